@@ -1,0 +1,48 @@
+package io.mesh4j.config;
+
+import java.util.List;
+
+/**
+ * The whole mesh4j configuration (format version 1), as loaded from YAML/JSON by
+ * {@link ConfigLoader} or built in code with {@link MeshConfig#builder()}.
+ *
+ * <p>Immutable and fully validated: every instance a caller can obtain from the loader or the
+ * builder has passed {@link ConfigValidator}. Defaults (see {@code docs/config.md}) are already
+ * applied; {@code null} appears only where a section is optional and absent, as documented on
+ * each accessor. Safe to share between threads.
+ */
+public record MeshConfig(
+    int version,
+    String service,
+    List<ClusterConfig> clusters,
+    OutboundConfig outbound,
+    InboundConfig inbound,
+    PropagateConfig propagate,
+    AdminConfig admin) {
+
+  /** The only config format version this release understands. */
+  public static final int CURRENT_VERSION = 1;
+
+  public MeshConfig {
+    clusters = List.copyOf(clusters);
+    outbound = outbound == null ? OutboundConfig.EMPTY : outbound;
+    inbound = inbound == null ? InboundConfig.EMPTY : inbound;
+    propagate = propagate == null ? PropagateConfig.NONE : propagate;
+    admin = admin == null ? AdminConfig.DISABLED : admin;
+  }
+
+  /** The cluster of that name, or {@code null}. */
+  public ClusterConfig cluster(String name) {
+    for (ClusterConfig c : clusters) {
+      if (c.name().equals(name)) return c;
+    }
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return "MeshConfig{service=" + service + ", clusters=" + clusters.size()
+        + ", outboundVirtualHosts=" + outbound.virtualHosts().size()
+        + ", inboundVirtualHosts=" + inbound.virtualHosts().size() + "}";
+  }
+}
