@@ -1,0 +1,519 @@
+package io.mesh4j;
+
+import io.mesh4j.cluster.Cluster;
+import io.mesh4j.cluster.ClusterRegistry;
+import io.mesh4j.config.ConfigError;
+import io.mesh4j.config.ConfigException;
+import io.mesh4j.config.ConfigLoader;
+import io.mesh4j.config.MeshConfig;
+import io.mesh4j.endpoint.DnsResolver;
+import io.mesh4j.event.MeshEventListener;
+import io.mesh4j.health.HealthProbe;
+import io.mesh4j.health.HealthProbeProvider;
+import io.mesh4j.health.HealthProbes;
+import io.mesh4j.lb.Pickers;
+import io.mesh4j.metrics.MeshMetricNames;
+import io.mesh4j.route.RouteTable;
+import io.mesh4j.time.Scheduler;
+import io.mesh4j.time.SystemScheduler;
+import io.mesh4j.time.Ticker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mesh runtime: holds the current compiled {@link MeshSnapshot} and the long-lived cluster
+ * state (endpoints, health, ejections) that both adapters use.
+ *
+ * <pre>{@code
+ * Mesh mesh = Mesh.fromFile(Path.of("mesh.yaml"));    // loads, validates, watches the file
+ * OkHttpClient client = MeshOkHttp.wrap(new OkHttpClient(), mesh);
+ * ...
+ * mesh.close();                                       // stops health checks and the watcher
+ * }</pre>
+ *
+ * <p><b>Reloads.</b> {@link #reload(MeshConfig)} compiles the new config completely (route tables,
+ * cluster changes) and only then swaps it in with one volatile write; an invalid config throws
+ * {@link ConfigException} with every error and the old snapshot keeps serving. Endpoint state
+ * survives reloads. Reloads are serialized; {@link #current()} is one volatile read.
+ *
+ * <p><b>Isolation.</b> Everything a mesh uses (scheduler, meter registry, probes, listeners) is
+ * handed in through the {@link Builder}; there is no static mutable state, so two meshes in one
+ * JVM never see each other.
+ *
+ * <p>Thread-safe.
+ */
+public final class Mesh implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Mesh.class);
+
+  private final ClusterRegistry registry;
+  private final SystemScheduler ownedScheduler;
+  private final Scheduler scheduler;
+  private final Ticker ticker;
+  private final Clock clock;
+  private final HealthProbes probes;
+  private final MeterRegistry meterRegistry;
+  private final MeshEventListener listener;
+  private final RandomGenerator random;
+  private final Counter reloadSuccess;
+  private final Counter reloadFailure;
+  private final Object reloadLock = new Object();
+  private final ConfigFileWatcher watcher;
+  private volatile MeshSnapshot snapshot;
+  private volatile ReloadError lastReloadError;
+  private volatile boolean draining;
+  private volatile boolean closed;
+
+  private Mesh(Builder b, MeshConfig initial, String source, byte[] sourceBytes) {
+    this.ticker = b.ticker != null ? b.ticker : Ticker.system();
+    this.clock = b.clock != null ? b.clock : Clock.systemUTC();
+    if (b.scheduler != null) {
+      this.scheduler = b.scheduler;
+      this.ownedScheduler = null;
+    } else {
+      this.ownedScheduler = new SystemScheduler("mesh");
+      this.scheduler = ownedScheduler;
+    }
+    this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
+    this.listener = b.listener != null ? b.listener : MeshEventListener.NONE;
+    this.random = b.random != null ? b.random : new Random();
+    this.probes = probes(b);
+    this.reloadSuccess =
+        Counter.builder(MeshMetricNames.CONFIG_RELOADS)
+            .description("Config reloads by result")
+            .tag(MeshMetricNames.TAG_RESULT, MeshMetricNames.SUCCESS)
+            .register(meterRegistry);
+    this.reloadFailure =
+        Counter.builder(MeshMetricNames.CONFIG_RELOADS)
+            .description("Config reloads by result")
+            .tag(MeshMetricNames.TAG_RESULT, MeshMetricNames.FAILURE)
+            .register(meterRegistry);
+    ClusterRegistry.Builder rb =
+        ClusterRegistry.builder()
+            .scheduler(scheduler)
+            .ticker(ticker)
+            .pickerFactories(cluster -> Pickers.factory(cluster, random))
+            .healthProbes(probes)
+            .meterRegistry(meterRegistry)
+            .eventListener(listener)
+            .random(random);
+    if (b.dnsResolver != null) rb.dnsResolver(b.dnsResolver);
+    this.registry = rb.build();
+    try {
+      install(initial, source, sourceBytes);
+    } catch (RuntimeException e) {
+      closeQuietly();
+      throw e;
+    }
+    if (b.configFile != null && b.watchInterval != null && !b.watchInterval.isZero()) {
+      this.watcher =
+          new ConfigFileWatcher(
+              b.configFile, sourceBytes, b.watchInterval, scheduler,
+              bytes -> reloadFromWatcher(b.configFile, bytes),
+              e -> reloadFailed(b.configFile.toString(),
+                  new ConfigException(List.of(new ConfigError(b.configFile.toString(),
+                      "cannot read: " + e)))));
+      watcher.start();
+    } else {
+      this.watcher = null;
+    }
+  }
+
+  private static HealthProbes probes(Builder b) {
+    HealthProbes.Builder pb = HealthProbes.builder();
+    Set<String> explicit = b.probes.keySet();
+    for (HealthProbeProvider p : ServiceLoader.load(HealthProbeProvider.class, Mesh.class.getClassLoader())) {
+      if (!explicit.contains(p.name())) pb.add(p.name(), p.create());
+    }
+    b.probes.forEach(pb::add);
+    return pb.build();
+  }
+
+  /** Loads, validates and watches {@code file} (polled every 2 s; see {@link Builder#watch}). */
+  public static Mesh fromFile(Path file) {
+    return builder().configFile(file).build();
+  }
+
+  /** A mesh serving {@code config}, with default settings. */
+  public static Mesh of(MeshConfig config) {
+    return builder().config(config).build();
+  }
+
+  /** A builder for a mesh with injected time, metrics, listeners and probes. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The current snapshot: one volatile read. Never {@code null}. */
+  public MeshSnapshot current() {
+    return snapshot;
+  }
+
+  /** This application's own service name ({@code service:}). */
+  public String serviceName() {
+    return snapshot.config().service();
+  }
+
+  /**
+   * Validates, compiles and installs {@code config}.
+   *
+   * @throws ConfigException when it cannot be applied; the current snapshot keeps serving
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public MeshSnapshot reload(MeshConfig config) {
+    Objects.requireNonNull(config, "config");
+    return reloadAndCount(config, "code", null);
+  }
+
+  /**
+   * Loads {@code file} (YAML or JSON), validates, compiles and installs it.
+   *
+   * @throws ConfigException with every error; the current snapshot keeps serving
+   */
+  public MeshSnapshot reload(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      ConfigException ce =
+          new ConfigException(List.of(new ConfigError(file.toString(), "cannot read: " + e)));
+      reloadFailed(file.toString(), ce);
+      throw ce;
+    }
+    MeshConfig config;
+    try {
+      config = ConfigLoader.load(new String(bytes, StandardCharsets.UTF_8));
+    } catch (ConfigException e) {
+      reloadFailed(file.toString(), e);
+      throw e;
+    }
+    return reloadAndCount(config, file.toString(), bytes);
+  }
+
+  private void reloadFromWatcher(Path file, byte[] bytes) {
+    try {
+      MeshConfig config = ConfigLoader.load(new String(bytes, StandardCharsets.UTF_8));
+      reloadAndCount(config, file.toString(), bytes);
+    } catch (ConfigException e) {
+      if (lastReloadError == null || lastReloadError.exception() != e) {
+        reloadFailed(file.toString(), e);
+      }
+    } catch (RuntimeException e) {
+      log.warn("mesh4j: reload of {} failed unexpectedly; the current config keeps serving", file, e);
+    }
+  }
+
+  private MeshSnapshot reloadAndCount(MeshConfig config, String source, byte[] bytes) {
+    try {
+      MeshSnapshot s = install(config, source, bytes);
+      reloadSuccess.increment();
+      lastReloadError = null;
+      listener.configReloaded(s.generation(), s.configHash(), source);
+      log.info("mesh4j: config {} (generation {}, hash {}) is now serving",
+          source, s.generation(), s.configHash());
+      return s;
+    } catch (ConfigException e) {
+      reloadFailed(source, e);
+      throw e;
+    }
+  }
+
+  private void reloadFailed(String source, ConfigException e) {
+    reloadFailure.increment();
+    lastReloadError = new ReloadError(source, clock.instant(), e);
+    log.warn("mesh4j: config {} rejected, the previous config keeps serving:\n{}", source, e.getMessage());
+    try {
+      listener.configReloadFailed(source, e.errors());
+    } catch (RuntimeException ignored) {
+      // Listener failures never break a reload; the guarded listener logs them.
+    }
+  }
+
+  private MeshSnapshot install(MeshConfig config, String source, byte[] bytes) {
+    synchronized (reloadLock) {
+      if (closed) throw new IllegalStateException("mesh is closed");
+      Set<String> names =
+          config.clusters().stream().map(c -> c.name()).collect(Collectors.toUnmodifiableSet());
+      // Compile everything first: nothing changes until all of it succeeded.
+      RouteTable outbound;
+      RouteTable inbound;
+      try {
+        outbound = RouteTable.outbound(config.outbound(), names, random);
+        inbound = RouteTable.inbound(config.inbound(), random);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(List.of(new ConfigError("routes", e.getMessage())));
+      }
+      try {
+        registry.apply(config.clusters());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(List.of(new ConfigError("clusters", e.getMessage())));
+      }
+      Map<String, Cluster> clusters = new HashMap<>();
+      for (String name : names) clusters.put(name, registry.cluster(name));
+      MeshSnapshot previous = snapshot;
+      long generation = previous == null ? 1 : previous.generation() + 1;
+      MeshSnapshot next =
+          new MeshSnapshot(
+              config, outbound, inbound, clusters, generation, clock.instant(),
+              hash(bytes != null ? bytes : fingerprint(config)), source);
+      snapshot = next;
+      return next;
+    }
+  }
+
+  private static byte[] fingerprint(MeshConfig c) {
+    // Records print every component deterministically; MeshConfig's own toString is a summary.
+    String s = c.version() + "|" + c.service() + "|" + c.clusters() + "|" + c.outbound() + "|"
+        + c.inbound() + "|" + c.propagate() + "|" + c.admin();
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String hash(byte[] bytes) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
+      return HexFormat.of().formatHex(d, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The cluster of that name in the current snapshot, or {@code null}. */
+  public Cluster cluster(String name) {
+    return snapshot.cluster(name);
+  }
+
+  /** The last rejected reload since the last successful one, or {@code null}. */
+  public ReloadError lastReloadError() {
+    return lastReloadError;
+  }
+
+  /**
+   * Starts draining: the server side's health endpoint answers 503 and every response carries
+   * {@code x-mesh-draining: true}, so peers stop sending here while in-flight requests finish.
+   * Idempotent; there is no undrain short of {@link #undrain()}.
+   */
+  public void drain() {
+    if (!draining) {
+      draining = true;
+      log.info("mesh4j: draining; peers are told to stop sending to this instance");
+    }
+  }
+
+  /** Stops draining (for tests and operator mistakes). */
+  public void undrain() {
+    draining = false;
+  }
+
+  /** Whether {@link #drain()} was called. */
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /** The registry the mesh's meters are in. */
+  public MeterRegistry meterRegistry() {
+    return meterRegistry;
+  }
+
+  /** The mesh's event listener (never {@code null}). */
+  public MeshEventListener eventListener() {
+    return listener;
+  }
+
+  /** The mesh's monotonic time source. */
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  /** The mesh's wall clock (for timestamps shown to people). */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** The mesh's scheduler. */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  /** The mesh's random source (seedable through the builder, for tests and simulation). */
+  public RandomGenerator random() {
+    return random;
+  }
+
+  /** The registered health probes by name. */
+  public HealthProbes healthProbes() {
+    return probes;
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Stops the file watcher, every health check and timer, and the mesh's own scheduler thread (a
+   * scheduler handed in through the builder is left running). Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (reloadLock) {
+      if (closed) return;
+      closed = true;
+    }
+    closeQuietly();
+  }
+
+  private void closeQuietly() {
+    if (watcher != null) watcher.close();
+    try {
+      registry.close();
+    } catch (RuntimeException e) {
+      log.warn("mesh4j: closing clusters failed", e);
+    }
+    probes.close();
+    if (ownedScheduler != null) ownedScheduler.close();
+  }
+
+  /** A rejected reload: where it came from, when, and every error. */
+  public record ReloadError(String source, Instant at, ConfigException exception) {}
+
+  /** Builds a {@link Mesh}. Not thread-safe; {@link #build()} may be called once per config. */
+  public static final class Builder {
+    private MeshConfig config;
+    private Path configFile;
+    private Duration watchInterval = Duration.ofSeconds(2);
+    private Ticker ticker;
+    private Clock clock;
+    private Scheduler scheduler;
+    private MeterRegistry meterRegistry;
+    private MeshEventListener listener;
+    private RandomGenerator random;
+    private DnsResolver dnsResolver;
+    private final Map<String, HealthProbe> probes = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** Serve this config (built in code or loaded by {@link ConfigLoader}). */
+    public Builder config(MeshConfig config) {
+      if (configFile != null) throw new IllegalStateException("configFile was already set");
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /** Load this YAML/JSON file and watch it for changes (see {@link #watch(Duration)}). */
+    public Builder configFile(Path file) {
+      if (config != null) throw new IllegalStateException("config was already set");
+      this.configFile = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /**
+     * How often the config file is polled for changes (default 2 s); a change is applied once the
+     * content was stable for one interval. {@link Duration#ZERO} turns watching off.
+     */
+    public Builder watch(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isNegative()) throw new IllegalArgumentException("interval: " + interval + " (expected: >= 0)");
+      this.watchInterval = interval;
+      return this;
+    }
+
+    /** Monotonic time for every timer and window (default {@link Ticker#system()}). */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Wall-clock time for timestamps shown to people (default UTC system clock). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The scheduler for health checks, ejection returns and file polling (default: a daemon thread owned by the mesh). */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Where the mesh's meters go (default: a private {@link SimpleMeterRegistry}). */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** Receives endpoint, picker and reload events (default {@link MeshEventListener#NONE}). */
+    public Builder eventListener(MeshEventListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** The random source for picker offsets, splits, jitter (seed it for reproducible tests). */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Resolves DNS endpoint names (default: the JVM resolver). */
+    public Builder dnsResolver(DnsResolver resolver) {
+      this.dnsResolver = Objects.requireNonNull(resolver, "resolver");
+      return this;
+    }
+
+    /**
+     * Registers a health probe under {@code name} ({@code health_check.probe}); replaces a probe of
+     * that name found through {@link ServiceLoader} ({@link HealthProbeProvider}).
+     */
+    public Builder healthProbe(String name, HealthProbe probe) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(probe, "probe");
+      if (probes.putIfAbsent(name, probe) != null) {
+        throw new IllegalStateException("health probe " + name + " was already registered");
+      }
+      return this;
+    }
+
+    /**
+     * Builds the mesh: loads and validates the config, starts health checks and the file watcher.
+     *
+     * @throws ConfigException when the config is invalid (nothing is left running)
+     * @throws IllegalStateException when neither {@link #config} nor {@link #configFile} was set
+     */
+    public Mesh build() {
+      if (configFile != null) {
+        byte[] bytes;
+        try {
+          bytes = Files.readAllBytes(configFile);
+        } catch (IOException e) {
+          throw new ConfigException(
+              List.of(new ConfigError(configFile.toString(), "cannot read: " + e)));
+        }
+        MeshConfig loaded = ConfigLoader.load(new String(bytes, StandardCharsets.UTF_8));
+        return new Mesh(this, loaded, configFile.toString(), bytes);
+      }
+      if (config == null) throw new IllegalStateException("set config(...) or configFile(...)");
+      return new Mesh(this, config, "code", null);
+    }
+  }
+}
