@@ -253,12 +253,13 @@ public final class ConfigLoader {
 
   private static JsonNode parseYaml(String text) throws SyntaxError {
     boolean standIns = false;
+    boolean canStandIn = text.indexOf(COLON_STAND_IN) < 0;
     for (int fixes = 0; ; fixes++) {
       try {
         JsonNode root = parseYamlOnce(text);
         return standIns ? restoreColons(root) : root;
       } catch (SyntaxError e) {
-        int at = fixes < MAX_COLON_FIXES ? flowColonAt(text, e.getCause()) : -1;
+        int at = canStandIn && fixes < MAX_COLON_FIXES ? flowColonAt(text, e.getCause()) : -1;
         if (at < 0) throw e;
         text = text.substring(0, at) + COLON_STAND_IN + text.substring(at + 1);
         standIns = true;
@@ -271,7 +272,6 @@ public final class ConfigLoader {
    * flow collection ({@code ::1} in {@code [::1/128]}); -1 for any other error.
    */
   private static int flowColonAt(String text, Throwable error) {
-    if (text.indexOf(COLON_STAND_IN) >= 0) return -1;
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
         int index = m.getProblemMark().getIndex();

@@ -114,7 +114,13 @@ final class TreeReader {
 
   // ================================================================== the tree primitives
 
+  /** Records a problem that left nothing in the model to re-check (unknown key, conflict). */
   private void error(String path, String message) {
+    errors.add(new ConfigError(path, message));
+  }
+
+  /** Records a bad value that the model holds a placeholder for; the validator skips its path. */
+  private void bad(String path, String message) {
     errors.add(new ConfigError(path, message));
     tainted.add(path);
   }
@@ -137,7 +143,7 @@ final class TreeReader {
     if (expected.equals("a string") && (v.isNumber() || v.isBoolean())) {
       hint = "; quote it: \"" + v.asText() + "\"";
     }
-    error(path, describe(v) + " (expected: " + expected + hint + ")");
+    bad(path, describe(v) + " (expected: " + expected + hint + ")");
   }
 
   /** A map being read: reports its unknown keys when opened. */
@@ -292,7 +298,7 @@ final class TreeReader {
     try {
       return DurationParser.parse(v.textValue());
     } catch (IllegalArgumentException e) {
-      error(path, e.getMessage());
+      bad(path, e.getMessage());
       return null;
     }
   }
@@ -301,7 +307,7 @@ final class TreeReader {
     String text = s.string(key);
     if (text == null) return null;
     T value = parse.apply(text);
-    if (value == null) error(s.p(key), Checks.quote(text) + " (expected: " + expected + ")");
+    if (value == null) bad(s.p(key), Checks.quote(text) + " (expected: " + expected + ")");
     return value;
   }
 
@@ -332,7 +338,7 @@ final class TreeReader {
     }
     Section s = new Section(root, "", ROOT_KEYS);
     Integer version = s.integer("version");
-    if (!s.has("version")) error("version", "missing (expected: 1)");
+    if (!s.has("version")) bad("version", "missing (expected: 1)");
     String service = s.string("service");
     List<ClusterConfig> clusters = new ArrayList<>();
     List<JsonNode> items = s.list("clusters");
@@ -425,7 +431,7 @@ final class TreeReader {
     try {
       return HostPort.parse(address);
     } catch (IllegalArgumentException e) {
-      error(path, e.getMessage());
+      bad(path, e.getMessage());
       return null;
     }
   }
@@ -512,7 +518,7 @@ final class TreeReader {
         if (r != null) {
           retryOn.add(r);
         } else {
-          error(s.p("retry_on") + "[" + i + "]", Checks.quote(names.get(i)) + " (expected one of: "
+          bad(s.p("retry_on") + "[" + i + "]", Checks.quote(names.get(i)) + " (expected one of: "
               + retryOnNames() + ")");
         }
       }
@@ -549,7 +555,7 @@ final class TreeReader {
       boolean off = (bv.isBoolean() && !bv.booleanValue())
           || (bv.isTextual() && bv.textValue().equals("off"));
       if (off && override) {
-        error(s.p("budget"), describe(bv) + " (expected: a map; a retry budget can be turned off "
+        bad(s.p("budget"), describe(bv) + " (expected: a map; a retry budget can be turned off "
             + "only in the cluster's retry policy)");
         budgetSet = false;
       } else if (!off) {
@@ -623,7 +629,7 @@ final class TreeReader {
         Boolean b = s.bool("source_ip");
         if (b == null) return null;
         if (!b) {
-          error(s.p("source_ip"), "false (expected: true)");
+          bad(s.p("source_ip"), "false (expected: true)");
           return null;
         }
         return new HashOnConfig(HashOnConfig.Kind.SOURCE_IP, null);
@@ -784,7 +790,7 @@ final class TreeReader {
           }
           Section w = new Section(n, p, SPLIT_KEYS);
           Integer weight = w.integer("weight");
-          if (!w.has("weight")) error(w.p("weight"), "missing (expected: 0-" + Checks.MAX_WEIGHT + ")");
+          if (!w.has("weight")) bad(w.p("weight"), "missing (expected: 0-" + Checks.MAX_WEIGHT + ")");
           out.add(new WeightedCluster(w.string("cluster"), orElse(weight, 1)));
         }
         return new Split(out);
@@ -805,7 +811,7 @@ final class TreeReader {
         Section r = s.section("respond", RESPOND_KEYS);
         if (r == null) return null;
         Integer status = r.integer("status");
-        if (!r.has("status")) error(r.p("status"), "missing (expected: 200-599)");
+        if (!r.has("status")) bad(r.p("status"), "missing (expected: 200-599)");
         return new Respond(orElse(status, 200), r.string("body"), headerMap(r, "headers"));
       }
       default -> {
@@ -837,7 +843,7 @@ final class TreeReader {
     Section a = s.section("abort", ABORT_KEYS);
     if (a != null) {
       Integer status = a.integer("status");
-      if (!a.has("status")) error(a.p("status"), "missing (expected: 200-599)");
+      if (!a.has("status")) bad(a.p("status"), "missing (expected: 200-599)");
       abort = new FaultConfig.Abort(orElse(status, 503), requiredPercent(a));
     }
     return new FaultConfig(delay, abort);
@@ -845,13 +851,15 @@ final class TreeReader {
 
   private double requiredPercent(Section s) {
     Double pct = s.number("percent");
-    if (!s.has("percent")) error(s.p("percent"), "missing (expected: 0-100)");
+    if (!s.has("percent")) bad(s.p("percent"), "missing (expected: 0-100)");
     return pct == null ? 0 : pct;
   }
 
   private RateLimitConfig rateLimit(Section s) {
     Double rps = s.number("requests_per_second");
-    if (!s.has("requests_per_second")) error(s.p("requests_per_second"), "missing (expected: > 0)");
+    if (!s.has("requests_per_second")) {
+      bad(s.p("requests_per_second"), "missing (expected: > 0)");
+    }
     double r = rps == null ? 1 : rps;
     int dfltBurst = r >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(1, Math.ceil(r));
     return new RateLimitConfig(r, orElse(s.integer("burst"), dfltBurst));
@@ -884,7 +892,7 @@ final class TreeReader {
     if (ms != null) {
       for (int i = 0; i < ms.size(); i++) {
         String bad = Checks.method(ms.get(i));
-        if (bad != null) error(s.p("methods") + "[" + i + "]", bad);
+        if (bad != null) bad(s.p("methods") + "[" + i + "]", bad);
         else methods.add(ms.get(i));
       }
     }
@@ -978,7 +986,7 @@ final class TreeReader {
       try {
         out.add(Cidr.parse(items.get(i)));
       } catch (IllegalArgumentException e) {
-        error(s.p(key) + "[" + i + "]", Checks.quote(items.get(i))
+        bad(s.p(key) + "[" + i + "]", Checks.quote(items.get(i))
             + " (expected: an IP address or CIDR such as 10.0.0.0/8; " + e.getMessage() + ")");
       }
     }
