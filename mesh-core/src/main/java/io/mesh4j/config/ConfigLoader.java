@@ -1,0 +1,381 @@
+package io.mesh4j.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a mesh4j config (format version 1) from YAML or JSON, applies the defaults and validates
+ * it, reporting every problem at once.
+ *
+ * <pre>{@code
+ * MeshConfig config = ConfigLoader.load(Path.of("mesh.yaml"));
+ * }</pre>
+ *
+ * <p>Every problem is collected with its path and the rejected value, in the form
+ * {@code clusters[1].endpoints[0].weight: 0 (expected: 1-10000)}: syntax errors (with line and
+ * column), unknown keys, wrong types, unparseable durations, and everything
+ * {@link ConfigValidator} checks. Structural problems come first, in document order, then semantic
+ * ones; a value already reported as malformed is not reported again by the validator. Settings
+ * that are valid but have no effect ({@link ConfigValidator#warnings}) are logged at WARN.
+ *
+ * <p>{@link ConfigException} is the only exception these methods throw (apart from
+ * {@link NullPointerException} for a null argument): an unreadable file, bad UTF-8, a YAML or
+ * JSON syntax error and an invalid config all become one. Text is decoded as UTF-8 (a leading
+ * byte-order mark is ignored). A document that starts with {@code {} or {@code [} is read as
+ * JSON, falling back to YAML flow style. One document per input; YAML anchors and aliases are
+ * rejected (Jackson's tree model cannot resolve them faithfully).
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ConfigLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private ConfigLoader() {}
+
+  /**
+   * Loads the config file at {@code file}.
+   *
+   * @throws ConfigException if it cannot be read or is invalid; the message names the file
+   */
+  public static MeshConfig load(Path file) {
+    Objects.requireNonNull(file, "file");
+    String source = file.toString();
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw unreadable(source, "cannot read " + source + ": no such file", e);
+    } catch (AccessDeniedException e) {
+      throw unreadable(source, "cannot read " + source + ": permission denied", e);
+    } catch (IOException | RuntimeException e) {
+      throw unreadable(source, "cannot read " + source + ": " + e, e);
+    }
+    return load(decode(bytes, source), source);
+  }
+
+  /**
+   * Loads a config from its YAML or JSON text (not a file name: see {@link #load(Path)}).
+   *
+   * @throws ConfigException if it is invalid
+   */
+  public static MeshConfig load(String text) {
+    Objects.requireNonNull(text, "text");
+    return load(text, null);
+  }
+
+  /**
+   * Loads a config from UTF-8 bytes read to the end of {@code in}; the stream is not closed.
+   *
+   * @throws ConfigException if reading fails or the config is invalid
+   */
+  public static MeshConfig load(InputStream in) {
+    Objects.requireNonNull(in, "in");
+    byte[] bytes;
+    try {
+      bytes = in.readAllBytes();
+    } catch (IOException | RuntimeException e) {
+      throw unreadable(null, "cannot read the config stream: " + e, e);
+    }
+    return load(decode(bytes, null), null);
+  }
+
+  /**
+   * Loads a config from the characters read to the end of {@code reader}; it is not closed.
+   *
+   * @throws ConfigException if reading fails or the config is invalid
+   */
+  public static MeshConfig load(Reader reader) {
+    Objects.requireNonNull(reader, "reader");
+    StringWriter text = new StringWriter();
+    try {
+      reader.transferTo(text);
+    } catch (IOException | RuntimeException e) {
+      throw unreadable(null, "cannot read the config: " + e, e);
+    }
+    return load(text.toString(), null);
+  }
+
+  /**
+   * Loads a config from a classpath resource ({@code mesh.yaml} or {@code /config/mesh.yaml}),
+   * looked up with the thread's context class loader, or this library's when there is none.
+   *
+   * @throws ConfigException if the resource is missing, unreadable or invalid
+   */
+  public static MeshConfig loadResource(String resource) {
+    Objects.requireNonNull(resource, "resource");
+    String name = resource.startsWith("/") ? resource.substring(1) : resource;
+    String source = "classpath:" + name;
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    if (loader == null) loader = ConfigLoader.class.getClassLoader();
+    byte[] bytes;
+    try (InputStream in = loader.getResourceAsStream(name)) {
+      if (in == null) {
+        throw unreadable(source, "classpath resource not found: " + name, null);
+      }
+      bytes = in.readAllBytes();
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof ConfigException c) throw c;
+      throw unreadable(source, "cannot read " + source + ": " + e, e);
+    }
+    return load(decode(bytes, source), source);
+  }
+
+  // ------------------------------------------------------------------ implementation
+
+  private static ConfigException unreadable(String source, String message, Throwable cause) {
+    return new ConfigException(source, List.of(new ConfigError("", message)), cause);
+  }
+
+  private static String decode(byte[] bytes, String source) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (MalformedInputException e) {
+      throw unreadable(source, "not valid UTF-8 (expected: UTF-8 text)", e);
+    } catch (CharacterCodingException e) {
+      throw unreadable(source, "not valid UTF-8 (expected: UTF-8 text): " + e, e);
+    }
+  }
+
+  private static MeshConfig load(String text, String source) {
+    if (!text.isEmpty() && text.charAt(0) == '\uFEFF') text = text.substring(1);
+    JsonNode root;
+    try {
+      root = parse(text);
+    } catch (SyntaxError e) {
+      throw new ConfigException(source, List.of(e.error), e.getCause());
+    }
+    TreeReader reader = new TreeReader();
+    MeshConfig config = reader.read(root);
+    List<ConfigError> errors = new ArrayList<>(reader.errors);
+    if (config != null) {
+      for (ConfigError e : ConfigValidator.validate(config)) {
+        if (!suppressed(e.path(), reader)) errors.add(e);
+      }
+    }
+    if (!errors.isEmpty()) throw new ConfigException(source, errors, null);
+    for (ConfigError w : ConfigValidator.warnings(config)) {
+      LOG.warn("mesh4j config{}: {}", source == null ? "" : " " + source, w);
+    }
+    return config;
+  }
+
+  /** Whether the validator's error at {@code path} repeats one the reader already reported. */
+  private static boolean suppressed(String path, TreeReader reader) {
+    if (reader.quiet.contains(path) || reader.tainted.contains(path)) return true;
+    for (int i = 1; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if ((c == '.' || c == '[') && reader.tainted.contains(path.substring(0, i))) return true;
+    }
+    return false;
+  }
+
+  /** A syntax problem, as the one error of the document. */
+  private static final class SyntaxError extends Exception {
+    private static final long serialVersionUID = 1L;
+    @SuppressWarnings("serial")
+    final ConfigError error;
+
+    SyntaxError(ConfigError error, Throwable cause) {
+      super(error.message(), cause, false, false);
+      this.error = error;
+    }
+  }
+
+  private static JsonNode parse(String text) throws SyntaxError {
+    int first = 0;
+    while (first < text.length() && Character.isWhitespace(text.charAt(first))) first++;
+    char c = first < text.length() ? text.charAt(first) : ' ';
+    if (c != '{' && c != '[') return parseYaml(text);
+    try {
+      return JSON.readTree(text);
+    } catch (JsonProcessingException | RuntimeException jsonError) {
+      try {
+        return parseYaml(text);
+      } catch (SyntaxError yamlError) {
+        int next = first + 1;
+        while (next < text.length() && Character.isWhitespace(text.charAt(next))) next++;
+        boolean looksLikeJson = next >= text.length() || "\"}[]{0123456789-".indexOf(text.charAt(next)) >= 0;
+        throw looksLikeJson ? syntax("JSON", jsonError) : yamlError;
+      }
+    }
+  }
+
+  /**
+   * Stands in for a {@code :} that starts a plain scalar in a flow collection, as in
+   * {@code [::1/128]}. YAML 1.2 allows that; SnakeYAML (YAML 1.1) does not. A private-use
+   * character keeps every column where it was, so later syntax errors still point right.
+   */
+  private static final char COLON_STAND_IN = '\uE000';
+
+  /** Bounds the re-parses {@link #parseYaml} makes to accept YAML 1.2 colons. */
+  private static final int MAX_COLON_FIXES = 64;
+
+  private static JsonNode parseYaml(String text) throws SyntaxError {
+    boolean standIns = false;
+    boolean canStandIn = text.indexOf(COLON_STAND_IN) < 0;
+    for (int fixes = 0; ; fixes++) {
+      try {
+        JsonNode root = parseYamlOnce(text);
+        return standIns ? restoreColons(root) : root;
+      } catch (SyntaxError e) {
+        int at = canStandIn && fixes < MAX_COLON_FIXES ? flowColonAt(text, e.getCause()) : -1;
+        if (at < 0) throw e;
+        text = text.substring(0, at) + COLON_STAND_IN + text.substring(at + 1);
+        standIns = true;
+      }
+    }
+  }
+
+  /**
+   * The offset of the {@code :} SnakeYAML rejected when it starts a YAML 1.2 plain scalar in a
+   * flow collection ({@code ::1} in {@code [::1/128]}); -1 for any other error.
+   */
+  private static int flowColonAt(String text, Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+        int index = m.getProblemMark().getIndex();
+        if (index < 0 || index >= text.codePointCount(0, text.length())) return -1;
+        int at = text.offsetByCodePoints(0, index);
+        if (text.charAt(at) != ':' || at + 1 >= text.length()) return -1;
+        char next = text.charAt(at + 1);
+        if (Character.isWhitespace(next) || ",[]{}#".indexOf(next) >= 0) return -1;
+        int prev = at - 1;
+        while (prev >= 0 && (text.charAt(prev) == ' ' || text.charAt(prev) == '\t')) prev--;
+        return prev >= 0 && "[{,:".indexOf(text.charAt(prev)) >= 0 ? at : -1;
+      }
+    }
+    return -1;
+  }
+
+  /** The tree with every stand-in turned back into {@code :}, in values and keys. */
+  private static JsonNode restoreColons(JsonNode node) {
+    if (node.isTextual()) {
+      String s = node.textValue();
+      return s.indexOf(COLON_STAND_IN) < 0
+          ? node
+          : JsonNodeFactory.instance.textNode(s.replace(COLON_STAND_IN, ':'));
+    }
+    if (node.isArray()) {
+      ArrayNode out = JsonNodeFactory.instance.arrayNode(node.size());
+      for (JsonNode e : node) out.add(restoreColons(e));
+      return out;
+    }
+    if (node.isObject()) {
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        out.set(e.getKey().replace(COLON_STAND_IN, ':'), restoreColons(e.getValue()));
+      }
+      return out;
+    }
+    return node;
+  }
+
+  private static JsonNode parseYamlOnce(String text) throws SyntaxError {
+    // Pass 1: reject what the tree would misrepresent (aliases, extra documents).
+    try (JsonParser p = YAML.createParser(text)) {
+      int depth = 0;
+      boolean rootDone = false;
+      JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        if (rootDone) {
+          throw at(p.currentTokenLocation(), "YAML",
+              "a second document (expected: one document per config)", null);
+        }
+        if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+          throw at(p.currentTokenLocation(), "YAML",
+              "alias *" + p.getText() + " (expected: no YAML anchors or aliases; write the value "
+                  + "out)", null);
+        }
+        if (t.isStructStart()) depth++;
+        else if (t.isStructEnd()) depth--;
+        if (depth == 0) rootDone = true;
+      }
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw syntax("YAML", e);
+    } catch (IOException e) {
+      throw syntax("YAML", e);
+    }
+    // Pass 2: the tree.
+    try {
+      return YAML.readTree(text);
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw syntax("YAML", e);
+    }
+  }
+
+  private static SyntaxError syntax(String format, Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+        String problem = m.getProblem() != null ? m.getProblem() : firstLine(m.getMessage());
+        return new SyntaxError(
+            new ConfigError("", format + " syntax error at line " + (m.getProblemMark().getLine() + 1)
+                + ", column " + (m.getProblemMark().getColumn() + 1) + ": " + oneLine(problem)), e);
+      }
+    }
+    if (e instanceof JsonProcessingException j) {
+      return at(j.getLocation(), format, oneLine(firstLine(j.getOriginalMessage())), e);
+    }
+    return new SyntaxError(
+        new ConfigError("", format + " syntax error: " + oneLine(firstLine(String.valueOf(e.getMessage())))), e);
+  }
+
+  private static SyntaxError at(JsonLocation loc, String format, String problem, Throwable cause) {
+    String where = loc == null || loc.getLineNr() < 1
+        ? ""
+        : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+    return new SyntaxError(new ConfigError("", format + " syntax error" + where + ": " + problem), cause);
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "unreadable";
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static String oneLine(String s) {
+    return s.replace('\r', ' ').replace('\n', ' ').strip();
+  }
+}

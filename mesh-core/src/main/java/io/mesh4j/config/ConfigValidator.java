@@ -1,0 +1,740 @@
+package io.mesh4j.config;
+
+import io.mesh4j.config.ActionConfig.Forward;
+import io.mesh4j.config.ActionConfig.Pass;
+import io.mesh4j.config.ActionConfig.Redirect;
+import io.mesh4j.config.ActionConfig.Respond;
+import io.mesh4j.config.ActionConfig.Split;
+import io.mesh4j.config.ActionConfig.WeightedCluster;
+import io.mesh4j.config.MatchConfig.PathMatchKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The semantic rules of the config format: ranges, syntax, uniqueness and cross-references.
+ *
+ * <p>{@link ConfigLoader} and {@link MeshConfigBuilder#build()} both run it, so a config from a
+ * file and one built in code obey the same rules and report the same errors, with paths in the
+ * config file's own terms ({@code clusters[1].endpoints[0].weight}) and list indices. It is also
+ * usable on a {@link MeshConfig} assembled directly from its records. Every problem is reported,
+ * not only the first.
+ *
+ * <p>Stateless and thread-safe. Never throws for a non-null config, whatever its records hold.
+ */
+public final class ConfigValidator {
+  private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
+
+  private ConfigValidator() {}
+
+  /**
+   * Returns every problem in {@code config}, in config order; empty when it is valid.
+   *
+   * @throws NullPointerException if {@code config} is null
+   */
+  public static List<ConfigError> validate(MeshConfig config) {
+    Objects.requireNonNull(config, "config");
+    Walk walk = new Walk(config);
+    walk.mesh();
+    return List.copyOf(walk.errors);
+  }
+
+  /**
+   * Returns {@code config} if it is valid.
+   *
+   * @throws ConfigException listing every problem otherwise
+   * @throws NullPointerException if {@code config} is null
+   */
+  public static MeshConfig requireValid(MeshConfig config) {
+    List<ConfigError> errors = validate(config);
+    if (!errors.isEmpty()) throw new ConfigException(errors);
+    return config;
+  }
+
+  /**
+   * Returns the settings in {@code config} that are valid but have no effect, e.g. a
+   * {@code hash_on} on a cluster whose {@code lb} is not {@code ring_hash}; empty when there are
+   * none. {@link ConfigLoader} logs these at WARN.
+   *
+   * @throws NullPointerException if {@code config} is null
+   */
+  public static List<ConfigError> warnings(MeshConfig config) {
+    Objects.requireNonNull(config, "config");
+    Walk walk = new Walk(config);
+    walk.mesh();
+    return List.copyOf(walk.warnings);
+  }
+
+  /** Which side a virtual host list belongs to. */
+  private enum Direction {
+    OUTBOUND("outbound", "to, split, redirect, respond"),
+    INBOUND("inbound", "redirect, respond, pass");
+
+    final String key;
+    final String actions;
+
+    Direction(String key, String actions) {
+      this.key = key;
+      this.actions = actions;
+    }
+  }
+
+  /** One validation run. */
+  private static final class Walk {
+    final MeshConfig config;
+    final List<ConfigError> errors = new ArrayList<>();
+    final List<ConfigError> warnings = new ArrayList<>();
+    final Set<String> clusterNames = new LinkedHashSet<>();
+
+    Walk(MeshConfig config) {
+      this.config = config;
+      for (ClusterConfig c : config.clusters()) {
+        if (c.name() != null) clusterNames.add(c.name());
+      }
+    }
+
+    void error(String path, String message) {
+      errors.add(new ConfigError(path, message));
+    }
+
+    /** Records {@code message} at {@code path} when it is non-null. */
+    void check(String path, String message) {
+      if (message != null) error(path, message);
+    }
+
+    boolean present(String path, Object value, String expected) {
+      if (value != null) return true;
+      error(path, "missing (expected: " + expected + ")");
+      return false;
+    }
+
+    void positive(String path, Duration d) {
+      if (present(path, d, "a duration > 0")) check(path, Checks.positive(d));
+    }
+
+    void mesh() {
+      if (config.version() != MeshConfig.CURRENT_VERSION) {
+        error("version", config.version() + " (expected: " + MeshConfig.CURRENT_VERSION + ")");
+      }
+      if (present("service", config.service(), "this service's name: " + Checks.NAME_CHARS)) {
+        check("service", Checks.name(config.service()));
+      }
+      Map<String, Integer> seen = new HashMap<>();
+      for (int i = 0; i < config.clusters().size(); i++) {
+        ClusterConfig c = config.clusters().get(i);
+        String p = "clusters[" + i + "]";
+        cluster(p, c);
+        if (c.name() != null) {
+          Integer first = seen.putIfAbsent(c.name(), i);
+          if (first != null) {
+            error(p + ".name",
+                Checks.quote(c.name()) + " (expected: a unique cluster name; clusters[" + first
+                    + "] has it already)");
+          }
+        }
+      }
+      virtualHosts(Direction.OUTBOUND, config.outbound().virtualHosts());
+      inbound(config.inbound());
+      List<String> propagate = config.propagate().headers();
+      Set<String> seenHeaders = new HashSet<>();
+      for (int i = 0; i < propagate.size(); i++) {
+        String p = "propagate.headers[" + i + "]";
+        String h = propagate.get(i);
+        check(p, Checks.headerName(h));
+        if (!seenHeaders.add(h.toLowerCase(Locale.ROOT))) {
+          error(p, Checks.quote(h) + " (expected: each header once)");
+        }
+      }
+    }
+
+    // ------------------------------------------------------------------ clusters
+
+    void cluster(String p, ClusterConfig c) {
+      if (present(p + ".name", c.name(), Checks.NAME_CHARS)) check(p + ".name", Checks.name(c.name()));
+      endpoints(p, c.endpoints());
+      if (c.healthCheck() != null) healthCheck(p + ".health_check", c.healthCheck());
+      if (c.outlierDetection() != null) outlier(p + ".outlier_detection", c.outlierDetection());
+      if (c.circuitBreaker() != null) circuitBreaker(p + ".circuit_breaker", c.circuitBreaker());
+      retry(p + ".retry", c.retry());
+      positive(p + ".timeout", c.timeout());
+      check(p + ".panic_threshold", Checks.range(c.panicThreshold(), 0, 100));
+      check(p + ".slow_start", Checks.nonNegative(c.slowStart()));
+      if (c.hashOn() != null) hashOn(p + ".hash_on", c.hashOn(), c.lb());
+    }
+
+    void endpoints(String p, List<EndpointConfig> endpoints) {
+      Map<String, Integer> seen = new HashMap<>();
+      for (int j = 0; j < endpoints.size(); j++) {
+        EndpointConfig e = endpoints.get(j);
+        String ep = p + ".endpoints[" + j + "]";
+        if (present(ep + ".address", e.host(), "host:port")) {
+          boolean ok = true;
+          if (!Checks.isEndpointHost(e.host())) {
+            error(ep + ".address",
+                Checks.quote(e.address()) + " (expected: host:port with an IPv4, [IPv6] or DNS host)");
+            ok = false;
+          } else if (Checks.port(e.port()) != null) {
+            error(ep + ".address", Checks.quote(e.address()) + " (expected: port 1-65535)");
+            ok = false;
+          }
+          if (ok) {
+            Integer first = seen.putIfAbsent(endpointKey(e), j);
+            if (first != null) {
+              error(ep + ".address",
+                  Checks.quote(e.address()) + " (expected: each endpoint once; endpoints["
+                      + first + "] has it already)");
+            }
+          }
+        }
+        check(ep + ".weight", Checks.weight(e.weight()));
+        if (e.zone() != null && (e.zone().isEmpty() || Checks.headerValue(e.zone()) != null)) {
+          error(ep + ".zone", Checks.quote(e.zone()) + " (expected: a non-empty zone name)");
+        }
+      }
+    }
+
+    static String endpointKey(EndpointConfig e) {
+      if (Checks.isIpv6(e.host())) {
+        return Arrays.toString(Cidr.parseAddress(e.host())) + ":" + e.port();
+      }
+      return e.host().toLowerCase(Locale.ROOT) + ":" + e.port();
+    }
+
+    void healthCheck(String p, HealthCheckConfig h) {
+      if (!h.probe().equals("http") && !h.probe().equals("tcp")) {
+        error(p + ".probe", Checks.quote(h.probe()) + " (expected: http or tcp)");
+      }
+      check(p + ".path", Checks.path(h.path()));
+      positive(p + ".interval", h.interval());
+      positive(p + ".timeout", h.timeout());
+      if (Checks.positive(h.interval()) == null && Checks.positive(h.timeout()) == null
+          && h.timeout().compareTo(h.interval()) > 0) {
+        error(p + ".timeout",
+            DurationParser.format(h.timeout()) + " (expected: at most interval, "
+                + DurationParser.format(h.interval()) + ")");
+      }
+      check(p + ".unhealthy_threshold", Checks.atLeast(h.unhealthyThreshold(), 1));
+      check(p + ".healthy_threshold", Checks.atLeast(h.healthyThreshold(), 1));
+      for (int i = 0; i < h.expectedStatuses().size(); i++) {
+        StatusRange r = h.expectedStatuses().get(i);
+        String sp = p + ".expected_statuses[" + i + "]";
+        if (r.from() < 100 || r.from() > 599 || r.to() < 100 || r.to() > 599) {
+          error(sp, r + " (expected: statuses 100-599)");
+        } else if (r.from() > r.to()) {
+          error(sp, r + " (expected: a range from low to high, e.g. 200-299)");
+        }
+      }
+    }
+
+    void outlier(String p, OutlierDetectionConfig o) {
+      check(p + ".consecutive_5xx", Checks.atLeast(o.consecutive5xx(), 0));
+      check(p + ".consecutive_gateway_failure", Checks.atLeast(o.consecutiveGatewayFailure(), 0));
+      positive(p + ".base_ejection_time", o.baseEjectionTime());
+      check(p + ".max_ejection_percent", Checks.range(o.maxEjectionPercent(), 0, 100));
+      positive(p + ".max_ejection_time", o.maxEjectionTime());
+      if (o.baseEjectionTime() != null && o.maxEjectionTime() != null
+          && Checks.positive(o.maxEjectionTime()) == null
+          && o.maxEjectionTime().compareTo(o.baseEjectionTime()) < 0) {
+        error(p + ".max_ejection_time",
+            DurationParser.format(o.maxEjectionTime()) + " (expected: at least base_ejection_time, "
+                + DurationParser.format(o.baseEjectionTime()) + ")");
+      }
+    }
+
+    void circuitBreaker(String p, CircuitBreakerConfig c) {
+      check(p + ".failure_rate_threshold", Checks.range(c.failureRateThreshold(), 1, 100));
+      positive(p + ".slow_call_duration", c.slowCallDuration());
+      check(p + ".slow_call_rate_threshold", Checks.range(c.slowCallRateThreshold(), 1, 100));
+      String window = Checks.range(c.slidingWindow(), 1, Checks.MAX_SLIDING_WINDOW);
+      check(p + ".sliding_window", window);
+      if (window == null && (c.minimumCalls() < 1 || c.minimumCalls() > c.slidingWindow())) {
+        error(p + ".minimum_calls",
+            c.minimumCalls() + " (expected: 1-" + c.slidingWindow() + ", at most sliding_window)");
+      } else if (window != null) {
+        check(p + ".minimum_calls", Checks.atLeast(c.minimumCalls(), 1));
+      }
+      positive(p + ".wait_in_open", c.waitInOpen());
+      check(p + ".max_concurrent_requests", Checks.atLeast(c.maxConcurrentRequests(), 1));
+    }
+
+    void retry(String p, RetryConfig r) {
+      check(p + ".attempts", Checks.range(r.attempts(), 1, Checks.MAX_ATTEMPTS));
+      statusCodes(p, r.retriableStatusCodes());
+      boolean listed = r.retryOn().contains(RetryOn.RETRIABLE_STATUS_CODES);
+      if (listed && r.retriableStatusCodes().isEmpty()) {
+        error(p + ".retriable_status_codes",
+            "[] (expected: at least one status, as retry_on has retriable-status-codes)");
+      } else if (!listed && !r.retriableStatusCodes().isEmpty()) {
+        error(p + ".retry_on",
+            "lacks retriable-status-codes (expected: it, as retriable_status_codes is set)");
+      }
+      if (r.perTryTimeout() != null) positive(p + ".per_try_timeout", r.perTryTimeout());
+      backoff(p + ".backoff", r.backoff());
+      if (r.budget() != null) budget(p + ".budget", r.budget());
+    }
+
+    void retryOverride(String p, RetryOverride r) {
+      if (r.attempts() != null) {
+        check(p + ".attempts", Checks.range(r.attempts(), 1, Checks.MAX_ATTEMPTS));
+      }
+      if (r.retriableStatusCodes() != null) statusCodes(p, r.retriableStatusCodes());
+      if (r.perTryTimeout() != null) positive(p + ".per_try_timeout", r.perTryTimeout());
+      if (r.backoff() != null) backoff(p + ".backoff", r.backoff());
+      if (r.budget() != null) budget(p + ".budget", r.budget());
+    }
+
+    void statusCodes(String p, List<Integer> codes) {
+      for (int i = 0; i < codes.size(); i++) {
+        check(p + ".retriable_status_codes[" + i + "]", Checks.range(codes.get(i), 100, 599));
+      }
+    }
+
+    void backoff(String p, RetryConfig.Backoff b) {
+      positive(p + ".base", b.base());
+      positive(p + ".max", b.max());
+      if (b.base() != null && b.max() != null && Checks.positive(b.max()) == null
+          && b.max().compareTo(b.base()) < 0) {
+        error(p + ".max",
+            DurationParser.format(b.max()) + " (expected: at least base, "
+                + DurationParser.format(b.base()) + ")");
+      }
+    }
+
+    void budget(String p, RetryConfig.Budget b) {
+      check(p + ".percent", Checks.percent(b.percent()));
+      check(p + ".min_per_second", Checks.atLeast(b.minPerSecond(), 0));
+    }
+
+    void hashOn(String p, HashOnConfig h, LbPolicy lb) {
+      if (lb != LbPolicy.RING_HASH) {
+        warnings.add(new ConfigError(p, "ignored: lb is " + lb.configName()
+            + " (hash_on applies only with lb: ring_hash)"));
+      }
+      if (!present(p, h.kind(), "exactly one of header, cookie, source_ip")) return;
+      switch (h.kind()) {
+        case HEADER -> {
+          if (present(p + ".header", h.name(), "a header name")) {
+            check(p + ".header", Checks.headerName(h.name()));
+          }
+        }
+        case COOKIE -> {
+          if (present(p + ".cookie", h.name(), "a cookie name")) {
+            if (!Checks.isToken(h.name())) {
+              error(p + ".cookie", Checks.quote(h.name()) + " (expected: a cookie name: "
+                  + Checks.TOKEN_CHARS + ")");
+            }
+          }
+        }
+        case SOURCE_IP -> {
+          if (h.name() != null) {
+            error(p + ".source_ip", Checks.quote(h.name()) + " (expected: no name for source_ip)");
+          }
+        }
+      }
+    }
+
+    // ------------------------------------------------------------------ virtual hosts
+
+    void inbound(InboundConfig in) {
+      virtualHosts(Direction.INBOUND, in.virtualHosts());
+      check("inbound.health_path", Checks.path(in.healthPath()));
+      AuthzConfig authz = in.authz();
+      Map<String, Integer> seen = new HashMap<>();
+      for (int i = 0; i < authz.rules().size(); i++) {
+        AuthzConfig.Rule rule = authz.rules().get(i);
+        String p = "inbound.authz.rules[" + i + "]";
+        if (present(p + ".name", rule.name(), "a rule name")) {
+          if (rule.name().isEmpty() || Checks.headerValue(rule.name()) != null) {
+            error(p + ".name", Checks.quote(rule.name())
+                + " (expected: a non-empty name without CR, LF or NUL)");
+          } else {
+            Integer first = seen.putIfAbsent(rule.name(), i);
+            if (first != null) {
+              error(p + ".name", Checks.quote(rule.name())
+                  + " (expected: a unique rule name; rules[" + first + "] has it already)");
+            }
+          }
+        }
+        present(p + ".action", rule.action(), "allow or deny");
+        if (present(p + ".match", rule.match(), "the requests this rule applies to")) {
+          match(p + ".match", rule.match(), Direction.INBOUND);
+        }
+      }
+    }
+
+    void virtualHosts(Direction dir, List<VirtualHostConfig> hosts) {
+      Map<String, Integer> names = new HashMap<>();
+      Map<String, String> domains = new HashMap<>();
+      for (int i = 0; i < hosts.size(); i++) {
+        VirtualHostConfig vh = hosts.get(i);
+        String p = dir.key + ".virtual_hosts[" + i + "]";
+        if (present(p + ".name", vh.name(), Checks.NAME_CHARS)) {
+          check(p + ".name", Checks.name(vh.name()));
+          Integer first = names.putIfAbsent(vh.name(), i);
+          if (first != null) {
+            error(p + ".name", Checks.quote(vh.name()) + " (expected: a unique virtual host name; "
+                + "virtual_hosts[" + first + "] has it already)");
+          }
+        }
+        if (vh.domains().isEmpty()) error(p + ".domains", "[] (expected: at least one domain)");
+        for (int j = 0; j < vh.domains().size(); j++) {
+          String d = vh.domains().get(j);
+          String dp = p + ".domains[" + j + "]";
+          String bad = Checks.domain(d);
+          check(dp, bad);
+          if (bad != null) continue;
+          String other = domains.putIfAbsent(d.toLowerCase(Locale.ROOT), dp);
+          if (other != null) {
+            error(dp, Checks.quote(d) + " (expected: a domain in only one virtual host; "
+                + other.substring(dir.key.length() + 1) + " has it already)");
+          }
+        }
+        Map<String, Integer> routeNames = new HashMap<>();
+        for (int j = 0; j < vh.routes().size(); j++) {
+          RouteConfig r = vh.routes().get(j);
+          String rp = p + ".routes[" + j + "]";
+          if (present(rp + ".name", r.name(), "a route name")) {
+            if (r.name().isEmpty() || Checks.headerValue(r.name()) != null) {
+              error(rp + ".name", Checks.quote(r.name()) + " (expected: a non-empty name without"
+                  + " CR, LF or NUL)");
+            } else {
+              Integer first = routeNames.putIfAbsent(r.name(), j);
+              if (first != null) {
+                error(rp + ".name", Checks.quote(r.name()) + " (expected: a route name unique in "
+                    + "the virtual host; routes[" + first + "] has it already)");
+              }
+            }
+          }
+          route(rp, r, dir);
+        }
+      }
+    }
+
+    // ------------------------------------------------------------------ routes
+
+    void route(String p, RouteConfig r, Direction dir) {
+      match(p + ".match", r.match(), dir);
+      ActionConfig a = r.action();
+      if (a == null) {
+        error(p, "no action (expected exactly one of: " + dir.actions + ")");
+      } else {
+        action(p, r, a, dir);
+      }
+      boolean forwards = a == null || a instanceof Forward || a instanceof Split;
+      String notForwarding = forwards ? null
+          : "not allowed with " + actionKey(a) + " (expected: only on routes with to or split)";
+      if (r.rewrite() != null) {
+        if (notForwarding != null) error(p + ".rewrite", notForwarding);
+        else rewrite(p + ".rewrite", r.rewrite(), r.match());
+      }
+      if (r.headers() != null) headers(p + ".headers", r.headers());
+      if (r.timeout() != null) {
+        if (notForwarding != null) error(p + ".timeout", notForwarding);
+        else positive(p + ".timeout", r.timeout());
+      }
+      if (r.retry() != null) {
+        if (notForwarding != null) error(p + ".retry", notForwarding);
+        else retryOverride(p + ".retry", r.retry());
+      }
+      if (r.mirror() != null) {
+        if (notForwarding != null) error(p + ".mirror", notForwarding);
+        else mirror(p + ".mirror", r.mirror());
+      }
+      if (r.fault() != null) fault(p + ".fault", r.fault());
+      if (r.rateLimit() != null) rateLimit(p + ".rate_limit", r.rateLimit());
+    }
+
+    static String actionKey(ActionConfig a) {
+      if (a instanceof Forward) return "to";
+      if (a instanceof Split) return "split";
+      if (a instanceof Redirect) return "redirect";
+      if (a instanceof Respond) return "respond";
+      return "pass";
+    }
+
+    void action(String p, RouteConfig r, ActionConfig a, Direction dir) {
+      String key = actionKey(a);
+      boolean allowed = dir == Direction.OUTBOUND ? !(a instanceof Pass)
+          : !(a instanceof Forward || a instanceof Split);
+      if (!allowed) {
+        error(p + "." + key, "not allowed " + dir.key + " (expected one of: " + dir.actions + ")");
+        return;
+      }
+      if (a instanceof Forward f) {
+        clusterRef(p + ".to", f.cluster());
+      } else if (a instanceof Split s) {
+        split(p + ".split", s);
+      } else if (a instanceof Redirect rd) {
+        redirect(p + ".redirect", rd, r.match());
+      } else if (a instanceof Respond rs) {
+        respond(p + ".respond", rs);
+      }
+    }
+
+    void clusterRef(String p, String name) {
+      if (!present(p, name, "a cluster name")) return;
+      if (!clusterNames.contains(name)) {
+        error(p, Checks.quote(name) + " (expected: " + (clusterNames.isEmpty()
+            ? "a cluster defined under clusters; none is)"
+            : "one of the clusters: " + String.join(", ", clusterNames) + ")"));
+      }
+    }
+
+    void split(String p, Split s) {
+      if (s.clusters().isEmpty()) {
+        error(p, "[] (expected: at least one { cluster, weight })");
+        return;
+      }
+      long sum = 0;
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < s.clusters().size(); i++) {
+        WeightedCluster w = s.clusters().get(i);
+        String wp = p + "[" + i + "]";
+        clusterRef(wp + ".cluster", w.cluster());
+        if (w.cluster() != null && !seen.add(w.cluster())) {
+          error(wp + ".cluster", Checks.quote(w.cluster()) + " (expected: each cluster once)");
+        }
+        String bad = Checks.range(w.weight(), 0, Checks.MAX_WEIGHT);
+        check(wp + ".weight", bad);
+        if (bad == null) sum += w.weight();
+      }
+      if (sum == 0) error(p, "weights sum to 0 (expected: a positive sum)");
+    }
+
+    static boolean prefixMatch(MatchConfig m) {
+      return m != null
+          && (m.pathKind() == PathMatchKind.PREFIX
+              || m.pathKind() == PathMatchKind.PATH
+              || m.pathKind() == PathMatchKind.PATH_SEPARATED_PREFIX);
+    }
+
+    void redirect(String p, Redirect r, MatchConfig m) {
+      if (!REDIRECT_CODES.contains(r.code())) {
+        error(p + ".code", r.code() + " (expected: 301, 302, 303, 307 or 308)");
+      }
+      if (r.scheme() != null && !r.scheme().equals("http") && !r.scheme().equals("https")) {
+        error(p + ".scheme", Checks.quote(r.scheme()) + " (expected: http or https)");
+      }
+      if (r.host() != null && !Checks.isUrlHost(r.host())) {
+        error(p + ".host", Checks.quote(r.host())
+            + " (expected: a host name, IPv4 or [IPv6] literal, without port)");
+      }
+      if (r.port() != null) check(p + ".port", Checks.port(r.port()));
+      if (r.path() != null) check(p + ".path", Checks.path(r.path()));
+      if (r.prefixRewrite() != null) {
+        check(p + ".prefix_rewrite", Checks.path(r.prefixRewrite()));
+        if (!prefixMatch(m)) {
+          error(p + ".prefix_rewrite", Checks.quote(r.prefixRewrite())
+              + " (expected: only on a route matching prefix, path or path_separated_prefix)");
+        }
+      }
+      if (r.path() != null && r.prefixRewrite() != null) {
+        error(p, "both path and prefix_rewrite set (expected: at most one)");
+      }
+      if (r.scheme() == null && r.host() == null && r.port() == null && r.path() == null
+          && r.prefixRewrite() == null && !r.stripQuery()) {
+        error(p, "changes nothing (expected at least one of: scheme, host, port, path, "
+            + "prefix_rewrite, strip_query)");
+      }
+    }
+
+    void respond(String p, Respond r) {
+      check(p + ".status", Checks.range(r.status(), 200, 599));
+      headerMap(p + ".headers", r.headers());
+    }
+
+    void headerMap(String p, Map<String, String> map) {
+      Set<String> seen = new HashSet<>();
+      for (Map.Entry<String, String> e : map.entrySet()) {
+        String hp = p + keySegment(e.getKey());
+        check(hp, Checks.headerName(e.getKey()));
+        if (!seen.add(e.getKey().toLowerCase(Locale.ROOT))) {
+          error(hp, Checks.quote(e.getKey()) + " (expected: each header once, in any case)");
+        }
+        if (present(hp, e.getValue(), "a header value")) check(hp, Checks.headerValue(e.getValue()));
+      }
+    }
+
+    void headers(String p, HeadersConfig h) {
+      headerMap(p + ".add", h.add());
+      for (int i = 0; i < h.remove().size(); i++) {
+        check(p + ".remove[" + i + "]", Checks.headerName(h.remove().get(i)));
+      }
+    }
+
+    void rewrite(String p, RewriteConfig rw, MatchConfig m) {
+      if (rw.prefix() == null && rw.regex() == null && rw.substitution() == null
+          && rw.host() == null) {
+        error(p, "changes nothing (expected at least one of: prefix, regex + substitution, host)");
+      }
+      if (rw.prefix() != null && (rw.regex() != null || rw.substitution() != null)) {
+        error(p, "both prefix and regex set (expected: at most one)");
+      }
+      if (rw.prefix() != null) {
+        check(p + ".prefix", Checks.path(rw.prefix()));
+        if (!prefixMatch(m)) {
+          error(p + ".prefix", Checks.quote(rw.prefix())
+              + " (expected: only on a route matching prefix, path or path_separated_prefix)");
+        }
+      }
+      if (rw.regex() != null || rw.substitution() != null) {
+        if (present(p + ".regex", rw.regex(), "a regex, with substitution")) {
+          String bad = Checks.regex(rw.regex());
+          check(p + ".regex", bad);
+          if (bad == null && rw.substitution() != null) {
+            substitution(p + ".substitution", rw.substitution(), Checks.groupCount(rw.regex()));
+          }
+        }
+        if (present(p + ".substitution", rw.substitution(), "the replacement, with regex")) {
+          check(p + ".substitution", Checks.headerValue(rw.substitution()));
+        }
+      }
+      if (rw.host() != null) check(p + ".host", Checks.authority(rw.host()));
+    }
+
+    /** Group references {@code \1}..{@code \9} must name groups the regex has. */
+    void substitution(String p, String s, int groups) {
+      for (int i = 0; i + 1 < s.length(); i++) {
+        if (s.charAt(i) != '\\') continue;
+        char c = s.charAt(i + 1);
+        if (c >= '0' && c <= '9' && c - '0' > groups) {
+          error(p, Checks.quote(s) + " (expected: group references up to \\" + groups
+              + ", the regex's group count)");
+          return;
+        }
+        i++;
+      }
+    }
+
+    void mirror(String p, MirrorConfig m) {
+      clusterRef(p + ".cluster", m.cluster());
+      check(p + ".percent", Checks.percent(m.percent()));
+    }
+
+    void fault(String p, FaultConfig f) {
+      if (f.delay() == null && f.abort() == null) {
+        error(p, "empty (expected at least one of: delay, abort)");
+      }
+      if (f.delay() != null) {
+        positive(p + ".delay.fixed", f.delay().fixed());
+        check(p + ".delay.percent", Checks.percent(f.delay().percent()));
+      }
+      if (f.abort() != null) {
+        check(p + ".abort.status", Checks.range(f.abort().status(), 200, 599));
+        check(p + ".abort.percent", Checks.percent(f.abort().percent()));
+      }
+    }
+
+    void rateLimit(String p, RateLimitConfig r) {
+      double rps = r.requestsPerSecond();
+      if (!(rps > 0) || Double.isInfinite(rps)) {
+        error(p + ".requests_per_second", Checks.number(rps) + " (expected: > 0)");
+      }
+      check(p + ".burst", Checks.atLeast(r.burst(), 1));
+    }
+
+    // ------------------------------------------------------------------ matches
+
+    void match(String p, MatchConfig m, Direction dir) {
+      if (m.pathKind() != null || m.pathValue() != null) {
+        String key = m.pathKind() == null ? "path" : pathKey(m.pathKind());
+        if (m.pathKind() == null) {
+          error(p, "path value without a kind (expected: prefix, path, path_separated_prefix or "
+              + "regex)");
+        } else if (present(p + "." + key, m.pathValue(), "a path")) {
+          String v = m.pathValue();
+          if (m.pathKind() == PathMatchKind.REGEX) {
+            check(p + ".regex", Checks.regex(v));
+          } else {
+            String bad = Checks.path(v);
+            check(p + "." + key, bad);
+            if (bad == null && m.pathKind() == PathMatchKind.PATH_SEPARATED_PREFIX
+                && v.length() > 1 && v.endsWith("/")) {
+              error(p + "." + key, Checks.quote(v) + " (expected: no trailing /)");
+            }
+          }
+        }
+      }
+      for (String method : m.methods()) check(p + ".methods", Checks.method(method));
+      for (int i = 0; i < m.headers().size(); i++) {
+        headerMatch(p + ".headers[" + i + "]", m.headers().get(i));
+      }
+      for (int i = 0; i < m.query().size(); i++) {
+        queryMatch(p + ".query[" + i + "]", m.query().get(i));
+      }
+      if (dir == Direction.OUTBOUND && !m.principals().isEmpty()) {
+        error(p + ".principals", "set on an outbound route (expected: only in inbound matches)");
+      } else {
+        for (int i = 0; i < m.principals().size(); i++) {
+          check(p + ".principals[" + i + "]", Checks.principal(m.principals().get(i)));
+        }
+      }
+    }
+
+    static String pathKey(PathMatchKind k) {
+      return switch (k) {
+        case PREFIX -> "prefix";
+        case PATH -> "path";
+        case PATH_SEPARATED_PREFIX -> "path_separated_prefix";
+        case REGEX -> "regex";
+      };
+    }
+
+    void headerMatch(String p, HeaderMatchConfig h) {
+      if (present(p + ".name", h.name(), "a header name")) {
+        check(p + ".name", Checks.matchHeaderName(h.name()));
+      }
+      if (h.kind() == null) {
+        error(p, "no condition (expected exactly one of: exact, prefix, suffix, contains, regex, "
+            + "present)");
+        return;
+      }
+      if (h.kind() == HeaderMatchConfig.Kind.PRESENT) return;
+      String key = h.kind().name().toLowerCase(Locale.ROOT);
+      if (!present(p + "." + key, h.value(), "a value")) return;
+      String v = h.value();
+      switch (h.kind()) {
+        case REGEX -> check(p + ".regex", Checks.regex(v));
+        case PREFIX, SUFFIX, CONTAINS -> {
+          if (v.isEmpty()) error(p + "." + key, "\"\" (expected: a non-empty value)");
+        }
+        default -> { }
+      }
+      check(p + "." + key, Checks.headerValue(v));
+    }
+
+    void queryMatch(String p, QueryMatchConfig q) {
+      if (present(p + ".name", q.name(), "a query parameter name") && q.name().isEmpty()) {
+        error(p + ".name", "\"\" (expected: a non-empty name)");
+      }
+      if (q.kind() == null) {
+        error(p, "no condition (expected exactly one of: exact, regex, present)");
+        return;
+      }
+      if (q.kind() == QueryMatchConfig.Kind.EXACT) {
+        present(p + ".exact", q.value(), "a value");
+      } else if (q.kind() == QueryMatchConfig.Kind.REGEX) {
+        if (present(p + ".regex", q.value(), "a regex")) check(p + ".regex", Checks.regex(q.value()));
+      }
+    }
+  }
+
+  /** {@code .key} for a plain key, {@code ["key"]} for one with other characters. */
+  static String keySegment(String key) {
+    boolean plain = !key.isEmpty();
+    for (int i = 0; i < key.length() && plain; i++) {
+      char c = key.charAt(i);
+      plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '_';
+    }
+    return plain ? "." + key : "[" + Checks.quote(key) + "]";
+  }
+}

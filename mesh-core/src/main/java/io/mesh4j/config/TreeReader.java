@@ -1,0 +1,995 @@
+package io.mesh4j.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.mesh4j.config.ActionConfig.Forward;
+import io.mesh4j.config.ActionConfig.Pass;
+import io.mesh4j.config.ActionConfig.Redirect;
+import io.mesh4j.config.ActionConfig.Respond;
+import io.mesh4j.config.ActionConfig.Split;
+import io.mesh4j.config.ActionConfig.WeightedCluster;
+import io.mesh4j.config.MatchConfig.PathMatchKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Builds a {@link MeshConfig} from a parsed YAML/JSON tree by hand, collecting every structural
+ * problem (unknown key, wrong type, unparseable value, missing required value) with its path
+ * instead of stopping at the first.
+ *
+ * <p>Where a value is broken the model gets a neutral placeholder, and the path is "tainted":
+ * {@link ConfigLoader} drops the validator's errors at or under a tainted path, so one mistake is
+ * reported once, by the reader, while every other part of the config is still validated.
+ *
+ * <p>Rules of the tree: a key whose value is {@code null} ({@code key:} or {@code key: ~}) reads as
+ * an empty map where a map is expected and an empty list where a list is expected; a null scalar
+ * is a type error. Not thread-safe: one instance reads one tree.
+ */
+final class TreeReader {
+  private static final String[] ROOT_KEYS = {
+    "version", "service", "clusters", "outbound", "inbound", "propagate", "admin"
+  };
+  private static final String[] CLUSTER_KEYS = {
+    "name", "lb", "endpoints", "health_check", "outlier_detection", "circuit_breaker", "retry",
+    "timeout", "panic_threshold", "slow_start", "hash_on"
+  };
+  private static final String[] ENDPOINT_KEYS = {"address", "weight", "zone"};
+  private static final String[] HEALTH_CHECK_KEYS = {
+    "probe", "path", "interval", "timeout", "unhealthy_threshold", "healthy_threshold",
+    "expected_statuses"
+  };
+  private static final String[] OUTLIER_KEYS = {
+    "consecutive_5xx", "consecutive_gateway_failure", "base_ejection_time",
+    "max_ejection_percent", "max_ejection_time", "enforcing"
+  };
+  private static final String[] CIRCUIT_BREAKER_KEYS = {
+    "failure_rate_threshold", "slow_call_duration", "slow_call_rate_threshold", "sliding_window",
+    "minimum_calls", "wait_in_open", "max_concurrent_requests"
+  };
+  private static final String[] RETRY_KEYS = {
+    "attempts", "retry_on", "retriable_status_codes", "per_try_timeout", "backoff", "budget",
+    "idempotent_only"
+  };
+  private static final String[] BACKOFF_KEYS = {"base", "max"};
+  private static final String[] BUDGET_KEYS = {"percent", "min_per_second"};
+  private static final String[] HASH_ON_KEYS = {"header", "cookie", "source_ip"};
+  private static final String[] OUTBOUND_KEYS = {"virtual_hosts"};
+  private static final String[] INBOUND_KEYS = {
+    "virtual_hosts", "authz", "trusted_proxies", "health_path"
+  };
+  private static final String[] VIRTUAL_HOST_KEYS = {"name", "domains", "routes"};
+  private static final String[] ROUTE_KEYS = {
+    "name", "match", "to", "split", "redirect", "respond", "pass", "rewrite", "headers", "timeout",
+    "retry", "mirror", "fault", "rate_limit"
+  };
+  private static final String[] ACTION_KEYS = {"to", "split", "redirect", "respond", "pass"};
+  private static final String[] MATCH_KEYS = {
+    "prefix", "path", "path_separated_prefix", "regex", "case_sensitive", "methods", "headers",
+    "query", "source", "principals"
+  };
+  private static final String[] PATH_KEYS = {"prefix", "path", "path_separated_prefix", "regex"};
+  private static final String[] HEADER_MATCH_KEYS = {
+    "name", "exact", "prefix", "suffix", "contains", "regex", "present", "invert"
+  };
+  private static final String[] HEADER_CONDITIONS = {
+    "exact", "prefix", "suffix", "contains", "regex", "present"
+  };
+  private static final String[] QUERY_MATCH_KEYS = {"name", "exact", "regex", "present"};
+  private static final String[] QUERY_CONDITIONS = {"exact", "regex", "present"};
+  private static final String[] SPLIT_KEYS = {"cluster", "weight"};
+  private static final String[] REDIRECT_KEYS = {
+    "scheme", "host", "port", "path", "prefix_rewrite", "strip_query", "code"
+  };
+  private static final String[] RESPOND_KEYS = {"status", "body", "headers"};
+  private static final String[] REWRITE_KEYS = {"prefix", "regex", "substitution", "host"};
+  private static final String[] HEADERS_KEYS = {"add", "remove"};
+  private static final String[] MIRROR_KEYS = {"cluster", "percent"};
+  private static final String[] FAULT_KEYS = {"delay", "abort"};
+  private static final String[] DELAY_KEYS = {"fixed", "percent"};
+  private static final String[] ABORT_KEYS = {"status", "percent"};
+  private static final String[] RATE_LIMIT_KEYS = {"requests_per_second", "burst"};
+  private static final String[] AUTHZ_KEYS = {"default_action", "rules"};
+  private static final String[] RULE_KEYS = {"name", "action", "match"};
+  private static final String[] PROPAGATE_KEYS = {"headers"};
+  private static final String[] ADMIN_KEYS = {"enabled", "allow_from"};
+
+  /** What the root of the document must be, for error messages. */
+  static final String ROOT_EXPECTED = "a map with version: 1, service, clusters, ...";
+
+  final List<ConfigError> errors = new ArrayList<>();
+  final Set<String> tainted = new HashSet<>();
+  /** Paths where the validator's error is a consequence of one already reported (not subtrees). */
+  final Set<String> quiet = new HashSet<>();
+
+  private enum Direction { OUTBOUND, INBOUND }
+
+  // ================================================================== the tree primitives
+
+  /** Records a problem that left nothing in the model to re-check (unknown key, conflict). */
+  private void error(String path, String message) {
+    errors.add(new ConfigError(path, message));
+  }
+
+  /** Records a bad value that the model holds a placeholder for; the validator skips its path. */
+  private void bad(String path, String message) {
+    errors.add(new ConfigError(path, message));
+    tainted.add(path);
+  }
+
+  private static String child(String path, String key) {
+    return path.isEmpty() ? key : path + "." + key;
+  }
+
+  private static String describe(JsonNode v) {
+    if (v.isTextual()) return Checks.quote(v.textValue());
+    if (v.isNumber() || v.isBoolean()) return v.asText();
+    if (v.isNull()) return "null";
+    if (v.isObject()) return "a map";
+    if (v.isArray()) return "a list";
+    return "a " + v.getNodeType().name().toLowerCase(Locale.ROOT) + " value";
+  }
+
+  private void typeError(String path, JsonNode v, String expected) {
+    String hint = "";
+    if (expected.equals("a string") && (v.isNumber() || v.isBoolean())) {
+      hint = "; quote it: \"" + v.asText() + "\"";
+    }
+    bad(path, describe(v) + " (expected: " + expected + hint + ")");
+  }
+
+  /** A map being read: reports its unknown keys when opened. */
+  private final class Section {
+    final JsonNode node;
+    final String path;
+
+    Section(JsonNode node, String path, String[] keys) {
+      this.node = node;
+      this.path = path;
+      Iterator<String> names = node.fieldNames();
+      while (keys != null && names.hasNext()) {
+        String name = names.next();
+        if (!contains(keys, name)) {
+          String key = path.isEmpty() ? name : path + ConfigValidator.keySegment(name);
+          error(key, keys.length == 0
+              ? "unknown key (expected: no keys)"
+              : "unknown key (expected one of: " + String.join(", ", keys) + ")");
+        }
+      }
+    }
+
+    String p(String key) {
+      return child(path, key);
+    }
+
+    /** The value of {@code key}; {@code null} when absent. */
+    JsonNode raw(String key) {
+      return node.get(key);
+    }
+
+    boolean has(String key) {
+      return node.has(key);
+    }
+
+    String string(String key) {
+      JsonNode v = node.get(key);
+      return v == null ? null : TreeReader.this.string(v, p(key));
+    }
+
+    Integer integer(String key) {
+      JsonNode v = node.get(key);
+      return v == null ? null : TreeReader.this.integer(v, p(key));
+    }
+
+    Double number(String key) {
+      JsonNode v = node.get(key);
+      return v == null ? null : TreeReader.this.number(v, p(key));
+    }
+
+    Boolean bool(String key) {
+      JsonNode v = node.get(key);
+      if (v == null) return null;
+      if (v.isBoolean()) return v.booleanValue();
+      typeError(p(key), v, "true or false");
+      return null;
+    }
+
+    Duration duration(String key) {
+      JsonNode v = node.get(key);
+      return v == null ? null : TreeReader.this.duration(v, p(key));
+    }
+
+    /** The nested map at {@code key}; {@code null} when absent or not a map. */
+    Section section(String key, String[] keys) {
+      JsonNode v = node.get(key);
+      return v == null ? null : TreeReader.this.section(v, p(key), keys);
+    }
+
+    /** The list at {@code key}; {@code null} when absent or not a list. */
+    List<JsonNode> list(String key) {
+      JsonNode v = node.get(key);
+      if (v == null) return null;
+      if (v.isNull()) return List.of();
+      if (!v.isArray()) {
+        typeError(p(key), v, "a list");
+        return null;
+      }
+      List<JsonNode> out = new ArrayList<>(v.size());
+      v.elements().forEachRemaining(out::add);
+      return out;
+    }
+
+    /** The list of strings at {@code key}, each mapped; bad elements are reported and dropped. */
+    List<String> strings(String key, Function<String, String> normalize) {
+      List<JsonNode> items = list(key);
+      if (items == null) return null;
+      List<String> out = new ArrayList<>(items.size());
+      for (int i = 0; i < items.size(); i++) {
+        String s = TreeReader.this.string(items.get(i), p(key) + "[" + i + "]");
+        if (s == null) {
+          tainted.add(p(key));
+        } else {
+          out.add(normalize.apply(s));
+        }
+      }
+      return out;
+    }
+
+    /** The keys among {@code candidates} that are present, in candidate order. */
+    List<String> present(String[] candidates) {
+      List<String> out = new ArrayList<>(2);
+      for (String c : candidates) {
+        if (node.has(c)) out.add(c);
+      }
+      return out;
+    }
+  }
+
+  private static boolean contains(String[] keys, String name) {
+    for (String k : keys) {
+      if (k.equals(name)) return true;
+    }
+    return false;
+  }
+
+  private Section section(JsonNode v, String path, String[] keys) {
+    if (v.isNull()) return new Section(JsonNodeFactory.instance.objectNode(), path, keys);
+    if (!v.isObject()) {
+      typeError(path, v, "a map");
+      return null;
+    }
+    return new Section(v, path, keys);
+  }
+
+  private String string(JsonNode v, String path) {
+    if (v.isTextual()) return v.textValue();
+    typeError(path, v, "a string");
+    return null;
+  }
+
+  private Integer integer(JsonNode v, String path) {
+    if (v.isIntegralNumber() && v.canConvertToInt()) return v.intValue();
+    if (v.isFloatingPointNumber() && v.canConvertToExactIntegral() && v.canConvertToInt()) {
+      return v.intValue();
+    }
+    typeError(path, v, v.isIntegralNumber() ? "an integer of at most 10 digits" : "an integer");
+    return null;
+  }
+
+  private Double number(JsonNode v, String path) {
+    if (v.isNumber()) return v.doubleValue();
+    typeError(path, v, "a number");
+    return null;
+  }
+
+  private Duration duration(JsonNode v, String path) {
+    if (!v.isTextual()) {
+      typeError(path, v, DurationParser.EXPECTED);
+      return null;
+    }
+    try {
+      return DurationParser.parse(v.textValue());
+    } catch (IllegalArgumentException e) {
+      bad(path, e.getMessage());
+      return null;
+    }
+  }
+
+  private <T> T enumValue(Section s, String key, Function<String, T> parse, String expected) {
+    String text = s.string(key);
+    if (text == null) return null;
+    T value = parse.apply(text);
+    if (value == null) bad(s.p(key), Checks.quote(text) + " (expected: " + expected + ")");
+    return value;
+  }
+
+  private static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+
+  private static int orElse(Integer v, int dflt) {
+    return v != null ? v : dflt;
+  }
+
+  private static <T> T orElse(T v, T dflt) {
+    return v != null ? v : dflt;
+  }
+
+  // ================================================================== the document
+
+  /** Reads the whole document; errors land in {@link #errors}. */
+  MeshConfig read(JsonNode root) {
+    if (root == null || root.isMissingNode()) {
+      error("", "empty document (expected: " + ROOT_EXPECTED + ")");
+      return null;
+    }
+    if (!root.isObject()) {
+      String hint = root.isTextual() ? "; to read a file, use ConfigLoader.load(Path)" : "";
+      error("", describe(root) + " (expected: " + ROOT_EXPECTED + hint + ")");
+      return null;
+    }
+    Section s = new Section(root, "", ROOT_KEYS);
+    Integer version = s.integer("version");
+    if (!s.has("version")) bad("version", "missing (expected: 1)");
+    String service = s.string("service");
+    List<ClusterConfig> clusters = new ArrayList<>();
+    List<JsonNode> items = s.list("clusters");
+    if (items != null) {
+      for (int i = 0; i < items.size(); i++) clusters.add(cluster(items.get(i), "clusters[" + i + "]"));
+    }
+    OutboundConfig outbound = null;
+    Section out = s.section("outbound", OUTBOUND_KEYS);
+    if (out != null) outbound = new OutboundConfig(virtualHosts(out, Direction.OUTBOUND));
+    InboundConfig inbound = null;
+    Section in = s.section("inbound", INBOUND_KEYS);
+    if (in != null) inbound = inbound(in);
+    PropagateConfig propagate = null;
+    Section prop = s.section("propagate", PROPAGATE_KEYS);
+    if (prop != null) {
+      propagate = new PropagateConfig(orElse(prop.strings("headers", TreeReader::lower), List.of()));
+    }
+    AdminConfig admin = null;
+    Section adm = s.section("admin", ADMIN_KEYS);
+    if (adm != null) {
+      admin = new AdminConfig(
+          orElse(adm.bool("enabled"), false),
+          orElse(cidrs(adm, "allow_from"), AdminConfig.DISABLED.allowFrom()));
+    }
+    return new MeshConfig(
+        orElse(version, MeshConfig.CURRENT_VERSION), service, clusters, outbound, inbound,
+        propagate, admin);
+  }
+
+  // ================================================================== clusters
+
+  private ClusterConfig cluster(JsonNode n, String p) {
+    if (!n.isObject()) {
+      typeError(p, n, "a map with name, endpoints, ...");
+      return new ClusterConfig(null, null, List.of(), null, null, null, null, null,
+          ClusterConfig.DEFAULT_PANIC_THRESHOLD, null, null);
+    }
+    Section s = new Section(n, p, CLUSTER_KEYS);
+    String name = s.string("name");
+    LbPolicy lb = enumValue(s, "lb", LbPolicy::fromConfigName,
+        "weighted_round_robin, least_request, ring_hash or random");
+    List<EndpointConfig> endpoints = new ArrayList<>();
+    List<JsonNode> eps = s.list("endpoints");
+    if (eps != null) {
+      for (int j = 0; j < eps.size(); j++) {
+        endpoints.add(endpoint(eps.get(j), s.p("endpoints") + "[" + j + "]"));
+      }
+    }
+    Section hc = s.section("health_check", HEALTH_CHECK_KEYS);
+    Section od = s.section("outlier_detection", OUTLIER_KEYS);
+    Section cb = s.section("circuit_breaker", CIRCUIT_BREAKER_KEYS);
+    Section rt = s.section("retry", RETRY_KEYS);
+    return new ClusterConfig(
+        name,
+        lb,
+        endpoints,
+        hc == null ? null : healthCheck(hc),
+        od == null ? null : outlier(od),
+        cb == null ? null : circuitBreaker(cb),
+        rt == null ? null : retry(rt),
+        s.duration("timeout"),
+        orElse(s.integer("panic_threshold"), ClusterConfig.DEFAULT_PANIC_THRESHOLD),
+        s.duration("slow_start"),
+        hashOn(s));
+  }
+
+  private EndpointConfig endpoint(JsonNode n, String p) {
+    if (n.isTextual()) {
+      HostPort hp = hostPort(n.textValue(), p);
+      return hp == null
+          ? new EndpointConfig(null, 0, 1, null)
+          : new EndpointConfig(hp.host(), hp.port(), 1, null);
+    }
+    if (!n.isObject()) {
+      typeError(p, n, "host:port, or a map with address, weight, zone");
+      return new EndpointConfig(null, 0, 1, null);
+    }
+    Section s = new Section(n, p, ENDPOINT_KEYS);
+    String address = s.string("address");
+    HostPort hp = address == null ? null : hostPort(address, s.p("address"));
+    if (address != null && hp == null) tainted.add(s.p("address"));
+    return new EndpointConfig(
+        hp == null ? null : hp.host(),
+        hp == null ? 0 : hp.port(),
+        orElse(s.integer("weight"), 1),
+        s.string("zone"));
+  }
+
+  private HostPort hostPort(String address, String path) {
+    try {
+      return HostPort.parse(address);
+    } catch (IllegalArgumentException e) {
+      bad(path, e.getMessage());
+      return null;
+    }
+  }
+
+  private HealthCheckConfig healthCheck(Section s) {
+    List<StatusRange> statuses = null;
+    List<JsonNode> items = s.list("expected_statuses");
+    if (items != null) {
+      statuses = new ArrayList<>();
+      for (int i = 0; i < items.size(); i++) {
+        StatusRange r = statusRange(items.get(i), s.p("expected_statuses") + "[" + i + "]");
+        if (r != null) statuses.add(r);
+        else tainted.add(s.p("expected_statuses"));
+      }
+    }
+    return new HealthCheckConfig(
+        s.string("probe"),
+        s.string("path"),
+        s.duration("interval"),
+        s.duration("timeout"),
+        orElse(s.integer("unhealthy_threshold"), HealthCheckConfig.DEFAULT_UNHEALTHY_THRESHOLD),
+        orElse(s.integer("healthy_threshold"), HealthCheckConfig.DEFAULT_HEALTHY_THRESHOLD),
+        statuses);
+  }
+
+  private StatusRange statusRange(JsonNode n, String p) {
+    String expected = "a status or a range such as 200-299";
+    if (n.isIntegralNumber() && n.canConvertToInt()) return new StatusRange(n.intValue(), n.intValue());
+    if (n.isTextual()) {
+      String t = n.textValue();
+      int dash = t.indexOf('-');
+      int from = Checks.parsePort(dash < 0 ? t : t.substring(0, dash));
+      int to = dash < 0 ? from : Checks.parsePort(t.substring(dash + 1));
+      if (from >= 0 && to >= 0) return new StatusRange(from, to);
+    }
+    typeError(p, n, expected);
+    return null;
+  }
+
+  private OutlierDetectionConfig outlier(Section s) {
+    return new OutlierDetectionConfig(
+        orElse(s.integer("consecutive_5xx"), OutlierDetectionConfig.DEFAULT_CONSECUTIVE_5XX),
+        orElse(s.integer("consecutive_gateway_failure"),
+            OutlierDetectionConfig.DEFAULT_CONSECUTIVE_GATEWAY_FAILURE),
+        orElse(s.duration("base_ejection_time"), OutlierDetectionConfig.DEFAULT_BASE_EJECTION_TIME),
+        orElse(s.integer("max_ejection_percent"),
+            OutlierDetectionConfig.DEFAULT_MAX_EJECTION_PERCENT),
+        orElse(s.duration("max_ejection_time"), OutlierDetectionConfig.DEFAULT_MAX_EJECTION_TIME),
+        orElse(s.bool("enforcing"), true));
+  }
+
+  private CircuitBreakerConfig circuitBreaker(Section s) {
+    return new CircuitBreakerConfig(
+        orElse(s.integer("failure_rate_threshold"),
+            CircuitBreakerConfig.DEFAULT_FAILURE_RATE_THRESHOLD),
+        orElse(s.duration("slow_call_duration"), CircuitBreakerConfig.DEFAULT_SLOW_CALL_DURATION),
+        orElse(s.integer("slow_call_rate_threshold"),
+            CircuitBreakerConfig.DEFAULT_SLOW_CALL_RATE_THRESHOLD),
+        orElse(s.integer("sliding_window"), CircuitBreakerConfig.DEFAULT_SLIDING_WINDOW),
+        orElse(s.integer("minimum_calls"), CircuitBreakerConfig.DEFAULT_MINIMUM_CALLS),
+        orElse(s.duration("wait_in_open"), CircuitBreakerConfig.DEFAULT_WAIT_IN_OPEN),
+        orElse(s.integer("max_concurrent_requests"),
+            CircuitBreakerConfig.DEFAULT_MAX_CONCURRENT_REQUESTS));
+  }
+
+  /** The fields a cluster policy and a route override share. */
+  private record RetryFields(
+      Integer attempts,
+      Set<RetryOn> retryOn,
+      List<Integer> codes,
+      Duration perTryTimeout,
+      RetryConfig.Backoff backoff,
+      boolean budgetSet,
+      RetryConfig.Budget budget,
+      Boolean idempotentOnly) {}
+
+  private RetryFields retryFields(Section s, boolean override) {
+    Set<RetryOn> retryOn = null;
+    List<String> names = s.strings("retry_on", Function.identity());
+    if (names != null) {
+      retryOn = new LinkedHashSet<>();
+      for (int i = 0; i < names.size(); i++) {
+        RetryOn r = RetryOn.fromConfigName(names.get(i));
+        if (r != null) {
+          retryOn.add(r);
+        } else {
+          bad(s.p("retry_on") + "[" + i + "]", Checks.quote(names.get(i)) + " (expected one of: "
+              + retryOnNames() + ")");
+        }
+      }
+    }
+    List<Integer> codes = null;
+    List<JsonNode> items = s.list("retriable_status_codes");
+    if (items != null) {
+      codes = new ArrayList<>();
+      for (int i = 0; i < items.size(); i++) {
+        Integer c = integer(items.get(i), s.p("retriable_status_codes") + "[" + i + "]");
+        if (c != null) codes.add(c);
+        else tainted.add(s.p("retriable_status_codes"));
+      }
+    }
+    RetryConfig.Backoff backoff = null;
+    Section b = s.section("backoff", BACKOFF_KEYS);
+    if (b != null) {
+      Duration base = b.duration("base");
+      Duration max = b.duration("max");
+      if (max == null && !b.has("max")) {
+        // Envoy: max_interval defaults to 10 times base_interval.
+        max = base == null
+            ? RetryConfig.Backoff.DEFAULT.max()
+            : min(base.multipliedBy(10), DurationParser.MAX);
+      } else if (max == null) {
+        max = RetryConfig.Backoff.DEFAULT.max();
+      }
+      backoff = new RetryConfig.Backoff(orElse(base, RetryConfig.Backoff.DEFAULT.base()), max);
+    }
+    boolean budgetSet = s.has("budget");
+    RetryConfig.Budget budget = null;
+    JsonNode bv = s.raw("budget");
+    if (bv != null) {
+      boolean off = (bv.isBoolean() && !bv.booleanValue())
+          || (bv.isTextual() && bv.textValue().equals("off"));
+      if (off && override) {
+        bad(s.p("budget"), describe(bv) + " (expected: a map; a retry budget can be turned off "
+            + "only in the cluster's retry policy)");
+        budgetSet = false;
+      } else if (!off) {
+        Section bs = section(bv, s.p("budget"), BUDGET_KEYS);
+        if (bs == null) {
+          tainted.add(s.p("budget"));
+          budgetSet = false;
+        } else {
+          budget = new RetryConfig.Budget(
+              orElse(bs.number("percent"), RetryConfig.Budget.DEFAULT.percent()),
+              orElse(bs.integer("min_per_second"), RetryConfig.Budget.DEFAULT.minPerSecond()));
+        }
+      }
+    }
+    return new RetryFields(
+        s.integer("attempts"), retryOn, codes, s.duration("per_try_timeout"), backoff,
+        budgetSet, budget, s.bool("idempotent_only"));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static String retryOnNames() {
+    StringBuilder sb = new StringBuilder();
+    for (RetryOn r : RetryOn.values()) {
+      if (sb.length() > 0) sb.append(", ");
+      sb.append(r.configName());
+    }
+    return sb.toString();
+  }
+
+  private RetryConfig retry(Section s) {
+    RetryFields f = retryFields(s, false);
+    return new RetryConfig(
+        orElse(f.attempts(), RetryConfig.DEFAULT_ATTEMPTS),
+        orElse(f.retryOn(), RetryConfig.DEFAULT_RETRY_ON),
+        orElse(f.codes(), List.of()),
+        f.perTryTimeout(),
+        f.backoff(),
+        f.budgetSet() ? f.budget() : RetryConfig.Budget.DEFAULT,
+        orElse(f.idempotentOnly(), true));
+  }
+
+  private RetryOverride retryOverride(Section s) {
+    RetryFields f = retryFields(s, true);
+    return new RetryOverride(
+        f.attempts(), f.retryOn(), f.codes(), f.perTryTimeout(), f.backoff(), f.budget(),
+        f.idempotentOnly());
+  }
+
+  private HashOnConfig hashOn(Section cluster) {
+    Section s = cluster.section("hash_on", HASH_ON_KEYS);
+    if (s == null) return null;
+    List<String> kinds = s.present(HASH_ON_KEYS);
+    if (kinds.size() != 1) {
+      error(s.path, (kinds.isEmpty() ? "empty" : "more than one of: " + String.join(", ", kinds))
+          + " (expected exactly one of: header, cookie, source_ip)");
+      return null;
+    }
+    switch (kinds.get(0)) {
+      case "header" -> {
+        String h = s.string("header");
+        return h == null ? null : new HashOnConfig(HashOnConfig.Kind.HEADER, lower(h));
+      }
+      case "cookie" -> {
+        String c = s.string("cookie");
+        return c == null ? null : new HashOnConfig(HashOnConfig.Kind.COOKIE, c);
+      }
+      default -> {
+        Boolean b = s.bool("source_ip");
+        if (b == null) return null;
+        if (!b) {
+          bad(s.p("source_ip"), "false (expected: true)");
+          return null;
+        }
+        return new HashOnConfig(HashOnConfig.Kind.SOURCE_IP, null);
+      }
+    }
+  }
+
+  // ================================================================== virtual hosts and routes
+
+  private InboundConfig inbound(Section s) {
+    List<VirtualHostConfig> hosts = virtualHosts(s, Direction.INBOUND);
+    AuthzConfig authz = null;
+    Section a = s.section("authz", AUTHZ_KEYS);
+    if (a != null) {
+      AuthzConfig.Action dflt = enumValue(a, "default_action", TreeReader::authzAction,
+          "allow or deny");
+      List<AuthzConfig.Rule> rules = new ArrayList<>();
+      List<JsonNode> items = a.list("rules");
+      if (items != null) {
+        for (int i = 0; i < items.size(); i++) {
+          rules.add(rule(items.get(i), a.p("rules") + "[" + i + "]", i));
+        }
+      }
+      authz = new AuthzConfig(dflt, rules);
+    }
+    return new InboundConfig(
+        hosts, authz, orElse(cidrs(s, "trusted_proxies"), List.of()), s.string("health_path"));
+  }
+
+  private static AuthzConfig.Action authzAction(String s) {
+    return switch (s) {
+      case "allow" -> AuthzConfig.Action.ALLOW;
+      case "deny" -> AuthzConfig.Action.DENY;
+      default -> null;
+    };
+  }
+
+  private AuthzConfig.Rule rule(JsonNode n, String p, int index) {
+    String dfltName = "rules[" + index + "]";
+    if (!n.isObject()) {
+      typeError(p, n, "a map with action and match");
+      return new AuthzConfig.Rule(dfltName, null, null);
+    }
+    Section s = new Section(n, p, RULE_KEYS);
+    AuthzConfig.Action action = enumValue(s, "action", TreeReader::authzAction, "allow or deny");
+    MatchConfig match = null;
+    Section m = s.section("match", MATCH_KEYS);
+    if (m != null) match = match(m);
+    else if (s.has("match")) tainted.add(s.p("match"));
+    return new AuthzConfig.Rule(orElse(s.string("name"), dfltName), action, match);
+  }
+
+  private List<VirtualHostConfig> virtualHosts(Section parent, Direction dir) {
+    List<VirtualHostConfig> out = new ArrayList<>();
+    List<JsonNode> items = parent.list("virtual_hosts");
+    if (items == null) return out;
+    for (int i = 0; i < items.size(); i++) {
+      String p = parent.p("virtual_hosts") + "[" + i + "]";
+      JsonNode n = items.get(i);
+      if (!n.isObject()) {
+        typeError(p, n, "a map with name, domains, routes");
+        out.add(new VirtualHostConfig(null, List.of(), List.of()));
+        continue;
+      }
+      Section s = new Section(n, p, VIRTUAL_HOST_KEYS);
+      String name = s.string("name");
+      List<String> domains = s.strings("domains", TreeReader::lower);
+      if (domains == null) {
+        if (name == null) tainted.add(s.p("domains"));
+        domains = name == null ? List.of() : List.of(lower(name));
+      }
+      List<RouteConfig> routes = new ArrayList<>();
+      List<JsonNode> rs = s.list("routes");
+      if (rs != null) {
+        for (int j = 0; j < rs.size(); j++) {
+          routes.add(route(rs.get(j), s.p("routes") + "[" + j + "]", j, dir));
+        }
+      }
+      out.add(new VirtualHostConfig(name, domains, routes));
+    }
+    return out;
+  }
+
+  private RouteConfig route(JsonNode n, String p, int index, Direction dir) {
+    String dfltName = "routes[" + index + "]";
+    if (!n.isObject()) {
+      typeError(p, n, "a map with name, match and an action");
+      return new RouteConfig(dfltName, null, dir == Direction.INBOUND ? Pass.INSTANCE : null,
+          null, null, null, null, null, null, null);
+    }
+    Section s = new Section(n, p, ROUTE_KEYS);
+    MatchConfig match = null;
+    Section m = s.section("match", MATCH_KEYS);
+    if (m != null) match = match(m);
+
+    List<String> actions = s.present(ACTION_KEYS);
+    if (actions.size() > 1) {
+      error(p, "more than one action: " + String.join(", ", actions) + " (expected exactly one of: "
+          + (dir == Direction.OUTBOUND ? "to, split, redirect, respond" : "redirect, respond, pass")
+          + ")");
+    }
+    ActionConfig action = null;
+    if (actions.isEmpty()) {
+      if (dir == Direction.INBOUND) action = Pass.INSTANCE;
+    } else {
+      action = action(s, actions.get(0));
+      if (action == null) quiet.add(p);
+    }
+
+    RewriteConfig rewrite = null;
+    Section rw = s.section("rewrite", REWRITE_KEYS);
+    if (rw != null) {
+      rewrite = new RewriteConfig(
+          rw.string("prefix"), rw.string("regex"), rw.string("substitution"), rw.string("host"));
+    }
+    HeadersConfig headers = null;
+    Section h = s.section("headers", HEADERS_KEYS);
+    if (h != null) {
+      headers = new HeadersConfig(
+          orElse(headerMap(h, "add"), Map.of()), orElse(h.strings("remove", x -> x),
+              List.of()));
+    }
+    RetryOverride retry = null;
+    Section r = s.section("retry", RETRY_KEYS);
+    if (r != null) retry = retryOverride(r);
+    MirrorConfig mirror = null;
+    Section mi = s.section("mirror", MIRROR_KEYS);
+    if (mi != null) mirror = new MirrorConfig(mi.string("cluster"), orElse(mi.number("percent"), 100.0));
+    FaultConfig fault = null;
+    Section f = s.section("fault", FAULT_KEYS);
+    if (f != null) fault = fault(f);
+    RateLimitConfig rateLimit = null;
+    Section rl = s.section("rate_limit", RATE_LIMIT_KEYS);
+    if (rl != null) rateLimit = rateLimit(rl);
+    return new RouteConfig(
+        orElse(s.string("name"), dfltName), match, action, rewrite, headers, s.duration("timeout"),
+        retry, mirror, fault, rateLimit);
+  }
+
+  /** The action under {@code key}; {@code null} when it could not be read. */
+  private ActionConfig action(Section s, String key) {
+    switch (key) {
+      case "to" -> {
+        String c = s.string("to");
+        return c == null ? null : new Forward(c);
+      }
+      case "split" -> {
+        List<JsonNode> items = s.list("split");
+        if (items == null) return null;
+        List<WeightedCluster> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+          String p = s.p("split") + "[" + i + "]";
+          JsonNode n = items.get(i);
+          if (!n.isObject()) {
+            typeError(p, n, "a map with cluster and weight");
+            out.add(new WeightedCluster(null, 1));
+            continue;
+          }
+          Section w = new Section(n, p, SPLIT_KEYS);
+          Integer weight = w.integer("weight");
+          if (!w.has("weight")) bad(w.p("weight"), "missing (expected: 0-" + Checks.MAX_WEIGHT + ")");
+          out.add(new WeightedCluster(w.string("cluster"), orElse(weight, 1)));
+        }
+        return new Split(out);
+      }
+      case "redirect" -> {
+        Section r = s.section("redirect", REDIRECT_KEYS);
+        if (r == null) return null;
+        return new Redirect(
+            r.string("scheme"),
+            r.string("host"),
+            r.integer("port"),
+            r.string("path"),
+            r.string("prefix_rewrite"),
+            orElse(r.bool("strip_query"), false),
+            orElse(r.integer("code"), 301));
+      }
+      case "respond" -> {
+        Section r = s.section("respond", RESPOND_KEYS);
+        if (r == null) return null;
+        Integer status = r.integer("status");
+        if (!r.has("status")) bad(r.p("status"), "missing (expected: 200-599)");
+        return new Respond(orElse(status, 200), r.string("body"), headerMap(r, "headers"));
+      }
+      default -> {
+        Section r = s.section("pass", new String[0]);
+        return r == null ? null : Pass.INSTANCE;
+      }
+    }
+  }
+
+  /** A map of header name (as written) to value. */
+  private Map<String, String> headerMap(Section s, String key) {
+    Section m = s.section(key, null);
+    if (m == null) return null;
+    Map<String, String> out = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> it = m.node.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String value = string(e.getValue(), m.path + ConfigValidator.keySegment(e.getKey()));
+      if (value != null) out.put(e.getKey(), value);
+    }
+    return out;
+  }
+
+  private FaultConfig fault(Section s) {
+    FaultConfig.Delay delay = null;
+    Section d = s.section("delay", DELAY_KEYS);
+    if (d != null) delay = new FaultConfig.Delay(d.duration("fixed"), requiredPercent(d));
+    FaultConfig.Abort abort = null;
+    Section a = s.section("abort", ABORT_KEYS);
+    if (a != null) {
+      Integer status = a.integer("status");
+      if (!a.has("status")) bad(a.p("status"), "missing (expected: 200-599)");
+      abort = new FaultConfig.Abort(orElse(status, 503), requiredPercent(a));
+    }
+    return new FaultConfig(delay, abort);
+  }
+
+  private double requiredPercent(Section s) {
+    Double pct = s.number("percent");
+    if (!s.has("percent")) bad(s.p("percent"), "missing (expected: 0-100)");
+    return pct == null ? 0 : pct;
+  }
+
+  private RateLimitConfig rateLimit(Section s) {
+    Double rps = s.number("requests_per_second");
+    if (!s.has("requests_per_second")) {
+      bad(s.p("requests_per_second"), "missing (expected: > 0)");
+    }
+    double r = rps == null ? 1 : rps;
+    int dfltBurst = r >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(1, Math.ceil(r));
+    return new RateLimitConfig(r, orElse(s.integer("burst"), dfltBurst));
+  }
+
+  // ================================================================== matches
+
+  private MatchConfig match(Section s) {
+    List<String> kinds = s.present(PATH_KEYS);
+    if (kinds.size() > 1) {
+      error(s.path, "more than one path condition: " + String.join(", ", kinds)
+          + " (expected at most one of: prefix, path, path_separated_prefix, regex)");
+    }
+    PathMatchKind kind = null;
+    String value = null;
+    if (!kinds.isEmpty()) {
+      String k = kinds.get(0);
+      value = s.string(k);
+      if (value != null) {
+        kind = switch (k) {
+          case "prefix" -> PathMatchKind.PREFIX;
+          case "path" -> PathMatchKind.PATH;
+          case "path_separated_prefix" -> PathMatchKind.PATH_SEPARATED_PREFIX;
+          default -> PathMatchKind.REGEX;
+        };
+      }
+    }
+    Set<String> methods = new LinkedHashSet<>();
+    List<String> ms = s.strings("methods", m -> m.toUpperCase(Locale.ROOT));
+    if (ms != null) {
+      for (int i = 0; i < ms.size(); i++) {
+        String bad = Checks.method(ms.get(i));
+        if (bad != null) bad(s.p("methods") + "[" + i + "]", bad);
+        else methods.add(ms.get(i));
+      }
+    }
+    List<HeaderMatchConfig> headers = new ArrayList<>();
+    List<JsonNode> hs = s.list("headers");
+    if (hs != null) {
+      for (int i = 0; i < hs.size(); i++) {
+        headers.add(headerMatch(hs.get(i), s.p("headers") + "[" + i + "]"));
+      }
+    }
+    List<QueryMatchConfig> query = new ArrayList<>();
+    List<JsonNode> qs = s.list("query");
+    if (qs != null) {
+      for (int i = 0; i < qs.size(); i++) query.add(queryMatch(qs.get(i), s.p("query") + "[" + i + "]"));
+    }
+    return new MatchConfig(
+        kind, value, orElse(s.bool("case_sensitive"), true), methods, headers, query,
+        orElse(cidrs(s, "source"), List.of()), orElse(s.strings("principals", x -> x), List.of()));
+  }
+
+  private HeaderMatchConfig headerMatch(JsonNode n, String p) {
+    if (!n.isObject()) {
+      typeError(p, n, "a map with name and one of exact, prefix, suffix, contains, regex, present");
+      return new HeaderMatchConfig(null, null, null, false, false);
+    }
+    Section s = new Section(n, p, HEADER_MATCH_KEYS);
+    String name = s.string("name");
+    boolean invert = orElse(s.bool("invert"), false);
+    List<String> conditions = s.present(HEADER_CONDITIONS);
+    if (conditions.size() > 1) {
+      error(p, "more than one condition: " + String.join(", ", conditions)
+          + " (expected exactly one of: exact, prefix, suffix, contains, regex, present)");
+    }
+    HeaderMatchConfig.Kind kind = null;
+    String value = null;
+    boolean present = true;
+    if (!conditions.isEmpty()) {
+      String c = conditions.get(0);
+      if (c.equals("present")) {
+        Boolean b = s.bool("present");
+        if (b != null) {
+          kind = HeaderMatchConfig.Kind.PRESENT;
+          present = b;
+        }
+      } else {
+        value = s.string(c);
+        if (value != null) kind = HeaderMatchConfig.Kind.valueOf(c.toUpperCase(Locale.ROOT));
+      }
+      if (kind == null) quiet.add(p);
+    }
+    return new HeaderMatchConfig(name == null ? null : lower(name), kind, value, present, invert);
+  }
+
+  private QueryMatchConfig queryMatch(JsonNode n, String p) {
+    if (!n.isObject()) {
+      typeError(p, n, "a map with name and one of exact, regex, present");
+      return new QueryMatchConfig(null, null, null, false);
+    }
+    Section s = new Section(n, p, QUERY_MATCH_KEYS);
+    String name = s.string("name");
+    List<String> conditions = s.present(QUERY_CONDITIONS);
+    if (conditions.size() > 1) {
+      error(p, "more than one condition: " + String.join(", ", conditions)
+          + " (expected exactly one of: exact, regex, present)");
+    }
+    QueryMatchConfig.Kind kind = null;
+    String value = null;
+    boolean present = true;
+    if (!conditions.isEmpty()) {
+      String c = conditions.get(0);
+      if (c.equals("present")) {
+        Boolean b = s.bool("present");
+        if (b != null) {
+          kind = QueryMatchConfig.Kind.PRESENT;
+          present = b;
+        }
+      } else {
+        value = s.string(c);
+        if (value != null) kind = QueryMatchConfig.Kind.valueOf(c.toUpperCase(Locale.ROOT));
+      }
+      if (kind == null) quiet.add(p);
+    }
+    return new QueryMatchConfig(name, kind, value, present);
+  }
+
+  private List<Cidr> cidrs(Section s, String key) {
+    List<String> items = s.strings(key, x -> x);
+    if (items == null) return null;
+    List<Cidr> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      try {
+        out.add(Cidr.parse(items.get(i)));
+      } catch (IllegalArgumentException e) {
+        bad(s.p(key) + "[" + i + "]", Checks.quote(items.get(i))
+            + " (expected: an IP address or CIDR such as 10.0.0.0/8; " + e.getMessage() + ")");
+      }
+    }
+    return out;
+  }
+}
