@@ -230,4 +230,15 @@ class ConditionMatchingTest {
     assertThat(matches(m, TestRequest.get("http://h/api").header("x-a", "1")
         .source("10.0.0.1").principal("spiffe://a"))).isFalse();
   }
+
+  @org.junit.jupiter.api.Test
+  void aRegexThatOverflowsTheStackOnAHugeValueCountsAsNoMatchInsteadOfThrowing() {
+    String huge = "ab".repeat(100_000);
+    var m = match().header(header("x-r", Kind.REGEX, "(a|b)*"));
+
+    assertThat(matches(m, TestRequest.get("http://h/").header("x-r", huge))).isFalse();
+    assertThat(matches(m, TestRequest.get("http://h/").header("x-r", "abab"))).isTrue();
+    assertThat(matches(RouteFixtures.regex("/(a|b)*"),
+        TestRequest.raw("GET", "http", "h", "/" + huge, null))).isFalse();
+  }
 }
