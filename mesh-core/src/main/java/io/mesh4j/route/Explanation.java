@@ -1,0 +1,200 @@
+package io.mesh4j.route;
+
+import io.mesh4j.config.ActionConfig.WeightedCluster;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Why a request was routed the way it was, from {@link RouteTable#explain}: the virtual host and
+ * the domain that chose it, the first failing condition of each route tried before the winner,
+ * the winner and its action. Immutable value; feeds {@code mesh4j explain}.
+ *
+ * <p>{@link #toJsonMap()} gives the machine-readable form {@code {"virtual_host", "route",
+ * "action", "clusters", "location", "status"}}; {@link #toText()} the human one.
+ */
+public final class Explanation {
+
+  /** A route that was tried and did not match, with the first condition that failed. */
+  public record RejectedRoute(String route, String reason) {}
+
+  private final RouteTable.Direction direction;
+  private final RouteMatch.Outcome outcome;
+  private final String virtualHost;
+  private final String virtualHostReason;
+  private final List<RejectedRoute> rejected;
+  private final String route;
+  private final String action;
+  private final List<String> clusters;
+  private final String targets;
+  private final String location;
+  private final Integer status;
+
+  private Explanation(
+      RouteTable.Direction direction, RouteMatch.Outcome outcome, String virtualHost,
+      String virtualHostReason, List<RejectedRoute> rejected, String route, String action,
+      List<String> clusters, String targets, String location, Integer status) {
+    this.direction = direction;
+    this.outcome = outcome;
+    this.virtualHost = virtualHost;
+    this.virtualHostReason = virtualHostReason;
+    this.rejected = List.copyOf(rejected);
+    this.route = route;
+    this.action = action;
+    this.clusters = List.copyOf(clusters);
+    this.targets = targets;
+    this.location = location;
+    this.status = status;
+  }
+
+  static Explanation routed(
+      RouteTable.Direction direction, String virtualHost, String reason,
+      List<RejectedRoute> rejected, Route winner, RequestView request) {
+    RouteAction a = winner.action();
+    String kind;
+    List<String> clusters = List.of();
+    String targets;
+    String location = null;
+    Integer status = null;
+    switch (a.kind()) {
+      case FORWARD -> {
+        kind = winner.isImplicit() ? "implicit" : "forward";
+        clusters = a instanceof RouteAction.Forward f ? List.of(f.cluster()) : List.of();
+        targets = "forward to cluster " + clusters.get(0);
+      }
+      case SPLIT -> {
+        kind = "split";
+        RouteAction.Split s = (RouteAction.Split) a;
+        clusters = s.clusters();
+        int total = s.weights().stream().mapToInt(WeightedCluster::weight).sum();
+        targets = "split " + s.weights().stream()
+            .filter(w -> w.weight() > 0)
+            .map(w -> w.cluster() + " " + w.weight() + "/" + total)
+            .collect(Collectors.joining(", "));
+      }
+      case REDIRECT -> {
+        kind = "redirect";
+        RouteAction.Redirect r = (RouteAction.Redirect) a;
+        location = r.location(request);
+        status = r.code();
+        targets = "redirect " + status + " to " + location;
+      }
+      case RESPOND -> {
+        kind = "respond";
+        status = ((RouteAction.Respond) a).status();
+        targets = "respond " + status + " directly";
+      }
+      default -> {
+        kind = "pass";
+        targets = direction == RouteTable.Direction.INBOUND
+            ? "pass to the application"
+            : "send on unchanged";
+      }
+    }
+    return new Explanation(direction, RouteMatch.Outcome.ROUTED, virtualHost, reason, rejected,
+        winner.name(), kind, clusters, targets, location, status);
+  }
+
+  static Explanation unrouted(
+      RouteTable.Direction direction, RouteMatch.Outcome outcome, String virtualHost,
+      String reason, List<RejectedRoute> rejected) {
+    String targets;
+    if (outcome == RouteMatch.Outcome.NO_ROUTE) {
+      targets = direction == RouteTable.Direction.OUTBOUND
+          ? "no route matched: the call fails with a \"no route\" error"
+          : "no route matched: the request passes to the application";
+    } else {
+      targets = direction == RouteTable.Direction.OUTBOUND
+          ? "not a mesh call: sent untouched"
+          : "no virtual host: the request passes to the application";
+    }
+    return new Explanation(direction, outcome, virtualHost, reason, rejected, null, "none",
+        List.of(), targets, null, null);
+  }
+
+  /** The direction of the table that explained. */
+  public RouteTable.Direction direction() {
+    return direction;
+  }
+
+  /** The outcome {@link RouteTable#match} gives for the same request. */
+  public RouteMatch.Outcome outcome() {
+    return outcome;
+  }
+
+  /** The chosen virtual host's name, or {@code null} (none matched, or an implicit route). */
+  public String virtualHost() {
+    return virtualHost;
+  }
+
+  /** Why that virtual host (which domain matched), or why none did, in words. */
+  public String virtualHostReason() {
+    return virtualHostReason;
+  }
+
+  /** Routes tried before the winner (or all, when none matched), each with its first failure. */
+  public List<RejectedRoute> rejected() {
+    return rejected;
+  }
+
+  /** The winning route's name, or {@code null} (no route, or an implicit route). */
+  public String route() {
+    return route;
+  }
+
+  /** {@code forward}, {@code split}, {@code redirect}, {@code respond}, {@code pass}, {@code implicit} or {@code none}. */
+  public String action() {
+    return action;
+  }
+
+  /** The clusters the action can send to (a split's entries of weight above 0); may be empty. */
+  public List<String> clusters() {
+    return clusters;
+  }
+
+  /** The redirect Location for this request, or {@code null}. */
+  public String location() {
+    return location;
+  }
+
+  /** The redirect code or direct response status, or {@code null}. */
+  public Integer status() {
+    return status;
+  }
+
+  /**
+   * The JSON form, keys in this order: {@code virtual_host} (string or null), {@code route}
+   * (string or null), {@code action}, {@code clusters} (array), {@code location} (string or null),
+   * {@code status} (number or null). A new mutable map each call.
+   */
+  public Map<String, Object> toJsonMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("virtual_host", virtualHost);
+    m.put("route", route);
+    m.put("action", action);
+    m.put("clusters", clusters);
+    m.put("location", location);
+    m.put("status", status);
+    return m;
+  }
+
+  /** A multi-line, human-readable account. */
+  public String toText() {
+    StringBuilder b = new StringBuilder();
+    b.append(direction.name().toLowerCase(java.util.Locale.ROOT)).append('\n');
+    b.append("virtual host: ").append(virtualHost == null ? "(none)" : virtualHost)
+        .append(" (").append(virtualHostReason).append(")\n");
+    for (RejectedRoute r : rejected) {
+      b.append("  route ").append(r.route()).append(": skipped, ").append(r.reason()).append('\n');
+    }
+    if (route != null) b.append("  route ").append(route).append(": matched\n");
+    b.append("action: ").append(action).append(" (").append(targets).append(")\n");
+    return b.toString();
+  }
+
+  @Override
+  public String toString() {
+    return toText();
+  }
+}

@@ -1,0 +1,42 @@
+package io.mesh4j.route;
+
+import io.mesh4j.config.RouteConfig;
+import io.mesh4j.config.VirtualHostConfig;
+import java.util.List;
+import java.util.Locale;
+import java.util.random.RandomGenerator;
+
+/** A compiled virtual host: its domains, its routes in order and their index. Immutable. */
+final class VirtualHost {
+  final String name;
+  final List<String> domains;
+  final Route[] routes;
+  final RouteMatch noRoute;
+  private final PathIndex index;
+
+  VirtualHost(VirtualHostConfig config, RandomGenerator random) {
+    this.name = config.name();
+    List<String> ds = config.domains().isEmpty() ? List.of(config.name()) : config.domains();
+    this.domains = ds.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+    List<RouteConfig> rs = config.routes();
+    this.routes = new Route[rs.size()];
+    for (int i = 0; i < routes.length; i++) {
+      routes[i] = Route.configured(name, i, rs.get(i), random);
+    }
+    this.noRoute = RouteMatch.noRoute(name);
+    this.index = new PathIndex(routes);
+  }
+
+  /** The first route whose every condition holds, or {@code null}. */
+  Route select(RequestView request, String path) {
+    return index.select(routes, request, path);
+  }
+
+  /** The same as {@link #select}, by testing every route in order (the reference for tests). */
+  Route selectLinear(RequestView request, String path) {
+    for (Route r : routes) {
+      if (r.matcher().matches(request, path)) return r;
+    }
+    return null;
+  }
+}
