@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** Endpoint lists, weight vectors and pick contexts for picker tests. */
 final class TestEndpoints {
@@ -51,6 +52,21 @@ final class TestEndpoints {
       @Override
       public boolean alreadyTried(Endpoint endpoint) {
         return set.contains(endpoint);
+      }
+    };
+  }
+
+  /** A context for {@code request} in which {@code tried} tells what was already tried. */
+  static PickContext forRequest(RequestView request, Predicate<Endpoint> tried) {
+    return new PickContext() {
+      @Override
+      public RequestView request() {
+        return request;
+      }
+
+      @Override
+      public boolean alreadyTried(Endpoint endpoint) {
+        return tried.test(endpoint);
       }
     };
   }
