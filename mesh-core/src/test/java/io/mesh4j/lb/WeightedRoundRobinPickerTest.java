@@ -204,6 +204,8 @@ class WeightedRoundRobinPickerTest {
     int[] picks = picks(WeightedRoundRobinPicker.startingAt(eps, weights, start), eps, 40 * cycle);
     int[] sequence = SmoothSchedule.of(weights).sequence();
     int first = WeightedRoundRobinPicker.position(start, cycle);
+    assertThat(first).isEqualTo(WeightedRoundRobinPicker.position(
+        start, cycle, WeightedRoundRobinPicker.magic(cycle)));
 
     for (int k = 0; k < picks.length; k++) {
       assertThat(picks[k]).as("pick %d", k).isEqualTo(sequence[(first + k) % cycle]);
@@ -218,6 +220,7 @@ class WeightedRoundRobinPickerTest {
   static Stream<Long> counterStarts() {
     return Stream.of(
         (long) Integer.MAX_VALUE - 200,
+        (1L << 32) - 200,
         Long.MAX_VALUE - 200,
         Long.MAX_VALUE,
         Long.MIN_VALUE,
@@ -238,6 +241,31 @@ class WeightedRoundRobinPickerTest {
         assertThat(WeightedRoundRobinPicker.position(counter, length))
             .as("counter %d, length %d", counter, length)
             .isEqualTo(expected);
+        assertThat(WeightedRoundRobinPicker.position(
+                counter, length, WeightedRoundRobinPicker.magic(length)))
+            .as("counter %d, length %d", counter, length)
+            .isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void theDivisionFreePositionAgreesWithTheRemainderForThirtyTwoBitCounters() {
+    SplittableRandom random = new SplittableRandom(17);
+    long[] edges = {0, 1, 2, (1L << 31) - 1, 1L << 31, (1L << 32) - 2, (1L << 32) - 1, 1L << 32};
+    for (int round = 0; round < 2_000; round++) {
+      int length = round < 40 ? round + 1 : 1 + random.nextInt(1 << 20);
+      long magic = WeightedRoundRobinPicker.magic(length);
+      for (long counter : edges) {
+        assertThat(WeightedRoundRobinPicker.position(counter, length, magic))
+            .as("counter %d, length %d", counter, length)
+            .isEqualTo((int) (counter % length));
+      }
+      for (int k = 0; k < 500; k++) {
+        long counter = random.nextLong(1L << 33);
+        assertThat(WeightedRoundRobinPicker.position(counter, length, magic))
+            .as("counter %d, length %d", counter, length)
+            .isEqualTo((int) (counter % length));
       }
     }
   }
