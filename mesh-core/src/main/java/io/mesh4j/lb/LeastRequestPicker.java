@@ -1,0 +1,93 @@
+package io.mesh4j.lb;
+
+import io.mesh4j.endpoint.Endpoint;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * Least request by the power of two choices, weighted as Envoy weighs hosts.
+ *
+ * <p>Each pick draws two distinct endpoints uniformly at random and keeps the one with the higher
+ * score {@code weight / (active + 1)^bias}, where {@code active} is {@link
+ * Endpoint#activeRequests()} read once per candidate and {@code bias} the active-request bias
+ * (default 1.0). A tie keeps the first candidate drawn. When all weights are equal this is Envoy's
+ * plain rule: the candidate with fewer active requests wins. Bias 0 compares weights only; bias 1
+ * is computed with integer cross-multiplication; any other bias uses {@link Math#pow}.
+ *
+ * <p>Consequences: the endpoint with the lowest score is never picked while another exists (it can
+ * only lose a comparison), and under load an endpoint's active requests settle where its score
+ * meets the others', which for bias 1 gives each endpoint concurrency in proportion to its weight.
+ *
+ * <p>A retry ({@link PickContext#alreadyTried} true for the winner) takes the other candidate when
+ * it is untried, else the first untried endpoint after the winner in list order; when every
+ * endpoint was tried it returns the winner.
+ *
+ * <p>Thread-safe, lock-free, allocation-free; randomness from {@link ThreadLocalRandom}.
+ */
+final class LeastRequestPicker implements Picker {
+  /** Envoy's default active-request bias. */
+  static final double DEFAULT_BIAS = 1.0;
+
+  private final Endpoint[] endpoints;
+  private final PickResult[] results;
+  private final int[] weights;
+  private final boolean equalWeights;
+  private final double bias;
+  private final RandomGenerator random;
+
+  /**
+   * @param random the source of candidates, or {@code null} for {@link ThreadLocalRandom} (the
+   *     only thread-safe choice; a fixed generator is for single-threaded tests)
+   */
+  LeastRequestPicker(List<Endpoint> endpoints, int[] weights, double bias, RandomGenerator random) {
+    this.endpoints = Candidates.check(endpoints, weights);
+    if (this.endpoints.length == 0) throw new IllegalArgumentException("endpoints: empty");
+    checkBias(bias);
+    this.results = Candidates.results(this.endpoints);
+    this.weights = weights.clone();
+    boolean equal = true;
+    for (int w : weights) equal &= w == weights[0];
+    this.equalWeights = equal;
+    this.bias = bias;
+    this.random = random;
+  }
+
+  static double checkBias(double bias) {
+    if (!(bias >= 0) || Double.isInfinite(bias)) {
+      throw new IllegalArgumentException(
+          "active_request_bias: " + bias + " (expected: a finite number >= 0)");
+    }
+    return bias;
+  }
+
+  @Override
+  public PickResult pick(PickContext context) {
+    int n = endpoints.length;
+    if (n == 1) return results[0];
+    RandomGenerator r = random != null ? random : ThreadLocalRandom.current();
+    int first = r.nextInt(n);
+    int second = first + 1 + r.nextInt(n - 1);
+    if (second >= n) second -= n;
+    int winner = prefers(second, first) ? second : first;
+    if (!context.alreadyTried(endpoints[winner])) return results[winner];
+    int other = winner == first ? second : first;
+    if (!context.alreadyTried(endpoints[other])) return results[other];
+    return results[Candidates.nextUntried(endpoints, winner, context)];
+  }
+
+  /** Whether {@code a} scores strictly higher than {@code b}. */
+  private boolean prefers(int a, int b) {
+    long activeA = Math.max(0, endpoints[a].activeRequests());
+    long activeB = Math.max(0, endpoints[b].activeRequests());
+    if (equalWeights) return activeA < activeB;
+    if (bias == 0.0) return weights[a] > weights[b];
+    if (bias == 1.0) return weights[a] * (activeB + 1) > weights[b] * (activeA + 1);
+    return weights[a] / Math.pow(activeA + 1, bias) > weights[b] / Math.pow(activeB + 1, bias);
+  }
+
+  @Override
+  public String toString() {
+    return "LeastRequestPicker{endpoints=" + endpoints.length + ", bias=" + bias + "}";
+  }
+}

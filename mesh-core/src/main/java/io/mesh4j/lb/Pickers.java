@@ -1,0 +1,148 @@
+package io.mesh4j.lb;
+
+import io.mesh4j.config.ClusterConfig;
+import io.mesh4j.config.HashOnConfig;
+import io.mesh4j.config.LbPolicy;
+import io.mesh4j.endpoint.Endpoint;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * The {@link PickerFactory} of each load-balancing policy. See {@code docs/load-balancing.md} for
+ * the exact guarantees.
+ *
+ * <p>Every factory returned here is thread-safe and stateless apart from its seed source; {@link
+ * PickerFactory#build} validates its arguments ({@link NullPointerException} for a {@code null}
+ * list, array or endpoint; {@link IllegalArgumentException} for differing sizes or a weight below
+ * 1) and returns a picker that always answers {@link PickResult#NONE} for an empty endpoint list.
+ *
+ * <pre>{@code
+ * PickerFactory factory = Pickers.factory(clusterConfig);
+ * Picker picker = factory.build(usableEndpoints, effectiveWeights); // off the hot path
+ * PickResult result = picker.pick(context);                         // per attempt
+ * }</pre>
+ */
+public final class Pickers {
+  private Pickers() {}
+
+  /**
+   * The factory for {@code cluster.lb()} (with {@code cluster.hashOn()} for ring hash); weighted
+   * round robin pickers start at a random position.
+   */
+  public static PickerFactory factory(ClusterConfig cluster) {
+    return factory(cluster, null);
+  }
+
+  /**
+   * The factory for {@code cluster.lb()} (with {@code cluster.hashOn()} for ring hash).
+   *
+   * @param seedSource where weighted round robin pickers draw their starting position, one {@code
+   *     nextLong()} per build (under the factory's own lock, so any generator will do); {@code
+   *     null} for {@link ThreadLocalRandom}. A fixed seed makes starting positions reproducible in
+   *     tests; production code should leave it {@code null} so a fleet does not move in lock step.
+   */
+  public static PickerFactory factory(ClusterConfig cluster, RandomGenerator seedSource) {
+    Objects.requireNonNull(cluster, "cluster");
+    LbPolicy policy = cluster.lb() == null ? LbPolicy.WEIGHTED_ROUND_ROBIN : cluster.lb();
+    return switch (policy) {
+      case WEIGHTED_ROUND_ROBIN -> weightedRoundRobin(seedSource);
+      case LEAST_REQUEST -> leastRequest();
+      case RING_HASH -> ringHash(cluster.hashOn());
+      case RANDOM -> random();
+    };
+  }
+
+  /** Smooth weighted round robin, each picker starting at a random position. */
+  public static PickerFactory weightedRoundRobin() {
+    return weightedRoundRobin(null);
+  }
+
+  /**
+   * Smooth weighted round robin, each picker starting at a position drawn from {@code seedSource}
+   * ({@code null} for {@link ThreadLocalRandom}; see {@link #factory(ClusterConfig,
+   * RandomGenerator)}).
+   */
+  public static PickerFactory weightedRoundRobin(RandomGenerator seedSource) {
+    return new WeightedRoundRobinFactory(seedSource);
+  }
+
+  /** Least request, two choices, active-request bias 1.0. */
+  public static PickerFactory leastRequest() {
+    return leastRequest(LeastRequestPicker.DEFAULT_BIAS);
+  }
+
+  /**
+   * Least request, two choices, with this active-request bias.
+   *
+   * @throws IllegalArgumentException if {@code activeRequestBias} is negative, NaN or infinite
+   */
+  public static PickerFactory leastRequest(double activeRequestBias) {
+    LeastRequestPicker.checkBias(activeRequestBias);
+    return (endpoints, weights) -> isEmpty(endpoints, weights)
+        ? EmptyPicker.INSTANCE
+        : new LeastRequestPicker(endpoints, weights, activeRequestBias, null);
+  }
+
+  /**
+   * Ring hash on {@code hashOn} ({@code null}: every pick uses a random point) with 128 ring points
+   * per unit of weight and at most 2^20 points.
+   */
+  public static PickerFactory ringHash(HashOnConfig hashOn) {
+    return ringHash(
+        hashOn, RingHashPicker.DEFAULT_POINTS_PER_WEIGHT, RingHashPicker.DEFAULT_MAX_RING_SIZE);
+  }
+
+  /**
+   * Ring hash on {@code hashOn} with {@code pointsPerWeight} ring points per unit of weight and at
+   * most {@code maxRingSize} points (beyond which point counts are scaled down).
+   *
+   * @throws IllegalArgumentException if either is below 1
+   */
+  public static PickerFactory ringHash(HashOnConfig hashOn, int pointsPerWeight, int maxRingSize) {
+    RingHashPicker.checkRingSizes(pointsPerWeight, maxRingSize);
+    return (endpoints, weights) -> isEmpty(endpoints, weights)
+        ? EmptyPicker.INSTANCE
+        : new RingHashPicker(endpoints, weights, hashOn, pointsPerWeight, maxRingSize, null);
+  }
+
+  /** Weighted random. */
+  public static PickerFactory random() {
+    return (endpoints, weights) -> isEmpty(endpoints, weights)
+        ? EmptyPicker.INSTANCE
+        : new RandomPicker(endpoints, weights, null);
+  }
+
+  /** Validates the build arguments; whether there is nothing to pick from. */
+  private static boolean isEmpty(List<Endpoint> endpoints, int[] weights) {
+    return Candidates.check(endpoints, weights).length == 0;
+  }
+
+  private static final class WeightedRoundRobinFactory implements PickerFactory {
+    private final RandomGenerator seedSource;
+
+    WeightedRoundRobinFactory(RandomGenerator seedSource) {
+      this.seedSource = seedSource;
+    }
+
+    @Override
+    public Picker build(List<Endpoint> endpoints, int[] weights) {
+      if (isEmpty(endpoints, weights)) return EmptyPicker.INSTANCE;
+      long seed;
+      if (seedSource == null) {
+        seed = ThreadLocalRandom.current().nextLong();
+      } else {
+        synchronized (this) {
+          seed = seedSource.nextLong();
+        }
+      }
+      return WeightedRoundRobinPicker.create(endpoints, weights, seed);
+    }
+
+    @Override
+    public String toString() {
+      return "Pickers.weightedRoundRobin";
+    }
+  }
+}
