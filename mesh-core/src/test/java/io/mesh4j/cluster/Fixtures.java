@@ -34,7 +34,9 @@ final class Fixtures {
 
   static EndpointConfig ep(String address, int weight) {
     int colon = address.lastIndexOf(':');
-    return new EndpointConfig(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), weight, null);
+    String host = address.substring(0, colon);
+    if (host.startsWith("[")) host = host.substring(1, host.length() - 1);
+    return new EndpointConfig(host, Integer.parseInt(address.substring(colon + 1)), weight, null);
   }
 
   /** Endpoints 10.0.0.1:80 .. 10.0.0.n:80, weight 1. */
