@@ -97,6 +97,8 @@ public final class Cluster {
   private PickerFactory pickerFactory;
   private HealthChecker checker;
   private boolean firstListApplied;
+  /** A reload changed policies and no rebuild has applied them yet. */
+  private boolean policyChanged;
   private Scheduler.Cancellable slowStartTick;
 
   // Guarded by the registry's apply lock (the only caller of start/update/close).
@@ -330,13 +332,21 @@ public final class Cluster {
       } else {
         checker.update(hc, hc.probe(), probe);
       }
-      rebuild();
+      policyChanged = true;
     } finally {
       lock.unlock();
     }
+    // The source usually pushes the new list synchronously, and that rebuild covers the new
+    // policies too; rebuild here only when nothing did meanwhile.
     if (!source.update(newConfig)) {
       source.close();
       start();
+    }
+    lock.lock();
+    try {
+      if (policyChanged) rebuild();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -423,7 +433,7 @@ public final class Cluster {
         if (checker != null) checker.add(m.endpoint);
       }
       firstListApplied = true;
-      if (changed) rebuild();
+      if (changed || policyChanged) rebuild();
     } finally {
       lock.unlock();
     }
@@ -541,6 +551,7 @@ public final class Cluster {
   /** Recomputes the usable set and weights, builds and publishes a picker. Lock held. */
   private void rebuild() {
     if (closed) return;
+    policyChanged = false;
     long now = ticker.read();
     int total = byKey.size();
     int usable = 0;
