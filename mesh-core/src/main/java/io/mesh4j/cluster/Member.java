@@ -1,0 +1,36 @@
+package io.mesh4j.cluster;
+
+import io.mesh4j.endpoint.Endpoint;
+import io.mesh4j.outlier.EjectionReason;
+import io.mesh4j.outlier.OutlierState;
+import io.mesh4j.time.Scheduler;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Everything a cluster keeps about one of its endpoints. Fields without {@code volatile} or a
+ * thread-safe type are guarded by the cluster's lock.
+ */
+final class Member {
+  static final long NOT_RAMPING = Long.MIN_VALUE;
+
+  final Endpoint endpoint;
+  final OutlierState outlier = new OutlierState();
+  final LongAdder successes = new LongAdder();
+  final LongAdder failures = new LongAdder();
+
+  volatile boolean healthy = true;
+  volatile boolean ejected;
+  volatile EjectionReason ejectionReason;
+  volatile long ejectedUntilNanos;
+  volatile int effectiveWeight;
+  Scheduler.Cancellable returnTask;
+  long slowStartBeginNanos = NOT_RAMPING;
+
+  Member(Endpoint endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  boolean usable() {
+    return healthy && !ejected;
+  }
+}

@@ -1,0 +1,69 @@
+package io.mesh4j.metrics;
+
+/**
+ * Every metric name and tag key mesh4j's endpoint registry publishes, in one place. Meters are
+ * created when a cluster or endpoint appears and removed when it goes away; none is looked up per
+ * request.
+ *
+ * <table>
+ *   <caption>Meters</caption>
+ *   <tr><th>name</th><th>type</th><th>tags</th><th>value</th></tr>
+ *   <tr><td>{@value #ENDPOINTS}</td><td>gauge</td><td>cluster</td><td>endpoints in the cluster</td></tr>
+ *   <tr><td>{@value #ENDPOINT_HEALTHY}</td><td>gauge</td><td>cluster</td><td>endpoints passing active health checks (all, when none are configured)</td></tr>
+ *   <tr><td>{@value #ENDPOINT_EJECTED}</td><td>gauge</td><td>cluster</td><td>endpoints ejected right now (enforced ejections only)</td></tr>
+ *   <tr><td>{@value #ENDPOINT_USABLE}</td><td>gauge</td><td>cluster</td><td>endpoints healthy and not ejected</td></tr>
+ *   <tr><td>{@value #PANIC}</td><td>gauge</td><td>cluster</td><td>1 while the cluster is in panic mode, else 0</td></tr>
+ *   <tr><td>{@value #OUTLIER_EJECTIONS}</td><td>counter</td><td>cluster, kind, reason</td><td>ejections detected / enforced</td></tr>
+ *   <tr><td>{@value #HEALTH_CHECKS}</td><td>counter</td><td>cluster, result</td><td>completed active checks</td></tr>
+ *   <tr><td>{@value #HEALTH_PROBE_ERRORS}</td><td>counter</td><td>cluster</td><td>checks whose probe threw or failed (also counted as failed checks)</td></tr>
+ *   <tr><td>{@value #ATTEMPTS}</td><td>timer</td><td>cluster, outcome</td><td>reported attempts and their latency</td></tr>
+ *   <tr><td>{@value #ENDPOINT_ATTEMPTS}</td><td>function counter</td><td>cluster, endpoint, outcome</td><td>reported attempts per endpoint</td></tr>
+ * </table>
+ *
+ * <p>An attempt's outcome is {@code success} when a response below 500 arrived and {@code failure}
+ * for a 5xx or a transport failure; cancelled attempts are not counted.
+ */
+public final class MeshMetricNames {
+  private MeshMetricNames() {}
+
+  /** Gauge: endpoints in a cluster. */
+  public static final String ENDPOINTS = "mesh.cluster.endpoints";
+  /** Gauge: endpoints of a cluster passing active health checks. */
+  public static final String ENDPOINT_HEALTHY = "mesh.endpoint.healthy";
+  /** Gauge: endpoints of a cluster ejected right now. */
+  public static final String ENDPOINT_EJECTED = "mesh.endpoint.ejected";
+  /** Gauge: endpoints of a cluster both healthy and not ejected. */
+  public static final String ENDPOINT_USABLE = "mesh.endpoint.usable";
+  /** Gauge: 1 while the cluster is in panic mode. */
+  public static final String PANIC = "mesh.cluster.panic";
+  /** Counter: outlier ejections, tagged {@link #TAG_KIND} and {@link #TAG_REASON}. */
+  public static final String OUTLIER_EJECTIONS = "mesh.outlier.ejections";
+  /** Counter: completed active health checks, tagged {@link #TAG_RESULT}. */
+  public static final String HEALTH_CHECKS = "mesh.health.checks";
+  /** Counter: active checks whose probe threw or completed exceptionally. */
+  public static final String HEALTH_PROBE_ERRORS = "mesh.health.probe.errors";
+  /** Timer: attempts reported to a cluster, tagged {@link #TAG_OUTCOME}. */
+  public static final String ATTEMPTS = "mesh.cluster.attempts";
+  /** Function counter: attempts reported per endpoint, tagged {@link #TAG_OUTCOME}. */
+  public static final String ENDPOINT_ATTEMPTS = "mesh.endpoint.attempts";
+
+  /** Tag: the cluster name. */
+  public static final String TAG_CLUSTER = "cluster";
+  /** Tag: the endpoint address ({@code host:port}). */
+  public static final String TAG_ENDPOINT = "endpoint";
+  /** Tag of {@link #OUTLIER_EJECTIONS}: {@link #KIND_DETECTED} or {@link #KIND_ENFORCED}. */
+  public static final String TAG_KIND = "kind";
+  /** Tag of {@link #OUTLIER_EJECTIONS}: {@code consecutive_5xx}, {@code consecutive_gateway_failure} or {@code draining}. */
+  public static final String TAG_REASON = "reason";
+  /** Tag of {@link #HEALTH_CHECKS}: {@link #SUCCESS} or {@link #FAILURE}. */
+  public static final String TAG_RESULT = "result";
+  /** Tag of {@link #ATTEMPTS} and {@link #ENDPOINT_ATTEMPTS}: {@link #SUCCESS} or {@link #FAILURE}. */
+  public static final String TAG_OUTCOME = "outcome";
+
+  /** Every detection, enforced or not (dry run, or capped by max_ejection_percent). */
+  public static final String KIND_DETECTED = "detected";
+  /** Detections that actually ejected the endpoint. */
+  public static final String KIND_ENFORCED = "enforced";
+  public static final String SUCCESS = "success";
+  public static final String FAILURE = "failure";
+}
