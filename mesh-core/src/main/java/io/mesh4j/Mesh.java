@@ -230,7 +230,11 @@ public final class Mesh implements AutoCloseable {
       MeshSnapshot s = install(config, source, bytes);
       reloadSuccess.increment();
       lastReloadError = null;
-      listener.configReloaded(s.generation(), s.configHash(), source);
+      try {
+        listener.configReloaded(s.generation(), s.configHash(), source);
+      } catch (RuntimeException e) {
+        log.warn("mesh4j: event listener threw from configReloaded", e);
+      }
       log.info("mesh4j: config {} (generation {}, hash {}) is now serving",
           source, s.generation(), s.configHash());
       return s;
@@ -246,8 +250,8 @@ public final class Mesh implements AutoCloseable {
     log.warn("mesh4j: config {} rejected, the previous config keeps serving:\n{}", source, e.getMessage());
     try {
       listener.configReloadFailed(source, e.errors());
-    } catch (RuntimeException ignored) {
-      // Listener failures never break a reload; the guarded listener logs them.
+    } catch (RuntimeException le) {
+      log.warn("mesh4j: event listener threw from configReloadFailed", le);
     }
   }
 

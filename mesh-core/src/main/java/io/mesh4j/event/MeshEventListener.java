@@ -1,8 +1,10 @@
 package io.mesh4j.event;
 
+import io.mesh4j.config.ConfigError;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.outlier.EjectionReason;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Listens to what happens to a mesh's endpoints: membership, health, ejections and picker
@@ -69,4 +71,21 @@ public abstract class MeshEventListener {
    *     panic_threshold} percent were usable
    */
   public void pickerRebuilt(String cluster, int usable, int total, boolean panic) {}
+
+  /**
+   * A new config became current (the first one included).
+   *
+   * @param generation 1 for the first config, +1 per successful reload
+   * @param configHash a short hash of the config's content
+   * @param source a file path, {@code "code"} or {@code "text"}
+   */
+  public void configReloaded(long generation, String configHash, String source) {}
+
+  /**
+   * A config was rejected; the previous one keeps serving.
+   *
+   * @param source a file path, {@code "code"} or {@code "text"}
+   * @param errors every error, each with its path
+   */
+  public void configReloadFailed(String source, List<ConfigError> errors) {}
 }

@@ -47,6 +47,9 @@ public final class MeshMetricNames {
   /** Function counter: attempts reported per endpoint, tagged {@link #TAG_OUTCOME}. */
   public static final String ENDPOINT_ATTEMPTS = "mesh.endpoint.attempts";
 
+  /** Counter: config reloads, tagged {@link #TAG_RESULT} ({@code success} or {@code failure}). */
+  public static final String CONFIG_RELOADS = "mesh.config.reloads";
+
   /** Tag: the cluster name. */
   public static final String TAG_CLUSTER = "cluster";
   /** Tag: the endpoint address ({@code host:port}). */
