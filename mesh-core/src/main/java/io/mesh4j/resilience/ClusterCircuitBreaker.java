@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * Admission a = breaker.tryAcquire();
- * if (!a.admitted()) throw new CircuitOpenException(a.reason());   // nothing else to call
+ * if (!a.admitted()) throw new IOException("rejected: " + a.reason()); // nothing to close
  * long start = ticker.read();
  * // ... the attempt; then exactly ONE of:
  * breaker.onComplete(status, failure, ticker.read() - start);      // classifies for you
