@@ -20,7 +20,7 @@ import okhttp3.Protocol;
 final class Backend implements AutoCloseable {
   final MockWebServer server = new MockWebServer();
   final List<RecordedRequest> received = new CopyOnWriteArrayList<>();
-  private final LinkedBlockingQueue<MockResponse> script = new LinkedBlockingQueue<>();
+  private volatile LinkedBlockingQueue<MockResponse> script = new LinkedBlockingQueue<>();
   private volatile Function<RecordedRequest, MockResponse> fallback =
       r -> new MockResponse.Builder().code(200).body("ok").build();
 
@@ -50,6 +50,12 @@ final class Backend implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Shares {@code other}'s script: the next scripted response goes to whichever gets a request first. */
+  Backend sharingScriptWith(Backend other) {
+    this.script = other.script;
+    return this;
   }
 
   /** Answer the next request with {@code response}. */
