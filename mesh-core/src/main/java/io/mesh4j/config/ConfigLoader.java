@@ -26,9 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -256,8 +254,7 @@ public final class ConfigLoader {
     boolean canStandIn = text.indexOf(COLON_STAND_IN) < 0;
     for (int fixes = 0; ; fixes++) {
       try {
-        JsonNode root = parseYamlOnce(text);
-        return standIns ? restoreColons(root) : root;
+        return parseYamlOnce(text, standIns);
       } catch (SyntaxError e) {
         int at = canStandIn && fixes < MAX_COLON_FIXES ? flowColonAt(text, e.getCause()) : -1;
         if (at < 0) throw e;
@@ -288,61 +285,80 @@ public final class ConfigLoader {
     return -1;
   }
 
-  /** The tree with every stand-in turned back into {@code :}, in values and keys. */
-  private static JsonNode restoreColons(JsonNode node) {
-    if (node.isTextual()) {
-      String s = node.textValue();
-      return s.indexOf(COLON_STAND_IN) < 0
-          ? node
-          : JsonNodeFactory.instance.textNode(s.replace(COLON_STAND_IN, ':'));
-    }
-    if (node.isArray()) {
-      ArrayNode out = JsonNodeFactory.instance.arrayNode(node.size());
-      for (JsonNode e : node) out.add(restoreColons(e));
-      return out;
-    }
-    if (node.isObject()) {
-      ObjectNode out = JsonNodeFactory.instance.objectNode();
-      Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
-        out.set(e.getKey().replace(COLON_STAND_IN, ':'), restoreColons(e.getValue()));
-      }
-      return out;
-    }
-    return node;
-  }
-
-  private static JsonNode parseYamlOnce(String text) throws SyntaxError {
-    // Pass 1: reject what the tree would misrepresent (aliases, extra documents).
+  /**
+   * Parses one YAML document into a tree in a single pass, rejecting what Jackson's tree would
+   * misrepresent: aliases (read back as the alias name) and further documents (silently dropped).
+   * With {@code standIns}, every {@link #COLON_STAND_IN} becomes {@code :} again.
+   */
+  private static JsonNode parseYamlOnce(String text, boolean standIns) throws SyntaxError {
     try (JsonParser p = YAML.createParser(text)) {
-      int depth = 0;
-      boolean rootDone = false;
-      JsonToken t;
-      while ((t = p.nextToken()) != null) {
-        if (rootDone) {
-          throw at(p.currentTokenLocation(), "YAML",
-              "a second document (expected: one document per config)", null);
-        }
-        if (p instanceof YAMLParser y && y.isCurrentAlias()) {
-          throw at(p.currentTokenLocation(), "YAML",
-              "alias *" + p.getText() + " (expected: no YAML anchors or aliases; write the value "
-                  + "out)", null);
-        }
-        if (t.isStructStart()) depth++;
-        else if (t.isStructEnd()) depth--;
-        if (depth == 0) rootDone = true;
+      JsonToken t = p.nextToken();
+      if (t == null) return null;
+      JsonNode root = readValue(p, t, standIns);
+      if (p.nextToken() != null) {
+        throw at(p.currentTokenLocation(), "YAML",
+            "a second document (expected: one document per config)", null);
       }
+      return root;
     } catch (JsonProcessingException | RuntimeException e) {
       throw syntax("YAML", e);
     } catch (IOException e) {
       throw syntax("YAML", e);
     }
-    // Pass 2: the tree.
-    try {
-      return YAML.readTree(text);
-    } catch (JsonProcessingException | RuntimeException e) {
-      throw syntax("YAML", e);
+  }
+
+  /** The value starting at {@code t}. Recursion is bounded by SnakeYAML's nesting limit. */
+  private static JsonNode readValue(JsonParser p, JsonToken t, boolean standIns)
+      throws IOException, SyntaxError {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    switch (t) {
+      case START_OBJECT -> {
+        ObjectNode o = f.objectNode();
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          if (standIns) name = name.replace(COLON_STAND_IN, ':');
+          o.set(name, readValue(p, p.nextToken(), standIns));
+        }
+        return o;
+      }
+      case START_ARRAY -> {
+        ArrayNode a = f.arrayNode();
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) a.add(readValue(p, t, standIns));
+        return a;
+      }
+      case VALUE_STRING -> {
+        if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+          throw at(p.currentTokenLocation(), "YAML",
+              "alias *" + p.getText() + " (expected: no YAML anchors or aliases; write the value"
+                  + " out)", null);
+        }
+        String s = p.getText();
+        return f.textNode(standIns ? s.replace(COLON_STAND_IN, ':') : s);
+      }
+      case VALUE_NUMBER_INT -> {
+        return switch (p.getNumberType()) {
+          case INT -> f.numberNode(p.getIntValue());
+          case LONG -> f.numberNode(p.getLongValue());
+          default -> f.numberNode(p.getBigIntegerValue());
+        };
+      }
+      case VALUE_NUMBER_FLOAT -> {
+        return f.numberNode(p.getDoubleValue());
+      }
+      case VALUE_TRUE -> {
+        return f.booleanNode(true);
+      }
+      case VALUE_FALSE -> {
+        return f.booleanNode(false);
+      }
+      case VALUE_NULL -> {
+        return f.nullNode();
+      }
+      default -> {
+        // VALUE_EMBEDDED_OBJECT: a !!binary scalar or the like; no config key takes one.
+        Object value = p.getEmbeddedObject();
+        return value instanceof byte[] b ? f.binaryNode(b) : f.pojoNode(value);
+      }
     }
   }
 
