@@ -250,8 +250,13 @@ public final class ConfigLoader {
   private static final int MAX_COLON_FIXES = 64;
 
   private static JsonNode parseYaml(String text) throws SyntaxError {
-    boolean standIns = false;
     boolean canStandIn = text.indexOf(COLON_STAND_IN) < 0;
+    boolean standIns = false;
+    if (canStandIn) {
+      String replaced = standInFlowColons(text);
+      standIns = replaced != text;
+      text = replaced;
+    }
     for (int fixes = 0; ; fixes++) {
       try {
         return parseYamlOnce(text, standIns);
@@ -262,6 +267,29 @@ public final class ConfigLoader {
         standIns = true;
       }
     }
+  }
+
+  /**
+   * Replaces each {@code :} that follows {@code [}, {@code {} or {@code ,} (spaces between
+   * allowed) and is followed by a character that can continue a plain scalar, as the first
+   * {@code :} of {@code [::1/128]}, saving a failed parse in the common case. Harmless where it
+   * is not needed: inside a quoted or block scalar or a comment the stand-in is turned back into
+   * {@code :} with the text around it; a flow indicator {@code :} is followed by a space.
+   * Returns {@code text} itself when there is nothing to replace.
+   */
+  private static String standInFlowColons(String text) {
+    char[] chars = null;
+    for (int i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) {
+      if (i + 1 >= text.length()) break;
+      char next = text.charAt(i + 1);
+      if (Character.isWhitespace(next) || ",[]{}#".indexOf(next) >= 0) continue;
+      int prev = i - 1;
+      while (prev >= 0 && (text.charAt(prev) == ' ' || text.charAt(prev) == '\t')) prev--;
+      if (prev < 0 || "[{,".indexOf(text.charAt(prev)) < 0) continue;
+      if (chars == null) chars = text.toCharArray();
+      chars[i] = COLON_STAND_IN;
+    }
+    return chars == null ? text : new String(chars);
   }
 
   /**
@@ -329,7 +357,7 @@ public final class ConfigLoader {
       case VALUE_STRING -> {
         if (p instanceof YAMLParser y && y.isCurrentAlias()) {
           throw at(p.currentTokenLocation(), "YAML",
-              "alias *" + p.getText() + " (expected: no YAML anchors or aliases; write the value"
+              "alias *" + Checks.printable(p.getText()) + " (expected: no YAML anchors or aliases; write the value"
                   + " out)", null);
         }
         String s = p.getText();
@@ -392,6 +420,6 @@ public final class ConfigLoader {
   }
 
   private static String oneLine(String s) {
-    return s.replace('\r', ' ').replace('\n', ' ').strip();
+    return Checks.printable(s.replace('\r', ' ').replace('\n', ' ').strip());
   }
 }

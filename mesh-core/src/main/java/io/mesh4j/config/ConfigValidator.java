@@ -474,9 +474,16 @@ public final class ConfigValidator {
     void clusterRef(String p, String name) {
       if (!present(p, name, "a cluster name")) return;
       if (!clusterNames.contains(name)) {
-        error(p, Checks.quote(name) + " (expected: " + (clusterNames.isEmpty()
+        List<String> valid = new ArrayList<>();
+        for (String c : clusterNames) {
+          if (Checks.name(c) == null) valid.add(c);
+        }
+        String listed = valid.size() <= 10
+            ? String.join(", ", valid)
+            : String.join(", ", valid.subList(0, 10)) + ", ...";
+        error(p, Checks.quote(name) + " (expected: " + (valid.isEmpty()
             ? "a cluster defined under clusters; none is)"
-            : "one of the clusters: " + String.join(", ", clusterNames) + ")"));
+            : "one of the clusters: " + listed + ")"));
       }
     }
 

@@ -77,7 +77,8 @@ public final class MeshConfigBuilder {
       return Cidr.parse(cidr);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(what + ": " + Checks.quote(cidr)
-          + " (expected: an IP address or CIDR such as 10.0.0.0/8; " + e.getMessage() + ")", e);
+          + " (expected: an IP address or CIDR such as 10.0.0.0/8; " + Checks.printable(e.getMessage())
+          + ")", e);
     }
   }
 
