@@ -553,6 +553,10 @@ public final class ConfigValidator {
     void headerMap(String p, Map<String, String> map) {
       Set<String> seen = new HashSet<>();
       for (Map.Entry<String, String> e : map.entrySet()) {
+        if (e.getKey() == null) {
+          error(p, "a null header name (expected: a header name)");
+          continue;
+        }
         String hp = p + keySegment(e.getKey());
         check(hp, Checks.headerName(e.getKey()));
         if (!seen.add(e.getKey().toLowerCase(Locale.ROOT))) {

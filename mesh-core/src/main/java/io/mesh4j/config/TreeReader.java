@@ -827,9 +827,7 @@ final class TreeReader {
     Section m = s.section(key, null);
     if (m == null) return null;
     Map<String, String> out = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> it = m.node.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : m.node.properties()) {
       String value = string(e.getValue(), m.path + ConfigValidator.keySegment(e.getKey()));
       if (value != null) out.put(e.getKey(), value);
     }
