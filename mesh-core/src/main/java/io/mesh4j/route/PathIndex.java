@@ -1,6 +1,5 @@
 package io.mesh4j.route;
 
-import io.mesh4j.config.MatchConfig.PathMatchKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,15 +9,17 @@ import java.util.List;
  * routes is not scanned linearly.
  *
  * <p>Design: a route whose path condition is {@code prefix}, {@code path} or {@code
- * path_separated_prefix} can only match a path that starts with its literal. Those literals go
- * into a character trie (one for case-sensitive conditions, one over folded characters for
- * case-insensitive ones). Every trie node where literals end stores the sorted indices of all
- * routes whose literal ends there or at an ancestor, i.e. every route whose literal is a prefix
- * of that node's string. A lookup walks each trie along the path as far as it goes, takes the
- * list of the deepest such node, and merges it, in route order, with the routes the index cannot
- * filter (regex or no path condition). Only those candidates are tested, in order, with the
- * route's full conditions, so the first route that holds wins exactly as in a linear scan. The
- * walk and the merge allocate nothing.
+ * path_separated_prefix} can only match a path that starts with its literal, and a case-sensitive
+ * {@code regex} one that starts with the regex's leading plain characters ({@link
+ * PathCondition#regexLiteralPrefix}). Those literals go into a character trie (one for
+ * case-sensitive conditions, one over folded characters for case-insensitive ones). Every trie
+ * node where literals end stores the sorted indices of all routes whose literal ends there or at
+ * an ancestor, i.e. every route whose literal is a prefix of that node's string. A lookup walks
+ * each trie along the path as far as it goes, takes the list of the deepest such node, and merges
+ * it, in route order, with the routes the index cannot filter (no path condition, or a regex
+ * without a usable literal prefix). Only those candidates are tested, in order, with the route's
+ * full conditions, so the first route that holds wins exactly as in a linear scan. The walk and
+ * the merge allocate nothing.
  */
 final class PathIndex {
   private static final int[] EMPTY = new int[0];
@@ -33,12 +34,12 @@ final class PathIndex {
     List<Integer> rest = new ArrayList<>();
     for (int r = 0; r < routes.length; r++) {
       PathCondition p = routes[r].matcher().pathCondition();
-      if (p == null || p.kind == PathMatchKind.REGEX) {
+      if (p == null || p.indexPrefix == null) {
         rest.add(r);
       } else if (p.caseSensitive) {
-        s.add(p.literal, r);
+        s.add(p.indexPrefix, r);
       } else {
-        i.add(Fold.foldAll(p.literal), r);
+        i.add(Fold.foldAll(p.indexPrefix), r);
       }
     }
     sensitive = s.build();
