@@ -35,7 +35,7 @@ import java.util.random.RandomGenerator;
  *
  * <p>{@code hash_on} names what is hashed: a header's first value; a cookie's value, found in the
  * first {@code cookie} header without allocating (the raw value between {@code =} and {@code ;},
- * trailing spaces removed; cookie names are case-sensitive); or {@link RequestView#sourceAddress()}.
+ * surrounding spaces removed; cookie names are case-sensitive); or {@link RequestView#sourceAddress()}.
  * When there is no request, no {@code hash_on}, or the request lacks the key, the pick uses a
  * random point (as Envoy does), spreading keyless requests over the ring in proportion to weight
  * instead of piling them on one endpoint.
@@ -88,28 +88,68 @@ final class RingHashPicker implements Picker {
     int[] counts = pointCounts(weights, pointsPerWeight, maxRingSize);
     int size = 0;
     for (int c : counts) size += c;
-    long[][] entries = new long[size][];
+    long[] hashes = new long[size];
+    int[] owner = new int[size];
+    int[] ordinal = new int[size];
     int k = 0;
+    StringBuilder key = new StringBuilder();
     for (int i = 0; i < counts.length; i++) {
       String address = this.endpoints[i].address();
       for (int j = 0; j < counts[i]; j++) {
-        entries[k++] = new long[] {Hashing.hash(address + "_" + j), i, j};
+        key.setLength(0);
+        key.append(address).append('_').append(j);
+        hashes[k] = Hashing.hash(key.toString());
+        owner[k] = i;
+        ordinal[k] = j;
+        k++;
       }
     }
-    // ties (equal 64-bit hashes) are broken by address and point number, not by list position,
-    // so the ring does not depend on the order the registry lists endpoints in
-    Arrays.sort(entries, (a, b) -> {
-      int c = Long.compare(a[0], b[0]);
-      if (c != 0) return c;
-      c = this.endpoints[(int) a[1]].address().compareTo(this.endpoints[(int) b[1]].address());
-      return c != 0 ? c : Long.compare(a[2], b[2]);
-    });
+    int[] order = sortedOrder(hashes, owner, ordinal);
     this.points = new long[size];
     this.owners = new int[size];
     for (int p = 0; p < size; p++) {
-      points[p] = entries[p][0];
-      owners[p] = (int) entries[p][1];
+      points[p] = hashes[order[p]];
+      owners[p] = owner[order[p]];
     }
+  }
+
+  /**
+   * The point indices in ring order: by hash, then (for equal hashes) by endpoint address and point
+   * number, so the ring never depends on the order the registry lists endpoints in. Sorting packs
+   * each hash's top 44 bits with the point index into one {@code long} for a primitive sort, then
+   * an insertion pass repairs the rare neighbours whose hashes differ only in the low 20 bits.
+   */
+  private int[] sortedOrder(long[] hashes, int[] owner, int[] ordinal) {
+    int size = hashes.length;
+    int[] order = new int[size];
+    if (size <= 1 << 20) {
+      long mask = -1L << 20;
+      long[] packed = new long[size];
+      for (int p = 0; p < size; p++) packed[p] = (hashes[p] & mask) | p;
+      Arrays.sort(packed);
+      for (int p = 0; p < size; p++) order[p] = (int) (packed[p] & ~mask);
+    } else {
+      Integer[] boxed = new Integer[size];
+      for (int p = 0; p < size; p++) boxed[p] = p;
+      Arrays.sort(boxed, (a, b) -> Long.compare(hashes[a], hashes[b]));
+      for (int p = 0; p < size; p++) order[p] = boxed[p];
+    }
+    for (int p = 1; p < size; p++) {
+      int current = order[p];
+      int q = p - 1;
+      while (q >= 0 && precedes(current, order[q], hashes, owner, ordinal)) {
+        order[q + 1] = order[q];
+        q--;
+      }
+      order[q + 1] = current;
+    }
+    return order;
+  }
+
+  private boolean precedes(int a, int b, long[] hashes, int[] owner, int[] ordinal) {
+    if (hashes[a] != hashes[b]) return hashes[a] < hashes[b];
+    int c = endpoints[owner[a]].address().compareTo(endpoints[owner[b]].address());
+    return c != 0 ? c < 0 : ordinal[a] < ordinal[b];
   }
 
   static void checkRingSizes(int pointsPerWeight, int maxRingSize) {
@@ -155,11 +195,20 @@ final class RingHashPicker implements Picker {
     return results[Candidates.nextUntried(endpoints, owner, context)];
   }
 
-  /** The index of the first point at or after {@code hash}, wrapping to 0. */
+  /**
+   * The index of the first point at or after {@code hash}, wrapping to 0. A branch-free binary
+   * search over the {@code n + 1} answers {@code 0..n} (n meaning "past the last point").
+   */
   int position(long hash) {
-    int i = Arrays.binarySearch(points, hash);
-    if (i < 0) i = -i - 1;
-    return i == points.length ? 0 : i;
+    long[] p = points;
+    int lo = 0;
+    int len = p.length + 1;
+    while (len > 1) {
+      int half = len >>> 1;
+      lo = p[lo + half - 1] < hash ? lo + half : lo;
+      len -= half;
+    }
+    return lo == p.length ? 0 : lo;
   }
 
   private long keyHash(RequestView request) {
@@ -216,6 +265,11 @@ final class RingHashPicker implements Picker {
   /** The number of points on the ring (tests, diagnostics). */
   int size() {
     return points.length;
+  }
+
+  /** The ring points, ascending (tests). */
+  long[] points() {
+    return points.clone();
   }
 
   /** The owner index of every point, in ring order (tests). */

@@ -40,6 +40,22 @@ class RandomPickerTest {
   }
 
   @Test
+  void theBranchFreeSearchFindsTheFirstPrefixSumAboveEveryTarget() {
+    SplittableRandom random = new SplittableRandom(9);
+    for (int n = 1; n <= 40; n++) {
+      long[] prefix = new long[n];
+      long sum = 0;
+      for (int i = 0; i < n; i++) prefix[i] = sum += 1 + random.nextInt(5);
+      for (long target = 0; target < sum; target++) {
+        int expected = 0;
+        while (prefix[expected] <= target) expected++;
+        assertThat(RandomPicker.firstAbove(prefix, target)).as("n %d target %d", n, target)
+            .isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
   void equalWeightsAreUniform() {
     List<Endpoint> eps = endpoints(8);
 

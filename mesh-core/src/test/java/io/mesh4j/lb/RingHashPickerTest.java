@@ -101,6 +101,27 @@ class RingHashPickerTest {
   }
 
   @Test
+  void aKeyGoesToTheFirstPointAtOrAfterItsHashWrappingAround() {
+    RingHashPicker picker = ring(endpoints(3), weights(1, 2, 3), USER);
+    long[] points = picker.points();
+    SplittableRandom random = new SplittableRandom(8);
+    List<Long> probes = new ArrayList<>(List.of(Long.MIN_VALUE, Long.MAX_VALUE, 0L));
+    for (long p : points) {
+      probes.add(p);
+      probes.add(p + 1);
+      probes.add(p - 1);
+    }
+    for (int i = 0; i < 10_000; i++) probes.add(random.nextLong());
+
+    for (long hash : probes) {
+      int expected = 0;
+      while (expected < points.length && points[expected] < hash) expected++;
+      if (expected == points.length) expected = 0;
+      assertThat(picker.position(hash)).as("hash %d", hash).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void eachEndpointGetsItsWeightTimesThePointsPerWeight() {
     RingHashPicker picker = ring(endpoints(3), weights(5, 1, 1), USER);
     int[] perOwner = new int[3];
