@@ -52,6 +52,8 @@ final class RingHashPicker implements Picker {
   static final int DEFAULT_POINTS_PER_WEIGHT = 128;
   /** The default maximum ring size (12 bytes per point: 12 MiB at most). */
   static final int DEFAULT_MAX_RING_SIZE = 1 << 20;
+  /** The largest ring searched without branches. */
+  static final int BRANCH_FREE_LIMIT = 1 << 17;
   /** Owner changes a retry walks along the ring before scanning the endpoint list. */
   static final int RETRY_HOPS = 32;
 
@@ -196,17 +198,27 @@ final class RingHashPicker implements Picker {
   }
 
   /**
-   * The index of the first point at or after {@code hash}, wrapping to 0. A branch-free binary
-   * search over the {@code n + 1} answers {@code 0..n} (n meaning "past the last point").
+   * The index of the first point at or after {@code hash}, wrapping to 0. Rings of up to {@value
+   * #BRANCH_FREE_LIMIT} points (1 MiB, cache-resident) use a branch-free search over the {@code n
+   * + 1} answers ({@code n} meaning "past the last point"): random key hashes would mispredict a
+   * branching one on most steps. Larger rings use {@link Arrays#binarySearch}, whose speculation
+   * overlaps the cache misses that dominate there (measured: 3x faster at 700k points, 3x slower
+   * at 1k).
    */
   int position(long hash) {
     long[] p = points;
-    int lo = 0;
-    int len = p.length + 1;
-    while (len > 1) {
-      int half = len >>> 1;
-      lo = p[lo + half - 1] < hash ? lo + half : lo;
-      len -= half;
+    int lo;
+    if (p.length <= BRANCH_FREE_LIMIT) {
+      lo = 0;
+      int len = p.length + 1;
+      while (len > 1) {
+        int half = len >>> 1;
+        lo = p[lo + half - 1] < hash ? lo + half : lo;
+        len -= half;
+      }
+    } else {
+      lo = Arrays.binarySearch(p, hash);
+      if (lo < 0) lo = -lo - 1;
     }
     return lo == p.length ? 0 : lo;
   }

@@ -100,10 +100,13 @@ class RingHashPickerTest {
     assertThat(moved / 10_000.0).isGreaterThan(0.0).isLessThanOrEqualTo(1 / 11.0 + 0.04);
   }
 
-  @Test
-  void aKeyGoesToTheFirstPointAtOrAfterItsHashWrappingAround() {
-    RingHashPicker picker = ring(endpoints(3), weights(1, 2, 3), USER);
+  @ParameterizedTest(name = "{0} points per weight")
+  @CsvSource({"128", "40000"}) // 768 points (branch-free search); 240,000 (binary search)
+  void aKeyGoesToTheFirstPointAtOrAfterItsHashWrappingAround(int pointsPerWeight) {
+    RingHashPicker picker = new RingHashPicker(
+        endpoints(3), weights(1, 2, 3), USER, pointsPerWeight, 1 << 20, null);
     long[] points = picker.points();
+    assertThat(points).isSorted();
     SplittableRandom random = new SplittableRandom(8);
     List<Long> probes = new ArrayList<>(List.of(Long.MIN_VALUE, Long.MAX_VALUE, 0L));
     for (long p : points) {
@@ -113,12 +116,18 @@ class RingHashPickerTest {
     }
     for (int i = 0; i < 10_000; i++) probes.add(random.nextLong());
 
-    for (long hash : probes) {
-      int expected = 0;
-      while (expected < points.length && points[expected] < hash) expected++;
-      if (expected == points.length) expected = 0;
-      assertThat(picker.position(hash)).as("hash %d", hash).isEqualTo(expected);
+    Collections.sort(probes);
+    int[] expected = new int[probes.size()];
+    int[] actual = new int[probes.size()];
+    int next = 0; // a linear sweep over the sorted probes is the reference
+    for (int i = 0; i < probes.size(); i++) {
+      long hash = probes.get(i);
+      while (next < points.length && points[next] < hash) next++;
+      expected[i] = next == points.length ? 0 : next;
+      actual[i] = picker.position(hash);
     }
+    assertThat(actual).isEqualTo(expected);
+    assertThat(points.length > RingHashPicker.BRANCH_FREE_LIMIT).isEqualTo(pointsPerWeight > 128);
   }
 
   @Test
