@@ -15,15 +15,16 @@ import java.util.random.RandomGenerator;
  *
  * <h2>The ring</h2>
  *
- * <p>Each endpoint gets {@code weight * pointsPerWeight} points (default {@value
- * #DEFAULT_POINTS_PER_WEIGHT} per unit of weight); point {@code j} sits at {@code hash(address + "_"
- * + j)}. An endpoint's points therefore depend only on its own address and weight, never on the
- * other endpoints (weights are deliberately not reduced by their GCD, and there is no minimum ring
- * size that would rescale everyone). Consequences: when an endpoint leaves, exactly the keys it
- * owned move (about {@code 1/N} of them for {@code N} equal endpoints) and no key moves between two
- * endpoints that stay; when one joins, keys move only to it. Each endpoint's share of keys is its
- * share of the ring's arcs, which tends to its weight share as points grow: with 128 points per
- * endpoint expect about 9% relative deviation (one standard deviation), with 1024 about 3%.
+ * <p>Each endpoint gets {@code weight * pointsPerWeight} points (default
+ * {@value #DEFAULT_POINTS_PER_WEIGHT} per unit of weight); point {@code j} sits at
+ * {@code hash(address + "_" + j)}. An endpoint's points therefore depend only on its own address
+ * and weight, never on the other endpoints (weights are deliberately not reduced by their GCD, and
+ * there is no minimum ring size that would rescale everyone). Consequences: when an endpoint
+ * leaves, exactly the keys it owned move (about {@code 1/N} of them for {@code N} equal endpoints)
+ * and no key moves between two endpoints that stay; when one joins, keys move only to it. Each
+ * endpoint's share of keys is its share of the ring's arcs, which tends to its weight share as
+ * points grow: with 128 points per endpoint expect about 9% relative deviation (one standard
+ * deviation), with 1024 about 3%.
  *
  * <p>If {@code sum(weight) * pointsPerWeight} exceeds {@code maxRingSize} (default {@value
  * #DEFAULT_MAX_RING_SIZE}), each endpoint gets {@code max(1, floor(weight * maxRingSize /
@@ -35,7 +36,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>{@code hash_on} names what is hashed: a header's first value; a cookie's value, found in the
  * first {@code cookie} header without allocating (the raw value between {@code =} and {@code ;},
- * surrounding spaces removed; cookie names are case-sensitive); or {@link RequestView#sourceAddress()}.
+ * surrounding spaces removed; cookie names are case-sensitive); or {@link
+ * RequestView#sourceAddress()}.
  * When there is no request, no {@code hash_on}, or the request lacks the key, the pick uses a
  * random point (as Envoy does), spreading keyless requests over the ring in proportion to weight
  * instead of piling them on one endpoint.
@@ -254,7 +256,7 @@ final class RingHashPicker implements Picker {
     int n = header.length();
     int i = 0;
     while (i < n) {
-      while (i < n && (header.charAt(i) == ' ' || header.charAt(i) == '\t' || header.charAt(i) == ';')) i++;
+      while (i < n && isSeparator(header.charAt(i))) i++;
       int end = header.indexOf(';', i);
       if (end < 0) end = n;
       int eq = header.indexOf('=', i);
@@ -272,6 +274,10 @@ final class RingHashPicker implements Picker {
       i = end + 1;
     }
     return -1;
+  }
+
+  private static boolean isSeparator(char c) {
+    return c == ' ' || c == '\t' || c == ';';
   }
 
   /** The number of points on the ring (tests, diagnostics). */

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class RandomPickerTest {
 
-  private static double[] shares(Picker picker, List<Endpoint> eps, PickContext context, int picks) {
+  private static double[] shares(
+      Picker picker, List<Endpoint> eps, PickContext context, int picks) {
     int[] counts = new int[eps.size()];
     for (int i = 0; i < picks; i++) counts[indexOf(eps, picker.pick(context))]++;
     double[] shares = new double[counts.length];
@@ -68,7 +69,9 @@ class RandomPickerTest {
   void aWeightOfOneAmongHeavyEndpointsStillGetsItsShare() {
     List<Endpoint> eps = endpoints(3);
 
-    double[] shares = shares(picker(eps, weights(10_000, 1, 9_999)), eps, PickContext.EMPTY, 400_000);
+    Picker picker = picker(eps, weights(10_000, 1, 9_999));
+
+    double[] shares = shares(picker, eps, PickContext.EMPTY, 400_000);
 
     assertThat(shares[1]).isCloseTo(1 / 20_000.0, within(0.0001));
   }

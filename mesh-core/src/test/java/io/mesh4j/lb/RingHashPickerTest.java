@@ -162,7 +162,9 @@ class RingHashPickerTest {
 
     for (int i = 0; i < 4; i++) {
       double expected = weights[i] / 10.0;
-      assertThat(counts[i] / 100_000.0).as("endpoint %d", i).isCloseTo(expected, within(expected * 0.08));
+      assertThat(counts[i] / 100_000.0)
+          .as("endpoint %d", i)
+          .isCloseTo(expected, within(expected * 0.08));
     }
   }
 
@@ -184,7 +186,8 @@ class RingHashPickerTest {
     Picker byCookie = ring(eps, repeat(10, 1), new HashOnConfig(Kind.COOKIE, "sid"));
 
     for (int k = 0; k < 1_000; k++) {
-      RequestView withCookie = request(Map.of("cookie", "theme=dark; sid=s" + k + "; lang=en"), null);
+      RequestView withCookie =
+          request(Map.of("cookie", "theme=dark; sid=s" + k + "; lang=en"), null);
       assertThat(byCookie.pick(forRequest(withCookie)).endpoint())
           .isEqualTo(pickFor(byHeader, "s" + k));
     }
@@ -266,7 +269,8 @@ class RingHashPickerTest {
       int next = owner;
       for (int p = position; next == owner; p = (p + 1) % owners.length) next = owners[p];
       String key = "user-" + k;
-      PickContext context = forRequest(request(Map.of("x-user-id", key), null), endpoint -> endpoint == eps.get(owner));
+      PickContext context =
+          forRequest(request(Map.of("x-user-id", key), null), e -> e == eps.get(owner));
 
       assertThat(picker.pick(context).endpoint()).as("key %s", key).isEqualTo(eps.get(next));
     }
@@ -279,7 +283,7 @@ class RingHashPickerTest {
     Set<Endpoint> tried = new HashSet<>(eps.subList(0, 5));
     for (int k = 0; k < 300; k++) {
       String key = "user-" + k;
-      PickContext context = forRequest(request(Map.of("x-user-id", key), null), endpoint -> tried.contains(endpoint));
+      PickContext context = forRequest(request(Map.of("x-user-id", key), null), tried::contains);
       assertThat(picker.pick(context).endpoint()).isEqualTo(eps.get(5));
     }
   }
@@ -289,7 +293,7 @@ class RingHashPickerTest {
     List<Endpoint> eps = endpoints(3);
     Picker picker = ring(eps, repeat(3, 1), USER);
     Endpoint owner = pickFor(picker, "alice");
-    PickContext allTried = forRequest(request(Map.of("x-user-id", "alice"), null), endpoint -> true);
+    PickContext allTried = forRequest(request(Map.of("x-user-id", "alice"), null), e -> true);
 
     assertThat(picker.pick(allTried).endpoint()).isEqualTo(owner);
   }
