@@ -91,6 +91,7 @@ public final class MeshFilter implements Filter {
 
   private final AdminHandler explicitAdmin;
   private final RequestIdGenerator requestIds;
+  private final ClassLoader serviceClassLoader = serviceClassLoader();
   private final PeerIdentities identities = new PeerIdentities();
   private final Object lock = new Object();
   private volatile Mesh mesh;
@@ -337,10 +338,16 @@ public final class MeshFilter implements Filter {
     }
   }
 
-  private static AdminHandler loadAdmin(Mesh m) {
+  /** The creating thread's context class loader (a web application's, in a container), else ours. */
+  private static ClassLoader serviceClassLoader() {
+    ClassLoader tccl = Thread.currentThread().getContextClassLoader();
+    return tccl != null ? tccl : MeshFilter.class.getClassLoader();
+  }
+
+  private AdminHandler loadAdmin(Mesh m) {
     try {
       Iterator<AdminHandler.Factory> it =
-          ServiceLoader.load(AdminHandler.Factory.class, MeshFilter.class.getClassLoader()).iterator();
+          ServiceLoader.load(AdminHandler.Factory.class, serviceClassLoader).iterator();
       if (it.hasNext()) return it.next().create(m);
       log.warn("mesh4j: admin.enabled is true but no AdminHandler.Factory is on the class path; "
           + "/mesh/ paths go to the application");
@@ -413,8 +420,11 @@ public final class MeshFilter implements Filter {
     }
 
     /**
-     * The handler for {@code /mesh/} admin paths (while {@code admin.enabled}). Default: the first
-     * {@link AdminHandler.Factory} found through {@link ServiceLoader}, if any.
+     * The handler for {@code /mesh/} admin paths (while {@code admin.enabled}). Default: made,
+     * the first time an admin path is requested while enabled, by the first {@link
+     * AdminHandler.Factory} that {@link ServiceLoader} finds with the context class loader of the
+     * thread that created the filter (else the filter's own class loader); none found means
+     * {@code /mesh/} paths go to the application.
      */
     public Builder admin(AdminHandler admin) {
       this.admin = Objects.requireNonNull(admin, "admin");
