@@ -1,0 +1,192 @@
+package io.mesh4j.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mesh4j.config.ConfigError;
+import io.mesh4j.config.ConfigException;
+import io.mesh4j.config.ConfigLoader;
+import io.mesh4j.config.MeshConfig;
+import io.mesh4j.config.VirtualHostConfig;
+import io.mesh4j.route.Explanation;
+import io.mesh4j.route.RouteMatch;
+import io.mesh4j.route.RouteTable;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code mesh4j} command: {@code validate}, {@code explain} and {@code simulate} against a
+ * config file, before it is deployed.
+ *
+ * <p>Exit codes: 0 success (a route matched, for {@code explain}); 1 a bad config or bad
+ * arguments, with a message; 3 {@code explain} found no route.
+ */
+public final class Main {
+  static final int OK = 0;
+  static final int ERROR = 1;
+  static final int NO_ROUTE = 3;
+
+  static final String USAGE =
+      """
+      usage:
+        mesh4j validate FILE
+        mesh4j explain FILE [--inbound] [--json] METHOD URL [-H 'Name: value']... [--source IP]
+        mesh4j simulate FILE [--inbound] [--json] METHOD URL -n N [-H 'Name: value']...
+                        [--source IP] [--down ADDRESS]... [--seed S]
+
+      validate  checks FILE (YAML or JSON) and prints every error with its path
+      explain   shows which virtual host and route a request matches, and why the routes
+                before it did not; exit 0 when a route matched, 3 when none did
+      simulate  runs N requests through routing and load balancing with every endpoint
+                healthy except those named --down, and prints where they went""";
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  Main(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    int code = new Main(System.out, System.err).run(args);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  int run(String... args) {
+    if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
+      (args.length == 0 ? err : out).println(USAGE);
+      return args.length == 0 ? ERROR : OK;
+    }
+    List<String> rest = Arrays.asList(args).subList(1, args.length);
+    try {
+      return switch (args[0]) {
+        case "validate" -> validate(rest);
+        case "explain" -> explain(rest);
+        case "simulate" -> simulate(rest);
+        default -> throw new UsageException("unknown command '" + args[0] + "'");
+      };
+    } catch (UsageException e) {
+      err.println("mesh4j " + args[0] + ": " + e.getMessage());
+      err.println();
+      err.println(USAGE);
+      return ERROR;
+    } catch (ConfigException e) {
+      for (ConfigError error : e.errors()) err.println(error);
+      return ERROR;
+    }
+  }
+
+  private int validate(List<String> argv) {
+    Args a = Args.parse(argv, Set.of(), Set.of());
+    if (a.positionals.size() != 1) throw new UsageException("expected FILE");
+    MeshConfig config = ConfigLoader.load(Path.of(a.positionals.get(0)));
+    List<VirtualHostConfig> vhosts =
+        new java.util.ArrayList<>(config.outbound().virtualHosts());
+    vhosts.addAll(config.inbound().virtualHosts());
+    int routes = vhosts.stream().mapToInt(v -> v.routes().size()).sum();
+    out.println("OK: " + config.clusters().size() + " clusters, " + vhosts.size()
+        + " virtual hosts, " + routes + " routes");
+    return OK;
+  }
+
+  private int explain(List<String> argv) {
+    Args a = Args.parse(argv, Set.of("--inbound", "--json"), Set.of("-H", "--source"));
+    if (a.positionals.size() != 3) throw new UsageException("expected FILE METHOD URL");
+    MeshConfig config = ConfigLoader.load(Path.of(a.positionals.get(0)));
+    CliRequest request =
+        CliRequest.parse(a.positionals.get(1), a.positionals.get(2), a.all("-H"), a.one("--source"));
+    RouteTable table = table(config, a.flag("--inbound"), new Random());
+    Explanation e = table.explain(request);
+    if (a.flag("--json")) {
+      Map<String, Object> json = new LinkedHashMap<>(e.toJsonMap());
+      if (e.clusters().isEmpty()) json.remove("clusters");
+      if (json.get("location") == null) json.remove("location");
+      if (json.get("status") == null) json.remove("status");
+      out.println(toJson(json));
+    } else {
+      out.print(e.toText());
+    }
+    return e.outcome() == RouteMatch.Outcome.ROUTED ? OK : NO_ROUTE;
+  }
+
+  private int simulate(List<String> argv) {
+    Args a =
+        Args.parse(
+            argv, Set.of("--inbound", "--json"), Set.of("-H", "--source", "-n", "--down", "--seed"));
+    if (a.positionals.size() != 3) throw new UsageException("expected FILE METHOD URL");
+    String nArg = a.one("-n");
+    if (nArg == null) throw new UsageException("-n N is required");
+    int n;
+    try {
+      n = Integer.parseInt(nArg);
+    } catch (NumberFormatException e) {
+      throw new UsageException("-n: '" + nArg + "' is not a number");
+    }
+    if (n < 1 || n > 10_000_000) throw new UsageException("-n: " + n + " (expected: 1-10000000)");
+    long seed;
+    String seedArg = a.one("--seed");
+    try {
+      seed = seedArg == null ? new Random().nextLong() : Long.parseLong(seedArg);
+    } catch (NumberFormatException e) {
+      throw new UsageException("--seed: '" + seedArg + "' is not a number");
+    }
+    MeshConfig config = ConfigLoader.load(Path.of(a.positionals.get(0)));
+    CliRequest request =
+        CliRequest.parse(a.positionals.get(1), a.positionals.get(2), a.all("-H"), a.one("--source"));
+    Simulator.Result r =
+        Simulator.run(config, a.flag("--inbound"), request, n, new HashSet<>(a.all("--down")), seed);
+    if (a.flag("--json")) {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("sequence", r.sequence());
+      json.put("counts", r.counts());
+      out.println(toJson(json));
+    } else {
+      int shown = Math.min(n, 100);
+      out.println("order" + (shown < n ? " (first " + shown + " of " + n + ")" : "") + ":");
+      out.println("  " + String.join(" ", r.sequence().subList(0, shown).stream()
+          .map(s -> shortName(s, r.counts().keySet())).collect(Collectors.toList())));
+      out.println("counts:");
+      int width = r.counts().keySet().stream().mapToInt(String::length).max().orElse(0);
+      r.counts().entrySet().stream()
+          .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+          .forEach(en -> out.printf("  %-" + width + "s  %8d  %6.2f%%  [%s]%n",
+              en.getKey(), en.getValue(), 100.0 * en.getValue() / n,
+              shortName(en.getKey(), r.counts().keySet())));
+    }
+    return OK;
+  }
+
+  /** A one-letter name (a, b, c …) per destination, in order of first appearance. */
+  private static String shortName(String destination, Set<String> all) {
+    int i = 0;
+    for (String s : all) {
+      if (s.equals(destination)) return i < 26 ? String.valueOf((char) ('a' + i)) : "#" + i;
+      i++;
+    }
+    return "?";
+  }
+
+  private static RouteTable table(MeshConfig config, boolean inbound, Random random) {
+    if (inbound) return RouteTable.inbound(config.inbound(), random);
+    Set<String> names = config.clusters().stream().map(c -> c.name()).collect(Collectors.toSet());
+    return RouteTable.outbound(config.outbound(), names, random);
+  }
+
+  private static String toJson(Object value) {
+    try {
+      return new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,251 @@
+package io.mesh4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+  @TempDir Path dir;
+  Path full;
+  final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void copyConfig() throws IOException {
+    full = dir.resolve("mesh.yaml");
+    try (InputStream in = MainTest.class.getResourceAsStream("/full.yaml")) {
+      Files.copy(in, full);
+    }
+  }
+
+  int run(String... args) {
+    return new Main(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
+  }
+
+  String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  JsonNode json() throws IOException {
+    return new ObjectMapper().readTree(out());
+  }
+
+  Path write(String yaml) throws IOException {
+    Path p = dir.resolve("other.yaml");
+    Files.writeString(p, yaml);
+    return p;
+  }
+
+  @Test
+  void validateCountsClustersVirtualHostsAndRoutes() {
+    assertThat(run("validate", full.toString())).isEqualTo(0);
+    assertThat(out()).isEqualTo("OK: 3 clusters, 3 virtual hosts, 6 routes\n");
+  }
+
+  @Test
+  void validatePrintsEveryErrorWithItsPathAndExitsOne() throws IOException {
+    Path bad = write(
+        """
+        version: 1
+        clusters:
+          - name: a
+            endpoints: [{ address: 127.0.0.1:0, weight: 0 }]
+        outbound:
+          virtual_hosts:
+            - name: a
+              routes: [{ name: r, match: { prefix: / }, to: b }]
+        """);
+    assertThat(run("validate", bad.toString())).isEqualTo(1);
+    assertThat(err().lines().toList())
+        .contains(
+            "clusters[0].endpoints[0].weight: 0 (expected: 1-10000)",
+            "outbound.virtual_hosts[0].routes[0].to: \"b\" (expected: one of the clusters: a)")
+        .hasSizeGreaterThanOrEqualTo(3);
+    assertThat(out()).isEmpty();
+  }
+
+  @Test
+  void validateNamesAMissingFile() {
+    assertThat(run("validate", dir.resolve("missing.yaml").toString())).isEqualTo(1);
+    assertThat(err()).contains("missing.yaml");
+  }
+
+  @Test
+  void explainSaysWhyEarlierRoutesWereSkipped() {
+    assertThat(run("explain", full.toString(), "GET", "http://inventory/api/items?debug=1",
+        "-H", "X-Canary: false")).isEqualTo(0);
+    assertThat(out())
+        .contains("virtual host: inventory")
+        .contains("route canary-by-header: skipped, header x-canary")
+        .contains("route split: matched")
+        .contains("action: split");
+  }
+
+  @Test
+  void explainJsonForAForwardedRequest() throws IOException {
+    assertThat(run("explain", full.toString(), "--json", "GET",
+        "http://inventory/api/items?debug=1", "-H", "x-canary: true", "--source", "10.1.2.3"))
+        .isEqualTo(0);
+    JsonNode j = json();
+    assertThat(j.get("virtual_host").asText()).isEqualTo("inventory");
+    assertThat(j.get("route").asText()).isEqualTo("canary-by-header");
+    assertThat(j.get("action").asText()).isEqualTo("forward");
+    assertThat(j.get("clusters").toString()).isEqualTo("[\"inventory-v2\"]");
+    assertThat(j.has("location")).isFalse();
+    assertThat(j.has("status")).isFalse();
+  }
+
+  @Test
+  void explainJsonForARedirectAndADirectResponse() throws IOException {
+    assertThat(run("explain", full.toString(), "--json", "GET", "http://legacy.example/old/x?y=1"))
+        .isEqualTo(0);
+    JsonNode j = json();
+    assertThat(j.get("action").asText()).isEqualTo("redirect");
+    assertThat(j.get("location").asText()).isEqualTo("http://legacy.example/?y=1");
+    assertThat(j.get("status").asInt()).isEqualTo(302);
+    assertThat(j.has("clusters")).isFalse();
+
+    out.reset();
+    assertThat(run("explain", full.toString(), "--json", "DELETE", "http://legacy.example/admin"))
+        .isEqualTo(0);
+    j = json();
+    assertThat(j.get("action").asText()).isEqualTo("respond");
+    assertThat(j.get("status").asInt()).isEqualTo(503);
+  }
+
+  @Test
+  void explainExitsThreeWhenNoRouteMatches() throws IOException {
+    assertThat(run("explain", full.toString(), "--json", "GET", "http://legacy.example/new"))
+        .isEqualTo(3);
+    JsonNode j = json();
+    assertThat(j.get("virtual_host").asText()).isEqualTo("legacy");
+    assertThat(j.get("route").isNull()).isTrue();
+    assertThat(j.get("action").asText()).isEqualTo("none");
+  }
+
+  @Test
+  void explainInboundUsesTheInboundRulesAndTheSourceAddress() throws IOException {
+    assertThat(run("explain", full.toString(), "--inbound", "--json", "GET",
+        "http://self/v1/items", "--source", "10.1.2.3")).isEqualTo(0);
+    JsonNode j = json();
+    assertThat(j.get("route").asText()).isEqualTo("moved");
+    assertThat(j.get("location").asText()).isEqualTo("http://self/v2/items");
+    assertThat(j.get("status").asInt()).isEqualTo(301);
+  }
+
+  @Test
+  void explainRejectsBadArgumentsWithExitOne() {
+    assertThat(run("explain", full.toString(), "GET", "inventory/api")).isEqualTo(1);
+    assertThat(err()).contains("must start with http://");
+    err.reset();
+    assertThat(run("explain", full.toString(), "GET", "http://inventory/", "-H", "nocolon"))
+        .isEqualTo(1);
+    assertThat(err()).contains("-H: 'nocolon'");
+    err.reset();
+    assertThat(run("explain", full.toString(), "GET", "http://inventory/", "--source", "host"))
+        .isEqualTo(1);
+    assertThat(err()).contains("--source: 'host' is not an IP address");
+    err.reset();
+    assertThat(run("explain", full.toString(), "--frobnicate", "GET", "http://inventory/"))
+        .isEqualTo(1);
+    assertThat(err()).contains("unknown option --frobnicate");
+  }
+
+  @Test
+  void simulateShowsSmoothWeightedRoundRobinExactlyOverACycle() throws IOException {
+    Path cfg = write(
+        """
+        version: 1
+        service: sim
+        clusters:
+          - name: inventory
+            endpoints:
+              - { address: 127.0.0.1:8081, weight: 5 }
+              - { address: 127.0.0.1:8082 }
+              - { address: 127.0.0.1:8083 }
+        """);
+    assertThat(run("simulate", cfg.toString(), "--json", "GET", "http://inventory/x", "-n", "70",
+        "--seed", "7")).isEqualTo(0);
+    JsonNode j = json();
+    assertThat(j.get("counts").get("inventory/127.0.0.1:8081").asInt()).isEqualTo(50);
+    assertThat(j.get("counts").get("inventory/127.0.0.1:8082").asInt()).isEqualTo(10);
+    assertThat(j.get("counts").get("inventory/127.0.0.1:8083").asInt()).isEqualTo(10);
+    // Smooth: the heavy endpoint never takes more than 3 picks in a row (5,1,1 → a a b a c a a).
+    List<String> seq = new ObjectMapper().convertValue(j.get("sequence"), List.class);
+    int run = 0;
+    int longest = 0;
+    for (String s : seq) {
+      run = s.endsWith(":8081") ? run + 1 : 0;
+      longest = Math.max(longest, run);
+    }
+    assertThat(longest).isLessThanOrEqualTo(4);
+  }
+
+  @Test
+  void simulateSplitsExactlyAndAvoidsDownEndpointsUntilPanic() throws IOException {
+    assertThat(run("simulate", full.toString(), "--json", "GET", "http://inventory/api/x?debug=1",
+        "-n", "100", "--seed", "3", "--down", "127.0.0.1:8081")).isEqualTo(0);
+    JsonNode counts = json().get("counts");
+    Map<String, Integer> m = new HashMap<>();
+    counts.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asInt()));
+    // 90/10 split, exact over 100; inventory has 2 endpoints, one down = 50% usable: no panic.
+    assertThat(m).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "inventory/127.0.0.1:8082", 90,
+        "inventory-v2/127.0.0.1:9081", 10));
+
+    out.reset();
+    assertThat(run("simulate", full.toString(), "--json", "GET", "http://inventory/api/x?debug=1",
+        "-n", "100", "--seed", "3", "--down", "127.0.0.1:8081", "--down", "127.0.0.1:8082"))
+        .isEqualTo(0);
+    // Both down: 0% usable is below the panic threshold, so both are used again, by weight (5:1).
+    JsonNode panic = json().get("counts");
+    assertThat(panic.get("inventory/127.0.0.1:8081").asInt()).isEqualTo(75);
+    assertThat(panic.get("inventory/127.0.0.1:8082").asInt()).isEqualTo(15);
+  }
+
+  @Test
+  void simulateWithTheSameSeedRepeatsItself() {
+    run("simulate", full.toString(), "GET", "http://inventory/api/x?debug=1", "-n", "30", "--seed", "9");
+    String first = out();
+    out.reset();
+    run("simulate", full.toString(), "GET", "http://inventory/api/x?debug=1", "-n", "30", "--seed", "9");
+    assertThat(out()).isEqualTo(first).contains("counts:");
+  }
+
+  @Test
+  void simulateRejectsAnUnknownDownAddressAndAMissingCount() {
+    assertThat(run("simulate", full.toString(), "GET", "http://inventory/", "-n", "5",
+        "--down", "10.9.9.9:1")).isEqualTo(1);
+    assertThat(err()).contains("--down: no endpoint has the address 10.9.9.9:1");
+    err.reset();
+    assertThat(run("simulate", full.toString(), "GET", "http://inventory/")).isEqualTo(1);
+    assertThat(err()).contains("-n N is required");
+  }
+
+  @Test
+  void noArgumentsPrintsUsageAndExitsOne() {
+    assertThat(run()).isEqualTo(1);
+    assertThat(err()).contains("usage:");
+    assertThat(run("frob")).isEqualTo(1);
+    assertThat(err()).contains("unknown command 'frob'");
+  }
+}
