@@ -294,16 +294,14 @@ class AdminEndpointsTest {
   }
 
   @Test
-  void explainGivesTheSameJsonAsTheCli() throws Exception {
+  void explainGivesTheSameJsonAsTheCliByteForByte() throws Exception {
     Reply r = get("/mesh/explain?method=get&url=http://inventory/api/items?x=1"
         + "&header=X-Canary:%20true");
 
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.json()).isEqualTo(JSON.readTree("""
-        {"virtual_host": "inventory", "route": "canary", "action": "forward",
-         "clusters": ["inventory-v2"], "location": null, "status": null}
-        """));
-    assertThat(r.body()).startsWith("{\n  \"virtual_host\"");
+    assertThat(r.body()).isEqualTo(
+        "{\"virtual_host\":\"inventory\",\"route\":\"canary\",\"action\":\"forward\","
+            + "\"clusters\":[\"inventory-v2\"]}");
   }
 
   @Test
@@ -312,7 +310,7 @@ class AdminEndpointsTest {
         .isEqualTo("split");
     assertThat(get("/mesh/explain?direction=inbound&url=http://me/v1/x?q=2").json())
         .isEqualTo(JSON.readTree("""
-            {"virtual_host": "self", "route": "old", "action": "redirect", "clusters": [],
+            {"virtual_host": "self", "route": "old", "action": "redirect",
              "location": "http://me/v2/x?q=2", "status": 301}
             """));
     Reply text = get("/mesh/explain?url=http://nowhere/&format=text");

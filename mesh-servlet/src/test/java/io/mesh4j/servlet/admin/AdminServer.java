@@ -26,13 +26,14 @@ import org.eclipse.jetty.server.ServerConnector;
  * admin handler first (standing in for MeshFilter), with the socket peer as the source address.
  *
  * <p>{@link #beforeNextClustersPoll} queues actions the filter runs just before it hands the next
- * {@code /mesh/clusters} request to the admin, so a test can change state exactly between two
- * dashboard polls.
+ * {@code /mesh/clusters} request to the admin (and {@link #beforeEveryClustersPoll} one for every
+ * request), so a test can change state exactly between two dashboard polls.
  */
 final class AdminServer implements AutoCloseable {
   private final Server server;
   private final int port;
   private final Queue<Runnable> beforeClustersPoll = new ConcurrentLinkedQueue<>();
+  private volatile Runnable everyClustersPoll = () -> { };
 
   AdminServer(AdminHandler admin) throws Exception {
     this(admin, "");
@@ -46,7 +47,7 @@ final class AdminServer implements AutoCloseable {
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler(contextPath.isEmpty() ? "/" : contextPath);
     if (admin != null) {
-      context.addFilter(new FilterHolder(new AdminFirst(admin, beforeClustersPoll)), "/*",
+      context.addFilter(new FilterHolder(new AdminFirst(admin, this)), "/*",
           EnumSet.of(DispatcherType.REQUEST));
     }
     context.addServlet(new ServletHolder(new NotFoundApp()), "/*");
@@ -85,6 +86,17 @@ final class AdminServer implements AutoCloseable {
     beforeClustersPoll.add(action);
   }
 
+  /** Runs {@code action} before every {@code /mesh/clusters} request from now on. */
+  void beforeEveryClustersPoll(Runnable action) {
+    everyClustersPoll = action;
+  }
+
+  private void beforeClustersPoll() {
+    Runnable r;
+    while ((r = beforeClustersPoll.poll()) != null) r.run();
+    everyClustersPoll.run();
+  }
+
   @Override
   public void close() throws Exception {
     server.stop();
@@ -100,21 +112,18 @@ final class AdminServer implements AutoCloseable {
 
   private static final class AdminFirst implements Filter {
     private final AdminHandler admin;
-    private final Queue<Runnable> beforeClustersPoll;
+    private final AdminServer server;
 
-    AdminFirst(AdminHandler admin, Queue<Runnable> beforeClustersPoll) {
+    AdminFirst(AdminHandler admin, AdminServer server) {
       this.admin = admin;
-      this.beforeClustersPoll = beforeClustersPoll;
+      this.server = server;
     }
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
         throws IOException, ServletException {
       HttpServletRequest req = (HttpServletRequest) request;
-      if (req.getRequestURI().endsWith("/mesh/clusters")) {
-        Runnable r;
-        while ((r = beforeClustersPoll.poll()) != null) r.run();
-      }
+      if (req.getRequestURI().endsWith("/mesh/clusters")) server.beforeClustersPoll();
       if (!admin.handle(req, (HttpServletResponse) response, req.getRemoteAddr())) {
         chain.doFilter(request, response);
       }
