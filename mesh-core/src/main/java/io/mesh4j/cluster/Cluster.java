@@ -166,9 +166,11 @@ public final class Cluster {
    * @param status the HTTP status; 0 when {@code failure != NONE}
    * @param failure why no response arrived, or {@link Failure#NONE}
    * @param latencyNanos how long the attempt took
+   * @throws NullPointerException when {@code endpoint} or {@code failure} is null
    */
   public void onOutcome(Endpoint endpoint, int status, Failure failure, long latencyNanos) {
     if (failure == Failure.CANCELLED) return;
+    if (failure == null) throw new NullPointerException("failure");
     boolean success = failure == Failure.NONE && status < 500;
     meters.attempt(success, latencyNanos);
     Member m = members.get(endpoint);
@@ -190,9 +192,12 @@ public final class Cluster {
    * base_ejection_time} (30s without outlier detection), does not grow the ejection multiplier, and
    * is not ended early by a passing health check. An already ejected endpoint has its ejection
    * extended to at least that long from now. Unknown endpoints are ignored.
+   *
+   * @throws NullPointerException when an argument is null
    */
   public void ejectNow(Endpoint endpoint, EjectionReason reason) {
     if (reason == null) throw new NullPointerException("reason");
+    if (endpoint == null) throw new NullPointerException("endpoint");
     lock.lock();
     try {
       Member m = members.get(endpoint);
@@ -338,8 +343,8 @@ public final class Cluster {
     }
     // The source usually pushes the new list synchronously, and that rebuild covers the new
     // policies too; rebuild here only when nothing did meanwhile.
-    if (!source.update(newConfig)) {
-      source.close();
+    if (source == null || !source.update(newConfig)) {
+      if (source != null) source.close();
       start();
     }
     lock.lock();
@@ -462,7 +467,13 @@ public final class Cluster {
         if (x.ejected) ejected++;
       }
       if (!d.enforcing() || !d.mayEject(ejected, byKey.size())) {
-        events.endpointEjected(m.endpoint, reason, d.nextEjectionTime(m.outlier, now), false);
+        Duration wouldBe = d.nextEjectionTime(m.outlier, now);
+        log.info(
+            "{} detected as an outlier ({}) but not ejected: {}",
+            m.endpoint,
+            reason.tagValue(),
+            d.enforcing() ? "max_ejection_percent reached (" + ejected + " of " + byKey.size() + " ejected)" : "dry run");
+        events.endpointEjected(m.endpoint, reason, wouldBe, false);
         return;
       }
       eject(m, reason, d.recordEjection(m.outlier, now), now);
@@ -472,6 +483,7 @@ public final class Cluster {
   }
 
   private void eject(Member m, EjectionReason reason, Duration time, long now) {
+    log.info("{} ejected for {} ({})", m.endpoint, time, reason.tagValue());
     m.ejected = true;
     m.ejectionReason = reason;
     scheduleReturn(m, now, time);
@@ -530,6 +542,7 @@ public final class Cluster {
       Member m = members.get(endpoint);
       if (m == null || m.healthy == healthy) return;
       m.healthy = healthy;
+      log.info("{} is now {} (active health check)", endpoint, healthy ? "healthy" : "unhealthy");
       if (healthy) beginSlowStart(m, ticker.read());
       events.endpointHealthChanged(endpoint, healthy);
       rebuild();

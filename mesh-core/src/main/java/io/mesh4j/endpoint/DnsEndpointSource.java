@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Names are resolved with the injected {@link DnsResolver}, one lookup per distinct name,
  *       on the injected lookup executor (never on the scheduler thread), every {@code refresh}
- *       after the previous round completed (Envoy's {@code dns_refresh_rate}, default {@value
- *       #DEFAULT_REFRESH_SECONDS}s; the JVM's own DNS cache may answer in between).
+ *       after the previous round completed (Envoy's {@code dns_refresh_rate}, default 5s; the
+ *       JVM's own DNS cache may answer in between).
  *   <li>A lookup that fails (or answers nothing) keeps that name's last good answer; a name that
  *       never resolved contributes no endpoint. Failures are logged once per failure streak.
  *   <li>A list is pushed after the first round and then only when it changed.
@@ -52,9 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class DnsEndpointSource implements EndpointSource {
   private static final Logger log = LoggerFactory.getLogger(DnsEndpointSource.class);
 
-  static final long DEFAULT_REFRESH_SECONDS = 5;
   /** The default re-resolution interval: 5 seconds, Envoy's {@code dns_refresh_rate}. */
-  public static final Duration DEFAULT_REFRESH = Duration.ofSeconds(DEFAULT_REFRESH_SECONDS);
+  public static final Duration DEFAULT_REFRESH = Duration.ofSeconds(5);
 
   /** Marks a failed lookup; compared by identity. */
   private static final List<String> FAILED = java.util.Collections.unmodifiableList(new ArrayList<>());

@@ -67,6 +67,8 @@ public final class MeshMetricNames {
   public static final String KIND_DETECTED = "detected";
   /** Detections that actually ejected the endpoint. */
   public static final String KIND_ENFORCED = "enforced";
+  /** Tag value: a passed check, or an attempt answered below 500. */
   public static final String SUCCESS = "success";
+  /** Tag value: a failed check, or an attempt answered 5xx or not answered. */
   public static final String FAILURE = "failure";
 }
