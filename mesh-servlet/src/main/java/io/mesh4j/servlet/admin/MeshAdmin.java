@@ -102,8 +102,15 @@ public final class MeshAdmin implements AdminHandler {
   @Override
   public boolean handle(HttpServletRequest req, HttpServletResponse res, String sourceAddress)
       throws IOException {
-    String path = pathOf(req);
-    if (!path.startsWith("/mesh") || (path.length() > 5 && path.charAt(5) != '/')) return false;
+    String uri = req.getRequestURI();
+    String ctx = req.getContextPath();
+    int at = ctx == null || uri == null || !uri.startsWith(ctx) ? 0 : ctx.length();
+    // The common case, a request for the application: no allocation, one comparison.
+    if (uri == null || !uri.startsWith("/mesh", at)
+        || (uri.length() > at + 5 && uri.charAt(at + 5) != '/')) {
+      return false;
+    }
+    String path = uri.substring(at);
     MeshSnapshot snapshot = mesh.current();
     Endpoint endpoint = Endpoint.of(path);
     if (endpoint == null || !allowed(snapshot.config().admin(), sourceAddress)) return false;
@@ -135,14 +142,6 @@ public final class MeshAdmin implements AdminHandler {
       default -> throw new AssertionError(endpoint);
     }
     return true;
-  }
-
-  /** The request path below the context path, undecoded ({@code /mesh/clusters}). */
-  private static String pathOf(HttpServletRequest req) {
-    String uri = req.getRequestURI();
-    if (uri == null) return "";
-    String ctx = req.getContextPath();
-    return ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
   }
 
   static boolean allowed(AdminConfig admin, String sourceAddress) {
