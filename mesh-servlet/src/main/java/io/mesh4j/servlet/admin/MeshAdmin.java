@@ -170,7 +170,8 @@ public final class MeshAdmin implements AdminHandler {
       if (o.getScheme() == null || o.getHost() == null) return true; // "null" and the like
       String scheme = o.getScheme().toLowerCase(Locale.ROOT);
       int port = o.getPort() >= 0 ? o.getPort() : scheme.equals("https") ? 443 : 80;
-      return !authority(o.getHost(), port).equals(normalizeHost(host, scheme));
+      String own = req.getScheme() == null ? "http" : req.getScheme().toLowerCase(Locale.ROOT);
+      return !scheme.equals(own) || !authority(o.getHost(), port).equals(normalizeHost(host, own));
     } catch (Exception e) {
       return true;
     }
