@@ -58,6 +58,16 @@ final class BackendProcess implements AutoCloseable {
     return ports.clone();
   }
 
+  /** Whether the JVM still runs. */
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The JVM's exit status (0 after a stop through stdin, 143 after SIGTERM). */
+  int exitValue() {
+    return process.exitValue();
+  }
+
   @Override
   public void close() {
     try {

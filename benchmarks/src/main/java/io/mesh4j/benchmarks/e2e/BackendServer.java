@@ -7,8 +7,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -36,11 +38,13 @@ public final class BackendServer implements AutoCloseable {
   private final QueuedThreadPool pool;
   private final List<Server> servers;
   private final int[] ports;
+  private final LongAdder connectionsOpened;
 
-  private BackendServer(QueuedThreadPool pool, List<Server> servers, int[] ports) {
+  private BackendServer(QueuedThreadPool pool, List<Server> servers, int[] ports, LongAdder opened) {
     this.pool = pool;
     this.servers = servers;
     this.ports = ports;
+    this.connectionsOpened = opened;
   }
 
   /**
@@ -55,6 +59,13 @@ public final class BackendServer implements AutoCloseable {
     pool.setName("backend");
     List<Server> servers = new ArrayList<>(count);
     int[] ports = new int[count];
+    LongAdder opened = new LongAdder();
+    Connection.Listener counter = new Connection.Listener() {
+      @Override
+      public void onOpened(Connection connection) {
+        opened.increment();
+      }
+    };
     try {
       pool.start();
       for (int i = 0; i < count; i++) {
@@ -64,6 +75,7 @@ public final class BackendServer implements AutoCloseable {
         connector.setPort(0);
         connector.setAcceptQueueSize(1024);
         connector.setIdleTimeout(300_000);
+        connector.addEventListener(counter);
         server.addConnector(connector);
         server.setHandler(new Fixed(i));
         servers.add(server);
@@ -71,11 +83,16 @@ public final class BackendServer implements AutoCloseable {
         ports[i] = connector.getLocalPort();
       }
     } catch (Exception e) {
-      BackendServer partial = new BackendServer(pool, servers, ports);
+      BackendServer partial = new BackendServer(pool, servers, ports, opened);
       partial.close();
       throw new IllegalStateException("cannot start backend " + servers.size() + ": " + e, e);
     }
-    return new BackendServer(pool, servers, ports);
+    return new BackendServer(pool, servers, ports, opened);
+  }
+
+  /** TCP connections accepted so far, over all instances (shows whether callers keep them alive). */
+  public long connectionsOpened() {
+    return connectionsOpened.sum();
   }
 
   /** The bound ports, in instance order (a fresh copy). */

@@ -83,6 +83,9 @@ public final class E2eMain {
         options.quick() ? "quick profile" : "full profile", Runtime.getRuntime().availableProcessors(), loadStart,
         options.plannedLoadTime().toSeconds());
 
+    if (options.out() != null && Files.exists(options.out())) {
+      Report.check(Files.readString(options.out(), StandardCharsets.UTF_8));
+    }
     workDir = Files.createTempDirectory("mesh4j-e2e-");
     BackendProcess backends = register(BackendProcess.start(3, workDir.resolve("backend.err")));
     int[] ports = backends.ports();

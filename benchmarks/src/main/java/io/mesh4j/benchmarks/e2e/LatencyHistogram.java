@@ -28,6 +28,7 @@ final class LatencyHistogram {
 
   private final long[] counts = new long[BUCKETS];
   private long total;
+  private long min = Long.MAX_VALUE;
   private long max;
 
   /** Counts one value; negative values count as zero. */
@@ -35,6 +36,7 @@ final class LatencyHistogram {
     long v = Math.max(0, value);
     counts[index(v)]++;
     total++;
+    if (v < min) min = v;
     if (v > max) max = v;
   }
 
@@ -42,6 +44,7 @@ final class LatencyHistogram {
   void add(LatencyHistogram other) {
     for (int i = 0; i < BUCKETS; i++) counts[i] += other.counts[i];
     total += other.total;
+    min = Math.min(min, other.min);
     max = Math.max(max, other.max);
   }
 
@@ -57,8 +60,8 @@ final class LatencyHistogram {
 
   /**
    * The value at {@code percentile} (0 < p <= 100): the smallest recorded value v such that at
-   * least {@code p}% of the values are <= v, reported as its bucket's midpoint (exact below 128),
-   * never above {@link #max()}.
+   * least {@code p}% of the values are <= v, reported as its bucket's midpoint (exact below 128)
+   * clamped to the smallest and largest values recorded (so one repeated value is reported exactly).
    *
    * @throws IllegalArgumentException when {@code percentile} is out of range
    * @throws IllegalStateException when nothing was recorded
@@ -73,7 +76,7 @@ final class LatencyHistogram {
     long seen = 0;
     for (int i = 0; i < BUCKETS; i++) {
       seen += counts[i];
-      if (seen >= rank) return Math.min(midpoint(i), max);
+      if (seen >= rank) return Math.max(min, Math.min(midpoint(i), max));
     }
     throw new AssertionError("rank " + rank + " beyond total " + total);
   }

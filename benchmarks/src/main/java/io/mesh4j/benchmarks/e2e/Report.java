@@ -166,6 +166,15 @@ final class Report {
     return MarkdownSection.replace(document, SECTION, section);
   }
 
+  /**
+   * Refuses a document whose e2e markers are damaged, before a run spends minutes measuring.
+   *
+   * @throws IllegalArgumentException naming the missing or repeated marker
+   */
+  static void check(String document) {
+    MarkdownSection.validate(document, SECTION);
+  }
+
   /** The figures recorded in the e2e section of {@code document}, or null when there are none. */
   static Previous previous(String document) {
     String body = MarkdownSection.body(document, SECTION);

@@ -46,8 +46,9 @@ final class Sidecar implements AutoCloseable {
     Files.createDirectories(dir);
     Path config = dir.resolve("haproxy.cfg");
     Files.writeString(config, haproxyConfig(port, backends), StandardCharsets.UTF_8);
-    String version = firstLine(Processes.output(List.of("haproxy", "-v")));
-    return start("HAProxy", version, port, dir, List.of("haproxy", "-f", config.toString(), "-db"));
+    String haproxy = binary("haproxy");
+    String version = firstLine(Processes.output(List.of(haproxy, "-v")));
+    return start("HAProxy", version, port, dir, List.of(haproxy, "-f", config.toString(), "-db"));
   }
 
   /**
@@ -60,10 +61,30 @@ final class Sidecar implements AutoCloseable {
     Files.createDirectories(dir.resolve("tmp"));
     Path config = dir.resolve("nginx.conf");
     Files.writeString(config, nginxConfig(port, backends), StandardCharsets.UTF_8);
-    String version = firstLine(Processes.output(List.of("nginx", "-v")));
+    String nginx = binary("nginx");
+    String version = firstLine(Processes.output(List.of(nginx, "-v")));
     String prefix = dir.toString().endsWith("/") ? dir.toString() : dir + "/";
     return start("nginx", version, port, dir,
-        List.of("nginx", "-p", prefix, "-e", dir.resolve("error.log").toString(), "-c", config.toString(), "-g", "daemon off;"));
+        List.of(nginx, "-p", prefix, "-e", dir.resolve("error.log").toString(), "-c", config.toString(), "-g", "daemon off;"));
+  }
+
+  /**
+   * The executable {@code name} from {@code PATH}, or from {@code /usr/sbin} and {@code /sbin},
+   * where Debian puts haproxy and nginx and which a non-root {@code PATH} often lacks.
+   *
+   * @throws IOException when it is in none of them
+   */
+  static String binary(String name) throws IOException {
+    List<String> dirs = new java.util.ArrayList<>();
+    String path = System.getenv("PATH");
+    if (path != null) dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
+    dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/local/sbin"));
+    for (String dir : dirs) {
+      if (dir.isEmpty()) continue;
+      Path candidate = Path.of(dir, name);
+      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return candidate.toString();
+    }
+    throw new IOException(name + " is not installed (apt-get install -y " + name + ")");
   }
 
   /** HAProxy: HTTP mode, round robin, keep-alive to clients and reuse of idle server connections. */
