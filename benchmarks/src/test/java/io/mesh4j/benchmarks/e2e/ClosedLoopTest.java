@@ -28,7 +28,7 @@ class ClosedLoopTest {
       assertThat(r.throughput()).isEqualTo(r.requests() / 0.4);
       assertThat(r.latencyMicros(50)).isPositive().isLessThanOrEqualTo(r.latencyMicros(99));
       assertThat(r.clientCpuNanos()).isPositive();
-      assertThat(r.cpuWindowNanos()).isGreaterThanOrEqualTo(MEASURE);
+      assertThat(r.cpuWindowNanos()).isPositive();
       // An OkHttp call allocates kilobytes (request, response, headers); never nothing.
       assertThat(r.allocatedBytesPerRequest()).isGreaterThan(1_000);
       assertThat(r.sidecarCpuNanos()).isEqualTo(-1);
