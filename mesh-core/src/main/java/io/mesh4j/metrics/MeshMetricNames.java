@@ -20,6 +20,22 @@ package io.mesh4j.metrics;
  *   <tr><td>{@value #ENDPOINT_ATTEMPTS}</td><td>function counter</td><td>cluster, endpoint, outcome</td><td>reported attempts per endpoint</td></tr>
  * </table>
  *
+ * <p>The OkHttp client adapter (mesh-okhttp) adds:
+ *
+ * <table>
+ *   <caption>Client meters</caption>
+ *   <tr><th>name</th><th>type</th><th>tags</th><th>value</th></tr>
+ *   <tr><td>{@value #CLIENT_REQUESTS}</td><td>timer</td><td>service, route, cluster, status_class, outcome</td><td>mesh calls, from routing to the final response headers or failure</td></tr>
+ *   <tr><td>{@value #CLIENT_ATTEMPTS}</td><td>counter</td><td>service, route, cluster (endpoint, opt-in)</td><td>attempts sent to endpoints, retries included</td></tr>
+ *   <tr><td>{@value #CLIENT_RETRIES}</td><td>counter</td><td>service, route, cluster, reason</td><td>retries made, by the condition that allowed them</td></tr>
+ *   <tr><td>{@value #CLIENT_RETRY_BUDGET_EXHAUSTED}</td><td>counter</td><td>service, cluster</td><td>retries refused by the retry budget</td></tr>
+ *   <tr><td>{@value #CLIENT_CIRCUIT_STATE}</td><td>gauge</td><td>service, cluster</td><td>0 closed, 1 half-open, 2 open</td></tr>
+ *   <tr><td>{@value #CLIENT_CIRCUIT_ACTIVE}</td><td>gauge</td><td>service, cluster</td><td>attempts holding a concurrency slot</td></tr>
+ *   <tr><td>{@value #CLIENT_CIRCUIT_REJECTED}</td><td>counter</td><td>service, cluster, reason</td><td>attempts refused by the breaker or the concurrency limit</td></tr>
+ *   <tr><td>{@value #CLIENT_MIRROR}</td><td>counter</td><td>service, cluster, result</td><td>shadow copies sent, dropped or failed</td></tr>
+ *   <tr><td>{@value #CLIENT_FAULTS}</td><td>counter</td><td>service, route, kind</td><td>injected delays and aborts</td></tr>
+ * </table>
+ *
  * <p>An attempt's outcome is {@code success} when a response below 500 arrived and {@code failure}
  * for a 5xx or a transport failure; cancelled attempts are not counted.
  */
@@ -50,6 +66,31 @@ public final class MeshMetricNames {
   /** Counter: config reloads, tagged {@link #TAG_RESULT} ({@code success} or {@code failure}). */
   public static final String CONFIG_RELOADS = "mesh.config.reloads";
 
+  /** Timer (client): mesh calls by route, cluster, status class and outcome. */
+  public static final String CLIENT_REQUESTS = "mesh.client.requests";
+  /** Counter (client): attempts sent to endpoints, retries included. */
+  public static final String CLIENT_ATTEMPTS = "mesh.client.attempts";
+  /** Counter (client): retries made, tagged {@link #TAG_REASON} (the retry condition). */
+  public static final String CLIENT_RETRIES = "mesh.client.retries";
+  /** Counter (client): retries the retry budget refused. */
+  public static final String CLIENT_RETRY_BUDGET_EXHAUSTED = "mesh.client.retry.budget.exhausted";
+  /** Gauge (client): a cluster's circuit breaker state, 0 closed, 1 half-open, 2 open. */
+  public static final String CLIENT_CIRCUIT_STATE = "mesh.client.circuit.state";
+  /** Gauge (client): attempts holding one of a cluster's concurrency slots. */
+  public static final String CLIENT_CIRCUIT_ACTIVE = "mesh.client.circuit.active";
+  /** Counter (client): attempts refused by the breaker, tagged {@link #TAG_REASON}. */
+  public static final String CLIENT_CIRCUIT_REJECTED = "mesh.client.circuit.rejected";
+  /** Counter (client): mirrored (shadow) requests, tagged {@link #TAG_RESULT}. */
+  public static final String CLIENT_MIRROR = "mesh.client.mirror";
+  /** Counter (client): injected faults, tagged {@link #TAG_KIND} ({@code delay} or {@code abort}). */
+  public static final String CLIENT_FAULTS = "mesh.client.faults";
+
+  /** Tag: this application's own service name ({@code service:}). */
+  public static final String TAG_SERVICE = "service";
+  /** Tag: the route, {@code virtual-host/route-name}; {@code implicit} for a cluster's implicit route. */
+  public static final String TAG_ROUTE = "route";
+  /** Tag: {@code 1xx} .. {@code 5xx}, or {@code none} when no response arrived. */
+  public static final String TAG_STATUS_CLASS = "status_class";
   /** Tag: the cluster name. */
   public static final String TAG_CLUSTER = "cluster";
   /** Tag: the endpoint address ({@code host:port}). */
