@@ -18,6 +18,9 @@ package io.mesh4j.metrics;
  *   <tr><td>{@value #HEALTH_PROBE_ERRORS}</td><td>counter</td><td>cluster</td><td>checks whose probe threw or failed (also counted as failed checks)</td></tr>
  *   <tr><td>{@value #ATTEMPTS}</td><td>timer</td><td>cluster, outcome</td><td>reported attempts and their latency</td></tr>
  *   <tr><td>{@value #ENDPOINT_ATTEMPTS}</td><td>function counter</td><td>cluster, endpoint, outcome</td><td>reported attempts per endpoint</td></tr>
+ *   <tr><td>{@value #SERVER_REQUESTS}</td><td>timer</td><td>service, route, status, outcome</td><td>requests the servlet filter handled, once each, with their latency</td></tr>
+ *   <tr><td>{@value #SERVER_RATELIMITED}</td><td>counter</td><td>service, route</td><td>requests the servlet filter answered 429 (route rate limit)</td></tr>
+ *   <tr><td>{@value #SERVER_DENIED}</td><td>counter</td><td>service, rule</td><td>requests the servlet filter answered 403 (authz), by deciding rule</td></tr>
  * </table>
  *
  * <p>The OkHttp client adapter (mesh-okhttp) adds:
@@ -63,6 +66,17 @@ public final class MeshMetricNames {
   /** Function counter: attempts reported per endpoint, tagged {@link #TAG_OUTCOME}. */
   public static final String ENDPOINT_ATTEMPTS = "mesh.endpoint.attempts";
 
+  /**
+   * Timer: inbound requests the servlet filter handled, tagged {@link #TAG_SERVICE}, {@link
+   * #TAG_ROUTE}, {@link #TAG_STATUS} and {@link #TAG_OUTCOME} (one of the {@code OUTCOME_*}
+   * values). Each request is recorded once, when its response is complete.
+   */
+  public static final String SERVER_REQUESTS = "mesh.server.requests";
+  /** Counter: inbound requests rejected with 429 by a route's rate limit, tagged service, route. */
+  public static final String SERVER_RATELIMITED = "mesh.server.ratelimited";
+  /** Counter: inbound requests denied with 403 by authz, tagged service, {@link #TAG_RULE}. */
+  public static final String SERVER_DENIED = "mesh.server.denied";
+
   /** Counter: config reloads, tagged {@link #TAG_RESULT} ({@code success} or {@code failure}). */
   public static final String CONFIG_RELOADS = "mesh.config.reloads";
 
@@ -101,8 +115,40 @@ public final class MeshMetricNames {
   public static final String TAG_REASON = "reason";
   /** Tag of {@link #HEALTH_CHECKS}: {@link #SUCCESS} or {@link #FAILURE}. */
   public static final String TAG_RESULT = "result";
-  /** Tag of {@link #ATTEMPTS} and {@link #ENDPOINT_ATTEMPTS}: {@link #SUCCESS} or {@link #FAILURE}. */
+  /** Tag of {@link #ATTEMPTS} and {@link #ENDPOINT_ATTEMPTS} ({@link #SUCCESS} or {@link #FAILURE}) and of {@link #SERVER_REQUESTS} (an {@code OUTCOME_*} value). */
   public static final String TAG_OUTCOME = "outcome";
+
+  /** Tag: this application's service name ({@code service:}). */
+  public static final String TAG_SERVICE = "service";
+  /**
+   * Tag of {@link #SERVER_REQUESTS} and {@link #SERVER_RATELIMITED}: {@code virtual-host/route}
+   * of the matched inbound route, or {@link #ROUTE_NONE}.
+   */
+  public static final String TAG_ROUTE = "route";
+  /** Tag of {@link #SERVER_REQUESTS}: the status class, {@code 1xx} to {@code 5xx}. */
+  public static final String TAG_STATUS = "status";
+  /** Tag of {@link #SERVER_DENIED}: the deciding authz rule's name, or {@code default}. */
+  public static final String TAG_RULE = "rule";
+  /** {@link #TAG_ROUTE} of an inbound request no route matched. */
+  public static final String ROUTE_NONE = "none";
+
+  /** Server outcome: the application handled the request. */
+  public static final String OUTCOME_PASS = "pass";
+  /** Server outcome: answered with a route's redirect. */
+  public static final String OUTCOME_REDIRECT = "redirect";
+  /** Server outcome: answered with a route's direct response. */
+  public static final String OUTCOME_RESPOND = "respond";
+  /** Server outcome: answered with a route fault's abort status. */
+  public static final String OUTCOME_FAULT = "fault";
+  /** Server outcome: answered 429 by a route's rate limit. */
+  public static final String OUTCOME_RATELIMITED = "ratelimited";
+  /** Server outcome: answered 403 by authz. */
+  public static final String OUTCOME_DENIED = "denied";
+  /**
+   * Server outcome: the application threw, or an async request failed or timed out (the status
+   * is what the container sent, usually 5xx).
+   */
+  public static final String OUTCOME_ERROR = "error";
 
   /** Every detection, enforced or not (dry run, or capped by max_ejection_percent). */
   public static final String KIND_DETECTED = "detected";
