@@ -35,6 +35,8 @@ record DemoOptions(
   static final int DEFAULT_FRONTEND_PORT = 18080;
   static final int DEFAULT_ADMIN_PORT = 9901;
   static final double DEFAULT_RATE = 100;
+  /** With {@code --no-scenario}: enough to watch the dashboard move, little enough to idle. */
+  static final double DEFAULT_SERVE_RATE = 20;
   static final int DEFAULT_CLIENTS = 4;
   /** The shortest scenario that still shows every act. */
   static final Duration MIN_SCENARIO = Duration.ofSeconds(7);
@@ -52,8 +54,8 @@ record DemoOptions(
         --quiet           print only each act's result and the summary
         --port N          the frontend's port (default 18080)
         --admin-port N    the dashboard's port (default 9901)
-        --rate N          requests per second from the traffic generator (default 100; 0: none,
-                          only with --no-scenario)
+        --rate N          requests per second from the traffic generator (default 100, or 20
+                          with --no-scenario; 0: none, only with --no-scenario)
         --clients N       concurrent clients of the traffic generator (default 4)
         --help            this text
 
@@ -99,7 +101,7 @@ record DemoOptions(
     boolean quiet = false;
     int port = DEFAULT_FRONTEND_PORT;
     int adminPort = DEFAULT_ADMIN_PORT;
-    double rate = DEFAULT_RATE;
+    double rate = -1;
     int clients = DEFAULT_CLIENTS;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -123,6 +125,7 @@ record DemoOptions(
         default -> throw new UsageException("unknown option: " + a);
       }
     }
+    if (rate < 0) rate = scenario ? DEFAULT_RATE : DEFAULT_SERVE_RATE;
     if (scenario) {
       if (duration == null) duration = DEFAULT_DURATION;
       if (duration.compareTo(MIN_SCENARIO) < 0) {

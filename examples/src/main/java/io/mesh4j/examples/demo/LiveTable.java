@@ -85,17 +85,20 @@ final class LiveTable {
     return b.toString();
   }
 
-  /** One phrase for an endpoint's state. */
+  /** One phrase for an endpoint's state, at most 30 characters. */
   static String state(EndpointStatus s, boolean scaled) {
-    String ejection = "";
-    if (s.ejected()) {
-      long left = (s.ejectionRemaining().toMillis() + 999) / 1000;
-      ejection = (s.ejectionReason() == EjectionReason.DRAINING
-          ? "draining (ejected, "
-          : "ejected: " + reason(s.ejectionReason()) + " (") + left + "s left)";
+    long left = (s.ejectionRemaining().toMillis() + 999) / 1000;
+    if (!s.healthy()) {
+      if (!s.ejected()) return "unhealthy";
+      return s.ejectionReason() == EjectionReason.DRAINING
+          ? "unhealthy, draining"
+          : "unhealthy, ejected " + left + "s";
     }
-    if (!s.healthy()) return s.ejected() ? "unhealthy, " + ejection : "unhealthy";
-    if (s.ejected()) return ejection;
+    if (s.ejected()) {
+      return s.ejectionReason() == EjectionReason.DRAINING
+          ? "draining: ejected " + left + "s"
+          : "ejected: " + reason(s.ejectionReason()) + ", " + left + "s";
+    }
     int full = s.endpoint().weight() * (scaled ? 10 : 1);
     if (scaled && s.effectiveWeight() < full) {
       return "healthy, slow start " + (100 * s.effectiveWeight() / full) + "%";

@@ -4,6 +4,7 @@ import io.mesh4j.Mesh;
 import io.mesh4j.cluster.Cluster;
 import io.mesh4j.cluster.EndpointStatus;
 import io.mesh4j.config.ClusterConfig;
+import io.mesh4j.config.LbPolicy;
 import io.mesh4j.outlier.EjectionReason;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -110,6 +111,7 @@ final class Scenario {
       ticker.scheduleAtFixedRate(this::printTable, 1, 1, TimeUnit.SECONDS);
     }
     try {
+      warmUp();
       Map<RequestKind, Prediction.Expected> expected = traffic.predictions();
       List<Instance> rotation = rotation(expected.get(RequestKind.ITEMS));
       weightedRoundRobin(expected);
@@ -160,10 +162,74 @@ final class Scenario {
     Tally t = begin(1, "Smooth weighted round robin",
         "answers shared as " + shares(expected.get(RequestKind.ITEMS)) + ", interleaved, never bunched",
         RequestKind.ITEMS);
-    runFor(slice, MIN_ANSWERS, t, () -> {});
+    smoothOrder(expected.get(RequestKind.ITEMS));
+    t = measureStable(t);
     checkShares(t, RequestKind.ITEMS);
-    note("order of the first answers: " + String.join(" ", t.firstAnswers()));
     end();
+  }
+
+  /**
+   * Pauses the clients and sends two cycles of requests one at a time, so the answers come in the
+   * order the frontend's picker chose: with smooth weighted round robin every window of
+   * sum(weights) consecutive picks holds each instance exactly its weight, spread out.
+   */
+  private void smoothOrder(Prediction.Expected items) {
+    Set<String> clusters = new LinkedHashSet<>();
+    Map<String, Integer> weights = new java.util.LinkedHashMap<>();
+    for (Instance i : services.instances()) {
+      if (items.shares().containsKey(i.name())) {
+        clusters.add(i.cluster());
+        weights.put(i.name(), i.weight());
+      }
+    }
+    if (clusters.size() != 1) {
+      note("GET /api/items is not sent to one cluster (" + items.explanation() + "); no order to show");
+      return;
+    }
+    ClusterConfig cluster = mesh.current().config().cluster(clusters.iterator().next());
+    int cycle = weights.values().stream().mapToInt(Integer::intValue).sum();
+    if (cluster == null || cluster.lb() != LbPolicy.WEIGHTED_ROUND_ROBIN || cycle > 50) {
+      note("the cluster is not a small weighted_round_robin one; no order to show");
+      return;
+    }
+    if (!traffic.pause(PATIENCE)) {
+      traffic.resume();
+      check("the clients paused for the one-at-a-time requests", false, "requests still in flight");
+      return;
+    }
+    List<String> order = new ArrayList<>();
+    try {
+      for (int attempt = 0; attempt < 3; attempt++) {
+        Map<Integer, String> before = membership();
+        order.clear();
+        for (int i = 0; i < 2 * cycle; i++) order.add(traffic.sendOne(RequestKind.ITEMS));
+        if (membership().equals(before)) break;
+        note("an instance changed state meanwhile; sending them again");
+      }
+    } finally {
+      traffic.resume();
+    }
+    boolean exact = true;
+    for (int start = 0; start + cycle <= order.size(); start++) {
+      Map<String, Integer> counts = new java.util.HashMap<>();
+      for (String name : order.subList(start, start + cycle)) counts.merge(String.valueOf(name), 1, Integer::sum);
+      exact &= counts.equals(weights);
+    }
+    say("  " + order.size() + " requests sent one at a time were answered by: "
+        + sequence(order, cycle, cluster.name()));
+    check("every " + cycle + " consecutive picks hold each instance exactly its weight", exact,
+        exact ? "all " + (order.size() - cycle + 1) + " windows do" : "they do not: " + order);
+  }
+
+  /** {@code 1 1 2 1 3 1 1 | 1 1 2 ...}: instance names without their cluster prefix, by cycle. */
+  private static String sequence(List<String> order, int cycle, String cluster) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < order.size(); i++) {
+      if (i > 0) b.append(i % cycle == 0 ? " | " : " ");
+      String name = String.valueOf(order.get(i));
+      b.append(name.startsWith(cluster + "-") ? name.substring(cluster.length() + 1) : name);
+    }
+    return b.toString();
   }
 
   private void canarySplit() {
@@ -171,7 +237,7 @@ final class Scenario {
     Tally t = begin(2, "A 90/10 canary split",
         "GET /api/items via the split route: " + shares(split) + ", exact over every cycle",
         RequestKind.SPLIT);
-    runFor(slice, MIN_ANSWERS, t, () -> {});
+    t = measureStable(t);
     checkShares(t, RequestKind.SPLIT);
     end();
   }
@@ -182,7 +248,7 @@ final class Scenario {
         "x-canary: true always reaches " + shares(canary)
             + "; the frontend passes the header on without a line of code",
         RequestKind.ITEMS, RequestKind.CANARY);
-    runFor(slice, MIN_ANSWERS, t, () -> {});
+    t = measureStable(t);
     checkShares(t, RequestKind.CANARY);
     checkShares(t, RequestKind.ITEMS);
     long answered = answered(t, RequestKind.CANARY);
@@ -303,7 +369,7 @@ final class Scenario {
     check("the frontend took " + drained.name() + " out of rotation", out,
         out ? LiveTable.state(status(drained), false) : "still in rotation");
     check("clients stopped sending to " + drained.name() + " at once", after <= traffic.clients(),
-        after + " requests reached it after the drain (at most " + traffic.clients()
+        after + (after == 1 ? " request" : " requests") + " reached it after the drain (at most " + traffic.clients()
             + ": those already on their way)");
     checkNoFailures(t, "during the drain");
     end();
@@ -415,6 +481,87 @@ final class Scenario {
 
   private void end() {
     acts.add(new Act(actTitle, currentTally, List.copyOf(checks)));
+  }
+
+  /**
+   * Runs the current act for its slice and at least {@link #MIN_ANSWERS} requests while no
+   * endpoint changes state (health, ejection, slow start). When one does (a health check timing
+   * out on a very busy machine, say), the act says so and measures again from that moment, up to
+   * {@link #PATIENCE}: shares are a promise about a stable set of endpoints.
+   *
+   * @return the tally of the stable window
+   */
+  private Tally measureStable(Tally t) {
+    long deadline = System.nanoTime() + slice.toNanos() + PATIENCE.toNanos();
+    Tally current = t;
+    while (true) {
+      Map<Integer, String> before = membership();
+      long min = System.nanoTime() + slice.toNanos();
+      boolean stable = true;
+      while (System.nanoTime() < deadline
+          && (System.nanoTime() < min || current.requests() < MIN_ANSWERS)) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        if (!membership().equals(before)) {
+          stable = false;
+          break;
+        }
+      }
+      if (stable || System.nanoTime() >= deadline) return current;
+      note("an instance changed state (" + changed(before) + "); measuring again from here");
+      current = traffic.begin(actTitle);
+      currentTally = current;
+    }
+  }
+
+  /** Every endpoint by port: whether it is usable ({@code u}/{@code -}) and at full weight ({@code f}/{@code r}). */
+  private Map<Integer, String> membership() {
+    Map<Integer, String> m = new java.util.TreeMap<>();
+    for (Cluster c : mesh.current().clusters().values()) {
+      for (EndpointStatus s : c.statuses()) {
+        m.put(s.endpoint().port(), (s.usable() ? "u" : "-")
+            + (s.effectiveWeight() == s.endpoint().weight() ? "f" : "r"));
+      }
+    }
+    return m;
+  }
+
+  private String changed(Map<Integer, String> before) {
+    Map<Integer, String> now = membership();
+    List<String> out = new ArrayList<>();
+    for (Instance i : services.instances()) {
+      EndpointStatus s = status(i);
+      if (s != null && !java.util.Objects.equals(before.get(i.port()), now.get(i.port()))) {
+        out.add(i.name() + " " + LiveTable.state(s, s.effectiveWeight() > s.endpoint().weight()));
+      }
+    }
+    return out.isEmpty() ? "and back" : String.join(", ", out);
+  }
+
+  /**
+   * Waits until every endpoint is usable at its full weight, and stays so for two seconds, so the
+   * first acts start from a settled mesh (a freshly started JVM answers its first health checks
+   * slowly on a busy machine).
+   */
+  void warmUp() {
+    say("");
+    say("Warming up: waiting until every instance is healthy and in rotation...");
+    banner = "Warming up";
+    actStart = System.nanoTime();
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    long settledSince = -1;
+    while (System.nanoTime() < deadline) {
+      boolean settled = membership().values().stream().allMatch("uf"::equals);
+      long now = System.nanoTime();
+      if (!settled) {
+        settledSince = -1;
+      } else if (settledSince < 0) {
+        settledSince = now;
+      } else if (now - settledSince >= TimeUnit.SECONDS.toNanos(2)) {
+        return;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+    }
+    note("not every instance settled within " + PATIENCE.toSeconds() + "s; going on");
   }
 
   private void runFor(Duration atLeast, long minRequests, Tally t, Runnable tick) {

@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -33,6 +34,8 @@ final class Traffic implements AutoCloseable {
   private final LatencyHistogram latencies = new LatencyHistogram();
   private final AtomicLong sequence = new AtomicLong();
   private final List<Thread> threads = new ArrayList<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean paused;
   private volatile RequestKind[] mix = {RequestKind.ITEMS};
   private volatile Tally current = new Tally("start");
   private volatile Predictions predictions;
@@ -112,20 +115,61 @@ final class Traffic implements AutoCloseable {
     return p.expected;
   }
 
+  /**
+   * Stops the clients from sending and waits (up to {@code patience}) until no request of theirs
+   * is in flight, so that requests sent with {@link #sendOne} meanwhile are the only ones.
+   *
+   * @return whether the clients went quiet in time
+   */
+  boolean pause(Duration patience) {
+    paused = true;
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (inFlight.get() > 0) {
+      if (System.nanoTime() >= deadline) return false;
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    return true;
+  }
+
+  /** Lets the clients send again after {@link #pause}. */
+  void resume() {
+    paused = false;
+    for (Thread t : threads) LockSupport.unpark(t);
+  }
+
+  /** Sends one request of {@code kind} on the calling thread, recorded like the clients' own. */
+  String sendOne(RequestKind kind) {
+    return send(kind, current);
+  }
+
   private void loop() {
     long next = System.nanoTime();
     while (running) {
-      RequestKind[] m = mix;
-      RequestKind kind = m[(int) Math.floorMod(sequence.getAndIncrement(), (long) m.length)];
-      send(kind, current);
+      // Announce the request before looking at `paused`: pause() sets the flag, then waits for
+      // inFlight to drain, so no request can start after it returned.
+      inFlight.incrementAndGet();
+      if (paused) {
+        inFlight.decrementAndGet();
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        next = System.nanoTime();
+        continue;
+      }
+      try {
+        RequestKind[] m = mix;
+        RequestKind kind = m[(int) Math.floorMod(sequence.getAndIncrement(), (long) m.length)];
+        send(kind, current);
+      } finally {
+        inFlight.decrementAndGet();
+      }
       next += intervalNanos;
       long now = System.nanoTime();
       if (next < now) next = now;   // behind (a busy machine): carry on, never burst to catch up
-      while (running && (now = System.nanoTime()) < next) LockSupport.parkNanos(next - now);
+      while (running && !paused && (now = System.nanoTime()) < next) LockSupport.parkNanos(next - now);
     }
   }
 
-  private void send(RequestKind kind, Tally tally) {
+  /** Sends one request, records it, and returns the instance that answered (or null). */
+  private String send(RequestKind kind, Tally tally) {
     Request.Builder request = new Request.Builder().url(baseUrl + kind.path);
     if (kind.canary) request.header(RequestKind.CANARY_HEADER, "true");
     Prediction.Expected expected = predictions().get(kind);
@@ -146,10 +190,11 @@ final class Traffic implements AutoCloseable {
       failure = "no response: " + e;
     }
     long nanos = System.nanoTime() - start;
-    if (!running && failure != null) return;   // cut off by shutdown, not by the mesh
+    if (!running && failure != null) return servedBy;   // cut off by shutdown, not by the mesh
     latencies.record(nanos);
     tally.record(kind, status, servedBy, sawCanary, failure);
     overall.record(kind, status, servedBy, sawCanary, failure);
+    return servedBy;
   }
 
   private static String firstLine(String body) {
