@@ -617,23 +617,30 @@ final class Scenario {
   }
 
   private void printSummary(Report r) {
+    say("");
+    say(summary(r));
+  }
+
+  /** The summary printed at the end: totals, latency, and every expectation that did not hold. */
+  static String summary(Report r) {
     long held = r.checks().stream().filter(Check::passed).count();
     long failed = r.checks().size() - held;
-    say("");
-    say("Summary");
-    say(String.format(Locale.ROOT, "  requests %d   successes %d   failures %d   retries %d",
+    StringBuilder b = new StringBuilder(512);
+    b.append("Summary\n");
+    b.append(String.format(Locale.ROOT, "  requests %d   successes %d   failures %d   retries %d%n",
         r.overall().requests(), r.overall().successes(), r.overall().failures(), r.retries()));
-    say(String.format(Locale.ROOT,
-        "  latency  p50 %.1f ms   p99 %.1f ms   (client -> frontend -> inventory and back, on 127.0.0.1)",
+    b.append(String.format(Locale.ROOT,
+        "  latency  p50 %.1f ms   p99 %.1f ms   (client -> frontend -> inventory and back, on 127.0.0.1)%n",
         r.p50Millis(), r.p99Millis()));
-    say("  expectations: " + held + " held, " + failed + " failed");
+    b.append("  expectations: ").append(held).append(" held, ").append(failed).append(" failed\n");
     if (r.passed()) {
-      say("Every expectation held.");
+      b.append("Every expectation held.");
     } else {
-      say(failed + (failed == 1 ? " expectation" : " expectations") + " did not hold:");
+      b.append(failed).append(failed == 1 ? " expectation" : " expectations").append(" did not hold:");
       for (Check c : r.checks()) {
-        if (!c.passed()) say("  " + c.act() + ": " + c.what() + ": " + c.detail());
+        if (!c.passed()) b.append("\n  ").append(c.act()).append(": ").append(c.what()).append(": ").append(c.detail());
       }
     }
+    return b.toString();
   }
 }
