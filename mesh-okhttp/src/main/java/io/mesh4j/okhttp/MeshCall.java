@@ -37,6 +37,7 @@ import okhttp3.Call;
 import okhttp3.EventListener;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -101,6 +102,8 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
   private boolean listening;
   private volatile boolean canceled;
   private volatile Call attempt;
+  /** The attempt whose response was handed back: cancelling the call must still cut its body. */
+  private volatile Call answered;
   private volatile int phase;
   private volatile boolean requestStarted;
   private volatile Thread waiter;
@@ -195,6 +198,8 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
     canceled = true;
     Call a = attempt;
     if (a != null) a.cancel();
+    Call done = answered;
+    if (done != null) done.cancel();
     Thread w = waiter;
     if (w != null) LockSupport.unpark(w);
   }
@@ -391,6 +396,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
     boolean replayable = body == null || !(body.isOneShot() || body.isDuplex());
     boolean hasKey = request.header(IDEMPOTENCY_KEY) != null;
 
+    OkHttpClient attemptClient = owner.attemptClients.forChain(chain);
     Response held = null; // the last attempt's response, kept while deciding on a retry
     IOException lastError = null;
     Failure lastFailure = Failure.NONE;
@@ -434,7 +440,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
           res.breaker.release();
           throw e;
         }
-        Call call = owner.attemptClient.newCall(upstream);
+        Call call = attemptClient.newCall(upstream);
         call.timeout().timeout(remaining, TimeUnit.NANOSECONDS);
         call.addEventListener(this);
         requestStarted = false;
@@ -471,6 +477,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
         long latency = owner.ticker.read() - t0;
         boolean timedOut = !PHASE.compareAndSet(this, running, attemptNo << 2 | DONE);
         if (timer != null) timer.cancel();
+        if (response != null) answered = call;
         attempt = null;
         if (timedOut && response != null) {
           response.close();

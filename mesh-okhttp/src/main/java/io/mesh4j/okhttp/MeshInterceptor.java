@@ -26,7 +26,7 @@ final class MeshInterceptor implements Interceptor {
   final Ticker ticker;
   final Clock clock;
   final Scheduler scheduler;
-  final OkHttpClient attemptClient;
+  final AttemptClients attemptClients;
   final RequestIdGenerator requestIds;
   private final ClientMeters meters;
   private final ResilienceStore store;
@@ -43,7 +43,7 @@ final class MeshInterceptor implements Interceptor {
     this.ticker = mesh.ticker();
     this.clock = mesh.clock();
     this.scheduler = mesh.scheduler();
-    this.attemptClient = attemptClient;
+    this.attemptClients = new AttemptClients(attemptClient);
     this.requestIds = requestIds;
     this.meters = new ClientMeters(mesh.meterRegistry(), perEndpointMetrics);
     this.store = new ResilienceStore(mesh, meters);
@@ -83,7 +83,9 @@ final class MeshInterceptor implements Interceptor {
     if (m == null) {
       synchronized (planLock) {
         m = mirror;
-        if (m == null) mirror = m = new Mirror(attemptClient, ticker, mirrorMaxInFlight);
+        if (m == null) {
+          mirror = m = new Mirror(attemptClients.base(), ticker, mirrorMaxInFlight);
+        }
       }
     }
     return m;

@@ -248,4 +248,45 @@ class TimeoutAndCancelTest {
     assertThat(f.activeRequests("inventory")).isZero();
     assertThat(f.breakerActive("inventory")).isZero();
   }
+
+  @Test
+  void aClientDerivedWithItsOwnReadTimeoutAppliesItToEveryAttempt() {
+    Backend a = f.backend().otherwise(r -> STALL);
+    f.wrap("""
+        version: 1
+        service: frontend
+        clusters:
+          - { name: inventory, endpoints: [{ address: %s }], timeout: 30s }
+        """.formatted(a.address()));
+    OkHttpClient derived = f.client.newBuilder().readTimeout(Duration.ofMillis(700)).build();
+
+    Throwable t = catchThrowable(() -> derived.newCall(get()).execute());
+
+    assertThat(t).isInstanceOfSatisfying(MeshException.class, e -> {
+      assertThat(e.reason()).isEqualTo(Reason.UPSTREAM_FAILURE);
+      assertThat(e.failure()).isEqualTo(Failure.TIMEOUT);
+      assertThat(e.attempts()).isEqualTo(2);
+      assertThat(e.getCause()).isInstanceOf(java.net.SocketTimeoutException.class);
+    });
+    TestSupport.assertNoLeaks(derived);
+  }
+
+  @Test
+  void cancellingAfterTheHeadersArrivedCutsTheBody() throws IOException {
+    Backend a = f.backend().enqueue(new MockResponse.Builder().body("x".repeat(100))
+        .throttleBody(1, 100, TimeUnit.MILLISECONDS).build());
+    f.wrap("""
+        version: 1
+        service: frontend
+        clusters:
+          - { name: inventory, endpoints: [{ address: %s }] }
+        """.formatted(a.address()));
+    Call call = f.client.newCall(get());
+
+    try (Response r = call.execute()) {
+      call.cancel();
+      assertThatThrownBy(() -> r.body().string()).isInstanceOf(IOException.class);
+    }
+    assertThat(f.reportedOutcomes("inventory")).isEqualTo(1);
+  }
 }
