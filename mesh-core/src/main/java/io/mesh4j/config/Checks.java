@@ -47,6 +47,29 @@ final class Checks {
     return sb.append('"').toString();
   }
 
+  /**
+   * {@code s} with control characters escaped ({@code \n}, {@code \u0000}), for messages that
+   * embed text from elsewhere (a parser, {@link Cidr}) and must stay on one line.
+   */
+  static String printable(String s) {
+    StringBuilder sb = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 0x20 && c != 0x7f) {
+        if (sb != null) sb.append(c);
+        continue;
+      }
+      if (sb == null) sb = new StringBuilder(s.length() + 8).append(s, 0, i);
+      switch (c) {
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        default -> sb.append(String.format("\\u%04x", (int) c));
+      }
+    }
+    return sb == null ? s : sb.toString();
+  }
+
   /** A number as written in config: {@code 0.1}, {@code 100}, {@code NaN}. */
   static String number(double v) {
     if (Double.isNaN(v) || Double.isInfinite(v)) return Double.toString(v);

@@ -26,9 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -252,12 +250,16 @@ public final class ConfigLoader {
   private static final int MAX_COLON_FIXES = 64;
 
   private static JsonNode parseYaml(String text) throws SyntaxError {
-    boolean standIns = false;
     boolean canStandIn = text.indexOf(COLON_STAND_IN) < 0;
+    boolean standIns = false;
+    if (canStandIn) {
+      String replaced = standInFlowColons(text);
+      standIns = replaced != text;
+      text = replaced;
+    }
     for (int fixes = 0; ; fixes++) {
       try {
-        JsonNode root = parseYamlOnce(text);
-        return standIns ? restoreColons(root) : root;
+        return parseYamlOnce(text, standIns);
       } catch (SyntaxError e) {
         int at = canStandIn && fixes < MAX_COLON_FIXES ? flowColonAt(text, e.getCause()) : -1;
         if (at < 0) throw e;
@@ -265,6 +267,29 @@ public final class ConfigLoader {
         standIns = true;
       }
     }
+  }
+
+  /**
+   * Replaces each {@code :} that follows {@code [}, {@code {} or {@code ,} (spaces between
+   * allowed) and is followed by a character that can continue a plain scalar, as the first
+   * {@code :} of {@code [::1/128]}, saving a failed parse in the common case. Harmless where it
+   * is not needed: inside a quoted or block scalar or a comment the stand-in is turned back into
+   * {@code :} with the text around it; a flow indicator {@code :} is followed by a space.
+   * Returns {@code text} itself when there is nothing to replace.
+   */
+  private static String standInFlowColons(String text) {
+    char[] chars = null;
+    for (int i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) {
+      if (i + 1 >= text.length()) break;
+      char next = text.charAt(i + 1);
+      if (Character.isWhitespace(next) || ",[]{}#".indexOf(next) >= 0) continue;
+      int prev = i - 1;
+      while (prev >= 0 && (text.charAt(prev) == ' ' || text.charAt(prev) == '\t')) prev--;
+      if (prev < 0 || "[{,".indexOf(text.charAt(prev)) < 0) continue;
+      if (chars == null) chars = text.toCharArray();
+      chars[i] = COLON_STAND_IN;
+    }
+    return chars == null ? text : new String(chars);
   }
 
   /**
@@ -288,61 +313,80 @@ public final class ConfigLoader {
     return -1;
   }
 
-  /** The tree with every stand-in turned back into {@code :}, in values and keys. */
-  private static JsonNode restoreColons(JsonNode node) {
-    if (node.isTextual()) {
-      String s = node.textValue();
-      return s.indexOf(COLON_STAND_IN) < 0
-          ? node
-          : JsonNodeFactory.instance.textNode(s.replace(COLON_STAND_IN, ':'));
-    }
-    if (node.isArray()) {
-      ArrayNode out = JsonNodeFactory.instance.arrayNode(node.size());
-      for (JsonNode e : node) out.add(restoreColons(e));
-      return out;
-    }
-    if (node.isObject()) {
-      ObjectNode out = JsonNodeFactory.instance.objectNode();
-      Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
-        out.set(e.getKey().replace(COLON_STAND_IN, ':'), restoreColons(e.getValue()));
-      }
-      return out;
-    }
-    return node;
-  }
-
-  private static JsonNode parseYamlOnce(String text) throws SyntaxError {
-    // Pass 1: reject what the tree would misrepresent (aliases, extra documents).
+  /**
+   * Parses one YAML document into a tree in a single pass, rejecting what Jackson's tree would
+   * misrepresent: aliases (read back as the alias name) and further documents (silently dropped).
+   * With {@code standIns}, every {@link #COLON_STAND_IN} becomes {@code :} again.
+   */
+  private static JsonNode parseYamlOnce(String text, boolean standIns) throws SyntaxError {
     try (JsonParser p = YAML.createParser(text)) {
-      int depth = 0;
-      boolean rootDone = false;
-      JsonToken t;
-      while ((t = p.nextToken()) != null) {
-        if (rootDone) {
-          throw at(p.currentTokenLocation(), "YAML",
-              "a second document (expected: one document per config)", null);
-        }
-        if (p instanceof YAMLParser y && y.isCurrentAlias()) {
-          throw at(p.currentTokenLocation(), "YAML",
-              "alias *" + p.getText() + " (expected: no YAML anchors or aliases; write the value "
-                  + "out)", null);
-        }
-        if (t.isStructStart()) depth++;
-        else if (t.isStructEnd()) depth--;
-        if (depth == 0) rootDone = true;
+      JsonToken t = p.nextToken();
+      if (t == null) return null;
+      JsonNode root = readValue(p, t, standIns);
+      if (p.nextToken() != null) {
+        throw at(p.currentTokenLocation(), "YAML",
+            "a second document (expected: one document per config)", null);
       }
+      return root;
     } catch (JsonProcessingException | RuntimeException e) {
       throw syntax("YAML", e);
     } catch (IOException e) {
       throw syntax("YAML", e);
     }
-    // Pass 2: the tree.
-    try {
-      return YAML.readTree(text);
-    } catch (JsonProcessingException | RuntimeException e) {
-      throw syntax("YAML", e);
+  }
+
+  /** The value starting at {@code t}. Recursion is bounded by SnakeYAML's nesting limit. */
+  private static JsonNode readValue(JsonParser p, JsonToken t, boolean standIns)
+      throws IOException, SyntaxError {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    switch (t) {
+      case START_OBJECT -> {
+        ObjectNode o = f.objectNode();
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          if (standIns) name = name.replace(COLON_STAND_IN, ':');
+          o.set(name, readValue(p, p.nextToken(), standIns));
+        }
+        return o;
+      }
+      case START_ARRAY -> {
+        ArrayNode a = f.arrayNode();
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) a.add(readValue(p, t, standIns));
+        return a;
+      }
+      case VALUE_STRING -> {
+        if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+          throw at(p.currentTokenLocation(), "YAML",
+              "alias *" + Checks.printable(p.getText()) + " (expected: no YAML anchors or aliases; write the value"
+                  + " out)", null);
+        }
+        String s = p.getText();
+        return f.textNode(standIns ? s.replace(COLON_STAND_IN, ':') : s);
+      }
+      case VALUE_NUMBER_INT -> {
+        return switch (p.getNumberType()) {
+          case INT -> f.numberNode(p.getIntValue());
+          case LONG -> f.numberNode(p.getLongValue());
+          default -> f.numberNode(p.getBigIntegerValue());
+        };
+      }
+      case VALUE_NUMBER_FLOAT -> {
+        return f.numberNode(p.getDoubleValue());
+      }
+      case VALUE_TRUE -> {
+        return f.booleanNode(true);
+      }
+      case VALUE_FALSE -> {
+        return f.booleanNode(false);
+      }
+      case VALUE_NULL -> {
+        return f.nullNode();
+      }
+      default -> {
+        // VALUE_EMBEDDED_OBJECT: a !!binary scalar or the like; no config key takes one.
+        Object value = p.getEmbeddedObject();
+        return value instanceof byte[] b ? f.binaryNode(b) : f.pojoNode(value);
+      }
     }
   }
 
@@ -376,6 +420,6 @@ public final class ConfigLoader {
   }
 
   private static String oneLine(String s) {
-    return s.replace('\r', ' ').replace('\n', ' ').strip();
+    return Checks.printable(s.replace('\r', ' ').replace('\n', ' ').strip());
   }
 }

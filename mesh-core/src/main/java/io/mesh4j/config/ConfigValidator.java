@@ -430,7 +430,7 @@ public final class ConfigValidator {
       }
       boolean forwards = a == null || a instanceof Forward || a instanceof Split;
       String notForwarding = forwards ? null
-          : "not allowed with " + actionKey(a) + " (expected: only on routes with to or split)";
+          : "not allowed with " + actionKeyOf(a) + " (expected: only on routes with to or split)";
       if (r.rewrite() != null) {
         if (notForwarding != null) error(p + ".rewrite", notForwarding);
         else rewrite(p + ".rewrite", r.rewrite(), r.match());
@@ -452,16 +452,8 @@ public final class ConfigValidator {
       if (r.rateLimit() != null) rateLimit(p + ".rate_limit", r.rateLimit());
     }
 
-    static String actionKey(ActionConfig a) {
-      if (a instanceof Forward) return "to";
-      if (a instanceof Split) return "split";
-      if (a instanceof Redirect) return "redirect";
-      if (a instanceof Respond) return "respond";
-      return "pass";
-    }
-
     void action(String p, RouteConfig r, ActionConfig a, Direction dir) {
-      String key = actionKey(a);
+      String key = actionKeyOf(a);
       boolean allowed = dir == Direction.OUTBOUND ? !(a instanceof Pass)
           : !(a instanceof Forward || a instanceof Split);
       if (!allowed) {
@@ -482,9 +474,16 @@ public final class ConfigValidator {
     void clusterRef(String p, String name) {
       if (!present(p, name, "a cluster name")) return;
       if (!clusterNames.contains(name)) {
-        error(p, Checks.quote(name) + " (expected: " + (clusterNames.isEmpty()
+        List<String> valid = new ArrayList<>();
+        for (String c : clusterNames) {
+          if (Checks.name(c) == null) valid.add(c);
+        }
+        String listed = valid.size() <= 10
+            ? String.join(", ", valid)
+            : String.join(", ", valid.subList(0, 10)) + ", ...";
+        error(p, Checks.quote(name) + " (expected: " + (valid.isEmpty()
             ? "a cluster defined under clusters; none is)"
-            : "one of the clusters: " + String.join(", ", clusterNames) + ")"));
+            : "one of the clusters: " + listed + ")"));
       }
     }
 
@@ -554,6 +553,10 @@ public final class ConfigValidator {
     void headerMap(String p, Map<String, String> map) {
       Set<String> seen = new HashSet<>();
       for (Map.Entry<String, String> e : map.entrySet()) {
+        if (e.getKey() == null) {
+          error(p, "a null header name (expected: a header name)");
+          continue;
+        }
         String hp = p + keySegment(e.getKey());
         check(hp, Checks.headerName(e.getKey()));
         if (!seen.add(e.getKey().toLowerCase(Locale.ROOT))) {
@@ -645,7 +648,7 @@ public final class ConfigValidator {
 
     void match(String p, MatchConfig m, Direction dir) {
       if (m.pathKind() != null || m.pathValue() != null) {
-        String key = m.pathKind() == null ? "path" : pathKey(m.pathKind());
+        String key = m.pathKind() == null ? "path" : pathKeyOf(m.pathKind());
         if (m.pathKind() == null) {
           error(p, "path value without a kind (expected: prefix, path, path_separated_prefix or "
               + "regex)");
@@ -677,15 +680,6 @@ public final class ConfigValidator {
           check(p + ".principals[" + i + "]", Checks.principal(m.principals().get(i)));
         }
       }
-    }
-
-    static String pathKey(PathMatchKind k) {
-      return switch (k) {
-        case PREFIX -> "prefix";
-        case PATH -> "path";
-        case PATH_SEPARATED_PREFIX -> "path_separated_prefix";
-        case REGEX -> "regex";
-      };
     }
 
     void headerMatch(String p, HeaderMatchConfig h) {
@@ -725,6 +719,25 @@ public final class ConfigValidator {
         if (present(p + ".regex", q.value(), "a regex")) check(p + ".regex", Checks.regex(q.value()));
       }
     }
+  }
+
+  /** The config key of an action: {@code to}, {@code split}, {@code redirect}, ... */
+  static String actionKeyOf(ActionConfig a) {
+    if (a instanceof Forward) return "to";
+    if (a instanceof Split) return "split";
+    if (a instanceof Redirect) return "redirect";
+    if (a instanceof Respond) return "respond";
+    return "pass";
+  }
+
+  /** The config key of a path condition kind. */
+  static String pathKeyOf(PathMatchKind k) {
+    return switch (k) {
+      case PREFIX -> "prefix";
+      case PATH -> "path";
+      case PATH_SEPARATED_PREFIX -> "path_separated_prefix";
+      case REGEX -> "regex";
+    };
   }
 
   /** {@code .key} for a plain key, {@code ["key"]} for one with other characters. */

@@ -31,6 +31,14 @@ public record MeshConfig(
     admin = admin == null ? AdminConfig.DISABLED : admin;
   }
 
+  /**
+   * Returns a builder for a config written in code, with the same defaults and validation as a
+   * config file; see {@link MeshConfigBuilder}.
+   */
+  public static MeshConfigBuilder builder() {
+    return new MeshConfigBuilder();
+  }
+
   /** The cluster of that name, or {@code null}. */
   public ClusterConfig cluster(String name) {
     for (ClusterConfig c : clusters) {

@@ -158,7 +158,8 @@ final class TreeReader {
       while (keys != null && names.hasNext()) {
         String name = names.next();
         if (!contains(keys, name)) {
-          String key = path.isEmpty() ? name : path + ConfigValidator.keySegment(name);
+          String segment = ConfigValidator.keySegment(name);
+          String key = path.isEmpty() && segment.startsWith(".") ? name : path + segment;
           error(key, keys.length == 0
               ? "unknown key (expected: no keys)"
               : "unknown key (expected one of: " + String.join(", ", keys) + ")");
@@ -826,9 +827,7 @@ final class TreeReader {
     Section m = s.section(key, null);
     if (m == null) return null;
     Map<String, String> out = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> it = m.node.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : m.node.properties()) {
       String value = string(e.getValue(), m.path + ConfigValidator.keySegment(e.getKey()));
       if (value != null) out.put(e.getKey(), value);
     }
@@ -987,7 +986,8 @@ final class TreeReader {
         out.add(Cidr.parse(items.get(i)));
       } catch (IllegalArgumentException e) {
         bad(s.p(key) + "[" + i + "]", Checks.quote(items.get(i))
-            + " (expected: an IP address or CIDR such as 10.0.0.0/8; " + e.getMessage() + ")");
+            + " (expected: an IP address or CIDR such as 10.0.0.0/8; "
+            + Checks.printable(e.getMessage()) + ")");
       }
     }
     return out;

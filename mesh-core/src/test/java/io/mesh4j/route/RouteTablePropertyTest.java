@@ -49,6 +49,9 @@ class RouteTablePropertyTest {
           to("ci", prefix("/API/V2/").ignoringCase()),
           to("exact", path("/api/exact")),
           to("regex", regex("/api/(a|b)*c").header(inverted(header("x-no", Kind.PREFIX, "n")))),
+          to("regex-prefix", regex("^/api/ab?/[a-c]+").header(headerPresent("x-c", true))),
+          to("regex-alt", regex("/s|/api/b.*").header(headerPresent("x-s", true))),
+          to("regex-ci", regex("/API/[A-C]*").ignoringCase().header(headerPresent("x-r", true))),
           to("hdr-regex", match().header(header("x-r", Kind.REGEX, "(a|b)*c"))),
           to("hdr", match().header(header("x-s", Kind.SUFFIX, "z"))
               .header(header("x-c", Kind.CONTAINS, "..")).header(headerPresent("x-p", false))),

@@ -24,6 +24,7 @@ final class JettyServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final boolean tls;
+  private final FilterHolder filterHolder;
 
   private JettyServer(Builder b) throws Exception {
     server = new Server();
@@ -48,10 +49,14 @@ final class JettyServer implements AutoCloseable {
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler(b.contextPath);
-    if (b.filter != null) {
-      FilterHolder f = new FilterHolder(b.filter);
+    if (b.filter != null || b.filterClass != null) {
+      FilterHolder f = b.filter != null ? new FilterHolder(b.filter) : new FilterHolder(b.filterClass);
+      f.setInitParameters(b.initParameters);
       f.setAsyncSupported(true);
       context.addFilter(f, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR));
+      filterHolder = f;
+    } else {
+      filterHolder = null;
     }
     for (Map.Entry<String, HttpServlet> s : b.servlets.entrySet()) {
       ServletHolder h = new ServletHolder(s.getValue());
@@ -64,6 +69,19 @@ final class JettyServer implements AutoCloseable {
 
   static Builder builder(Filter filter) {
     return new Builder(filter);
+  }
+
+  /** A server whose container instantiates {@code filterClass} with these init parameters. */
+  static Builder builder(Class<? extends Filter> filterClass, Map<String, String> initParameters) {
+    Builder b = new Builder(null);
+    b.filterClass = filterClass;
+    b.initParameters.putAll(initParameters);
+    return b;
+  }
+
+  /** The filter instance the container is using. */
+  Filter filter() {
+    return filterHolder.getFilter();
   }
 
   int port() {
@@ -81,6 +99,8 @@ final class JettyServer implements AutoCloseable {
 
   static final class Builder {
     private final Filter filter;
+    private Class<? extends Filter> filterClass;
+    private final Map<String, String> initParameters = new LinkedHashMap<>();
     private final Map<String, HttpServlet> servlets = new LinkedHashMap<>();
     private String contextPath = "/";
     private SSLContext sslContext;

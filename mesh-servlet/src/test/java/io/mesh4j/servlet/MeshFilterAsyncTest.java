@@ -105,6 +105,21 @@ class MeshFilterAsyncTest {
             ac.complete();
           });
         }))
+        // two async cycles: async, dispatched, async again, completed from a start() task
+        .servlet("/async/twice", servlet((req, res) -> {
+          AsyncContext ac = req.startAsync();
+          appThreads.execute(() -> ac.dispatch("/async/second"));
+        }))
+        .servlet("/async/second", servlet((req, res) -> {
+          AsyncContext ac = req.startAsync();
+          ac.start(() -> {
+            started.countDown();
+            awaitRelease();
+            writeQuietly(ac, 200, "second cycle " + req.getDispatcherType() + " "
+                + MeshContext.current().headers());
+            ac.complete();
+          });
+        }))
         // never completed: the container times it out
         .servlet("/async/timeout", servlet((req, res) -> {
           AsyncContext ac = req.startAsync();
@@ -215,6 +230,22 @@ class MeshFilterAsyncTest {
     await("recorded", () -> count(registry, "self/async", "2xx", "pass") == 1);
     assertThat(Fixtures.requests(registry, "self/async", "2xx", "pass").totalTime(TimeUnit.MILLISECONDS))
         .isEqualTo(7.0);
+  }
+
+  @Test
+  void aRequestThatGoesAsyncTwiceIsRecordedOnceWhenItFinallyCompletes() throws Exception {
+    CompletableFuture<String> answer = send("/async/twice");
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(Fixtures.totalRequests(registry)).isZero();
+    time.advance(Duration.ofMillis(90));
+    release.countDown();
+
+    assertThat(answer.get(10, TimeUnit.SECONDS))
+        .isEqualTo("200 second cycle ASYNC {x-request-id=async-1, x-canary=blue}");
+    await("recorded", () -> count(registry, "self/async", "2xx", "pass") == 1);
+    assertThat(Fixtures.requests(registry, "self/async", "2xx", "pass").totalTime(TimeUnit.MILLISECONDS))
+        .isEqualTo(90.0);
+    assertThat(Fixtures.totalRequests(registry)).isEqualTo(1);
   }
 
   @Test

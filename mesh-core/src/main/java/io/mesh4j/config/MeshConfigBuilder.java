@@ -1,0 +1,1396 @@
+package io.mesh4j.config;
+
+import io.mesh4j.config.ActionConfig.Forward;
+import io.mesh4j.config.ActionConfig.Pass;
+import io.mesh4j.config.ActionConfig.Redirect;
+import io.mesh4j.config.ActionConfig.Respond;
+import io.mesh4j.config.ActionConfig.Split;
+import io.mesh4j.config.ActionConfig.WeightedCluster;
+import io.mesh4j.config.MatchConfig.PathMatchKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Builds a {@link MeshConfig} in code, with the same defaults and rules as a config file.
+ * Obtain one from {@link MeshConfig#builder()}:
+ *
+ * <pre>{@code
+ * MeshConfig config = MeshConfig.builder()
+ *     .service("frontend")
+ *     .cluster(c -> c.name("inventory")
+ *         .endpoint("127.0.0.1:8081", 5)
+ *         .endpoint("127.0.0.1:8082")
+ *         .healthCheck(h -> h.path("/health").interval(Duration.ofSeconds(5))))
+ *     .cluster(c -> c.name("inventory-v2").endpoint("127.0.0.1:8083"))
+ *     .outbound(vh -> vh.name("inventory").domains("inventory")
+ *         .route(r -> r.name("api").prefix("/api/").header("x-canary", "true").to("inventory-v2")))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Nested parts are described by a {@link Consumer} of a nested builder, called at once.
+ * Setters reject a value that is wrong on its own right away, in Armeria's format
+ * ({@code IllegalArgumentException: weight: 0 (expected: 1-10000)}), a {@code null} argument with
+ * a {@link NullPointerException}, and a second, conflicting choice (a second path condition, a
+ * second action) with an {@link IllegalStateException}, as Caffeine does. {@link #build()} then
+ * runs {@link ConfigValidator} for everything that spans fields (undefined clusters, duplicate
+ * names and domains, missing names) and throws {@link ConfigException} listing every problem, with
+ * the paths a config file would have ({@code clusters[1].name}).
+ *
+ * <p>A config built here equals, record for record, the one {@link ConfigLoader} reads from the
+ * equivalent YAML. Not thread-safe; {@link #build()} may be called more than once.
+ */
+public final class MeshConfigBuilder {
+  private String service;
+  private final List<ClusterConfig> clusters = new ArrayList<>();
+  private final List<VirtualHostConfig> outbound = new ArrayList<>();
+  private final List<VirtualHostConfig> inbound = new ArrayList<>();
+  private AuthzConfig authz;
+  private final List<Cidr> trustedProxies = new ArrayList<>();
+  private String healthPath;
+  private final List<String> propagate = new ArrayList<>();
+  private AdminConfig admin;
+
+  MeshConfigBuilder() {}
+
+  // ------------------------------------------------------------------ shared checks
+
+  /** Throws {@code IllegalArgumentException("what: problem")} when {@code problem} is non-null. */
+  static void require(String what, String problem) {
+    if (problem != null) throw new IllegalArgumentException(what + ": " + problem);
+  }
+
+  static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+
+  static Cidr cidr(String what, String cidr) {
+    Objects.requireNonNull(cidr, what);
+    try {
+      return Cidr.parse(cidr);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + ": " + Checks.quote(cidr)
+          + " (expected: an IP address or CIDR such as 10.0.0.0/8; " + Checks.printable(e.getMessage())
+          + ")", e);
+    }
+  }
+
+  static Duration positive(String what, Duration d) {
+    Objects.requireNonNull(d, what);
+    require(what, Checks.positive(d));
+    return d;
+  }
+
+  static Duration nonNegative(String what, Duration d) {
+    Objects.requireNonNull(d, what);
+    require(what, Checks.nonNegative(d));
+    return d;
+  }
+
+  static String validPath(String what, String path) {
+    Objects.requireNonNull(path, what);
+    require(what, Checks.path(path));
+    return path;
+  }
+
+  static String validRegex(String what, String regex) {
+    Objects.requireNonNull(regex, what);
+    require(what, Checks.regex(regex));
+    return regex;
+  }
+
+  static String headerName(String what, String name) {
+    Objects.requireNonNull(name, what);
+    require(what, Checks.headerName(name));
+    return name;
+  }
+
+  static String headerValue(String what, String value) {
+    Objects.requireNonNull(value, what);
+    require(what, Checks.headerValue(value));
+    return value;
+  }
+
+  static double percent(String what, double percent) {
+    require(what, Checks.percent(percent));
+    return percent;
+  }
+
+  // ------------------------------------------------------------------ the mesh
+
+  /**
+   * This application's own service name: letters, digits and {@code . _ - | :}.
+   *
+   * @throws IllegalArgumentException if the name has other characters
+   */
+  public MeshConfigBuilder service(String name) {
+    Objects.requireNonNull(name, "service");
+    require("service", Checks.name(name));
+    this.service = name;
+    return this;
+  }
+
+  /** Adds a cluster described by {@code spec}. */
+  public MeshConfigBuilder cluster(Consumer<ClusterBuilder> spec) {
+    ClusterBuilder b = new ClusterBuilder();
+    Objects.requireNonNull(spec, "spec").accept(b);
+    clusters.add(b.build());
+    return this;
+  }
+
+  /** Adds an outbound virtual host (rules for the calls this service makes). */
+  public MeshConfigBuilder outbound(Consumer<VirtualHostBuilder> spec) {
+    VirtualHostBuilder b = new VirtualHostBuilder(false);
+    Objects.requireNonNull(spec, "spec").accept(b);
+    outbound.add(b.build());
+    return this;
+  }
+
+  /** Adds an inbound virtual host (rules for the requests this service receives). */
+  public MeshConfigBuilder inbound(Consumer<VirtualHostBuilder> spec) {
+    VirtualHostBuilder b = new VirtualHostBuilder(true);
+    Objects.requireNonNull(spec, "spec").accept(b);
+    inbound.add(b.build());
+    return this;
+  }
+
+  /**
+   * Sets inbound authorization ({@code inbound.authz}).
+   *
+   * @throws IllegalStateException if already set
+   */
+  public MeshConfigBuilder authz(Consumer<AuthzBuilder> spec) {
+    if (authz != null) throw new IllegalStateException("authz was already set");
+    AuthzBuilder b = new AuthzBuilder();
+    Objects.requireNonNull(spec, "spec").accept(b);
+    authz = b.build();
+    return this;
+  }
+
+  /**
+   * Adds proxies whose {@code X-Forwarded-For} the servlet filter believes
+   * ({@code inbound.trusted_proxies}).
+   *
+   * @throws IllegalArgumentException if one is not an IP address or CIDR
+   */
+  public MeshConfigBuilder trustedProxies(String... cidrs) {
+    for (String c : cidrs) trustedProxies.add(cidr("trusted_proxies", c));
+    return this;
+  }
+
+  /**
+   * The path of this service's health endpoint ({@code inbound.health_path}; default
+   * {@code /mesh/health}).
+   */
+  public MeshConfigBuilder healthPath(String path) {
+    this.healthPath = validPath("health_path", path);
+    return this;
+  }
+
+  /** Adds headers to carry from the request being handled onto the calls made for it. */
+  public MeshConfigBuilder propagate(String... headers) {
+    for (String h : headers) propagate.add(lower(headerName("propagate.headers", h)));
+    return this;
+  }
+
+  /**
+   * Sets the admin endpoints ({@code admin}).
+   *
+   * @throws IllegalStateException if already set
+   */
+  public MeshConfigBuilder admin(Consumer<AdminBuilder> spec) {
+    if (admin != null) throw new IllegalStateException("admin was already set");
+    AdminBuilder b = new AdminBuilder();
+    Objects.requireNonNull(spec, "spec").accept(b);
+    admin = new AdminConfig(b.enabled, b.allowFrom == null ? AdminConfig.DISABLED.allowFrom()
+        : b.allowFrom);
+    return this;
+  }
+
+  /**
+   * Builds and validates the config.
+   *
+   * @throws ConfigException listing every problem {@link ConfigValidator} finds
+   */
+  public MeshConfig build() {
+    MeshConfig config = new MeshConfig(
+        MeshConfig.CURRENT_VERSION,
+        service,
+        clusters,
+        new OutboundConfig(outbound),
+        new InboundConfig(inbound, authz, trustedProxies, healthPath),
+        new PropagateConfig(propagate),
+        admin);
+    return ConfigValidator.requireValid(config);
+  }
+
+  // ================================================================== clusters
+
+  /** Describes one cluster. Not thread-safe. */
+  public static final class ClusterBuilder {
+    private String name;
+    private LbPolicy lb;
+    private final List<EndpointConfig> endpoints = new ArrayList<>();
+    private HealthCheckConfig healthCheck;
+    private OutlierDetectionConfig outlierDetection;
+    private CircuitBreakerConfig circuitBreaker;
+    private RetryConfig retry;
+    private Duration timeout;
+    private int panicThreshold = ClusterConfig.DEFAULT_PANIC_THRESHOLD;
+    private Duration slowStart;
+    private HashOnConfig hashOn;
+
+    ClusterBuilder() {}
+
+    /** The cluster's unique name: letters, digits and {@code . _ - | :}. */
+    public ClusterBuilder name(String name) {
+      Objects.requireNonNull(name, "name");
+      require("name", Checks.name(name));
+      this.name = name;
+      return this;
+    }
+
+    /** The load-balancing policy (default weighted round robin). */
+    public ClusterBuilder lb(LbPolicy lb) {
+      this.lb = Objects.requireNonNull(lb, "lb");
+      return this;
+    }
+
+    /** Adds an endpoint {@code host:port} (IPv4, {@code [IPv6]} or DNS name) of weight 1. */
+    public ClusterBuilder endpoint(String address) {
+      return endpoint(address, 1, null);
+    }
+
+    /** Adds an endpoint of weight 1..10000. */
+    public ClusterBuilder endpoint(String address, int weight) {
+      return endpoint(address, weight, null);
+    }
+
+    /**
+     * Adds an endpoint of weight 1..10000 in {@code zone} (may be {@code null}).
+     *
+     * @throws IllegalArgumentException if the address or weight is invalid
+     */
+    public ClusterBuilder endpoint(String address, int weight, String zone) {
+      Objects.requireNonNull(address, "address");
+      HostPort hp = HostPort.parse(address);
+      if (!Checks.isEndpointHost(hp.host())) {
+        throw new IllegalArgumentException("address: " + Checks.quote(address)
+            + " (expected: host:port with an IPv4, [IPv6] or DNS host)");
+      }
+      if (Checks.port(hp.port()) != null) {
+        throw new IllegalArgumentException(
+            "address: " + Checks.quote(address) + " (expected: port 1-65535)");
+      }
+      require("weight", Checks.weight(weight));
+      endpoints.add(new EndpointConfig(hp.host(), hp.port(), weight, zone));
+      return this;
+    }
+
+    /** Turns on active health checking, with defaults for whatever {@code spec} leaves unset. */
+    public ClusterBuilder healthCheck(Consumer<HealthCheckBuilder> spec) {
+      HealthCheckBuilder b = new HealthCheckBuilder();
+      Objects.requireNonNull(spec, "spec").accept(b);
+      healthCheck = new HealthCheckConfig(b.probe, b.path, b.interval, b.timeout,
+          b.unhealthyThreshold, b.healthyThreshold, b.expectedStatuses);
+      return this;
+    }
+
+    /** Turns on outlier detection, with defaults for whatever {@code spec} leaves unset. */
+    public ClusterBuilder outlierDetection(Consumer<OutlierDetectionBuilder> spec) {
+      OutlierDetectionBuilder b = new OutlierDetectionBuilder();
+      Objects.requireNonNull(spec, "spec").accept(b);
+      outlierDetection = new OutlierDetectionConfig(b.consecutive5xx, b.consecutiveGatewayFailure,
+          b.baseEjectionTime, b.maxEjectionPercent, b.maxEjectionTime, b.enforcing);
+      return this;
+    }
+
+    /** Turns on the circuit breaker, with defaults for whatever {@code spec} leaves unset. */
+    public ClusterBuilder circuitBreaker(Consumer<CircuitBreakerBuilder> spec) {
+      CircuitBreakerBuilder b = new CircuitBreakerBuilder();
+      Objects.requireNonNull(spec, "spec").accept(b);
+      circuitBreaker = new CircuitBreakerConfig(b.failureRateThreshold, b.slowCallDuration,
+          b.slowCallRateThreshold, b.slidingWindow, b.minimumCalls, b.waitInOpen,
+          b.maxConcurrentRequests);
+      return this;
+    }
+
+    /** Sets the retry policy; what {@code spec} leaves unset keeps the default policy's value. */
+    public ClusterBuilder retry(Consumer<RetryBuilder> spec) {
+      RetryBuilder b = new RetryBuilder(false);
+      Objects.requireNonNull(spec, "spec").accept(b);
+      retry = b.toConfig();
+      return this;
+    }
+
+    /** The whole request's deadline, all tries (default 15s). */
+    public ClusterBuilder timeout(Duration timeout) {
+      this.timeout = positive("timeout", timeout);
+      return this;
+    }
+
+    /** Percent of usable endpoints below which all are used (0..100, default 50; 0 disables). */
+    public ClusterBuilder panicThreshold(int percent) {
+      require("panic_threshold", Checks.range(percent, 0, 100));
+      this.panicThreshold = percent;
+      return this;
+    }
+
+    /** Ramps a new or recovered endpoint's weight up over this window (default 0: off). */
+    public ClusterBuilder slowStart(Duration window) {
+      this.slowStart = nonNegative("slow_start", window);
+      return this;
+    }
+
+    /** {@code ring_hash} hashes this request header. */
+    public ClusterBuilder hashOnHeader(String header) {
+      hashOn = new HashOnConfig(HashOnConfig.Kind.HEADER, lower(headerName("hash_on.header",
+          header)));
+      return this;
+    }
+
+    /** {@code ring_hash} hashes this cookie. */
+    public ClusterBuilder hashOnCookie(String cookie) {
+      Objects.requireNonNull(cookie, "hash_on.cookie");
+      if (!Checks.isToken(cookie)) {
+        throw new IllegalArgumentException("hash_on.cookie: " + Checks.quote(cookie)
+            + " (expected: a cookie name: " + Checks.TOKEN_CHARS + ")");
+      }
+      hashOn = new HashOnConfig(HashOnConfig.Kind.COOKIE, cookie);
+      return this;
+    }
+
+    /** {@code ring_hash} hashes the source IP address. */
+    public ClusterBuilder hashOnSourceIp() {
+      hashOn = new HashOnConfig(HashOnConfig.Kind.SOURCE_IP, null);
+      return this;
+    }
+
+    ClusterConfig build() {
+      return new ClusterConfig(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker,
+          retry, timeout, panicThreshold, slowStart, hashOn);
+    }
+  }
+
+  /** Describes active health checking. Not thread-safe. */
+  public static final class HealthCheckBuilder {
+    private String probe;
+    private String path;
+    private Duration interval;
+    private Duration timeout;
+    private int unhealthyThreshold = HealthCheckConfig.DEFAULT_UNHEALTHY_THRESHOLD;
+    private int healthyThreshold = HealthCheckConfig.DEFAULT_HEALTHY_THRESHOLD;
+    private List<StatusRange> expectedStatuses;
+
+    HealthCheckBuilder() {}
+
+    /** {@code http} (default) or {@code tcp}. */
+    public HealthCheckBuilder probe(String probe) {
+      Objects.requireNonNull(probe, "probe");
+      if (!probe.equals("http") && !probe.equals("tcp")) {
+        throw new IllegalArgumentException(
+            "probe: " + Checks.quote(probe) + " (expected: http or tcp)");
+      }
+      this.probe = probe;
+      return this;
+    }
+
+    /** The HTTP path probed (default {@code /health}). */
+    public HealthCheckBuilder path(String path) {
+      this.path = validPath("path", path);
+      return this;
+    }
+
+    /** Time between checks of one endpoint (default 5s). */
+    public HealthCheckBuilder interval(Duration interval) {
+      this.interval = positive("interval", interval);
+      return this;
+    }
+
+    /** One check's deadline (default 1s); at most the interval. */
+    public HealthCheckBuilder timeout(Duration timeout) {
+      this.timeout = positive("timeout", timeout);
+      return this;
+    }
+
+    /** Consecutive failures before a healthy endpoint goes unhealthy (default 3). */
+    public HealthCheckBuilder unhealthyThreshold(int checks) {
+      require("unhealthy_threshold", Checks.atLeast(checks, 1));
+      this.unhealthyThreshold = checks;
+      return this;
+    }
+
+    /** Consecutive successes before an unhealthy endpoint comes back (default 2). */
+    public HealthCheckBuilder healthyThreshold(int checks) {
+      require("healthy_threshold", Checks.atLeast(checks, 1));
+      this.healthyThreshold = checks;
+      return this;
+    }
+
+    /** Adds an inclusive range of statuses that count as healthy (default 200-299). */
+    public HealthCheckBuilder expectedStatuses(int from, int to) {
+      require("expected_statuses", Checks.range(from, 100, 599));
+      require("expected_statuses", Checks.range(to, 100, 599));
+      if (from > to) {
+        throw new IllegalArgumentException("expected_statuses: " + from + "-" + to
+            + " (expected: a range from low to high, e.g. 200-299)");
+      }
+      if (expectedStatuses == null) expectedStatuses = new ArrayList<>();
+      expectedStatuses.add(new StatusRange(from, to));
+      return this;
+    }
+
+    /** Adds one status that counts as healthy. */
+    public HealthCheckBuilder expectedStatus(int status) {
+      return expectedStatuses(status, status);
+    }
+  }
+
+  /** Describes outlier detection. Not thread-safe. */
+  public static final class OutlierDetectionBuilder {
+    private int consecutive5xx = OutlierDetectionConfig.DEFAULT_CONSECUTIVE_5XX;
+    private int consecutiveGatewayFailure =
+        OutlierDetectionConfig.DEFAULT_CONSECUTIVE_GATEWAY_FAILURE;
+    private Duration baseEjectionTime = OutlierDetectionConfig.DEFAULT_BASE_EJECTION_TIME;
+    private int maxEjectionPercent = OutlierDetectionConfig.DEFAULT_MAX_EJECTION_PERCENT;
+    private Duration maxEjectionTime = OutlierDetectionConfig.DEFAULT_MAX_EJECTION_TIME;
+    private boolean enforcing = true;
+
+    OutlierDetectionBuilder() {}
+
+    /** Consecutive 5xx before ejection (default 5; 0 disables). */
+    public OutlierDetectionBuilder consecutive5xx(int count) {
+      require("consecutive_5xx", Checks.atLeast(count, 0));
+      this.consecutive5xx = count;
+      return this;
+    }
+
+    /** Consecutive 502/503/504 or connect failures before ejection (default 5; 0 disables). */
+    public OutlierDetectionBuilder consecutiveGatewayFailure(int count) {
+      require("consecutive_gateway_failure", Checks.atLeast(count, 0));
+      this.consecutiveGatewayFailure = count;
+      return this;
+    }
+
+    /** Ejection time per ejection so far (default 30s). */
+    public OutlierDetectionBuilder baseEjectionTime(Duration time) {
+      this.baseEjectionTime = positive("base_ejection_time", time);
+      return this;
+    }
+
+    /** At most this percent of the cluster ejected, but at least one endpoint (default 10). */
+    public OutlierDetectionBuilder maxEjectionPercent(int percent) {
+      require("max_ejection_percent", Checks.range(percent, 0, 100));
+      this.maxEjectionPercent = percent;
+      return this;
+    }
+
+    /** The cap on one ejection (default 300s); at least the base ejection time. */
+    public OutlierDetectionBuilder maxEjectionTime(Duration time) {
+      this.maxEjectionTime = positive("max_ejection_time", time);
+      return this;
+    }
+
+    /** False makes detection a dry run: ejections are counted, never enforced (default true). */
+    public OutlierDetectionBuilder enforcing(boolean enforcing) {
+      this.enforcing = enforcing;
+      return this;
+    }
+  }
+
+  /** Describes a circuit breaker. Not thread-safe. */
+  public static final class CircuitBreakerBuilder {
+    private int failureRateThreshold = CircuitBreakerConfig.DEFAULT_FAILURE_RATE_THRESHOLD;
+    private Duration slowCallDuration = CircuitBreakerConfig.DEFAULT_SLOW_CALL_DURATION;
+    private int slowCallRateThreshold = CircuitBreakerConfig.DEFAULT_SLOW_CALL_RATE_THRESHOLD;
+    private int slidingWindow = CircuitBreakerConfig.DEFAULT_SLIDING_WINDOW;
+    private int minimumCalls = CircuitBreakerConfig.DEFAULT_MINIMUM_CALLS;
+    private Duration waitInOpen = CircuitBreakerConfig.DEFAULT_WAIT_IN_OPEN;
+    private int maxConcurrentRequests = CircuitBreakerConfig.DEFAULT_MAX_CONCURRENT_REQUESTS;
+
+    CircuitBreakerBuilder() {}
+
+    /** Percent of failed calls that opens the circuit (1..100, default 50). */
+    public CircuitBreakerBuilder failureRateThreshold(int percent) {
+      require("failure_rate_threshold", Checks.range(percent, 1, 100));
+      this.failureRateThreshold = percent;
+      return this;
+    }
+
+    /** Calls slower than this count as slow (default 2s). */
+    public CircuitBreakerBuilder slowCallDuration(Duration duration) {
+      this.slowCallDuration = positive("slow_call_duration", duration);
+      return this;
+    }
+
+    /** Percent of slow calls that opens the circuit (1..100, default 100). */
+    public CircuitBreakerBuilder slowCallRateThreshold(int percent) {
+      require("slow_call_rate_threshold", Checks.range(percent, 1, 100));
+      this.slowCallRateThreshold = percent;
+      return this;
+    }
+
+    /** Calls in the count-based window (1..100000, default 100). */
+    public CircuitBreakerBuilder slidingWindow(int calls) {
+      require("sliding_window", Checks.range(calls, 1, Checks.MAX_SLIDING_WINDOW));
+      this.slidingWindow = calls;
+      return this;
+    }
+
+    /** Calls needed before rates are computed (default 20); at most the window. */
+    public CircuitBreakerBuilder minimumCalls(int calls) {
+      require("minimum_calls", Checks.atLeast(calls, 1));
+      this.minimumCalls = calls;
+      return this;
+    }
+
+    /** How long the circuit stays open before probing (default 10s). */
+    public CircuitBreakerBuilder waitInOpen(Duration duration) {
+      this.waitInOpen = positive("wait_in_open", duration);
+      return this;
+    }
+
+    /** Concurrent requests allowed to the cluster (default 1024). */
+    public CircuitBreakerBuilder maxConcurrentRequests(int requests) {
+      require("max_concurrent_requests", Checks.atLeast(requests, 1));
+      this.maxConcurrentRequests = requests;
+      return this;
+    }
+  }
+
+  /**
+   * Describes a retry policy: a cluster's (unset fields keep the default policy's values) or a
+   * route's override (unset fields keep the cluster's). Not thread-safe.
+   */
+  public static final class RetryBuilder {
+    private final boolean override;
+    private Integer attempts;
+    private Set<RetryOn> retryOn;
+    private List<Integer> retriableStatusCodes;
+    private Duration perTryTimeout;
+    private RetryConfig.Backoff backoff;
+    private boolean budgetSet;
+    private RetryConfig.Budget budget;
+    private Boolean idempotentOnly;
+
+    RetryBuilder(boolean override) {
+      this.override = override;
+    }
+
+    /** Total tries, the first included (1..10, default 2). */
+    public RetryBuilder attempts(int attempts) {
+      require("attempts", Checks.range(attempts, 1, Checks.MAX_ATTEMPTS));
+      this.attempts = attempts;
+      return this;
+    }
+
+    /** The conditions that make a failed try retriable; replaces the default set. */
+    public RetryBuilder retryOn(RetryOn... conditions) {
+      Set<RetryOn> set = new LinkedHashSet<>();
+      for (RetryOn r : conditions) set.add(Objects.requireNonNull(r, "retry_on"));
+      this.retryOn = set;
+      return this;
+    }
+
+    /** Statuses retried under {@link RetryOn#RETRIABLE_STATUS_CODES} (each 100..599). */
+    public RetryBuilder retriableStatusCodes(int... statuses) {
+      List<Integer> list = new ArrayList<>();
+      for (int s : statuses) {
+        require("retriable_status_codes", Checks.range(s, 100, 599));
+        list.add(s);
+      }
+      this.retriableStatusCodes = list;
+      return this;
+    }
+
+    /** The deadline of one try (default none; the overall timeout still applies). */
+    public RetryBuilder perTryTimeout(Duration timeout) {
+      this.perTryTimeout = positive("per_try_timeout", timeout);
+      return this;
+    }
+
+    /** Full-jitter exponential backoff from {@code base}, capped at 10 times it (as Envoy). */
+    public RetryBuilder backoff(Duration base) {
+      positive("backoff.base", base);
+      Duration max = base.multipliedBy(10);
+      return backoff(base, max.compareTo(DurationParser.MAX) > 0 ? DurationParser.MAX : max);
+    }
+
+    /** Full-jitter exponential backoff between tries, from {@code base} up to {@code max}. */
+    public RetryBuilder backoff(Duration base, Duration max) {
+      positive("backoff.base", base);
+      positive("backoff.max", max);
+      if (max.compareTo(base) < 0) {
+        throw new IllegalArgumentException("backoff.max: " + DurationParser.format(max)
+            + " (expected: at least base, " + DurationParser.format(base) + ")");
+      }
+      this.backoff = new RetryConfig.Backoff(base, max);
+      return this;
+    }
+
+    /** Retries allowed: {@code percent} (0..100) of requests plus {@code minPerSecond}. */
+    public RetryBuilder budget(double percent, int minPerSecond) {
+      percent("budget.percent", percent);
+      require("budget.min_per_second", Checks.atLeast(minPerSecond, 0));
+      this.budget = new RetryConfig.Budget(percent, minPerSecond);
+      this.budgetSet = true;
+      return this;
+    }
+
+    /**
+     * Turns the retry budget off ({@code budget: off}).
+     *
+     * @throws IllegalStateException in a route's override: only a cluster's policy can
+     */
+    public RetryBuilder budgetOff() {
+      if (override) {
+        throw new IllegalStateException(
+            "budget: a retry budget can be turned off only in the cluster's retry policy");
+      }
+      this.budget = null;
+      this.budgetSet = true;
+      return this;
+    }
+
+    /**
+     * Whether POST/PATCH are retried only when the request never left (default true).
+     */
+    public RetryBuilder idempotentOnly(boolean idempotentOnly) {
+      this.idempotentOnly = idempotentOnly;
+      return this;
+    }
+
+    RetryConfig toConfig() {
+      RetryConfig d = RetryConfig.DEFAULT;
+      return new RetryConfig(
+          attempts != null ? attempts : d.attempts(),
+          retryOn != null ? retryOn : d.retryOn(),
+          retriableStatusCodes != null ? retriableStatusCodes : d.retriableStatusCodes(),
+          perTryTimeout,
+          backoff,
+          budgetSet ? budget : d.budget(),
+          idempotentOnly != null ? idempotentOnly : d.idempotentOnly());
+    }
+
+    RetryOverride toOverride() {
+      return new RetryOverride(attempts, retryOn, retriableStatusCodes, perTryTimeout, backoff,
+          budget, idempotentOnly);
+    }
+  }
+
+  // ================================================================== virtual hosts and routes
+
+  /** Describes a virtual host. Not thread-safe. */
+  public static final class VirtualHostBuilder {
+    private final boolean inbound;
+    private String name;
+    private List<String> domains;
+    private final List<RouteConfig> routes = new ArrayList<>();
+
+    VirtualHostBuilder(boolean inbound) {
+      this.inbound = inbound;
+    }
+
+    /** The virtual host's name, unique in its direction; also its domain by default. */
+    public VirtualHostBuilder name(String name) {
+      Objects.requireNonNull(name, "name");
+      require("name", Checks.name(name));
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Adds domains: exact hosts, {@code *.suffix}, {@code prefix.*} or {@code *}; compared
+     * case-insensitively, without port. Default: the name.
+     */
+    public VirtualHostBuilder domains(String... domains) {
+      if (this.domains == null) this.domains = new ArrayList<>();
+      for (String d : domains) {
+        String lower = lower(Objects.requireNonNull(d, "domains"));
+        require("domains", Checks.domain(lower));
+        this.domains.add(lower);
+      }
+      return this;
+    }
+
+    /** Adds a route; routes are tried in the order added. */
+    public VirtualHostBuilder route(Consumer<RouteBuilder> spec) {
+      RouteBuilder b = new RouteBuilder(inbound, routes.size());
+      Objects.requireNonNull(spec, "spec").accept(b);
+      routes.add(b.build());
+      return this;
+    }
+
+    VirtualHostConfig build() {
+      List<String> d = domains != null ? domains : name != null ? List.of(lower(name)) : List.of();
+      return new VirtualHostConfig(name, d, routes);
+    }
+  }
+
+  /**
+   * The conditions of a route or authorization rule; all must hold.
+   *
+   * @param <B> the concrete builder, returned by every setter
+   */
+  public abstract static class MatchBuilder<B extends MatchBuilder<B>> {
+    private PathMatchKind pathKind;
+    private String pathValue;
+    private boolean caseSensitive = true;
+    private final Set<String> methods = new LinkedHashSet<>();
+    private final List<HeaderMatchConfig> headers = new ArrayList<>();
+    private final List<QueryMatchConfig> query = new ArrayList<>();
+    private final List<Cidr> source = new ArrayList<>();
+    private final List<String> principals = new ArrayList<>();
+
+    MatchBuilder() {}
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+      return (B) this;
+    }
+
+    private B path(PathMatchKind kind, String key, String value) {
+      if (pathKind != null) {
+        throw new IllegalStateException(key + ": the path condition was already set to "
+            + ConfigValidator.pathKeyOf(pathKind) + " " + Checks.quote(pathValue));
+      }
+      if (kind == PathMatchKind.REGEX) {
+        validRegex(key, value);
+      } else {
+        validPath(key, value);
+        if (kind == PathMatchKind.PATH_SEPARATED_PREFIX && value.length() > 1
+            && value.endsWith("/")) {
+          throw new IllegalArgumentException(key + ": " + Checks.quote(value)
+              + " (expected: no trailing /)");
+        }
+      }
+      pathKind = kind;
+      pathValue = value;
+      return self();
+    }
+
+    /** The path starts with {@code prefix} ({@code /foo} matches {@code /foobar}). */
+    public B prefix(String prefix) {
+      return path(PathMatchKind.PREFIX, "prefix", prefix);
+    }
+
+    /** The path is exactly {@code path}. */
+    public B path(String path) {
+      return path(PathMatchKind.PATH, "path", path);
+    }
+
+    /** The path is {@code prefix} or continues it after a {@code /}. */
+    public B pathSeparatedPrefix(String prefix) {
+      return path(PathMatchKind.PATH_SEPARATED_PREFIX, "path_separated_prefix", prefix);
+    }
+
+    /** The whole path matches {@code regex} (java.util.regex). */
+    public B regex(String regex) {
+      return path(PathMatchKind.REGEX, "regex", regex);
+    }
+
+    /** Whether the path condition is case-sensitive (default true). */
+    public B caseSensitive(boolean caseSensitive) {
+      this.caseSensitive = caseSensitive;
+      return self();
+    }
+
+    /** Adds methods the request may have (any, when none is added). */
+    public B methods(String... methods) {
+      for (String m : methods) {
+        String upper = Objects.requireNonNull(m, "methods").toUpperCase(Locale.ROOT);
+        require("methods", Checks.method(upper));
+        this.methods.add(upper);
+      }
+      return self();
+    }
+
+    /** The header has exactly this value. */
+    public B header(String name, String exactValue) {
+      return header(name, h -> h.exact(exactValue));
+    }
+
+    /** The header is present. */
+    public B headerPresent(String name) {
+      return header(name, h -> h.present(true));
+    }
+
+    /** The header is absent. */
+    public B headerAbsent(String name) {
+      return header(name, h -> h.present(false));
+    }
+
+    /**
+     * Adds a header condition; {@code spec} sets exactly one comparison.
+     *
+     * @throws IllegalStateException if {@code spec} sets none
+     */
+    public B header(String name, Consumer<HeaderMatchBuilder> spec) {
+      Objects.requireNonNull(name, "headers.name");
+      require("headers.name", Checks.matchHeaderName(lower(name)));
+      HeaderMatchBuilder b = new HeaderMatchBuilder();
+      Objects.requireNonNull(spec, "spec").accept(b);
+      if (b.kind == null) {
+        throw new IllegalStateException("headers: no condition for " + Checks.quote(name)
+            + " (expected exactly one of: exact, prefix, suffix, contains, regex, present)");
+      }
+      headers.add(new HeaderMatchConfig(lower(name), b.kind, b.value, b.present, b.invert));
+      return self();
+    }
+
+    /** The query parameter's first value is exactly {@code exactValue}. */
+    public B query(String name, String exactValue) {
+      return query(name, q -> q.exact(exactValue));
+    }
+
+    /** The query parameter is present. */
+    public B queryPresent(String name) {
+      return query(name, q -> q.present(true));
+    }
+
+    /**
+     * Adds a query parameter condition; {@code spec} sets exactly one comparison.
+     *
+     * @throws IllegalStateException if {@code spec} sets none
+     */
+    public B query(String name, Consumer<QueryMatchBuilder> spec) {
+      Objects.requireNonNull(name, "query.name");
+      if (name.isEmpty()) throw new IllegalArgumentException("query.name: \"\" (expected: a"
+          + " non-empty name)");
+      QueryMatchBuilder b = new QueryMatchBuilder();
+      Objects.requireNonNull(spec, "spec").accept(b);
+      if (b.kind == null) {
+        throw new IllegalStateException("query: no condition for " + Checks.quote(name)
+            + " (expected exactly one of: exact, regex, present)");
+      }
+      query.add(new QueryMatchConfig(name, b.kind, b.value, b.present));
+      return self();
+    }
+
+    /** Adds CIDRs the request's source address may be in (any, when none is added). */
+    public B source(String... cidrs) {
+      for (String c : cidrs) source.add(cidr("source", c));
+      return self();
+    }
+
+    /**
+     * Adds peer identities the request may come from, exact or ending with {@code *} (inbound
+     * only).
+     */
+    public B principals(String... principals) {
+      for (String p : principals) {
+        Objects.requireNonNull(p, "principals");
+        require("principals", Checks.principal(p));
+        this.principals.add(p);
+      }
+      return self();
+    }
+
+    MatchConfig match() {
+      return new MatchConfig(pathKind, pathValue, caseSensitive, methods, headers, query, source,
+          principals);
+    }
+  }
+
+  /** Sets the one comparison of a header condition. Not thread-safe. */
+  public static final class HeaderMatchBuilder {
+    private HeaderMatchConfig.Kind kind;
+    private String value;
+    private boolean present = true;
+    private boolean invert;
+
+    HeaderMatchBuilder() {}
+
+    private HeaderMatchBuilder set(HeaderMatchConfig.Kind kind, String value) {
+      String key = lower(kind.name());
+      if (this.kind != null) {
+        throw new IllegalStateException(key + ": the header condition was already set to "
+            + lower(this.kind.name()));
+      }
+      if (value != null) {
+        headerValue(key, value);
+        if (kind == HeaderMatchConfig.Kind.REGEX) validRegex(key, value);
+        if (value.isEmpty() && kind != HeaderMatchConfig.Kind.EXACT) {
+          throw new IllegalArgumentException(key + ": \"\" (expected: a non-empty value)");
+        }
+      }
+      this.kind = kind;
+      this.value = value;
+      return this;
+    }
+
+    /** The value is exactly {@code value}. */
+    public HeaderMatchBuilder exact(String value) {
+      return set(HeaderMatchConfig.Kind.EXACT, Objects.requireNonNull(value, "exact"));
+    }
+
+    /** The value starts with {@code value}. */
+    public HeaderMatchBuilder prefix(String value) {
+      return set(HeaderMatchConfig.Kind.PREFIX, Objects.requireNonNull(value, "prefix"));
+    }
+
+    /** The value ends with {@code value}. */
+    public HeaderMatchBuilder suffix(String value) {
+      return set(HeaderMatchConfig.Kind.SUFFIX, Objects.requireNonNull(value, "suffix"));
+    }
+
+    /** The value contains {@code value}. */
+    public HeaderMatchBuilder contains(String value) {
+      return set(HeaderMatchConfig.Kind.CONTAINS, Objects.requireNonNull(value, "contains"));
+    }
+
+    /** The whole value matches {@code regex}. */
+    public HeaderMatchBuilder regex(String regex) {
+      return set(HeaderMatchConfig.Kind.REGEX, Objects.requireNonNull(regex, "regex"));
+    }
+
+    /** The header is present ({@code true}) or absent ({@code false}). */
+    public HeaderMatchBuilder present(boolean present) {
+      set(HeaderMatchConfig.Kind.PRESENT, null);
+      this.present = present;
+      return this;
+    }
+
+    /** Negates the comparison for a present header (a missing header still fails). */
+    public HeaderMatchBuilder invert() {
+      this.invert = true;
+      return this;
+    }
+  }
+
+  /** Sets the one comparison of a query parameter condition. Not thread-safe. */
+  public static final class QueryMatchBuilder {
+    private QueryMatchConfig.Kind kind;
+    private String value;
+    private boolean present = true;
+
+    QueryMatchBuilder() {}
+
+    private QueryMatchBuilder set(QueryMatchConfig.Kind kind, String value) {
+      if (this.kind != null) {
+        throw new IllegalStateException(lower(kind.name())
+            + ": the query condition was already set to " + lower(this.kind.name()));
+      }
+      this.kind = kind;
+      this.value = value;
+      return this;
+    }
+
+    /** The first value is exactly {@code value}. */
+    public QueryMatchBuilder exact(String value) {
+      return set(QueryMatchConfig.Kind.EXACT, Objects.requireNonNull(value, "exact"));
+    }
+
+    /** The first value matches {@code regex} as a whole. */
+    public QueryMatchBuilder regex(String regex) {
+      return set(QueryMatchConfig.Kind.REGEX, validRegex("regex", regex));
+    }
+
+    /** The parameter is present ({@code true}) or absent ({@code false}). */
+    public QueryMatchBuilder present(boolean present) {
+      set(QueryMatchConfig.Kind.PRESENT, null);
+      this.present = present;
+      return this;
+    }
+  }
+
+  /**
+   * Describes a route: its conditions (the {@link MatchBuilder} setters), exactly one action and
+   * optional modifiers. Not thread-safe.
+   */
+  public static final class RouteBuilder extends MatchBuilder<RouteBuilder> {
+    private final boolean inbound;
+    private String name;
+    private ActionConfig action;
+    private List<WeightedCluster> split;
+    private String rewritePrefix;
+    private String rewriteRegex;
+    private String rewriteSubstitution;
+    private String rewriteHost;
+    private Map<String, String> addHeaders;
+    private List<String> removeHeaders;
+    private Duration timeout;
+    private RetryOverride retry;
+    private MirrorConfig mirror;
+    private FaultConfig.Delay faultDelay;
+    private FaultConfig.Abort faultAbort;
+    private RateLimitConfig rateLimit;
+
+    RouteBuilder(boolean inbound, int index) {
+      this.inbound = inbound;
+      this.name = "routes[" + index + "]";
+    }
+
+    /** The route's name, unique in its virtual host (default {@code routes[i]}). */
+    public RouteBuilder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isEmpty() || Checks.headerValue(name) != null) {
+        throw new IllegalArgumentException("name: " + Checks.quote(name)
+            + " (expected: a non-empty name without CR, LF or NUL)");
+      }
+      this.name = name;
+      return this;
+    }
+
+    private void action(String key, ActionConfig next) {
+      if (action != null || split != null) {
+        String current = split != null ? "split" : ConfigValidator.actionKeyOf(action);
+        throw new IllegalStateException(key + ": the route's action was already set to "
+            + current);
+      }
+      action = next;
+    }
+
+    /** Forwards to one cluster (outbound). */
+    public RouteBuilder to(String cluster) {
+      action("to", new Forward(Objects.requireNonNull(cluster, "to")));
+      return this;
+    }
+
+    /**
+     * Adds a cluster to the route's weighted split (outbound); call once per cluster.
+     *
+     * @throws IllegalArgumentException unless {@code weight} is 0..10000
+     */
+    public RouteBuilder split(String cluster, int weight) {
+      Objects.requireNonNull(cluster, "split.cluster");
+      require("split.weight", Checks.range(weight, 0, Checks.MAX_WEIGHT));
+      if (split == null) {
+        action("split", null);
+        split = new ArrayList<>();
+      }
+      split.add(new WeightedCluster(cluster, weight));
+      return this;
+    }
+
+    /** Answers with a redirect that {@code spec} describes. */
+    public RouteBuilder redirect(Consumer<RedirectBuilder> spec) {
+      RedirectBuilder b = new RedirectBuilder();
+      Objects.requireNonNull(spec, "spec").accept(b);
+      action("redirect", new Redirect(b.scheme, b.host, b.port, b.path, b.prefixRewrite,
+          b.stripQuery, b.code));
+      return this;
+    }
+
+    /** Answers directly with {@code status} (200..599) and an empty body. */
+    public RouteBuilder respond(int status) {
+      return respond(status, "", Map.of());
+    }
+
+    /** Answers directly with {@code status} (200..599) and {@code body}. */
+    public RouteBuilder respond(int status, String body) {
+      return respond(status, body, Map.of());
+    }
+
+    /** Answers directly with {@code status} (200..599), {@code body} and {@code headers}. */
+    public RouteBuilder respond(int status, String body, Map<String, String> headers) {
+      require("respond.status", Checks.range(status, 200, 599));
+      Objects.requireNonNull(body, "respond.body");
+      Map<String, String> copy = new LinkedHashMap<>();
+      headers.forEach((k, v) -> {
+        headerName("respond.headers", k);
+        copy.put(k, headerValue("respond.headers." + k, v));
+      });
+      action("respond", new Respond(status, body, copy));
+      return this;
+    }
+
+    /** Hands the request to the application (inbound; also the default inbound). */
+    public RouteBuilder pass() {
+      action("pass", Pass.INSTANCE);
+      return this;
+    }
+
+    /** Replaces the part of the path the route's prefix matched. */
+    public RouteBuilder rewritePrefix(String prefix) {
+      if (rewriteRegex != null) {
+        throw new IllegalStateException("rewrite.prefix: the rewrite already uses regex");
+      }
+      this.rewritePrefix = validPath("rewrite.prefix", prefix);
+      return this;
+    }
+
+    /** Replaces every match of {@code regex} in the path ({@code \1} names a group). */
+    public RouteBuilder rewriteRegex(String regex, String substitution) {
+      if (rewritePrefix != null) {
+        throw new IllegalStateException("rewrite.regex: the rewrite already uses prefix");
+      }
+      this.rewriteRegex = validRegex("rewrite.regex", regex);
+      this.rewriteSubstitution = headerValue("rewrite.substitution", substitution);
+      return this;
+    }
+
+    /** Replaces the authority sent upstream ({@code host} or {@code host:port}). */
+    public RouteBuilder rewriteHost(String host) {
+      Objects.requireNonNull(host, "rewrite.host");
+      require("rewrite.host", Checks.authority(host));
+      this.rewriteHost = host;
+      return this;
+    }
+
+    /** Adds a request header value (after removals). */
+    public RouteBuilder addHeader(String name, String value) {
+      headerName("headers.add", name);
+      headerValue("headers.add." + name, value);
+      if (addHeaders == null) addHeaders = new LinkedHashMap<>();
+      addHeaders.put(name, value);
+      return this;
+    }
+
+    /** Removes a request header. */
+    public RouteBuilder removeHeader(String name) {
+      headerName("headers.remove", name);
+      if (removeHeaders == null) removeHeaders = new ArrayList<>();
+      removeHeaders.add(name);
+      return this;
+    }
+
+    /** The whole request's deadline on this route, overriding the cluster's. */
+    public RouteBuilder timeout(Duration timeout) {
+      this.timeout = positive("timeout", timeout);
+      return this;
+    }
+
+    /** Overrides fields of the target cluster's retry policy. */
+    public RouteBuilder retry(Consumer<RetryBuilder> spec) {
+      RetryBuilder b = new RetryBuilder(true);
+      Objects.requireNonNull(spec, "spec").accept(b);
+      this.retry = b.toOverride();
+      return this;
+    }
+
+    /** Mirrors every request to {@code cluster}, fire-and-forget. */
+    public RouteBuilder mirror(String cluster) {
+      return mirror(cluster, 100);
+    }
+
+    /** Mirrors {@code percent} (0..100) of requests to {@code cluster}, fire-and-forget. */
+    public RouteBuilder mirror(String cluster, double percent) {
+      Objects.requireNonNull(cluster, "mirror.cluster");
+      this.mirror = new MirrorConfig(cluster, percent("mirror.percent", percent));
+      return this;
+    }
+
+    /** Delays {@code percent} (0..100) of requests by {@code delay}. */
+    public RouteBuilder faultDelay(Duration delay, double percent) {
+      this.faultDelay = new FaultConfig.Delay(positive("fault.delay.fixed", delay),
+          percent("fault.delay.percent", percent));
+      return this;
+    }
+
+    /** Answers {@code percent} (0..100) of requests with {@code status} (200..599). */
+    public RouteBuilder faultAbort(int status, double percent) {
+      require("fault.abort.status", Checks.range(status, 200, 599));
+      this.faultAbort = new FaultConfig.Abort(status, percent("fault.abort.percent", percent));
+      return this;
+    }
+
+    /** Limits the route to {@code requestsPerSecond}, with a burst of as many. */
+    public RouteBuilder rateLimit(double requestsPerSecond) {
+      checkRate(requestsPerSecond);
+      int burst = requestsPerSecond >= Integer.MAX_VALUE
+          ? Integer.MAX_VALUE
+          : (int) Math.max(1, Math.ceil(requestsPerSecond));
+      return rateLimit(requestsPerSecond, burst);
+    }
+
+    /** Limits the route to {@code requestsPerSecond}, holding at most {@code burst} tokens. */
+    public RouteBuilder rateLimit(double requestsPerSecond, int burst) {
+      checkRate(requestsPerSecond);
+      require("rate_limit.burst", Checks.atLeast(burst, 1));
+      this.rateLimit = new RateLimitConfig(requestsPerSecond, burst);
+      return this;
+    }
+
+    private static void checkRate(double rps) {
+      if (!(rps > 0) || Double.isInfinite(rps)) {
+        throw new IllegalArgumentException(
+            "rate_limit.requests_per_second: " + Checks.number(rps) + " (expected: > 0)");
+      }
+    }
+
+    RouteConfig build() {
+      ActionConfig a = split != null ? new Split(split) : action;
+      if (a == null && inbound) a = Pass.INSTANCE;
+      RewriteConfig rewrite = rewritePrefix == null && rewriteRegex == null && rewriteHost == null
+          ? null
+          : new RewriteConfig(rewritePrefix, rewriteRegex, rewriteSubstitution, rewriteHost);
+      HeadersConfig headers = addHeaders == null && removeHeaders == null
+          ? null
+          : new HeadersConfig(addHeaders, removeHeaders == null ? List.of() : removeHeaders);
+      FaultConfig fault = faultDelay == null && faultAbort == null
+          ? null
+          : new FaultConfig(faultDelay, faultAbort);
+      return new RouteConfig(name, match(), a, rewrite, headers, timeout, retry, mirror, fault,
+          rateLimit);
+    }
+  }
+
+  /** Describes a redirect; components left unset keep the request's. Not thread-safe. */
+  public static final class RedirectBuilder {
+    private String scheme;
+    private String host;
+    private Integer port;
+    private String path;
+    private String prefixRewrite;
+    private boolean stripQuery;
+    private int code = 301;
+
+    RedirectBuilder() {}
+
+    /** {@code http} or {@code https}. */
+    public RedirectBuilder scheme(String scheme) {
+      Objects.requireNonNull(scheme, "redirect.scheme");
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        throw new IllegalArgumentException(
+            "redirect.scheme: " + Checks.quote(scheme) + " (expected: http or https)");
+      }
+      this.scheme = scheme;
+      return this;
+    }
+
+    /** A host name, IPv4 or {@code [IPv6]} literal, without port. */
+    public RedirectBuilder host(String host) {
+      Objects.requireNonNull(host, "redirect.host");
+      if (!Checks.isUrlHost(host)) {
+        throw new IllegalArgumentException("redirect.host: " + Checks.quote(host)
+            + " (expected: a host name, IPv4 or [IPv6] literal, without port)");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /** 1..65535. */
+    public RedirectBuilder port(int port) {
+      require("redirect.port", Checks.port(port));
+      this.port = port;
+      return this;
+    }
+
+    /** Replaces the whole path. */
+    public RedirectBuilder path(String path) {
+      if (prefixRewrite != null) {
+        throw new IllegalStateException("redirect.path: prefix_rewrite was already set");
+      }
+      this.path = validPath("redirect.path", path);
+      return this;
+    }
+
+    /** Replaces the part of the path the route's prefix matched. */
+    public RedirectBuilder prefixRewrite(String prefix) {
+      if (path != null) {
+        throw new IllegalStateException("redirect.prefix_rewrite: path was already set");
+      }
+      this.prefixRewrite = validPath("redirect.prefix_rewrite", prefix);
+      return this;
+    }
+
+    /** Drops the query string. */
+    public RedirectBuilder stripQuery() {
+      this.stripQuery = true;
+      return this;
+    }
+
+    /** 301 (default), 302, 303, 307 or 308. */
+    public RedirectBuilder code(int code) {
+      if (code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
+        throw new IllegalArgumentException(
+            "redirect.code: " + code + " (expected: 301, 302, 303, 307 or 308)");
+      }
+      this.code = code;
+      return this;
+    }
+  }
+
+  // ================================================================== inbound extras
+
+  /** Describes inbound authorization. Not thread-safe. */
+  public static final class AuthzBuilder {
+    private AuthzConfig.Action defaultAction;
+    private final List<AuthzConfig.Rule> rules = new ArrayList<>();
+
+    AuthzBuilder() {}
+
+    /** What happens when no rule matches (default allow). */
+    public AuthzBuilder defaultAction(AuthzConfig.Action action) {
+      this.defaultAction = Objects.requireNonNull(action, "default_action");
+      return this;
+    }
+
+    /** Adds a rule; the first matching rule decides. */
+    public AuthzBuilder rule(Consumer<RuleBuilder> spec) {
+      RuleBuilder b = new RuleBuilder(rules.size());
+      Objects.requireNonNull(spec, "spec").accept(b);
+      rules.add(new AuthzConfig.Rule(b.name, b.action, b.match()));
+      return this;
+    }
+
+    AuthzConfig build() {
+      return new AuthzConfig(defaultAction, rules);
+    }
+  }
+
+  /**
+   * Describes an authorization rule: allow or deny, and its conditions (the {@link MatchBuilder}
+   * setters). Not thread-safe.
+   */
+  public static final class RuleBuilder extends MatchBuilder<RuleBuilder> {
+    private String name;
+    private AuthzConfig.Action action;
+
+    RuleBuilder(int index) {
+      this.name = "rules[" + index + "]";
+    }
+
+    /** The rule's name, for metrics and logs (default {@code rules[i]}). */
+    public RuleBuilder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isEmpty() || Checks.headerValue(name) != null) {
+        throw new IllegalArgumentException("name: " + Checks.quote(name)
+            + " (expected: a non-empty name without CR, LF or NUL)");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /** Matching requests are allowed. */
+    public RuleBuilder allow() {
+      this.action = AuthzConfig.Action.ALLOW;
+      return this;
+    }
+
+    /** Matching requests are denied. */
+    public RuleBuilder deny() {
+      this.action = AuthzConfig.Action.DENY;
+      return this;
+    }
+  }
+
+  /** Describes the admin endpoints. Not thread-safe. */
+  public static final class AdminBuilder {
+    private boolean enabled;
+    private List<Cidr> allowFrom;
+
+    AdminBuilder() {}
+
+    /** Whether the {@code /mesh/*} endpoints are served (default false). */
+    public AdminBuilder enabled(boolean enabled) {
+      this.enabled = enabled;
+      return this;
+    }
+
+    /** Adds CIDRs allowed to reach them (default loopback only). */
+    public AdminBuilder allowFrom(String... cidrs) {
+      if (allowFrom == null) allowFrom = new ArrayList<>();
+      for (String c : cidrs) allowFrom.add(cidr("allow_from", c));
+      return this;
+    }
+  }
+}
