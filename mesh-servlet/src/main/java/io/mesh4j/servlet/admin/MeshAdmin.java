@@ -102,8 +102,15 @@ public final class MeshAdmin implements AdminHandler {
   @Override
   public boolean handle(HttpServletRequest req, HttpServletResponse res, String sourceAddress)
       throws IOException {
-    String path = pathOf(req);
-    if (!path.startsWith("/mesh") || (path.length() > 5 && path.charAt(5) != '/')) return false;
+    String uri = req.getRequestURI();
+    String ctx = req.getContextPath();
+    int at = ctx == null || uri == null || !uri.startsWith(ctx) ? 0 : ctx.length();
+    // The common case, a request for the application: no allocation, one comparison.
+    if (uri == null || !uri.startsWith("/mesh", at)
+        || (uri.length() > at + 5 && uri.charAt(at + 5) != '/')) {
+      return false;
+    }
+    String path = uri.substring(at);
     MeshSnapshot snapshot = mesh.current();
     Endpoint endpoint = Endpoint.of(path);
     if (endpoint == null || !allowed(snapshot.config().admin(), sourceAddress)) return false;
@@ -137,14 +144,6 @@ public final class MeshAdmin implements AdminHandler {
     return true;
   }
 
-  /** The request path below the context path, undecoded ({@code /mesh/clusters}). */
-  private static String pathOf(HttpServletRequest req) {
-    String uri = req.getRequestURI();
-    if (uri == null) return "";
-    String ctx = req.getContextPath();
-    return ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
-  }
-
   static boolean allowed(AdminConfig admin, String sourceAddress) {
     if (!admin.enabled() || sourceAddress == null) return false;
     byte[] address = Cidr.parseAddress(sourceAddress);
@@ -171,7 +170,8 @@ public final class MeshAdmin implements AdminHandler {
       if (o.getScheme() == null || o.getHost() == null) return true; // "null" and the like
       String scheme = o.getScheme().toLowerCase(Locale.ROOT);
       int port = o.getPort() >= 0 ? o.getPort() : scheme.equals("https") ? 443 : 80;
-      return !authority(o.getHost(), port).equals(normalizeHost(host, scheme));
+      String own = req.getScheme() == null ? "http" : req.getScheme().toLowerCase(Locale.ROOT);
+      return !scheme.equals(own) || !authority(o.getHost(), port).equals(normalizeHost(host, own));
     } catch (Exception e) {
       return true;
     }

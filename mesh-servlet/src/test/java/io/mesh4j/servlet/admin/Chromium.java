@@ -76,7 +76,10 @@ final class Chromium implements AutoCloseable {
         "--user-data-dir=" + profile,
         "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
         "about:blank"));
-    Process p = new ProcessBuilder(cmd).redirectOutput(profile.resolve("stdout.log").toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(profile.resolve("stdout.log").toFile());
+    // Chromium leaves scratch directories in $TMPDIR: keep them inside the profile, removed with it.
+    pb.environment().put("TMPDIR", Files.createDirectories(profile.resolve("tmp")).toString());
+    Process p = pb.start();
     try {
       return new Chromium(p, awaitDevToolsUrl(p, profile.resolve("stderr.log")));
     } catch (Exception e) {
