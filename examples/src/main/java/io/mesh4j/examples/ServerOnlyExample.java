@@ -16,9 +16,9 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 
 /**
- * The mesh in front of a servlet application, nothing else: {@code /api/} is rate limited (429
- * past 5 requests/s with a burst of 10), {@code /internal/} is only for 10.0.0.0/8 (403 for
- * everyone else). {@code java -cp examples/target/mesh4j-demo.jar io.mesh4j.examples.ServerOnlyExample 8080}
+ * The mesh in front of a servlet application, nothing else: {@code /api/} is rate limited (429 past
+ * 5 requests/s, burst 10), {@code /internal/} is only for 10.0.0.0/8 (403 for everyone else).
+ * {@code java -cp examples/target/mesh4j-demo.jar io.mesh4j.examples.ServerOnlyExample 8080}
  */
 public final class ServerOnlyExample {
   /** The whole mesh config. Usually a mesh.yaml file. */
@@ -38,8 +38,6 @@ public final class ServerOnlyExample {
             - { name: internal, action: deny, match: { prefix: /internal/ } }
       """;
 
-  private ServerOnlyExample() {}
-
   public static void main(String[] args) throws Exception {
     Server server = start(Mesh.of(ConfigLoader.load(CONFIG)), args.length > 0 ? Integer.parseInt(args[0]) : 8080);
     System.out.println("try: curl -i " + server.getURI() + "api/orders  (and internal/stats)");
@@ -49,8 +47,9 @@ public final class ServerOnlyExample {
   /** Starts Jetty on {@code port} (0: any free one) with {@link MeshFilter} in front of the app. */
   public static Server start(Mesh mesh, int port) throws Exception {
     ServletContextHandler app = new ServletContextHandler("/");
-    app.addFilter(new FilterHolder(new MeshFilter(mesh)), "/*",        // the one line
-        EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+    FilterHolder mesh4j = new FilterHolder(new MeshFilter(mesh));       // the mesh, in front
+    mesh4j.setAsyncSupported(true);
+    app.addFilter(mesh4j, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
     app.addServlet(new ServletHolder(new Orders()), "/*");
     Server server = new Server(new InetSocketAddress("127.0.0.1", port));
     server.setHandler(app);

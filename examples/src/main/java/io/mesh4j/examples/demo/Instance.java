@@ -1,7 +1,7 @@
 package io.mesh4j.examples.demo;
 
 import io.mesh4j.Mesh;
-import io.mesh4j.config.ConfigLoader;
+import io.mesh4j.config.MeshConfig;
 import io.mesh4j.servlet.MeshFilter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -79,14 +79,13 @@ final class Instance {
   /** Starts it on {@code port} (0: any free port). */
   synchronized void start(int requestedPort) throws IOException {
     if (server != null) throw new IllegalStateException(name + " is already running");
-    Mesh m = Mesh.of(ConfigLoader.load("""
-        version: 1
-        service: %s
-        inbound:
-          health_path: %s
-        admin:
-          enabled: true
-        """.formatted(cluster, healthPath)));
+    // Each instance is its own little service: its mesh answers the health path and /mesh/
+    // (admin on loopback, so `curl -X POST http://127.0.0.1:<port>/mesh/drain` drains it).
+    Mesh m = Mesh.of(MeshConfig.builder()
+        .service(cluster)
+        .healthPath(healthPath)
+        .admin(a -> a.enabled(true))
+        .build());
     try {
       Server s = Jetty.start(name, requestedPort, Jetty.app(new MeshFilter(m), new Api()));
       this.port = Jetty.port(s);

@@ -26,8 +26,9 @@ final class Jetty {
   static ServletContextHandler app(MeshFilter filter, HttpServlet servlet) {
     ServletContextHandler context = new ServletContextHandler("/");
     if (filter != null) {
-      context.addFilter(new FilterHolder(filter), "/*",
-          EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+      FilterHolder holder = new FilterHolder(filter);
+      holder.setAsyncSupported(true);
+      context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
     }
     context.addServlet(new ServletHolder(servlet), "/*");
     return context;

@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,17 +14,14 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Tally {
   private static final int MAX_FAILURE_SAMPLES = 5;
-  private static final int MAX_ORDER = 28;
 
   private final String label;
   private final LongAdder requests = new LongAdder();
   private final LongAdder successes = new LongAdder();
   private final LongAdder failures = new LongAdder();
   private final Map<RequestKind, PerKind> kinds = new EnumMap<>(RequestKind.class);
-  private final ConcurrentLinkedQueue<String> failureSamples = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger sampled = new AtomicInteger();
-  private final ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger ordered = new AtomicInteger();
+  /** Distinct failure messages (at most {@value #MAX_FAILURE_SAMPLES}) and how often each came. */
+  private final ConcurrentHashMap<String, LongAdder> failureSamples = new ConcurrentHashMap<>();
 
   Tally(String label) {
     this.label = label;
@@ -49,19 +44,19 @@ final class Tally {
     PerKind k = kinds.get(kind);
     k.requests.increment();
     k.statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
-    if (servedBy != null) {
-      k.servedBy.computeIfAbsent(servedBy, s -> new LongAdder()).increment();
-      if (ordered.getAndIncrement() < MAX_ORDER) order.add(servedBy);
-    }
+    if (servedBy != null) k.servedBy.computeIfAbsent(servedBy, s -> new LongAdder()).increment();
     if (sawCanary) k.sawCanary.increment();
     if (failure == null) {
       successes.increment();
     } else {
       failures.increment();
       k.failures.increment();
-      if (sampled.getAndIncrement() < MAX_FAILURE_SAMPLES) {
-        failureSamples.add(kind.label() + ": " + failure);
+      String sample = kind.label() + ": " + failure;
+      LongAdder n = failureSamples.get(sample);
+      if (n == null && failureSamples.size() < MAX_FAILURE_SAMPLES) {
+        n = failureSamples.computeIfAbsent(sample, x -> new LongAdder());
       }
+      if (n != null) n.increment();
     }
   }
 
@@ -106,14 +101,14 @@ final class Tally {
     return out;
   }
 
-  /** The instances that answered the first requests (up to 28), in the order the answers came. */
-  List<String> firstAnswers() {
-    return List.copyOf(order);
-  }
-
-  /** The first few failures, as {@code kind: reason} lines. */
+  /**
+   * The first few distinct failures, as {@code kind: reason} lines, each prefixed with how often
+   * it came when more than once ({@code 3x GET /shop/items: got 502 ...}).
+   */
   List<String> failureSamples() {
-    return List.copyOf(failureSamples);
+    List<String> out = new java.util.ArrayList<>();
+    failureSamples.forEach((sample, n) -> out.add(n.sum() > 1 ? n.sum() + "x " + sample : sample));
+    return out;
   }
 
   private static final class PerKind {
