@@ -101,7 +101,10 @@ public final class MeshMetricNames {
 
   /** Tag: this application's own service name ({@code service:}). */
   public static final String TAG_SERVICE = "service";
-  /** Tag: the route, {@code virtual-host/route-name}; {@code implicit} for a cluster's implicit route. */
+  /**
+   * Tag: the route, {@code virtual-host/route-name}; {@code implicit} for a cluster's implicit
+   * route (client), {@link #ROUTE_NONE} for an inbound request no route matched (server).
+   */
   public static final String TAG_ROUTE = "route";
   /** Tag: {@code 1xx} .. {@code 5xx}, or {@code none} when no response arrived. */
   public static final String TAG_STATUS_CLASS = "status_class";
@@ -118,13 +121,6 @@ public final class MeshMetricNames {
   /** Tag of {@link #ATTEMPTS} and {@link #ENDPOINT_ATTEMPTS} ({@link #SUCCESS} or {@link #FAILURE}) and of {@link #SERVER_REQUESTS} (an {@code OUTCOME_*} value). */
   public static final String TAG_OUTCOME = "outcome";
 
-  /** Tag: this application's service name ({@code service:}). */
-  public static final String TAG_SERVICE = "service";
-  /**
-   * Tag of {@link #SERVER_REQUESTS} and {@link #SERVER_RATELIMITED}: {@code virtual-host/route}
-   * of the matched inbound route, or {@link #ROUTE_NONE}.
-   */
-  public static final String TAG_ROUTE = "route";
   /** Tag of {@link #SERVER_REQUESTS}: the status class, {@code 1xx} to {@code 5xx}. */
   public static final String TAG_STATUS = "status";
   /** Tag of {@link #SERVER_DENIED}: the deciding authz rule's name, or {@code default}. */

@@ -151,7 +151,11 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
 
   @Override
   public String header(String name) {
-    return request.header(name);
+    String value = request.header(name);
+    // Routes see the request as it will be sent: the caller's own header, else the header the
+    // mesh propagates from the inbound request being served (upstream() adds exactly these), so
+    // a header-based route honours a propagated x-canary without any application code.
+    return value != null ? value : MeshContext.current().header(name);
   }
 
   @Override
