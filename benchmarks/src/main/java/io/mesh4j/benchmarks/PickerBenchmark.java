@@ -62,7 +62,8 @@ public class PickerBenchmark {
     int[] weights = new int[endpoints];
     for (int i = 0; i < endpoints; i++) {
       weights[i] = 1 + random.nextInt(10);
-      Endpoint e = new Endpoint("bench", "10.0." + (i / 250) + "." + (i % 250), 8080, weights[i], null);
+      String host = "10.0." + (i / 250) + "." + (i % 250);
+      Endpoint e = new Endpoint("bench", host, 8080, weights[i], null);
       for (int k = random.nextInt(4); k > 0; k--) e.requestStarted();
       list.add(e);
     }

@@ -26,7 +26,8 @@ final class Candidates {
     for (int i = 0; i < array.length; i++) {
       array[i] = Objects.requireNonNull(endpoints.get(i), "endpoints[" + i + "]");
       if (weights[i] < 1) {
-        throw new IllegalArgumentException("weights[" + i + "]: " + weights[i] + " (expected: >= 1)");
+        throw new IllegalArgumentException(
+            "weights[" + i + "]: " + weights[i] + " (expected: >= 1)");
       }
     }
     return array;

@@ -76,13 +76,21 @@ final class RandomPicker implements Picker {
 
   private int draw(RandomGenerator r) {
     if (equalWeights) return r.nextInt(endpoints.length);
-    long target = r.nextLong(total);
+    return firstAbove(prefix, r.nextLong(total));
+  }
+
+  /**
+   * The first index whose prefix sum exceeds {@code target} ({@code 0 <= target < total}). A
+   * branch-free binary search: the loop runs {@code ceil(log2 n)} times whatever the target, and
+   * the step is a conditional move, so random targets cause no branch mispredictions.
+   */
+  static int firstAbove(long[] prefix, long target) {
     int lo = 0;
-    int hi = prefix.length - 1;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (prefix[mid] > target) hi = mid;
-      else lo = mid + 1;
+    int len = prefix.length;
+    while (len > 1) {
+      int half = len >>> 1;
+      lo = prefix[lo + half - 1] <= target ? lo + half : lo;
+      len -= half;
     }
     return lo;
   }

@@ -33,14 +33,14 @@ import java.util.Arrays;
  *
  * <h2>Bounds</h2>
  *
- * <p>The table is exact when the reduced total {@code S <= }{@link #TABLE_LIMIT} (4 MiB of
- * indices at most) and {@code S * D <= }{@link #BUILD_BUDGET} (2^26 steps: about 70 ms on one
- * core; a 1,000-endpoint cluster with weights 1..10 builds in about 1 ms). Above that the weights
- * are scaled down (each to {@code max(1, round(w * T / S))}, then reduced again) with the largest
- * target {@code T <= TABLE_LIMIT}, halved as often as needed, for which the scaled weights fit;
- * the schedule is then exact for the scaled weights, which {@link #weights()} reports and {@link
- * #exact()} flags. With {@code n} endpoints and a scaled total {@code S'}, each endpoint's share
- * {@code p} becomes {@code p'} with {@code |p' - p| <= (1 + n * p) / S'}.
+ * <p>The table is exact when the reduced total {@code S <= }{@link #TABLE_LIMIT} (4 MiB of indices
+ * at most) and {@code S * D <= }{@link #BUILD_BUDGET} (2^26 steps: roughly 70-100 ms on one core; a
+ * 1,000-endpoint cluster with weights 1..10 builds in about 1 ms). Above that the weights are
+ * scaled down (each to {@code max(1, round(w * T / S))}, then reduced again) with the largest
+ * target {@code T <= TABLE_LIMIT}, halved as often as needed, for which the scaled weights fit; the
+ * schedule is then exact for the scaled weights, which {@link #weights()} reports and
+ * {@link #exact()} flags. With {@code n} endpoints and a scaled total {@code S'}, each endpoint's
+ * share {@code p} becomes {@code p'} with {@code |p' - p| <= (1 + n * p) / S'}.
  */
 final class SmoothSchedule {
   /** The longest table built: 2^20 picks. */

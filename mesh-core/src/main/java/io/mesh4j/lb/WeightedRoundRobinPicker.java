@@ -67,7 +67,8 @@ final class WeightedRoundRobinPicker implements Picker {
   }
 
   /** A picker whose counter starts at exactly {@code counter} (tests: wraparound). */
-  static WeightedRoundRobinPicker startingAt(List<Endpoint> endpoints, int[] weights, long counter) {
+  static WeightedRoundRobinPicker startingAt(
+      List<Endpoint> endpoints, int[] weights, long counter) {
     return new WeightedRoundRobinPicker(
         Candidates.check(endpoints, weights), SmoothSchedule.of(weights), counter);
   }

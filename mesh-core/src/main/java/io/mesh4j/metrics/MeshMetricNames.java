@@ -18,6 +18,25 @@ package io.mesh4j.metrics;
  *   <tr><td>{@value #HEALTH_PROBE_ERRORS}</td><td>counter</td><td>cluster</td><td>checks whose probe threw or failed (also counted as failed checks)</td></tr>
  *   <tr><td>{@value #ATTEMPTS}</td><td>timer</td><td>cluster, outcome</td><td>reported attempts and their latency</td></tr>
  *   <tr><td>{@value #ENDPOINT_ATTEMPTS}</td><td>function counter</td><td>cluster, endpoint, outcome</td><td>reported attempts per endpoint</td></tr>
+ *   <tr><td>{@value #SERVER_REQUESTS}</td><td>timer</td><td>service, route, status, outcome</td><td>requests the servlet filter handled, once each, with their latency</td></tr>
+ *   <tr><td>{@value #SERVER_RATELIMITED}</td><td>counter</td><td>service, route</td><td>requests the servlet filter answered 429 (route rate limit)</td></tr>
+ *   <tr><td>{@value #SERVER_DENIED}</td><td>counter</td><td>service, rule</td><td>requests the servlet filter answered 403 (authz), by deciding rule</td></tr>
+ * </table>
+ *
+ * <p>The OkHttp client adapter (mesh-okhttp) adds:
+ *
+ * <table>
+ *   <caption>Client meters</caption>
+ *   <tr><th>name</th><th>type</th><th>tags</th><th>value</th></tr>
+ *   <tr><td>{@value #CLIENT_REQUESTS}</td><td>timer</td><td>service, route, cluster, status_class, outcome</td><td>mesh calls, from routing to the final response headers or failure</td></tr>
+ *   <tr><td>{@value #CLIENT_ATTEMPTS}</td><td>counter</td><td>service, route, cluster (endpoint, opt-in)</td><td>attempts sent to endpoints, retries included</td></tr>
+ *   <tr><td>{@value #CLIENT_RETRIES}</td><td>counter</td><td>service, route, cluster, reason</td><td>retries made, by the condition that allowed them</td></tr>
+ *   <tr><td>{@value #CLIENT_RETRY_BUDGET_EXHAUSTED}</td><td>counter</td><td>service, cluster</td><td>retries refused by the retry budget</td></tr>
+ *   <tr><td>{@value #CLIENT_CIRCUIT_STATE}</td><td>gauge</td><td>service, cluster</td><td>0 closed, 1 half-open, 2 open</td></tr>
+ *   <tr><td>{@value #CLIENT_CIRCUIT_ACTIVE}</td><td>gauge</td><td>service, cluster</td><td>attempts holding a concurrency slot</td></tr>
+ *   <tr><td>{@value #CLIENT_CIRCUIT_REJECTED}</td><td>counter</td><td>service, cluster, reason</td><td>attempts refused by the breaker or the concurrency limit</td></tr>
+ *   <tr><td>{@value #CLIENT_MIRROR}</td><td>counter</td><td>service, cluster, result</td><td>shadow copies sent, dropped or failed</td></tr>
+ *   <tr><td>{@value #CLIENT_FAULTS}</td><td>counter</td><td>service, route, kind</td><td>injected delays and aborts</td></tr>
  * </table>
  *
  * <p>An attempt's outcome is {@code success} when a response below 500 arrived and {@code failure}
@@ -47,9 +66,48 @@ public final class MeshMetricNames {
   /** Function counter: attempts reported per endpoint, tagged {@link #TAG_OUTCOME}. */
   public static final String ENDPOINT_ATTEMPTS = "mesh.endpoint.attempts";
 
+  /**
+   * Timer: inbound requests the servlet filter handled, tagged {@link #TAG_SERVICE}, {@link
+   * #TAG_ROUTE}, {@link #TAG_STATUS} and {@link #TAG_OUTCOME} (one of the {@code OUTCOME_*}
+   * values). Each request is recorded once, when its response is complete.
+   */
+  public static final String SERVER_REQUESTS = "mesh.server.requests";
+  /** Counter: inbound requests rejected with 429 by a route's rate limit, tagged service, route. */
+  public static final String SERVER_RATELIMITED = "mesh.server.ratelimited";
+  /** Counter: inbound requests denied with 403 by authz, tagged service, {@link #TAG_RULE}. */
+  public static final String SERVER_DENIED = "mesh.server.denied";
+
   /** Counter: config reloads, tagged {@link #TAG_RESULT} ({@code success} or {@code failure}). */
   public static final String CONFIG_RELOADS = "mesh.config.reloads";
 
+  /** Timer (client): mesh calls by route, cluster, status class and outcome. */
+  public static final String CLIENT_REQUESTS = "mesh.client.requests";
+  /** Counter (client): attempts sent to endpoints, retries included. */
+  public static final String CLIENT_ATTEMPTS = "mesh.client.attempts";
+  /** Counter (client): retries made, tagged {@link #TAG_REASON} (the retry condition). */
+  public static final String CLIENT_RETRIES = "mesh.client.retries";
+  /** Counter (client): retries the retry budget refused. */
+  public static final String CLIENT_RETRY_BUDGET_EXHAUSTED = "mesh.client.retry.budget.exhausted";
+  /** Gauge (client): a cluster's circuit breaker state, 0 closed, 1 half-open, 2 open. */
+  public static final String CLIENT_CIRCUIT_STATE = "mesh.client.circuit.state";
+  /** Gauge (client): attempts holding one of a cluster's concurrency slots. */
+  public static final String CLIENT_CIRCUIT_ACTIVE = "mesh.client.circuit.active";
+  /** Counter (client): attempts refused by the breaker, tagged {@link #TAG_REASON}. */
+  public static final String CLIENT_CIRCUIT_REJECTED = "mesh.client.circuit.rejected";
+  /** Counter (client): mirrored (shadow) requests, tagged {@link #TAG_RESULT}. */
+  public static final String CLIENT_MIRROR = "mesh.client.mirror";
+  /** Counter (client): injected faults, tagged {@link #TAG_KIND} ({@code delay} or {@code abort}). */
+  public static final String CLIENT_FAULTS = "mesh.client.faults";
+
+  /** Tag: this application's own service name ({@code service:}). */
+  public static final String TAG_SERVICE = "service";
+  /**
+   * Tag: the route, {@code virtual-host/route-name}; {@code implicit} for a cluster's implicit
+   * route (client), {@link #ROUTE_NONE} for an inbound request no route matched (server).
+   */
+  public static final String TAG_ROUTE = "route";
+  /** Tag: {@code 1xx} .. {@code 5xx}, or {@code none} when no response arrived. */
+  public static final String TAG_STATUS_CLASS = "status_class";
   /** Tag: the cluster name. */
   public static final String TAG_CLUSTER = "cluster";
   /** Tag: the endpoint address ({@code host:port}). */
@@ -60,8 +118,33 @@ public final class MeshMetricNames {
   public static final String TAG_REASON = "reason";
   /** Tag of {@link #HEALTH_CHECKS}: {@link #SUCCESS} or {@link #FAILURE}. */
   public static final String TAG_RESULT = "result";
-  /** Tag of {@link #ATTEMPTS} and {@link #ENDPOINT_ATTEMPTS}: {@link #SUCCESS} or {@link #FAILURE}. */
+  /** Tag of {@link #ATTEMPTS} and {@link #ENDPOINT_ATTEMPTS} ({@link #SUCCESS} or {@link #FAILURE}) and of {@link #SERVER_REQUESTS} (an {@code OUTCOME_*} value). */
   public static final String TAG_OUTCOME = "outcome";
+
+  /** Tag of {@link #SERVER_REQUESTS}: the status class, {@code 1xx} to {@code 5xx}. */
+  public static final String TAG_STATUS = "status";
+  /** Tag of {@link #SERVER_DENIED}: the deciding authz rule's name, or {@code default}. */
+  public static final String TAG_RULE = "rule";
+  /** {@link #TAG_ROUTE} of an inbound request no route matched. */
+  public static final String ROUTE_NONE = "none";
+
+  /** Server outcome: the application handled the request. */
+  public static final String OUTCOME_PASS = "pass";
+  /** Server outcome: answered with a route's redirect. */
+  public static final String OUTCOME_REDIRECT = "redirect";
+  /** Server outcome: answered with a route's direct response. */
+  public static final String OUTCOME_RESPOND = "respond";
+  /** Server outcome: answered with a route fault's abort status. */
+  public static final String OUTCOME_FAULT = "fault";
+  /** Server outcome: answered 429 by a route's rate limit. */
+  public static final String OUTCOME_RATELIMITED = "ratelimited";
+  /** Server outcome: answered 403 by authz. */
+  public static final String OUTCOME_DENIED = "denied";
+  /**
+   * Server outcome: the application threw, or an async request failed or timed out (the status
+   * is what the container sent, usually 5xx).
+   */
+  public static final String OUTCOME_ERROR = "error";
 
   /** Every detection, enforced or not (dry run, or capped by max_ejection_percent). */
   public static final String KIND_DETECTED = "detected";

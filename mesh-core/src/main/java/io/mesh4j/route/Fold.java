@@ -47,10 +47,25 @@ final class Fold {
     return new String(out);
   }
 
-  /** A hash of {@code s[from, to)} that is equal for strings equal ignoring case. */
+  /**
+   * A hash of {@code s[from, to)} that is equal for strings equal ignoring case. Every char counts;
+   * four independent lanes let the CPU overlap the multiplications (a host name hashes in a few
+   * nanoseconds).
+   */
   static int hash(String s, int from, int to) {
-    int h = 0;
-    for (int i = from; i < to; i++) h = 31 * h + fold(s.charAt(i));
+    int h0 = to - from;
+    int h1 = 0;
+    int h2 = 0;
+    int h3 = 0;
+    int i = from;
+    for (; i + 3 < to; i += 4) {
+      h0 = 31 * h0 + fold(s.charAt(i));
+      h1 = 31 * h1 + fold(s.charAt(i + 1));
+      h2 = 31 * h2 + fold(s.charAt(i + 2));
+      h3 = 31 * h3 + fold(s.charAt(i + 3));
+    }
+    for (; i < to; i++) h0 = 31 * h0 + fold(s.charAt(i));
+    int h = ((h0 * 31 + h1) * 31 + h2) * 31 + h3;
     return h ^ (h >>> 16);
   }
 }

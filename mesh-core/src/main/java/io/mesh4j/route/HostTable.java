@@ -10,6 +10,9 @@ final class HostTable<V> {
   private final String[] keys;
   private final Object[] values;
   private final int mask;
+  /** Bit {@code n} set when some key has length {@code n} (n < 256): most misses skip hashing. */
+  private final long[] lengths = new long[4];
+  private final boolean hasLongKeys;
 
   /** Keys that are equal ignoring case keep the first entry in iteration order. */
   HostTable(Map<String, V> entries) {
@@ -17,6 +20,7 @@ final class HostTable<V> {
     keys = new String[cap];
     values = new Object[cap];
     mask = cap - 1;
+    boolean longKeys = false;
     for (Map.Entry<String, V> e : entries.entrySet()) {
       String k = e.getKey();
       int i = Fold.hash(k, 0, k.length()) & mask;
@@ -31,14 +35,21 @@ final class HostTable<V> {
       if (!duplicate) {
         keys[i] = k;
         values[i] = e.getValue();
+        if (k.length() < 256) {
+          lengths[k.length() >> 6] |= 1L << k.length();
+        } else {
+          longKeys = true;
+        }
       }
     }
+    hasLongKeys = longKeys;
   }
 
   /** The value whose key equals {@code s[from, to)} ignoring case, or {@code null}. */
   @SuppressWarnings("unchecked")
   V get(String s, int from, int to) {
     int len = to - from;
+    if (len < 256 ? (lengths[len >> 6] & (1L << len)) == 0 : !hasLongKeys) return null;
     int i = Fold.hash(s, from, to) & mask;
     String k;
     while ((k = keys[i]) != null) {

@@ -20,6 +20,11 @@ final class PathCondition {
   final boolean caseSensitive;
   /** The literal a matching path must start with (prefix, exact path, separated prefix). */
   final String literal;
+  /**
+   * A string every path this condition matches starts with, for the route index: the literal,
+   * or for a case-sensitive regex its leading literal run ({@code null} when there is none).
+   */
+  final String indexPrefix;
 
   private final Pattern pattern;
 
@@ -44,6 +49,27 @@ final class PathCondition {
       }
       default -> throw new IllegalArgumentException("unknown path match kind: " + kind);
     }
+    this.indexPrefix = kind != PathMatchKind.REGEX
+        ? literal
+        : caseSensitive ? regexLiteralPrefix(value) : null;
+  }
+
+  /**
+   * The leading run of plain characters of {@code regex}, which any whole-input match must start
+   * with; {@code null} when it is empty or cannot be trusted. Conservative: it stops at the first
+   * character with a meaning in java.util.regex, drops the last plain character when a quantifier
+   * follows it, and gives up on any {@code |} (an alternation could start elsewhere).
+   */
+  static String regexLiteralPrefix(String regex) {
+    if (regex.indexOf('|') >= 0) return null;
+    int start = regex.startsWith("^") ? 1 : 0;
+    int end = start;
+    while (end < regex.length() && "\\^$.|?*+()[]{}".indexOf(regex.charAt(end)) < 0) end++;
+    if (end < regex.length() && "?*{".indexOf(regex.charAt(end)) >= 0) {
+      end--;
+      if (end > start && Character.isLowSurrogate(regex.charAt(end))) end--;
+    }
+    return end > start ? regex.substring(start, end) : null;
   }
 
   boolean test(String path) {

@@ -1,24 +1,29 @@
 package io.mesh4j.route;
 
-import io.mesh4j.config.MatchConfig.PathMatchKind;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A first-match-preserving index over one virtual host's routes, so a table of hundreds of prefix
  * routes is not scanned linearly.
  *
  * <p>Design: a route whose path condition is {@code prefix}, {@code path} or {@code
- * path_separated_prefix} can only match a path that starts with its literal. Those literals go
- * into a character trie (one for case-sensitive conditions, one over folded characters for
- * case-insensitive ones). Every trie node where literals end stores the sorted indices of all
- * routes whose literal ends there or at an ancestor, i.e. every route whose literal is a prefix
- * of that node's string. A lookup walks each trie along the path as far as it goes, takes the
- * list of the deepest such node, and merges it, in route order, with the routes the index cannot
- * filter (regex or no path condition). Only those candidates are tested, in order, with the
- * route's full conditions, so the first route that holds wins exactly as in a linear scan. The
- * walk and the merge allocate nothing.
+ * path_separated_prefix} can only match a path that starts with its literal, and a case-sensitive
+ * {@code regex} one that starts with the regex's leading plain characters ({@link
+ * PathCondition#regexLiteralPrefix}). Those literals go into a character trie (one for
+ * case-sensitive conditions, one over folded characters for case-insensitive ones). Every trie
+ * node where literals end stores the sorted indices of all routes whose literal ends there or at
+ * an ancestor, i.e. every route whose literal is a prefix of that node's string. A lookup walks
+ * each trie along the path as far as it goes, takes the list of the deepest such node, and merges
+ * it, in route order, with the routes the index cannot filter (no path condition, or a regex
+ * without a usable literal prefix). Only those candidates are tested, in order, with the route's
+ * full conditions, so the first route that holds wins exactly as in a linear scan. The trie is
+ * path-compressed (an edge carries every char of a branch-free run), so {@code /api/svc} shared by
+ * a hundred routes costs one region comparison. The walk and the merge allocate nothing.
  */
 final class PathIndex {
   private static final int[] EMPTY = new int[0];
@@ -33,12 +38,12 @@ final class PathIndex {
     List<Integer> rest = new ArrayList<>();
     for (int r = 0; r < routes.length; r++) {
       PathCondition p = routes[r].matcher().pathCondition();
-      if (p == null || p.kind == PathMatchKind.REGEX) {
+      if (p == null || p.indexPrefix == null) {
         rest.add(r);
       } else if (p.caseSensitive) {
-        s.add(p.literal, r);
+        s.add(p.indexPrefix, r);
       } else {
-        i.add(Fold.foldAll(p.literal), r);
+        i.add(Fold.foldAll(p.indexPrefix), r);
       }
     }
     sensitive = s.build();
@@ -76,78 +81,103 @@ final class PathIndex {
     }
   }
 
+  /** The candidates of the deepest node whose whole string prefixes {@code path}. */
   private static int[] walk(Node root, String path, boolean fold) {
     if (root == null) return EMPTY;
     Node node = root;
     int[] best = root.candidates == null ? EMPTY : root.candidates;
-    for (int i = 0, n = path.length(); i < n; i++) {
-      char c = path.charAt(i);
-      node = node.child(fold ? Fold.fold(c) : c);
-      if (node == null) break;
+    int i = 0;
+    int n = path.length();
+    while (i < n) {
+      char c = fold ? Fold.fold(path.charAt(i)) : path.charAt(i);
+      int k = node.indexOf(c);
+      if (k < 0) break;
+      String label = node.labels[k];
+      int len = label.length();
+      if (len > 1) {
+        if (n - i < len) break;
+        boolean same = fold
+            ? foldedRegionEquals(path, i + 1, label, len)
+            : path.regionMatches(i + 1, label, 1, len - 1);
+        if (!same) break;
+      }
+      node = node.children[k];
+      i += len;
       if (node.candidates != null) best = node.candidates;
     }
     return best;
   }
 
-  /** A trie node; immutable once built. */
+  /** Whether the folded chars of {@code path} from {@code from} equal {@code label[1, len)}. */
+  private static boolean foldedRegionEquals(String path, int from, String label, int len) {
+    for (int j = 1; j < len; j++) {
+      if (Fold.fold(path.charAt(from + j - 1)) != label.charAt(j)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * A node of the path-compressed trie; immutable once built. Each edge carries a label (one or
+   * more chars, folded in the case-insensitive trie); chains without branches or candidates are
+   * merged into one edge, so a long shared prefix costs one region comparison.
+   */
   private static final class Node {
-    char[] keys = new char[0];
-    Node[] children = new Node[0];
+    char[] keys;
+    String[] labels;
+    Node[] children;
     /** Sorted indices of routes whose literal is a prefix of this node; null if none ends here. */
     int[] candidates;
-    List<Integer> own;
 
-    Node child(char c) {
+    int indexOf(char c) {
       char[] k = keys;
       if (k.length <= 8) {
         for (int i = 0; i < k.length; i++) {
-          if (k[i] == c) return children[i];
+          if (k[i] == c) return i;
         }
-        return null;
+        return -1;
       }
       int i = Arrays.binarySearch(k, c);
-      return i >= 0 ? children[i] : null;
-    }
-
-    Node childOrCreate(char c) {
-      int i = Arrays.binarySearch(keys, c);
-      if (i >= 0) return children[i];
-      int at = -i - 1;
-      char[] k = new char[keys.length + 1];
-      Node[] ch = new Node[children.length + 1];
-      System.arraycopy(keys, 0, k, 0, at);
-      System.arraycopy(children, 0, ch, 0, at);
-      k[at] = c;
-      ch[at] = new Node();
-      System.arraycopy(keys, at, k, at + 1, keys.length - at);
-      System.arraycopy(children, at, ch, at + 1, children.length - at);
-      keys = k;
-      children = ch;
-      return ch[at];
+      return i >= 0 ? i : -1;
     }
   }
 
+  /** A one-char-per-node trie used while building. */
+  private static final class BuildNode {
+    final TreeMap<Character, BuildNode> children = new TreeMap<>();
+    List<Integer> own;
+    int[] candidates;
+  }
+
   private static final class Builder {
-    private Node root;
+    private BuildNode root;
 
     void add(String literal, int route) {
-      if (root == null) root = new Node();
-      Node node = root;
-      for (int i = 0; i < literal.length(); i++) node = node.childOrCreate(literal.charAt(i));
+      if (root == null) root = new BuildNode();
+      BuildNode node = root;
+      for (int i = 0; i < literal.length(); i++) {
+        node = node.children.computeIfAbsent(literal.charAt(i), k -> new BuildNode());
+      }
       if (node.own == null) node.own = new ArrayList<>();
       node.own.add(route);
     }
 
     Node build() {
       if (root == null) return null;
-      // Iterative depth-first pass (literals may be long): hand each node the candidates of its
-      // nearest ancestor where literals end.
-      java.util.ArrayDeque<Node> nodes = new java.util.ArrayDeque<>();
-      java.util.ArrayDeque<int[]> inherited = new java.util.ArrayDeque<>();
+      assignCandidates();
+      return compress();
+    }
+
+    /**
+     * Hands each node where literals end the sorted candidates of itself and its ancestors.
+     * Iterative: literals may be long.
+     */
+    private void assignCandidates() {
+      ArrayDeque<BuildNode> nodes = new ArrayDeque<>();
+      ArrayDeque<int[]> inherited = new ArrayDeque<>();
       nodes.push(root);
       inherited.push(EMPTY);
       while (!nodes.isEmpty()) {
-        Node node = nodes.pop();
+        BuildNode node = nodes.pop();
         int[] mine = inherited.pop();
         if (node.own != null) {
           int[] own = node.own.stream().mapToInt(Integer::intValue).toArray();
@@ -155,15 +185,49 @@ final class PathIndex {
           System.arraycopy(own, 0, merged, mine.length, own.length);
           Arrays.sort(merged);
           node.candidates = merged;
-          node.own = null;
           mine = merged;
         }
-        for (Node child : node.children) {
+        for (BuildNode child : node.children.values()) {
           nodes.push(child);
           inherited.push(mine);
         }
       }
-      return root;
+    }
+
+    /** Builds the path-compressed trie, iteratively. */
+    private Node compress() {
+      ArrayDeque<BuildNode> from = new ArrayDeque<>();
+      ArrayDeque<Node> to = new ArrayDeque<>();
+      Node top = new Node();
+      from.push(root);
+      to.push(top);
+      while (!from.isEmpty()) {
+        BuildNode b = from.pop();
+        Node n = to.pop();
+        n.candidates = b.candidates;
+        int size = b.children.size();
+        n.keys = new char[size];
+        n.labels = new String[size];
+        n.children = new Node[size];
+        int i = 0;
+        for (Map.Entry<Character, BuildNode> e : b.children.entrySet()) {
+          StringBuilder label = new StringBuilder().append(e.getKey().charValue());
+          BuildNode target = e.getValue();
+          while (target.candidates == null && target.children.size() == 1) {
+            Map.Entry<Character, BuildNode> only = target.children.firstEntry();
+            label.append(only.getKey().charValue());
+            target = only.getValue();
+          }
+          Node child = new Node();
+          n.keys[i] = e.getKey();
+          n.labels[i] = label.toString();
+          n.children[i] = child;
+          i++;
+          from.push(target);
+          to.push(child);
+        }
+      }
+      return top;
     }
   }
 }

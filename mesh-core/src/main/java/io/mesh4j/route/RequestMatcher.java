@@ -49,12 +49,12 @@ public final class RequestMatcher {
 
   private RequestMatcher(MatchConfig config) {
     this.config = config;
+    if (config.pathKind() != null && config.pathValue() == null) {
+      throw new IllegalArgumentException("path condition " + config.pathKind() + " has no value");
+    }
     this.path = config.pathKind() == null
         ? null
-        : new PathCondition(
-            config.pathKind(),
-            Objects.requireNonNull(config.pathValue(), "pathValue"),
-            config.caseSensitive());
+        : new PathCondition(config.pathKind(), config.pathValue(), config.caseSensitive());
     this.methods = config.methods().stream().sorted().toArray(String[]::new);
     List<HeaderMatchConfig> hs = config.headers();
     this.headers = hs.stream().map(HeaderCondition::new).toArray(HeaderCondition[]::new);

@@ -113,7 +113,9 @@ class LeastRequestPickerTest {
     }
 
     for (int i = 0; i < weights.length; i++) {
-      assertThat(counts[i] / 200_000.0).as("endpoint %d", i).isCloseTo(weights[i] / 10.0, within(0.02));
+      assertThat(counts[i] / 200_000.0)
+          .as("endpoint %d", i)
+          .isCloseTo(weights[i] / 10.0, within(0.02));
     }
   }
 

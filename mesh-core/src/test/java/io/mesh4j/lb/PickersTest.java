@@ -89,7 +89,8 @@ class PickersTest {
       Picker x = a.build(eps, weights);
       Picker y = b.build(eps, weights);
       for (int i = 0; i < 15; i++) {
-        assertThat(x.pick(PickContext.EMPTY).endpoint()).isSameAs(y.pick(PickContext.EMPTY).endpoint());
+        assertThat(x.pick(PickContext.EMPTY).endpoint())
+            .isSameAs(y.pick(PickContext.EMPTY).endpoint());
       }
     }
   }

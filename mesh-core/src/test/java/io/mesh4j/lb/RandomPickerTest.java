@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class RandomPickerTest {
 
-  private static double[] shares(Picker picker, List<Endpoint> eps, PickContext context, int picks) {
+  private static double[] shares(
+      Picker picker, List<Endpoint> eps, PickContext context, int picks) {
     int[] counts = new int[eps.size()];
     for (int i = 0; i < picks; i++) counts[indexOf(eps, picker.pick(context))]++;
     double[] shares = new double[counts.length];
@@ -40,6 +41,22 @@ class RandomPickerTest {
   }
 
   @Test
+  void theBranchFreeSearchFindsTheFirstPrefixSumAboveEveryTarget() {
+    SplittableRandom random = new SplittableRandom(9);
+    for (int n = 1; n <= 40; n++) {
+      long[] prefix = new long[n];
+      long sum = 0;
+      for (int i = 0; i < n; i++) prefix[i] = sum += 1 + random.nextInt(5);
+      for (long target = 0; target < sum; target++) {
+        int expected = 0;
+        while (prefix[expected] <= target) expected++;
+        assertThat(RandomPicker.firstAbove(prefix, target)).as("n %d target %d", n, target)
+            .isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
   void equalWeightsAreUniform() {
     List<Endpoint> eps = endpoints(8);
 
@@ -52,7 +69,9 @@ class RandomPickerTest {
   void aWeightOfOneAmongHeavyEndpointsStillGetsItsShare() {
     List<Endpoint> eps = endpoints(3);
 
-    double[] shares = shares(picker(eps, weights(10_000, 1, 9_999)), eps, PickContext.EMPTY, 400_000);
+    Picker picker = picker(eps, weights(10_000, 1, 9_999));
+
+    double[] shares = shares(picker, eps, PickContext.EMPTY, 400_000);
 
     assertThat(shares[1]).isCloseTo(1 / 20_000.0, within(0.0001));
   }

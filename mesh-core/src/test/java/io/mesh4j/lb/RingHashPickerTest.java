@@ -100,6 +100,36 @@ class RingHashPickerTest {
     assertThat(moved / 10_000.0).isGreaterThan(0.0).isLessThanOrEqualTo(1 / 11.0 + 0.04);
   }
 
+  @ParameterizedTest(name = "{0} points per weight")
+  @CsvSource({"128", "40000"}) // 768 points (branch-free search); 240,000 (binary search)
+  void aKeyGoesToTheFirstPointAtOrAfterItsHashWrappingAround(int pointsPerWeight) {
+    RingHashPicker picker = new RingHashPicker(
+        endpoints(3), weights(1, 2, 3), USER, pointsPerWeight, 1 << 20, null);
+    long[] points = picker.points();
+    assertThat(points).isSorted();
+    SplittableRandom random = new SplittableRandom(8);
+    List<Long> probes = new ArrayList<>(List.of(Long.MIN_VALUE, Long.MAX_VALUE, 0L));
+    for (long p : points) {
+      probes.add(p);
+      probes.add(p + 1);
+      probes.add(p - 1);
+    }
+    for (int i = 0; i < 10_000; i++) probes.add(random.nextLong());
+
+    Collections.sort(probes);
+    int[] expected = new int[probes.size()];
+    int[] actual = new int[probes.size()];
+    int next = 0; // a linear sweep over the sorted probes is the reference
+    for (int i = 0; i < probes.size(); i++) {
+      long hash = probes.get(i);
+      while (next < points.length && points[next] < hash) next++;
+      expected[i] = next == points.length ? 0 : next;
+      actual[i] = picker.position(hash);
+    }
+    assertThat(actual).isEqualTo(expected);
+    assertThat(points.length > RingHashPicker.BRANCH_FREE_LIMIT).isEqualTo(pointsPerWeight > 128);
+  }
+
   @Test
   void eachEndpointGetsItsWeightTimesThePointsPerWeight() {
     RingHashPicker picker = ring(endpoints(3), weights(5, 1, 1), USER);
@@ -132,7 +162,9 @@ class RingHashPickerTest {
 
     for (int i = 0; i < 4; i++) {
       double expected = weights[i] / 10.0;
-      assertThat(counts[i] / 100_000.0).as("endpoint %d", i).isCloseTo(expected, within(expected * 0.08));
+      assertThat(counts[i] / 100_000.0)
+          .as("endpoint %d", i)
+          .isCloseTo(expected, within(expected * 0.08));
     }
   }
 
@@ -154,7 +186,8 @@ class RingHashPickerTest {
     Picker byCookie = ring(eps, repeat(10, 1), new HashOnConfig(Kind.COOKIE, "sid"));
 
     for (int k = 0; k < 1_000; k++) {
-      RequestView withCookie = request(Map.of("cookie", "theme=dark; sid=s" + k + "; lang=en"), null);
+      RequestView withCookie =
+          request(Map.of("cookie", "theme=dark; sid=s" + k + "; lang=en"), null);
       assertThat(byCookie.pick(forRequest(withCookie)).endpoint())
           .isEqualTo(pickFor(byHeader, "s" + k));
     }
@@ -236,7 +269,8 @@ class RingHashPickerTest {
       int next = owner;
       for (int p = position; next == owner; p = (p + 1) % owners.length) next = owners[p];
       String key = "user-" + k;
-      PickContext context = forRequest(request(Map.of("x-user-id", key), null), endpoint -> endpoint == eps.get(owner));
+      PickContext context =
+          forRequest(request(Map.of("x-user-id", key), null), e -> e == eps.get(owner));
 
       assertThat(picker.pick(context).endpoint()).as("key %s", key).isEqualTo(eps.get(next));
     }
@@ -249,7 +283,7 @@ class RingHashPickerTest {
     Set<Endpoint> tried = new HashSet<>(eps.subList(0, 5));
     for (int k = 0; k < 300; k++) {
       String key = "user-" + k;
-      PickContext context = forRequest(request(Map.of("x-user-id", key), null), endpoint -> tried.contains(endpoint));
+      PickContext context = forRequest(request(Map.of("x-user-id", key), null), tried::contains);
       assertThat(picker.pick(context).endpoint()).isEqualTo(eps.get(5));
     }
   }
@@ -259,7 +293,7 @@ class RingHashPickerTest {
     List<Endpoint> eps = endpoints(3);
     Picker picker = ring(eps, repeat(3, 1), USER);
     Endpoint owner = pickFor(picker, "alice");
-    PickContext allTried = forRequest(request(Map.of("x-user-id", "alice"), null), endpoint -> true);
+    PickContext allTried = forRequest(request(Map.of("x-user-id", "alice"), null), e -> true);
 
     assertThat(picker.pick(allTried).endpoint()).isEqualTo(owner);
   }

@@ -171,4 +171,22 @@ class VirtualHostSelectionTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> RouteMatch.NOT_MESH.route())
         .isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void longDomainsOfEveryLengthAreFound() {
+    String d70 = "a".repeat(60) + ".internal";
+    String d300 = "b".repeat(290) + ".internal";
+    String s130 = "." + "c".repeat(120) + ".svc";
+    RouteTable t = outbound(
+        vhost("d70", List.of(d70), to("d70", any())),
+        vhost("d300", List.of(d300), to("d300", any())),
+        vhost("s130", List.of("*" + s130), to("s130", any())));
+
+    assertThat(t.match(TestRequest.get("http://" + d70.toUpperCase() + ":1/")).virtualHost())
+        .isEqualTo("d70");
+    assertThat(t.match(TestRequest.get("http://" + d300 + "/")).virtualHost()).isEqualTo("d300");
+    assertThat(t.match(TestRequest.get("http://x" + s130 + "/")).virtualHost()).isEqualTo("s130");
+    assertThat(t.match(TestRequest.get("http://" + "b".repeat(291) + ".internal/")))
+        .isSameAs(RouteMatch.NOT_MESH);
+  }
 }

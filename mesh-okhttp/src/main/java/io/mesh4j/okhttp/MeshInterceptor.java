@@ -1,0 +1,106 @@
+package io.mesh4j.okhttp;
+
+import io.mesh4j.Mesh;
+import io.mesh4j.MeshSnapshot;
+import io.mesh4j.context.RequestIdGenerator;
+import io.mesh4j.time.Scheduler;
+import io.mesh4j.time.Ticker;
+import java.io.IOException;
+import java.time.Clock;
+import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The application interceptor that puts a mesh inside an OkHttp client; installed by {@link
+ * MeshOkHttp}. Each intercepted call is run by a {@link MeshCall}. Shared by every client derived
+ * from the wrapped one with {@code newBuilder()}, so they share breakers, budgets and the mirror
+ * bound. Thread-safe.
+ */
+final class MeshInterceptor implements Interceptor {
+  private static final Logger log = LoggerFactory.getLogger(MeshInterceptor.class);
+
+  final Mesh mesh;
+  final Ticker ticker;
+  final Clock clock;
+  final Scheduler scheduler;
+  final AttemptClients attemptClients;
+  final RequestIdGenerator requestIds;
+  private final ClientMeters meters;
+  private final ResilienceStore store;
+  private final int mirrorMaxInFlight;
+  private final Object planLock = new Object();
+  private volatile Plan plan;
+  private volatile Mirror mirror;
+  private volatile boolean mirrorErrorLogged;
+
+  MeshInterceptor(
+      Mesh mesh, OkHttpClient attemptClient, boolean perEndpointMetrics, int mirrorMaxInFlight,
+      RequestIdGenerator requestIds) {
+    this.mesh = mesh;
+    this.ticker = mesh.ticker();
+    this.clock = mesh.clock();
+    this.scheduler = mesh.scheduler();
+    this.attemptClients = new AttemptClients(attemptClient);
+    this.requestIds = requestIds;
+    this.meters = new ClientMeters(mesh.meterRegistry(), perEndpointMetrics);
+    this.store = new ResilienceStore(mesh, meters);
+    this.mirrorMaxInFlight = mirrorMaxInFlight;
+    plan(mesh.current());
+  }
+
+  @Override
+  public Response intercept(Chain chain) throws IOException {
+    return new MeshCall(this, chain).run();
+  }
+
+  /**
+   * The plan for {@code snapshot}: the published one when it matches (one volatile read), else a
+   * new one, published when the snapshot is not older than the published plan's.
+   */
+  Plan plan(MeshSnapshot snapshot) {
+    Plan p = plan;
+    if (p != null && p.snapshot == snapshot) return p;
+    synchronized (planLock) {
+      p = plan;
+      if (p != null && p.snapshot == snapshot) return p;
+      if (p != null && snapshot.generation() < p.snapshot.generation()) {
+        // A request still holding an older snapshot: serve it without rolling the store back.
+        return new Plan(snapshot, mesh, meters, store);
+      }
+      store.update(snapshot);
+      p = new Plan(snapshot, mesh, meters, store);
+      plan = p;
+      return p;
+    }
+  }
+
+  /** The mirror sender, created on first use (its threads start only when a copy is sent). */
+  Mirror mirror() {
+    Mirror m = mirror;
+    if (m == null) {
+      synchronized (planLock) {
+        m = mirror;
+        if (m == null) {
+          mirror = m = new Mirror(attemptClients.base(), ticker, mirrorMaxInFlight);
+        }
+      }
+    }
+    return m;
+  }
+
+  /** Mirror problems never reach the caller; the first one is logged. */
+  void mirrorFailedUnexpectedly(RuntimeException e) {
+    if (!mirrorErrorLogged) {
+      mirrorErrorLogged = true;
+      log.warn("mesh4j: sending a mirror copy failed; the real call is unaffected", e);
+    }
+  }
+
+  /** The meters (for tests). */
+  ClientMeters meters() {
+    return meters;
+  }
+}

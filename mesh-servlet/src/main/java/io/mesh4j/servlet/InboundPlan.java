@@ -1,0 +1,103 @@
+package io.mesh4j.servlet;
+
+import io.mesh4j.MeshSnapshot;
+import io.mesh4j.authz.Authorizer;
+import io.mesh4j.config.Cidr;
+import io.mesh4j.config.InboundConfig;
+import io.mesh4j.config.MeshConfig;
+import io.mesh4j.config.PropagateConfig;
+import io.mesh4j.config.RateLimitConfig;
+import io.mesh4j.metrics.MeshMetricNames;
+import io.mesh4j.ratelimit.TokenBucket;
+import io.mesh4j.route.Route;
+import io.mesh4j.route.RouteTable;
+import io.mesh4j.time.Ticker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the filter derives from one {@link MeshSnapshot}, built once when the snapshot
+ * becomes current and then only read: the inbound route table with a {@link RouteState} per route,
+ * the compiled authz rules with a denial counter per rule, the trusted proxies, the health path
+ * and the propagated headers. Immutable after construction (the states' buckets and lazily made
+ * timers are thread-safe).
+ *
+ * <p>A route's token bucket survives a reload when the route keeps its virtual host, name and
+ * {@code rate_limit} settings, so reloading a config (or touching an unrelated part of it) does
+ * not hand every client a fresh burst.
+ */
+final class InboundPlan {
+  final MeshSnapshot snapshot;
+  final String service;
+  final RouteTable routes;
+  final Authorizer authorizer;
+  final Cidr[] trustedProxies;
+  final String healthPath;
+  final boolean adminEnabled;
+  final PropagateConfig propagate;
+  final RouteState unrouted;
+  private final Map<Route, RouteState> states;
+  private final Map<String, RouteState> byTag;
+  private final Counter[] denied;
+
+  private InboundPlan(MeshSnapshot snapshot, InboundPlan previous, MeterRegistry registry, Ticker ticker) {
+    this.snapshot = snapshot;
+    MeshConfig config = snapshot.config();
+    InboundConfig inbound = config.inbound();
+    this.service = config.service() == null ? "" : config.service();
+    this.routes = snapshot.inbound();
+    this.authorizer = Authorizer.compile(inbound.authz());
+    this.trustedProxies = inbound.trustedProxies().toArray(new Cidr[0]);
+    this.healthPath = inbound.healthPath();
+    this.adminEnabled = config.admin() != null && config.admin().enabled();
+    this.propagate = config.propagate() == null ? PropagateConfig.NONE : config.propagate();
+    this.states = new IdentityHashMap<>();
+    this.byTag = new HashMap<>();
+    for (Route r : routes.routes()) {
+      String tag = r.virtualHost() + "/" + r.name();
+      TokenBucket bucket = null;
+      RateLimitConfig rl = r.rateLimit();
+      if (rl != null) {
+        RouteState old = previous == null ? null : previous.byTag.get(tag);
+        bucket = old != null && old.bucket != null && Objects.equals(old.rateLimit, rl)
+            ? old.bucket
+            : TokenBucket.create(rl, ticker);
+      }
+      RouteState s = new RouteState(tag, r, bucket, registry, service);
+      states.put(r, s);
+      byTag.put(tag, s);
+    }
+    this.unrouted = new RouteState(MeshMetricNames.ROUTE_NONE, null, null, registry, service);
+    List<Authorizer.Decision> decisions = authorizer.decisions();
+    this.denied = new Counter[decisions.size()];
+    for (int i = 0; i < decisions.size(); i++) {
+      denied[i] = Counter.builder(MeshMetricNames.SERVER_DENIED)
+          .description("Inbound requests denied with 403 by authz, by deciding rule")
+          .tag(MeshMetricNames.TAG_SERVICE, service)
+          .tag(MeshMetricNames.TAG_RULE, decisions.get(i).rule())
+          .register(registry);
+    }
+  }
+
+  /** The plan for {@code snapshot}, reusing {@code previous}'s buckets where routes kept them. */
+  static InboundPlan build(
+      MeshSnapshot snapshot, InboundPlan previous, MeterRegistry registry, Ticker ticker) {
+    return new InboundPlan(snapshot, previous, registry, ticker);
+  }
+
+  /** The state of a route of this plan's table. */
+  RouteState state(Route route) {
+    RouteState s = states.get(route);
+    return s == null ? unrouted : s;
+  }
+
+  /** The denial counter of the rule that made {@code decision}. */
+  Counter denied(Authorizer.Decision decision) {
+    return decision.isDefault() ? denied[denied.length - 1] : denied[decision.index()];
+  }
+}

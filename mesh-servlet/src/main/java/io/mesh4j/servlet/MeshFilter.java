@@ -1,0 +1,447 @@
+package io.mesh4j.servlet;
+
+import io.mesh4j.Mesh;
+import io.mesh4j.MeshSnapshot;
+import io.mesh4j.authz.Authorizer;
+import io.mesh4j.config.ConfigException;
+import io.mesh4j.context.MeshContext;
+import io.mesh4j.context.RequestIdGenerator;
+import io.mesh4j.fault.Fault;
+import io.mesh4j.route.RouteAction;
+import io.mesh4j.route.RouteMatch;
+import io.mesh4j.time.Scheduler;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mesh on the server side: one Jakarta Servlet filter that applies a {@link Mesh}'s inbound
+ * rules to every request the application receives.
+ *
+ * <pre>{@code
+ * // programmatic (Jetty, Tomcat, Spring Boot's FilterRegistrationBean)
+ * Mesh mesh = Mesh.fromFile(Path.of("mesh.yaml"));
+ * MeshFilter filter = new MeshFilter(mesh);            // the caller owns and closes the mesh
+ *
+ * // web.xml or any container that instantiates the filter itself
+ * //   <init-param><param-name>mesh4j.config</param-name><param-value>/etc/mesh.yaml</param-value>
+ * //   the filter then loads, watches and (in destroy()) closes its own mesh.
+ * }</pre>
+ *
+ * <p>Map it on {@code /*} for the {@code REQUEST} and {@code ASYNC} (and, if the application
+ * uses error pages, {@code ERROR}) dispatcher types. For each request (a {@code REQUEST}
+ * dispatch) it, in this order:
+ *
+ * <ol>
+ *   <li>resolves the source address (the socket peer; {@code X-Forwarded-For} only from {@code
+ *       inbound.trusted_proxies}, see {@link #sourceAddress}) and the peer's certificate identity
+ *       (for {@code principals});
+ *   <li>takes the {@code x-request-id} (or generates one) and the {@code propagate.headers}
+ *       into a {@link MeshContext}, echoes {@code x-request-id} on the response, and adds {@code
+ *       x-mesh-draining: true} while the mesh is draining;
+ *   <li>answers the health endpoint ({@code inbound.health_path}, default {@code /mesh/health}):
+ *       200 while serving, 503 while draining;
+ *   <li>hands paths under {@code /mesh/} to the {@link AdminHandler} while {@code admin.enabled};
+ *   <li>matches the inbound route table, applies {@code authz} (403), the route's {@code
+ *       rate_limit} (429 with {@code Retry-After}), {@code fault} (delay, abort) and action:
+ *       {@code redirect}, {@code respond}, or {@code pass} to the application with the route's
+ *       {@code headers} applied and the context attached for the request's whole duration,
+ *       async included;
+ *   <li>records the outcome once ({@code mesh.server.requests}): after {@code doFilter}
+ *       returns, or, for a request that went async, when its response completes.
+ * </ol>
+ *
+ * <p>Thread-safe; one instance serves all requests. Reloads of the mesh apply from the next
+ * request on. The per-request work takes no lock; it allocates the request view, context and
+ * wrapper (a few small objects).
+ */
+public final class MeshFilter implements Filter {
+  private static final Logger log = LoggerFactory.getLogger(MeshFilter.class);
+
+  /** The init parameter naming a config file (YAML or JSON) the filter loads and owns. */
+  public static final String CONFIG_PARAMETER = "mesh4j.config";
+  /** The response header present with value {@code true} while the mesh is draining. */
+  public static final String DRAINING_HEADER = "x-mesh-draining";
+  /** The request attribute holding the source address the filter resolved (a String). */
+  public static final String SOURCE_ADDRESS_ATTRIBUTE = "io.mesh4j.sourceAddress";
+
+  static final String EXCHANGE_ATTRIBUTE = MeshFilter.class.getName() + ".exchange";
+  private static final String ADMIN_PREFIX = "/mesh/";
+  private static final String ADMIN_ROOT = "/mesh";
+  private static final byte[] NO_BODY = new byte[0];
+
+  private final AdminHandler explicitAdmin;
+  private final RequestIdGenerator requestIds;
+  private final ClassLoader serviceClassLoader = serviceClassLoader();
+  private final PeerIdentities identities = new PeerIdentities();
+  private final Object lock = new Object();
+  private volatile Mesh mesh;
+  private volatile boolean ownsMesh;
+  private volatile InboundPlan plan;
+  private volatile AdminHandler loadedAdmin;
+  private volatile boolean adminLookedUp;
+
+  /**
+   * A filter for a container to instantiate: {@link #init} loads the config file named by the
+   * {@value #CONFIG_PARAMETER} init parameter and the filter owns the resulting mesh.
+   */
+  public MeshFilter() {
+    this.explicitAdmin = null;
+    this.requestIds = RequestIdGenerator.create();
+  }
+
+  /**
+   * A filter applying {@code mesh}'s inbound rules. The caller keeps ownership: {@link #destroy()}
+   * does not close the mesh.
+   */
+  public MeshFilter(Mesh mesh) {
+    this(builder(mesh));
+  }
+
+  private MeshFilter(Builder b) {
+    this.mesh = b.mesh;
+    this.explicitAdmin = b.admin;
+    this.requestIds = b.requestIds != null ? b.requestIds : RequestIdGenerator.create();
+  }
+
+  /** A builder for a filter over {@code mesh} (which the caller keeps owning). */
+  public static Builder builder(Mesh mesh) {
+    return new Builder(Objects.requireNonNull(mesh, "mesh"));
+  }
+
+  /**
+   * Loads the mesh from the {@value #CONFIG_PARAMETER} init parameter when the filter was
+   * instantiated without one.
+   *
+   * @throws ServletException when there is neither a mesh nor the parameter, when both are
+   *     given, or when the config file cannot be loaded (the message lists every error)
+   */
+  @Override
+  public void init(FilterConfig filterConfig) throws ServletException {
+    String file = filterConfig == null ? null : filterConfig.getInitParameter(CONFIG_PARAMETER);
+    if (mesh != null) {
+      if (file != null) {
+        throw new ServletException("MeshFilter was given a Mesh and the " + CONFIG_PARAMETER
+            + " init parameter (" + file + "); use one");
+      }
+      return;
+    }
+    if (file == null || file.isBlank()) {
+      throw new ServletException("MeshFilter needs a Mesh (new MeshFilter(mesh)) or the "
+          + CONFIG_PARAMETER + " init parameter naming a config file");
+    }
+    try {
+      Mesh m = Mesh.fromFile(Path.of(file.strip()));
+      ownsMesh = true;
+      mesh = m;
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw new ServletException("MeshFilter cannot load " + CONFIG_PARAMETER + "=" + file + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Closes the mesh if the filter loaded it from {@value #CONFIG_PARAMETER}; otherwise nothing. */
+  @Override
+  public void destroy() {
+    Mesh m = mesh;
+    if (ownsMesh && m != null) m.close();
+  }
+
+  /** The mesh this filter applies ({@code null} before {@link #init} for a container-made one). */
+  public Mesh mesh() {
+    return mesh;
+  }
+
+  @Override
+  public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    if (!(request instanceof HttpServletRequest req) || !(response instanceof HttpServletResponse res)) {
+      chain.doFilter(request, response);
+      return;
+    }
+    Mesh m = mesh;
+    if (m == null) throw new ServletException("MeshFilter was not initialized (init was not called)");
+    if (req.getAttribute(EXCHANGE_ATTRIBUTE) instanceof Exchange exchange) {
+      redispatch(exchange, req, res, chain);
+    } else if (req.getDispatcherType() == DispatcherType.REQUEST) {
+      handle(m, req, res, chain);
+    } else {
+      chain.doFilter(req, res);
+    }
+  }
+
+  /** An async or error dispatch (or a forward/include) of a request this filter has seen. */
+  private static void redispatch(
+      Exchange exchange, HttpServletRequest req, HttpServletResponse res, FilterChain chain)
+      throws IOException, ServletException {
+    HttpServletRequest r = isWrapped(req) ? req : new MeshRequest(req, exchange, exchange.route.headers);
+    try (MeshContext.Scope s = MeshContext.attach(exchange.context)) {
+      chain.doFilter(r, res);
+    }
+  }
+
+  private static boolean isWrapped(ServletRequest req) {
+    return req instanceof MeshRequest
+        || (req instanceof ServletRequestWrapper w && w.isWrapperFor(MeshRequest.class));
+  }
+
+  private void handle(Mesh m, HttpServletRequest req, HttpServletResponse res, FilterChain chain)
+      throws IOException, ServletException {
+    long start = m.ticker().read();
+    InboundPlan p = plan(m);
+    String source = sourceAddress(req, p);
+    req.setAttribute(SOURCE_ADDRESS_ATTRIBUTE, source);
+    ServletRequestView view = new ServletRequestView(req, source, identities);
+    MeshContext context = MeshContext.fromRequest(p.propagate, view, requestIds);
+    if (context.requestId() != null) res.setHeader(MeshContext.REQUEST_ID, context.requestId());
+    if (m.isDraining()) res.setHeader(DRAINING_HEADER, "true");
+
+    String local = pathWithinContext(req);
+    if (local.equals(p.healthPath)) {
+      health(m, req, res);
+      return;
+    }
+    if (p.adminEnabled && (local.startsWith(ADMIN_PREFIX) || local.equals(ADMIN_ROOT))) {
+      AdminHandler admin = admin(m);
+      if (admin != null && admin.handle(req, res, source)) return;
+    }
+
+    RouteMatch match = p.routes.match(view);
+    RouteState route = match.isRouted() ? p.state(match.route()) : p.unrouted;
+    Exchange exchange = new Exchange(context, route, res, m.ticker(), start);
+
+    // Answers the filter makes itself are recorded before they are written, so a client that
+    // goes away mid-write cannot make a request go uncounted.
+    Authorizer.Decision decision = p.authorizer.decide(view);
+    if (!decision.allowed()) {
+      p.denied(decision).increment();
+      exchange.record(Outcome.DENIED, HttpServletResponse.SC_FORBIDDEN);
+      write(res, HttpServletResponse.SC_FORBIDDEN, "access denied\n");
+      return;
+    }
+    if (route.bucket != null && !route.bucket.tryAcquire()) {
+      route.rateLimited.increment();
+      exchange.record(Outcome.RATELIMITED, 429);
+      res.setHeader("Retry-After", Long.toString(route.bucket.retryAfterSeconds()));
+      write(res, 429, "rate limited\n");
+      return;
+    }
+    Fault fault = route.fault.decide();
+    if (fault.delayed()) hold(m.scheduler(), fault.delayNanos());
+    if (fault.aborted()) {
+      exchange.record(Outcome.FAULT, fault.abortStatus());
+      write(res, fault.abortStatus(), "fault filter abort\n");
+      return;
+    }
+    switch (route.action.kind()) {
+      case REDIRECT -> {
+        RouteAction.Redirect redirect = (RouteAction.Redirect) route.action;
+        exchange.record(Outcome.REDIRECT, redirect.code());
+        res.setStatus(redirect.code());
+        res.setHeader("Location", redirect.location(view));
+        res.setContentLength(0);
+      }
+      case RESPOND -> {
+        RouteAction.Respond respond = (RouteAction.Respond) route.action;
+        exchange.record(Outcome.RESPOND, respond.status());
+        respond(res, respond);
+      }
+      default -> pass(m, req, res, chain, exchange);
+    }
+  }
+
+  private static void pass(
+      Mesh m, HttpServletRequest req, HttpServletResponse res, FilterChain chain, Exchange exchange)
+      throws IOException, ServletException {
+    req.setAttribute(EXCHANGE_ATTRIBUTE, exchange);
+    MeshRequest wrapped = new MeshRequest(req, exchange, exchange.route.headers);
+    boolean completed = false;
+    try (MeshContext.Scope s = MeshContext.attach(exchange.context)) {
+      chain.doFilter(wrapped, res);
+      completed = true;
+    } finally {
+      if (exchange.isListening()) {
+        // The listener records when the async response completes.
+      } else if (req.isAsyncStarted()) {
+        exchange.listenLate(req);
+      } else if (completed) {
+        if (m.isDraining() && !res.isCommitted()) res.setHeader(DRAINING_HEADER, "true");
+        exchange.record(Outcome.PASS, res.getStatus());
+      } else {
+        // The application threw: unless it committed a status, the container answers 500.
+        exchange.record(Outcome.ERROR, res.isCommitted() ? res.getStatus() : 500);
+      }
+    }
+  }
+
+  /**
+   * The request's source address: the socket peer ({@code getRemoteAddr()}), unless the peer is
+   * in {@code inbound.trusted_proxies}; then the right-most {@code X-Forwarded-For} entry that is
+   * not itself a trusted proxy (every line of the header counts, in order; when all entries are
+   * trusted proxies, the left-most; an entry that is not an IP literal stops the walk at the last
+   * trusted address). A forged header from any other peer changes nothing.
+   */
+  static String sourceAddress(HttpServletRequest req, InboundPlan p) {
+    String peer = SourceAddresses.strip(req.getRemoteAddr());
+    if (p.trustedProxies.length == 0) return peer;
+    return SourceAddresses.resolve(peer, req.getHeaders(SourceAddresses.X_FORWARDED_FOR), p.trustedProxies);
+  }
+
+  private static String pathWithinContext(HttpServletRequest req) {
+    String uri = req.getRequestURI();
+    if (uri == null) return "";
+    String ctx = req.getContextPath();
+    return ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
+  }
+
+  private InboundPlan plan(Mesh m) {
+    MeshSnapshot s = m.current();
+    InboundPlan p = plan;
+    if (p != null && p.snapshot == s) return p;
+    synchronized (lock) {
+      p = plan;
+      if (p != null && p.snapshot == s) return p;
+      // Never go back to an older snapshot than the one already planned.
+      if (p != null && p.snapshot.generation() > s.generation()) return p;
+      InboundPlan next = InboundPlan.build(s, p, m.meterRegistry(), m.ticker());
+      plan = next;
+      return next;
+    }
+  }
+
+  private AdminHandler admin(Mesh m) {
+    if (explicitAdmin != null) return explicitAdmin;
+    if (adminLookedUp) return loadedAdmin;
+    synchronized (lock) {
+      if (!adminLookedUp) {
+        loadedAdmin = loadAdmin(m);
+        adminLookedUp = true;
+      }
+      return loadedAdmin;
+    }
+  }
+
+  /** The creating thread's context class loader (a web application's, in a container), else ours. */
+  private static ClassLoader serviceClassLoader() {
+    ClassLoader tccl = Thread.currentThread().getContextClassLoader();
+    return tccl != null ? tccl : MeshFilter.class.getClassLoader();
+  }
+
+  private AdminHandler loadAdmin(Mesh m) {
+    try {
+      Iterator<AdminHandler.Factory> it =
+          ServiceLoader.load(AdminHandler.Factory.class, serviceClassLoader).iterator();
+      if (it.hasNext()) return it.next().create(m);
+      log.warn("mesh4j: admin.enabled is true but no AdminHandler.Factory is on the class path; "
+          + "/mesh/ paths go to the application");
+    } catch (ServiceConfigurationError | RuntimeException e) {
+      log.warn("mesh4j: loading the admin handler failed; /mesh/ paths go to the application", e);
+    }
+    return null;
+  }
+
+  private static void health(Mesh m, HttpServletRequest req, HttpServletResponse res) throws IOException {
+    String method = req.getMethod();
+    res.setHeader("Cache-Control", "no-store");
+    if (!"GET".equals(method) && !"HEAD".equals(method)) {
+      res.setHeader("Allow", "GET, HEAD");
+      write(res, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "method not allowed\n");
+      return;
+    }
+    if (m.isDraining()) {
+      write(res, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "draining\n");
+    } else {
+      write(res, HttpServletResponse.SC_OK, "serving\n");
+    }
+  }
+
+  private static void respond(HttpServletResponse res, RouteAction.Respond respond) throws IOException {
+    res.setStatus(respond.status());
+    byte[] body = respond.body().isEmpty() ? NO_BODY : respond.body().getBytes(StandardCharsets.UTF_8);
+    boolean typed = false;
+    for (Map.Entry<String, String> h : respond.headers().entrySet()) {
+      if (h.getKey().equalsIgnoreCase("content-type")) {
+        res.setContentType(h.getValue());
+        typed = true;
+      } else {
+        res.setHeader(h.getKey(), h.getValue());
+      }
+    }
+    if (body.length > 0 && !typed) res.setContentType("text/plain;charset=utf-8");
+    res.setContentLength(body.length);
+    if (body.length > 0) res.getOutputStream().write(body);
+  }
+
+  private static void write(HttpServletResponse res, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    res.setStatus(status);
+    res.setContentType("text/plain;charset=utf-8");
+    res.setContentLength(bytes.length);
+    res.getOutputStream().write(bytes);
+  }
+
+  /** Holds the calling thread for {@code nanos} on the mesh's scheduler (a fault delay). */
+  private static void hold(Scheduler scheduler, long nanos) {
+    CountDownLatch done = new CountDownLatch(1);
+    Scheduler.Cancellable task = scheduler.schedule(done::countDown, Duration.ofNanos(nanos));
+    try {
+      done.await();
+    } catch (InterruptedException e) {
+      task.cancel();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Builds a {@link MeshFilter}. Not thread-safe. */
+  public static final class Builder {
+    private final Mesh mesh;
+    private AdminHandler admin;
+    private RequestIdGenerator requestIds;
+
+    private Builder(Mesh mesh) {
+      this.mesh = mesh;
+    }
+
+    /**
+     * The handler for {@code /mesh/} admin paths (while {@code admin.enabled}). Default: made,
+     * the first time an admin path is requested while enabled, by the first {@link
+     * AdminHandler.Factory} that {@link ServiceLoader} finds with the context class loader of the
+     * thread that created the filter (else the filter's own class loader); none found means
+     * {@code /mesh/} paths go to the application.
+     */
+    public Builder admin(AdminHandler admin) {
+      this.admin = Objects.requireNonNull(admin, "admin");
+      return this;
+    }
+
+    /** Makes ids for requests that arrive without a valid {@code x-request-id}. */
+    public Builder requestIds(RequestIdGenerator requestIds) {
+      this.requestIds = Objects.requireNonNull(requestIds, "requestIds");
+      return this;
+    }
+
+    /** The filter. */
+    public MeshFilter build() {
+      return new MeshFilter(this);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package io.mesh4j.servlet;
+
+import io.mesh4j.metrics.MeshMetricNames;
+
+/** How the filter disposed of a request: the {@code outcome} tag of {@code mesh.server.requests}. */
+enum Outcome {
+  PASS(MeshMetricNames.OUTCOME_PASS),
+  REDIRECT(MeshMetricNames.OUTCOME_REDIRECT),
+  RESPOND(MeshMetricNames.OUTCOME_RESPOND),
+  FAULT(MeshMetricNames.OUTCOME_FAULT),
+  RATELIMITED(MeshMetricNames.OUTCOME_RATELIMITED),
+  DENIED(MeshMetricNames.OUTCOME_DENIED),
+  ERROR(MeshMetricNames.OUTCOME_ERROR);
+
+  static final Outcome[] ALL = values();
+
+  final String tag;
+
+  Outcome(String tag) {
+    this.tag = tag;
+  }
+}

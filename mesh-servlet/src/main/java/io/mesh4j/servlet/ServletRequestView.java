@@ -1,0 +1,80 @@
+package io.mesh4j.servlet;
+
+import io.mesh4j.route.RequestView;
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * A {@link RequestView} over an {@link HttpServletRequest}, without copying: the path is the
+ * request URI as sent (percent-encoded, context path included), the authority the {@code Host}
+ * header (else server name and port), the source the address {@link SourceAddresses} resolved,
+ * and the principal the client certificate's identity ({@link PeerIdentities}), computed on
+ * first use. Used on the request's thread only.
+ */
+final class ServletRequestView implements RequestView {
+  private final HttpServletRequest request;
+  private final String source;
+  private final PeerIdentities identities;
+  private String principal;
+  private boolean principalResolved;
+
+  ServletRequestView(HttpServletRequest request, String source, PeerIdentities identities) {
+    this.request = request;
+    this.source = source;
+    this.identities = identities;
+  }
+
+  @Override
+  public String method() {
+    return request.getMethod();
+  }
+
+  @Override
+  public String scheme() {
+    return request.getScheme();
+  }
+
+  @Override
+  public String authority() {
+    String host = request.getHeader("host");
+    if (host != null && !host.isEmpty()) return host;
+    String name = request.getServerName();
+    if (name == null) return null;
+    int port = request.getServerPort();
+    boolean defaultPort = port <= 0
+        || (port == 80 && "http".equalsIgnoreCase(request.getScheme()))
+        || (port == 443 && "https".equalsIgnoreCase(request.getScheme()));
+    if (defaultPort) return name;
+    boolean v6 = name.indexOf(':') >= 0 && name.charAt(0) != '[';
+    return (v6 ? "[" + name + "]" : name) + ":" + port;
+  }
+
+  @Override
+  public String path() {
+    String uri = request.getRequestURI();
+    return uri == null || uri.isEmpty() ? "/" : uri;
+  }
+
+  @Override
+  public String query() {
+    return request.getQueryString();
+  }
+
+  @Override
+  public String header(String name) {
+    return request.getHeader(name);
+  }
+
+  @Override
+  public String sourceAddress() {
+    return source;
+  }
+
+  @Override
+  public String principal() {
+    if (!principalResolved) {
+      principal = identities.principal(request.getAttribute(PeerIdentities.CERTIFICATES_ATTRIBUTE));
+      principalResolved = true;
+    }
+    return principal;
+  }
+}

@@ -1,0 +1,185 @@
+package io.mesh4j.servlet.admin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mesh4j.Mesh;
+import io.mesh4j.MeshSnapshot;
+import io.mesh4j.cluster.Cluster;
+import io.mesh4j.cluster.EndpointStatus;
+import io.mesh4j.config.ClusterConfig;
+import io.mesh4j.config.ConfigError;
+import io.mesh4j.config.VirtualHostConfig;
+import io.mesh4j.endpoint.Endpoint;
+import io.mesh4j.outlier.EjectionReason;
+import io.mesh4j.route.Route;
+import io.mesh4j.route.RouteAction;
+import io.mesh4j.route.RouteTable;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Builds the JSON documents of {@code /mesh/clusters}, {@code /mesh/config} and {@code
+ * /mesh/routes} from one snapshot. Stateless; field names are documented in {@code docs/admin.md}.
+ */
+final class StateJson {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private StateJson() {}
+
+  /** The fields every document starts with: which config generation it describes. */
+  private static ObjectNode header(Mesh mesh, MeshSnapshot s, Instant now) {
+    ObjectNode o = F.objectNode();
+    o.put("service", s.config().service());
+    o.put("generation", s.generation());
+    o.put("config_hash", s.configHash());
+    o.put("draining", mesh.isDraining());
+    o.put("now", now.toString());
+    return o;
+  }
+
+  /** {@code /mesh/clusters}: every cluster in config order, each endpoint's live state. */
+  static ObjectNode clusters(Mesh mesh, MeshSnapshot s) {
+    Instant now = mesh.clock().instant();
+    ObjectNode o = header(mesh, s, now);
+    ArrayNode clusters = o.putArray("clusters");
+    for (ClusterConfig cc : s.config().clusters()) {
+      Cluster c = s.cluster(cc.name());
+      if (c == null) continue;
+      // statuses() first: usable/panic are read after it, so they are at least as new.
+      List<EndpointStatus> statuses = c.statuses();
+      ObjectNode n = clusters.addObject();
+      n.put("name", c.name());
+      n.put("lb", cc.lb().configName());
+      n.put("panic", c.panic());
+      n.put("panic_threshold", cc.panicThreshold());
+      n.put("usable", c.usableCount());
+      n.put("total", statuses.size());
+      ArrayNode eps = n.putArray("endpoints");
+      for (EndpointStatus st : statuses) eps.add(endpoint(st, now));
+    }
+    return o;
+  }
+
+  private static ObjectNode endpoint(EndpointStatus st, Instant now) {
+    Endpoint e = st.endpoint();
+    ObjectNode n = F.objectNode();
+    n.put("address", e.address());
+    if (e.zone() == null) n.putNull("zone"); else n.put("zone", e.zone());
+    n.put("weight", e.weight());
+    n.put("effective_weight", st.effectiveWeight());
+    n.put("health", health(st));
+    n.put("healthy", st.healthy());
+    n.put("ejected", st.ejected());
+    if (st.ejectionReason() == null) {
+      n.putNull("ejection_reason");
+      n.putNull("ejected_until");
+    } else {
+      n.put("ejection_reason", st.ejectionReason().tagValue());
+      n.put("ejected_until", now.plus(st.ejectionRemaining()).toString());
+    }
+    n.put("ejection_remaining_ms", st.ejectionRemaining().toMillis());
+    n.put("times_ejected", st.timesEjected());
+    n.put("active_requests", e.activeRequests());
+    n.put("successes", st.successes());
+    n.put("failures", st.failures());
+    return n;
+  }
+
+  /**
+   * One word for the dashboard: {@code draining} (ejected because it said it drains), {@code
+   * ejected} (outlier detection), {@code unhealthy} (active checks), else {@code healthy}.
+   */
+  static String health(EndpointStatus st) {
+    if (st.ejected()) return st.ejectionReason() == EjectionReason.DRAINING ? "draining" : "ejected";
+    return st.healthy() ? "healthy" : "unhealthy";
+  }
+
+  /** {@code /mesh/config}: the config in force (masked), where it came from, the last error. */
+  static ObjectNode config(Mesh mesh, MeshSnapshot s) {
+    ObjectNode o = header(mesh, s, mesh.clock().instant());
+    o.put("loaded_at", s.loadedAt().toString());
+    o.put("source", s.source());
+    Mesh.ReloadError err = mesh.lastReloadError();
+    if (err == null) {
+      o.putNull("last_reload_error");
+    } else {
+      ObjectNode e = o.putObject("last_reload_error");
+      e.put("source", err.source());
+      e.put("at", err.at().toString());
+      ArrayNode errors = e.putArray("errors");
+      for (ConfigError ce : err.exception().errors()) {
+        errors.addObject()
+            .put("path", ce.path())
+            .put("message", secretPath(ce.path())
+                ? "(hidden: the value at this path may be a secret)"
+                : ce.message());
+      }
+    }
+    o.set("config", ConfigJson.config(s.config()));
+    return o;
+  }
+
+  /** Whether a config error path points into a secret (its message may quote the value). */
+  static boolean secretPath(String path) {
+    String[] parts = path.split("[.\\[\\]\"']+");
+    for (int i = 0; i < parts.length; i++) {
+      if (Secrets.isSecretField(parts[i])) return true;
+      boolean headerName = i > 0 && (parts[i - 1].equals("add") || parts[i - 1].equals("headers"));
+      if (headerName && Secrets.isSecretHeader(parts[i])) return true;
+    }
+    return false;
+  }
+
+  /**
+   * {@code /mesh/routes}: both compiled tables, virtual hosts in order with their domains and
+   * routes (each in the config format plus the compiled {@code action} kind and target {@code
+   * clusters}), and the outbound table's implicit per-cluster routes.
+   */
+  static ObjectNode routes(Mesh mesh, MeshSnapshot s) {
+    ObjectNode o = header(mesh, s, mesh.clock().instant());
+    o.set("outbound", table(s.outbound(), s.config().outbound().virtualHosts()));
+    o.set("inbound", table(s.inbound(), s.config().inbound().virtualHosts()));
+    return o;
+  }
+
+  private static ObjectNode table(RouteTable table, List<VirtualHostConfig> hosts) {
+    ObjectNode o = F.objectNode();
+    ArrayNode vhs = o.putArray("virtual_hosts");
+    List<Route> routes = table.routes();
+    // routes() lists each virtual host's routes in config order, then the implicit ones.
+    int next = 0;
+    for (VirtualHostConfig vh : hosts) {
+      ObjectNode v = vhs.addObject();
+      v.put("name", vh.name());
+      ArrayNode domains = v.putArray("domains");
+      for (String d : vh.domains().isEmpty() ? List.of(vh.name()) : vh.domains()) domains.add(d);
+      ArrayNode rs = v.putArray("routes");
+      for (int i = 0; i < vh.routes().size() && next < routes.size(); i++) {
+        rs.add(route(routes.get(next++)));
+      }
+    }
+    if (table.direction() == RouteTable.Direction.OUTBOUND) {
+      ArrayNode implicit = o.putArray("implicit_routes");
+      for (; next < routes.size(); next++) {
+        Route r = routes.get(next);
+        if (r.isImplicit() && r.action() instanceof RouteAction.Forward f) {
+          implicit.addObject().put("cluster", f.cluster());
+        }
+      }
+    }
+    return o;
+  }
+
+  private static ObjectNode route(Route r) {
+    ObjectNode n = ConfigJson.route(r.config());
+    if (r.name() != null) n.put("name", r.name());
+    n.put("action", r.action().kind().name().toLowerCase(Locale.ROOT));
+    ArrayNode clusters = n.putArray("clusters");
+    if (r.action() instanceof RouteAction.ClusterTarget t) {
+      for (String c : t.clusters()) clusters.add(c);
+    }
+    return n;
+  }
+}

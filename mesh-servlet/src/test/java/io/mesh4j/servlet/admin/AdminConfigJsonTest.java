@@ -1,0 +1,131 @@
+package io.mesh4j.servlet.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mesh4j.config.ConfigLoader;
+import io.mesh4j.config.MeshConfig;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The config as /mesh/config shows it: the file format, loadable back, secrets masked. */
+class AdminConfigJsonTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "/io/mesh4j/servlet/admin/config-md-example.yaml",
+    "/io/mesh4j/servlet/admin/every-field.yaml"
+  })
+  void theJsonLoadsBackIntoAnEqualConfig(String resource) throws Exception {
+    MeshConfig original = ConfigLoader.loadResource(resource);
+
+    String json = JSON.writeValueAsString(ConfigJson.config(original));
+
+    assertThat(ConfigLoader.load(json)).isEqualTo(original);
+  }
+
+  @Test
+  void defaultsAreShownAsTheyAreInForce() throws Exception {
+    MeshConfig c = ConfigLoader.load("version: 1\nservice: s\nclusters: [{ name: a, endpoints: [\"127.0.0.1:1\"] }]\n");
+
+    JsonNode j = ConfigJson.config(c);
+
+    assertThat(j).isEqualTo(JSON.readTree("""
+        {"version": 1, "service": "s",
+         "clusters": [{"name": "a", "lb": "weighted_round_robin",
+           "endpoints": [{"address": "127.0.0.1:1", "weight": 1}],
+           "retry": {"attempts": 2,
+             "retry_on": ["connect-failure", "refused-stream", "reset", "gateway-error"],
+             "retriable_status_codes": [], "backoff": {"base": "25ms", "max": "250ms"},
+             "budget": {"percent": 20.0, "min_per_second": 10}, "idempotent_only": true},
+           "timeout": "15s", "panic_threshold": 50, "slow_start": "0s"}],
+         "outbound": {"virtual_hosts": []},
+         "inbound": {"virtual_hosts": [], "authz": {"default_action": "allow", "rules": []},
+           "trusted_proxies": [], "health_path": "/mesh/health"},
+         "propagate": {"headers": []},
+         "admin": {"enabled": false, "allow_from": ["127.0.0.1/32", "::1/128"]}}
+        """));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0, 0s", "1, 1ms", "250, 250ms", "1000, 1s", "1500, 1500ms", "90000, 90s",
+      "120000, 2m", "3600000, 1h", "5400000, 90m"})
+  void durationsUseTheLargestExactUnit(long millis, String text) {
+    assertThat(ConfigJson.duration(Duration.ofMillis(millis))).isEqualTo(text);
+  }
+
+  @Test
+  void aFieldWhoseNameLooksSecretIsMaskedAnywhereInTheTree() throws Exception {
+    ObjectNode tree = (ObjectNode) JSON.readTree("""
+        {"clusters": [{"name": "a", "tls": {"client_secret": "x1", "private_key": {"pem": "x2"},
+                       "password": "x3", "keystore": "kept", "monkey": "kept",
+                       "api_key": null, "token_ttl": "x4"}}],
+         "credentials": ["x5"]}
+        """);
+
+    ConfigJson.maskFields(tree);
+
+    assertThat(tree).isEqualTo(JSON.readTree("""
+        {"clusters": [{"name": "a", "tls": {"client_secret": "******", "private_key": "******",
+                       "password": "******", "keystore": "kept", "monkey": "kept",
+                       "api_key": null, "token_ttl": "******"}}],
+         "credentials": "******"}
+        """));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    // name, secret as a config field, secret as a header name
+    "password, true, true",
+    "db_password, true, true",
+    "passwd, true, true",
+    "client-secret, true, true",
+    "auth_token, true, true",
+    "x-csrf-token, true, true",
+    "credentials, true, true",
+    "api_key, true, true",
+    "x-api-key, true, true",
+    "apikey, true, true",
+    "private.key, true, true",
+    "pwd, true, true",
+    "authorization, false, true",
+    "proxy-authorization, false, true",
+    "cookie, false, true",
+    "set-cookie, false, true",
+    "x-auth, false, true",
+    "x-session-id, false, true",
+    "x-amz-signature, false, true",
+    "keystore, false, false",
+    "monkey, false, false",
+    "x-request-id, false, false",
+    "x-canary, false, false",
+    "retry-after, false, false",
+    "hash_on, false, false",
+    "header, false, false",
+    "x-mesh-route, false, false"
+  })
+  void secretNames(String name, boolean field, boolean header) {
+    assertThat(Secrets.isSecretField(name)).as("field " + name).isEqualTo(field);
+    assertThat(Secrets.isSecretHeader(name)).as("header " + name).isEqualTo(header);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "clusters[0].endpoints[0].weight, false",
+    "outbound.virtual_hosts[0].routes[1].headers.add.authorization, true",
+    "outbound.virtual_hosts[0].routes[1].headers.add.\"x-api-key\", true",
+    "outbound.virtual_hosts[0].routes[1].headers.add.x-mesh-route, false",
+    "inbound.virtual_hosts[0].routes[0].respond.headers.set-cookie, true",
+    "clusters[0].tls.client_secret, true",
+    "'', false"
+  })
+  void reloadErrorMessagesUnderASecretPathAreHidden(String path, boolean hidden) {
+    assertThat(StateJson.secretPath(path)).isEqualTo(hidden);
+  }
+}
