@@ -15,9 +15,11 @@ import java.util.random.RandomGenerator;
  * plain rule: the candidate with fewer active requests wins. Bias 0 compares weights only; bias 1
  * is computed with integer cross-multiplication; any other bias uses {@link Math#pow}.
  *
- * <p>Consequences: the endpoint with the lowest score is never picked while another exists (it can
- * only lose a comparison), and under load an endpoint's active requests settle where its score
- * meets the others', which for bias 1 gives each endpoint concurrency in proportion to its weight.
+ * <p>Consequences: an endpoint whose score is strictly below every other endpoint's is never
+ * picked (it can only lose a comparison), and under load an endpoint's active requests settle
+ * where its score meets the others', which for bias 1 gives each endpoint concurrency in
+ * proportion to its weight. With no requests in flight the heavier candidate always wins, so light
+ * endpoints get less than their weight share until load builds up.
  *
  * <p>A retry ({@link PickContext#alreadyTried} true for the winner) takes the other candidate when
  * it is untried, else the first untried endpoint after the winner in list order; when every

@@ -37,11 +37,13 @@ final class AttemptClients {
   static final int MAX_VARIANTS = 32;
 
   private final OkHttpClient base;
+  private final Variant baseVariant;
   private final SSLSocketFactory baseSslSocketFactory;
-  private final ConcurrentHashMap<Settings, OkHttpClient> variants = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Settings, Variant> variants = new ConcurrentHashMap<>();
 
   AttemptClients(OkHttpClient base) {
     this.base = base;
+    this.baseVariant = new Variant(base);
     SSLSocketFactory f;
     try {
       f = base.sslSocketFactory();
@@ -55,8 +57,8 @@ final class AttemptClients {
     return base;
   }
 
-  /** The client for an attempt of the call {@code chain} belongs to. */
-  OkHttpClient forChain(Interceptor.Chain chain) {
+  /** The attempt client (and its per-endpoint targeting) for the call {@code chain} belongs to. */
+  Variant forChain(Interceptor.Chain chain) {
     OkHttpClient b = base;
     if (chain.connectTimeoutMillis() == b.connectTimeoutMillis()
         && chain.readTimeoutMillis() == b.readTimeoutMillis()
@@ -74,17 +76,32 @@ final class AttemptClients {
         && chain.getProxyAuthenticator() == b.proxyAuthenticator()
         && chain.getCookieJar() == b.cookieJar()
         && chain.getCache() == b.cache()) {
-      return b;
+      return baseVariant;
     }
     Settings s = Settings.of(chain);
-    OkHttpClient c = variants.get(s);
-    if (c != null) return c;
-    c = variant(s);
+    Variant v = variants.get(s);
+    if (v != null) return v;
+    v = new Variant(variant(s));
     if (variants.size() < MAX_VARIANTS) {
-      OkHttpClient raced = variants.putIfAbsent(s, c);
-      if (raced != null) c = raced;
+      Variant raced = variants.putIfAbsent(s, v);
+      if (raced != null) v = raced;
     }
-    return c;
+    return v;
+  }
+
+  /**
+   * One attempt client and, when its socket factory allows it, the per-endpoint clients that
+   * reach an endpoint without rewriting the URL ({@link EndpointTargeting}).
+   */
+  static final class Variant {
+    final OkHttpClient client;
+    /** Null when attempts must rewrite the URL instead (a custom socket factory). */
+    final EndpointTargeting targeting;
+
+    Variant(OkHttpClient client) {
+      this.client = client;
+      this.targeting = EndpointTargeting.supports(client) ? new EndpointTargeting(client) : null;
+    }
   }
 
   private OkHttpClient variant(Settings s) {

@@ -135,7 +135,9 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
 
   @Override
   public String path() {
-    return path;
+    String p = path;
+    if (p == null) path = p = request.url().encodedPath(); // computed once, only when asked
+    return p;
   }
 
   @Override
@@ -240,7 +242,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
     method = isUpperCase(m) ? m : m.toUpperCase(Locale.ROOT);
     String host = r.header("Host");
     authority = host != null ? host : authorityOf(r.url());
-    path = r.url().encodedPath();
+    path = null;
     query = null;
     queryRead = false;
     passthrough = false;
@@ -278,7 +280,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
       plan.noRouteMeters(vh).request(Outcome.NO_ROUTE, 0, owner.ticker.read() - start);
       throw new MeshException(
           Reason.NO_ROUTE, null, vh + "/", false, Failure.NONE, 0,
-          "no route of virtual host " + vh + " matches " + method + " " + path, null);
+          "no route of virtual host " + vh + " matches " + method + " " + path(), null);
     }
     Route route = m.route();
     RoutePlan rp = plan.route(route);
@@ -396,7 +398,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
     boolean replayable = body == null || !(body.isOneShot() || body.isDuplex());
     boolean hasKey = request.header(IDEMPOTENCY_KEY) != null;
 
-    OkHttpClient attemptClient = owner.attemptClients.forChain(chain);
+    AttemptClients.Variant clients = owner.attemptClients.forChain(chain);
     Response held = null; // the last attempt's response, kept while deciding on a retry
     IOException lastError = null;
     Failure lastFailure = Failure.NONE;
@@ -434,8 +436,11 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
 
         // ---- one attempt
         Request upstream;
+        OkHttpClient attemptClient;
         try {
-          upstream = upstream(endpoint, rp, null);
+          EndpointTargeting targeting = clients.targeting;
+          attemptClient = targeting != null ? targeting.client(endpoint) : clients.client;
+          upstream = upstream(endpoint, rp, null, targeting != null);
         } catch (RuntimeException e) {
           res.breaker.release();
           throw e;
@@ -620,22 +625,41 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
   // ------------------------------------------------------------------ upstream requests
 
   /**
-   * The request sent to {@code endpoint}: the caller's request with the URL pointing at the
-   * endpoint (path rewritten when the route says so), {@code Host} set to the caller's authority
-   * (or the route's {@code rewrite.host}; {@code shadowHost} for a mirror copy), propagated
-   * headers and {@code x-request-id} added where the caller set none, then the route's header
-   * removals and additions.
+   * The request sent to {@code endpoint}: the caller's request, with propagated headers and {@code
+   * x-request-id} added where the caller set none, then the route's header removals and additions.
+   *
+   * <p>With {@code keepUrl} (the attempt client is steered to the endpoint, see {@link
+   * EndpointTargeting}) the URL stays the caller's, except for a path rewrite, and {@code Host} is
+   * set only for {@code rewrite.host} or a mirror copy ({@code shadowHost}); when nothing changes,
+   * the caller's request itself is returned. Otherwise the URL points at the endpoint and {@code
+   * Host} carries the caller's authority (or {@code rewrite.host}, or {@code shadowHost}).
    */
-  Request upstream(Endpoint endpoint, RoutePlan rp, String shadowHost) {
-    HttpUrl.Builder url = request.url().newBuilder().host(endpoint.host()).port(endpoint.port());
-    if (rp.route.rewritesPath()) url.encodedPath(rp.route.rewritePath(this));
-    Request.Builder b = request.newBuilder().url(url.build());
-    String host = rp.hostRewrite != null ? rp.hostRewrite : authority;
-    b.header("Host", shadowHost != null ? shadowHost : host);
+  Request upstream(Endpoint endpoint, RoutePlan rp, String shadowHost, boolean keepUrl) {
     MeshContext ctx = MeshContext.current();
-    if (request.header(MeshContext.REQUEST_ID) == null) {
-      b.header(MeshContext.REQUEST_ID, requestId(ctx));
+    boolean addId = request.header(MeshContext.REQUEST_ID) == null;
+    boolean rewritesPath = rp.route.rewritesPath();
+    if (keepUrl && !addId && !rewritesPath && shadowHost == null && rp.hostRewrite == null
+        && !rp.changesHeaders && !missingPropagated(ctx)) {
+      return request;
     }
+    Request.Builder b = request.newBuilder();
+    if (keepUrl) {
+      if (rewritesPath) {
+        b.url(request.url().newBuilder().encodedPath(rp.route.rewritePath(this)).build());
+      }
+      if (shadowHost != null) {
+        b.header("Host", shadowHost);
+      } else if (rp.hostRewrite != null) {
+        b.header("Host", rp.hostRewrite);
+      }
+    } else {
+      HttpUrl.Builder url = request.url().newBuilder().host(endpoint.host()).port(endpoint.port());
+      if (rewritesPath) url.encodedPath(rp.route.rewritePath(this));
+      b.url(url.build());
+      String host = rp.hostRewrite != null ? rp.hostRewrite : authority;
+      b.header("Host", shadowHost != null ? shadowHost : host);
+    }
+    if (addId) b.header(MeshContext.REQUEST_ID, requestId(ctx));
     for (int i = 0, n = ctx.headerCount(); i < n; i++) {
       String name = ctx.headerName(i);
       if (request.header(name) == null) b.header(name, ctx.headerValue(i));
@@ -648,6 +672,13 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
       }
     }
     return b.build();
+  }
+
+  private boolean missingPropagated(MeshContext ctx) {
+    for (int i = 0, n = ctx.headerCount(); i < n; i++) {
+      if (request.header(ctx.headerName(i)) == null) return true;
+    }
+    return false;
   }
 
   private String requestId(MeshContext ctx) {

@@ -48,6 +48,8 @@ final class Mirror {
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final OkHttpClient client;
+  /** Steers copies to endpoints without rewriting URLs; null with a custom socket factory. */
+  private final EndpointTargeting targeting;
   private final ThreadPoolExecutor executor;
   private final Ticker ticker;
   private final int maxInFlight;
@@ -70,6 +72,7 @@ final class Mirror {
     d.setMaxRequests(maxInFlight);
     d.setMaxRequestsPerHost(maxInFlight);
     this.client = attemptClient.newBuilder().dispatcher(d).build();
+    this.targeting = EndpointTargeting.supports(client) ? new EndpointTargeting(client) : null;
   }
 
   /** Copies in flight right now. */
@@ -104,15 +107,17 @@ final class Mirror {
     }
     Endpoint endpoint = pick.endpoint();
     Request copy;
+    OkHttpClient c0;
     try {
-      copy = call.upstream(endpoint, rp, call.shadowAuthority(rp));
+      copy = call.upstream(endpoint, rp, call.shadowAuthority(rp), targeting != null);
+      c0 = targeting != null ? targeting.client(endpoint) : client;
     } catch (RuntimeException e) {
       res.breaker.release();
       inFlight.decrementAndGet();
       res.mirrorDropped.increment();
       throw e;
     }
-    Call c = client.newCall(copy);
+    Call c = c0.newCall(copy);
     c.timeout().timeout(target.timeoutNanos, TimeUnit.NANOSECONDS);
     Shadow shadow = new Shadow(target, endpoint, c);
     c.addEventListener(shadow);

@@ -112,7 +112,7 @@ class RoutingTest {
   }
 
   @Test
-  void theUrlPointsAtTheEndpointWhileHostAndQueryKeepTheCallersValues() throws Exception {
+  void theEndpointGetsTheRewrittenPathWhileHostAndQueryKeepTheCallersValues() throws Exception {
     Backend a = backend();
     wrap("""
         version: 1
@@ -132,7 +132,7 @@ class RoutingTest {
     Response r = client.newCall(get("http://inventory:8080/api/items?page=2&q=a%20b")).execute();
 
     assertThat(r.code()).isEqualTo(200);
-    assertThat(r.request().url().port()).isEqualTo(a.port());
+    assertThat(r.request().url().toString()).isEqualTo("http://inventory:8080/v2/items?page=2&q=a%20b");
     assertThat(body(r)).isEqualTo("ok");
     RecordedRequest seen = a.take();
     assertThat(seen.getTarget()).isEqualTo("/v2/items?page=2&q=a%20b");
@@ -418,5 +418,82 @@ class RoutingTest {
     RecordedRequest seen = a.take();
     assertThat(seen.getVersion()).isEqualTo("HTTP/2");
     assertThat(seen.getHeaders().get(":authority")).isEqualTo("inventory");
+  }
+
+  @Test
+  void withACustomSocketFactoryTheUrlIsRewrittenToTheEndpointInstead() throws Exception {
+    Backend a = backend();
+    wrap("""
+        version: 1
+        service: frontend
+        clusters:
+          - { name: inventory, endpoints: [{ address: %s }] }
+        """.formatted(a.address()));
+    javax.net.SocketFactory custom = new javax.net.SocketFactory() {
+      @Override
+      public java.net.Socket createSocket() {
+        return new java.net.Socket();
+      }
+
+      @Override
+      public java.net.Socket createSocket(String h, int p) throws IOException {
+        return new java.net.Socket(h, p);
+      }
+
+      @Override
+      public java.net.Socket createSocket(String h, int p, java.net.InetAddress l, int lp)
+          throws IOException {
+        return new java.net.Socket(h, p, l, lp);
+      }
+
+      @Override
+      public java.net.Socket createSocket(java.net.InetAddress h, int p) throws IOException {
+        return new java.net.Socket(h, p);
+      }
+
+      @Override
+      public java.net.Socket createSocket(java.net.InetAddress h, int p, java.net.InetAddress l,
+          int lp) throws IOException {
+        return new java.net.Socket(h, p, l, lp);
+      }
+    };
+    client = MeshOkHttp.wrap(new OkHttpClient.Builder().socketFactory(custom).build(), mesh);
+
+    Response r = client.newCall(get("http://inventory/items?x=1")).execute();
+
+    assertThat(r.request().url().toString()).isEqualTo("http://" + a.address() + "/items?x=1");
+    assertThat(body(r)).isEqualTo("ok");
+    RecordedRequest seen = a.take();
+    assertThat(seen.getHeaders().get("Host")).isEqualTo("inventory");
+    assertThat(seen.getTarget()).isEqualTo("/items?x=1");
+  }
+
+  @Test
+  void tlsVerifiesTheCallersHostWhileConnectingToTheEndpointsAddress() throws Exception {
+    okhttp3.tls.HeldCertificate root = new okhttp3.tls.HeldCertificate.Builder()
+        .certificateAuthority(0).build();
+    okhttp3.tls.HeldCertificate cert = new okhttp3.tls.HeldCertificate.Builder()
+        .addSubjectAlternativeName("inventory.internal").signedBy(root).build();
+    okhttp3.tls.HandshakeCertificates server = new okhttp3.tls.HandshakeCertificates.Builder()
+        .heldCertificate(cert, root.certificate()).build();
+    okhttp3.tls.HandshakeCertificates trust = new okhttp3.tls.HandshakeCertificates.Builder()
+        .addTrustedCertificate(root.certificate()).build();
+    Backend a = backend();
+    a.server.useHttps(server.sslSocketFactory());
+    wrap("""
+        version: 1
+        service: frontend
+        clusters:
+          - { name: inventory.internal, endpoints: [{ address: %s }] }
+        """.formatted(a.address()));
+    client = MeshOkHttp.wrap(new OkHttpClient.Builder()
+        .sslSocketFactory(trust.sslSocketFactory(), trust.trustManager()).build(), mesh);
+
+    Response r = client.newCall(get("https://inventory.internal/secure")).execute();
+
+    assertThat(r.handshake()).isNotNull();
+    assertThat(body(r)).isEqualTo("ok");
+    RecordedRequest seen = a.take();
+    assertThat(seen.getHandshakeServerNames()).containsExactly("inventory.internal");
   }
 }
