@@ -229,39 +229,41 @@ public final class MeshFilter implements Filter {
     RouteState route = match.isRouted() ? p.state(match.route()) : p.unrouted;
     Exchange exchange = new Exchange(context, route, res, m.ticker(), start);
 
+    // Answers the filter makes itself are recorded before they are written, so a client that
+    // goes away mid-write cannot make a request go uncounted.
     Authorizer.Decision decision = p.authorizer.decide(view);
     if (!decision.allowed()) {
       p.denied(decision).increment();
-      write(res, HttpServletResponse.SC_FORBIDDEN, "access denied\n");
       exchange.record(Outcome.DENIED, HttpServletResponse.SC_FORBIDDEN);
+      write(res, HttpServletResponse.SC_FORBIDDEN, "access denied\n");
       return;
     }
     if (route.bucket != null && !route.bucket.tryAcquire()) {
       route.rateLimited.increment();
+      exchange.record(Outcome.RATELIMITED, 429);
       res.setHeader("Retry-After", Long.toString(route.bucket.retryAfterSeconds()));
       write(res, 429, "rate limited\n");
-      exchange.record(Outcome.RATELIMITED, 429);
       return;
     }
     Fault fault = route.fault.decide();
     if (fault.delayed()) hold(m.scheduler(), fault.delayNanos());
     if (fault.aborted()) {
-      write(res, fault.abortStatus(), "fault filter abort\n");
       exchange.record(Outcome.FAULT, fault.abortStatus());
+      write(res, fault.abortStatus(), "fault filter abort\n");
       return;
     }
     switch (route.action.kind()) {
       case REDIRECT -> {
         RouteAction.Redirect redirect = (RouteAction.Redirect) route.action;
+        exchange.record(Outcome.REDIRECT, redirect.code());
         res.setStatus(redirect.code());
         res.setHeader("Location", redirect.location(view));
         res.setContentLength(0);
-        exchange.record(Outcome.REDIRECT, redirect.code());
       }
       case RESPOND -> {
         RouteAction.Respond respond = (RouteAction.Respond) route.action;
-        respond(res, respond);
         exchange.record(Outcome.RESPOND, respond.status());
+        respond(res, respond);
       }
       default -> pass(m, req, res, chain, exchange);
     }

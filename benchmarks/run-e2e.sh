@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The end-to-end loopback comparison of issue 7: plain OkHttp (A), mesh4j (B), HAProxy (C) and
+# nginx (D) against three Jetty backends, interleaved, at concurrency 1, 16 and 64.
+#
+#   benchmarks/run-e2e.sh            full run (~6-7 min on 2 cores), writes docs/benchmarks.md
+#   benchmarks/run-e2e.sh --quick    ~1-2 min smoke, writes benchmarks/target/e2e-quick.md
+#
+# Any other argument goes to io.mesh4j.benchmarks.e2e.E2eMain (--rounds, --warmup, --measure,
+# --concurrency, --scenarios, --out). Environment: SKIP_BUILD=1 reuses the built jar;
+# MVN_ARGS overrides the Maven flags (default -o, offline); E2E_TIMEOUT (s, default 900) bounds
+# the run. Installs haproxy and nginx from the Debian packages when they are missing.
+# Everything listens on 127.0.0.1 and is stopped when the run ends or is interrupted.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+COMMAND="benchmarks/run-e2e.sh${*:+ $*}"
+export PATH="$PATH:/usr/sbin:/sbin"
+
+missing=()
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing ${missing[*]} from the Debian packages" >&2
+  $sudo apt-get install -y "${missing[@]}" >&2 || { $sudo apt-get update >&2 && $sudo apt-get install -y "${missing[@]}" >&2; }
+fi
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  echo "building benchmarks/target/benchmarks.jar" >&2
+  # shellcheck disable=SC2086
+  mvn -B -q ${MVN_ARGS:--o} -pl benchmarks -am package -DskipTests
+fi
+
+out=()
+case " $* " in
+  *" --out "*) ;;
+  *" --quick "*) out=(--out benchmarks/target/e2e-quick.md) ;;
+  *) out=(--out docs/benchmarks.md) ;;
+esac
+
+revision="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then revision="$revision (with uncommitted changes)"; fi
+
+timeout -k 30 "${E2E_TIMEOUT:-900}" \
+  java -Xms512m -Xmx512m -cp benchmarks/target/benchmarks.jar io.mesh4j.benchmarks.e2e.E2eMain \
+  --command "$COMMAND" --revision "$revision" "${out[@]}" "$@" &
+pid=$!
+# The JVM's shutdown hook stops the backends and sidecars on TERM (timeout forwards it).
+trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; exit 130' INT TERM
+status=0
+wait "$pid" || status=$?
+[ "$status" -ne 124 ] || echo "run-e2e: stopped after ${E2E_TIMEOUT:-900} s" >&2
+exit "$status"

@@ -1,0 +1,174 @@
+package io.mesh4j.benchmarks.e2e;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The end-to-end comparison's backends: {@code count} embedded Jetty 12 servers on ephemeral
+ * 127.0.0.1 ports, sharing one thread pool, each answering {@code GET /} (any path but {@code
+ * /health}) with a fixed {@value #BODY_LENGTH}-byte text body naming the instance, and {@code GET
+ * /health} with {@code 200 ok}. Other methods get 405.
+ *
+ * <p>As a program ({@code java -cp benchmarks.jar io.mesh4j.benchmarks.e2e.BackendServer 3}) it
+ * prints one line {@code ports: p1,p2,p3} once every server accepts connections, and stops when its
+ * standard input reaches end of file, so the backends never outlive the process that started them.
+ *
+ * <p>Thread-safe. {@link #close()} is idempotent.
+ */
+public final class BackendServer implements AutoCloseable {
+  /** Length in bytes of every {@code GET /} response body. */
+  public static final int BODY_LENGTH = 100;
+
+  private final QueuedThreadPool pool;
+  private final List<Server> servers;
+  private final int[] ports;
+  private final LongAdder connectionsOpened;
+
+  private BackendServer(QueuedThreadPool pool, List<Server> servers, int[] ports, LongAdder opened) {
+    this.pool = pool;
+    this.servers = servers;
+    this.ports = ports;
+    this.connectionsOpened = opened;
+  }
+
+  /**
+   * Starts {@code count} servers on ephemeral loopback ports.
+   *
+   * @throws IllegalArgumentException when {@code count} is not 1..16
+   * @throws IllegalStateException when a server fails to start (those already started are stopped)
+   */
+  public static BackendServer start(int count) {
+    if (count < 1 || count > 16) throw new IllegalArgumentException("count: " + count + " (expected: 1-16)");
+    QueuedThreadPool pool = new QueuedThreadPool(256, 8);
+    pool.setName("backend");
+    List<Server> servers = new ArrayList<>(count);
+    int[] ports = new int[count];
+    LongAdder opened = new LongAdder();
+    Connection.Listener counter = new Connection.Listener() {
+      @Override
+      public void onOpened(Connection connection) {
+        opened.increment();
+      }
+    };
+    try {
+      pool.start();
+      for (int i = 0; i < count; i++) {
+        Server server = new Server(pool);
+        ServerConnector connector = new ServerConnector(server, 1, 1);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        connector.setAcceptQueueSize(1024);
+        connector.setIdleTimeout(300_000);
+        connector.addEventListener(counter);
+        server.addConnector(connector);
+        server.setHandler(new Fixed(i));
+        servers.add(server);
+        server.start();
+        ports[i] = connector.getLocalPort();
+      }
+    } catch (Exception e) {
+      BackendServer partial = new BackendServer(pool, servers, ports, opened);
+      partial.close();
+      throw new IllegalStateException("cannot start backend " + servers.size() + ": " + e, e);
+    }
+    return new BackendServer(pool, servers, ports, opened);
+  }
+
+  /** TCP connections accepted so far, over all instances (shows whether callers keep them alive). */
+  public long connectionsOpened() {
+    return connectionsOpened.sum();
+  }
+
+  /** The bound ports, in instance order (a fresh copy). */
+  public int[] ports() {
+    return ports.clone();
+  }
+
+  /** The exact {@code GET /} body of instance {@code index}: ASCII, {@value #BODY_LENGTH} bytes. */
+  public static byte[] body(int index) {
+    StringBuilder b = new StringBuilder(BODY_LENGTH).append("backend ").append(index).append(' ');
+    while (b.length() < BODY_LENGTH - 1) b.append('.');
+    return b.append('\n').toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Stops every server and the shared pool; never throws. */
+  @Override
+  public void close() {
+    for (Server server : servers) {
+      try {
+        server.stop();
+      } catch (Exception ignored) {
+        // Best effort: the process is going away.
+      }
+    }
+    try {
+      pool.stop();
+    } catch (Exception ignored) {
+      // Best effort.
+    }
+  }
+
+  /**
+   * Runs {@code count} (default 3) backends until standard input closes.
+   *
+   * @param args {@code [count]}
+   */
+  public static void main(String[] args) throws IOException {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    int count = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    try (BackendServer backends = start(count)) {
+      PrintStream out = System.out;
+      StringBuilder line = new StringBuilder("ports: ");
+      for (int i = 0; i < backends.ports.length; i++) line.append(i == 0 ? "" : ",").append(backends.ports[i]);
+      out.println(line);
+      out.flush();
+      InputStream in = System.in;
+      byte[] buffer = new byte[64];
+      while (in.read(buffer) != -1) {
+        // Wait for the parent to close our stdin (or die).
+      }
+    }
+  }
+
+  /** Answers from preallocated bytes; never blocks, so Jetty may run it on the selector thread. */
+  private static final class Fixed extends Handler.Abstract.NonBlocking {
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+    private static final ByteBuffer HEALTH = ByteBuffer.wrap("ok\n".getBytes(StandardCharsets.US_ASCII)).asReadOnlyBuffer();
+    private final ByteBuffer body;
+
+    Fixed(int index) {
+      this.body = ByteBuffer.wrap(body(index)).asReadOnlyBuffer();
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      String method = request.getMethod();
+      if (!"GET".equals(method) && !"HEAD".equals(method)) {
+        Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+        return true;
+      }
+      ByteBuffer content = "/health".equals(request.getHttpURI().getPath()) ? HEALTH : body;
+      response.setStatus(HttpStatus.OK_200);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, content.remaining());
+      response.write(true, "HEAD".equals(method) ? EMPTY : content.slice(), callback);
+      return true;
+    }
+  }
+}
