@@ -56,8 +56,11 @@ final class Plan {
     Map<String, ClusterPlan> cs = new HashMap<>();
     for (ClusterConfig cc : snapshot.config().clusters()) {
       Cluster cluster = snapshot.cluster(cc.name());
-      if (cluster == null) continue;
-      cs.put(cc.name(), new ClusterPlan(cluster, cc, resilience.cluster(cc.name())));
+      // A plan for a snapshot older than the store (a request racing a reload) may name a cluster
+      // the store no longer has: such a cluster is left out, and the request finds no endpoint.
+      ClusterResilience r = resilience.cluster(cc.name());
+      if (cluster == null || r == null) continue;
+      cs.put(cc.name(), new ClusterPlan(cluster, cc, r));
     }
     this.clusters = cs;
     this.routes = new IdentityHashMap<>();

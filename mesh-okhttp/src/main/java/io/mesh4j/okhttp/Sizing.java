@@ -72,32 +72,32 @@ final class Sizing {
    * the answer is false and the pool is kept.
    */
   static boolean hasDefaultLimits(ConnectionPool pool) {
-    try {
-      Field delegateField = ConnectionPool.class.getDeclaredField("delegate");
-      delegateField.setAccessible(true);
-      Object delegate = delegateField.get(pool);
-      Field idle = delegate.getClass().getDeclaredField("maxIdleConnections");
-      Field keepAlive = delegate.getClass().getDeclaredField("keepAliveDurationNs");
-      idle.setAccessible(true);
-      keepAlive.setAccessible(true);
-      return idle.getInt(delegate) == OKHTTP_DEFAULT_IDLE
-          && keepAlive.getLong(delegate) == OKHTTP_DEFAULT_KEEP_ALIVE_NS;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return false;
-    }
+    return maxIdleConnections(pool) == OKHTTP_DEFAULT_IDLE
+        && keepAliveNanos(pool) == OKHTTP_DEFAULT_KEEP_ALIVE_NS;
   }
 
-  /** The idle limit of {@code pool}, or -1 when it cannot be read (for tests and diagnostics). */
+  /** The idle limit of {@code pool}, or -1 when it cannot be read. */
   static int maxIdleConnections(ConnectionPool pool) {
+    Object v = poolField(pool, "maxIdleConnections");
+    return v instanceof Integer i ? i : -1;
+  }
+
+  /** The keep-alive of {@code pool} in nanoseconds, or -1 when it cannot be read. */
+  static long keepAliveNanos(ConnectionPool pool) {
+    Object v = poolField(pool, "keepAliveDurationNs");
+    return v instanceof Long l ? l : -1;
+  }
+
+  private static Object poolField(ConnectionPool pool, String name) {
     try {
       Field delegateField = ConnectionPool.class.getDeclaredField("delegate");
       delegateField.setAccessible(true);
       Object delegate = delegateField.get(pool);
-      Field idle = delegate.getClass().getDeclaredField("maxIdleConnections");
-      idle.setAccessible(true);
-      return idle.getInt(delegate);
+      Field f = delegate.getClass().getDeclaredField(name);
+      f.setAccessible(true);
+      return f.get(delegate);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      return -1;
+      return null;
     }
   }
 }

@@ -206,4 +206,33 @@ class BreakerEjectionTest {
     assertThat(f.registry.get(MeshMetricNames.CLIENT_ATTEMPTS)
         .tag(MeshMetricNames.TAG_CLUSTER, "inventory").counter().count()).isEqualTo(3);
   }
+
+  @Test
+  void aReloadMovesTrafficAndKeepsAnUnchangedBreakersState() throws IOException {
+    Backend a = f.backend().otherwise(500, "boom");
+    Backend b = f.backend().otherwise(200, "new");
+    String config = """
+        version: 1
+        service: frontend
+        clusters:
+          - name: inventory
+            endpoints: [{ address: %s }]
+            retry: { attempts: 1 }
+            circuit_breaker: { failure_rate_threshold: 50, sliding_window: 2, minimum_calls: 2, wait_in_open: 10s }
+        """;
+    f.wrap(config.formatted(a.address()), m -> m.ticker(time).scheduler(time));
+    assertThat(status()).isEqualTo(500);
+    assertThat(status()).isEqualTo(500);
+    assertThat(breakerState()).isEqualTo(2.0);
+
+    f.mesh.reload(io.mesh4j.config.ConfigLoader.load(config.formatted(b.address())));
+
+    assertThat(catchThrowable(() -> f.client.newCall(get()).execute()))
+        .isInstanceOfSatisfying(MeshException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.CIRCUIT_OPEN));
+    time.advance(Duration.ofSeconds(10).plusMillis(1));
+    assertThat(status()).isEqualTo(200);
+    assertThat(b.count()).isEqualTo(1);
+    assertThat(a.count()).isEqualTo(2);
+  }
 }
