@@ -50,18 +50,16 @@ public final class ServerOnlyExample {
     FilterHolder mesh4j = new FilterHolder(new MeshFilter(mesh));       // the mesh, in front
     mesh4j.setAsyncSupported(true);
     app.addFilter(mesh4j, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-    app.addServlet(new ServletHolder(new Orders()), "/*");
+    app.addServlet(new ServletHolder(new HttpServlet() {   // the application: no limits, no rules
+      @Override
+      protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        res.setContentType("text/plain");
+        res.getWriter().println("orders: " + req.getRequestURI());
+      }
+    }), "/*");
     Server server = new Server(new InetSocketAddress("127.0.0.1", port));
     server.setHandler(app);
     server.start();
     return server;
-  }
-
-  static final class Orders extends HttpServlet {   // the application: no rate limits, no rules
-    @Override
-    protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
-      res.setContentType("text/plain");
-      res.getWriter().println("orders: " + req.getRequestURI());
-    }
   }
 }

@@ -2,6 +2,6 @@ package io.mesh4j.config;
 
 /**
  * A token bucket per route: refills at {@code requestsPerSecond}, holds at most {@code burst}
- * tokens (default: max(1, requestsPerSecond)). Immutable.
+ * tokens (the loader and builder default it to the rate rounded up, at least 1). Immutable.
  */
 public record RateLimitConfig(double requestsPerSecond, int burst) {}

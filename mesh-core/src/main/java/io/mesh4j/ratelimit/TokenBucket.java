@@ -55,8 +55,9 @@ public final class TokenBucket {
   }
 
   /**
-   * A bucket for {@code config}; a {@code burst} of 0 or less means the default {@code max(1,
-   * floor(requests_per_second))}.
+   * A bucket for {@code config}; a {@code burst} of 0 or less means {@code max(1,
+   * floor(requests_per_second))} (the config loader already fills the documented default, the rate
+   * rounded up, so this applies only to hand-built configs).
    *
    * @throws IllegalArgumentException when {@code requests_per_second} is not a positive finite
    *     number

@@ -143,8 +143,7 @@ public final class E2eMain {
   private Scenario create(String key, int[] ports) throws IOException {
     return switch (key) {
       case "A" -> new PlainRoundRobinScenario(ports);
-      case "B" -> throw new IOException("scenario B needs io.mesh4j.okhttp.MeshOkHttp (branch okhttp), not merged yet;"
-          + " run --scenarios A,C,D");
+      case "B" -> MeshScenario.create(ports);
       case "C" -> new SidecarScenario("C", register(Sidecar.startHaproxy(workDir.resolve("haproxy"), freePort(), ports)));
       case "D" -> new SidecarScenario("D", register(Sidecar.startNginx(workDir.resolve("nginx"), freePort(), ports)));
       default -> throw new IllegalArgumentException("scenario: " + key);

@@ -218,6 +218,14 @@ final class Sidecar implements AutoCloseable {
     return port;
   }
 
+  /** The sidecar's process and its living descendants (nginx's workers), for checks. */
+  List<ProcessHandle> processTree() {
+    List<ProcessHandle> tree = new java.util.ArrayList<>();
+    tree.add(process.toHandle());
+    tree.addAll(process.descendants().toList());
+    return tree;
+  }
+
   /** CPU time of the sidecar's process tree so far (master and workers), in nanoseconds. */
   long cpuNanos() {
     return ProcCpu.treeNanos(process.toHandle());

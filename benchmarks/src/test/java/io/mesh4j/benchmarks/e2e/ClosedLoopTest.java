@@ -9,15 +9,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ClosedLoopTest {
-  private static final long WARMUP = TimeUnit.MILLISECONDS.toNanos(100);
-  private static final long MEASURE = TimeUnit.MILLISECONDS.toNanos(400);
+  // Generous for a loaded 2-core machine, where a thread may wait tens of milliseconds for a core.
+  private static final long WARMUP = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final long MEASURE = TimeUnit.MILLISECONDS.toNanos(1500);
 
   @Test
   void realRequestsAreCountedTimedAndCosted() throws Exception {
     try (BackendServer backends = BackendServer.start(3);
         PlainRoundRobinScenario a = new PlainRoundRobinScenario(backends.ports())) {
-      // A cold client's first call can take seconds on a busy machine: make it before the window.
-      assertThat(a.newExchange().run()).isTrue();
+      // A cold client's first calls can take seconds on a busy machine: make them before the window.
+      Scenario.Exchange warm = a.newExchange();
+      for (int i = 0; i < 20; i++) assertThat(warm.run()).isTrue();
       CellResult r = ClosedLoop.run(a, 2, WARMUP, MEASURE);
       assertThat(r.scenario()).isEqualTo("A");
       assertThat(r.concurrency()).isEqualTo(2);
@@ -25,7 +27,7 @@ class ClosedLoopTest {
       assertThat(r.firstError()).isNull();
       assertThat(r.requests()).isPositive();
       assertThat(r.latency().count()).isEqualTo(r.requests());
-      assertThat(r.throughput()).isEqualTo(r.requests() / 0.4);
+      assertThat(r.throughput()).isEqualTo(r.requests() / 1.5);
       assertThat(r.latencyMicros(50)).isPositive().isLessThanOrEqualTo(r.latencyMicros(99));
       assertThat(r.clientCpuNanos()).isPositive();
       assertThat(r.cpuWindowNanos()).isPositive();

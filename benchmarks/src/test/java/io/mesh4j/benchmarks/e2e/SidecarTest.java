@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import okhttp3.OkHttpClient;
@@ -74,29 +73,36 @@ class SidecarTest {
   }
 
   @Test
-  void haproxyRoundRobinsAndKeepsConnectionsAlive(@TempDir Path dir) throws IOException {
+  void haproxyRoundRobinsKeepsConnectionsAliveAndStopsCompletely(@TempDir Path dir) throws IOException {
     assumeThat(installed("haproxy")).as("haproxy installed").isTrue();
-    try (Sidecar haproxy = Sidecar.startHaproxy(dir, freePort(), backends.ports())) {
+    Sidecar haproxy = Sidecar.startHaproxy(dir, freePort(), backends.ports());
+    List<ProcessHandle> tree;
+    try {
       assertThat(haproxy.name()).isEqualTo("HAProxy");
       assertThat(haproxy.version()).startsWith("HAProxy version ");
       roundRobinsWithKeepAlive(haproxy);
+      tree = haproxy.processTree();
+    } finally {
+      haproxy.close();
     }
+    assertThat(tree).noneMatch(ProcessHandle::isAlive);
   }
 
   @Test
-  void nginxRoundRobinsAndKeepsConnectionsAlive(@TempDir Path dir) throws IOException {
+  void nginxRoundRobinsKeepsConnectionsAliveAndStopsCompletely(@TempDir Path dir) throws IOException {
     assumeThat(installed("nginx")).as("nginx installed").isTrue();
     Sidecar nginx = Sidecar.startNginx(dir, freePort(), backends.ports());
-    long master;
+    List<ProcessHandle> tree;
     try {
       assertThat(nginx.name()).isEqualTo("nginx");
       assertThat(nginx.version()).startsWith("nginx version: nginx/");
-      master = Long.parseLong(Files.readString(dir.resolve("nginx.pid"), StandardCharsets.US_ASCII).strip());
       roundRobinsWithKeepAlive(nginx);
+      tree = nginx.processTree();
+      assertThat(tree).as("master and at least one worker").hasSizeGreaterThanOrEqualTo(2);
     } finally {
       nginx.close();
     }
-    assertThat(ProcessHandle.of(master).map(ProcessHandle::isAlive)).isIn(java.util.Optional.empty(), java.util.Optional.of(false));
+    assertThat(tree).noneMatch(ProcessHandle::isAlive);
   }
 
   private static void roundRobinsWithKeepAlive(Sidecar sidecar) throws IOException {
