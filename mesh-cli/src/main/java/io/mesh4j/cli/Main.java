@@ -108,11 +108,7 @@ public final class Main {
     RouteTable table = table(config, a.flag("--inbound"), new Random());
     Explanation e = table.explain(request);
     if (a.flag("--json")) {
-      Map<String, Object> json = new LinkedHashMap<>(e.toJsonMap());
-      if (e.clusters().isEmpty()) json.remove("clusters");
-      if (json.get("location") == null) json.remove("location");
-      if (json.get("status") == null) json.remove("status");
-      out.println(toJson(json));
+      out.println(toJson(e.toCompactJsonMap()));
     } else {
       out.print(e.toText());
     }

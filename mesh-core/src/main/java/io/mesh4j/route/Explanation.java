@@ -179,6 +179,19 @@ public final class Explanation {
     return m;
   }
 
+  /**
+   * The document {@code mesh4j explain --json} and the admin's {@code /mesh/explain} print: {@link
+   * #toJsonMap()} without the fields that do not apply ({@code clusters} when empty, {@code
+   * location} and {@code status} when absent). A new mutable map each call.
+   */
+  public Map<String, Object> toCompactJsonMap() {
+    Map<String, Object> m = toJsonMap();
+    if (clusters.isEmpty()) m.remove("clusters");
+    if (location == null) m.remove("location");
+    if (status == null) m.remove("status");
+    return m;
+  }
+
   /** A multi-line, human-readable account. */
   public String toText() {
     StringBuilder b = new StringBuilder();

@@ -18,10 +18,8 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -230,20 +228,8 @@ public final class MeshAdmin implements AdminHandler {
     if ("text".equals(req.getParameter("format"))) {
       write(res, 200, "text/plain;charset=utf-8", x.toText().getBytes(StandardCharsets.UTF_8), head);
     } else {
-      write(res, 200, JSON, compact.writeValueAsBytes(cliJson(x)), head);
+      write(res, 200, JSON, compact.writeValueAsBytes(x.toCompactJsonMap()), head);
     }
-  }
-
-  /**
-   * {@code mesh4j explain --json}'s document: {@link Explanation#toJsonMap()} without an empty
-   * {@code clusters} and without a null {@code location} or {@code status}.
-   */
-  static Map<String, Object> cliJson(Explanation x) {
-    Map<String, Object> m = new LinkedHashMap<>(x.toJsonMap());
-    if (x.clusters().isEmpty()) m.remove("clusters");
-    if (m.get("location") == null) m.remove("location");
-    if (m.get("status") == null) m.remove("status");
-    return m;
   }
 
   private static void redirectToDashboard(HttpServletRequest req, HttpServletResponse res) {
