@@ -20,7 +20,8 @@ import java.util.List;
  * @param timeout the whole request, all tries (default 15s)
  * @param panicThreshold percent of usable endpoints below which all are used (0 disables)
  * @param slowStart ramp window of a new or recovered endpoint's weight; zero disables
- * @param hashOn what {@code ring_hash} hashes, or {@code null} (then every request hashes alike)
+ * @param hashOn what {@code ring_hash} hashes, or {@code null} (then, as for a request without the
+ *     key, each request lands on a random ring point)
  */
 public record ClusterConfig(
     String name,
