@@ -1,5 +1,6 @@
 package io.mesh4j.servlet.admin;
 
+import io.mesh4j.time.FakeTime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -83,7 +84,7 @@ class AdminDashboardBrowserTest {
     Optional<Path> binary = Chromium.find();
     assumeTrue(binary.isPresent(), "no chromium on the PATH (or $MESH4J_CHROMIUM): the dashboard"
         + " browser test needs one; install it with .ci/install-browser.sh (apt-get install chromium)");
-    ManualTime time = new ManualTime();
+    FakeTime time = new FakeTime();
     Set<String> down = ConcurrentHashMap.newKeySet();
     try (Mesh mesh = Mesh.builder()
             .config(ConfigLoader.load(YAML))

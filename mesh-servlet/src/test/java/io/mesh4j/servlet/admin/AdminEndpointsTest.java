@@ -1,5 +1,6 @@
 package io.mesh4j.servlet.admin;
 
+import io.mesh4j.time.FakeTime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -82,7 +83,7 @@ class AdminEndpointsTest {
         allow_from: ["127.0.0.1/32"]
       """;
 
-  final ManualTime time = new ManualTime();
+  final FakeTime time = new FakeTime();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final OkHttpClient client = new OkHttpClient.Builder().followRedirects(false).build();
   Mesh mesh;
