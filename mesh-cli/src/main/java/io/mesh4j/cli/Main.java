@@ -8,6 +8,7 @@ import io.mesh4j.config.ConfigException;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.config.VirtualHostConfig;
+import io.mesh4j.route.DescribedRequest;
 import io.mesh4j.route.Explanation;
 import io.mesh4j.route.RouteMatch;
 import io.mesh4j.route.RouteTable;
@@ -103,8 +104,7 @@ public final class Main {
     Args a = Args.parse(argv, Set.of("--inbound", "--json"), Set.of("-H", "--source"));
     if (a.positionals.size() != 3) throw new UsageException("expected FILE METHOD URL");
     MeshConfig config = ConfigLoader.load(Path.of(a.positionals.get(0)));
-    CliRequest request =
-        CliRequest.parse(a.positionals.get(1), a.positionals.get(2), a.all("-H"), a.one("--source"));
+    DescribedRequest request = request(a);
     RouteTable table = table(config, a.flag("--inbound"), new Random());
     Explanation e = table.explain(request);
     if (a.flag("--json")) {
@@ -137,8 +137,7 @@ public final class Main {
       throw new UsageException("--seed: '" + seedArg + "' is not a number");
     }
     MeshConfig config = ConfigLoader.load(Path.of(a.positionals.get(0)));
-    CliRequest request =
-        CliRequest.parse(a.positionals.get(1), a.positionals.get(2), a.all("-H"), a.one("--source"));
+    DescribedRequest request = request(a);
     Simulator.Result r =
         Simulator.run(config, a.flag("--inbound"), request, n, new HashSet<>(a.all("--down")), seed);
     if (a.flag("--json")) {
@@ -161,6 +160,24 @@ public final class Main {
     }
     return OK;
   }
+
+  /** The request METHOD URL [-H ...] [--source IP] describes; errors name the argument at fault. */
+  private static DescribedRequest request(Args a) {
+    try {
+      return DescribedRequest.parse(
+          a.positionals.get(1), a.positionals.get(2), a.all("-H"), a.one("--source"), null);
+    } catch (IllegalArgumentException e) {
+      String m = e.getMessage();
+      for (String[] part : ARGUMENT_NAMES) {
+        if (m.startsWith(part[0])) throw new UsageException(part[1] + m.substring(part[0].length()));
+      }
+      throw new UsageException(m);
+    }
+  }
+
+  private static final String[][] ARGUMENT_NAMES = {
+    {"method:", "METHOD:"}, {"url:", "URL:"}, {"header:", "-H:"}, {"source:", "--source:"}
+  };
 
   /** A one-letter name (a, b, c …) per destination, in order of first appearance. */
   private static String shortName(String destination, Set<String> all) {

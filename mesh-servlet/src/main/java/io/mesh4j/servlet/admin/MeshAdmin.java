@@ -8,6 +8,7 @@ import io.mesh4j.Mesh;
 import io.mesh4j.MeshSnapshot;
 import io.mesh4j.config.AdminConfig;
 import io.mesh4j.config.Cidr;
+import io.mesh4j.route.DescribedRequest;
 import io.mesh4j.route.Explanation;
 import io.mesh4j.route.RouteTable;
 import io.mesh4j.servlet.AdminHandler;
@@ -204,7 +205,7 @@ public final class MeshAdmin implements AdminHandler {
 
   private void explain(HttpServletRequest req, HttpServletResponse res, MeshSnapshot s, boolean head)
       throws IOException {
-    ExplainRequest view;
+    DescribedRequest view;
     RouteTable table;
     try {
       String direction = req.getParameter("direction");
@@ -216,7 +217,7 @@ public final class MeshAdmin implements AdminHandler {
         throw new IllegalArgumentException("direction: expected outbound or inbound");
       }
       String[] headers = req.getParameterValues("header");
-      view = ExplainRequest.parse(
+      view = DescribedRequest.parse(
           req.getParameter("method"), req.getParameter("url"),
           headers == null ? List.of() : Arrays.asList(headers),
           req.getParameter("source"), req.getParameter("principal"));

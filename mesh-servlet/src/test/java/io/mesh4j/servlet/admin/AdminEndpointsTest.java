@@ -1,5 +1,6 @@
 package io.mesh4j.servlet.admin;
 
+import io.mesh4j.route.DescribedRequest;
 import io.mesh4j.time.FakeTime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -317,7 +318,7 @@ class AdminEndpointsTest {
     Reply text = get("/mesh/explain?url=http://nowhere/&format=text");
     assertThat(text.headers().get("Content-Type")).isEqualTo("text/plain;charset=utf-8");
     assertThat(text.body()).isEqualTo(mesh.current().outbound()
-        .explain(ExplainRequest.parse("GET", "http://nowhere/", List.of(), null, null)).toText());
+        .explain(DescribedRequest.parse("GET", "http://nowhere/", List.of(), null, null)).toText());
   }
 
   @ParameterizedTest

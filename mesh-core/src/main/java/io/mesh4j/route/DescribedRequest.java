@@ -1,7 +1,6 @@
-package io.mesh4j.servlet.admin;
+package io.mesh4j.route;
 
 import io.mesh4j.config.Cidr;
-import io.mesh4j.route.RequestView;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
@@ -10,10 +9,15 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The request {@code /mesh/explain} asks about, built from its query parameters: {@code method},
- * {@code url}, repeated {@code header=Name: value}, {@code source} and {@code principal}. Immutable.
+ * A request described in words rather than received: a method, an absolute URL, {@code Name:
+ * value} header lines, a source address and a principal. What {@code mesh4j explain}/{@code
+ * simulate} and the admin's {@code /mesh/explain} route. Immutable and thread-safe.
+ *
+ * <p>Parsing rejects bad input with an {@link IllegalArgumentException} whose message starts with
+ * the part at fault ({@code method:}, {@code url:}, {@code header:}, {@code source:}) and quotes
+ * the rejected value, so each caller can name its own parameter.
  */
-final class ExplainRequest implements RequestView {
+public final class DescribedRequest implements RequestView {
   private final String method;
   private final String scheme;
   private final String authority;
@@ -23,7 +27,7 @@ final class ExplainRequest implements RequestView {
   private final String source;
   private final String principal;
 
-  private ExplainRequest(
+  private DescribedRequest(
       String method, String scheme, String authority, String path, String query,
       Map<String, String> headers, String source, String principal) {
     this.method = method;
@@ -37,16 +41,19 @@ final class ExplainRequest implements RequestView {
   }
 
   /**
-   * Parses the parameters.
+   * Parses a described request.
    *
-   * @param method {@code null} means {@code GET}
-   * @throws IllegalArgumentException with a message naming the bad parameter
+   * @param method {@code null} or empty means {@code GET}
+   * @param headerLines {@code Name: value} lines; a repeated name keeps its first value
+   * @param source an IP literal, or {@code null}/empty for unknown
+   * @param principal the peer identity, or {@code null}/empty for none
+   * @throws IllegalArgumentException with a message naming the bad part and value
    */
-  static ExplainRequest parse(
-      String method, String url, List<String> headerParams, String source, String principal) {
+  public static DescribedRequest parse(
+      String method, String url, List<String> headerLines, String source, String principal) {
     String m = method == null || method.isEmpty() ? "GET" : method;
     if (!m.chars().allMatch(c -> c < 127 && Character.isLetter(c)) || m.length() > 32) {
-      throw new IllegalArgumentException("method: not an HTTP method");
+      throw new IllegalArgumentException("method: '" + m + "' is not an HTTP method");
     }
     if (url == null || url.isEmpty()) {
       throw new IllegalArgumentException("url: missing (expected: an absolute URL such as http://inventory/api/items)");
@@ -59,25 +66,28 @@ final class ExplainRequest implements RequestView {
     }
     String scheme = uri.getScheme();
     if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-      throw new IllegalArgumentException("url: must start with http:// or https://");
+      throw new IllegalArgumentException("url: '" + url + "' must start with http:// or https://");
     }
     String authority = uri.getRawAuthority();
-    if (authority == null || authority.isEmpty()) throw new IllegalArgumentException("url: has no host");
+    if (authority == null || authority.isEmpty()) throw new IllegalArgumentException("url: '" + url + "' has no host");
     String path = uri.getRawPath();
     if (path == null || path.isEmpty()) path = "/";
     Map<String, String> headers = new LinkedHashMap<>();
-    for (String h : headerParams) {
+    for (String h : headerLines) {
       int colon = h.indexOf(':');
       String name = colon <= 0 ? "" : h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-      if (name.isEmpty() || !name.chars().allMatch(ExplainRequest::isTokenChar)) {
-        throw new IllegalArgumentException("header: expected 'Name: value'");
+      if (colon <= 0) {
+        throw new IllegalArgumentException("header: '" + h + "' must look like 'Name: value'");
+      }
+      if (name.isEmpty() || !name.chars().allMatch(DescribedRequest::isTokenChar)) {
+        throw new IllegalArgumentException("header: '" + h + "' has an invalid header name");
       }
       headers.putIfAbsent(name, h.substring(colon + 1).trim());
     }
     if (source != null && !source.isEmpty() && Cidr.parseAddress(source) == null) {
-      throw new IllegalArgumentException("source: not an IP address");
+      throw new IllegalArgumentException("source: '" + source + "' is not an IP address");
     }
-    return new ExplainRequest(
+    return new DescribedRequest(
         m.toUpperCase(Locale.ROOT), scheme.toLowerCase(Locale.ROOT), authority, path,
         uri.getRawQuery(), headers, source == null || source.isEmpty() ? null : source,
         principal == null || principal.isEmpty() ? null : principal);
