@@ -397,6 +397,7 @@ public final class ConfigValidator {
                 + other.substring(dir.key.length() + 1) + " has it already)");
           }
         }
+        catchAllHost = vh.domains().contains("*");
         Map<String, Integer> routeNames = new HashMap<>();
         for (int j = 0; j < vh.routes().size(); j++) {
           RouteConfig r = vh.routes().get(j);
@@ -419,6 +420,9 @@ public final class ConfigValidator {
     }
 
     // ------------------------------------------------------------------ routes
+
+    /** Whether the virtual host being validated has the "*" domain (see {@link #redirect}). */
+    private boolean catchAllHost;
 
     void route(String p, RouteConfig r, Direction dir) {
       match(p + ".match", r.match(), dir);
@@ -527,6 +531,10 @@ public final class ConfigValidator {
             + " (expected: a host name, IPv4 or [IPv6] literal, without port)");
       }
       if (r.port() != null) check(p + ".port", Checks.port(r.port()));
+      if (r.host() == null && catchAllHost && (r.scheme() != null || r.port() != null)) {
+        error(p + ".host", "missing (expected: a host when scheme or port is set in a virtual host"
+            + " with domain \"*\"; a Location is never built from the request's Host header)");
+      }
       if (r.path() != null) check(p + ".path", Checks.path(r.path()));
       if (r.prefixRewrite() != null) {
         check(p + ".prefix_rewrite", Checks.path(r.prefixRewrite()));

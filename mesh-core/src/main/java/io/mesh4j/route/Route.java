@@ -39,13 +39,13 @@ public final class Route {
 
   private Route(
       String name, String virtualHost, boolean implicit, RouteConfig config,
-      RandomGenerator random) {
+      boolean hostMatchedConfig, RandomGenerator random) {
     this.name = name;
     this.virtualHost = virtualHost;
     this.implicit = implicit;
     this.config = config;
     this.matcher = RequestMatcher.compile(config.match());
-    this.action = compileAction(config.action(), matcher.pathCondition(), random);
+    this.action = compileAction(config.action(), matcher.pathCondition(), hostMatchedConfig, random);
     RewriteConfig rewrite = config.rewrite();
     this.prefixRewrite = rewrite == null ? null : rewrite.prefix();
     this.regexRewrite = rewrite == null || rewrite.regex() == null
@@ -54,23 +54,25 @@ public final class Route {
     this.result = RouteMatch.routed(this);
   }
 
-  static Route configured(String virtualHost, int index, RouteConfig config, RandomGenerator random) {
+  static Route configured(
+      String virtualHost, int index, RouteConfig config, boolean hostMatchedConfig,
+      RandomGenerator random) {
     String name = config.name() != null ? config.name() : "routes[" + index + "]";
-    return new Route(name, virtualHost, false, config, random);
+    return new Route(name, virtualHost, false, config, hostMatchedConfig, random);
   }
 
   static Route implicit(String cluster, RandomGenerator random) {
     RouteConfig config = new RouteConfig(
         null, MatchConfig.ANY, new ActionConfig.Forward(cluster),
         null, null, null, null, null, null, null);
-    return new Route(null, null, true, config, random);
+    return new Route(null, null, true, config, false, random);
   }
 
   private static RouteAction compileAction(
-      ActionConfig action, PathCondition path, RandomGenerator random) {
+      ActionConfig action, PathCondition path, boolean hostMatchedConfig, RandomGenerator random) {
     if (action instanceof ActionConfig.Forward f) return new RouteAction.Forward(f.cluster());
     if (action instanceof ActionConfig.Split s) return new RouteAction.Split(s, random);
-    if (action instanceof ActionConfig.Redirect r) return new RouteAction.Redirect(r, path);
+    if (action instanceof ActionConfig.Redirect r) return new RouteAction.Redirect(r, path, hostMatchedConfig);
     if (action instanceof ActionConfig.Respond r) return new RouteAction.Respond(r);
     if (action instanceof ActionConfig.Pass || action == null) return RouteAction.Pass.INSTANCE;
     throw new IllegalArgumentException("unknown action: " + action);

@@ -187,14 +187,21 @@ public sealed interface RouteAction {
   }
 
   /**
-   * Answer with a redirect. The Location is built from the config and the request's scheme,
-   * authority, path and query only, never from any other header:
+   * Answer with a redirect. The Location is built from the config and the request's path and
+   * query only, never from a request header, so a redirect route cannot be made to point
+   * anywhere the config does not name:
    *
    * <ul>
-   *   <li>scheme: {@code scheme}, else the request's;
-   *   <li>host: {@code host} (with {@code port} if set, else as written), else the request
-   *       authority; {@code port} replaces the request's port; when the scheme changes and the
-   *       request's port is the old scheme's default (80 for http, 443 for https) it is dropped;
+   *   <li>when the config sets none of {@code scheme}, {@code host} and {@code port}, the
+   *       Location is relative (RFC 9110 §10.2.2): the client resolves it against the URL it
+   *       asked for, so scheme, host and port stay what the client used;
+   *   <li>otherwise it is absolute: scheme {@code scheme}, else the request's; host {@code host};
+   *       without {@code host}, the request's host, but only in a virtual host without the
+   *       {@code "*"} domain, where every request's host has matched a configured domain (the
+   *       validator rejects a scheme or port redirect without {@code host} in a {@code "*"}
+   *       virtual host); port {@code port}, else none with a configured {@code host}, else the
+   *       request's, dropped when the scheme changes and it was the old scheme's default (80
+   *       for http, 443 for https);
    *   <li>path: {@code path} (a {@code ?query} in it replaces the request's query), else the
    *       request path with the route's matched prefix replaced by {@code prefix_rewrite} as
    *       {@link Route#rewritePath} does, else the request path;
@@ -202,20 +209,25 @@ public sealed interface RouteAction {
    * </ul>
    *
    * <p>Request-derived parts are made safe: controls, spaces, {@code \}, {@code #} and non-ASCII
-   * characters are percent-encoded, and an authority with characters that could change which
-   * host the URL names ({@code @}, {@code /}, ...) is never echoed. When no usable host is known
-   * (none configured, the request's missing or unsafe), the Location is relative: the path
-   * (leading slashes collapsed to one, so it cannot read as {@code //host}) and query.
+   * characters are percent-encoded, and a request host with characters that could change which
+   * host the URL names ({@code @}, {@code /}, ...) is never echoed. A relative Location's path
+   * has its leading slashes collapsed to one, so it cannot read as {@code //host}. When no usable
+   * host is known (a route compiled without validation, a missing or unsafe request host), the
+   * Location is relative.
    */
   final class Redirect implements RouteAction {
     private final ActionConfig.Redirect config;
     private final PathCondition matchedBy;
     private final String configPath;
     private final String configQuery;
+    private final boolean absolute;
+    private final boolean requestHostAllowed;
 
-    Redirect(ActionConfig.Redirect config, PathCondition matchedBy) {
+    Redirect(ActionConfig.Redirect config, PathCondition matchedBy, boolean hostMatchedConfig) {
       this.config = Objects.requireNonNull(config, "config");
       this.matchedBy = matchedBy;
+      this.absolute = config.scheme() != null || config.host() != null || config.port() != null;
+      this.requestHostAllowed = hostMatchedConfig;
       String p = config.path();
       int q = p == null ? -1 : p.indexOf('?');
       this.configPath = q < 0 ? p : p.substring(0, q);
@@ -236,7 +248,7 @@ public sealed interface RouteAction {
     public String location(RequestView request) {
       String requestScheme = request.scheme() == null ? "http" : request.scheme();
       String scheme = config.scheme() != null ? config.scheme() : requestScheme;
-      String authority = authority(request, requestScheme, scheme);
+      String authority = absolute ? authority(request, requestScheme, scheme) : null;
 
       StringBuilder b = new StringBuilder(64);
       if (authority != null) b.append(scheme).append("://").append(authority);
@@ -283,6 +295,7 @@ public sealed interface RouteAction {
         if (port == null) return config.host();
         return config.host().substring(0, Authorities.hostEnd(config.host())) + ":" + port;
       }
+      if (!requestHostAllowed) return null;
       String requested = request.authority();
       if (requested == null || !Authorities.isSafe(requested)) return null;
       int hostEnd = Authorities.hostEnd(requested);

@@ -20,8 +20,11 @@ final class VirtualHost {
     this.domains = ds.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
     List<RouteConfig> rs = config.routes();
     this.routes = new Route[rs.size()];
+    // Without "*", a request reaches these routes only when its host matched a configured
+    // domain, so a redirect may name that host; with "*", any host can, so it may not.
+    boolean hostMatchedConfig = !domains.contains("*");
     for (int i = 0; i < routes.length; i++) {
-      routes[i] = Route.configured(name, i, rs.get(i), random);
+      routes[i] = Route.configured(name, i, rs.get(i), hostMatchedConfig, random);
     }
     this.noRoute = RouteMatch.noRoute(name);
     this.index = new PathIndex(routes);

@@ -577,6 +577,16 @@ class ConfigErrorsTest {
             outRoute("redirect: {code: 302}"),
             OR + "redirect: changes nothing (expected at least one of: scheme, host, port, path,"
                 + " prefix_rewrite, strip_query)"),
+        row("scheme redirect without host in a catch-all virtual host",
+            inRoute("redirect: {scheme: https}"),
+            IR + "redirect.host: missing (expected: a host when scheme or port is set in a virtual"
+                + " host with domain \"*\"; a Location is never built from the request's Host"
+                + " header)"),
+        row("port redirect without host in a catch-all virtual host",
+            inRoute("redirect: {port: 8443, path: /}"),
+            IR + "redirect.host: missing (expected: a host when scheme or port is set in a virtual"
+                + " host with domain \"*\"; a Location is never built from the request's Host"
+                + " header)"),
         row("redirect host with CR LF",
             outRoute("redirect: {host: \"a\\r\\nb\"}"),
             OR + "redirect.host: \"a\\r\\nb\" (expected: a host name, IPv4 or [IPv6] literal,"

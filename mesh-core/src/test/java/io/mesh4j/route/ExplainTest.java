@@ -112,8 +112,8 @@ class ExplainTest {
     assertThat(e.virtualHostReason())
         .isEqualTo("host \"shop.example\" matched catch-all domain \"*\"");
     assertThat(e.toJsonMap()).containsExactlyEntriesOf(
-        json("legacy", "old", "redirect", List.of(), "http://shop.example/?x=1", 302));
-    assertThat(e.toText()).endsWith("action: redirect (redirect 302 to http://shop.example/?x=1)\n");
+        json("legacy", "old", "redirect", List.of(), "/?x=1", 302));
+    assertThat(e.toText()).endsWith("action: redirect (redirect 302 to /?x=1)\n");
   }
 
   @Test

@@ -23,8 +23,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RedirectTest {
   private static final String URL = "http://shop.example.com:8080/old/items?x=1";
 
+  /** Domains that every test request's host matches: the request host is a configured one. */
+  private static final List<String> CONFIGURED = List.of("*.example.com", "h", "[::1]", "shop", "*shop");
+
   private static String location(Match m, ActionConfig.Redirect r, TestRequest request) {
-    RouteTable t = outbound(vhost("v", List.of("*"), route("r", m, r)));
+    return location(CONFIGURED, m, r, request);
+  }
+
+  private static String location(
+      List<String> domains, Match m, ActionConfig.Redirect r, TestRequest request) {
+    RouteTable t = outbound(vhost("v", domains, route("r", m, r)));
     RouteMatch match = t.match(request);
     assertThat(match.isRouted()).as("route matched " + request).isTrue();
     RouteAction.Redirect action = (RouteAction.Redirect) match.route().action();
@@ -39,9 +47,9 @@ class RedirectTest {
 
   static Stream<Arguments> cases() {
     return Stream.of(
-        Arguments.of("nothing configured keeps the request URL",
+        Arguments.of("nothing configured gives a relative Location",
             any(), r(null, null, null, null, null, false), URL,
-            "http://shop.example.com:8080/old/items?x=1"),
+            "/old/items?x=1"),
         Arguments.of("scheme change keeps a non-default port",
             any(), r("https", null, null, null, null, false), URL,
             "https://shop.example.com:8080/old/items?x=1"),
@@ -77,55 +85,61 @@ class RedirectTest {
             "http://[::1]:9090/a"),
         Arguments.of("path replaces the path and keeps the query",
             any(), r(null, null, null, "/", null, false), URL,
-            "http://shop.example.com:8080/?x=1"),
+            "/?x=1"),
         Arguments.of("a query in path replaces the request query",
             any(), r(null, null, null, "/new?y=2", null, false), URL,
-            "http://shop.example.com:8080/new?y=2"),
+            "/new?y=2"),
         Arguments.of("strip_query removes the query",
             any(), r(null, null, null, "/new?y=2", null, true), URL,
-            "http://shop.example.com:8080/new"),
+            "/new"),
         Arguments.of("strip_query with the request path",
             any(), r(null, null, null, null, null, true), URL,
-            "http://shop.example.com:8080/old/items"),
+            "/old/items"),
         Arguments.of("prefix_rewrite replaces the matched prefix",
             prefix("/old/"), r(null, null, null, null, "/new/", false), URL,
-            "http://shop.example.com:8080/new/items?x=1"),
+            "/new/items?x=1"),
         Arguments.of("prefix_rewrite of an ignoring-case prefix replaces what was sent",
             prefix("/OLD/").ignoringCase(), r(null, null, null, null, "/new/", false), URL,
-            "http://shop.example.com:8080/new/items?x=1"),
+            "/new/items?x=1"),
         Arguments.of("prefix_rewrite on a separated prefix keeps the separator",
             separated("/old"), r(null, null, null, null, "/v2", false), URL,
-            "http://shop.example.com:8080/v2/items?x=1"),
+            "/v2/items?x=1"),
         Arguments.of("prefix_rewrite on a separated prefix at the segment end",
             separated("/old"), r(null, null, null, null, "/v2", false), "http://h/old",
-            "http://h/v2"),
+            "/v2"),
         Arguments.of("prefix_rewrite ending in a slash absorbs the separator",
             separated("/old"), r(null, null, null, null, "/", false), URL,
-            "http://shop.example.com:8080/items?x=1"),
+            "/items?x=1"),
         Arguments.of("prefix_rewrite on an exact path replaces the whole path",
             path("/old/items"), r(null, null, null, null, "/new", false), URL,
-            "http://shop.example.com:8080/new?x=1"),
+            "/new?x=1"),
         Arguments.of("prefix_rewrite on a regex route replaces the whole path",
             regex("/old/.*"), r(null, null, null, null, "/new", false), URL,
-            "http://shop.example.com:8080/new?x=1"),
+            "/new?x=1"),
         Arguments.of("prefix_rewrite without a path condition is prepended",
             any(), r(null, null, null, null, "/v2", false), URL,
-            "http://shop.example.com:8080/v2/old/items?x=1"),
+            "/v2/old/items?x=1"),
         Arguments.of("an empty query is dropped",
             any(), r(null, null, null, null, null, false), "http://h/a?",
-            "http://h/a"),
+            "/a"),
+        Arguments.of("an empty query is dropped from an absolute Location",
+            any(), r("https", null, null, null, null, false), "http://h/a?",
+            "https://h/a"),
         Arguments.of("an authority that could name another host is not echoed",
-            any(), r(null, null, null, null, null, false), "http://evil.com@shop/a?x",
+            any(), r("https", null, null, null, null, false), "http://evil.com@shop/a?x",
             "/a?x"),
         Arguments.of("a relative Location collapses leading slashes",
-            any(), r(null, null, null, null, null, false), "http://a@b//evil.com/x",
+            any(), r(null, null, null, null, null, false), "http://h//evil.com/x",
             "/evil.com/x"),
         Arguments.of("an absolute Location keeps the request path verbatim",
-            any(), r(null, null, null, null, null, false), "http://h//evil.com/x",
-            "http://h//evil.com/x"),
+            any(), r("https", null, null, null, null, false), "http://h//evil.com/x",
+            "https://h//evil.com/x"),
         Arguments.of("controls, spaces, backslashes and non-ASCII are percent-encoded",
             any(), r(null, null, null, null, null, false), "http://h/a b\\c\u00e9\r\n?q=\"1 2\"#",
-            "http://h/a%20b%5Cc%C3%A9%0D%0A?q=\"1%202\"%23"));
+            "/a%20b%5Cc%C3%A9%0D%0A?q=\"1%202\"%23"),
+        Arguments.of("the same encoding in an absolute Location",
+            any(), r("http", null, null, null, null, false), "http://h/a b\u00e9?q=1 2",
+            "http://h/a%20b%C3%A9?q=1%202"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -137,10 +151,13 @@ class RedirectTest {
   @Test
   void noAuthorityGivesARelativeLocation() {
     TestRequest request = TestRequest.raw("GET", "http", null, "/a", "b=1");
+    List<String> catchAll = List.of("*");
 
-    assertThat(location(any(), r(null, null, null, null, null, false), request))
+    assertThat(location(catchAll, any(), r(null, null, null, null, null, false), request))
         .isEqualTo("/a?b=1");
-    assertThat(location(any(), r(null, "to.example", null, null, null, false), request))
+    assertThat(location(catchAll, any(), r("https", null, null, null, null, false), request))
+        .isEqualTo("/a?b=1");
+    assertThat(location(catchAll, any(), r(null, "to.example", null, null, null, false), request))
         .isEqualTo("http://to.example/a?b=1");
   }
 
@@ -153,7 +170,27 @@ class RedirectTest {
         .header("host", "evil.com");
 
     assertThat(location(any(), r(null, null, null, null, null, false), request))
-        .isEqualTo("http://shop/a?b=1");
+        .isEqualTo("/a?b=1");
+    assertThat(location(any(), r("https", null, null, null, null, false), request))
+        .isEqualTo("https://shop/a?b=1");
+  }
+
+  @Test
+  void inACatchAllVirtualHostTheRequestHostIsNeverEchoed() {
+    // Any Host reaches a "*" virtual host, so its value is attacker-chosen: the Location is
+    // relative, or names only the configured host.
+    TestRequest request = TestRequest.get("http://evil.example.net:8080/a?b=1");
+    List<String> catchAll = List.of("shop.example.com", "*");
+
+    assertThat(location(catchAll, any(), r(null, null, null, null, null, false), request))
+        .isEqualTo("/a?b=1");
+    assertThat(location(catchAll, any(), r(null, "shop.example.com", null, null, null, false),
+        request)).isEqualTo("http://shop.example.com/a?b=1");
+    // Compiled without validation (the validator rejects these), still never the request's host:
+    assertThat(location(catchAll, any(), r("https", null, null, null, null, false), request))
+        .isEqualTo("/a?b=1");
+    assertThat(location(catchAll, any(), r(null, null, 9443, null, null, false), request))
+        .isEqualTo("/a?b=1");
   }
 
   @Test
