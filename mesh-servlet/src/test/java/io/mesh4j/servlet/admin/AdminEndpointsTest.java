@@ -313,7 +313,7 @@ class AdminEndpointsTest {
     assertThat(get("/mesh/explain?direction=inbound&url=http://me/v1/x?q=2").json())
         .isEqualTo(JSON.readTree("""
             {"virtual_host": "self", "route": "old", "action": "redirect",
-             "location": "http://me/v2/x?q=2", "status": 301}
+             "location": "/v2/x?q=2", "status": 301}
             """));
     Reply text = get("/mesh/explain?url=http://nowhere/&format=text");
     assertThat(text.headers().get("Content-Type")).isEqualTo("text/plain;charset=utf-8");
