@@ -39,6 +39,8 @@ class ReloadIsAllOrNothingPropertyTest {
   Mesh mesh;
   Path file;
   MeshSnapshot base;
+  int accepted;
+  int rejected;
 
   @BeforeEach
   void start() throws IOException {
@@ -69,12 +71,16 @@ class ReloadIsAllOrNothingPropertyTest {
   void aMutatedConfigIsAppliedWhollyOrNotAtAll() {
     ConfigLoaderPropertyTest.forEachCase(0x616c6c6f726eL, 600,
         ConfigLoaderPropertyTest::mutatedTreeText, this::reloadAllOrNothing);
+    assertThat(accepted).as("accepted reloads").isPositive();
+    assertThat(rejected).as("rejected reloads").isPositive();
   }
 
   @Test
   void anEditedConfigIsAppliedWhollyOrNotAtAll() {
     ConfigLoaderPropertyTest.forEachCase(0x6e6f7468696eL, 600,
         ConfigLoaderPropertyTest::editedText, this::reloadAllOrNothing);
+    assertThat(accepted).as("accepted reloads").isPositive();
+    assertThat(rejected).as("rejected reloads").isPositive();
   }
 
   private void reloadAllOrNothing(String text) {
@@ -93,6 +99,7 @@ class ReloadIsAllOrNothingPropertyTest {
       assertThat(health(mesh.current())).isEqualTo(healthBefore);
       assertThat(mesh.lastReloadError()).isNotNull();
       assertThat(mesh.lastReloadError().exception()).isSameAs(e);
+      rejected++;
       return;
     }
     // Accepted: the whole config is in force, and nothing of the old one lingers.
@@ -103,6 +110,7 @@ class ReloadIsAllOrNothingPropertyTest {
     assertThat(after.clusters().keySet()).containsExactlyInAnyOrderElementsOf(
         expected.clusters().stream().map(ClusterConfig::name).toList());
     assertThat(mesh.lastReloadError()).isNull();
+    accepted++;
     // Back to the base config, so that every case mutates the same starting point.
     write(ConfigLoaderPropertyTest.EXAMPLE_TEXT);
     mesh.reload(file);
