@@ -198,16 +198,28 @@ public final class EnvoyBootstrap {
   private static JsonNode tree(String text) {
     Objects.requireNonNull(text, "text");
     String t = text.startsWith("\uFEFF") ? text.substring(1) : text;
+    JsonNode n;
+    if (t.stripLeading().startsWith("{")) {
+      try {
+        n = JSON.readTree(t); // JSON, tabs and all
+      } catch (JsonProcessingException e) {
+        n = yaml(t); // YAML flow style
+      }
+    } else {
+      n = yaml(t);
+    }
+    if (n == null || n.isMissingNode() || n.isNull()) throw new EnvoyParseException("empty document");
+    return n;
+  }
+
+  private static JsonNode yaml(String t) {
     try {
-      JsonNode n = t.stripLeading().startsWith("{") ? JSON.readTree(t) : new YAMLMapper().readTree(t);
-      if (n == null || n.isMissingNode() || n.isNull()) throw new EnvoyParseException("empty document");
-      return n;
+      return new YAMLMapper().readTree(t);
     } catch (JsonProcessingException e) {
       String m = e.getOriginalMessage().replaceAll("\\s+", " ").trim();
       var loc = e.getLocation();
-      throw new EnvoyParseException((t.stripLeading().startsWith("{") ? "JSON" : "YAML")
-          + " syntax error" + (loc != null ? " at line " + loc.getLineNr() + ", column "
-          + loc.getColumnNr() : "") + ": " + m);
+      throw new EnvoyParseException("syntax error" + (loc != null ? " at line " + loc.getLineNr()
+          + ", column " + loc.getColumnNr() : "") + ": " + m);
     }
   }
 }
