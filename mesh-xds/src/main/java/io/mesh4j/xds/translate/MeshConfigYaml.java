@@ -68,8 +68,15 @@ public final class MeshConfigYaml {
     }
   }
 
-  /** The config as the tree of maps, lists, strings and numbers a config file holds. */
-  static Map<String, Object> tree(MeshConfig c) {
+  /**
+   * The config as the tree of maps, lists, strings, numbers and booleans a config file holds (what
+   * {@link #write} prints; serialised as JSON it is a JSON config file). The maps keep the config
+   * file's key order; the tree is a fresh, mutable copy.
+   *
+   * @throws NullPointerException if {@code c} is null
+   */
+  public static Map<String, Object> tree(MeshConfig c) {
+    Objects.requireNonNull(c, "config");
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("version", c.version());
     m.put("service", c.service());
