@@ -29,7 +29,6 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContex
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.mesh4j.xds.translate.TranslationIssue.Severity;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -110,8 +109,7 @@ public final class EnvoyBootstrap {
     List<Listener> listeners = new ArrayList<>();
     List<Cluster> clusters = new ArrayList<>();
     boolean sawStatic = false;
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : root.properties()) {
       String key = e.getKey();
       if (Bootstrap.getDescriptor().getFields().stream()
           .noneMatch(f -> f.getName().equals(key) || f.getJsonName().equals(key))) {
@@ -122,8 +120,7 @@ public final class EnvoyBootstrap {
           sawStatic = true;
           JsonNode sr = e.getValue();
           if (!sr.isObject()) throw new EnvoyParseException(key + ": expected a map");
-          for (Iterator<Map.Entry<String, JsonNode>> st = sr.fields(); st.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = st.next();
+          for (Map.Entry<String, JsonNode> f : sr.properties()) {
             switch (f.getKey()) {
               case "listeners" -> listeners.addAll(EnvoyBootstrap.<Listener>cast(list(f.getValue(),
                   "static_resources.listeners", Listener.newBuilder())));

@@ -374,6 +374,8 @@ final class RouteTranslator {
     return java;
   }
 
+  // Reads deprecated Envoy fields on purpose: control planes still send them.
+  @SuppressWarnings("deprecation")
   private static HeaderMatchConfig header(Issues.Scope s, String p, HeaderMatcher h) {
     Fields.walk(s, p, h, Set.of("name", "exact_match", "safe_regex_match", "present_match",
         "prefix_match", "suffix_match", "contains_match", "string_match", "invert_match"), Map.of());
@@ -513,6 +515,8 @@ final class RouteTranslator {
     return name == null ? (inbound ? envoyName : null) : name;
   }
 
+  // Reads deprecated Envoy fields on purpose: control planes still send them.
+  @SuppressWarnings("deprecation")
   private ActionConfig split(Issues.Scope s, String p, WeightedCluster w) {
     Fields.walk(s, p, w, Set.of("clusters", "total_weight"), Map.of());
     Map<String, Long> weights = new LinkedHashMap<>();
@@ -839,6 +843,8 @@ final class RouteTranslator {
    * Request header changes of every level, in Envoy's order (route, virtual host, route
    * configuration; each removes, then adds) as one mesh4j remove-then-add.
    */
+  // Reads deprecated Envoy fields on purpose: control planes still send them.
+  @SuppressWarnings("deprecation")
   private static HeadersConfig headers(Issues.Scope s, List<Level> levels) {
     Map<String, String[]> add = new LinkedHashMap<>(); // lower name → {name, value}
     Set<String> remove = new LinkedHashSet<>();
