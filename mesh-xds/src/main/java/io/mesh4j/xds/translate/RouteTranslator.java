@@ -83,6 +83,8 @@ final class RouteTranslator {
   /** Every domain of this direction → "virtual host X of Y", for duplicate detection. */
   private final Map<String, String> domainOwners = new HashMap<>();
   private final Set<String> vhostNames = new HashSet<>();
+  /** Whether the route configuration being translated requires its clusters to exist. */
+  private boolean validateClusters = true;
 
   RouteTranslator(Issues issues, Map<String, String> clusterNames, boolean inbound) {
     this.issues = issues;
@@ -99,10 +101,11 @@ final class RouteTranslator {
   List<VirtualHostConfig> translate(Issues.Scope s, String p, RouteConfiguration rc,
       ListenerContext listener) {
     Fields.walk(s, p, rc, Set.of("name", "virtual_hosts", "request_headers_to_add",
-        "request_headers_to_remove", "typed_per_filter_config"), Map.of(
-        "validate_clusters", "mesh4j always checks that routes name defined clusters",
+        "request_headers_to_remove", "typed_per_filter_config", "validate_clusters"), Map.of(
         "max_direct_response_body_size_bytes", "mesh4j has no such limit",
         "metadata", COSMETIC));
+    // Envoy: a static (inline) route table must name defined clusters; one from RDS need not.
+    validateClusters = rc.hasValidateClusters() ? rc.getValidateClusters().getValue() : !p.isEmpty();
     FaultSetting rcFault = faultFromConfigs(s, join(p, "typed_per_filter_config"),
         rc.getTypedPerFilterConfigMap(), listener, listener.faultDefault());
     List<Level> rcLevel = List.of(new Level(p, rc.getRequestHeadersToAddList(),
@@ -252,7 +255,9 @@ final class RouteTranslator {
       String ap = join(p, "route");
       action = forward(s, ap, a);
       if (action == null) return null;
-      if (inbound) {
+      if (action instanceof ActionConfig.Respond) {
+        // The cluster does not exist (yet): Envoy answers cluster_not_found_response_code.
+      } else if (inbound) {
         inboundRouteAction(s, ap, a);
         action = ActionConfig.Pass.INSTANCE;
       } else {
@@ -470,9 +475,9 @@ final class RouteTranslator {
   private ActionConfig forward(Issues.Scope s, String p, RouteAction a) {
     Set<String> handled = new HashSet<>(Set.of("cluster", "weighted_clusters", "prefix_rewrite",
         "regex_rewrite", "host_rewrite_literal", "timeout", "retry_policy",
-        "request_mirror_policies", "hash_policy", "priority", "max_stream_duration"));
+        "request_mirror_policies", "hash_policy", "priority", "max_stream_duration",
+        "cluster_not_found_response_code"));
     Map<String, String> ignored = new HashMap<>(Map.of(
-        "cluster_not_found_response_code", "routes to undefined clusters are rejected up front",
         "idle_timeout", "mesh4j bounds a request by its timeout only",
         "upgrade_configs", "connection upgrades are the HTTP client's",
         "include_vh_rate_limits", "rate limits are not translated",
@@ -493,6 +498,16 @@ final class RouteTranslator {
     }
     switch (a.getClusterSpecifierCase()) {
       case CLUSTER -> {
+        if (!inbound && !validateClusters && !clusterNames.containsKey(a.getCluster())) {
+          int status = switch (a.getClusterNotFoundResponseCode()) {
+            case NOT_FOUND -> 404;
+            case INTERNAL_SERVER_ERROR -> 500;
+            default -> 503;
+          };
+          s.ignore(join(p, "cluster"), "\"" + a.getCluster() + "\": no such cluster (yet); as in "
+              + "Envoy, the route answers " + status + " until it exists");
+          return new ActionConfig.Respond(status, "", Map.of());
+        }
         String c = cluster(s, join(p, "cluster"), a.getCluster());
         return c == null ? null : new ActionConfig.Forward(c);
       }
@@ -707,6 +722,11 @@ final class RouteTranslator {
         "trace_sampled", COSMETIC,
         "disable_shadow_host_suffix_append", "mesh4j sends the mirror with the request's own "
             + "authority"));
+    if (!validateClusters && !clusterNames.containsKey(m.getCluster())) {
+      s.ignore(join(mp, "cluster"), "\"" + m.getCluster() + "\": no such cluster (yet); as in "
+          + "Envoy, nothing is mirrored until it exists");
+      return null;
+    }
     String cluster = cluster(s, join(mp, "cluster"), m.getCluster());
     if (cluster == null) return null;
     double percent = 100;

@@ -20,8 +20,6 @@ class IssueTest {
     return Stream.of(
         Arguments.of("{match: {prefix: /}, route: {cluster_header: x-target}}",
             R + "route.cluster_header", NS),
-        Arguments.of("{match: {prefix: /}, route: {cluster: nope}}",
-            R + "route.cluster", "\"nope\": no such cluster"),
         Arguments.of("{match: {prefix: /, headers: [{name: x-n, range_match: {start: 1, end: 9}}]}, route: {cluster: a}}",
             R + "match.headers[0].range_match", NS),
         Arguments.of("{match: {prefix: /, runtime_fraction: {default_value: {numerator: 50}}}, route: {cluster: a}}",
@@ -156,6 +154,47 @@ class IssueTest {
     assertThat(t.accepted()).isFalse();
     assertThat(t.rejected()).contains(
         new TranslationIssue(Severity.REJECTED, "Cluster", "c", field, message));
+  }
+
+  @Test
+  void anRdsRouteToAMissingClusterAnswers503AsEnvoyDoes() {
+    Translation t = Envoy.outbound(Envoy.oneVhost(
+        "{match: {prefix: /}, route: {cluster: nope, timeout: 2s, request_mirror_policies: [{cluster: gone}]}},"
+            + " {match: {prefix: /x}, route: {cluster: nope, cluster_not_found_response_code: NOT_FOUND}}"));
+
+    assertThat(t.accepted()).isTrue();
+    assertThat(t.config().outbound().virtualHosts().get(0).routes())
+        .extracting(io.mesh4j.config.RouteConfig::action)
+        .containsExactly(new io.mesh4j.config.ActionConfig.Respond(503, "", java.util.Map.of()),
+            new io.mesh4j.config.ActionConfig.Respond(404, "", java.util.Map.of()));
+    assertThat(t.issues()).containsExactly(
+        new TranslationIssue(Severity.IGNORED, "RouteConfiguration", "rc", R + "route.cluster",
+            "\"nope\": no such cluster (yet); as in Envoy, the route answers 503 until it exists"),
+        new TranslationIssue(Severity.IGNORED, "RouteConfiguration", "rc",
+            "virtual_hosts[0].routes[1].route.cluster",
+            "\"nope\": no such cluster (yet); as in Envoy, the route answers 404 until it exists"));
+  }
+
+  @Test
+  void aMissingClusterIsRejectedWhenTheRouteTableValidatesClusters() {
+    var rc = Envoy.oneVhost("{match: {prefix: /}, route: {cluster: nope}}").toBuilder()
+        .setValidateClusters(com.google.protobuf.BoolValue.of(true)).build();
+
+    Translation t = Envoy.outbound(rc);
+
+    assertThat(t.rejected()).containsExactly(new TranslationIssue(Severity.REJECTED,
+        "RouteConfiguration", "rc", R + "route.cluster", "\"nope\": no such cluster"));
+  }
+
+  @Test
+  void anRdsMirrorToAMissingClusterMirrorsNothing() {
+    Translation t = Envoy.outbound(Envoy.oneVhost(
+        "{match: {prefix: /}, route: {cluster: a, request_mirror_policies: [{cluster: gone}]}}"));
+
+    assertThat(t.config().outbound().virtualHosts().get(0).routes().get(0).mirror()).isNull();
+    assertThat(t.issues()).containsExactly(new TranslationIssue(Severity.IGNORED,
+        "RouteConfiguration", "rc", R + "route.request_mirror_policies[0].cluster",
+        "\"gone\": no such cluster (yet); as in Envoy, nothing is mirrored until it exists"));
   }
 
   @Test

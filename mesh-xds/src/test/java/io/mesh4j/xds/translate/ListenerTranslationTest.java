@@ -73,6 +73,20 @@ class ListenerTranslationTest {
   }
 
   @Test
+  void anInlineRouteTableMustNameDefinedClustersAsEnvoyRequires() {
+    Listener l = listener("out", """
+        http_filters: [%s],
+        route_config: { name: local, virtual_hosts: [{name: svc, domains: [svc], routes: [{match: {prefix: /}, route: {cluster: nope}}]}]}
+        """.formatted(ROUTER));
+
+    Translation t = translate(List.of(l), XdsBinding.outbound("out"));
+
+    assertThat(t.rejected()).containsExactly(new TranslationIssue(Severity.REJECTED, "Listener",
+        "out", "filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0]"
+            + ".route.cluster", "\"nope\": no such cluster"));
+  }
+
+  @Test
   void rdsIsFollowedToTheNamedRouteConfiguration() {
     Listener l = listener("out", "http_filters: [%s], rds: {route_config_name: routes, config_source: {ads: {}}}".formatted(ROUTER));
     var rc = Envoy.oneVhost("{match: {prefix: /}, route: {cluster: a, timeout: 3s}}").toBuilder()
