@@ -9,6 +9,7 @@ import io.mesh4j.config.RateLimitConfig;
 import io.mesh4j.config.RetryOverride;
 import io.mesh4j.config.RouteConfig;
 import io.mesh4j.config.RewriteConfig;
+import io.mesh4j.policy.PolicyChain;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,15 +37,23 @@ public final class Route {
   private final String prefixRewrite;
   private final RegexRewrite regexRewrite;
   private final RouteMatch result;
+  private final PolicyChain policies;
 
   private Route(
       String name, String virtualHost, boolean implicit, RouteConfig config,
       RandomGenerator random) {
+    this(name, virtualHost, implicit, config, random, null, PolicyChain.EMPTY);
+  }
+
+  private Route(
+      String name, String virtualHost, boolean implicit, RouteConfig config,
+      RandomGenerator random, RouteMatcher custom, PolicyChain policies) {
     this.name = name;
     this.virtualHost = virtualHost;
     this.implicit = implicit;
     this.config = config;
-    this.matcher = RequestMatcher.compile(config.match());
+    this.policies = policies;
+    this.matcher = RequestMatcher.compile(config.match(), custom);
     this.action = compileAction(config.action(), matcher.pathCondition(), random);
     RewriteConfig rewrite = config.rewrite();
     this.prefixRewrite = rewrite == null ? null : rewrite.prefix();
@@ -57,6 +66,20 @@ public final class Route {
   static Route configured(String virtualHost, int index, RouteConfig config, RandomGenerator random) {
     String name = config.name() != null ? config.name() : "routes[" + index + "]";
     return new Route(name, virtualHost, false, config, random);
+  }
+
+  static Route configured(
+      String virtualHost, int index, RouteConfig config, RandomGenerator random,
+      RouteMatcher custom, PolicyChain policies) {
+    String name = config.name() != null ? config.name() : "routes[" + index + "]";
+    return new Route(name, virtualHost, false, config, random, custom, policies);
+  }
+
+  static Route implicit(String cluster, RandomGenerator random, PolicyChain policies) {
+    RouteConfig config = new RouteConfig(
+        null, MatchConfig.ANY, new ActionConfig.Forward(cluster),
+        null, null, null, null, null, null, null);
+    return new Route(null, null, true, config, random, null, policies);
   }
 
   static Route implicit(String cluster, RandomGenerator random) {
@@ -100,6 +123,15 @@ public final class Route {
   /** Whether this is an implicit per-cluster route (outbound only). */
   public boolean isImplicit() {
     return implicit;
+  }
+
+  /**
+   * The request policies that run around requests on this route, on this table's side, in order
+   * (global, virtual host, route); {@link PolicyChain#EMPTY} when there are none. Compiled once per
+   * snapshot.
+   */
+  public PolicyChain policies() {
+    return policies;
   }
 
   /** The config this was compiled from (synthesized for an implicit route). */
