@@ -388,7 +388,7 @@ final class TreeReader {
       lbCustom = customLb(s.section("lb", CUSTOM_LB_KEYS));
     } else {
       lb = enumValue(s, "lb", LbPolicy::fromConfigName,
-          "weighted_round_robin, least_request, ring_hash, random or { custom: NAME, args: {...} }");
+          "weighted_round_robin, least_request, ring_hash or random");
     }
     List<EndpointConfig> endpoints = new ArrayList<>();
     List<JsonNode> eps = s.list("endpoints");
@@ -955,6 +955,7 @@ final class TreeReader {
       }
       if (!n.isObject()) {
         typeError(p, n, "a policy name, or a map with name and args");
+        out.add(new ExtensionRef(null, null)); // keeps the indices of the entries after it
         continue;
       }
       Section ps = new Section(n, p, POLICY_KEYS);
