@@ -524,12 +524,15 @@ public final class Mesh implements AutoCloseable {
     }
 
     /**
-     * The extensions: {@link ServiceLoader}'s (this library's class loader) plus this builder's.
+     * The extensions the mesh will know: those {@link ServiceLoader} finds with this library's
+     * class loader plus those registered on this builder so far. Hand them to {@code
+     * MeshConfigBuilder.extensions} or {@code ConfigLoader.load(path, extensions)} to validate a
+     * config naming builder-registered extensions before building the mesh.
      *
      * @throws IllegalStateException when a name is registered twice (naming both sources) or a
      *     provider cannot be loaded
      */
-    Extensions extensions() {
+    public Extensions extensions() {
       Extensions.Builder eb = Extensions.builder().discover(Mesh.class.getClassLoader());
       probes.keySet().forEach(n -> eb.healthProbe(n, "Mesh.Builder.healthProbe"));
       matchers.forEach((n, f) -> eb.matcher(n, f, source("matcher", f)));

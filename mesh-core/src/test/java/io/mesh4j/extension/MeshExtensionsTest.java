@@ -311,6 +311,33 @@ class MeshExtensionsTest {
   }
 
   @Test
+  void codeFirstConfigsNameExtensionsThroughTheConfigBuilder() {
+    java.util.function.Supplier<io.mesh4j.config.MeshConfigBuilder> config = () ->
+        io.mesh4j.config.MeshConfig.builder().service("web").policy("global")
+            .cluster(c -> c.name("api").endpoint("127.0.0.1:8081"))
+            .cluster(c -> c.name("api-gold").endpoint("127.0.0.1:8082"))
+            .outbound(vh -> vh.name("api").policy("audit-log", Map.of("direction", "outbound"))
+                .route(r -> r.name("acme").prefix("/").custom("tenant", Map.of("is", "acme"))
+                    .to("api-gold").policy("own"))
+                .route(r -> r.name("rest").to("api")));
+    assertThat(catchThrowableOfType(ConfigException.class, () -> config.get().build()).errors())
+        .extracting(ConfigError::toString).containsExactly(
+            "outbound.virtual_hosts[0].routes[0].match.custom.name: \"tenant\" (expected one of the"
+                + " registered matchers: jwt-claim)",
+            "outbound.virtual_hosts[0].routes[0].policies[0].name: \"own\" (expected one of the"
+                + " registered policies: audit-log)",
+            "policies[0].name: \"global\" (expected one of the registered policies: audit-log)");
+
+    Mesh.Builder b = builder().matcher(new TenantMatcher()).policy(new Marker("global"))
+        .policy(new Marker("own"));
+    io.mesh4j.config.MeshConfig c = config.get().extensions(b.extensions()).build();
+    mesh = b.config(c).build();
+    RouteMatch acme = mesh.current().outbound().match(request("api", "/", Map.of("x-tenant", "acme")));
+    assertThat(acme.route().name()).isEqualTo("acme");
+    assertThat(acme.route().policies().names()).containsExactly("global", "audit-log", "own");
+  }
+
+  @Test
   void aHealthProbeRegisteredOnTheBuilderIsSelectableByName() throws Exception {
     String yaml = """
         version: 1
