@@ -68,6 +68,13 @@ import org.slf4j.LoggerFactory;
  * {@link ConfigException} with every error and the old snapshot keeps serving. Endpoint state
  * survives reloads. Reloads are serialized; {@link #current()} is one volatile read.
  *
+ * <p><b>Extensions.</b> Custom matchers, pickers, health probes and request policies are named
+ * from the config and registered on the {@link Builder} ({@link Builder#matcher}, {@link
+ * Builder#picker}, {@link Builder#healthProbe}, {@link Builder#policy}) or found by {@link
+ * ServiceLoader}; {@link #extensions()} holds them. Every config the mesh loads or installs is
+ * checked against them, and they are compiled into each snapshot once (see {@code
+ * docs/extensions.md}).
+ *
  * <p><b>Isolation.</b> Everything a mesh uses (scheduler, meter registry, probes, listeners) is
  * handed in through the {@link Builder}; there is no static mutable state, so two meshes in one
  * JVM never see each other.

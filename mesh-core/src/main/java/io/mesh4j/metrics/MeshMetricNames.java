@@ -89,7 +89,7 @@ public final class MeshMetricNames {
   public static final String TAG_SIDE = "side";
   /** Tag: {@code request} (before the request went on) or {@code complete} (observing the outcome). */
   public static final String TAG_PHASE = "phase";
-  /** {@link #OUTCOME_PASS}-like outcome: an inbound request a request policy answered itself. */
+  /** {@link #TAG_OUTCOME}: an inbound request a request policy answered itself. */
   public static final String OUTCOME_POLICY = "policy";
   /** Counter: config reloads, tagged {@link #TAG_RESULT} ({@code success} or {@code failure}). */
   public static final String CONFIG_RELOADS = "mesh.config.reloads";

@@ -338,6 +338,34 @@ class MeshExtensionsTest {
   }
 
   @Test
+  void theShippedAuditLogPolicyIsCompiledFromYamlForTheSidesItNames() throws Exception {
+    mesh = builder().configFile(file(TWO_CLUSTERS + """
+        policies: [ { name: audit-log, args: { direction: inbound, logger: audit.in } } ]
+        outbound:
+          virtual_hosts:
+            - name: api
+              policies: [ audit-log ]
+              routes:
+                - { name: rest, to: api }
+        inbound:
+          virtual_hosts:
+            - name: self
+              domains: ["*"]
+              routes:
+                - { name: all, pass: {} }
+        """)).build();
+    Route out = mesh.current().outbound().match(request("api", "/", Map.of())).route();
+    Route in = mesh.current().inbound().match(request("self", "/", Map.of())).route();
+    assertThat(out.policies().names()).containsExactly("audit-log");
+    assertThat(in.policies().names()).containsExactly("audit-log");
+    var run = in.policies().start(request("self", "/", Map.of()), "self", "all", "id-1", time.read());
+    assertThat(run.onRequest()).isSameAs(PolicyDecision.CONTINUE);
+    run.complete(200, null);
+    assertThat(mesh.meterRegistry().find(io.mesh4j.metrics.MeshMetricNames.POLICY_ERRORS)
+        .counters()).allSatisfy(c -> assertThat(c.count()).isZero());
+  }
+
+  @Test
   void aHealthProbeRegisteredOnTheBuilderIsSelectableByName() throws Exception {
     String yaml = """
         version: 1
