@@ -74,6 +74,8 @@ class MeshFilterPolicyTest {
   final MeterRegistry registry = new SimpleMeterRegistry();
   final OkHttpClient client = Fixtures.client();
   final List<String> observed = new CopyOnWriteArrayList<>();
+  final java.util.concurrent.CountDownLatch asyncStarted = new java.util.concurrent.CountDownLatch(1);
+  final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
   Mesh mesh;
   JettyServer server;
 
@@ -136,6 +138,23 @@ class MeshFilterPolicyTest {
         .servlet("/*", servlet((req, res) -> write(res, 200, "app route=" + req.getHeader("x-route")
             + " tag=" + req.getHeader("x-tag") + " tags=" + java.util.Collections.list(req.getHeaders("x-tag"))
             + " secret=" + req.getHeader("x-secret"))))
+        .servlet("/async", servlet((req, res) -> {
+          jakarta.servlet.AsyncContext ac = req.startAsync();
+          String tag = req.getHeader("x-tag");
+          Thread worker = new Thread(() -> {
+            try {
+              asyncStarted.countDown();
+              release.await();
+              res.setStatus(202);
+              res.getOutputStream().write(("async tag=" + tag).getBytes(StandardCharsets.UTF_8));
+            } catch (Exception e) {
+              res.setStatus(500);
+            } finally {
+              ac.complete();
+            }
+          });
+          worker.start();
+        }))
         .start();
   }
 
@@ -204,6 +223,26 @@ class MeshFilterPolicyTest {
     await("two outcomes", () -> observed.size() == 2);
     assertThat(observed).containsExactly(
         "INBOUND /internal/x 403 null null id=true", "INBOUND /elsewhere 200 null null id=true");
+  }
+
+  @Test
+  void anAsyncRequestIsObservedOnceWhenItsResponseCompletes() throws Exception {
+    start();
+    java.util.concurrent.CompletableFuture<String> answer =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return call("/async", Map.of());
+          } catch (Exception e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        });
+    assertThat(asyncStarted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(observed).as("the outcome is not known while the application holds it").isEmpty();
+    release.countDown();
+    assertThat(answer.get(10, java.util.concurrent.TimeUnit.SECONDS))
+        .as("no route matched: only the global policies ran").isEqualTo("202 async tag=null");
+    await("the async outcome", () -> observed.size() == 1);
+    assertThat(observed).containsExactly("INBOUND /async 202 null null id=true");
   }
 
   @Test
