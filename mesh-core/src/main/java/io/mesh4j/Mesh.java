@@ -4,15 +4,24 @@ import io.mesh4j.cluster.Cluster;
 import io.mesh4j.cluster.ClusterRegistry;
 import io.mesh4j.config.ConfigError;
 import io.mesh4j.config.ConfigException;
+import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.ConfigLoader;
+import io.mesh4j.config.ConfigValidator;
+import io.mesh4j.config.ExtensionRef;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.endpoint.DnsResolver;
 import io.mesh4j.event.MeshEventListener;
+import io.mesh4j.extension.Extensions;
 import io.mesh4j.health.HealthProbe;
 import io.mesh4j.health.HealthProbeProvider;
 import io.mesh4j.health.HealthProbes;
+import io.mesh4j.lb.PickerFactory;
+import io.mesh4j.lb.PickerProvider;
 import io.mesh4j.lb.Pickers;
 import io.mesh4j.metrics.MeshMetricNames;
+import io.mesh4j.policy.RequestPolicy;
+import io.mesh4j.route.RouteExtensions;
+import io.mesh4j.route.RouteMatcher;
 import io.mesh4j.route.RouteTable;
 import io.mesh4j.time.Scheduler;
 import io.mesh4j.time.SystemScheduler;
@@ -59,6 +68,13 @@ import org.slf4j.LoggerFactory;
  * {@link ConfigException} with every error and the old snapshot keeps serving. Endpoint state
  * survives reloads. Reloads are serialized; {@link #current()} is one volatile read.
  *
+ * <p><b>Extensions.</b> Custom matchers, pickers, health probes and request policies are named
+ * from the config and registered on the {@link Builder} ({@link Builder#matcher}, {@link
+ * Builder#picker}, {@link Builder#healthProbe}, {@link Builder#policy}) or found by {@link
+ * ServiceLoader}; {@link #extensions()} holds them. Every config the mesh loads or installs is
+ * checked against them, and they are compiled into each snapshot once (see {@code
+ * docs/extensions.md}).
+ *
  * <p><b>Isolation.</b> Everything a mesh uses (scheduler, meter registry, probes, listeners) is
  * handed in through the {@link Builder}; there is no static mutable state, so two meshes in one
  * JVM never see each other.
@@ -81,6 +97,7 @@ public final class Mesh implements AutoCloseable {
   private final Counter reloadFailure;
   private final Object reloadLock = new Object();
   private final ConfigFileWatcher watcher;
+  private final Extensions extensions;
   private volatile MeshSnapshot snapshot;
   private volatile ReloadError lastReloadError;
   private volatile boolean draining;
@@ -100,6 +117,7 @@ public final class Mesh implements AutoCloseable {
     this.listener = b.listener != null ? b.listener : MeshEventListener.NONE;
     this.random = b.random != null ? b.random : new Random();
     this.probes = probes(b);
+    this.extensions = b.extensions != null ? b.extensions : b.extensions();
     this.reloadSuccess =
         Counter.builder(MeshMetricNames.CONFIG_RELOADS)
             .description("Config reloads by result")
@@ -114,7 +132,7 @@ public final class Mesh implements AutoCloseable {
         ClusterRegistry.builder()
             .scheduler(scheduler)
             .ticker(ticker)
-            .pickerFactories(cluster -> Pickers.factory(cluster, random))
+            .pickerFactories(this::pickerFactory)
             .healthProbes(probes)
             .meterRegistry(meterRegistry)
             .eventListener(listener)
@@ -139,6 +157,27 @@ public final class Mesh implements AutoCloseable {
     } else {
       this.watcher = null;
     }
+  }
+
+  private PickerFactory pickerFactory(ClusterConfig cluster) {
+    ExtensionRef custom = cluster.lbCustom();
+    if (custom == null) return Pickers.factory(cluster, random);
+    PickerProvider provider = extensions.picker(custom.name());
+    if (provider == null) {
+      throw new IllegalArgumentException("cluster " + cluster.name() + ": unknown picker " + custom.name());
+    }
+    PickerFactory f;
+    try {
+      f = provider.create(custom.args(), cluster, random);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "cluster " + cluster.name() + ": picker " + custom.name() + " cannot be made: " + e, e);
+    }
+    if (f == null) {
+      throw new IllegalArgumentException(
+          "cluster " + cluster.name() + ": picker " + custom.name() + " made null");
+    }
+    return f;
   }
 
   private static HealthProbes probes(Builder b) {
@@ -204,7 +243,7 @@ public final class Mesh implements AutoCloseable {
     }
     MeshConfig config;
     try {
-      config = ConfigLoader.load(new String(bytes, StandardCharsets.UTF_8));
+      config = ConfigLoader.load(new String(bytes, StandardCharsets.UTF_8), extensions);
     } catch (ConfigException e) {
       reloadFailed(file.toString(), e);
       throw e;
@@ -214,7 +253,7 @@ public final class Mesh implements AutoCloseable {
 
   private void reloadFromWatcher(Path file, byte[] bytes) {
     try {
-      MeshConfig config = ConfigLoader.load(new String(bytes, StandardCharsets.UTF_8));
+      MeshConfig config = ConfigLoader.load(new String(bytes, StandardCharsets.UTF_8), extensions);
       reloadAndCount(config, file.toString(), bytes);
     } catch (ConfigException e) {
       if (lastReloadError == null || lastReloadError.exception() != e) {
@@ -261,11 +300,14 @@ public final class Mesh implements AutoCloseable {
       Set<String> names =
           config.clusters().stream().map(c -> c.name()).collect(Collectors.toUnmodifiableSet());
       // Compile everything first: nothing changes until all of it succeeded.
+      List<ConfigError> extensionErrors = ConfigValidator.validateExtensions(config, extensions);
+      if (!extensionErrors.isEmpty()) throw new ConfigException(extensionErrors);
       RouteTable outbound;
       RouteTable inbound;
       try {
-        outbound = RouteTable.outbound(config.outbound(), names, random);
-        inbound = RouteTable.inbound(config.inbound(), random);
+        RouteExtensions rx = extensions.routeExtensions(meterRegistry, ticker, clock);
+        outbound = RouteTable.outbound(config.outbound(), names, random, config.policies(), rx);
+        inbound = RouteTable.inbound(config.inbound(), random, config.policies(), rx);
       } catch (IllegalArgumentException e) {
         throw new ConfigException(List.of(new ConfigError("routes", e.getMessage())));
       }
@@ -290,7 +332,7 @@ public final class Mesh implements AutoCloseable {
   private static byte[] fingerprint(MeshConfig c) {
     // Records print every component deterministically; MeshConfig's own toString is a summary.
     String s = c.version() + "|" + c.service() + "|" + c.clusters() + "|" + c.outbound() + "|"
-        + c.inbound() + "|" + c.propagate() + "|" + c.admin();
+        + c.inbound() + "|" + c.propagate() + "|" + c.admin() + "|" + c.policies();
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -365,6 +407,14 @@ public final class Mesh implements AutoCloseable {
     return random;
   }
 
+  /**
+   * The extensions this mesh's configs may name: those {@link ServiceLoader} found plus those
+   * registered on the builder.
+   */
+  public Extensions extensions() {
+    return extensions;
+  }
+
   /** The registered health probes by name. */
   public HealthProbes healthProbes() {
     return probes;
@@ -415,8 +465,88 @@ public final class Mesh implements AutoCloseable {
     private RandomGenerator random;
     private DnsResolver dnsResolver;
     private final Map<String, HealthProbe> probes = new LinkedHashMap<>();
+    private final Map<String, RouteMatcher.Factory> matchers = new LinkedHashMap<>();
+    private final Map<String, PickerProvider> pickers = new LinkedHashMap<>();
+    private final Map<String, RequestPolicy.Factory> policies = new LinkedHashMap<>();
+    private Extensions extensions;
 
     private Builder() {}
+
+    /**
+     * Registers a custom route matcher under {@code name} ({@code match.custom.name}).
+     *
+     * @throws IllegalStateException if a matcher of that name was registered on this builder;
+     *     {@link #build()} throws it when {@link ServiceLoader} found one of that name too
+     */
+    public Builder matcher(String name, RouteMatcher.Factory factory) {
+      return register(matchers, "matcher", name, factory);
+    }
+
+    /** Registers {@code factory} under its own {@link RouteMatcher.Factory#name()}. */
+    public Builder matcher(RouteMatcher.Factory factory) {
+      return matcher(Objects.requireNonNull(factory, "factory").name(), factory);
+    }
+
+    /**
+     * Registers a custom load-balancing policy under {@code name} ({@code lb.custom}).
+     *
+     * @throws IllegalStateException as {@link #matcher(String, RouteMatcher.Factory)}
+     */
+    public Builder picker(String name, PickerProvider provider) {
+      return register(pickers, "picker", name, provider);
+    }
+
+    /** Registers {@code provider} under its own {@link PickerProvider#name()}. */
+    public Builder picker(PickerProvider provider) {
+      return picker(Objects.requireNonNull(provider, "provider").name(), provider);
+    }
+
+    /**
+     * Registers a request policy under {@code name} ({@code policies[i].name}).
+     *
+     * @throws IllegalStateException as {@link #matcher(String, RouteMatcher.Factory)}
+     */
+    public Builder policy(String name, RequestPolicy.Factory factory) {
+      return register(policies, "policy", name, factory);
+    }
+
+    /** Registers {@code factory} under its own {@link RequestPolicy.Factory#name()}. */
+    public Builder policy(RequestPolicy.Factory factory) {
+      return policy(Objects.requireNonNull(factory, "factory").name(), factory);
+    }
+
+    private <T> Builder register(Map<String, T> map, String kind, String name, T factory) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(factory, "factory");
+      if (map.putIfAbsent(name, factory) != null) {
+        throw new IllegalStateException(kind + " \"" + name + "\" is registered twice: by "
+            + source(kind, map.get(name)) + " and by " + source(kind, factory)
+            + " (expected: each name once)");
+      }
+      return this;
+    }
+
+    private static String source(String kind, Object factory) {
+      return "Mesh.Builder." + kind + "(" + factory.getClass().getName() + ")";
+    }
+
+    /**
+     * The extensions the mesh will know: those {@link ServiceLoader} finds with this library's
+     * class loader plus those registered on this builder so far. Hand them to {@code
+     * MeshConfigBuilder.extensions} or {@code ConfigLoader.load(path, extensions)} to validate a
+     * config naming builder-registered extensions before building the mesh.
+     *
+     * @throws IllegalStateException when a name is registered twice (naming both sources) or a
+     *     provider cannot be loaded
+     */
+    public Extensions extensions() {
+      Extensions.Builder eb = Extensions.builder().discover(Mesh.class.getClassLoader());
+      probes.keySet().forEach(n -> eb.healthProbe(n, "Mesh.Builder.healthProbe"));
+      matchers.forEach((n, f) -> eb.matcher(n, f, source("matcher", f)));
+      pickers.forEach((n, p) -> eb.picker(n, p, source("picker", p)));
+      policies.forEach((n, f) -> eb.policy(n, f, source("policy", f)));
+      return eb.build();
+    }
 
     /** Serve this config (built in code or loaded by {@link ConfigLoader}). */
     public Builder config(MeshConfig config) {
@@ -501,10 +631,15 @@ public final class Mesh implements AutoCloseable {
     /**
      * Builds the mesh: loads and validates the config, starts health checks and the file watcher.
      *
-     * @throws ConfigException when the config is invalid (nothing is left running)
+     * @throws ConfigException when the config is invalid (nothing is left running), including
+     *     an extension name it uses that is registered neither here nor by {@link ServiceLoader},
+     *     or arguments the extension rejects
+     * @throws IllegalStateException when an extension name is registered twice (here and by
+     *     {@link ServiceLoader}); the message names both sources
      * @throws IllegalStateException when neither {@link #config} nor {@link #configFile} was set
      */
     public Mesh build() {
+      extensions = extensions();
       if (configFile != null) {
         byte[] bytes;
         try {
@@ -513,7 +648,7 @@ public final class Mesh implements AutoCloseable {
           throw new ConfigException(
               List.of(new ConfigError(configFile.toString(), "cannot read: " + e)));
         }
-        MeshConfig loaded = ConfigLoader.load(new String(bytes, StandardCharsets.UTF_8));
+        MeshConfig loaded = ConfigLoader.load(new String(bytes, StandardCharsets.UTF_8), extensions);
         return new Mesh(this, loaded, configFile.toString(), bytes);
       }
       if (config == null) throw new IllegalStateException("set config(...) or configFile(...)");

@@ -1,15 +1,25 @@
 package io.mesh4j.benchmarks;
 
 import io.mesh4j.config.ActionConfig;
+import io.mesh4j.config.ExtensionRef;
 import io.mesh4j.config.HeaderMatchConfig;
 import io.mesh4j.config.MatchConfig;
 import io.mesh4j.config.MatchConfig.PathMatchKind;
 import io.mesh4j.config.OutboundConfig;
 import io.mesh4j.config.RouteConfig;
 import io.mesh4j.config.VirtualHostConfig;
+import io.mesh4j.policy.CompiledPolicy;
+import io.mesh4j.policy.PolicyChain;
+import io.mesh4j.policy.PolicyDecision;
+import io.mesh4j.policy.PolicyRun;
+import io.mesh4j.policy.RequestPolicy;
 import io.mesh4j.route.RequestView;
 import io.mesh4j.route.RouteMatch;
+import io.mesh4j.route.RouteExtensions;
+import io.mesh4j.route.RouteMatcher;
 import io.mesh4j.route.RouteTable;
+import io.mesh4j.time.Ticker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -35,7 +45,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@link RouteTable#match} on tables of 10, 100 and 1,000 routes (a prefix/header mix), a table
  * of 100 header-only routes (which no path index can narrow), and a regex-heavy table, each
  * hitting the last or a middle route. Requests are generated up front; a baseline reads the
- * request fields the router reads first. Run with {@code -prof gc} to see {@code B/op}.
+ * request fields the router reads first. Two rows measure request policies on the 100-route table:
+ * none (the cost every route without policies pays; equal to {@code prefixHeader}) and one no-op. Run with {@code -prof gc} to see {@code B/op}.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar RouteMatch -f 1 -wi 2 -i 3 -w 1s -r 1s -prof gc
@@ -228,6 +239,66 @@ public class RouteMatchBenchmark {
     }
   }
 
+  /**
+   * The prefix/header table of 100 routes (target last) compiled twice through the extension path
+   * a mesh uses: {@code none} with no policies anywhere (every route holds the shared empty
+   * chain), {@code one} with one no-op policy on every route. The benchmarks match and then do what
+   * an adapter does with the route's policies.
+   */
+  @State(Scope.Benchmark)
+  public static class PolicyTable {
+    RouteTable none;
+    RouteTable one;
+    View[] requests;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      PrefixHeaderTable base = new PrefixHeaderTable();
+      base.routes = 100;
+      base.target = "last";
+      base.setUp();
+      requests = base.requests;
+      List<RouteConfig> plain = new ArrayList<>();
+      List<RouteConfig> withPolicy = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        MatchConfig m = i % 2 == 0
+            ? match(PathMatchKind.PREFIX, "/api/svc" + i + "/")
+            : match(PathMatchKind.PREFIX, "/api/svc" + i + "/", exact("x-tenant", "t" + i));
+        plain.add(route("r" + i, m));
+        withPolicy.add(new RouteConfig("r" + i, m, new ActionConfig.Forward("c-r" + i), null, null,
+            null, null, null, null, null, List.of(ExtensionRef.of("noop"))));
+      }
+      none = extensionTable(plain);
+      one = extensionTable(withPolicy);
+      check(none, requests, "r99");
+      check(one, requests, "r99");
+      if (!none.match(requests[0]).route().policies().isEmpty()
+          || one.match(requests[0]).route().policies().isEmpty()) {
+        throw new IllegalStateException("policy tables compiled wrong");
+      }
+    }
+
+    static RouteTable extensionTable(List<RouteConfig> routes) {
+      VirtualHostConfig host = new VirtualHostConfig("shop",
+          List.of("shop", "shop.internal", "*.shop.svc.cluster.local"), routes);
+      RequestPolicy noop = e -> PolicyDecision.CONTINUE;
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      RouteExtensions ext = new RouteExtensions() {
+        @Override
+        public RouteMatcher matcher(ExtensionRef ref) {
+          throw new IllegalArgumentException("no matchers in this benchmark");
+        }
+
+        @Override
+        public CompiledPolicy policy(ExtensionRef ref) {
+          return CompiledPolicy.of(ref.name(), noop, registry, Ticker.system());
+        }
+      };
+      return RouteTable.outbound(new OutboundConfig(List.of(host)), Set.of("inventory"),
+          new Random(1), List.of(), ext);
+    }
+  }
+
   /** Walks the pre-generated requests. */
   @State(Scope.Thread)
   public static class Cursor {
@@ -259,6 +330,33 @@ public class RouteMatchBenchmark {
   @Benchmark
   public void prefixHeader(PrefixHeaderTable s, Cursor c, Blackhole bh) {
     bh.consume(s.table.match(s.requests[c.advance()]));
+  }
+
+  /**
+   * A match on the 100-route table compiled through the extension path with no policies, plus the
+   * adapters' only per-request policy work for such a route: one {@code isEmpty()} check. Compare
+   * with {@code prefixHeader} (routes=100, target=last): the same cost and 0 B/op.
+   */
+  @Benchmark
+  public void prefixHeaderZeroPolicies(PolicyTable s, Cursor c, Blackhole bh) {
+    RouteMatch m = s.none.match(s.requests[c.advance()]);
+    PolicyChain p = m.route().policies();
+    if (!p.isEmpty()) throw new IllegalStateException("unexpected policies");
+    bh.consume(m);
+  }
+
+  /**
+   * The same with one no-op policy on the route: match, start a run, {@code onRequest}, {@code
+   * complete}. What one policy costs (a {@code PolicyRun} and an outcome per request).
+   */
+  @Benchmark
+  public void prefixHeaderOnePolicy(PolicyTable s, Cursor c, Blackhole bh) {
+    View v = s.requests[c.advance()];
+    RouteMatch m = s.one.match(v);
+    PolicyRun run = m.route().policies().start(v, "shop", m.route().name(), null, 0L);
+    bh.consume(run.onRequest());
+    run.complete(200, null);
+    bh.consume(m);
   }
 
   @Benchmark
@@ -295,6 +393,31 @@ public class RouteMatchBenchmark {
       r.setUp();
       report("regex100 target=" + target, r.table, r.requests);
     }
+    PolicyTable p = new PolicyTable();
+    p.setUp();
+    reportZeroPolicies("prefixHeaderZeroPolicies routes=100 target=last", p.none, p.requests);
+  }
+
+  /** As {@link #report}, for a match plus the adapters' policy check. */
+  private static void reportZeroPolicies(String label, RouteTable table, View[] requests) {
+    if (!label.contains(filter)) return;
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    int n = 1 << 20;
+    long sink = 0;
+    for (int i = 0; i < 3 * n; i++) sink += matchAndCheck(table, requests[i & (REQUESTS - 1)]);
+    long best = Long.MAX_VALUE;
+    for (int round = 0; round < 5; round++) {
+      long start = threads.getCurrentThreadCpuTime();
+      for (int i = 0; i < n; i++) sink += matchAndCheck(table, requests[i & (REQUESTS - 1)]);
+      best = Math.min(best, threads.getCurrentThreadCpuTime() - start);
+    }
+    System.out.printf("%-40s %8.1f ns/op (cpu)%s%n", label, (double) best / n,
+        sink == 42 ? " " : "");
+  }
+
+  private static int matchAndCheck(RouteTable table, View request) {
+    RouteMatch m = table.match(request);
+    return m.route().policies().isEmpty() ? m.hashCode() : 0;
   }
 
   private static String filter = "";

@@ -22,6 +22,8 @@ import java.util.List;
  * @param slowStart ramp window of a new or recovered endpoint's weight; zero disables
  * @param hashOn what {@code ring_hash} hashes, or {@code null} (then, as for a request without the
  *     key, each request lands on a random ring point)
+ * @param lbCustom a registered custom load-balancing policy ({@code lb: { custom: name, args }});
+ *     when set it replaces {@code lb}, which keeps its default; {@code null} when absent
  */
 public record ClusterConfig(
     String name,
@@ -34,7 +36,8 @@ public record ClusterConfig(
     Duration timeout,
     int panicThreshold,
     Duration slowStart,
-    HashOnConfig hashOn) {
+    HashOnConfig hashOn,
+    ExtensionRef lbCustom) {
 
   /** Envoy's route timeout. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
@@ -47,5 +50,22 @@ public record ClusterConfig(
     retry = retry == null ? RetryConfig.DEFAULT : retry;
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     slowStart = slowStart == null ? Duration.ZERO : slowStart;
+  }
+
+  /** A cluster without a custom {@code lb} (the signature before custom pickers existed). */
+  public ClusterConfig(
+      String name,
+      LbPolicy lb,
+      List<EndpointConfig> endpoints,
+      HealthCheckConfig healthCheck,
+      OutlierDetectionConfig outlierDetection,
+      CircuitBreakerConfig circuitBreaker,
+      RetryConfig retry,
+      Duration timeout,
+      int panicThreshold,
+      Duration slowStart,
+      HashOnConfig hashOn) {
+    this(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker, retry, timeout,
+        panicThreshold, slowStart, hashOn, null);
   }
 }

@@ -94,7 +94,7 @@ public final class ConfigLoader {
    */
   public static MeshConfig load(String text) {
     Objects.requireNonNull(text, "text");
-    return load(text, null);
+    return load(text, (String) null);
   }
 
   /**
@@ -110,7 +110,7 @@ public final class ConfigLoader {
     } catch (IOException | RuntimeException e) {
       throw unreadable(null, "cannot read the config stream: " + e, e);
     }
-    return load(decode(bytes, null), null);
+    return load(decode(bytes, null), (String) null);
   }
 
   /**
@@ -126,7 +126,7 @@ public final class ConfigLoader {
     } catch (IOException | RuntimeException e) {
       throw unreadable(null, "cannot read the config: " + e, e);
     }
-    return load(text.toString(), null);
+    return load(text.toString(), (String) null);
   }
 
   /**
@@ -175,7 +175,47 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * Loads the config file at {@code file}, checking the extensions it names against {@code
+   * extensions} instead of those {@link java.util.ServiceLoader} finds (see {@link
+   * ConfigValidator#validate(MeshConfig, ExtensionCatalog)}).
+   *
+   * @throws ConfigException if it cannot be read or is invalid; the message names the file
+   */
+  public static MeshConfig load(Path file, ExtensionCatalog extensions) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(extensions, "extensions");
+    String source = file.toString();
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw unreadable(source, "cannot read " + source + ": no such file", e);
+    } catch (AccessDeniedException e) {
+      throw unreadable(source, "cannot read " + source + ": permission denied", e);
+    } catch (IOException | RuntimeException e) {
+      throw unreadable(source, "cannot read " + source + ": " + e, e);
+    }
+    return load(decode(bytes, source), source, extensions);
+  }
+
+  /**
+   * Loads a config from its YAML or JSON text, checking the extensions it names against {@code
+   * extensions} (see {@link #load(Path, ExtensionCatalog)}).
+   *
+   * @throws ConfigException if it is invalid
+   */
+  public static MeshConfig load(String text, ExtensionCatalog extensions) {
+    Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(extensions, "extensions");
+    return load(text, null, extensions);
+  }
+
   private static MeshConfig load(String text, String source) {
+    return load(text, source, null);
+  }
+
+  private static MeshConfig load(String text, String source, ExtensionCatalog extensions) {
     if (!text.isEmpty() && text.charAt(0) == '\uFEFF') text = text.substring(1);
     JsonNode root;
     try {
@@ -187,7 +227,10 @@ public final class ConfigLoader {
     MeshConfig config = reader.read(root);
     List<ConfigError> errors = new ArrayList<>(reader.errors);
     if (config != null) {
-      for (ConfigError e : ConfigValidator.validate(config)) {
+      List<ConfigError> found = extensions == null
+          ? ConfigValidator.validate(config)
+          : ConfigValidator.validate(config, extensions);
+      for (ConfigError e : found) {
         if (!suppressed(e.path(), reader)) errors.add(e);
       }
     }

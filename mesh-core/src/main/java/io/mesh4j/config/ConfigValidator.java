@@ -7,6 +7,7 @@ import io.mesh4j.config.ActionConfig.Respond;
 import io.mesh4j.config.ActionConfig.Split;
 import io.mesh4j.config.ActionConfig.WeightedCluster;
 import io.mesh4j.config.MatchConfig.PathMatchKind;
+import io.mesh4j.extension.Extensions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,10 +42,43 @@ public final class ConfigValidator {
    * @throws NullPointerException if {@code config} is null
    */
   public static List<ConfigError> validate(MeshConfig config) {
+    return validate(config, Extensions.discovered());
+  }
+
+  /**
+   * Returns every problem in {@code config}, checking the extensions it names (custom matchers,
+   * custom {@code lb}, health probes, policies) against {@code extensions}: an unknown name is an
+   * error at its path, and each known one checks its own arguments in the same pass. {@link
+   * #validate(MeshConfig)} uses the extensions {@link java.util.ServiceLoader} finds; a mesh uses
+   * its own (those plus the ones registered on its builder).
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public static List<ConfigError> validate(MeshConfig config, ExtensionCatalog extensions) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(extensions, "extensions");
     Walk walk = new Walk(config);
+    walk.catalog = extensions;
+    for (String problem : extensions.problems()) walk.extensionError("", problem);
     walk.mesh();
     return List.copyOf(walk.errors);
+  }
+
+  /**
+   * Returns only the problems of the extension references in {@code config} (unknown names, bad
+   * arguments, custom matchers in authz rules) against {@code extensions}: what a mesh re-checks
+   * for a config that was validated against other extensions.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public static List<ConfigError> validateExtensions(MeshConfig config, ExtensionCatalog extensions) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(extensions, "extensions");
+    Walk walk = new Walk(config);
+    walk.catalog = extensions;
+    for (String problem : extensions.problems()) walk.extensionError("", problem);
+    walk.mesh();
+    return List.copyOf(walk.extensionErrors);
   }
 
   /**
@@ -68,7 +102,7 @@ public final class ConfigValidator {
    */
   public static List<ConfigError> warnings(MeshConfig config) {
     Objects.requireNonNull(config, "config");
-    Walk walk = new Walk(config);
+    Walk walk = new Walk(config); // without a catalog: extensions are checked by validate
     walk.mesh();
     return List.copyOf(walk.warnings);
   }
@@ -93,6 +127,10 @@ public final class ConfigValidator {
     final List<ConfigError> errors = new ArrayList<>();
     final List<ConfigError> warnings = new ArrayList<>();
     final Set<String> clusterNames = new LinkedHashSet<>();
+    /** The extensions names are checked against; {@code null} skips those checks. */
+    ExtensionCatalog catalog;
+    /** The subset of {@link #errors} about extension references. */
+    final List<ConfigError> extensionErrors = new ArrayList<>();
 
     Walk(MeshConfig config) {
       this.config = config;
@@ -103,6 +141,12 @@ public final class ConfigValidator {
 
     void error(String path, String message) {
       errors.add(new ConfigError(path, message));
+    }
+
+    void extensionError(String path, String message) {
+      ConfigError e = new ConfigError(path, message);
+      errors.add(e);
+      extensionErrors.add(e);
     }
 
     /** Records {@code message} at {@code path} when it is non-null. */
@@ -143,6 +187,7 @@ public final class ConfigValidator {
       }
       virtualHosts(Direction.OUTBOUND, config.outbound().virtualHosts());
       inbound(config.inbound());
+      policies("policies", config.policies());
       List<String> propagate = config.propagate().headers();
       Set<String> seenHeaders = new HashSet<>();
       for (int i = 0; i < propagate.size(); i++) {
@@ -168,6 +213,7 @@ public final class ConfigValidator {
       check(p + ".panic_threshold", Checks.range(c.panicThreshold(), 0, 100));
       check(p + ".slow_start", Checks.nonNegative(c.slowStart()));
       if (c.hashOn() != null) hashOn(p + ".hash_on", c.hashOn(), c.lb());
+      if (c.lbCustom() != null) extension(p + ".lb", "custom", ExtensionKind.PICKER, c.lbCustom());
     }
 
     void endpoints(String p, List<EndpointConfig> endpoints) {
@@ -209,8 +255,12 @@ public final class ConfigValidator {
     }
 
     void healthCheck(String p, HealthCheckConfig h) {
-      if (!h.probe().equals("http") && !h.probe().equals("tcp")) {
-        error(p + ".probe", Checks.quote(h.probe()) + " (expected: http or tcp)");
+      Set<String> probes = new java.util.TreeSet<>(Set.of("http", "tcp"));
+      if (catalog != null) probes.addAll(catalog.names(ExtensionKind.HEALTH_PROBE));
+      if (!probes.contains(h.probe())) {
+        extensionError(p + ".probe", Checks.quote(h.probe()) + (probes.size() == 2
+            ? " (expected: http or tcp)"
+            : " (expected one of the registered health probes: " + String.join(", ", probes) + ")"));
       }
       check(p + ".path", Checks.path(h.path()));
       positive(p + ".interval", h.interval());
@@ -366,6 +416,10 @@ public final class ConfigValidator {
         present(p + ".action", rule.action(), "allow or deny");
         if (present(p + ".match", rule.match(), "the requests this rule applies to")) {
           match(p + ".match", rule.match(), Direction.INBOUND);
+          if (rule.match().custom() != null) {
+            extensionError(p + ".match.custom", "not allowed in authz rules (expected: custom"
+                + " matchers only in route matches; they route, they never authorize)");
+          }
         }
       }
     }
@@ -416,6 +470,7 @@ public final class ConfigValidator {
           }
           route(rp, r, dir);
         }
+        policies(p + ".policies", vh.policies());
       }
     }
 
@@ -454,6 +509,66 @@ public final class ConfigValidator {
       }
       if (r.fault() != null) fault(p + ".fault", r.fault());
       if (r.rateLimit() != null) rateLimit(p + ".rate_limit", r.rateLimit());
+      if (r.match().custom() != null) {
+        extension(p + ".match.custom", "name", ExtensionKind.MATCHER, r.match().custom());
+      }
+      policies(p + ".policies", r.policies());
+    }
+
+    // ------------------------------------------------------------------ extensions
+
+    void policies(String p, List<ExtensionRef> policies) {
+      for (int i = 0; i < policies.size(); i++) {
+        extension(p + "[" + i + "]", "name", ExtensionKind.POLICY, policies.get(i));
+      }
+    }
+
+    /**
+     * Checks one reference: {@code p} is the path of its map, {@code nameKey} the key holding the
+     * name, its arguments are at {@code p.args}.
+     */
+    void extension(String p, String nameKey, ExtensionKind kind, ExtensionRef ref) {
+      String np = p + "." + nameKey;
+      if (!presentExtension(np, ref.name(), kind)) return;
+      if (catalog == null) return;
+      Set<String> names;
+      try {
+        names = new java.util.TreeSet<>(catalog.names(kind));
+      } catch (RuntimeException e) {
+        extensionError(np, "cannot list the registered " + kind.noun() + "s: " + e);
+        return;
+      }
+      if (!names.contains(ref.name())) {
+        extensionError(np, Checks.quote(ref.name()) + (names.isEmpty()
+            ? " (expected: a registered " + kind.noun() + "; none is registered)"
+            : " (expected one of the registered " + plural(kind) + ": "
+                + String.join(", ", names) + ")"));
+        return;
+      }
+      String ap = p + ".args";
+      try {
+        catalog.validate(kind, ref.name(), ref.args(), (key, message) -> extensionError(
+            argPath(ap, key), Objects.requireNonNull(message, "message")));
+      } catch (RuntimeException e) {
+        extensionError(ap, kind.noun() + " " + Checks.quote(ref.name())
+            + " failed checking its arguments: " + e);
+      }
+    }
+
+    boolean presentExtension(String path, String name, ExtensionKind kind) {
+      if (name != null) return true;
+      extensionError(path, "missing (expected: the name of a registered " + kind.noun() + ")");
+      return false;
+    }
+
+    static String plural(ExtensionKind kind) {
+      return kind == ExtensionKind.POLICY ? "policies" : kind.noun() + "s";
+    }
+
+    static String argPath(String argsPath, String key) {
+      if (key == null || key.isEmpty()) return argsPath;
+      if (key.startsWith("[") || key.startsWith(".")) return argsPath + key;
+      return argsPath + "." + key;
     }
 
     void action(String p, RouteConfig r, ActionConfig a, Direction dir) {

@@ -16,6 +16,8 @@ import java.util.Set;
  * @param source CIDRs the request's source address must be in; empty means any source
  * @param principals peer identities (URI SAN such as a SPIFFE ID, or subject CN), exact or with a
  *     trailing {@code *}; empty means any (or no) principal
+ * @param custom a registered custom condition ({@code custom: { name, args }}), checked after
+ *     every other condition; {@code null} when absent
  */
 public record MatchConfig(
     PathMatchKind pathKind,
@@ -25,7 +27,8 @@ public record MatchConfig(
     List<HeaderMatchConfig> headers,
     List<QueryMatchConfig> query,
     List<Cidr> source,
-    List<String> principals) {
+    List<String> principals,
+    ExtensionRef custom) {
 
   /** Matches every request. */
   public static final MatchConfig ANY =
@@ -37,6 +40,19 @@ public record MatchConfig(
     query = List.copyOf(query);
     source = List.copyOf(source);
     principals = List.copyOf(principals);
+  }
+
+  /** The conditions without a custom one (the signature before custom matchers existed). */
+  public MatchConfig(
+      PathMatchKind pathKind,
+      String pathValue,
+      boolean caseSensitive,
+      Set<String> methods,
+      List<HeaderMatchConfig> headers,
+      List<QueryMatchConfig> query,
+      List<Cidr> source,
+      List<String> principals) {
+    this(pathKind, pathValue, caseSensitive, methods, headers, query, source, principals, null);
   }
 
   /** How a route's path condition compares the request path. */

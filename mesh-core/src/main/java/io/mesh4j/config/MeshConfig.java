@@ -18,7 +18,8 @@ public record MeshConfig(
     OutboundConfig outbound,
     InboundConfig inbound,
     PropagateConfig propagate,
-    AdminConfig admin) {
+    AdminConfig admin,
+    List<ExtensionRef> policies) {
 
   /** The only config format version this release understands. */
   public static final int CURRENT_VERSION = 1;
@@ -29,6 +30,23 @@ public record MeshConfig(
     inbound = inbound == null ? InboundConfig.EMPTY : inbound;
     propagate = propagate == null ? PropagateConfig.NONE : propagate;
     admin = admin == null ? AdminConfig.DISABLED : admin;
+    policies = policies == null ? List.of() : List.copyOf(policies);
+  }
+
+  /**
+   * A config without global policies (the signature before request policies existed). The
+   * {@code policies} component holds the top-level {@code policies:}, run first for every routed
+   * request of either side (each policy declares which sides it runs on).
+   */
+  public MeshConfig(
+      int version,
+      String service,
+      List<ClusterConfig> clusters,
+      OutboundConfig outbound,
+      InboundConfig inbound,
+      PropagateConfig propagate,
+      AdminConfig admin) {
+    this(version, service, clusters, outbound, inbound, propagate, admin, null);
   }
 
   /**

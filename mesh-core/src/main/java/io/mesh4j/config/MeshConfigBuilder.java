@@ -58,6 +58,9 @@ public final class MeshConfigBuilder {
   private final List<String> propagate = new ArrayList<>();
   private AdminConfig admin;
 
+  private final List<ExtensionRef> policies = new ArrayList<>();
+  private ExtensionCatalog extensions;
+
   MeshConfigBuilder() {}
 
   // ------------------------------------------------------------------ shared checks
@@ -215,6 +218,41 @@ public final class MeshConfigBuilder {
   }
 
   /**
+   * Adds a global request policy ({@code policies}), run first for every routed request on the
+   * sides it declares, with no arguments.
+   */
+  public MeshConfigBuilder policy(String name) {
+    return policy(name, Map.of());
+  }
+
+  /**
+   * Adds a global request policy with {@code args} (copied; see {@link ExtensionArgs#of}).
+   *
+   * @throws IllegalArgumentException if an argument value is not a string, number, boolean, list
+   *     or map
+   */
+  public MeshConfigBuilder policy(String name, Map<String, ?> args) {
+    policies.add(ref(name, args));
+    return this;
+  }
+
+  /**
+   * The extensions {@link #build()} checks the config's extension names and arguments against,
+   * e.g. {@code mesh.extensions()} or {@code Extensions.builder()...build()}. Default: those
+   * {@link java.util.ServiceLoader} finds.
+   */
+  public MeshConfigBuilder extensions(ExtensionCatalog extensions) {
+    this.extensions = Objects.requireNonNull(extensions, "extensions");
+    return this;
+  }
+
+  static ExtensionRef ref(String name, Map<String, ?> args) {
+    Objects.requireNonNull(name, "name");
+    if (name.isEmpty()) throw new IllegalArgumentException("name: \"\" (expected: a registered name)");
+    return new ExtensionRef(name, ExtensionArgs.of(Objects.requireNonNull(args, "args")));
+  }
+
+  /**
    * Builds and validates the config.
    *
    * @throws ConfigException listing every problem {@link ConfigValidator} finds
@@ -227,7 +265,13 @@ public final class MeshConfigBuilder {
         new OutboundConfig(outbound),
         new InboundConfig(inbound, authz, trustedProxies, healthPath),
         new PropagateConfig(propagate),
-        admin);
+        admin,
+        policies);
+    if (extensions != null) {
+      List<ConfigError> errors = ConfigValidator.validate(config, extensions);
+      if (!errors.isEmpty()) throw new ConfigException(errors);
+      return config;
+    }
     return ConfigValidator.requireValid(config);
   }
 
@@ -246,8 +290,18 @@ public final class MeshConfigBuilder {
     private int panicThreshold = ClusterConfig.DEFAULT_PANIC_THRESHOLD;
     private Duration slowStart;
     private HashOnConfig hashOn;
+    private ExtensionRef lbCustom;
 
     ClusterBuilder() {}
+
+    /**
+     * A registered custom load-balancing policy ({@code lb: { custom: name, args }}) instead of a
+     * built-in one.
+     */
+    public ClusterBuilder lbCustom(String name, Map<String, ?> args) {
+      this.lbCustom = ref(name, args);
+      return this;
+    }
 
     /** The cluster's unique name: letters, digits and {@code . _ - | :}. */
     public ClusterBuilder name(String name) {
@@ -375,7 +429,7 @@ public final class MeshConfigBuilder {
 
     ClusterConfig build() {
       return new ClusterConfig(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker,
-          retry, timeout, panicThreshold, slowStart, hashOn);
+          retry, timeout, panicThreshold, slowStart, hashOn, lbCustom);
     }
   }
 
@@ -693,9 +747,21 @@ public final class MeshConfigBuilder {
     private String name;
     private List<String> domains;
     private final List<RouteConfig> routes = new ArrayList<>();
+    private final List<ExtensionRef> policies = new ArrayList<>();
 
     VirtualHostBuilder(boolean inbound) {
       this.inbound = inbound;
+    }
+
+    /** Adds a request policy run for every route of this host, after the global ones. */
+    public VirtualHostBuilder policy(String name, Map<String, ?> args) {
+      policies.add(ref(name, args));
+      return this;
+    }
+
+    /** Adds a request policy without arguments. */
+    public VirtualHostBuilder policy(String name) {
+      return policy(name, Map.of());
     }
 
     /** The virtual host's name, unique in its direction; also its domain by default. */
@@ -730,7 +796,7 @@ public final class MeshConfigBuilder {
 
     VirtualHostConfig build() {
       List<String> d = domains != null ? domains : name != null ? List.of(lower(name)) : List.of();
-      return new VirtualHostConfig(name, d, routes);
+      return new VirtualHostConfig(name, d, routes, policies);
     }
   }
 
@@ -748,6 +814,16 @@ public final class MeshConfigBuilder {
     private final List<QueryMatchConfig> query = new ArrayList<>();
     private final List<Cidr> source = new ArrayList<>();
     private final List<String> principals = new ArrayList<>();
+    private ExtensionRef custom;
+
+    /**
+     * A registered custom condition ({@code custom: { name, args }}), checked after every other
+     * one. Routes only: in an authz rule it is a validation error.
+     */
+    public B custom(String name, Map<String, ?> args) {
+      this.custom = ref(name, args);
+      return self();
+    }
 
     MatchBuilder() {}
 
@@ -895,7 +971,7 @@ public final class MeshConfigBuilder {
 
     MatchConfig match() {
       return new MatchConfig(pathKind, pathValue, caseSensitive, methods, headers, query, source,
-          principals);
+          principals, custom);
     }
   }
 
@@ -1022,6 +1098,18 @@ public final class MeshConfigBuilder {
     private FaultConfig.Delay faultDelay;
     private FaultConfig.Abort faultAbort;
     private RateLimitConfig rateLimit;
+    private final List<ExtensionRef> policies = new ArrayList<>();
+
+    /** Adds a request policy of this route, run after the global and the virtual host's ones. */
+    public RouteBuilder policy(String name, Map<String, ?> args) {
+      policies.add(ref(name, args));
+      return this;
+    }
+
+    /** Adds a request policy of this route without arguments. */
+    public RouteBuilder policy(String name) {
+      return policy(name, Map.of());
+    }
 
     RouteBuilder(boolean inbound, int index) {
       this.inbound = inbound;
@@ -1229,7 +1317,7 @@ public final class MeshConfigBuilder {
           ? null
           : new FaultConfig(faultDelay, faultAbort);
       return new RouteConfig(name, match(), a, rewrite, headers, timeout, retry, mirror, fault,
-          rateLimit);
+          rateLimit, policies);
     }
   }
 

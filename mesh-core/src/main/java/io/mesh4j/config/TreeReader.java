@@ -36,7 +36,7 @@ import java.util.function.Function;
  */
 final class TreeReader {
   private static final String[] ROOT_KEYS = {
-    "version", "service", "clusters", "outbound", "inbound", "propagate", "admin"
+    "version", "service", "clusters", "outbound", "inbound", "propagate", "admin", "policies"
   };
   private static final String[] CLUSTER_KEYS = {
     "name", "lb", "endpoints", "health_check", "outlier_detection", "circuit_breaker", "retry",
@@ -66,15 +66,15 @@ final class TreeReader {
   private static final String[] INBOUND_KEYS = {
     "virtual_hosts", "authz", "trusted_proxies", "health_path"
   };
-  private static final String[] VIRTUAL_HOST_KEYS = {"name", "domains", "routes"};
+  private static final String[] VIRTUAL_HOST_KEYS = {"name", "domains", "routes", "policies"};
   private static final String[] ROUTE_KEYS = {
     "name", "match", "to", "split", "redirect", "respond", "pass", "rewrite", "headers", "timeout",
-    "retry", "mirror", "fault", "rate_limit"
+    "retry", "mirror", "fault", "rate_limit", "policies"
   };
   private static final String[] ACTION_KEYS = {"to", "split", "redirect", "respond", "pass"};
   private static final String[] MATCH_KEYS = {
     "prefix", "path", "path_separated_prefix", "regex", "case_sensitive", "methods", "headers",
-    "query", "source", "principals"
+    "query", "source", "principals", "custom"
   };
   private static final String[] PATH_KEYS = {"prefix", "path", "path_separated_prefix", "regex"};
   private static final String[] HEADER_MATCH_KEYS = {
@@ -101,6 +101,9 @@ final class TreeReader {
   private static final String[] RULE_KEYS = {"name", "action", "match"};
   private static final String[] PROPAGATE_KEYS = {"headers"};
   private static final String[] ADMIN_KEYS = {"enabled", "allow_from"};
+  private static final String[] CUSTOM_MATCH_KEYS = {"name", "args"};
+  private static final String[] CUSTOM_LB_KEYS = {"custom", "args"};
+  private static final String[] POLICY_KEYS = {"name", "args"};
 
   /** What the root of the document must be, for error messages. */
   static final String ROOT_EXPECTED = "a map with version: 1, service, clusters, ...";
@@ -366,7 +369,7 @@ final class TreeReader {
     }
     return new MeshConfig(
         orElse(version, MeshConfig.CURRENT_VERSION), service, clusters, outbound, inbound,
-        propagate, admin);
+        propagate, admin, policies(s));
   }
 
   // ================================================================== clusters
@@ -379,8 +382,14 @@ final class TreeReader {
     }
     Section s = new Section(n, p, CLUSTER_KEYS);
     String name = s.string("name");
-    LbPolicy lb = enumValue(s, "lb", LbPolicy::fromConfigName,
-        "weighted_round_robin, least_request, ring_hash or random");
+    ExtensionRef lbCustom = null;
+    LbPolicy lb = null;
+    if (s.raw("lb") != null && s.raw("lb").isObject()) {
+      lbCustom = customLb(s.section("lb", CUSTOM_LB_KEYS));
+    } else {
+      lb = enumValue(s, "lb", LbPolicy::fromConfigName,
+          "weighted_round_robin, least_request, ring_hash or random");
+    }
     List<EndpointConfig> endpoints = new ArrayList<>();
     List<JsonNode> eps = s.list("endpoints");
     if (eps != null) {
@@ -403,7 +412,8 @@ final class TreeReader {
         s.duration("timeout"),
         orElse(s.integer("panic_threshold"), ClusterConfig.DEFAULT_PANIC_THRESHOLD),
         s.duration("slow_start"),
-        hashOn(s));
+        hashOn(s),
+        lbCustom);
   }
 
   private EndpointConfig endpoint(JsonNode n, String p) {
@@ -709,7 +719,7 @@ final class TreeReader {
           routes.add(route(rs.get(j), s.p("routes") + "[" + j + "]", j, dir));
         }
       }
-      out.add(new VirtualHostConfig(name, domains, routes));
+      out.add(new VirtualHostConfig(name, domains, routes, policies(s)));
     }
     return out;
   }
@@ -767,7 +777,7 @@ final class TreeReader {
     if (rl != null) rateLimit = rateLimit(rl);
     return new RouteConfig(
         orElse(s.string("name"), dfltName), match, action, rewrite, headers, s.duration("timeout"),
-        retry, mirror, fault, rateLimit);
+        retry, mirror, fault, rateLimit, policies(s));
   }
 
   /** The action under {@code key}; {@code null} when it could not be read. */
@@ -907,9 +917,84 @@ final class TreeReader {
     if (qs != null) {
       for (int i = 0; i < qs.size(); i++) query.add(queryMatch(qs.get(i), s.p("query") + "[" + i + "]"));
     }
+    ExtensionRef custom = null;
+    Section c = s.section("custom", CUSTOM_MATCH_KEYS);
+    if (c != null) {
+      String name = c.string("name");
+      if (!c.has("name")) bad(c.p("name"), "missing (expected: the name of a registered matcher)");
+      custom = new ExtensionRef(name, args(c, "args"));
+    }
     return new MatchConfig(
         kind, value, orElse(s.bool("case_sensitive"), true), methods, headers, query,
-        orElse(cidrs(s, "source"), List.of()), orElse(s.strings("principals", x -> x), List.of()));
+        orElse(cidrs(s, "source"), List.of()), orElse(s.strings("principals", x -> x), List.of()),
+        custom);
+  }
+
+  // ================================================================== extension references
+
+  private ExtensionRef customLb(Section s) {
+    if (s == null) return null;
+    String name = s.string("custom");
+    if (!s.has("custom")) {
+      bad(s.p("custom"), "missing (expected: the name of a registered picker)");
+    }
+    return new ExtensionRef(name, args(s, "args"));
+  }
+
+  /** The {@code policies:} list of {@code s}; empty when absent. */
+  private List<ExtensionRef> policies(Section s) {
+    List<JsonNode> items = s.list("policies");
+    if (items == null) return List.of();
+    List<ExtensionRef> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      String p = s.p("policies") + "[" + i + "]";
+      JsonNode n = items.get(i);
+      if (n.isTextual()) {
+        out.add(ExtensionRef.of(n.textValue()));
+        continue;
+      }
+      if (!n.isObject()) {
+        typeError(p, n, "a policy name, or a map with name and args");
+        out.add(new ExtensionRef(null, null)); // keeps the indices of the entries after it
+        continue;
+      }
+      Section ps = new Section(n, p, POLICY_KEYS);
+      String name = ps.string("name");
+      if (!ps.has("name")) bad(ps.p("name"), "missing (expected: the name of a registered policy)");
+      out.add(new ExtensionRef(name, args(ps, "args")));
+    }
+    return out;
+  }
+
+  /** The extension arguments at {@code key}: any map; {@link ExtensionArgs#EMPTY} when absent. */
+  private ExtensionArgs args(Section s, String key) {
+    JsonNode v = s.raw(key);
+    if (v == null || v.isNull()) return ExtensionArgs.EMPTY;
+    if (!v.isObject()) {
+      typeError(s.p(key), v, "a map of arguments");
+      return ExtensionArgs.EMPTY;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : v.properties()) out.put(e.getKey(), argValue(e.getValue()));
+    return ExtensionArgs.of(out);
+  }
+
+  private static Object argValue(JsonNode v) {
+    if (v.isTextual()) return v.textValue();
+    if (v.isBoolean()) return v.booleanValue();
+    if (v.isIntegralNumber() && v.canConvertToLong()) return v.longValue();
+    if (v.isNumber()) return v.doubleValue();
+    if (v.isArray()) {
+      List<Object> out = new ArrayList<>(v.size());
+      for (JsonNode e : v) out.add(argValue(e));
+      return out;
+    }
+    if (v.isObject()) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> e : v.properties()) out.put(e.getKey(), argValue(e.getValue()));
+      return out;
+    }
+    return v.isNull() ? null : v.asText();
   }
 
   private HeaderMatchConfig headerMatch(JsonNode n, String p) {

@@ -10,10 +10,19 @@ import java.util.List;
  * @param domains exact names, {@code *.suffix}, {@code prefix.*} or {@code *}; lower-cased;
  *     defaults to {@code [name]}
  * @param routes tried in order; the first whose every condition holds wins
+ * @param policies request policies for every route of this virtual host, run after the global
+ *     ones and before the route's own; never {@code null}
  */
-public record VirtualHostConfig(String name, List<String> domains, List<RouteConfig> routes) {
+public record VirtualHostConfig(
+    String name, List<String> domains, List<RouteConfig> routes, List<ExtensionRef> policies) {
   public VirtualHostConfig {
     domains = List.copyOf(domains);
     routes = List.copyOf(routes);
+    policies = policies == null ? List.of() : List.copyOf(policies);
+  }
+
+  /** A virtual host without policies (the signature before request policies existed). */
+  public VirtualHostConfig(String name, List<String> domains, List<RouteConfig> routes) {
+    this(name, domains, routes, null);
   }
 }

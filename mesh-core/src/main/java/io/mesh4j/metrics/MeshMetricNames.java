@@ -20,6 +20,7 @@ package io.mesh4j.metrics;
  *   <tr><td>{@value #ENDPOINT_ATTEMPTS}</td><td>function counter</td><td>cluster, endpoint, outcome</td><td>reported attempts per endpoint</td></tr>
  *   <tr><td>{@value #SERVER_REQUESTS}</td><td>timer</td><td>service, route, status, outcome</td><td>requests the servlet filter handled, once each, with their latency</td></tr>
  *   <tr><td>{@value #SERVER_RATELIMITED}</td><td>counter</td><td>service, route</td><td>requests the servlet filter answered 429 (route rate limit)</td></tr>
+ *   <tr><td>{@value #POLICY_ERRORS}</td><td>counter</td><td>policy, side, phase</td><td>request policies that threw, contained as their failure mode says</td></tr>
  *   <tr><td>{@value #SERVER_DENIED}</td><td>counter</td><td>service, rule</td><td>requests the servlet filter answered 403 (authz), by deciding rule</td></tr>
  * </table>
  *
@@ -77,6 +78,19 @@ public final class MeshMetricNames {
   /** Counter: inbound requests denied with 403 by authz, tagged service, {@link #TAG_RULE}. */
   public static final String SERVER_DENIED = "mesh.server.denied";
 
+  /**
+   * Counter: request policies that threw (contained as their failure mode says), tagged {@link
+   * #TAG_POLICY}, {@link #TAG_SIDE} and {@link #TAG_PHASE}.
+   */
+  public static final String POLICY_ERRORS = "mesh.policy.errors";
+  /** Tag: the request policy's registered name. */
+  public static final String TAG_POLICY = "policy";
+  /** Tag: {@code outbound} (the OkHttp client) or {@code inbound} (the servlet filter). */
+  public static final String TAG_SIDE = "side";
+  /** Tag: {@code request} (before the request went on) or {@code complete} (observing the outcome). */
+  public static final String TAG_PHASE = "phase";
+  /** {@link #TAG_OUTCOME}: an inbound request a request policy answered itself. */
+  public static final String OUTCOME_POLICY = "policy";
   /** Counter: config reloads, tagged {@link #TAG_RESULT} ({@code success} or {@code failure}). */
   public static final String CONFIG_RELOADS = "mesh.config.reloads";
 

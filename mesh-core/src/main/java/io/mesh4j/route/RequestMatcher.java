@@ -13,7 +13,8 @@ import java.util.Objects;
  *
  * <p>Conditions are checked in this order, which is also the order {@link #firstFailure} reports
  * them in: path, methods, headers (as listed), query parameters (as listed), source CIDRs,
- * principals.
+ * principals, and last the custom condition ({@link RouteMatcher}), if any, so the built-in ones
+ * filter cheaply first. A custom matcher that throws counts as not matching.
  *
  * <ul>
  *   <li>Path: see {@link MatchConfig.PathMatchKind}; {@code case_sensitive: false} applies to the
@@ -46,9 +47,15 @@ public final class RequestMatcher {
   private final String[] principals;
   private final String[] principalPrefixes;
   private final boolean hasPrincipals;
+  private final RouteMatcher custom;
 
-  private RequestMatcher(MatchConfig config) {
+  private RequestMatcher(MatchConfig config, RouteMatcher custom) {
     this.config = config;
+    this.custom = custom;
+    if (config.custom() != null && custom == null) {
+      throw new IllegalArgumentException("custom matcher " + config.custom().name()
+          + " is not compiled (expected: RequestMatcher.compile(config, matcher))");
+    }
     if (config.pathKind() != null && config.pathValue() == null) {
       throw new IllegalArgumentException("path condition " + config.pathKind() + " has no value");
     }
@@ -77,7 +84,19 @@ public final class RequestMatcher {
    * @throws NullPointerException if {@code config} is null
    */
   public static RequestMatcher compile(MatchConfig config) {
-    return new RequestMatcher(Objects.requireNonNull(config, "config"));
+    return new RequestMatcher(Objects.requireNonNull(config, "config"), null);
+  }
+
+  /**
+   * Compiles {@code config} whose {@code custom} condition was created as {@code custom} (by its
+   * {@link RouteMatcher.Factory}, once per snapshot).
+   *
+   * @param custom the compiled custom condition; {@code null} when {@code config} has none
+   * @throws IllegalArgumentException as {@link #compile(MatchConfig)}, or when {@code config}
+   *     names a custom condition and {@code custom} is null
+   */
+  public static RequestMatcher compile(MatchConfig config, RouteMatcher custom) {
+    return new RequestMatcher(Objects.requireNonNull(config, "config"), custom);
   }
 
   /** The config this was compiled from. */
@@ -120,7 +139,16 @@ public final class RequestMatcher {
       }
     }
     if (sources.length > 0 && !sourceMatches(request.sourceAddress())) return false;
-    return !hasPrincipals || principalMatches(request.principal());
+    if (hasPrincipals && !principalMatches(request.principal())) return false;
+    return custom == null || customMatches(request);
+  }
+
+  private boolean customMatches(RequestView request) {
+    try {
+      return custom.matches(request);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   String firstFailure(RequestView request, String requestPath) {
@@ -157,6 +185,9 @@ public final class RequestMatcher {
                 + config.principals() + ")"
             : "principal " + Describe.quote(p) + " not in " + config.principals();
       }
+    }
+    if (custom != null && !customMatches(request)) {
+      return "custom matcher " + config.custom() + " does not match";
     }
     return null;
   }

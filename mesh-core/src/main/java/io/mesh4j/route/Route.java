@@ -9,6 +9,7 @@ import io.mesh4j.config.RateLimitConfig;
 import io.mesh4j.config.RetryOverride;
 import io.mesh4j.config.RouteConfig;
 import io.mesh4j.config.RewriteConfig;
+import io.mesh4j.policy.PolicyChain;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,15 +37,18 @@ public final class Route {
   private final String prefixRewrite;
   private final RegexRewrite regexRewrite;
   private final RouteMatch result;
+  private final PolicyChain policies;
 
   private Route(
       String name, String virtualHost, boolean implicit, RouteConfig config,
-      boolean hostMatchedConfig, RandomGenerator random) {
+      boolean hostMatchedConfig, RandomGenerator random, RouteMatcher custom,
+      PolicyChain policies) {
     this.name = name;
     this.virtualHost = virtualHost;
     this.implicit = implicit;
     this.config = config;
-    this.matcher = RequestMatcher.compile(config.match());
+    this.policies = policies;
+    this.matcher = RequestMatcher.compile(config.match(), custom);
     this.action = compileAction(config.action(), matcher.pathCondition(), hostMatchedConfig, random);
     RewriteConfig rewrite = config.rewrite();
     this.prefixRewrite = rewrite == null ? null : rewrite.prefix();
@@ -57,22 +61,35 @@ public final class Route {
   static Route configured(
       String virtualHost, int index, RouteConfig config, boolean hostMatchedConfig,
       RandomGenerator random) {
-    String name = config.name() != null ? config.name() : "routes[" + index + "]";
-    return new Route(name, virtualHost, false, config, hostMatchedConfig, random);
+    return configured(virtualHost, index, config, hostMatchedConfig, random, null,
+        PolicyChain.EMPTY);
   }
 
-  static Route implicit(String cluster, RandomGenerator random) {
+  static Route configured(
+      String virtualHost, int index, RouteConfig config, boolean hostMatchedConfig,
+      RandomGenerator random, RouteMatcher custom, PolicyChain policies) {
+    String name = config.name() != null ? config.name() : "routes[" + index + "]";
+    return new Route(name, virtualHost, false, config, hostMatchedConfig, random, custom, policies);
+  }
+
+  static Route implicit(String cluster, RandomGenerator random, PolicyChain policies) {
     RouteConfig config = new RouteConfig(
         null, MatchConfig.ANY, new ActionConfig.Forward(cluster),
         null, null, null, null, null, null, null);
-    return new Route(null, null, true, config, false, random);
+    return new Route(null, null, true, config, false, random, null, policies);
+  }
+
+  static Route implicit(String cluster, RandomGenerator random) {
+    return implicit(cluster, random, PolicyChain.EMPTY);
   }
 
   private static RouteAction compileAction(
       ActionConfig action, PathCondition path, boolean hostMatchedConfig, RandomGenerator random) {
     if (action instanceof ActionConfig.Forward f) return new RouteAction.Forward(f.cluster());
     if (action instanceof ActionConfig.Split s) return new RouteAction.Split(s, random);
-    if (action instanceof ActionConfig.Redirect r) return new RouteAction.Redirect(r, path, hostMatchedConfig);
+    if (action instanceof ActionConfig.Redirect r) {
+      return new RouteAction.Redirect(r, path, hostMatchedConfig);
+    }
     if (action instanceof ActionConfig.Respond r) return new RouteAction.Respond(r);
     if (action instanceof ActionConfig.Pass || action == null) return RouteAction.Pass.INSTANCE;
     throw new IllegalArgumentException("unknown action: " + action);
@@ -102,6 +119,15 @@ public final class Route {
   /** Whether this is an implicit per-cluster route (outbound only). */
   public boolean isImplicit() {
     return implicit;
+  }
+
+  /**
+   * The request policies that run around requests on this route, on this table's side, in order
+   * (global, virtual host, route); {@link PolicyChain#EMPTY} when there are none. Compiled once per
+   * snapshot.
+   */
+  public PolicyChain policies() {
+    return policies;
   }
 
   /** The config this was compiled from (synthesized for an implicit route). */

@@ -1,8 +1,12 @@
 package io.mesh4j.route;
 
+import io.mesh4j.config.ExtensionRef;
 import io.mesh4j.config.InboundConfig;
 import io.mesh4j.config.OutboundConfig;
+import io.mesh4j.config.RouteConfig;
 import io.mesh4j.config.VirtualHostConfig;
+import io.mesh4j.policy.CompiledPolicy;
+import io.mesh4j.policy.PolicyChain;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -55,15 +59,29 @@ public final class RouteTable {
   private final VirtualHostSelector selector;
   private final HostTable<Route> implicitRoutes;
   private final List<Route> routes;
+  private final PolicyChain globalPolicies;
 
   private RouteTable(
       Direction direction, List<VirtualHostConfig> configs, Set<String> clusters,
       RandomGenerator random) {
+    this(direction, configs, clusters, random, List.of(), null);
+  }
+
+  private RouteTable(
+      Direction direction, List<VirtualHostConfig> configs, Set<String> clusters,
+      RandomGenerator random, List<ExtensionRef> globalRefs, RouteExtensions ext) {
     this.direction = direction;
+    if (ext == null && hasCustomMatcher(configs)) ext = RouteExtensions.discovered();
+    List<CompiledPolicy> global = ext == null ? List.of() : ext.policies(globalRefs);
+    this.globalPolicies = ext == null
+        ? PolicyChain.EMPTY
+        : PolicyChain.of(direction, global, ext.ticker());
     List<VirtualHost> hs = new ArrayList<>();
     List<Route> all = new ArrayList<>();
     for (VirtualHostConfig c : configs) {
-      VirtualHost h = new VirtualHost(c, random);
+      VirtualHost h = ext == null
+          ? new VirtualHost(c, random)
+          : new VirtualHost(c, random, ext, global, direction);
       hs.add(h);
       Collections.addAll(all, h.routes);
     }
@@ -72,7 +90,7 @@ public final class RouteTable {
     if (direction == Direction.OUTBOUND) {
       Map<String, Route> implicit = new LinkedHashMap<>();
       for (String cluster : new TreeSet<>(clusters)) {
-        Route r = Route.implicit(cluster, random);
+        Route r = Route.implicit(cluster, random, globalPolicies);
         implicit.put(cluster, r);
         all.add(r);
       }
@@ -127,6 +145,64 @@ public final class RouteTable {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(random, "random");
     return new RouteTable(Direction.INBOUND, config.virtualHosts(), Set.of(), random);
+  }
+
+  private static boolean hasCustomMatcher(List<VirtualHostConfig> configs) {
+    for (VirtualHostConfig c : configs) {
+      for (RouteConfig r : c.routes()) {
+        if (r.match().custom() != null) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Compiles the outbound rules with extensions: custom matchers and request policies made by
+   * {@code extensions}, each route's policy chain being {@code globalPolicies}, then its virtual
+   * host's, then its own (those declared for the outbound side). Implicit routes get the global
+   * ones.
+   *
+   * @throws IllegalArgumentException as {@link #outbound(OutboundConfig, Set)}, or when an
+   *     extension cannot be made
+   */
+  public static RouteTable outbound(
+      OutboundConfig config, Set<String> clusterNames, RandomGenerator random,
+      List<ExtensionRef> globalPolicies, RouteExtensions extensions) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(clusterNames, "clusterNames");
+    Objects.requireNonNull(random, "random");
+    Objects.requireNonNull(globalPolicies, "globalPolicies");
+    Objects.requireNonNull(extensions, "extensions");
+    return new RouteTable(Direction.OUTBOUND, config.virtualHosts(), clusterNames, random,
+        globalPolicies, extensions);
+  }
+
+  /**
+   * Compiles the inbound rules with extensions, as {@link #outbound(OutboundConfig, Set,
+   * RandomGenerator, List, RouteExtensions)} does; a request no route matches runs {@link
+   * #policies()}.
+   *
+   * @throws IllegalArgumentException as {@link #outbound(OutboundConfig, Set)}, or when an
+   *     extension cannot be made
+   */
+  public static RouteTable inbound(
+      InboundConfig config, RandomGenerator random, List<ExtensionRef> globalPolicies,
+      RouteExtensions extensions) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(random, "random");
+    Objects.requireNonNull(globalPolicies, "globalPolicies");
+    Objects.requireNonNull(extensions, "extensions");
+    return new RouteTable(Direction.INBOUND, config.virtualHosts(), Set.of(), random,
+        globalPolicies, extensions);
+  }
+
+  /**
+   * The global policies of this side: what runs for a request that matched no route (inbound,
+   * where it passes to the application). {@link PolicyChain#EMPTY} for a table compiled without
+   * extensions.
+   */
+  public PolicyChain policies() {
+    return globalPolicies;
   }
 
   /** Which direction this table routes. */

@@ -2,6 +2,9 @@ package io.mesh4j.route;
 
 import io.mesh4j.config.RouteConfig;
 import io.mesh4j.config.VirtualHostConfig;
+import io.mesh4j.policy.CompiledPolicy;
+import io.mesh4j.policy.PolicyChain;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.random.RandomGenerator;
@@ -15,6 +18,16 @@ final class VirtualHost {
   private final PathIndex index;
 
   VirtualHost(VirtualHostConfig config, RandomGenerator random) {
+    this(config, random, null, null, null);
+  }
+
+  /**
+   * With extensions: custom matchers compiled by {@code ext}, and each route's policy chain made
+   * of {@code global}, this host's and the route's own policies, on {@code side}.
+   */
+  VirtualHost(
+      VirtualHostConfig config, RandomGenerator random, RouteExtensions ext,
+      List<CompiledPolicy> global, RouteTable.Direction side) {
     this.name = config.name();
     List<String> ds = config.domains().isEmpty() ? List.of(config.name()) : config.domains();
     this.domains = ds.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
@@ -24,10 +37,28 @@ final class VirtualHost {
     // domain, so a redirect may name that host; with "*", any host can, so it may not.
     boolean hostMatchedConfig = !domains.contains("*");
     for (int i = 0; i < routes.length; i++) {
-      routes[i] = Route.configured(name, i, rs.get(i), hostMatchedConfig, random);
+      if (ext == null) {
+        routes[i] = Route.configured(name, i, rs.get(i), hostMatchedConfig, random);
+        continue;
+      }
+      RouteConfig rc = rs.get(i);
+      RouteMatcher custom = rc.match().custom() == null ? null : ext.matcher(rc.match().custom());
+      List<CompiledPolicy> chain = new ArrayList<>(global);
+      chain.addAll(hostPolicies(config, ext));
+      chain.addAll(ext.policies(rc.policies()));
+      routes[i] = Route.configured(name, i, rc, hostMatchedConfig, random, custom,
+          PolicyChain.of(side, chain, ext.ticker()));
     }
     this.noRoute = RouteMatch.noRoute(name);
     this.index = new PathIndex(routes);
+  }
+
+  private List<CompiledPolicy> hostPolicies;
+
+  /** This host's own policies, compiled once for all its routes. */
+  private List<CompiledPolicy> hostPolicies(VirtualHostConfig config, RouteExtensions ext) {
+    if (hostPolicies == null) hostPolicies = ext.policies(config.policies());
+    return hostPolicies;
   }
 
   /** The first route whose every condition holds, or {@code null}. */

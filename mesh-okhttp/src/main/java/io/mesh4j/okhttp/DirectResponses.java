@@ -1,6 +1,7 @@
 package io.mesh4j.okhttp;
 
 import io.mesh4j.route.RouteAction;
+import io.mesh4j.policy.PolicyDecision;
 import io.mesh4j.route.RequestView;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -37,6 +38,26 @@ final class DirectResponses {
   static Response redirect(Request request, RouteAction.Redirect redirect, RequestView view) {
     Headers headers = Headers.of("Location", redirect.location(view), "Content-Length", "0");
     return response(request, redirect.code(), headers, ResponseBody.create(new byte[0], null));
+  }
+
+  /**
+   * The answer of a request policy that short-circuited the call: its status, headers and body
+   * ({@code text/plain; charset=utf-8} unless it set a content type).
+   */
+  static Response policy(Request request, PolicyDecision decision) {
+    Headers.Builder h = new Headers.Builder();
+    MediaType type = null;
+    for (Map.Entry<String, String> e : decision.headers().entrySet()) {
+      h.addUnsafeNonAscii(e.getKey(), e.getValue());
+      if (e.getKey().equalsIgnoreCase("Content-Type")) type = MediaType.parse(e.getValue());
+    }
+    byte[] body = decision.body().getBytes(StandardCharsets.UTF_8);
+    if (type == null && body.length > 0) {
+      type = MediaType.parse("text/plain; charset=utf-8");
+      h.add("Content-Type", type.toString());
+    }
+    if (h.get("Content-Length") == null) h.add("Content-Length", Integer.toString(body.length));
+    return response(request, decision.status(), h.build(), ResponseBody.create(body, type));
   }
 
   /** The response of a fault-injection abort: the status, {@code x-mesh-fault: abort}, no body. */

@@ -13,6 +13,8 @@ import io.mesh4j.okhttp.Plan.ClusterPlan;
 import io.mesh4j.okhttp.Plan.RoutePlan;
 import io.mesh4j.okhttp.Plan.Target;
 import io.mesh4j.outlier.EjectionReason;
+import io.mesh4j.policy.PolicyDecision;
+import io.mesh4j.policy.PolicyRun;
 import io.mesh4j.resilience.Admission;
 import io.mesh4j.resilience.RetryAfter;
 import io.mesh4j.resilience.RetryDecision;
@@ -70,6 +72,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
   static final int MAX_FOLLOW_UPS = 20;
   static final String DRAINING_HEADER = "x-mesh-draining";
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  static final String REQUEST_ID = "x-request-id";
 
   /** Attempt phases, kept as {@code attemptNumber << 2 | state} so a late timer cannot hit a later attempt. */
   private static final int RUNNING = 1;
@@ -93,6 +96,8 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
   private String requestId;
   private String routeTag;
   private boolean passthrough;
+  /** The request policies running around the current pass, or {@code null}. */
+  private PolicyRun policyRun;
 
   // Endpoints tried in the current pass.
   private Endpoint tried0;
@@ -225,7 +230,14 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
     Request next = chain.request();
     for (int followUps = 0; ; ) {
       reset(next);
-      Response response = routeOnce();
+      Response response;
+      try {
+        response = routeOnce();
+      } catch (IOException | RuntimeException | Error e) {
+        if (policyRun != null) policyRun.complete(0, e);
+        throw e;
+      }
+      if (policyRun != null) policyRun.complete(response.code(), null);
       if (passthrough) return response;
       next = followUp(response);
       if (next == null) return response;
@@ -246,6 +258,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
     query = null;
     queryRead = false;
     passthrough = false;
+    policyRun = null;
     tried0 = null;
     triedCount = 0;
   }
@@ -285,6 +298,10 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
     Route route = m.route();
     RoutePlan rp = plan.route(route);
     RouteAction action = route.action();
+    if (!route.policies().isEmpty()) {
+      Response answer = startPolicies(route, rp, start);
+      if (answer != null) return answer;
+    }
     switch (action.kind()) {
       case PASS:
         passthrough = true;
@@ -304,6 +321,35 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
         return forward(plan, rp, cluster, start);
       }
     }
+  }
+
+  /**
+   * Runs the route's request policies: returns a policy's answer, or {@code null} after applying
+   * their header edits to {@link #request} (what the rest of the pass sends). {@link #run} reports
+   * the pass's outcome to them.
+   */
+  private Response startPolicies(Route route, RoutePlan rp, long start) {
+    String id = request.header(REQUEST_ID);
+    if (id == null) id = MeshContext.current().requestId();
+    PolicyRun run = route.policies().start(this, route.virtualHost(), route.name(), id, start);
+    policyRun = run;
+    PolicyDecision d = run.onRequest();
+    if (!d.isContinue()) {
+      Response r = DirectResponses.policy(request, d);
+      rp.direct.request(Outcome.DIRECT, r.code(), owner.ticker.read() - start);
+      return r;
+    }
+    int edits = run.headerEditCount();
+    if (edits > 0) {
+      Request.Builder b = request.newBuilder();
+      for (int i = 0; i < edits; i++) {
+        String value = run.headerEditValue(i);
+        if (value == null) b.removeHeader(run.headerEditName(i));
+        else b.header(run.headerEditName(i), value);
+      }
+      request = b.build();
+    }
+    return null;
   }
 
   /** The request to follow {@code response} with, or {@code null} to return it. */

@@ -1,12 +1,19 @@
 package io.mesh4j.servlet;
 
+import io.mesh4j.config.HeadersConfig;
 import io.mesh4j.context.MeshContext;
+import io.mesh4j.policy.PolicyRun;
 import io.mesh4j.time.Ticker;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -31,6 +38,10 @@ final class Exchange implements AsyncListener {
   private final AtomicBoolean recorded = new AtomicBoolean();
   private final AtomicBoolean listening = new AtomicBoolean();
   private volatile boolean failed;
+  /** The request policies around this request, or {@code null}; told the outcome once, on record. */
+  private volatile PolicyRun policies;
+  /** The route's headers merged with the policies' edits, or {@code null} for the route's own. */
+  private volatile HeadersConfig policyHeaders;
 
   Exchange(MeshContext context, RouteState route, HttpServletResponse response, Ticker ticker, long startNanos) {
     this.context = context;
@@ -48,7 +59,48 @@ final class Exchange implements AsyncListener {
     } catch (RuntimeException e) {
       log.warn("mesh4j: recording a server request failed", e);
     }
+    PolicyRun run = policies;
+    if (run != null) run.complete(status, null);
     return true;
+  }
+
+  /** Attaches the request's policy run (before anything is recorded). */
+  void policies(PolicyRun run) {
+    this.policies = run;
+  }
+
+  /**
+   * Folds the policies' header edits into the route's {@code headers}: a set replaces every value
+   * (the route's added value included), a removal hides the header.
+   */
+  void applyHeaderEdits(PolicyRun run) {
+    int n = run.headerEditCount();
+    if (n == 0) return;
+    Map<String, String> last = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      last.remove(run.headerEditName(i));
+      last.put(run.headerEditName(i), run.headerEditValue(i));
+    }
+    HeadersConfig own = route.headers;
+    Map<String, String> add = new LinkedHashMap<>();
+    List<String> remove = new ArrayList<>();
+    if (own != null) {
+      own.add().forEach((k, v) -> {
+        if (!last.containsKey(k.toLowerCase(Locale.ROOT))) add.put(k, v);
+      });
+      remove.addAll(own.remove());
+    }
+    last.forEach((k, v) -> {
+      remove.add(k);
+      if (v != null) add.put(k, v);
+    });
+    policyHeaders = new HeadersConfig(add, remove);
+  }
+
+  /** The header changes the application's view of the request gets. */
+  HeadersConfig requestHeaders() {
+    HeadersConfig h = policyHeaders;
+    return h != null ? h : route.headers;
   }
 
   /** Whether the outcome has been recorded. */

@@ -7,6 +7,10 @@ import io.mesh4j.config.ConfigException;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.context.RequestIdGenerator;
 import io.mesh4j.fault.Fault;
+import io.mesh4j.policy.PolicyChain;
+import io.mesh4j.policy.PolicyDecision;
+import io.mesh4j.policy.PolicyRun;
+import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteAction;
 import io.mesh4j.route.RouteMatch;
 import io.mesh4j.time.Scheduler;
@@ -61,7 +65,10 @@ import org.slf4j.LoggerFactory;
  *   <li>answers the health endpoint ({@code inbound.health_path}, default {@code /mesh/health}):
  *       200 while serving, 503 while draining;
  *   <li>hands paths under {@code /mesh/} to the {@link AdminHandler} while {@code admin.enabled};
- *   <li>matches the inbound route table, applies {@code authz} (403), the route's {@code
+ *   <li>matches the inbound route table and runs the request policies ({@code policies}: global,
+ *       virtual host, route; see {@link io.mesh4j.policy.RequestPolicy}), which may edit the
+ *       headers the application sees or answer the request themselves;
+ *   <li>applies {@code authz} (403), the route's {@code
  *       rate_limit} (429 with {@code Retry-After}), {@code fault} (delay, abort) and action:
  *       {@code redirect}, {@code respond}, or {@code pass} to the application with the route's
  *       {@code headers} applied and the context attached for the request's whole duration,
@@ -193,7 +200,7 @@ public final class MeshFilter implements Filter {
   private static void redispatch(
       Exchange exchange, HttpServletRequest req, HttpServletResponse res, FilterChain chain)
       throws IOException, ServletException {
-    HttpServletRequest r = isWrapped(req) ? req : new MeshRequest(req, exchange, exchange.route.headers);
+    HttpServletRequest r = isWrapped(req) ? req : new MeshRequest(req, exchange, exchange.requestHeaders());
     try (MeshContext.Scope s = MeshContext.attach(exchange.context)) {
       chain.doFilter(r, res);
     }
@@ -228,6 +235,10 @@ public final class MeshFilter implements Filter {
     RouteMatch match = p.routes.match(view);
     RouteState route = match.isRouted() ? p.state(match.route()) : p.unrouted;
     Exchange exchange = new Exchange(context, route, res, m.ticker(), start);
+    PolicyChain policies = match.isRouted() ? match.route().policies() : p.routes.policies();
+    if (!policies.isEmpty() && !runPolicies(policies, match, view, context, exchange, res, start)) {
+      return;
+    }
 
     // Answers the filter makes itself are recorded before they are written, so a client that
     // goes away mid-write cannot make a request go uncounted.
@@ -269,11 +280,33 @@ public final class MeshFilter implements Filter {
     }
   }
 
+  /**
+   * Runs the request policies (global, virtual host, route) before authz, rate limit, fault and
+   * action, so they observe those answers too. Returns false when a policy answered the request.
+   */
+  private static boolean runPolicies(
+      PolicyChain policies, RouteMatch match, ServletRequestView view, MeshContext context,
+      Exchange exchange, HttpServletResponse res, long start) throws IOException {
+    Route r = match.isRouted() ? match.route() : null;
+    PolicyRun run = policies.start(
+        view, r == null ? null : r.virtualHost(), r == null ? null : r.name(), context.requestId(),
+        start);
+    exchange.policies(run);
+    PolicyDecision d = run.onRequest();
+    if (!d.isContinue()) {
+      exchange.record(Outcome.POLICY, d.status());
+      respond(res, d.status(), d.body(), d.headers());
+      return false;
+    }
+    exchange.applyHeaderEdits(run);
+    return true;
+  }
+
   private static void pass(
       Mesh m, HttpServletRequest req, HttpServletResponse res, FilterChain chain, Exchange exchange)
       throws IOException, ServletException {
     req.setAttribute(EXCHANGE_ATTRIBUTE, exchange);
-    MeshRequest wrapped = new MeshRequest(req, exchange, exchange.route.headers);
+    MeshRequest wrapped = new MeshRequest(req, exchange, exchange.requestHeaders());
     boolean completed = false;
     try (MeshContext.Scope s = MeshContext.attach(exchange.context)) {
       chain.doFilter(wrapped, res);
@@ -375,10 +408,16 @@ public final class MeshFilter implements Filter {
   }
 
   private static void respond(HttpServletResponse res, RouteAction.Respond respond) throws IOException {
-    res.setStatus(respond.status());
-    byte[] body = respond.body().isEmpty() ? NO_BODY : respond.body().getBytes(StandardCharsets.UTF_8);
+    respond(res, respond.status(), respond.body(), respond.headers());
+  }
+
+  private static void respond(
+      HttpServletResponse res, int status, String text, Map<String, String> headers)
+      throws IOException {
+    res.setStatus(status);
+    byte[] body = text.isEmpty() ? NO_BODY : text.getBytes(StandardCharsets.UTF_8);
     boolean typed = false;
-    for (Map.Entry<String, String> h : respond.headers().entrySet()) {
+    for (Map.Entry<String, String> h : headers.entrySet()) {
       if (h.getKey().equalsIgnoreCase("content-type")) {
         res.setContentType(h.getValue());
         typed = true;
