@@ -79,10 +79,6 @@ public final class Route {
     return new Route(null, null, true, config, false, random, null, policies);
   }
 
-  static Route implicit(String cluster, RandomGenerator random) {
-    return implicit(cluster, random, PolicyChain.EMPTY);
-  }
-
   private static RouteAction compileAction(
       ActionConfig action, PathCondition path, boolean hostMatchedConfig, RandomGenerator random) {
     if (action instanceof ActionConfig.Forward f) return new RouteAction.Forward(f.cluster());
