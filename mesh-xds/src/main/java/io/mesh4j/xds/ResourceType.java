@@ -8,7 +8,11 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.ArrayList;
@@ -91,6 +95,43 @@ enum ResourceType {
     if (hcm.hasRds() && !hcm.getRds().getRouteConfigName().isEmpty()) {
       String n = hcm.getRds().getRouteConfigName();
       if (!out.contains(n)) out.add(n);
+    }
+  }
+
+  /** The inline route configurations of a listener's HttpConnectionManagers. */
+  static List<RouteConfiguration> inlineRoutes(Listener l) throws InvalidProtocolBufferException {
+    List<RouteConfiguration> out = new ArrayList<>();
+    if (l.hasApiListener() && l.getApiListener().getApiListener().is(HttpConnectionManager.class)) {
+      HttpConnectionManager h = l.getApiListener().getApiListener().unpack(HttpConnectionManager.class);
+      if (h.hasRouteConfig()) out.add(h.getRouteConfig());
+    }
+    List<FilterChain> chains = new ArrayList<>(l.getFilterChainsList());
+    if (l.hasDefaultFilterChain()) chains.add(l.getDefaultFilterChain());
+    for (FilterChain fc : chains) {
+      for (Filter f : fc.getFiltersList()) {
+        if (f.hasTypedConfig() && f.getTypedConfig().is(HttpConnectionManager.class)) {
+          HttpConnectionManager h = f.getTypedConfig().unpack(HttpConnectionManager.class);
+          if (h.hasRouteConfig()) out.add(h.getRouteConfig());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every cluster name the routes of {@code rc} send to or mirror to, in order. */
+  static void clusterRefs(RouteConfiguration rc, java.util.Set<String> out) {
+    for (VirtualHost vh : rc.getVirtualHostsList()) {
+      for (Route r : vh.getRoutesList()) {
+        if (!r.hasRoute()) continue;
+        RouteAction a = r.getRoute();
+        if (!a.getCluster().isEmpty()) out.add(a.getCluster());
+        for (WeightedCluster.ClusterWeight w : a.getWeightedClusters().getClustersList()) {
+          if (!w.getName().isEmpty()) out.add(w.getName());
+        }
+        for (RouteAction.RequestMirrorPolicy m : a.getRequestMirrorPoliciesList()) {
+          if (!m.getCluster().isEmpty()) out.add(m.getCluster());
+        }
+      }
     }
   }
 

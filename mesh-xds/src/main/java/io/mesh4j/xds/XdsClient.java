@@ -143,6 +143,8 @@ public final class XdsClient implements AutoCloseable {
   private Duration lastApplyTook;
   private List<String> overridden = List.of();
   private final Set<String> reportedOverrides = new HashSet<>();
+  private List<String> missingClusters = List.of();
+  private final Set<String> reportedMissing = new HashSet<>();
   private boolean closed;
 
   private XdsClient(Builder b) {
@@ -212,7 +214,7 @@ public final class XdsClient implements AutoCloseable {
             ackedNonce.getOrDefault(t, ""), subscribed.get(t), accepted.get(t).size()));
       }
       return new XdsStatus(bootstrap.server(), bootstrap.nodeId(), state, stateSince, streams, types,
-          waitingFor(), lastNack, applied, lastAppliedAt, overridden);
+          waitingFor(), lastNack, applied, lastAppliedAt, overridden, missingClusters);
     }
   }
 
@@ -549,7 +551,7 @@ public final class XdsClient implements AutoCloseable {
           return;
         } catch (ConfigException e) {
           a = new Attempt(a.config, a.overridden, List.of(), e.errors().stream()
-              .map(err -> "MeshConfig " + err).toList());
+              .map(err -> "MeshConfig " + err).toList(), a.missing);
         }
       }
       // Blame the held responses whose types the issues name; all of them when none is named.
@@ -573,24 +575,59 @@ public final class XdsClient implements AutoCloseable {
   }
 
   private Attempt translate(Map<ResourceType, Map<String, Message>> state) {
+    List<Cluster> clusters = cast(state.get(ResourceType.CLUSTER), Cluster.class);
+    List<String> missing = missingClusters(state);
+    for (String n : missing) {
+      // As in Envoy, a route to a cluster the control plane has not sent (yet) is accepted and
+      // answers "no endpoint" until the cluster arrives, instead of failing the whole update.
+      clusters.add(Cluster.newBuilder().setName(n).setType(Cluster.DiscoveryType.STATIC)
+          .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(n)).build());
+    }
     EnvoyResources resources = new EnvoyResources(
         cast(state.get(ResourceType.LISTENER), Listener.class),
         cast(state.get(ResourceType.ROUTE), RouteConfiguration.class),
-        cast(state.get(ResourceType.CLUSTER), Cluster.class),
+        clusters,
         cast(state.get(ResourceType.ENDPOINT), ClusterLoadAssignment.class));
     Translation tr = EnvoyTranslator.translate(resources, bootstrap.binding(), base);
     List<TranslationIssue> rejectedIssues = tr.rejected();
     if (!tr.accepted()) {
       return new Attempt(null, List.of(), rejectedIssues,
-          rejectedIssues.stream().map(Object::toString).toList());
+          rejectedIssues.stream().map(Object::toString).toList(), missing);
     }
     ConfigMerge.Result merged = ConfigMerge.merge(base, tr.config());
     List<ConfigError> invalid = ConfigValidator.validate(merged.config());
     if (!invalid.isEmpty()) {
       return new Attempt(null, merged.overridden(), List.of(),
-          invalid.stream().map(e -> "MeshConfig " + e).toList());
+          invalid.stream().map(e -> "MeshConfig " + e).toList(), missing);
     }
-    return new Attempt(merged.config(), merged.overridden(), List.of(), List.of());
+    return new Attempt(merged.config(), merged.overridden(), List.of(), List.of(), missing);
+  }
+
+  /** Clusters the outbound routes name that the control plane did not send. */
+  private List<String> missingClusters(Map<ResourceType, Map<String, Message>> state) {
+    Set<String> refs = new LinkedHashSet<>();
+    Map<String, Message> listeners = state.get(ResourceType.LISTENER);
+    Map<String, Message> routes = state.get(ResourceType.ROUTE);
+    for (String n : bootstrap.binding().outbound()) {
+      Message l = listeners.get(n);
+      if (l != null) {
+        try {
+          for (RouteConfiguration rc : ResourceType.inlineRoutes((Listener) l)) {
+            ResourceType.clusterRefs(rc, refs);
+          }
+          for (String rds : ResourceType.rdsNames((Listener) l)) {
+            Message rc = routes.get(rds);
+            if (rc != null) ResourceType.clusterRefs((RouteConfiguration) rc, refs);
+          }
+        } catch (InvalidProtocolBufferException e) {
+          // The translator rejects the broken HttpConnectionManager.
+        }
+      } else if (routes.get(n) != null) {
+        ResourceType.clusterRefs((RouteConfiguration) routes.get(n), refs);
+      }
+    }
+    refs.removeAll(state.get(ResourceType.CLUSTER).keySet());
+    return List.copyOf(refs);
   }
 
   private static <T> List<T> cast(Map<String, Message> m, Class<T> type) {
@@ -607,10 +644,19 @@ public final class XdsClient implements AutoCloseable {
   }
 
   private void install(Attempt a) {
-    mesh.reload(a.config, SOURCE_NAME);
+    // A new version with the same content (a control plane bumps every type at once) leaves the
+    // mesh alone: no reload, no picker rebuild.
+    if (!a.config.equals(mesh.current().config())) mesh.reload(a.config, SOURCE_NAME);
     applied++;
     lastAppliedAt = clock.instant();
     overridden = a.overridden;
+    missingClusters = a.missing;
+    for (String m : a.missing) {
+      if (reportedMissing.add(m)) {
+        log.warn("mesh4j xds: routes name cluster {}, which the control plane has not sent; it"
+            + " answers \"no endpoint\" until it arrives (reported once)", m);
+      }
+    }
     for (String o : a.overridden) {
       if (reportedOverrides.add(o)) {
         log.warn("mesh4j xds: the file's {} overrides the control plane's (reported once)", o);
@@ -644,8 +690,9 @@ public final class XdsClient implements AutoCloseable {
     Rejected before = rejected.get(type);
     boolean repeat = before != null && before.version.equals(version)
         && before.contentHash == contentHash && before.detail.equals(detail);
-    rejected.put(type, new Rejected(version, contentHash, detail));
-    lastNack = new XdsStatus.Nack(type.shortName, version, nonce, detail, clock.instant());
+    int repeats = repeat ? before.repeats + 1 : 0;
+    rejected.put(type, new Rejected(version, contentHash, detail, repeats));
+    lastNack = new XdsStatus.Nack(type.shortName, version, nonce, detail, clock.instant(), repeats);
     if (!repeat) {
       log.warn("mesh4j xds: rejected {} version {} (the mesh keeps its last good config): {}",
           type.shortName, version, detail);
@@ -689,10 +736,10 @@ public final class XdsClient implements AutoCloseable {
 
   private record Pending(String version, String nonce, long receivedAt, int contentHash) {}
 
-  private record Rejected(String version, int contentHash, String detail) {}
+  private record Rejected(String version, int contentHash, String detail, int repeats) {}
 
   private record Attempt(MeshConfig config, List<String> overridden, List<TranslationIssue> issues,
-      List<String> errors) {}
+      List<String> errors, List<String> missing) {}
 
   /** One ADS stream; callbacks from a stream that is no longer current are ignored. */
   private final class Stream implements StreamObserver<DiscoveryResponse> {

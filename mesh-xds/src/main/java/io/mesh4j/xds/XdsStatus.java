@@ -24,6 +24,9 @@ import java.util.Map;
  * @param lastAppliedAt when the last one was applied, or {@code null}
  * @param overriddenByFile xDS clusters and virtual hosts replaced by same-named ones from the
  *     file ({@code cluster inventory}, {@code outbound virtual host api})
+ * @param missingClusters clusters the outbound routes name but the control plane has not sent;
+ *     they are in force with no endpoints (requests to them fail with "no endpoint", as Envoy's
+ *     "cluster not found") until they arrive
  */
 public record XdsStatus(
     String server,
@@ -36,9 +39,11 @@ public record XdsStatus(
     Nack lastNack,
     long applied,
     Instant lastAppliedAt,
-    List<String> overriddenByFile) {
+    List<String> overriddenByFile,
+    List<String> missingClusters) {
 
   public XdsStatus {
+    missingClusters = List.copyOf(missingClusters);
     types = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(types));
     waitingFor = List.copyOf(waitingFor);
     overriddenByFile = List.copyOf(overriddenByFile);
@@ -78,8 +83,11 @@ public record XdsStatus(
    * @param nonce the rejected response's nonce
    * @param detail the error_detail message sent
    * @param at when (the mesh's clock)
+   * @param repeats how many times this same version was sent again and rejected again (those
+   *     NACKs are delayed by the reconnect backoff)
    */
-  public record Nack(String type, String version, String nonce, String detail, Instant at) {}
+  public record Nack(String type, String version, String nonce, String detail, Instant at,
+      int repeats) {}
 
   /** The status as a JSON-like tree (see {@link io.mesh4j.ConfigSourceStatus}). */
   public Map<String, Object> toMap() {
@@ -109,11 +117,13 @@ public record XdsStatus(
       n.put("nonce", lastNack.nonce());
       n.put("detail", lastNack.detail());
       n.put("at", lastNack.at().toString());
+      n.put("repeats", lastNack.repeats());
       m.put("last_nack", n);
     }
     m.put("applied", applied);
     m.put("last_applied_at", lastAppliedAt == null ? null : lastAppliedAt.toString());
     m.put("overridden_by_file", new ArrayList<Object>(overriddenByFile));
+    m.put("missing_clusters", new ArrayList<Object>(missingClusters));
     return m;
   }
 }
