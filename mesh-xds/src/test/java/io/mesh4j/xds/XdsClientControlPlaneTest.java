@@ -292,4 +292,36 @@ class XdsClientControlPlaneTest {
     assertThat(xds.status().state()).isEqualTo(XdsStatus.State.CONNECTED);
     assertThat(spread("/x", 40)).isEqualTo(Map.of("a", 30, "b", 10));
   }
+
+  @Test
+  void theFileBaseWinsSameNamedClustersAndAddsItsOwnVirtualHosts() throws Exception {
+    cp.set(v1());
+    assertThat(allAt("v1")).isTrue();
+
+    xds.updateBase(ConfigLoader.load("""
+        version: 1
+        service: frontend-file
+        clusters: [{ name: inventory, endpoints: ["127.0.0.1:%d"] }]
+        outbound:
+          virtual_hosts:
+            - name: local
+              domains: [local]
+              routes: [{ match: { prefix: / }, to: inventory }]
+        """.formatted(d.getPort())));
+
+    assertThat(spread("/x", 4)).isEqualTo(Map.of("d", 4));
+    assertThat(xds.status().overriddenByFile()).containsExactly("cluster inventory");
+    assertThat(mesh.current().config().service()).isEqualTo("frontend-file");
+    assertThat(mesh.current().config().outbound().virtualHosts())
+        .extracting(v -> v.name()).containsExactly("local", "inventory");
+    assertThat(mesh.current().config().clusters()).hasSize(1);
+
+    // An xDS update later still goes under the file: its new cluster is added, inventory stays.
+    cp.set(v2("v2"));
+    assertThat(allAt("v2")).isTrue();
+    assertThat(spread("/x", 4)).isEqualTo(Map.of("d", 4));
+    assertThat(spread("/v2/x", 2)).isEqualTo(Map.of("d", 2));
+    assertThat(mesh.current().config().clusters()).extracting(cl -> cl.name())
+        .containsExactly("inventory", "inventory-v2");
+  }
 }
