@@ -105,6 +105,7 @@ public final class XdsClient implements AutoCloseable {
   /** The name under which the client registers its status on the mesh. */
   public static final String SOURCE_NAME = "xds";
   private static final int INVALID_ARGUMENT = 3;
+  private static final int MAX_RESPONSE_BYTES = 64 << 20;
 
   private final XdsBootstrap bootstrap;
   private final Mesh mesh;
@@ -328,7 +329,9 @@ public final class XdsClient implements AutoCloseable {
 
   private ManagedChannel newChannel() {
     NettyChannelBuilder b = NettyChannelBuilder.forAddress(bootstrap.host(), bootstrap.port())
-        .userAgent("mesh4j-xds");
+        .userAgent("mesh4j-xds")
+        // Large EDS answers (tens of thousands of endpoints) exceed gRPC's 4 MiB default.
+        .maxInboundMessageSize(MAX_RESPONSE_BYTES);
     if (bootstrap.tls()) {
       try {
         SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(bootstrap.trustedCa().toFile());
@@ -568,6 +571,9 @@ public final class XdsClient implements AutoCloseable {
             .filter(i -> i.resourceType().equals(t.shortName)).map(Object::toString).toList();
         String detail = String.join("; ", mine.isEmpty() ? a.errors : mine);
         received.put(t, new LinkedHashMap<>(accepted.get(t)));
+        // Nothing of this type was ever in force: it counts as not received yet (so a bound
+        // name is not mistaken for a route configuration while no listener is known).
+        if (!ackedVersion.containsKey(t)) receivedOnce.remove(t);
         nack(t, p.version, p.nonce, detail, p.contentHash);
       }
       updateSubscriptions(true);

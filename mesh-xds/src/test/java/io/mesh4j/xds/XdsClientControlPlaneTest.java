@@ -324,4 +324,30 @@ class XdsClientControlPlaneTest {
     assertThat(mesh.current().config().clusters()).extracting(cl -> cl.name())
         .containsExactly("inventory", "inventory-v2");
   }
+
+  @Test
+  void aFirstSnapshotThatIsRejectedLeavesTheFileConfigServingUntilAGoodOneArrives()
+      throws Exception {
+    cp.set(snapshot("v0-bad",
+        List.of(untranslatable("inventory")),
+        List.of(endpoints("inventory", ports(a, b, c), new int[] {1, 1, 2})),
+        List.of(listener("outbound", "outbound-routes")),
+        List.of(routes("outbound-routes", "inventory", prefix("all", "/", "inventory")))));
+
+    DiscoveryRequest nack = cp.awaitRequest(DiscoveryRequest::hasErrorDetail, WAIT);
+    assertThat(nack.getTypeUrl()).endsWith(".Cluster");
+    assertThat(nack.getVersionInfo()).isEmpty();
+    assertThat(xds.awaitStatus(s -> s.lastNack() != null && s.lastNack().repeats() == 1, WAIT))
+        .isTrue();
+    assertThat(xds.status().waitingFor()).containsExactly("Cluster *");
+    assertThat(xds.status().types().get(RDS).subscribed()).containsExactly("outbound-routes");
+    assertThat(mesh.current().generation()).isEqualTo(1);
+    assertThat(mesh.current().source()).isEqualTo("code");
+
+    cp.set(v1());
+    xdsTime.advance(Duration.ofSeconds(8));
+
+    assertThat(allAt("v1")).isTrue();
+    assertThat(spread("/x", 40)).isEqualTo(Map.of("a", 10, "b", 10, "c", 20));
+  }
 }
