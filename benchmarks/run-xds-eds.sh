@@ -3,7 +3,7 @@
 # loopback gRPC) to mesh4j's XdsClient; prints the apply time (response -> picker live), the heap
 # per endpoint and the pick latency after the update. About 1 minute on 2 cores.
 #
-#   benchmarks/run-xds-eds.sh [ENDPOINTS [PUSHES]]      defaults: 10000 12
+#   benchmarks/run-xds-eds.sh [ENDPOINTS [PUSHES]]      defaults: 10000 30
 #
 # Environment: SKIP_BUILD=1 reuses the built jar; MVN_ARGS overrides the Maven flags (default -o).
 set -euo pipefail
@@ -18,4 +18,4 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 
 exec java -Xms512m -Xmx512m -cp benchmarks/target/benchmarks.jar \
-  io.mesh4j.benchmarks.xds.XdsEdsScale "${1:-10000}" "${2:-12}"
+  io.mesh4j.benchmarks.xds.XdsEdsScale "${1:-10000}" "${2:-30}"

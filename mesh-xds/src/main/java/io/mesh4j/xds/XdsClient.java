@@ -32,6 +32,8 @@ import io.mesh4j.xds.translate.Translation;
 import io.mesh4j.xds.translate.TranslationIssue;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -142,6 +144,8 @@ public final class XdsClient implements AutoCloseable {
   private long applied;
   private Instant lastAppliedAt;
   private Duration lastApplyTook;
+  private Duration lastApplyCpu;
+  private long responseCpuStart = -1;
   private List<String> overridden = List.of();
   private final Set<String> reportedOverrides = new HashSet<>();
   private List<String> missingClusters = List.of();
@@ -223,6 +227,18 @@ public final class XdsClient implements AutoCloseable {
   public Duration lastApplyDuration() {
     synchronized (lock) {
       return lastApplyTook;
+    }
+  }
+
+  /**
+   * The CPU time the thread that completed the last applied update spent on it: decoding the
+   * response, translating, validating and swapping the mesh's config (the picker rebuild
+   * included); {@code null} before the first update or where the JVM cannot measure thread CPU
+   * time. Unlike {@link #lastApplyDuration()} it does not grow when the machine is busy.
+   */
+  public Duration lastApplyCpuTime() {
+    synchronized (lock) {
+      return lastApplyCpu;
     }
   }
 
@@ -415,7 +431,9 @@ public final class XdsClient implements AutoCloseable {
 
   private void onResponse(Stream s, DiscoveryResponse resp) {
     long receivedAt = ticker.read();
+    long cpuStart = cpuTime();
     synchronized (lock) {
+      responseCpuStart = cpuStart;
       if (closed || s != stream) return;
       if (!s.responded) {
         s.responded = true;
@@ -546,11 +564,17 @@ public final class XdsClient implements AutoCloseable {
 
   private void tryApply() {
     while (!pending.isEmpty() && waitingFor().isEmpty()) {
+      if (pendingUnchanged()) {
+        // A new version with the same resources (a control plane bumps every type at once):
+        // nothing to translate or apply, only to ACK.
+        ackPending(false);
+        return;
+      }
       Attempt a = translate(received);
       if (a.errors.isEmpty()) {
         try {
           install(a);
-          ackPending();
+          ackPending(true);
           return;
         } catch (ConfigException e) {
           a = new Attempt(a.config, a.overridden, List.of(), e.errors().stream()
@@ -599,6 +623,12 @@ public final class XdsClient implements AutoCloseable {
     if (!tr.accepted()) {
       return new Attempt(null, List.of(), rejectedIssues,
           rejectedIssues.stream().map(Object::toString).toList(), missing);
+    }
+    if (base.clusters().isEmpty() && base.outbound().virtualHosts().isEmpty()
+        && base.inbound().virtualHosts().isEmpty()) {
+      // The file adds nothing the translator did not already take from it (service, admin,
+      // propagate, inbound settings), and a translation it accepted is valid: no second pass.
+      return new Attempt(tr.config(), List.of(), List.of(), List.of(), missing);
     }
     ConfigMerge.Result merged = ConfigMerge.merge(base, tr.config());
     List<ConfigError> invalid = ConfigValidator.validate(merged.config());
@@ -670,7 +700,14 @@ public final class XdsClient implements AutoCloseable {
     }
   }
 
-  private void ackPending() {
+  private boolean pendingUnchanged() {
+    for (ResourceType t : ResourceType.values()) {
+      if (!received.get(t).equals(accepted.get(t))) return false;
+    }
+    return true;
+  }
+
+  private void ackPending(boolean measure) {
     long oldest = Long.MAX_VALUE;
     for (Map.Entry<ResourceType, Pending> e : pending.entrySet()) {
       ResourceType t = e.getKey();
@@ -688,7 +725,16 @@ public final class XdsClient implements AutoCloseable {
     }
     pending.clear();
     repeatedNacks = 0;
+    if (!measure) return;
     lastApplyTook = Duration.ofNanos(ticker.read() - oldest);
+    long cpu = cpuTime();
+    lastApplyCpu = cpu < 0 || responseCpuStart < 0 ? null : Duration.ofNanos(cpu - responseCpuStart);
+  }
+
+  /** The current thread's CPU time in nanoseconds, or -1 where the JVM cannot tell. */
+  private static long cpuTime() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
   }
 
   private void nack(ResourceType type, String version, String nonce, String detail, int contentHash) {

@@ -74,7 +74,7 @@ public final class XdsEdsScale {
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 12;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
 
     SimpleCache<String> cache = new SimpleCache<>(node -> "bench");
     V3DiscoveryServer discovery = new V3DiscoveryServer(new DiscoveryServerCallbacks() {
@@ -95,6 +95,7 @@ public final class XdsEdsScale {
     XdsClient xds = XdsClient.start(bootstrap, mesh);
 
     List<Double> applyMs = new ArrayList<>();
+    List<Double> cpuMs = new ArrayList<>();
     List<Double> e2eMs = new ArrayList<>();
     double firstApply = 0;
     double firstE2e = 0;
@@ -116,12 +117,15 @@ public final class XdsEdsScale {
         throw new IllegalStateException("expected " + size + " endpoints, got " + big.endpoints().size());
       }
       double apply = xds.lastApplyDuration().toNanos() / 1e6;
+      double cpu = xds.lastApplyCpuTime().toNanos() / 1e6;
       double e2e = (t1 - t0) / 1e6;
       if (r == 1) {
         firstApply = apply;
         firstE2e = e2e;
         heapAfterFirst = usedHeap();
-      } else {
+      } else if (r > rounds / 2) {
+        // The second half: after the JIT has compiled the translation and reload paths.
+        cpuMs.add(cpu);
         applyMs.add(apply);
         e2eMs.add(e2e);
       }
@@ -137,11 +141,17 @@ public final class XdsEdsScale {
 
     System.out.printf(Locale.ROOT, "endpoints: %,d in one EDS cluster; %d pushes%n", n, rounds);
     System.out.printf(Locale.ROOT,
-        "apply (response received -> picker live): first %.1f ms; later pushes median %.1f ms,"
+        "apply (response received -> picker live), wall: first %.1f ms; warm pushes median %.1f ms,"
             + " max %.1f ms%n", firstApply, median(applyMs), max(applyMs));
     System.out.printf(Locale.ROOT,
+        "apply, CPU time of the applying thread: warm pushes median %.1f ms, max %.1f ms%n",
+        median(cpuMs), max(cpuMs));
+    System.out.printf(Locale.ROOT, "load average at the end: %.1f on %d cores%n",
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        Runtime.getRuntime().availableProcessors());
+    System.out.printf(Locale.ROOT,
         "setSnapshot -> version in force (incl. serialise, loopback, decode): first %.1f ms;"
-            + " later median %.1f ms, max %.1f ms%n", firstE2e, median(e2eMs), max(e2eMs));
+            + " warm median %.1f ms, max %.1f ms%n", firstE2e, median(e2eMs), max(e2eMs));
     System.out.printf(Locale.ROOT, "heap per endpoint: mesh alone %.0f B; mesh + xDS client %.0f B%n",
         (heapAfter2 - heapBefore2) / (double) n, (heapAfterFirst - heap0) / (double) n);
     System.out.printf(Locale.ROOT, "pick latency after the update (1 thread, weighted round robin):"
