@@ -74,6 +74,7 @@ public final class Main {
         case "validate" -> validate(rest);
         case "explain" -> explain(rest);
         case "simulate" -> simulate(rest);
+        case "import-envoy" -> new ImportEnvoy(out, err).run(rest);
         default -> throw new UsageException("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {

@@ -6,11 +6,13 @@ import static io.mesh4j.xds.translate.Fields.join;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
+import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.HealthCheck;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.type.v3.Int64Range;
@@ -264,6 +266,26 @@ final class ClusterTranslator {
   }
 
   /**
+   * Whether {@code e} sets nothing but an address (socket address, port value, protocol), a health
+   * status and a weight: rebuilt from just those fields it is equal to itself. Generated
+   * {@code equals} compares fields directly and includes unknown fields, so anything else set makes
+   * it unequal.
+   */
+  static boolean isPlain(LbEndpoint e) {
+    if (!e.hasEndpoint() || !e.getEndpoint().getAddress().hasSocketAddress()) return false;
+    SocketAddress sa = e.getEndpoint().getAddress().getSocketAddress();
+    SocketAddress.Builder copy = SocketAddress.newBuilder().setAddress(sa.getAddress())
+        .setProtocol(sa.getProtocol());
+    if (sa.getPortSpecifierCase() == SocketAddress.PortSpecifierCase.PORT_VALUE) {
+      copy.setPortValue(sa.getPortValue());
+    }
+    LbEndpoint.Builder b = LbEndpoint.newBuilder().setHealthStatus(e.getHealthStatus())
+        .setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder().setSocketAddress(copy)));
+    if (e.hasLoadBalancingWeight()) b.setLoadBalancingWeight(e.getLoadBalancingWeight());
+    return b.build().equals(e);
+  }
+
+  /**
    * Envoy's max_requests alone: mesh4j's concurrency limit comes with a Resilience4j breaker, which
    * is set so that it opens only when every one of the last 100 calls failed.
    */
@@ -488,8 +510,13 @@ final class ClusterTranslator {
   }
 
   private EndpointConfig endpoint(Issues.Scope s, String p, LbEndpoint e, String zone) {
-    Fields.walk(s, p, e, Set.of("endpoint", "health_status", "load_balancing_weight"),
-        Map.of("metadata", COSMETIC));
+    // EDS may carry 10,000s of endpoints: the field walk (protobuf reflection) runs only when the
+    // endpoint holds more than the plain fields.
+    boolean plain = isPlain(e);
+    if (!plain) {
+      Fields.walk(s, p, e, Set.of("endpoint", "health_status", "load_balancing_weight"),
+          Map.of("metadata", COSMETIC));
+    }
     HealthStatus status = e.getHealthStatus();
     // Decision: endpoints the control plane reports UNHEALTHY, DRAINING or TIMEOUT are left out
     // (mesh4j's config has no per-endpoint health); DEGRADED ones count as healthy.
@@ -503,12 +530,15 @@ final class ClusterTranslator {
     }
     var endpoint = e.getEndpoint();
     String ep = join(p, "endpoint");
-    Fields.walk(s, ep, endpoint, Set.of("address", "health_check_config"), Map.of(
-        "hostname", "mesh4j sends the request's own authority"));
-    if (endpoint.hasHealthCheckConfig()) {
-      var hcc = endpoint.getHealthCheckConfig();
-      Fields.walk(s, join(ep, "health_check_config"), hcc, Set.of(), Map.of(
-          "hostname", "mesh4j's probe sends the endpoint's own authority"));
+    if (!plain) {
+      Fields.walk(s, ep, endpoint, Set.of("address", "health_check_config"), Map.of(
+          "hostname", "mesh4j sends the request's own authority"));
+      if (endpoint.hasHealthCheckConfig()) {
+        var hcc = endpoint.getHealthCheckConfig();
+        Fields.walk(s, join(ep, "health_check_config"), hcc, Set.of(), Map.of(
+            "hostname", "mesh4j's probe sends the endpoint's own authority"));
+      }
+      Fields.walk(s, join(ep, "address"), endpoint.getAddress(), Set.of("socket_address"), Map.of());
     }
     if (!endpoint.getAddress().hasSocketAddress()) {
       s.reject(join(ep, "address"), "expected a socket_address (pipes and internal addresses are "
@@ -517,9 +547,11 @@ final class ClusterTranslator {
     }
     SocketAddress sa = endpoint.getAddress().getSocketAddress();
     String sp = join(ep, "address.socket_address");
-    Fields.walk(s, sp, sa, Set.of("address", "port_value", "protocol"), Map.of(
-        "resolver_name", "names are resolved by the JVM's resolver",
-        "ipv4_compat", CONNECTION_LEVEL));
+    if (!plain) {
+      Fields.walk(s, sp, sa, Set.of("address", "port_value", "protocol"), Map.of(
+          "resolver_name", "names are resolved by the JVM's resolver",
+          "ipv4_compat", CONNECTION_LEVEL));
+    }
     if (sa.getProtocol() != SocketAddress.Protocol.TCP) {
       s.reject(join(sp, "protocol"), sa.getProtocol() + ": mesh4j speaks HTTP over TCP only");
       return null;
@@ -534,6 +566,10 @@ final class ClusterTranslator {
       return null;
     }
     String host = sa.getAddress();
+    if (host.isEmpty()) {
+      s.reject(join(sp, "address"), "missing");
+      return null;
+    }
     if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
     return new EndpointConfig(host, sa.getPortValue(), (int) weight, zone);
   }

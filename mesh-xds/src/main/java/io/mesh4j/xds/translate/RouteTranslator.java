@@ -167,7 +167,7 @@ final class RouteTranslator {
     List<RouteConfig> routes = new ArrayList<>();
     Set<String> routeNames = new HashSet<>();
     for (int i = 0; i < v.getRoutesCount(); i++) {
-      RouteConfig r = route(s, index(p, "routes", i), v.getRoutes(i), listener, vhFault, levels,
+      RouteConfig r = route(s, index(p, "routes", i), i, v.getRoutes(i), listener, vhFault, levels,
           vhRetry, vhRetryPath, vhMirrors, join(p, "request_mirror_policies"), routeNames);
       if (r != null) routes.add(r);
     }
@@ -208,7 +208,7 @@ final class RouteTranslator {
     return d;
   }
 
-  private RouteConfig route(Issues.Scope s, String p, Route r, ListenerContext listener,
+  private RouteConfig route(Issues.Scope s, String p, int index, Route r, ListenerContext listener,
       FaultSetting inherited, List<Level> outer, RetryPolicy vhRetry, String vhRetryPath,
       List<RouteAction.RequestMirrorPolicy> vhMirrors, String vhMirrorPath, Set<String> names) {
     Fields.walk(s, p, r, Set.of("name", "match", "route", "redirect", "direct_response",
@@ -220,7 +220,8 @@ final class RouteTranslator {
         "stat_prefix", COSMETIC,
         "per_request_buffer_limit_bytes", BUFFERING,
         "request_body_buffer_limit", BUFFERING));
-    String name = null;
+    // As the config loader does: an unnamed (or duplicate-named) route is "routes[i]".
+    String name = "routes[" + index + "]";
     if (!r.getName().isEmpty() && r.getName().indexOf('\r') < 0 && r.getName().indexOf('\n') < 0
         && r.getName().indexOf('\0') < 0 && names.add(r.getName())) {
       name = r.getName();
@@ -257,11 +258,7 @@ final class RouteTranslator {
       } else {
         rewrite = rewrite(s, ap, a, match);
         timeout = a.hasTimeout() ? Protos.duration(a.getTimeout()) : ENVOY_ROUTE_TIMEOUT;
-        if (timeout.isZero()) {
-          s.ignore(join(ap, "timeout"), "0s (no timeout) is written as the longest mesh4j timeout, "
-              + "8760h");
-          timeout = Protos.MAX_DURATION;
-        }
+        if (timeout.isZero()) timeout = Protos.MAX_DURATION; // Envoy: 0s disables the timeout
         if (a.hasRetryPolicy()) {
           retry = retry(s, join(ap, "retry_policy"), a.getRetryPolicy());
         } else if (vhRetry != null) {
@@ -377,6 +374,8 @@ final class RouteTranslator {
     return java;
   }
 
+  // Reads deprecated Envoy fields on purpose: control planes still send them.
+  @SuppressWarnings("deprecation")
   private static HeaderMatchConfig header(Issues.Scope s, String p, HeaderMatcher h) {
     Fields.walk(s, p, h, Set.of("name", "exact_match", "safe_regex_match", "present_match",
         "prefix_match", "suffix_match", "contains_match", "string_match", "invert_match"), Map.of());
@@ -516,6 +515,8 @@ final class RouteTranslator {
     return name == null ? (inbound ? envoyName : null) : name;
   }
 
+  // Reads deprecated Envoy fields on purpose: control planes still send them.
+  @SuppressWarnings("deprecation")
   private ActionConfig split(Issues.Scope s, String p, WeightedCluster w) {
     Fields.walk(s, p, w, Set.of("clusters", "total_weight"), Map.of());
     Map<String, Long> weights = new LinkedHashMap<>();
@@ -842,6 +843,8 @@ final class RouteTranslator {
    * Request header changes of every level, in Envoy's order (route, virtual host, route
    * configuration; each removes, then adds) as one mesh4j remove-then-add.
    */
+  // Reads deprecated Envoy fields on purpose: control planes still send them.
+  @SuppressWarnings("deprecation")
   private static HeadersConfig headers(Issues.Scope s, List<Level> levels) {
     Map<String, String[]> add = new LinkedHashMap<>(); // lower name → {name, value}
     Set<String> remove = new LinkedHashSet<>();

@@ -14,6 +14,8 @@ import java.util.List;
  *
  * @param config the translated, validated config, or {@code null} when rejected
  * @param issues every REJECTED and IGNORED issue, never null
+ * @throws IllegalArgumentException when {@code config} is null without a REJECTED issue, or
+ *     non-null with one
  */
 public record Translation(MeshConfig config, List<TranslationIssue> issues) {
 
