@@ -17,6 +17,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** The four xDS v3 resource types the client follows, in the order Envoy depends on them. */
 enum ResourceType {
@@ -119,7 +120,7 @@ enum ResourceType {
   }
 
   /** Every cluster name the routes of {@code rc} send to or mirror to, in order. */
-  static void clusterRefs(RouteConfiguration rc, java.util.Set<String> out) {
+  static void clusterRefs(RouteConfiguration rc, Set<String> out) {
     for (VirtualHost vh : rc.getVirtualHostsList()) {
       for (Route r : vh.getRoutesList()) {
         if (!r.hasRoute()) continue;

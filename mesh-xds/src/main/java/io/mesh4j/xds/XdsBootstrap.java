@@ -160,8 +160,7 @@ public final class XdsBootstrap {
           if (!md.isObject()) {
             errors.add(new ConfigError("node.metadata", "expected a map of strings"));
           } else {
-            for (Iterator<Map.Entry<String, JsonNode>> it = md.fields(); it.hasNext(); ) {
-              Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : md.properties()) {
               if (e.getValue().isValueNode() && !e.getValue().isNull()) {
                 b.nodeMetadata.put(e.getKey(), e.getValue().asText());
               } else {
@@ -452,13 +451,15 @@ public final class XdsBootstrap {
     public XdsBootstrap build() {
       List<ConfigError> errors = problems();
       if (!errors.isEmpty()) throw new ConfigException(errors);
-      Object[] hp = parseServer(server);
-      return new XdsBootstrap(this, (String) hp[0], (Integer) hp[1]);
+      HostAndPort hp = parseServer(server);
+      return new XdsBootstrap(this, hp.host(), hp.port());
     }
   }
 
-  /** {@code {host, port}} or {@code null} when {@code s} is not {@code host:port}. */
-  static Object[] parseServer(String s) {
+  private record HostAndPort(String host, int port) {}
+
+  /** The host and port, or {@code null} when {@code s} is not {@code host:port}. */
+  private static HostAndPort parseServer(String s) {
     String host;
     String port;
     if (s.startsWith("[")) {
@@ -477,6 +478,6 @@ public final class XdsBootstrap {
     }
     int p = Integer.parseInt(port);
     if (p < 1 || p > 65535) return null;
-    return new Object[] {host, p};
+    return new HostAndPort(host, p);
   }
 }

@@ -50,6 +50,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -356,7 +357,7 @@ public final class XdsClient implements AutoCloseable {
         }
         SslContext ctx = ssl.build();
         b.sslContext(ctx);
-      } catch (javax.net.ssl.SSLException | RuntimeException e) {
+      } catch (SSLException | RuntimeException e) {
         throw new ConfigException(List.of(new ConfigError("tls", "cannot load: " + e)));
       }
     } else {

@@ -2,8 +2,10 @@ package io.mesh4j.xds;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,7 +46,7 @@ public record XdsStatus(
 
   public XdsStatus {
     missingClusters = List.copyOf(missingClusters);
-    types = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(types));
+    types = Collections.unmodifiableMap(new LinkedHashMap<>(types));
     waitingFor = List.copyOf(waitingFor);
     overriddenByFile = List.copyOf(overriddenByFile);
   }
@@ -94,7 +96,7 @@ public record XdsStatus(
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("server", server);
     m.put("node_id", nodeId);
-    m.put("state", state.name().toLowerCase(java.util.Locale.ROOT));
+    m.put("state", state.name().toLowerCase(Locale.ROOT));
     m.put("state_since", stateSince.toString());
     m.put("streams", streams);
     Map<String, Object> t = new LinkedHashMap<>();

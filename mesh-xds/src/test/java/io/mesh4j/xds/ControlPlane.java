@@ -66,9 +66,13 @@ final class ControlPlane implements AutoCloseable {
   }
 
   /** Stops serving and drops every connection at once, as a crashed control plane. */
-  void stop() throws InterruptedException {
+  void stop() {
     server.shutdownNow();
-    server.awaitTermination(10, TimeUnit.SECONDS);
+    try {
+      server.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   int port() {
@@ -115,7 +119,7 @@ final class ControlPlane implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     stop();
   }
 }
