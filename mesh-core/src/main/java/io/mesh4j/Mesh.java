@@ -38,6 +38,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -47,6 +48,8 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -100,6 +103,7 @@ public final class Mesh implements AutoCloseable {
   private final Extensions extensions;
   private volatile MeshSnapshot snapshot;
   private volatile ReloadError lastReloadError;
+  private final Map<String, ConfigSourceStatus> configSources = new ConcurrentHashMap<>();
   private volatile boolean draining;
   private volatile boolean closed;
 
@@ -249,6 +253,44 @@ public final class Mesh implements AutoCloseable {
       throw e;
     }
     return reloadAndCount(config, file.toString(), bytes);
+  }
+
+  /**
+   * Validates, compiles and installs {@code config}, recording {@code source} as where it came from
+   * ({@link MeshSnapshot#source()}, reload events, {@link #lastReloadError()}); for config sources
+   * such as an xDS client ({@code "xds"}).
+   *
+   * @throws ConfigException when it cannot be applied; the current snapshot keeps serving
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public MeshSnapshot reload(MeshConfig config, String source) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(source, "source");
+    return reloadAndCount(config, source, null);
+  }
+
+  /**
+   * Registers the status of an external config source under {@code name} (e.g. {@code "xds"}),
+   * shown by the admin's {@code /mesh/config}.
+   *
+   * @throws IllegalStateException when another source is registered under that name
+   */
+  public void registerConfigSource(String name, ConfigSourceStatus status) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(status, "status");
+    if (configSources.putIfAbsent(name, status) != null) {
+      throw new IllegalStateException("a config source named " + name + " is already registered");
+    }
+  }
+
+  /** Removes the source registered under {@code name} if it is {@code status}; idempotent. */
+  public void unregisterConfigSource(String name, ConfigSourceStatus status) {
+    configSources.remove(name, status);
+  }
+
+  /** The registered external config sources by name, sorted by name; an immutable copy. */
+  public Map<String, ConfigSourceStatus> configSources() {
+    return Collections.unmodifiableMap(new TreeMap<>(configSources));
   }
 
   private void reloadFromWatcher(Path file, byte[] bytes) {

@@ -84,7 +84,10 @@ public final class MeshSnapshot {
     return configHash;
   }
 
-  /** Where the config came from: a file path, {@code "code"} or {@code "text"}. */
+  /**
+   * Where the config came from: a file path, {@code "code"}, {@code "text"}, or the source named
+   * in {@link Mesh#reload(MeshConfig, String)} (e.g. {@code "xds"}).
+   */
   public String source() {
     return source;
   }

@@ -1,8 +1,10 @@
 package io.mesh4j.servlet.admin;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mesh4j.ConfigSourceStatus;
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshSnapshot;
 import io.mesh4j.cluster.Cluster;
@@ -18,6 +20,7 @@ import io.mesh4j.route.RouteTable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Builds the JSON documents of {@code /mesh/clusters}, {@code /mesh/config} and {@code
@@ -117,8 +120,50 @@ final class StateJson {
                 : ce.message());
       }
     }
+    o.set("config_sources", configSources(mesh));
     o.set("config", ConfigJson.config(s.config()));
     return o;
+  }
+
+  /**
+   * Every external config source registered on the mesh (e.g. {@code xds}) by name, each its
+   * status tree as JSON with secret-looking fields masked; a status that throws shows as {@code
+   * {"status_error": "..."}} instead of failing the page.
+   */
+  static ObjectNode configSources(Mesh mesh) {
+    ObjectNode o = F.objectNode();
+    for (Map.Entry<String, ConfigSourceStatus> e : mesh.configSources().entrySet()) {
+      JsonNode status;
+      try {
+        status = tree(e.getValue().status());
+      } catch (RuntimeException ex) {
+        status = F.objectNode().put("status_error", String.valueOf(ex));
+      }
+      o.set(e.getKey(), ConfigJson.maskFields(status));
+    }
+    return o;
+  }
+
+  /** A JSON-like Java value (see {@link ConfigSourceStatus}) as a JSON node; others as text. */
+  static JsonNode tree(Object v) {
+    if (v == null) return F.nullNode();
+    if (v instanceof String t) return F.textNode(t);
+    if (v instanceof Boolean b) return F.booleanNode(b);
+    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+      return F.numberNode(((Number) v).longValue());
+    }
+    if (v instanceof Number n) return F.numberNode(n.doubleValue());
+    if (v instanceof Map<?, ?> m) {
+      ObjectNode o = F.objectNode();
+      for (Map.Entry<?, ?> e : m.entrySet()) o.set(String.valueOf(e.getKey()), tree(e.getValue()));
+      return o;
+    }
+    if (v instanceof Iterable<?> it) {
+      ArrayNode a = F.arrayNode();
+      for (Object x : it) a.add(tree(x));
+      return a;
+    }
+    return F.textNode(v.toString());
   }
 
   /** Whether a config error path points into a secret (its message may quote the value). */

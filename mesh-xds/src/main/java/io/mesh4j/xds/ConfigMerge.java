@@ -1,0 +1,64 @@
+package io.mesh4j.xds;
+
+import io.mesh4j.config.ClusterConfig;
+import io.mesh4j.config.InboundConfig;
+import io.mesh4j.config.MeshConfig;
+import io.mesh4j.config.OutboundConfig;
+import io.mesh4j.config.VirtualHostConfig;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The file + xDS rule: the file (the mesh's own config) is the base and wins. Its service,
+ * propagate, admin and inbound settings (authz, trusted proxies, health path) are kept as they
+ * are; its clusters and virtual hosts come first, and an xDS cluster or virtual host with the same
+ * name as one in the file is dropped (an override, reported in {@link Result#overridden()}). The
+ * rest of xDS is added after the file's entries, in xDS order. Stateless.
+ */
+final class ConfigMerge {
+  private ConfigMerge() {}
+
+  /** The merged config and the xDS entries the file overrode ({@code cluster inventory}, ...). */
+  record Result(MeshConfig config, List<String> overridden) {}
+
+  static Result merge(MeshConfig file, MeshConfig xds) {
+    List<String> overridden = new ArrayList<>();
+    List<ClusterConfig> clusters = new ArrayList<>(file.clusters());
+    Set<String> names = new HashSet<>();
+    for (ClusterConfig c : file.clusters()) names.add(c.name());
+    for (ClusterConfig c : xds.clusters()) {
+      if (names.contains(c.name())) {
+        overridden.add("cluster " + c.name());
+      } else {
+        clusters.add(c);
+      }
+    }
+    List<VirtualHostConfig> outbound = hosts(file.outbound().virtualHosts(),
+        xds.outbound().virtualHosts(), "outbound", overridden);
+    List<VirtualHostConfig> inboundHosts = hosts(file.inbound().virtualHosts(),
+        xds.inbound().virtualHosts(), "inbound", overridden);
+    InboundConfig fi = file.inbound();
+    InboundConfig inbound =
+        new InboundConfig(inboundHosts, fi.authz(), fi.trustedProxies(), fi.healthPath());
+    MeshConfig merged = new MeshConfig(file.version(), file.service(), clusters,
+        new OutboundConfig(outbound), inbound, file.propagate(), file.admin());
+    return new Result(merged, List.copyOf(overridden));
+  }
+
+  private static List<VirtualHostConfig> hosts(List<VirtualHostConfig> file,
+      List<VirtualHostConfig> xds, String side, List<String> overridden) {
+    List<VirtualHostConfig> out = new ArrayList<>(file);
+    Set<String> names = new HashSet<>();
+    for (VirtualHostConfig v : file) names.add(v.name());
+    for (VirtualHostConfig v : xds) {
+      if (names.contains(v.name())) {
+        overridden.add(side + " virtual host " + v.name());
+      } else {
+        out.add(v);
+      }
+    }
+    return out;
+  }
+}
