@@ -10,7 +10,8 @@ enum Outcome {
   FAULT(MeshMetricNames.OUTCOME_FAULT),
   RATELIMITED(MeshMetricNames.OUTCOME_RATELIMITED),
   DENIED(MeshMetricNames.OUTCOME_DENIED),
-  ERROR(MeshMetricNames.OUTCOME_ERROR);
+  ERROR(MeshMetricNames.OUTCOME_ERROR),
+  FORWARD(MeshMetricNames.OUTCOME_FORWARD);
 
   static final Outcome[] ALL = values();
 
