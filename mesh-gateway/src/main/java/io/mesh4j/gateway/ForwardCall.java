@@ -57,6 +57,7 @@ final class ForwardCall implements Callback, AsyncListener {
   private volatile Call call;
   private volatile AsyncContext async;
   private volatile boolean clientGone;
+  private boolean writeFailed;
 
   ForwardCall(OkHttpClient client, Forwarding forwarding) {
     this.client = client;
@@ -219,10 +220,36 @@ final class ForwardCall implements Callback, AsyncListener {
   public void onResponse(Call c, Response response) {
     try {
       respond(response);
+    } catch (BrokenResponse e) {
+      // Committed, then the upstream body broke: cut the client's connection, do not complete.
+      AsyncContext a = async;
+      if (a != null) {
+        try {
+          forwarding.abort(a, e.getCause());
+          return;
+        } catch (IllegalStateException alreadyDone) {
+          // The container ended the cycle meanwhile.
+        }
+      }
+      complete();
+      return;
     } catch (IOException | RuntimeException e) {
       clientGone(e);
-    } finally {
-      complete();
+    }
+    complete();
+  }
+
+  /** The response was committed and its upstream body then failed. */
+  static final class BrokenResponse extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    BrokenResponse(IOException cause) {
+      super("the upstream response body broke after the response was committed", cause);
+    }
+
+    @Override
+    public synchronized IOException getCause() {
+      return (IOException) super.getCause();
     }
   }
 
@@ -293,6 +320,7 @@ final class ForwardCall implements Callback, AsyncListener {
       if (!"HEAD".equals(req.getMethod()) && status != 204 && status != 304) {
         streaming = true;
         copy(body.byteStream(), res.getOutputStream());
+        streaming = false;
       }
       res.flushBuffer();
       if (finished.compareAndSet(false, true)) forwarding.done(status);
@@ -309,7 +337,8 @@ final class ForwardCall implements Callback, AsyncListener {
       if (streaming && res.isCommitted()) {
         // Part of the body went out: the client must see a broken response, not a short one.
         if (finished.compareAndSet(false, true)) forwarding.failed(status);
-        throw e;
+        if (clientGone || writeFailed) throw e;
+        throw new BrokenResponse(e);
       }
       if (!res.isCommitted()) {
         res.reset();
@@ -320,11 +349,17 @@ final class ForwardCall implements Callback, AsyncListener {
     }
   }
 
-  private static void copy(InputStream in, OutputStream out) throws IOException {
+  /** Copies the upstream body; a failed write to the client sets {@code writeFailed}. */
+  private void copy(InputStream in, OutputStream out) throws IOException {
     byte[] buffer = new byte[ServletRequestBody.BUFFER];
     int n;
     while ((n = in.read(buffer)) >= 0) {
-      out.write(buffer, 0, n);
+      try {
+        out.write(buffer, 0, n);
+      } catch (IOException e) {
+        writeFailed = true;
+        throw e;
+      }
     }
   }
 

@@ -389,4 +389,30 @@ class GatewayForwardingTest {
     assertThat(front.localHits).hasValue(30);
     assertThat(received).hasSize(10);
   }
+
+  @ParameterizedTest(name = "async {0}, chunked {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"true, true", "true, false", "false, true",
+      "false, false"})
+  void anUpstreamBodyCutMidwayReachesTheClientAsABrokenResponseNotAShortOne(boolean async,
+      boolean chunked) throws Exception {
+    List<RecordedRequest> received = new CopyOnWriteArrayList<>();
+    byte[] body = new byte[200_000];
+    new Random(3).nextBytes(body);
+    MockResponse.Builder answer = new MockResponse.Builder().code(200)
+        .onResponseBody(new SocketEffect.CloseSocket());
+    if (chunked) {
+      answer.chunkedBody(new Buffer().write(body), 8192);
+    } else {
+      answer.body(new Buffer().write(body));
+    }
+    MockWebServer up = upstream(received, answer.build());
+    Front front = closeLater(new Front(mesh(address(up), "", V2_ROUTES), async));
+
+    try (Response r = client.newCall(new Request.Builder().url(front.url("/v2/cut")).build())
+        .execute()) {
+      assertThat(r.code()).isEqualTo(200);
+      Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> r.body().bytes());
+      assertThat(t).isInstanceOf(IOException.class);
+    }
+  }
 }

@@ -6,6 +6,7 @@ import io.mesh4j.route.Route;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 
 /**
  * One inbound request that {@link MeshFilter} hands to an {@link InboundForwarder}: the servlet
@@ -17,6 +18,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@link #done(int)} records the outcome at most once.
  */
 public final class Forwarding {
+  static final String ABORT_ATTRIBUTE = Forwarding.class.getName() + ".abort";
+
   private final HttpServletRequest request;
   private final HttpServletResponse response;
   private final Route route;
@@ -102,6 +105,19 @@ public final class Forwarding {
     AsyncContext async = request.startAsync(request, response);
     async.setTimeout(0);
     return async;
+  }
+
+  /**
+   * Ends an async forwarding whose response broke after it was committed (the upstream body was
+   * cut): the client must see a broken response, not a short one that looks complete, and the
+   * Servlet API has no portable abort. So this redispatches the request ({@link
+   * AsyncContext#dispatch()}) and the filter fails that dispatch with {@code cause}, which makes
+   * the container close the connection. Requires the filter mapped for the {@code ASYNC}
+   * dispatcher type (as documented); call instead of {@link AsyncContext#complete()}.
+   */
+  public void abort(AsyncContext async, IOException cause) {
+    request.setAttribute(ABORT_ATTRIBUTE, cause);
+    async.dispatch();
   }
 
   /**

@@ -242,6 +242,13 @@ public final class MeshFilter implements Filter {
     }
     Mesh m = mesh;
     if (m == null) throw new ServletException("MeshFilter was not initialized (init was not called)");
+    if (req.getDispatcherType() == DispatcherType.ASYNC
+        && req.getAttribute(Forwarding.ABORT_ATTRIBUTE) instanceof IOException abort) {
+      // A forwarded response broke after it was committed (Forwarding.abort): failing this
+      // dispatch makes the container cut the connection, so the client sees a broken response.
+      req.removeAttribute(Forwarding.ABORT_ATTRIBUTE);
+      throw abort;
+    }
     if (req.getAttribute(EXCHANGE_ATTRIBUTE) instanceof Exchange exchange) {
       redispatch(exchange, req, res, chain);
     } else if (req.getDispatcherType() == DispatcherType.REQUEST) {
