@@ -198,7 +198,8 @@ class GatewayLifecycleTest {
 
     awaitTrue(() -> gatewayClient.dispatcher().runningCallsCount() == 0
         && gatewayClient.dispatcher().queuedCallsCount() == 0, "no forwarded call in flight");
-    awaitTrue(() -> front.threads.getBusyThreads() == busyIdle, "no busy container thread");
+    // (The baseline may include a thread still finishing a warm-up request, hence <=.)
+    awaitTrue(() -> front.threads.getBusyThreads() <= busyIdle, "no busy container thread");
     // At most one upstream connection per concurrent client request, all idle now.
     assertThat(gatewayClient.connectionPool().connectionCount()).isBetween(1, 8);
     assertThat(gatewayClient.connectionPool().idleConnectionCount())
@@ -246,7 +247,7 @@ class GatewayLifecycleTest {
       for (int i = 0; i < 20; i++) results.add(pool.submit(() -> get(front, "/v2/slow")));
       awaitTrue(() -> waiting.get() == 20, "20 forwarded calls waiting on the upstream");
       // All 20 requests are waiting on the upstream, none holding a container thread.
-      awaitTrue(() -> front.threads.getBusyThreads() == busyIdle, "no busy container thread");
+      awaitTrue(() -> front.threads.getBusyThreads() <= busyIdle, "no busy container thread");
       release.countDown();
       for (Future<String> f : results) assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo("200 slow");
     } finally {
