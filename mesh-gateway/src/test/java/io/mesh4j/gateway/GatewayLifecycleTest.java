@@ -204,8 +204,10 @@ class GatewayLifecycleTest {
     assertThat(gatewayClient.connectionPool().connectionCount()).isBetween(1, 8);
     assertThat(gatewayClient.connectionPool().idleConnectionCount())
         .isEqualTo(gatewayClient.connectionPool().connectionCount());
-    // Another 400 requests did not add threads (a little slack for pools replacing idle threads).
-    assertThat(Thread.activeCount()).isLessThanOrEqualTo(threadsAfterFirst + 2);
+    // Another 400 requests did not add threads: a thread leaked per request would add hundreds;
+    // the slack covers pools replacing or parking a few threads (Jetty's reserved threads,
+    // OkHttp's task runner).
+    assertThat(Thread.activeCount()).isLessThanOrEqualTo(threadsAfterFirst + 8);
   }
 
   /** {@code n} forwarded GETs from 8 client threads, each checked. */
