@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mesh4j.Mesh;
+import io.mesh4j.config.ConfigError;
+import io.mesh4j.config.ConfigException;
 import io.mesh4j.metrics.MeshMetricNames;
 import io.mesh4j.servlet.MeshFilter;
 import io.micrometer.core.instrument.Timer;
@@ -135,7 +137,7 @@ class GatewayLifecycleTest {
   }
 
   @Test
-  void withoutAForwarderAReloadAddingAForwardingRouteIsNotTakenUpByTheFilter() throws Exception {
+  void withoutAForwarderAReloadAddingAForwardingRouteIsRejectedNamingTheRoute() throws Exception {
     MockWebServer up = upstream(new MockResponse.Builder().code(200).body("remote").build());
     String endpoint = "127.0.0.1:" + up.getPort();
     Mesh mesh = closeLater(Mesh.of(Configs.of(endpoint, "", LOCAL_ONLY)));
@@ -143,11 +145,33 @@ class GatewayLifecycleTest {
     closeLater(front);
     assertThat(get(front, "/v2/a")).isEqualTo("200 local /v2/a");
 
-    mesh.reload(Configs.of(endpoint, "", V2));
+    assertThatThrownBy(() -> mesh.reload(Configs.of(endpoint, "", V2)))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).containsExactly(
+            new ConfigError("inbound.virtual_hosts[0].routes[0].to", "forwards inbound requests,"
+                + " but the servlet filter has no InboundForwarder (expected: io.mesh4j:mesh-gateway"
+                + " on the application's class path)")));
 
-    // The filter keeps serving the previous inbound rules: no request fails because of the reload.
+    // The previous config keeps serving: no request fails because of the reload.
     for (int i = 0; i < 3; i++) assertThat(get(front, "/v2/a")).isEqualTo("200 local /v2/a");
     assertThat(front.localHits).hasValue(4);
+    assertThat(mesh.current().generation()).isEqualTo(1);
+  }
+
+  @Test
+  void withoutAForwarderAFilterThatMissedAReloadCheckStillKeepsItsPreviousRules() throws Exception {
+    MockWebServer up = upstream(new MockResponse.Builder().code(200).body("remote").build());
+    String endpoint = "127.0.0.1:" + up.getPort();
+    Mesh mesh = closeLater(Mesh.of(Configs.of(endpoint, "", LOCAL_ONLY)));
+    Front front = withoutGatewayService(() -> new Front(mesh, true, null));
+    closeLater(front);
+    assertThat(get(front, "/v2/a")).isEqualTo("200 local /v2/a");
+    front.filter.destroy(); // removes the filter's reload check: the mesh now takes the reload
+
+    mesh.reload(Configs.of(endpoint, "", V2));
+
+    // The filter does not take up a config it cannot serve; requests keep the previous rules.
+    for (int i = 0; i < 3; i++) assertThat(get(front, "/v2/a")).isEqualTo("200 local /v2/a");
+    assertThat(mesh.current().generation()).isEqualTo(2);
   }
 
   private String get(Front front, String path) throws IOException {

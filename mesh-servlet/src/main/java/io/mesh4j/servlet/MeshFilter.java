@@ -110,6 +110,8 @@ public final class MeshFilter implements Filter {
   private volatile boolean adminLookedUp;
   private volatile InboundForwarder loadedForwarder;
   private volatile boolean forwarderLookedUp;
+  /** The mesh reload check added at init when there is no forwarder; removed by destroy. */
+  private volatile AutoCloseable reloadCheck;
   /** A snapshot the filter refused (forwarding routes, no forwarder); the previous plan serves. */
   private volatile MeshSnapshot refused;
 
@@ -188,6 +190,33 @@ public final class MeshFilter implements Filter {
   private void requireForwarder(Mesh m) throws ServletException {
     String missing = missingForwarder(m, m.current());
     if (missing != null) throw new ServletException(missing);
+    if (forwarder(m) == null) {
+      // Reloads to a config this filter could not serve are rejected by the mesh itself.
+      reloadCheck = m.addReloadCheck(MeshFilter::forwardingErrors);
+    }
+  }
+
+  /** The errors of a config with inbound forwarding routes, for a filter without a forwarder. */
+  static java.util.List<io.mesh4j.config.ConfigError> forwardingErrors(
+      io.mesh4j.config.MeshConfig config) {
+    java.util.List<io.mesh4j.config.ConfigError> errors = new java.util.ArrayList<>();
+    java.util.List<VirtualHostConfig> hosts = config.inbound().virtualHosts();
+    for (int i = 0; i < hosts.size(); i++) {
+      java.util.List<RouteConfig> routes = hosts.get(i).routes();
+      for (int j = 0; j < routes.size(); j++) {
+        ActionConfig a = routes.get(j).action();
+        String key = a instanceof ActionConfig.Forward ? "to"
+            : a instanceof ActionConfig.Split split && split.clusters().stream()
+                .anyMatch(w -> !w.local() && w.weight() > 0) ? "split" : null;
+        if (key != null) {
+          errors.add(new io.mesh4j.config.ConfigError(
+              "inbound.virtual_hosts[" + i + "].routes[" + j + "]." + key,
+              "forwards inbound requests, but the servlet filter has no InboundForwarder"
+                  + " (expected: io.mesh4j:mesh-gateway on the application's class path)"));
+        }
+      }
+    }
+    return errors;
   }
 
   /**
@@ -221,9 +250,21 @@ public final class MeshFilter implements Filter {
     return null;
   }
 
-  /** Closes the mesh if the filter loaded it from {@value #CONFIG_PARAMETER}; otherwise nothing. */
+  /**
+   * Closes the mesh if the filter loaded it from {@value #CONFIG_PARAMETER}, and removes the
+   * reload check {@link #init} may have added to the mesh.
+   */
   @Override
   public void destroy() {
+    AutoCloseable check = reloadCheck;
+    if (check != null) {
+      reloadCheck = null;
+      try {
+        check.close();
+      } catch (Exception e) {
+        log.warn("mesh4j: removing the filter's reload check failed", e);
+      }
+    }
     Mesh m = mesh;
     if (ownsMesh && m != null) m.close();
   }
