@@ -22,10 +22,13 @@ public interface InboundForwarder {
   /**
    * Forwards {@code forwarding}'s request and produces its response, synchronously or
    * asynchronously ({@link Forwarding#startAsync()}). Whatever happens, the implementation calls
-   * {@link Forwarding#done(int)} exactly once when the response is complete (or abandoned), so
-   * the filter records the outcome.
+   * {@link Forwarding#done(int)} (answered) or {@link Forwarding#failed(int)} (the client went
+   * away, or the response broke after it was committed) when the response is complete, so the
+   * filter records the outcome; only the first call counts. When this method throws, the filter
+   * records an error itself.
    *
-   * @throws IOException when writing the response fails on the calling thread
+   * @throws IOException when writing the response fails on the calling thread (the container
+   *     then aborts the connection)
    */
   void forward(Forwarding forwarding) throws IOException;
 
