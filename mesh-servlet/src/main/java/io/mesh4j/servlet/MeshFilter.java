@@ -205,10 +205,8 @@ public final class MeshFilter implements Filter {
       java.util.List<RouteConfig> routes = hosts.get(i).routes();
       for (int j = 0; j < routes.size(); j++) {
         ActionConfig a = routes.get(j).action();
-        String key = a instanceof ActionConfig.Forward ? "to"
-            : a instanceof ActionConfig.Split split && split.clusters().stream()
-                .anyMatch(w -> !w.local() && w.weight() > 0) ? "split" : null;
-        if (key != null) {
+        if (forwards(a)) {
+          String key = a instanceof ActionConfig.Forward ? "to" : "split";
           errors.add(new io.mesh4j.config.ConfigError(
               "inbound.virtual_hosts[" + i + "].routes[" + j + "]." + key,
               "forwards inbound requests, but the servlet filter has no InboundForwarder"
@@ -231,17 +229,20 @@ public final class MeshFilter implements Filter {
         + " MeshFilter.builder(mesh).forwarder(...))";
   }
 
+  /** Whether an inbound route with action {@code a} can send a request to a cluster. */
+  private static boolean forwards(ActionConfig a) {
+    return a instanceof ActionConfig.Forward
+        || (a instanceof ActionConfig.Split split && split.clusters().stream()
+            .anyMatch(w -> !w.local() && w.weight() > 0));
+  }
+
   /** The config path of the first inbound route that can send a request to a cluster, or null. */
   static String firstForwardingRoute(MeshSnapshot s) {
     java.util.List<VirtualHostConfig> hosts = s.config().inbound().virtualHosts();
     for (int i = 0; i < hosts.size(); i++) {
       java.util.List<RouteConfig> routes = hosts.get(i).routes();
       for (int j = 0; j < routes.size(); j++) {
-        ActionConfig a = routes.get(j).action();
-        boolean forwards = a instanceof ActionConfig.Forward
-            || (a instanceof ActionConfig.Split split && split.clusters().stream()
-                .anyMatch(w -> !w.local() && w.weight() > 0));
-        if (forwards) {
+        if (forwards(routes.get(j).action())) {
           return "inbound.virtual_hosts[" + i + "].routes[" + j + "] (" + hosts.get(i).name() + "/"
               + routes.get(j).name() + ")";
         }
@@ -251,8 +252,10 @@ public final class MeshFilter implements Filter {
   }
 
   /**
-   * Closes the mesh if the filter loaded it from {@value #CONFIG_PARAMETER}, and removes the
-   * reload check {@link #init} may have added to the mesh.
+   * Closes the mesh if the filter loaded it from {@value #CONFIG_PARAMETER}, closes a forwarder
+   * the filter made through {@link InboundForwarder.Factory} (when it is {@link AutoCloseable}),
+   * and removes the reload check {@link #init} may have added to the mesh. A forwarder set with
+   * {@link Builder#forwarder} stays the caller's.
    */
   @Override
   public void destroy() {
@@ -263,6 +266,14 @@ public final class MeshFilter implements Filter {
         check.close();
       } catch (Exception e) {
         log.warn("mesh4j: removing the filter's reload check failed", e);
+      }
+    }
+    // A forwarder the filter made through its factory is the filter's to close.
+    if (loadedForwarder instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("mesh4j: closing the inbound forwarder failed", e);
       }
     }
     Mesh m = mesh;
