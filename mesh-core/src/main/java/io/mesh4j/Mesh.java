@@ -106,6 +106,10 @@ public final class Mesh implements AutoCloseable {
   private final Map<String, ConfigSourceStatus> configSources = new ConcurrentHashMap<>();
   private volatile boolean draining;
   private volatile boolean closed;
+  /** Checks every later reload must pass ({@link #addReloadCheck}); copy-on-write. */
+  private final java.util.concurrent.CopyOnWriteArrayList<
+      java.util.function.Function<MeshConfig, List<ConfigError>>> reloadChecks =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Mesh(Builder b, MeshConfig initial, String source, byte[] sourceBytes) {
     this.ticker = b.ticker != null ? b.ticker : Ticker.system();
@@ -341,6 +345,13 @@ public final class Mesh implements AutoCloseable {
       if (closed) throw new IllegalStateException("mesh is closed");
       Set<String> names =
           config.clusters().stream().map(c -> c.name()).collect(Collectors.toUnmodifiableSet());
+      if (snapshot != null) {
+        List<ConfigError> refused = new java.util.ArrayList<>();
+        for (java.util.function.Function<MeshConfig, List<ConfigError>> check : reloadChecks) {
+          refused.addAll(check.apply(config));
+        }
+        if (!refused.isEmpty()) throw new ConfigException(refused);
+      }
       // Compile everything first: nothing changes until all of it succeeded.
       List<ConfigError> extensionErrors = ConfigValidator.validateExtensions(config, extensions);
       if (!extensionErrors.isEmpty()) throw new ConfigException(extensionErrors);
@@ -385,6 +396,22 @@ public final class Mesh implements AutoCloseable {
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError(e);
     }
+  }
+
+  /**
+   * Adds a check that every later reload must pass: a config for which {@code check} returns
+   * errors is rejected like an invalid one ({@link ConfigException} with those errors, counted as
+   * a failed reload, the current snapshot keeps serving). For what a user of the mesh cannot
+   * serve, e.g. the servlet filter without a forwarder for inbound {@code to} routes. The check
+   * runs under the reload lock and must be fast and must not call back into the mesh.
+   *
+   * @return closing it removes the check
+   */
+  public AutoCloseable addReloadCheck(
+      java.util.function.Function<MeshConfig, List<ConfigError>> check) {
+    Objects.requireNonNull(check, "check");
+    reloadChecks.add(check);
+    return () -> reloadChecks.remove(check);
   }
 
   /** The cluster of that name in the current snapshot, or {@code null}. */

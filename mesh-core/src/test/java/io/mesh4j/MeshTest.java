@@ -121,6 +121,26 @@ class MeshTest {
   }
 
   @Test
+  void aReloadCheckRejectsAConfigItReportsUntilItIsRemoved() throws Exception {
+    try (Mesh mesh = mesh(V1)) {
+      MeshSnapshot first = mesh.current();
+      AutoCloseable check = mesh.addReloadCheck(c -> c.clusters().stream()
+          .anyMatch(cl -> cl.name().equals("inventory-v3"))
+          ? List.of(new ConfigError("clusters[0]", "not here")) : List.of());
+
+      assertThatThrownBy(() -> mesh.reload(ConfigLoader.load(V2)))
+          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors())
+              .containsExactly(new ConfigError("clusters[0]", "not here")));
+      assertThat(mesh.current()).isSameAs(first);
+      assertThat(reloads("failure")).isEqualTo(1);
+      assertThat(mesh.reload(ConfigLoader.load(V1)).generation()).isEqualTo(2);
+
+      check.close();
+      assertThat(mesh.reload(ConfigLoader.load(V2)).generation()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void anInvalidReloadIsRejectedWithItsErrorsAndTheOldSnapshotKeepsServing(@TempDir Path dir)
       throws Exception {
     Path file = dir.resolve("mesh.yaml");

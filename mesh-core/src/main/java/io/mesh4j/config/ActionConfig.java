@@ -19,8 +19,19 @@ public sealed interface ActionConfig {
     }
   }
 
-  /** One entry of a split. {@code weight} is 0..10000; the sum must be positive. */
-  record WeightedCluster(String cluster, int weight) {}
+  /**
+   * One entry of a split. {@code weight} is 0..10000; the sum must be positive.
+   *
+   * @param cluster the cluster, or {@code null} for the {@code local} entry
+   * @param local whether this entry is the local application ({@code { local: true, weight: 95
+   *     }}); only in inbound splits, at most one per split, exclusive with {@code cluster}
+   */
+  record WeightedCluster(String cluster, int weight, boolean local) {
+    /** A cluster entry (not local). */
+    public WeightedCluster(String cluster, int weight) {
+      this(cluster, weight, false);
+    }
+  }
 
   /**
    * Answer with a redirect whose Location is built from this config and the request's own path

@@ -110,7 +110,7 @@ public final class ConfigValidator {
   /** Which side a virtual host list belongs to. */
   private enum Direction {
     OUTBOUND("outbound", "to, split, redirect, respond"),
-    INBOUND("inbound", "redirect, respond, pass");
+    INBOUND("inbound", "to, split, redirect, respond, pass");
 
     final String key;
     final String actions;
@@ -573,8 +573,7 @@ public final class ConfigValidator {
 
     void action(String p, RouteConfig r, ActionConfig a, Direction dir) {
       String key = actionKeyOf(a);
-      boolean allowed = dir == Direction.OUTBOUND ? !(a instanceof Pass)
-          : !(a instanceof Forward || a instanceof Split);
+      boolean allowed = dir == Direction.INBOUND || !(a instanceof Pass);
       if (!allowed) {
         error(p + "." + key, "not allowed " + dir.key + " (expected one of: " + dir.actions + ")");
         return;
@@ -582,7 +581,7 @@ public final class ConfigValidator {
       if (a instanceof Forward f) {
         clusterRef(p + ".to", f.cluster());
       } else if (a instanceof Split s) {
-        split(p + ".split", s);
+        split(p + ".split", s, dir);
       } else if (a instanceof Redirect rd) {
         redirect(p + ".redirect", rd, r.match());
       } else if (a instanceof Respond rs) {
@@ -606,17 +605,31 @@ public final class ConfigValidator {
       }
     }
 
-    void split(String p, Split s) {
+    void split(String p, Split s, Direction dir) {
       if (s.clusters().isEmpty()) {
         error(p, "[] (expected: at least one { cluster, weight })");
         return;
       }
       long sum = 0;
       Set<String> seen = new HashSet<>();
+      int firstLocal = -1;
       for (int i = 0; i < s.clusters().size(); i++) {
         WeightedCluster w = s.clusters().get(i);
         String wp = p + "[" + i + "]";
-        clusterRef(wp + ".cluster", w.cluster());
+        if (w.local()) {
+          if (dir == Direction.OUTBOUND) {
+            error(wp + ".local", "not allowed outbound (expected: local only in inbound splits)");
+          } else if (w.cluster() != null) {
+            error(wp, "both local and cluster set (expected: one of them)");
+          } else if (firstLocal >= 0) {
+            error(wp + ".local", "a second local entry (expected: at most one; "
+                + p.substring(p.lastIndexOf('.') + 1) + "[" + firstLocal + "] is local already)");
+          } else {
+            firstLocal = i;
+          }
+        } else {
+          clusterRef(wp + ".cluster", w.cluster());
+        }
         if (w.cluster() != null && !seen.add(w.cluster())) {
           error(wp + ".cluster", Checks.quote(w.cluster()) + " (expected: each cluster once)");
         }

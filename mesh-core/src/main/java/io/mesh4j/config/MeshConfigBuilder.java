@@ -1136,7 +1136,7 @@ public final class MeshConfigBuilder {
       action = next;
     }
 
-    /** Forwards to one cluster (outbound). */
+    /** Forwards to one cluster (outbound, or inbound through {@code mesh-gateway}). */
     public RouteBuilder to(String cluster) {
       action("to", new Forward(Objects.requireNonNull(cluster, "to")));
       return this;
@@ -1155,6 +1155,22 @@ public final class MeshConfigBuilder {
         split = new ArrayList<>();
       }
       split.add(new WeightedCluster(cluster, weight));
+      return this;
+    }
+
+    /**
+     * Adds the local application to the route's weighted split ({@code { local: true, weight }});
+     * inbound only, at most once (the validator reports a misuse with its path).
+     *
+     * @throws IllegalArgumentException unless {@code weight} is 0..10000
+     */
+    public RouteBuilder splitLocal(int weight) {
+      require("split.weight", Checks.range(weight, 0, Checks.MAX_WEIGHT));
+      if (split == null) {
+        action("split", null);
+        split = new ArrayList<>();
+      }
+      split.add(new WeightedCluster(null, weight, true));
       return this;
     }
 

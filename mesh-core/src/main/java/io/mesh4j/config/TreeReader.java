@@ -85,7 +85,7 @@ final class TreeReader {
   };
   private static final String[] QUERY_MATCH_KEYS = {"name", "exact", "regex", "present"};
   private static final String[] QUERY_CONDITIONS = {"exact", "regex", "present"};
-  private static final String[] SPLIT_KEYS = {"cluster", "weight"};
+  private static final String[] SPLIT_KEYS = {"cluster", "weight", "local"};
   private static final String[] REDIRECT_KEYS = {
     "scheme", "host", "port", "path", "prefix_rewrite", "strip_query", "code"
   };
@@ -739,7 +739,8 @@ final class TreeReader {
     List<String> actions = s.present(ACTION_KEYS);
     if (actions.size() > 1) {
       error(p, "more than one action: " + String.join(", ", actions) + " (expected exactly one of: "
-          + (dir == Direction.OUTBOUND ? "to, split, redirect, respond" : "redirect, respond, pass")
+          + (dir == Direction.OUTBOUND ? "to, split, redirect, respond"
+              : "to, split, redirect, respond, pass")
           + ")");
     }
     ActionConfig action = null;
@@ -802,7 +803,10 @@ final class TreeReader {
           Section w = new Section(n, p, SPLIT_KEYS);
           Integer weight = w.integer("weight");
           if (!w.has("weight")) bad(w.p("weight"), "missing (expected: 0-" + Checks.MAX_WEIGHT + ")");
-          out.add(new WeightedCluster(w.string("cluster"), orElse(weight, 1)));
+          Boolean local = w.bool("local");
+          // An unreadable local (reported already) counts as set, so no "cluster missing" follows.
+          out.add(new WeightedCluster(
+              w.string("cluster"), orElse(weight, 1), orElse(local, w.has("local"))));
         }
         return new Split(out);
       }

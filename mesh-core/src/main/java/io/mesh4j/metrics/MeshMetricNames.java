@@ -159,6 +159,12 @@ public final class MeshMetricNames {
    * is what the container sent, usually 5xx).
    */
   public static final String OUTCOME_ERROR = "error";
+  /**
+   * Server outcome: an inbound {@code to} / {@code split} route forwarded the request to a cluster
+   * ({@code mesh-gateway}); the status is the one sent to the client (a 502/503/504 of the mesh's
+   * own when the upstream failed).
+   */
+  public static final String OUTCOME_FORWARD = "forward";
 
   /** Every detection, enforced or not (dry run, or capped by max_ejection_percent). */
   public static final String KIND_DETECTED = "detected";

@@ -70,7 +70,8 @@ public final class Explanation {
         int total = s.weights().stream().mapToInt(WeightedCluster::weight).sum();
         targets = "split " + s.weights().stream()
             .filter(w -> w.weight() > 0)
-            .map(w -> w.cluster() + " " + w.weight() + "/" + total)
+            .map(w -> (w.local() ? "local application" : w.cluster()) + " " + w.weight() + "/"
+                + total)
             .collect(Collectors.joining(", "));
       }
       case REDIRECT -> {

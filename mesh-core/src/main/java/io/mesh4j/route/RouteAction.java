@@ -40,7 +40,10 @@ public sealed interface RouteAction {
      */
     String pickCluster();
 
-    /** Every cluster this action can pick, in config order (split entries of weight 0 left out). */
+    /**
+     * Every cluster this action can pick, in config order (split entries of weight 0 and the
+     * {@code local} entry left out).
+     */
     List<String> clusters();
   }
 
@@ -101,6 +104,9 @@ public sealed interface RouteAction {
     private final List<String> clusters;
     private final String[] sequence;
     private final AtomicLong cursor;
+    /** The entry of each step of {@link #sequence} (same length). */
+    private final WeightedCluster[] entries;
+    private final boolean hasLocal;
 
     /**
      * @throws IllegalArgumentException if no weight is positive, a weight is negative, or the
@@ -108,13 +114,28 @@ public sealed interface RouteAction {
      */
     Split(ActionConfig.Split config, RandomGenerator random) {
       this.weights = config.clusters();
-      this.clusters = weights.stream().filter(w -> w.weight() > 0).map(WeightedCluster::cluster)
-          .toList();
-      this.sequence = smoothSequence(weights);
+      this.clusters = weights.stream().filter(w -> w.weight() > 0 && !w.local())
+          .map(WeightedCluster::cluster).toList();
+      int[] order = smoothOrder(weights);
+      this.sequence = new String[order.length];
+      this.entries = new WeightedCluster[order.length];
+      for (int k = 0; k < order.length; k++) {
+        entries[k] = weights.get(order[k]);
+        sequence[k] = entries[k].cluster();
+      }
+      this.hasLocal = weights.stream().anyMatch(w -> w.local() && w.weight() > 0);
       this.cursor = new AtomicLong(random.nextInt(sequence.length));
     }
 
     static String[] smoothSequence(List<WeightedCluster> weights) {
+      int[] order = smoothOrder(weights);
+      String[] out = new String[order.length];
+      for (int k = 0; k < order.length; k++) out[k] = weights.get(order[k]).cluster();
+      return out;
+    }
+
+    /** The index into {@code weights} of each step of one cycle. */
+    static int[] smoothOrder(List<WeightedCluster> weights) {
       int n = weights.size();
       int gcd = 0;
       for (WeightedCluster w : weights) {
@@ -131,7 +152,7 @@ public sealed interface RouteAction {
       if (total > MAX_CYCLE) {
         throw new IllegalArgumentException("split cycle too long (" + total + " picks): " + weights);
       }
-      String[] out = new String[(int) total];
+      int[] out = new int[(int) total];
       long[] current = new long[n];
       for (int k = 0; k < out.length; k++) {
         int best = -1;
@@ -141,7 +162,7 @@ public sealed interface RouteAction {
           if (best < 0 || current[i] > current[best]) best = i;
         }
         current[best] -= total;
-        out[k] = weights.get(best).cluster();
+        out[k] = best;
       }
       return out;
     }
@@ -155,9 +176,29 @@ public sealed interface RouteAction {
       return a;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>For an inbound split with a {@code local} entry, returns {@code null} on that entry's
+     * turns; use {@link #pickEntry()} there instead.
+     */
     @Override
     public String pickCluster() {
       return sequence[(int) Math.floorMod(cursor.getAndIncrement(), (long) sequence.length)];
+    }
+
+    /**
+     * The entry for this request: like {@link #pickCluster()} (same cycle, same cursor) but
+     * returning the configured entry, whose {@link WeightedCluster#local()} says that the request
+     * goes to the local application. Lock-free, allocates nothing, never {@code null}.
+     */
+    public WeightedCluster pickEntry() {
+      return entries[(int) Math.floorMod(cursor.getAndIncrement(), (long) entries.length)];
+    }
+
+    /** Whether an entry of positive weight is the local application (inbound splits only). */
+    public boolean hasLocal() {
+      return hasLocal;
     }
 
     /** The weighted entries as configured (including weight 0 ones). */

@@ -338,7 +338,7 @@ class MeshConfigBuilderTest {
         .outbound(vh -> vh.name("v").route(r -> r.prefix("/").to("nope")))
         .outbound(vh -> vh.name("w").domains("V").route(r -> r.regex("/x").redirect(
             rd -> rd.prefixRewrite("/y"))))
-        .inbound(vh -> vh.name("self").route(r -> r.to("a")))
+        .inbound(vh -> vh.name("self").route(r -> r.to("nope")))
         .authz(a -> a.rule(rule -> rule.prefix("/")))
         .build());
 
@@ -354,8 +354,7 @@ class MeshConfigBuilderTest {
             + " host; virtual_hosts[0].domains[0] has it already)",
         "outbound.virtual_hosts[1].routes[0].redirect.prefix_rewrite: \"/y\" (expected: only on a"
             + " route matching prefix, path or path_separated_prefix)",
-        "inbound.virtual_hosts[0].routes[0].to: not allowed inbound (expected one of: redirect,"
-            + " respond, pass)",
+        "inbound.virtual_hosts[0].routes[0].to: \"nope\" (expected: one of the clusters: a)",
         "inbound.authz.rules[0].action: missing (expected: allow or deny)");
   }
 
@@ -390,5 +389,42 @@ class MeshConfigBuilderTest {
     assertThatThrownBy(() -> config.clusters().add(config.clusters().get(0)))
         .isInstanceOf(UnsupportedOperationException.class);
     assertThat(List.copyOf(config.clusters())).hasSize(2);
+  }
+
+  @Test
+  void anInboundCanarySplitWithTheLocalApplicationBuiltInCodeEqualsTheOneReadFromYaml() {
+    MeshConfig built = base()
+        .inbound(vh -> vh.name("self")
+            .route(r -> r.name("v2").prefix("/v2/").to("b").timeout(Duration.ofSeconds(3)))
+            .route(r -> r.name("canary").prefix("/").splitLocal(95).split("a", 5)))
+        .build();
+    MeshConfig read = ConfigLoader.load("""
+        version: 1
+        service: frontend
+        clusters:
+          - name: a
+            endpoints: [127.0.0.1:8081]
+          - name: b
+            endpoints: [127.0.0.1:8082]
+        inbound:
+          virtual_hosts:
+            - name: self
+              routes:
+                - name: v2
+                  match: {prefix: /v2/}
+                  to: b
+                  timeout: 3s
+                - name: canary
+                  match: {prefix: /}
+                  split:
+                    - {local: true, weight: 95}
+                    - {cluster: a, weight: 5}
+        """);
+
+    assertThat(built.inbound()).isEqualTo(read.inbound());
+    assertThat(read.inbound().virtualHosts().get(0).routes().get(1).action())
+        .isEqualTo(new ActionConfig.Split(List.of(
+            new ActionConfig.WeightedCluster(null, 95, true),
+            new ActionConfig.WeightedCluster("a", 5))));
   }
 }

@@ -222,4 +222,18 @@ class ExplainTest {
     assertThat(reason).isEqualTo("header x-v value \"a\\u000d\\u000a" + "b".repeat(77)
         + "\"... (203 chars) is not \"z\"");
   }
+
+  @Test
+  void anInboundSplitNamesTheLocalApplicationAndListsOnlyItsClusters() {
+    RouteTable inbound = RouteFixtures.inbound(vhost("self", List.of("*"),
+        route("canary", prefix("/"), new io.mesh4j.config.ActionConfig.Split(List.of(
+            new io.mesh4j.config.ActionConfig.WeightedCluster(null, 95, true),
+            new io.mesh4j.config.ActionConfig.WeightedCluster("inventory-v2", 5))))));
+
+    Explanation e = inbound.explain(TestRequest.get("http://shop/items"));
+
+    assertThat(e.clusters()).containsExactly("inventory-v2");
+    assertThat(e.toText()).endsWith(
+        "action: split (split local application 95/100, inventory-v2 5/100)\n");
+  }
 }

@@ -140,4 +140,39 @@ class SplitTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void aLocalEntryIsPickedExactlyItsWeightInEveryCycleAndIsNoCluster() {
+    RouteAction.Split s = compile(new ActionConfig.Split(List.of(
+        new ActionConfig.WeightedCluster(null, 95, true),
+        new ActionConfig.WeightedCluster("v2", 5))), 7);
+    List<String> picks = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      ActionConfig.WeightedCluster e = s.pickEntry();
+      picks.add(e.local() ? "local" : e.cluster());
+    }
+
+    for (int start = 0; start + 100 <= picks.size(); start++) {
+      assertThat(counts(picks.subList(start, start + 100)))
+          .as("window starting at %d", start)
+          .isEqualTo(Map.of("local", 95, "v2", 5));
+    }
+    assertThat(s.clusters()).containsExactly("v2");
+    assertThat(s.hasLocal()).isTrue();
+    assertThat(s.cycleLength()).isEqualTo(20);
+  }
+
+  @Test
+  void pickEntryAndPickClusterWalkTheSameCycle() {
+    RouteAction.Split s = compile(split("a", 2, "b", 1), 3);
+    List<String> mixed = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      mixed.add(i % 2 == 0 ? s.pickCluster() : s.pickEntry().cluster());
+    }
+
+    for (int start = 0; start + 3 <= mixed.size(); start += 3) {
+      assertThat(counts(mixed.subList(start, start + 3))).isEqualTo(Map.of("a", 2, "b", 1));
+    }
+    assertThat(s.hasLocal()).isFalse();
+  }
 }

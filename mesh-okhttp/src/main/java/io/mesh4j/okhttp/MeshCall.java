@@ -280,6 +280,13 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
   }
 
   private Response routeOnce() throws IOException {
+    RouteTarget target = request.tag(RouteTarget.class);
+    if (target != null) {
+      // Matched elsewhere (an inbound route forwarded by mesh-gateway): straight to the attempts.
+      long start = owner.ticker.read();
+      Plan plan = owner.plan(owner.mesh.current());
+      return forward(plan, plan.targetRoute(target.route()), target.cluster(), start);
+    }
     MeshSnapshot snapshot = owner.mesh.current();
     RouteMatch m = snapshot.outbound().match(this);
     if (m.outcome() == RouteMatch.Outcome.NOT_MESH) {

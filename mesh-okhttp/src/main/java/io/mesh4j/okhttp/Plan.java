@@ -67,6 +67,11 @@ final class Plan {
     for (Route route : snapshot.outbound().routes()) {
       routes.put(route, new RoutePlan(route, this, resilience));
     }
+    for (Route route : snapshot.inbound().routes()) {
+      if (route.action() instanceof RouteAction.ClusterTarget) {
+        routes.put(route, new RoutePlan(route, this, resilience, RoutePlan.inboundTag(route), false));
+      }
+    }
   }
 
   /** The plan of cluster {@code name}, or {@code null} when the snapshot has none of that name. */
@@ -77,8 +82,19 @@ final class Plan {
   /** The plan of {@code route} (a route of this plan's snapshot). */
   RoutePlan route(Route route) {
     RoutePlan p = routes.get(route);
-    // A route object always comes from this snapshot's table; a foreign one is compiled on the fly.
+    // A route object always comes from this snapshot's table; a foreign one (an inbound route of
+    // a snapshot that a reload replaced while the request was in flight) is compiled on the fly.
     return p != null ? p : new RoutePlan(route, this, null);
+  }
+
+  /**
+   * The plan of a route handed over in a {@link RouteTarget}: as {@link #route}, except that a
+   * route of another snapshot (an inbound route matched just before a reload) is compiled with the
+   * inbound metric tag.
+   */
+  RoutePlan targetRoute(Route route) {
+    RoutePlan p = routes.get(route);
+    return p != null ? p : new RoutePlan(route, this, null, RoutePlan.inboundTag(route), false);
   }
 
   ClientMeters.RouteMeters noRouteMeters(String virtualHost) {
@@ -162,9 +178,18 @@ final class Plan {
      *     reloads; {@code null} to use the cluster's budget
      */
     RoutePlan(Route route, Plan plan, ResilienceStore resilience) {
+      this(route, plan, resilience,
+          route.isImplicit() ? IMPLICIT_ROUTE : route.virtualHost() + "/" + route.name(), true);
+    }
+
+    /**
+     * As above, with the metric route tag given, and whether to inject the route's {@code fault}
+     * (not for an inbound route: the servlet filter has injected it already).
+     */
+    RoutePlan(Route route, Plan plan, ResilienceStore resilience, String tag, boolean faults) {
       this.route = route;
-      this.tag = route.isImplicit() ? IMPLICIT_ROUTE : route.virtualHost() + "/" + route.name();
-      this.fault = FaultInjector.of(route.fault());
+      this.tag = tag;
+      this.fault = faults ? FaultInjector.of(route.fault()) : FaultInjector.NONE;
       if (fault.isActive()) {
         Tags tags = Tags.of(MeshMetricNames.TAG_SERVICE, plan.service, MeshMetricNames.TAG_ROUTE, tag);
         this.faultDelays = plan.meters.counter(MeshMetricNames.CLIENT_FAULTS, "Injected faults",
@@ -203,6 +228,10 @@ final class Plan {
         }
       }
       this.targets = ts;
+    }
+
+    static String inboundTag(Route route) {
+      return RouteTarget.INBOUND_TAG_PREFIX + route.virtualHost() + "/" + route.name();
     }
 
     /** The target for cluster {@code name}, or {@code null} when the snapshot lacks that cluster. */

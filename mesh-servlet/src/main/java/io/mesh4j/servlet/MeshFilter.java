@@ -3,7 +3,10 @@ package io.mesh4j.servlet;
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshSnapshot;
 import io.mesh4j.authz.Authorizer;
+import io.mesh4j.config.ActionConfig;
 import io.mesh4j.config.ConfigException;
+import io.mesh4j.config.RouteConfig;
+import io.mesh4j.config.VirtualHostConfig;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.context.RequestIdGenerator;
 import io.mesh4j.fault.Fault;
@@ -72,7 +75,9 @@ import org.slf4j.LoggerFactory;
  *       rate_limit} (429 with {@code Retry-After}), {@code fault} (delay, abort) and action:
  *       {@code redirect}, {@code respond}, or {@code pass} to the application with the route's
  *       {@code headers} applied and the context attached for the request's whole duration,
- *       async included;
+ *       async included; {@code to} and {@code split} hand the request to the {@link
+ *       InboundForwarder} (module {@code mesh-gateway}) to send on to the chosen cluster, except on
+ *       a split's {@code local} turns, which pass to the application;
  *   <li>records the outcome once ({@code mesh.server.requests}): after {@code doFilter}
  *       returns, or, for a request that went async, when its response completes.
  * </ol>
@@ -91,12 +96,16 @@ public final class MeshFilter implements Filter {
   /** The request attribute holding the source address the filter resolved (a String). */
   public static final String SOURCE_ADDRESS_ATTRIBUTE = "io.mesh4j.sourceAddress";
 
+  /** The response header naming why the mesh answered a forwarded request itself (502, 503, 504). */
+  public static final String FORWARD_ERROR_HEADER = "x-mesh-error";
+
   static final String EXCHANGE_ATTRIBUTE = MeshFilter.class.getName() + ".exchange";
   private static final String ADMIN_PREFIX = "/mesh/";
   private static final String ADMIN_ROOT = "/mesh";
   private static final byte[] NO_BODY = new byte[0];
 
   private final AdminHandler explicitAdmin;
+  private final InboundForwarder explicitForwarder;
   private final RequestIdGenerator requestIds;
   private final ClassLoader serviceClassLoader = serviceClassLoader();
   private final PeerIdentities identities = new PeerIdentities();
@@ -106,6 +115,12 @@ public final class MeshFilter implements Filter {
   private volatile InboundPlan plan;
   private volatile AdminHandler loadedAdmin;
   private volatile boolean adminLookedUp;
+  private volatile InboundForwarder loadedForwarder;
+  private volatile boolean forwarderLookedUp;
+  /** The mesh reload check added at init when there is no forwarder; removed by destroy. */
+  private volatile AutoCloseable reloadCheck;
+  /** A snapshot the filter refused (forwarding routes, no forwarder); the previous plan serves. */
+  private volatile MeshSnapshot refused;
 
   /**
    * A filter for a container to instantiate: {@link #init} loads the config file named by the
@@ -113,6 +128,7 @@ public final class MeshFilter implements Filter {
    */
   public MeshFilter() {
     this.explicitAdmin = null;
+    this.explicitForwarder = null;
     this.requestIds = RequestIdGenerator.create();
   }
 
@@ -127,6 +143,7 @@ public final class MeshFilter implements Filter {
   private MeshFilter(Builder b) {
     this.mesh = b.mesh;
     this.explicitAdmin = b.admin;
+    this.explicitForwarder = b.forwarder;
     this.requestIds = b.requestIds != null ? b.requestIds : RequestIdGenerator.create();
   }
 
@@ -140,7 +157,9 @@ public final class MeshFilter implements Filter {
    * instantiated without one.
    *
    * @throws ServletException when there is neither a mesh nor the parameter, when both are
-   *     given, or when the config file cannot be loaded (the message lists every error)
+   *     given, when the config file cannot be loaded (the message lists every error), or when the
+   *     config has an inbound {@code to} / {@code split} route and no {@link InboundForwarder} is
+   *     available (the message names the route and says to add {@code io.mesh4j:mesh-gateway})
    */
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
@@ -150,6 +169,7 @@ public final class MeshFilter implements Filter {
         throw new ServletException("MeshFilter was given a Mesh and the " + CONFIG_PARAMETER
             + " init parameter (" + file + "); use one");
       }
+      requireForwarder(mesh);
       return;
     }
     if (file == null || file.isBlank()) {
@@ -164,11 +184,105 @@ public final class MeshFilter implements Filter {
       throw new ServletException("MeshFilter cannot load " + CONFIG_PARAMETER + "=" + file + ": "
           + e.getMessage(), e);
     }
+    try {
+      requireForwarder(mesh);
+    } catch (ServletException e) {
+      mesh.close();
+      mesh = null;
+      ownsMesh = false;
+      throw e;
+    }
   }
 
-  /** Closes the mesh if the filter loaded it from {@value #CONFIG_PARAMETER}; otherwise nothing. */
+  private void requireForwarder(Mesh m) throws ServletException {
+    String missing = missingForwarder(m, m.current());
+    if (missing != null) throw new ServletException(missing);
+    if (forwarder(m) == null) {
+      // Reloads to a config this filter could not serve are rejected by the mesh itself.
+      reloadCheck = m.addReloadCheck(MeshFilter::forwardingErrors);
+    }
+  }
+
+  /** The errors of a config with inbound forwarding routes, for a filter without a forwarder. */
+  static java.util.List<io.mesh4j.config.ConfigError> forwardingErrors(
+      io.mesh4j.config.MeshConfig config) {
+    java.util.List<io.mesh4j.config.ConfigError> errors = new java.util.ArrayList<>();
+    java.util.List<VirtualHostConfig> hosts = config.inbound().virtualHosts();
+    for (int i = 0; i < hosts.size(); i++) {
+      java.util.List<RouteConfig> routes = hosts.get(i).routes();
+      for (int j = 0; j < routes.size(); j++) {
+        ActionConfig a = routes.get(j).action();
+        if (forwards(a)) {
+          String key = a instanceof ActionConfig.Forward ? "to" : "split";
+          errors.add(new io.mesh4j.config.ConfigError(
+              "inbound.virtual_hosts[" + i + "].routes[" + j + "]." + key,
+              "forwards inbound requests, but the servlet filter has no InboundForwarder"
+                  + " (expected: io.mesh4j:mesh-gateway on the application's class path)"));
+        }
+      }
+    }
+    return errors;
+  }
+
+  /**
+   * Why {@code s} cannot be served by this filter: the first inbound route that forwards to a
+   * cluster when no {@link InboundForwarder} is available; {@code null} when it can be.
+   */
+  private String missingForwarder(Mesh m, MeshSnapshot s) {
+    String route = firstForwardingRoute(s);
+    if (route == null || forwarder(m) != null) return null;
+    return "mesh4j: " + route + " forwards inbound requests to a cluster, but no InboundForwarder"
+        + " is available: add io.mesh4j:mesh-gateway to the application (or set one with"
+        + " MeshFilter.builder(mesh).forwarder(...))";
+  }
+
+  /** Whether an inbound route with action {@code a} can send a request to a cluster. */
+  private static boolean forwards(ActionConfig a) {
+    return a instanceof ActionConfig.Forward
+        || (a instanceof ActionConfig.Split split && split.clusters().stream()
+            .anyMatch(w -> !w.local() && w.weight() > 0));
+  }
+
+  /** The config path of the first inbound route that can send a request to a cluster, or null. */
+  static String firstForwardingRoute(MeshSnapshot s) {
+    java.util.List<VirtualHostConfig> hosts = s.config().inbound().virtualHosts();
+    for (int i = 0; i < hosts.size(); i++) {
+      java.util.List<RouteConfig> routes = hosts.get(i).routes();
+      for (int j = 0; j < routes.size(); j++) {
+        if (forwards(routes.get(j).action())) {
+          return "inbound.virtual_hosts[" + i + "].routes[" + j + "] (" + hosts.get(i).name() + "/"
+              + routes.get(j).name() + ")";
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Closes the mesh if the filter loaded it from {@value #CONFIG_PARAMETER}, closes a forwarder
+   * the filter made through {@link InboundForwarder.Factory} (when it is {@link AutoCloseable}),
+   * and removes the reload check {@link #init} may have added to the mesh. A forwarder set with
+   * {@link Builder#forwarder} stays the caller's.
+   */
   @Override
   public void destroy() {
+    AutoCloseable check = reloadCheck;
+    if (check != null) {
+      reloadCheck = null;
+      try {
+        check.close();
+      } catch (Exception e) {
+        log.warn("mesh4j: removing the filter's reload check failed", e);
+      }
+    }
+    // A forwarder the filter made through its factory is the filter's to close.
+    if (loadedForwarder instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("mesh4j: closing the inbound forwarder failed", e);
+      }
+    }
     Mesh m = mesh;
     if (ownsMesh && m != null) m.close();
   }
@@ -187,6 +301,13 @@ public final class MeshFilter implements Filter {
     }
     Mesh m = mesh;
     if (m == null) throw new ServletException("MeshFilter was not initialized (init was not called)");
+    if (req.getDispatcherType() == DispatcherType.ASYNC
+        && req.getAttribute(Forwarding.ABORT_ATTRIBUTE) instanceof IOException abort) {
+      // A forwarded response broke after it was committed (Forwarding.abort): failing this
+      // dispatch makes the container cut the connection, so the client sees a broken response.
+      req.removeAttribute(Forwarding.ABORT_ATTRIBUTE);
+      throw abort;
+    }
     if (req.getAttribute(EXCHANGE_ATTRIBUTE) instanceof Exchange exchange) {
       redispatch(exchange, req, res, chain);
     } else if (req.getDispatcherType() == DispatcherType.REQUEST) {
@@ -276,6 +397,7 @@ public final class MeshFilter implements Filter {
         exchange.record(Outcome.RESPOND, respond.status());
         respond(res, respond);
       }
+      case FORWARD, SPLIT -> forwardOrPass(m, p, req, res, chain, exchange, source);
       default -> pass(m, req, res, chain, exchange);
     }
   }
@@ -300,6 +422,41 @@ public final class MeshFilter implements Filter {
     }
     exchange.applyHeaderEdits(run);
     return true;
+  }
+
+  /** A {@code to} or {@code split} route: to the forwarder, or to the application on a local turn. */
+  private void forwardOrPass(
+      Mesh m, InboundPlan p, HttpServletRequest req, HttpServletResponse res, FilterChain chain,
+      Exchange exchange, String source) throws IOException, ServletException {
+    RouteState route = exchange.route;
+    String cluster;
+    if (route.action instanceof RouteAction.Split split) {
+      ActionConfig.WeightedCluster entry = split.pickEntry();
+      if (entry.local()) {
+        pass(m, req, res, chain, exchange);
+        return;
+      }
+      cluster = entry.cluster();
+    } else {
+      cluster = ((RouteAction.Forward) route.action).cluster();
+    }
+    InboundForwarder forwarder = forwarder(m);
+    if (forwarder == null) {
+      // Only reachable when init() was never called: a refused config never becomes a plan.
+      exchange.record(Outcome.ERROR, HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+      res.setHeader(FORWARD_ERROR_HEADER, "no-forwarder");
+      write(res, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "no forwarder\n");
+      return;
+    }
+    Forwarding forwarding = new Forwarding(req, res, route.route, cluster, source,
+        SourceAddresses.strip(req.getRemoteAddr()), p.trustedProxies, exchange);
+    boolean returned = false;
+    try (MeshContext.Scope s = MeshContext.attach(exchange.context)) {
+      forwarder.forward(forwarding);
+      returned = true;
+    } finally {
+      if (!returned) forwarding.failed(res.isCommitted() ? res.getStatus() : 500);
+    }
   }
 
   private static void pass(
@@ -350,15 +507,48 @@ public final class MeshFilter implements Filter {
     MeshSnapshot s = m.current();
     InboundPlan p = plan;
     if (p != null && p.snapshot == s) return p;
+    if (p != null && s == refused) return p;
     synchronized (lock) {
       p = plan;
       if (p != null && p.snapshot == s) return p;
       // Never go back to an older snapshot than the one already planned.
       if (p != null && p.snapshot.generation() > s.generation()) return p;
+      if (p != null && s != refused) {
+        String missing = missingForwarder(m, s);
+        if (missing != null) {
+          refused = s;
+          log.error("{}; the filter keeps serving config generation {} inbound (generation {} is"
+              + " refused)", missing, p.snapshot.generation(), s.generation());
+        }
+      }
+      if (p != null && s == refused) return p;
       InboundPlan next = InboundPlan.build(s, p, m.meterRegistry(), m.ticker());
       plan = next;
       return next;
     }
+  }
+
+  private InboundForwarder forwarder(Mesh m) {
+    if (explicitForwarder != null) return explicitForwarder;
+    if (forwarderLookedUp) return loadedForwarder;
+    synchronized (lock) {
+      if (!forwarderLookedUp) {
+        loadedForwarder = loadForwarder(m);
+        forwarderLookedUp = true;
+      }
+      return loadedForwarder;
+    }
+  }
+
+  private InboundForwarder loadForwarder(Mesh m) {
+    try {
+      Iterator<InboundForwarder.Factory> it =
+          ServiceLoader.load(InboundForwarder.Factory.class, serviceClassLoader).iterator();
+      if (it.hasNext()) return it.next().create(m);
+    } catch (ServiceConfigurationError | RuntimeException e) {
+      log.warn("mesh4j: loading the inbound forwarder failed", e);
+    }
+    return null;
   }
 
   private AdminHandler admin(Mesh m) {
@@ -454,6 +644,7 @@ public final class MeshFilter implements Filter {
   public static final class Builder {
     private final Mesh mesh;
     private AdminHandler admin;
+    private InboundForwarder forwarder;
     private RequestIdGenerator requestIds;
 
     private Builder(Mesh mesh) {
@@ -469,6 +660,16 @@ public final class MeshFilter implements Filter {
      */
     public Builder admin(AdminHandler admin) {
       this.admin = Objects.requireNonNull(admin, "admin");
+      return this;
+    }
+
+    /**
+     * The forwarder for inbound {@code to} / {@code split} routes. Default: made, when a config
+     * first needs one, by the first {@link InboundForwarder.Factory} that {@link ServiceLoader}
+     * finds (as for {@link #admin}); {@code mesh-gateway} registers one.
+     */
+    public Builder forwarder(InboundForwarder forwarder) {
+      this.forwarder = Objects.requireNonNull(forwarder, "forwarder");
       return this;
     }
 

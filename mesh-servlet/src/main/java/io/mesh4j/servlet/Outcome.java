@@ -11,7 +11,8 @@ enum Outcome {
   RATELIMITED(MeshMetricNames.OUTCOME_RATELIMITED),
   DENIED(MeshMetricNames.OUTCOME_DENIED),
   ERROR(MeshMetricNames.OUTCOME_ERROR),
-  POLICY(MeshMetricNames.OUTCOME_POLICY);
+  POLICY(MeshMetricNames.OUTCOME_POLICY),
+  FORWARD(MeshMetricNames.OUTCOME_FORWARD);
 
   static final Outcome[] ALL = values();
 

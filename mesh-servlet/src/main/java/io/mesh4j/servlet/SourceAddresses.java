@@ -59,6 +59,12 @@ final class SourceAddresses {
     return nearest;
   }
 
+  /** Whether {@code address} (an IP literal, brackets allowed) is in {@code trustedProxies}. */
+  static boolean isTrusted(String address, Cidr[] trustedProxies) {
+    if (trustedProxies.length == 0 || address == null) return false;
+    return trusted(Cidr.parseAddress(strip(address)), trustedProxies);
+  }
+
   private static boolean trusted(byte[] address, Cidr[] trustedProxies) {
     if (address == null) return false;
     for (Cidr c : trustedProxies) {

@@ -258,7 +258,11 @@ final class ConfigJson {
     } else if (a instanceof ActionConfig.Split s) {
       ArrayNode split = o.putArray("split");
       for (ActionConfig.WeightedCluster w : s.clusters()) {
-        split.addObject().put("cluster", w.cluster()).put("weight", w.weight());
+        if (w.local()) {
+          split.addObject().put("local", true).put("weight", w.weight());
+        } else {
+          split.addObject().put("cluster", w.cluster()).put("weight", w.weight());
+        }
       }
     } else if (a instanceof ActionConfig.Redirect d) {
       ObjectNode n = o.putObject("redirect");

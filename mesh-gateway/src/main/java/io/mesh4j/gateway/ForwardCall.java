@@ -1,0 +1,434 @@
+package io.mesh4j.gateway;
+
+import io.mesh4j.context.MeshContext;
+import io.mesh4j.endpoint.Failure;
+import io.mesh4j.okhttp.MeshException;
+import io.mesh4j.okhttp.RouteTarget;
+import io.mesh4j.servlet.Forwarding;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okhttp3.internal.http.HttpMethod;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One forwarded request: builds the upstream request from the servlet request, runs it on the
+ * mesh client (enqueued when the request supports async, else on the calling thread), and copies
+ * the response (or a 502/503/504 of its own) back. Finishes exactly once: {@link Forwarding#done}
+ * or {@link Forwarding#failed}, then {@link AsyncContext#complete()} in async mode.
+ *
+ * <p>Touched by the container thread that starts it, then by one OkHttp thread (async), and by
+ * the container's async listener (cancellation); the shared state is the atomic {@code finished}.
+ */
+final class ForwardCall implements Callback, AsyncListener {
+  private static final Logger log = LoggerFactory.getLogger(ForwardCall.class);
+  static final String X_FORWARDED_FOR = "X-Forwarded-For";
+  static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
+  static final String X_FORWARDED_HOST = "X-Forwarded-Host";
+  static final String ERROR_HEADER = "x-mesh-error";
+  private static final String DRAINING_HEADER = "x-mesh-draining";
+
+  private final OkHttpClient client;
+  private final Forwarding forwarding;
+  private final HttpServletRequest req;
+  private final HttpServletResponse res;
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private ServletRequestBody body;
+  private volatile Call call;
+  private volatile AsyncContext async;
+  private volatile boolean clientGone;
+  private boolean writeFailed;
+
+  ForwardCall(OkHttpClient client, Forwarding forwarding) {
+    this.client = client;
+    this.forwarding = forwarding;
+    this.req = forwarding.request();
+    this.res = forwarding.response();
+  }
+
+  void start() throws IOException {
+    Request upstream;
+    try {
+      upstream = upstreamRequest();
+    } catch (IllegalArgumentException e) {
+      // A request OkHttp cannot express (a method or header it rejects): the client's fault.
+      error(400, "bad-request", "the request cannot be forwarded: " + e.getMessage());
+      forwarding.done(400);
+      return;
+    }
+    Call c = client.newCall(upstream);
+    call = c;
+    if (req.isAsyncSupported()) {
+      AsyncContext a = forwarding.startAsync();
+      async = a;
+      a.addListener(this);
+      c.enqueue(this);
+      return;
+    }
+    Response response;
+    try {
+      response = c.execute();
+    } catch (IOException e) {
+      failedWithoutResponse(e);
+      return;
+    }
+    respond(response);
+  }
+
+  // ------------------------------------------------------------------ the upstream request
+
+  Request upstreamRequest() throws IOException {
+    Request.Builder b = new Request.Builder()
+        .url(url())
+        .tag(RouteTarget.class, RouteTarget.of(forwarding.route(), forwarding.cluster()));
+    List<String> options = HopByHop.connectionOptions(req.getHeaders("Connection"));
+    Enumeration<String> names = req.getHeaderNames();
+    while (names.hasMoreElements()) {
+      String name = names.nextElement();
+      if (HopByHop.drop(name, options) || skipFromClient(name)) continue;
+      Enumeration<String> values = req.getHeaders(name);
+      while (values.hasMoreElements()) b.addHeader(name, values.nextElement());
+    }
+    forwardedHeaders(b);
+    String id = forwarding.requestId();
+    if (id != null) b.header(MeshContext.REQUEST_ID, id);
+    String method = req.getMethod();
+    b.method(method, requestBody(method));
+    return b.build();
+  }
+
+  private static boolean skipFromClient(String name) {
+    return name.equalsIgnoreCase("Host")
+        || name.equalsIgnoreCase("Content-Length")
+        || name.equalsIgnoreCase("Expect")
+        || name.equalsIgnoreCase(X_FORWARDED_FOR)
+        || name.equalsIgnoreCase(X_FORWARDED_PROTO)
+        || name.equalsIgnoreCase(X_FORWARDED_HOST)
+        || name.equalsIgnoreCase(MeshContext.REQUEST_ID);
+  }
+
+  /** {@code http://<cluster><request URI>?<query>}: the path and query exactly as the client sent them. */
+  private HttpUrl url() {
+    String uri = req.getRequestURI();
+    HttpUrl.Builder u = new HttpUrl.Builder()
+        .scheme("http")
+        .host(hostOf(forwarding.cluster()))
+        .encodedPath(uri == null || uri.isEmpty() ? "/" : uri);
+    String q = req.getQueryString();
+    if (q != null) u.encodedQuery(q);
+    return u.build();
+  }
+
+  /** The cluster name as a URL host; characters a host cannot hold ({@code _ | :}) become '-'. */
+  static String hostOf(String cluster) {
+    StringBuilder b = null;
+    for (int i = 0; i < cluster.length(); i++) {
+      char c = cluster.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.';
+      if (!ok) {
+        if (b == null) b = new StringBuilder(cluster);
+        b.setCharAt(i, '-');
+      }
+    }
+    return b == null ? cluster : b.toString();
+  }
+
+  /**
+   * {@code X-Forwarded-For} / {@code -Proto} / {@code -Host}: from a trusted proxy the client's
+   * chain is kept and the proxy's address appended; from anyone else the client's values are
+   * dropped and replaced by what this hop saw.
+   */
+  private void forwardedHeaders(Request.Builder b) {
+    String peer = forwarding.peerAddress();
+    String chain = null;
+    String proto = null;
+    String host = null;
+    if (forwarding.peerTrusted()) {
+      chain = joined(req.getHeaders(X_FORWARDED_FOR));
+      proto = req.getHeader(X_FORWARDED_PROTO);
+      host = req.getHeader(X_FORWARDED_HOST);
+    }
+    String self = peer.indexOf(':') >= 0 ? "[" + peer + "]" : peer;
+    b.header(X_FORWARDED_FOR, chain == null || chain.isBlank() ? self : chain + ", " + self);
+    b.header(X_FORWARDED_PROTO, proto != null ? proto : req.getScheme());
+    String clientHost = host != null ? host : req.getHeader("Host");
+    if (clientHost != null) b.header(X_FORWARDED_HOST, clientHost);
+  }
+
+  private static String joined(Enumeration<String> values) {
+    if (values == null || !values.hasMoreElements()) return null;
+    String first = values.nextElement();
+    if (!values.hasMoreElements()) return first;
+    StringBuilder s = new StringBuilder(first);
+    while (values.hasMoreElements()) s.append(", ").append(values.nextElement());
+    return s.toString();
+  }
+
+  /**
+   * The body to send: the servlet input, streamed, when the request has one (a positive {@code
+   * Content-Length} or a {@code Transfer-Encoding}); empty for a method that needs one and has
+   * none; nothing for GET and HEAD, which OkHttp cannot send with a body (such a body is dropped).
+   */
+  private RequestBody requestBody(String method) throws IOException {
+    long length = req.getContentLengthLong();
+    boolean hasBody = length > 0 || req.getHeader("Transfer-Encoding") != null;
+    if (!HttpMethod.permitsRequestBody(method)) return null;
+    if (!hasBody) {
+      return HttpMethod.requiresRequestBody(method) || length == 0
+          ? RequestBody.create(new byte[0], null)
+          : null;
+    }
+    body = new ServletRequestBody(req.getInputStream(), length);
+    return body;
+  }
+
+  // ------------------------------------------------------------------ Callback (async mode)
+
+  @Override
+  public void onFailure(Call c, IOException e) {
+    try {
+      failedWithoutResponse(e);
+    } catch (IOException | RuntimeException writeFailed) {
+      clientGone(writeFailed);
+    } finally {
+      complete();
+    }
+  }
+
+  @Override
+  public void onResponse(Call c, Response response) {
+    try {
+      respond(response);
+    } catch (BrokenResponse e) {
+      // Committed, then the upstream body broke: cut the client's connection, do not complete.
+      AsyncContext a = async;
+      if (a != null) {
+        try {
+          forwarding.abort(a, e.getCause());
+          return;
+        } catch (IllegalStateException alreadyDone) {
+          // The container ended the cycle meanwhile.
+        }
+      }
+      complete();
+      return;
+    } catch (IOException | RuntimeException e) {
+      clientGone(e);
+    }
+    complete();
+  }
+
+  /** The response was committed and its upstream body then failed. */
+  static final class BrokenResponse extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    BrokenResponse(IOException cause) {
+      super("the upstream response body broke after the response was committed", cause);
+    }
+
+    @Override
+    public synchronized IOException getCause() {
+      return (IOException) super.getCause();
+    }
+  }
+
+  private void complete() {
+    AsyncContext a = async;
+    if (a == null) return;
+    try {
+      a.complete();
+    } catch (IllegalStateException alreadyDone) {
+      // The container completed it (the client went away, or its own error handling).
+    }
+  }
+
+  // ------------------------------------------------------------------ AsyncListener
+
+  @Override
+  public void onComplete(AsyncEvent event) {
+    // Our own complete(), or the container ending the cycle: nothing left to do.
+  }
+
+  @Override
+  public void onTimeout(AsyncEvent event) {
+    cancel();
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    cancel();
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {}
+
+  /** The client went away (or the container gave up): stop the upstream call. */
+  private void cancel() {
+    clientGone = true;
+    Call c = call;
+    if (c != null) c.cancel();
+    if (finished.compareAndSet(false, true)) forwarding.failed(0);
+  }
+
+  // ------------------------------------------------------------------ the response
+
+  /** Copies {@code response} to the client, streaming its body. Closes it. */
+  void respond(Response response) throws IOException {
+    int status = response.code();
+    boolean streaming = false;
+    try (response) {
+      res.setStatus(status);
+      Headers h = response.headers();
+      List<String> options = HopByHop.connectionOptions(response.headers("Connection"));
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (int i = 0, n = h.size(); i < n; i++) {
+        String name = h.name(i);
+        if (HopByHop.drop(name, options) || name.equalsIgnoreCase(DRAINING_HEADER)) continue;
+        if (name.equalsIgnoreCase("Content-Length")) {
+          res.setContentLengthLong(Long.parseLong(h.value(i).trim()));
+          continue;
+        }
+        // The first value replaces what the container or the filter preset (Date, x-request-id).
+        if (seen.add(name.toLowerCase(Locale.ROOT))) {
+          res.setHeader(name, h.value(i));
+        } else {
+          res.addHeader(name, h.value(i));
+        }
+      }
+      ResponseBody body = response.body();
+      if (!"HEAD".equals(req.getMethod()) && status != 204 && status != 304) {
+        streaming = true;
+        copy(body.byteStream(), res.getOutputStream());
+        streaming = false;
+      }
+      res.flushBuffer();
+      if (finished.compareAndSet(false, true)) forwarding.done(status);
+    } catch (NumberFormatException e) {
+      // A malformed upstream Content-Length: a bad response.
+      if (!res.isCommitted()) {
+        res.reset();
+        error(502, MeshException.Reason.UPSTREAM_FAILURE.tag(), "bad upstream response");
+        if (finished.compareAndSet(false, true)) forwarding.done(502);
+        return;
+      }
+      throw new IOException(e);
+    } catch (IOException e) {
+      if (streaming && res.isCommitted()) {
+        // Part of the body went out: the client must see a broken response, not a short one.
+        if (finished.compareAndSet(false, true)) forwarding.failed(status);
+        if (clientGone || writeFailed) throw e;
+        throw new BrokenResponse(e);
+      }
+      if (!res.isCommitted()) {
+        res.reset();
+        failedWithoutResponse(e);
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /** Copies the upstream body; a failed write to the client sets {@code writeFailed}. */
+  private void copy(InputStream in, OutputStream out) throws IOException {
+    byte[] buffer = new byte[ServletRequestBody.BUFFER];
+    int n;
+    while ((n = in.read(buffer)) >= 0) {
+      try {
+        out.write(buffer, 0, n);
+      } catch (IOException e) {
+        writeFailed = true;
+        throw e;
+      }
+    }
+  }
+
+  /** No response from upstream: answers 400 (the client's body broke), 502, 503 or 504. */
+  void failedWithoutResponse(IOException e) throws IOException {
+    if (clientGone || !finished.compareAndSet(false, true)) return;
+    ServletRequestBody b = body;
+    if (b != null && b.clientError != null) {
+      forwarding.failed(400);
+      if (!res.isCommitted()) error(400, "bad-request", "the request body could not be read");
+      return;
+    }
+    int status;
+    String reason;
+    if (e instanceof MeshException me) {
+      status = status(me);
+      reason = me.reason().tag();
+    } else {
+      status = 502;
+      reason = MeshException.Reason.UPSTREAM_FAILURE.tag();
+      log.debug("mesh4j: forwarding failed outside the mesh call", e);
+    }
+    forwarding.done(status);
+    if (!res.isCommitted()) error(status, reason, message(status));
+  }
+
+  /**
+   * 504 for a timeout; 503 when no endpoint could take the request (none healthy, circuit open,
+   * concurrency limit, or the last try could not connect); 502 otherwise (reset, bad response).
+   */
+  static int status(MeshException e) {
+    switch (e.reason()) {
+      case TIMEOUT:
+        return 504;
+      case NO_HEALTHY_ENDPOINT:
+      case CIRCUIT_OPEN:
+      case CONCURRENCY_LIMIT:
+        return 503;
+      default:
+        Failure f = e.failure();
+        if (f == Failure.TIMEOUT) return 504;
+        if (f == Failure.CONNECT_FAILURE || f == Failure.REFUSED_STREAM) return 503;
+        return 502;
+    }
+  }
+
+  private static String message(int status) {
+    return switch (status) {
+      case 503 -> "upstream unavailable";
+      case 504 -> "upstream timed out";
+      default -> "bad gateway";
+    };
+  }
+
+  private void error(int status, String reason, String text) throws IOException {
+    byte[] bytes = (text + " (" + reason + ")\n").getBytes(StandardCharsets.UTF_8);
+    res.setStatus(status);
+    res.setHeader(ERROR_HEADER, reason);
+    String id = forwarding.requestId();
+    if (id != null) res.setHeader(MeshContext.REQUEST_ID, id);
+    res.setContentType("text/plain;charset=utf-8");
+    res.setContentLength(bytes.length);
+    res.getOutputStream().write(bytes);
+    res.flushBuffer();
+  }
+
+  private void clientGone(Exception e) {
+    clientGone = true;
+    if (finished.compareAndSet(false, true)) forwarding.failed(res.isCommitted() ? res.getStatus() : 0);
+    log.debug("mesh4j: writing a forwarded response failed", e);
+  }
+}

@@ -1,0 +1,123 @@
+package io.mesh4j.gateway;
+
+import io.mesh4j.Mesh;
+import io.mesh4j.okhttp.MeshOkHttp;
+import io.mesh4j.servlet.Forwarding;
+import io.mesh4j.servlet.InboundForwarder;
+import java.io.IOException;
+import java.util.Objects;
+import okhttp3.CookieJar;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+
+/**
+ * The in-process gateway: forwards the requests of {@code MeshFilter}'s inbound {@code to} and
+ * {@code split} routes to the chosen cluster through the mesh-okhttp client path, so forwarding
+ * gets the same picker, health-checked endpoints, retries (a request whose body started to go out
+ * is never retried), circuit breaker, outcome reporting and client metrics as an outbound call.
+ *
+ * <pre>{@code
+ * // nothing to do: with mesh-gateway on the class path MeshFilter finds it by ServiceLoader.
+ * // Or explicitly, e.g. to choose the OkHttp client's pools and timeouts:
+ * MeshGateway gateway = MeshGateway.builder(mesh).client(myOkHttpClient).build();
+ * MeshFilter filter = MeshFilter.builder(mesh).forwarder(gateway).build();
+ * }</pre>
+ *
+ * <p>Per request: the method, the request URI (path as sent, then the route's {@code rewrite}),
+ * the query, every header except the hop-by-hop ones (RFC 9110 §7.6.1), {@code Host}, {@code
+ * Content-Length} and {@code Expect}, and the body (streamed, one-shot) go to the upstream, with
+ * {@code X-Forwarded-For}, {@code -Proto}, {@code -Host} set (the client's values kept and appended
+ * to only when the socket peer is a trusted proxy), {@code x-request-id} and the route's {@code
+ * headers}. The upstream {@code Host} is the cluster name (or {@code rewrite.host}). The response's
+ * status, headers (hop-by-hop removed) and body (streamed) go back. Failures without a response
+ * become 502 (bad response, reset), 503 (no healthy endpoint, circuit open, concurrency limit,
+ * connection refused on every try) or 504 (the route's or cluster's timeout) with a short text
+ * body and {@code x-mesh-error: <reason>}.
+ *
+ * <p>When the request supports async ({@link jakarta.servlet.ServletRequest#isAsyncSupported()})
+ * the call is enqueued and the container thread returns; the OkHttp dispatcher's thread runs the
+ * attempts and streams the body. Otherwise the container thread runs the call.
+ *
+ * <p>Thread-safe. {@link #close()} shuts down the OkHttp client only when this gateway made it.
+ */
+public final class MeshGateway implements InboundForwarder, AutoCloseable {
+  /** Concurrent forwarded calls allowed by the default client's dispatcher. */
+  public static final int DEFAULT_MAX_REQUESTS = 256;
+
+  private final OkHttpClient client;
+  private final boolean ownsClient;
+
+  private MeshGateway(OkHttpClient client, boolean ownsClient) {
+    this.client = client;
+    this.ownsClient = ownsClient;
+  }
+
+  /** A gateway for {@code mesh} with its own OkHttp client (see {@link Builder#client}). */
+  public static MeshGateway create(Mesh mesh) {
+    return builder(mesh).build();
+  }
+
+  /** A builder for a gateway with a client of the caller's. */
+  public static Builder builder(Mesh mesh) {
+    return new Builder(mesh);
+  }
+
+  @Override
+  public void forward(Forwarding forwarding) throws IOException {
+    new ForwardCall(client, forwarding).start();
+  }
+
+  /** The mesh client forwarded calls run on (for metrics and tests). */
+  public OkHttpClient client() {
+    return client;
+  }
+
+  /** Stops the client's dispatcher threads and idle connections if this gateway made the client. */
+  @Override
+  public void close() {
+    if (!ownsClient) return;
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
+  }
+
+  /** Options for a {@link MeshGateway}. Not thread-safe. */
+  public static final class Builder {
+    private final Mesh mesh;
+    private OkHttpClient client;
+
+    private Builder(Mesh mesh) {
+      this.mesh = Objects.requireNonNull(mesh, "mesh");
+    }
+
+    /**
+     * The OkHttp client to wrap with the mesh for forwarding (its pool, dispatcher and timeouts
+     * are used; redirects are never followed and cookies never stored, whatever it says). It must
+     * not already be wrapped. Default: a new client with a dispatcher allowing {@value
+     * #DEFAULT_MAX_REQUESTS} concurrent calls and OkHttp's default timeouts; the gateway then
+     * owns it and {@link MeshGateway#close()} shuts it down.
+     */
+    public Builder client(OkHttpClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /** The gateway. */
+    public MeshGateway build() {
+      boolean owns = client == null;
+      OkHttpClient base = client;
+      if (base == null) {
+        Dispatcher d = new Dispatcher();
+        d.setMaxRequests(DEFAULT_MAX_REQUESTS);
+        d.setMaxRequestsPerHost(DEFAULT_MAX_REQUESTS);
+        base = new OkHttpClient.Builder().dispatcher(d).build();
+      }
+      OkHttpClient forwarding = base.newBuilder()
+          .followRedirects(false)
+          .followSslRedirects(false)
+          .cookieJar(CookieJar.NO_COOKIES)
+          .cache(null)
+          .build();
+      return new MeshGateway(MeshOkHttp.wrap(forwarding, mesh), owns);
+    }
+  }
+}
