@@ -49,7 +49,9 @@ final class ChaosBackend implements AutoCloseable {
      */
     RESET,
     /** The health endpoint answers 200 while traffic gets 500. */
-    LIE
+    LIE,
+    /** 200 with {@code x-mesh-draining: true}: the instance asks its clients to stop sending. */
+    DRAINING
   }
 
   static final Duration SLOW_DELAY = Duration.ofMillis(60);
@@ -170,6 +172,10 @@ final class ChaosBackend implements AutoCloseable {
           if (mode != Mode.STALL && stalled.remove(callback)) {
             callback.failed(new IllegalStateException("stall released"));
           }
+        }
+        case DRAINING -> {
+          if (!health) response.getHeaders().put("x-mesh-draining", "true");
+          ok(health, response, callback);
         }
         case RESET -> {
           if (health) ok(true, response, callback);

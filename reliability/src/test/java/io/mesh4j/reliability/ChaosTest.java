@@ -213,6 +213,7 @@ class ChaosTest {
           || (minRequests > 0 && load.completed() < minRequests
               && System.nanoTime() - t0 < 3 * duration.toNanos())) {
         cycles++;
+        int cyc = cycles;
         long liarEjections = events.count("ejected", b.get(1).address());
         long b0Down = events.count("unhealthy", b.get(0).address());
         long b0Up = events.count("healthy", b.get(0).address());
@@ -222,15 +223,18 @@ class ChaosTest {
         set(b.get(1), Mode.LIE, faults);
         hold(phase);
         await("the lying backend ejected", Duration.ofSeconds(10),
-            () -> events.count("ejected", b.get(1).address()) > liarEjections);
+            () -> events.count("ejected", b.get(1).address()) > liarEjections,
+            () -> "cycle " + cyc + " " + shop.statuses());
         await("the killed backend marked unhealthy by its checks", Duration.ofSeconds(10),
-            () -> events.count("unhealthy", b.get(0).address()) > b0Down);
+            () -> events.count("unhealthy", b.get(0).address()) > b0Down,
+            () -> "cycle " + cyc + " " + shop.statuses() + Leaks.stacks("mesh"));
 
         set(b.get(0), Mode.OK, faults);
         set(b.get(2), Mode.STALL, faults);
         hold(phase);
         await("the restarted backend healthy again", Duration.ofSeconds(10),
-            () -> events.count("healthy", b.get(0).address()) > b0Up);
+            () -> events.count("healthy", b.get(0).address()) > b0Up,
+            () -> "cycle " + cyc + " " + shop.statuses());
 
         set(b.get(2), Mode.OK, faults);
         set(b.get(3), Mode.RESET, faults);
@@ -252,11 +256,13 @@ class ChaosTest {
         await("the circuit breaker open", Duration.ofSeconds(10),
             () -> openings.get() > opened);
         for (ChaosBackend x : b) set(x, Mode.OK, faults);
-        await("the circuit breaker closed again", Duration.ofSeconds(20), () -> state.value() == 0);
+        await("the circuit breaker closed again", Duration.ofSeconds(20), () -> state.value() == 0,
+            () -> "cycle " + cyc + " " + shop.statuses());
         window.close();
 
         await("every endpoint usable again", Duration.ofSeconds(30),
-            () -> shop.statuses().stream().allMatch(EndpointStatus::usable));
+            () -> shop.statuses().stream().allMatch(EndpointStatus::usable),
+            () -> "cycle " + cyc + " " + shop.statuses());
         hold(phase.dividedBy(2));
       }
       load.close();

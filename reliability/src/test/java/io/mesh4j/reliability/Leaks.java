@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import okhttp3.OkHttpClient;
 
@@ -17,15 +18,36 @@ final class Leaks {
    */
   static final String OKHTTP_SHARED_RUNNER = "OkHttp TaskRunner";
 
+  /** Okio's one JVM-wide timeout watchdog: likewise shared, and gone after 60 s idle. */
+  static final String OKIO_WATCHDOG = "Okio Watchdog";
+
   private Leaks() {}
 
   /** Polls {@code condition} until it holds; fails naming {@code what} after {@code timeout}. */
   static void await(String what, Duration timeout, BooleanSupplier condition) {
+    await(what, timeout, condition, () -> "");
+  }
+
+  /** As {@link #await(String, Duration, BooleanSupplier)}, adding {@code state} to the failure. */
+  static void await(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) throw new AssertionError("timed out waiting: " + what);
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("timed out waiting: " + what + " " + state.get());
+      }
       LockSupport.parkNanos(2_000_000L);
     }
+  }
+
+  /** The stacks of the live threads whose name starts with {@code prefix}. */
+  static String stacks(String prefix) {
+    StringBuilder b = new StringBuilder();
+    Thread.getAllStackTraces().forEach((t, st) -> {
+      if (!t.getName().startsWith(prefix)) return;
+      b.append('\n').append(t.getName()).append(' ').append(t.getState());
+      for (StackTraceElement e : st) b.append("\n    at ").append(e);
+    });
+    return b.toString();
   }
 
   static Set<Thread> liveThreads() {
@@ -33,10 +55,11 @@ final class Leaks {
         .collect(Collectors.toUnmodifiableSet());
   }
 
-  /** Live threads not in {@code before} (OkHttp's shared runner excluded), by name. */
+  /** Live threads not in {@code before} (OkHttp's and Okio's JVM-wide threads excluded), by name. */
   static List<String> newThreads(Set<Thread> before) {
     return liveThreads().stream()
-        .filter(t -> !before.contains(t) && !t.getName().startsWith(OKHTTP_SHARED_RUNNER))
+        .filter(t -> !before.contains(t) && !t.getName().startsWith(OKHTTP_SHARED_RUNNER)
+            && !t.getName().equals(OKIO_WATCHDOG))
         .map(Thread::getName).sorted().toList();
   }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -96,6 +97,8 @@ final class LoadDriver implements AutoCloseable {
     }
   }
 
+  /** How long a caller pauses after the mesh refused its request without sending it. */
+  static final long REFUSED_PAUSE_NANOS = 10_000_000L;
   private static final MediaType TEXT = MediaType.get("text/plain");
 
   final Result getsOutside = new Result();
@@ -180,6 +183,9 @@ final class LoadDriver implements AutoCloseable {
         outcome = Outcome.MESH;
         reason = e.reason();
         detail = e.getMessage();
+        // Refused without sending (an open circuit, say): back off as a real caller would,
+        // instead of spinning on fast failures.
+        if (!e.requestSent()) LockSupport.parkNanos(REFUSED_PAUSE_NANOS);
       } catch (IOException e) {
         outcome = Outcome.IO;
         detail = e.toString();
