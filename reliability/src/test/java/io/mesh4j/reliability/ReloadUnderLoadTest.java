@@ -11,6 +11,7 @@ import io.mesh4j.cluster.EndpointStatus;
 import io.mesh4j.config.ConfigException;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.endpoint.Endpoint;
+import io.mesh4j.event.MeshEventListener;
 import io.mesh4j.okhttp.MeshOkHttp;
 import io.mesh4j.outlier.EjectionReason;
 import io.mesh4j.reliability.ChaosBackend.Mode;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -57,6 +59,14 @@ class ReloadUnderLoadTest {
   });
   final List<ChaosBackend> b = new ArrayList<>();
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  /** Counts pickers published in panic mode (which would send traffic to b3 and b4 too). */
+  final MeshEventListener panics = new MeshEventListener() {
+    @Override
+    public void pickerRebuilt(String cluster, int usable, int total, boolean panic) {
+      if (panic) panicRebuilds.increment();
+    }
+  };
+  final LongAdder panicRebuilds = new LongAdder();
   Mesh mesh;
   OkHttpClient client;
 
@@ -113,14 +123,15 @@ class ReloadUnderLoadTest {
           - name: shop
             endpoints:
         %s
-            health_check: { path: /health, interval: 200ms, timeout: 200ms, unhealthy_threshold: 2, healthy_threshold: 2 }
+            health_check: { path: /health, interval: 500ms, timeout: 500ms, unhealthy_threshold: 3, healthy_threshold: 2 }
             outlier_detection: { consecutive_5xx: 3, base_ejection_time: 120s, max_ejection_percent: 20 }
+            panic_threshold: 30
             retry: { attempts: 3, per_try_timeout: 500ms, backoff: { base: 5ms, max: 20ms } }
             timeout: 3s
           - name: shop-b
             endpoints:
         %s
-            health_check: { path: /health, interval: 200ms, timeout: 200ms, unhealthy_threshold: 2, healthy_threshold: 2 }
+            health_check: { path: /health, interval: 500ms, timeout: 500ms, unhealthy_threshold: 3, healthy_threshold: 2 }
             retry: { attempts: 3, per_try_timeout: 500ms, backoff: { base: 5ms, max: 20ms } }
             timeout: 3s
         outbound:
@@ -163,7 +174,8 @@ class ReloadUnderLoadTest {
       throws Exception {
     b.get(3).mode(Mode.DRAINING);
     b.get(4).mode(Mode.DOWN);
-    mesh = Mesh.builder().config(ConfigLoader.load(valid(0))).meterRegistry(meters).build();
+    mesh = Mesh.builder().config(ConfigLoader.load(valid(0))).meterRegistry(meters)
+        .eventListener(panics).build();
     client = MeshOkHttp.wrap(new OkHttpClient(), mesh);
     Cluster shop = mesh.cluster("shop");
 
@@ -237,6 +249,7 @@ class ReloadUnderLoadTest {
     assertThat(load.getsOutside.count(Outcome.OK)).isPositive();
     assertThat(load.postsOutside.count(Outcome.OK)).isPositive();
     assertThat(ledger.duplicatedPosts()).isEmpty();
+    assertThat(panicRebuilds.sum()).as("pickers built in panic mode").isZero();
     assertThat(ledger.arrivalsAt(3)).as("traffic to the ejected b3").isEqualTo(drainedArrivals);
   }
 }
