@@ -287,8 +287,7 @@ class ChaosTest {
       System.out.println("connections pooled at the end (all idle, evicted): " + pooled);
       return new Figures(
           wall, cycles, load.completed(), gets, load.getsOutside.total(),
-          load.getsOutside.count(Outcome.OK), load.getsOutside.count(Outcome.TRUNCATED)
-              + load.getsInside.count(Outcome.TRUNCATED),
+          load.getsOutside.count(Outcome.OK), load.getsOutside.count(Outcome.TRUNCATED),
           load.getsInside.count(Outcome.OK), load.getsInside.total(),
           posts, load.postsOutside.count(Outcome.OK) + load.postsInside.count(Outcome.OK),
           ledger.postsReceived(), ledger.duplicatedPosts().size(), ledger.getDuplicates(),
