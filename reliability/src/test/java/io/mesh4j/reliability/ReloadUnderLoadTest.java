@@ -179,14 +179,16 @@ class ReloadUnderLoadTest {
     client = MeshOkHttp.wrap(new OkHttpClient(), mesh);
     Cluster shop = mesh.cluster("shop");
 
-    // Set-up, before any load: b3 ejected by its draining hint, b4 unhealthy by its checks.
-    await("b3 ejected and b4 unhealthy", Duration.ofSeconds(20), () -> {
+    // Set-up, before any load: b4 unhealthy by its checks (first, so that no warm-up request
+    // meets it), then b3 ejected by its draining hint.
+    await("b4 unhealthy", Duration.ofSeconds(20), () -> !status(shop, 4).healthy());
+    await("b3 ejected", Duration.ofSeconds(20), () -> {
       try (Response r = client.newCall(new Request.Builder().url("http://shop/api/warm").build()).execute()) {
         r.body().bytes();
       } catch (IOException e) {
         throw new AssertionError("warm-up GET failed", e);
       }
-      return status(shop, 3).ejected() && !status(shop, 4).healthy();
+      return status(shop, 3).ejected();
     });
     Endpoint drained = status(shop, 3).endpoint();
     Endpoint down = status(shop, 4).endpoint();
