@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -155,6 +156,15 @@ final class ChaosBackend implements AutoCloseable {
       String id = request.getHeaders().get(Ledger.ID_HEADER);
       if (!health && id != null) ledger.received(index, request.getMethod(), id);
       Mode m = mode;
+      // Read the request body to its end first: answering with it unread would make Jetty close
+      // the connection after the response, and the client's next request on that pooled
+      // connection would fail for a reason no fault injected.
+      Content.Source.consumeAll(request,
+          Callback.from(() -> act(m, health, request, response, callback), callback::failed));
+      return true;
+    }
+
+    private void act(Mode m, boolean health, Request request, Response response, Callback callback) {
       switch (m) {
         case OK, DOWN -> ok(health, response, callback);
         case SLOW -> timer.schedule(() -> ok(health, response, callback),
@@ -182,7 +192,6 @@ final class ChaosBackend implements AutoCloseable {
           else reset(request, response, callback);
         }
       }
-      return true;
     }
 
     private void ok(boolean health, Response response, Callback callback) {

@@ -108,6 +108,9 @@ final class LoadDriver implements AutoCloseable {
   /** The first unexpected failures outside the window, for the assertion message. */
   final ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
   private final AtomicInteger unexpectedKept = new AtomicInteger();
+  /** The first POST failures outside the window (allowed by policy in chaos; shown in messages). */
+  final ConcurrentLinkedQueue<String> failedPosts = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger failedPostsKept = new AtomicInteger();
   private final OkHttpClient client;
   private final String url;
   private final int postEvery;
@@ -182,7 +185,7 @@ final class LoadDriver implements AutoCloseable {
       } catch (MeshException e) {
         outcome = Outcome.MESH;
         reason = e.reason();
-        detail = e.getMessage();
+        detail = e.getMessage() + (e.getCause() != null ? " cause: " + e.getCause() : "");
         // Refused without sending (an open circuit, say): back off as a real caller would,
         // instead of spinning on fast failures.
         if (!e.requestSent()) LockSupport.parkNanos(REFUSED_PAUSE_NANOS);
@@ -194,10 +197,13 @@ final class LoadDriver implements AutoCloseable {
       Result result = post ? (inside ? postsInside : postsOutside) : (inside ? getsInside : getsOutside);
       result.outcomes.get(outcome).increment();
       if (reason != null) result.reasons.get(reason).increment();
-      if (!inside && !post && outcome != Outcome.OK && outcome != Outcome.TRUNCATED
-          && unexpectedKept.incrementAndGet() <= 20) {
-        unexpected.add(id + ": " + outcome + (status != 0 ? " " + status : "")
-            + (reason != null ? " " + reason : "") + (detail != null ? " " + detail : ""));
+      if (!inside && outcome != Outcome.OK) {
+        ConcurrentLinkedQueue<String> q = post ? failedPosts : unexpected;
+        AtomicInteger kept = post ? failedPostsKept : unexpectedKept;
+        if ((post || outcome != Outcome.TRUNCATED) && kept.incrementAndGet() <= 20) {
+          q.add(id + ": " + outcome + (status != 0 ? " " + status : "")
+              + (reason != null ? " " + reason : "") + (detail != null ? " " + detail : ""));
+        }
       }
     }
   }

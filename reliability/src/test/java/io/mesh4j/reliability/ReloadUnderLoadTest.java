@@ -247,7 +247,8 @@ class ReloadUnderLoadTest {
     assertThat(invalid).isEqualTo(100);
     assertThat(load.unexpected).isEmpty();
     assertThat(load.getsOutside.failures()).as("GET failures: %s", load.getsOutside).isZero();
-    assertThat(load.postsOutside.failures()).as("POST failures: %s", load.postsOutside).isZero();
+    assertThat(load.postsOutside.failures())
+        .as("POST failures: %s %s", load.postsOutside, load.failedPosts).isZero();
     assertThat(load.getsOutside.count(Outcome.OK)).isPositive();
     assertThat(load.postsOutside.count(Outcome.OK)).isPositive();
     assertThat(ledger.duplicatedPosts()).isEmpty();
