@@ -42,6 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Hundreds of config reloads (valid and invalid, alternating endpoint weights and routes) while
  * eight callers send GETs and POSTs through a mesh client to real loopback backends.
  *
+ * <p>Timeouts are generous (5 s per try): this test is about reloads, and on a starved machine a
+ * short per-try timeout fails a POST (never retried once sent) for a reason that is not a reload.
+ *
  * <p>Backends b0..b2 answer; b3 answers with {@code x-mesh-draining: true}, so it is ejected
  * (draining, 120 s); b4 is down, so its health checks mark it unhealthy. Both states are set up
  * before the load starts and must survive every reload.
@@ -126,14 +129,14 @@ class ReloadUnderLoadTest {
             health_check: { path: /health, interval: 500ms, timeout: 500ms, unhealthy_threshold: 3, healthy_threshold: 2 }
             outlier_detection: { consecutive_5xx: 3, base_ejection_time: 120s, max_ejection_percent: 20 }
             panic_threshold: 30
-            retry: { attempts: 3, per_try_timeout: 500ms, backoff: { base: 5ms, max: 20ms } }
-            timeout: 3s
+            retry: { attempts: 3, per_try_timeout: 5s, backoff: { base: 5ms, max: 20ms } }
+            timeout: 10s
           - name: shop-b
             endpoints:
         %s
             health_check: { path: /health, interval: 500ms, timeout: 500ms, unhealthy_threshold: 3, healthy_threshold: 2 }
-            retry: { attempts: 3, per_try_timeout: 500ms, backoff: { base: 5ms, max: 20ms } }
-            timeout: 3s
+            retry: { attempts: 3, per_try_timeout: 5s, backoff: { base: 5ms, max: 20ms } }
+            timeout: 10s
         outbound:
           virtual_hosts:
             - name: shop
