@@ -153,12 +153,14 @@ class ReloadUnderLoadTest {
    */
   String invalid(int i) {
     String v = valid(i);
-    return switch (i % 4) {
-      case 0 -> v.replace("    timeout: 3s\n  - name: shop-b", "    timeuot: 3s\n  - name: shop-b");
+    String bad = switch (i % 4) {
+      case 0 -> v.replace("    timeout: 10s\n  - name: shop-b", "    timeuot: 10s\n  - name: shop-b");
       case 1 -> v.replace("to: shop", "to: nowhere").replace("cluster: shop-b", "cluster: nowhere");
       case 2 -> v.replaceFirst("weight: \\d+ }", "weight: 0 }");
       default -> v.replace("health_check: { path", "health_check: { probe: htp, path");
     };
+    if (bad.equals(v)) throw new IllegalStateException("invalid(" + i + ") changed nothing");
+    return bad;
   }
 
   Path write(String name, String text) throws IOException {
