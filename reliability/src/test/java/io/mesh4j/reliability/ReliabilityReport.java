@@ -23,11 +23,14 @@ final class ReliabilityReport {
 
   static void write(Path page, ChaosTest.Figures f, long heapGrowthMb, int threadsLeft) throws IOException {
     String text = Files.readString(page, StandardCharsets.UTF_8);
-    int b = text.indexOf(BEGIN);
-    int e = text.indexOf(END);
-    if (b < 0 || e < b) throw new IllegalStateException(page + ": markers " + BEGIN + " / " + END + " missing");
+    // The markers count only on lines of their own (the page's prose may quote them).
+    int b = text.indexOf("\n" + BEGIN + "\n");
+    int e = b < 0 ? -1 : text.indexOf("\n" + END + "\n", b);
+    if (b < 0 || e < 0) {
+      throw new IllegalStateException(page + ": lines " + BEGIN + " and " + END + " missing");
+    }
     String table = table(f, heapGrowthMb, threadsLeft);
-    String out = text.substring(0, b + BEGIN.length()) + "\n" + table + text.substring(e);
+    String out = text.substring(0, b + 1 + BEGIN.length()) + "\n" + table + text.substring(e + 1);
     Files.writeString(page, out, StandardCharsets.UTF_8);
   }
 
@@ -56,7 +59,8 @@ final class ReliabilityReport {
     row(s, "POSTs sent / succeeded / reached a backend", f.posts() + " / " + f.postsOk() + " / " + f.postsReceived());
     row(s, "**POSTs that reached a backend twice**", "**" + f.postDuplicates() + "**");
     row(s, "outlier ejections enforced", Long.toString(f.ejections()));
-    row(s, "circuit breaker openings / closings", f.breakerOpenings() + " / " + f.breakerClosings());
+    row(s, "circuit breaker: transitions to open (half-open probes that failed included) / to closed",
+        f.breakerOpenings() + " / " + f.breakerClosings());
     row(s, "health transitions to unhealthy / healthy", f.unhealthyEvents() + " / " + f.healthyEvents());
     row(s, "threads left after close (OkHttp's shared runner excluded)", Integer.toString(threadsLeft));
     row(s, "pooled connections busy at the end / after evictAll", "0 / 0");
