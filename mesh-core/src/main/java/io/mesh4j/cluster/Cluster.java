@@ -474,6 +474,12 @@ public final class Cluster {
             reason.tagValue(),
             d.enforcing() ? "max_ejection_percent reached (" + ejected + " of " + byKey.size() + " ejected)" : "dry run");
         events.endpointEjected(m.endpoint, reason, wouldBe, false);
+        // Capped (not a dry run): start the streak over, as Envoy resets its counter after every
+        // detection, so an endpoint that keeps failing is detected again after another
+        // threshold's worth of failures, when the cap may allow it. Without this, an endpoint
+        // that never succeeds (a lying instance) would never be ejected once its one detection
+        // came while the cap was full.
+        if (d.enforcing()) OutlierDetector.resetStreaks(m.outlier);
         return;
       }
       eject(m, reason, d.recordEjection(m.outlier, now), now);

@@ -127,6 +127,26 @@ class ClusterOutlierTest {
   }
 
   @Test
+  void anEndpointThatKeepsFailingIsEjectedOnceTheCapAllowsAlthoughItsFirstDetectionWasCapped() {
+    Cluster c = h.apply(cluster("inv").endpoints(eps(3)).outlier(od(5, 10)).build());
+    Endpoint a = endpoint(c, "10.0.0.1:80");
+    Endpoint b = endpoint(c, "10.0.0.2:80");
+    fail(c, a, 5);
+    fail(c, b, 5); // detected, capped: a is ejected and the cap is one endpoint
+    assertThat(c.status(b).ejected()).isFalse();
+
+    h.advance(Duration.ofSeconds(30)); // a returns; b has not succeeded since
+    assertThat(c.status(a).ejected()).isFalse();
+    fail(c, b, 4);
+    assertThat(c.status(b).ejected()).isFalse();
+    fail(c, b, 1);
+
+    assertThat(c.status(b).ejected()).isTrue();
+    assertThat(ejections("detected", "consecutive_5xx")).isEqualTo(3);
+    assertThat(ejections("enforced", "consecutive_5xx")).isEqualTo(2);
+  }
+
+  @Test
   void oneEndpointMayAlwaysBeEjectedEvenWhenThePercentageIsBelowOneEndpoint() {
     Cluster c = h.apply(cluster("inv").endpoints(eps(3)).outlier(od(5, 10)).build());
 
