@@ -98,8 +98,8 @@ class MeshFilterRoutingTest {
   void aRedirectRouteAnswersWithItsCodeAndRewrittenLocationWithoutCallingTheApplication() throws Exception {
     try (Response r = get("/v1/items/7?color=red")) {
       assertThat(r.code()).isEqualTo(308);
-      assertThat(r.header("Location"))
-          .isEqualTo("http://127.0.0.1:" + server.port() + "/v2/items/7?color=red");
+      // Relative: the client resolves it against the URL it asked for; no Host header is echoed.
+      assertThat(r.header("Location")).isEqualTo("/v2/items/7?color=red");
       assertThat(r.body().string()).isEmpty();
     }
     await("the redirect to be recorded", () -> count(registry, "self/moved", "3xx", "redirect") == 1);
