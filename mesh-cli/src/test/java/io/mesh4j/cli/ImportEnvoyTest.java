@@ -133,7 +133,9 @@ class ImportEnvoyTest {
         .isEqualTo(0);
     JsonNode j = new ObjectMapper().readTree(out());
     assertThat(j.get("action").asText()).isEqualTo("redirect");
-    assertThat(j.get("location").asText()).isEqualTo("http://a.legacy.internal/new/x?y=1");
+    // Envoy writes the request's host into the Location; mesh4j never echoes a request header
+    // and answers with the relative reference, which the client resolves to the same URL.
+    assertThat(j.get("location").asText()).isEqualTo("/new/x?y=1");
     assertThat(j.get("status").asInt()).isEqualTo(302);
   }
 
