@@ -158,6 +158,8 @@ public final class Demo {
     Instance first = services.instances().get(0);
     out.println("  curl -i http://" + services.frontendAuthority() + "/shop/items -H 'x-canary: true'");
     out.println("  curl -i http://" + services.frontendAuthority() + "/old/items");
+    out.println("  curl -i http://" + services.frontendAuthority() + "/v2/items        "
+        + "# forwarded by the frontend's MeshFilter (mesh-gateway)");
     out.println("  curl -X POST http://" + first.address() + "/mesh/drain      # drain "
         + first.name() + ", watch the dashboard");
     out.println("  curl -X POST http://" + first.address() + "/mesh/healthcheck/ok   # and back");
