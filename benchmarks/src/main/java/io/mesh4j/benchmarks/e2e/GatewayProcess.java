@@ -39,6 +39,8 @@ final class GatewayProcess implements AutoCloseable {
     List<String> command = new java.util.ArrayList<>();
     command.add(java.toString());
     command.addAll(JVM_FLAGS);
+    String async = System.getProperty(GatewayServer.ASYNC_PROPERTY);
+    if (async != null) command.add("-D" + GatewayServer.ASYNC_PROPERTY + "=" + async);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayServer.class.getName(), ports.toString()));
     Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));

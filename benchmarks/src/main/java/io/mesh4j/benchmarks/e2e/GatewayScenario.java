@@ -28,7 +28,8 @@ final class GatewayScenario implements Scenario {
   public String label() {
     return "plain OkHttp through a mesh4j gateway in its own JVM (" + String.join(" ", GatewayProcess.JVM_FLAGS)
         + "): Jetty 12, MeshFilter with an inbound `to: backend` route forwarding through mesh-gateway"
-        + " (async servlet), B's full default policy; its CPU is in the sidecar column";
+        + ("false".equals(System.getProperty(GatewayServer.ASYNC_PROPERTY)) ? " (blocking: no async support)" : " (async servlet)")
+        + ", B's full default policy; its CPU is in the sidecar column";
   }
 
   @Override

@@ -26,7 +26,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * Scenario G's hop: an application server that forwards everything. Embedded Jetty 12 (ee10) on
  * an ephemeral 127.0.0.1 port with {@link MeshFilter} on {@code /*} (REQUEST and ASYNC, async
- * supported, as docs/servlet.md recommends) and a {@link MeshGateway} forwarder; the mesh's one
+ * supported, as docs/servlet.md recommends, unless {@value #ASYNC_PROPERTY} is {@code false}) and
+ * a {@link MeshGateway} forwarder; the mesh's one
  * inbound route sends every path {@code to: backend}, the cluster of {@link MeshBenchConfig} with
  * scenario B's full default policy. The servlet behind the filter answers 404 and is never reached
  * while the route forwards.
@@ -40,6 +41,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * standard input reaches end of file. Thread-safe; {@link #close()} is idempotent.
  */
 public final class GatewayServer implements AutoCloseable {
+  /**
+   * System property: {@code false} maps the filter and servlet without async support, so the
+   * gateway forwards on the container thread (blocking mode); default {@code true} (async).
+   */
+  static final String ASYNC_PROPERTY = "mesh4j.bench.gateway.async";
+
   private final Mesh mesh;
   private final MeshGateway gateway;
   private final Server server;
@@ -58,6 +65,15 @@ public final class GatewayServer implements AutoCloseable {
    * @throws IllegalStateException when Jetty cannot start (everything started is stopped again)
    */
   public static GatewayServer start(int[] backendPorts) {
+    return start(backendPorts, !"false".equals(System.getProperty(ASYNC_PROPERTY)));
+  }
+
+  /**
+   * Starts the gateway in front of {@code backendPorts}, in async mode or in blocking mode.
+   *
+   * @throws IllegalStateException when Jetty cannot start (everything started is stopped again)
+   */
+  static GatewayServer start(int[] backendPorts, boolean async) {
     Mesh mesh = Mesh.builder().config(ConfigLoader.load(MeshBenchConfig.gatewayYaml(backendPorts))).build();
     MeshGateway gateway = MeshGateway.builder(mesh).client(upstreamClient()).build();
     QueuedThreadPool threads = new QueuedThreadPool(256, 8);
@@ -71,10 +87,10 @@ public final class GatewayServer implements AutoCloseable {
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
     FilterHolder filter = new FilterHolder(MeshFilter.builder(mesh).forwarder(gateway).build());
-    filter.setAsyncSupported(true);
+    filter.setAsyncSupported(async);
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
     ServletHolder app = new ServletHolder(new NotForwarded());
-    app.setAsyncSupported(true);
+    app.setAsyncSupported(async);
     context.addServlet(app, "/*");
     server.setHandler(context);
     try {

@@ -16,15 +16,18 @@ import okhttp3.OkHttpClient;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Scenario G's gateway: real Jetty backends behind a real Jetty + MeshFilter + mesh-gateway. */
 class GatewayServerTest {
 
-  @Test
-  void theGatewayForwardsEveryRequestEvenlyOverTheBackendsOnKeptAliveConnections() throws IOException {
+  @ParameterizedTest(name = "async {0}")
+  @ValueSource(booleans = {true, false})
+  void theGatewayForwardsEveryRequestEvenlyOverTheBackendsOnKeptAliveConnections(boolean async) throws IOException {
     OkHttpClient client = HttpClients.newClient();
     try (BackendServer backends = BackendServer.start(3);
-        GatewayServer gateway = GatewayServer.start(backends.ports())) {
+        GatewayServer gateway = GatewayServer.start(backends.ports(), async)) {
       Map<String, Integer> seen = new TreeMap<>();
       for (int i = 0; i < 30; i++) {
         try (Response r = client.newCall(HttpClients.get("http://127.0.0.1:" + gateway.port() + "/")).execute()) {
