@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The end-to-end loopback comparison of issue 7: plain OkHttp (A), mesh4j (B), HAProxy (C) and
-# nginx (D) against three Jetty backends, interleaved, at concurrency 1, 16 and 64.
+# The end-to-end loopback comparison of issues 7 and 9: plain OkHttp (A), mesh4j (B), HAProxy (C),
+# nginx (D) and a mesh4j gateway JVM, MeshFilter + mesh-gateway (G), against three Jetty backends,
+# interleaved, at concurrency 1, 16 and 64.
 #
-#   benchmarks/run-e2e.sh            full run (~6-7 min on 2 cores), writes docs/benchmarks.md
+#   benchmarks/run-e2e.sh            full run (~8-9 min on 2 cores), writes docs/benchmarks.md
 #   benchmarks/run-e2e.sh --quick    ~1-2 min smoke, writes benchmarks/target/e2e-quick.md
 #
 # Any other argument goes to io.mesh4j.benchmarks.e2e.E2eMain (--rounds, --warmup, --measure,

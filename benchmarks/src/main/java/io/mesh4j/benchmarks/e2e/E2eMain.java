@@ -21,8 +21,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The end-to-end loopback comparison (issue 7): three Jetty backends in a separate JVM, HAProxy
- * and nginx sidecars, and four client set-ups driven by closed-loop load, interleaved A B C D per
+ * The end-to-end loopback comparison (issues 7 and 9): three Jetty backends in a separate JVM,
+ * HAProxy and nginx sidecars, a mesh4j gateway JVM, and five client set-ups driven by closed-loop
+ * load, interleaved A B C D G per
  * concurrency within each round; prints a Markdown report and optionally writes it into a document
  * (see {@link E2eOptions} for the arguments, {@code benchmarks/run-e2e.sh} for the usual way in).
  *
@@ -31,6 +32,8 @@ import java.util.stream.Stream;
  *   <li>B: OkHttp wrapped by mesh4j with the full default policy
  *   <li>C: plain OkHttp through HAProxy
  *   <li>D: plain OkHttp through nginx
+ *   <li>G: plain OkHttp through a mesh4j gateway (MeshFilter + mesh-gateway in its own JVM), the
+ *       in-process gateway's hop compared with D's nginx hop
  * </ul>
  *
  * <p>Everything it starts listens on 127.0.0.1 only and is stopped on exit, also on Ctrl-C
@@ -146,6 +149,7 @@ public final class E2eMain {
       case "B" -> MeshScenario.create(ports);
       case "C" -> new SidecarScenario("C", register(Sidecar.startHaproxy(workDir.resolve("haproxy"), freePort(), ports)));
       case "D" -> new SidecarScenario("D", register(Sidecar.startNginx(workDir.resolve("nginx"), freePort(), ports)));
+      case "G" -> new GatewayScenario(register(GatewayProcess.start(ports, workDir.resolve("gateway.err"))));
       default -> throw new IllegalArgumentException("scenario: " + key);
     };
   }

@@ -15,7 +15,7 @@ import java.util.Locale;
  * --warmup D            warm-up per cell (default 2s)
  * --measure D           measured window per cell (default 7s)
  * --concurrency 1,16,64 load threads per cell
- * --scenarios A,B,C,D   which scenarios to run (B/A, B/C, B/D need both sides)
+ * --scenarios A,B,C,D,G which scenarios to run (B/A, B/C, B/D, G/D need both sides)
  * --out FILE            write the Markdown section into FILE between the e2e markers
  * --command TEXT        the command line to record in the report
  * --revision TEXT       the source revision to record in the report
@@ -29,7 +29,7 @@ import java.util.Locale;
  * @param measure measured window per cell, > 0
  * @param initialWarmup one extra run per scenario at concurrency 16 before round 1, not recorded
  * @param concurrency load threads per cell, each >= 1, in run order
- * @param scenarios scenario keys in run order (subset of A, B, C, D)
+ * @param scenarios scenario keys in run order (subset of A, B, C, D, G)
  * @param out where to write the report section, or null to print it only
  * @param command the command to record
  * @param revision the source revision to record, or null
@@ -48,7 +48,7 @@ record E2eOptions(
 
   static final String USAGE =
       "usage: E2eMain [--quick] [--rounds N] [--warmup D] [--measure D] [--concurrency 1,16,64]"
-          + " [--scenarios A,B,C,D] [--out FILE] [--command TEXT] [--revision TEXT]";
+          + " [--scenarios A,B,C,D,G] [--out FILE] [--command TEXT] [--revision TEXT]";
 
   E2eOptions {
     concurrency = List.copyOf(concurrency);
@@ -66,7 +66,7 @@ record E2eOptions(
     Duration warmup = null;
     Duration measure = null;
     List<Integer> concurrency = List.of(1, 16, 64);
-    List<String> scenarios = List.of("A", "B", "C", "D");
+    List<String> scenarios = List.of("A", "B", "C", "D", "G");
     Path out = null;
     String command = null;
     String revision = null;
@@ -146,7 +146,7 @@ record E2eOptions(
     List<String> list = new ArrayList<>();
     for (String part : text.split(",")) {
       String key = part.strip().toUpperCase(Locale.ROOT);
-      if (!List.of("A", "B", "C", "D").contains(key)) throw bad(name, part.strip() + " (expected: A, B, C or D)");
+      if (!List.of("A", "B", "C", "D", "G").contains(key)) throw bad(name, part.strip() + " (expected: A, B, C, D or G)");
       if (list.contains(key)) throw bad(name, key + " listed twice");
       list.add(key);
     }

@@ -86,6 +86,7 @@ final class Report {
       b.append('\n');
       targets(b, summary);
     }
+    gateway(b, summary);
 
     b.append("#### Since the previous recorded run\n\n");
     changes(b, summary, previous);
@@ -109,6 +110,33 @@ final class Report {
           .append(bs == null ? "–" : mark(bs.p99() < 1.0) + " " + ratio(bs.p99()) + " vs " + best).append(" |\n");
     }
     b.append('\n');
+  }
+
+  /**
+   * Issue 9's comparison: the hop through the mesh4j gateway (G) against the hop through nginx
+   * (D), both seen from the same plain OkHttp client; the hop's CPU is its process's (the sidecar
+   * column). Printed when both ran at some concurrency.
+   */
+  static void gateway(StringBuilder b, Summary summary) {
+    StringBuilder rows = new StringBuilder();
+    for (int c : summary.concurrency()) {
+      Summary.Row g = summary.row("G", c);
+      Summary.Row d = summary.row("D", c);
+      if (g == null || d == null) continue;
+      double cpu = g.sidecarCpu() / d.sidecarCpu();
+      Summary.Ratio r = summary.ratio("G", "D", c);
+      rows.append("| ").append(c).append(" | ")
+          .append(micros(g.sidecarCpu())).append(" | ").append(micros(d.sidecarCpu())).append(" | ")
+          .append(Double.isFinite(cpu) ? mark(cpu <= 1.0) + " " + ratio(cpu) : "–").append(" | ")
+          .append(r == null ? "–" : ratio(r.throughput())).append(" | ")
+          .append(r == null ? "–" : ratio(r.p99())).append(" |\n");
+    }
+    if (rows.length() == 0) return;
+    b.append("Gateway hop (issue 9): G (MeshFilter + mesh-gateway) against D (nginx), hop CPU per request from\n")
+        .append("the hop's own process (target, a goal: G ≤ D); G/D req/s and p99 are median per-round ratios:\n\n");
+    b.append("| concurrency | G hop CPU/req | D hop CPU/req | G/D hop CPU | G/D req/s | G/D p99 |\n");
+    b.append("|---:|---:|---:|:---|---:|---:|\n");
+    b.append(rows).append('\n');
   }
 
   private static void changes(StringBuilder b, Summary summary, Previous previous) {

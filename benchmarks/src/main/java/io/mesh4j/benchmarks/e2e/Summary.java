@@ -15,6 +15,8 @@ import java.util.function.ToDoubleFunction;
 final class Summary {
   /** Scenario pairs the report compares, numerator first. */
   static final List<List<String>> PAIRS = List.of(List.of("B", "A"), List.of("B", "C"), List.of("B", "D"));
+  /** Pairs summarized as ratios but shown only in their own table: the gateway against nginx. */
+  static final List<List<String>> EXTRA_PAIRS = List.of(List.of("G", "D"));
 
   /**
    * Medians of one scenario at one concurrency.
@@ -75,7 +77,7 @@ final class Summary {
             median(cells, CellResult::sidecarCpuMicrosPerRequest),
             errors, firstError));
       }
-      for (List<String> pair : PAIRS) {
+      for (List<String> pair : allPairs()) {
         String num = pair.get(0);
         String den = pair.get(1);
         List<Double> throughput = new ArrayList<>();
@@ -93,6 +95,12 @@ final class Summary {
       }
     }
     return summary;
+  }
+
+  private static List<List<String>> allPairs() {
+    List<List<String>> all = new ArrayList<>(PAIRS);
+    all.addAll(EXTRA_PAIRS);
+    return all;
   }
 
   List<String> scenarios() {

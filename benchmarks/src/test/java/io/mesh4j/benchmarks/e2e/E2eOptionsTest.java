@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class E2eOptionsTest {
 
   @Test
-  void theFullProfileRunsThreeRoundsOfNineSecondCellsInUnderSixMinutesOfLoad() {
+  void theFullProfileRunsThreeRoundsOfNineSecondCellsInUnderSevenAndAHalfMinutesOfLoad() {
     E2eOptions o = E2eOptions.parse();
     assertThat(o.quick()).isFalse();
     assertThat(o.rounds()).isEqualTo(3);
@@ -21,20 +21,21 @@ class E2eOptionsTest {
     assertThat(o.measure()).isEqualTo(Duration.ofSeconds(7));
     assertThat(o.initialWarmup()).isEqualTo(Duration.ofSeconds(4));
     assertThat(o.concurrency()).containsExactly(1, 16, 64);
-    assertThat(o.scenarios()).containsExactly("A", "B", "C", "D");
+    assertThat(o.scenarios()).containsExactly("A", "B", "C", "D", "G");
     assertThat(o.out()).isNull();
-    // 4 × 4.5 s + 3 rounds × 3 concurrencies × 4 scenarios × 9 s
-    assertThat(o.plannedLoadTime()).isEqualTo(Duration.ofSeconds(18 + 324));
+    // 5 × 4.5 s + 3 rounds × 3 concurrencies × 5 scenarios × 9 s
+    assertThat(o.plannedLoadTime()).isEqualTo(Duration.ofMillis(22_500 + 405_000));
   }
 
   @Test
-  void theQuickProfileIsAboutOneMinuteOfLoad() {
+  void theQuickProfileIsAboutAMinuteAndAHalfOfLoad() {
     E2eOptions o = E2eOptions.parse("--quick");
     assertThat(o.quick()).isTrue();
     assertThat(o.rounds()).isEqualTo(2);
     assertThat(o.warmup()).isEqualTo(Duration.ofMillis(500));
     assertThat(o.measure()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(o.plannedLoadTime()).isEqualTo(Duration.ofSeconds(6 + 60));
+    // 5 × 1.5 s + 2 rounds × 3 concurrencies × 5 scenarios × 2.5 s
+    assertThat(o.plannedLoadTime()).isEqualTo(Duration.ofMillis(7_500 + 75_000));
   }
 
   @Test
@@ -66,7 +67,7 @@ class E2eOptionsTest {
     "--warmup|5m|--warmup: 5m (expected: a duration like 500ms or 2s)",
     "--measure|fast|--measure: fast (expected: a duration like 500ms or 2s)",
     "--concurrency|1,0|--concurrency: 0 (expected: 1-1024)",
-    "--scenarios|A,E|--scenarios: E (expected: A, B, C or D)",
+    "--scenarios|A,E|--scenarios: E (expected: A, B, C, D or G)",
     "--scenarios|A,a|--scenarios: A listed twice",
   })
   void badValuesAreRejectedWithTheArgumentNamed(String name, String value, String message) {
@@ -87,6 +88,6 @@ class E2eOptionsTest {
   void listsAreImmutable() {
     E2eOptions o = E2eOptions.parse();
     assertThatThrownBy(() -> o.concurrency().add(3)).isInstanceOf(UnsupportedOperationException.class);
-    assertThat(o.scenarios()).isEqualTo(List.of("A", "B", "C", "D"));
+    assertThat(o.scenarios()).isEqualTo(List.of("A", "B", "C", "D", "G"));
   }
 }

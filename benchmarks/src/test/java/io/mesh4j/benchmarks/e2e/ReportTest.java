@@ -61,6 +61,36 @@ class ReportTest {
         .endsWith(" -->\n");
   }
 
+  /** A G cell: {@code requests} in 1 s at 100 µs, the gateway JVM using {@code hopCpuMicros} per request. */
+  private static CellResult gateway(int concurrency, long requests, long hopCpuMicros) {
+    LatencyHistogram h = new LatencyHistogram();
+    for (long i = 0; i < requests; i++) h.record(100_000);
+    return new CellResult("G", concurrency, requests, 0, null, 1_000_000_000L, h, requests * 50_000,
+        1_000_000_000L, requests * 1_000, requests * hopCpuMicros * 1_000);
+  }
+
+  @Test
+  void theGatewayHopIsComparedWithTheNginxHopOnCpuPerRequest() {
+    List<List<CellResult>> rounds = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      rounds.add(List.of(
+          cell("D", 1, 500, 200), gateway(1, 1000, 15),
+          cell("D", 64, 500, 200), gateway(64, 250, 30)));
+    }
+    String section = Report.section(info(true), Summary.of(rounds, List.of("D", "G"), List.of(1, 64)), null);
+    assertThat(section)
+        .contains("| concurrency | G hop CPU/req | D hop CPU/req | G/D hop CPU | G/D req/s | G/D p99 |")
+        .contains("| 1 | 15.0 µs | 20.0 µs | ✓ 0.75× | 2.00× | 0.50× |")
+        .contains("| 64 | 30.0 µs | 20.0 µs | ✗ 1.50× | 0.50× | 0.50× |")
+        .contains("| 64 | G | 250 | 100 µs | 100 µs | 100 µs | 50.0 µs | 1,000 B | 30.0 µs | 0 |");
+  }
+
+  @Test
+  void withoutTheGatewayScenarioThereIsNoGatewayTable() {
+    String section = Report.section(info(true), summary(1000, 980, 600, 700), null);
+    assertThat(section).doesNotContain("Gateway hop");
+  }
+
   @Test
   void missedTargetsAreMarked() {
     String section = Report.section(info(false), summary(1000, 900, 800, 700), null);

@@ -20,8 +20,10 @@ import java.util.concurrent.TimeUnit;
  * built-in config), each behind its own {@code MeshFilter} in embedded Jetty; a {@code frontend}
  * behind {@code MeshFilter} whose handler calls {@code http://inventory/...} through a
  * {@code MeshOkHttp}-wrapped client; the admin dashboard; and a traffic generator. Then it plays a
- * scripted scenario in seven acts (weighted round robin, a canary split, header routing, a
- * killed instance, its restart, a drain, a redirect and a direct response), printing a live table
+ * scripted scenario in eight acts (weighted round robin, a canary split, header routing, a
+ * killed instance, its restart, a drain, a redirect and a direct response, and a strangler fig:
+ * {@code /v2/} forwarded by the frontend's MeshFilter to {@code inventory-v2} through {@code
+ * mesh-gateway} while {@code /legacy/} stays with its servlet), printing a live table
  * once a second and checking what it promises. See {@code docs/demo.md} and {@link
  * DemoOptions#USAGE} for the options.
  *
@@ -156,6 +158,8 @@ public final class Demo {
     Instance first = services.instances().get(0);
     out.println("  curl -i http://" + services.frontendAuthority() + "/shop/items -H 'x-canary: true'");
     out.println("  curl -i http://" + services.frontendAuthority() + "/old/items");
+    out.println("  curl -i http://" + services.frontendAuthority() + "/v2/items        "
+        + "# forwarded by the frontend's MeshFilter (mesh-gateway)");
     out.println("  curl -X POST http://" + first.address() + "/mesh/drain      # drain "
         + first.name() + ", watch the dashboard");
     out.println("  curl -X POST http://" + first.address() + "/mesh/healthcheck/ok   # and back");

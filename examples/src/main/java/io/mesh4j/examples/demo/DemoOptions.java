@@ -38,8 +38,8 @@ record DemoOptions(
   /** With {@code --no-scenario}: enough to watch the dashboard move, little enough to idle. */
   static final double DEFAULT_SERVE_RATE = 20;
   static final int DEFAULT_CLIENTS = 4;
-  /** The shortest scenario that still shows every act. */
-  static final Duration MIN_SCENARIO = Duration.ofSeconds(7);
+  /** The shortest scenario that still shows every act (a second each). */
+  static final Duration MIN_SCENARIO = Duration.ofSeconds(8);
 
   static final String USAGE = """
       usage: java -jar mesh4j-demo.jar [options]

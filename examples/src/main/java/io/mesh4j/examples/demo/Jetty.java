@@ -20,8 +20,8 @@ final class Jetty {
 
   /**
    * A servlet application: {@code filter} (when not null) on {@code /*} for REQUEST and ASYNC
-   * dispatches, in front of {@code servlet} on {@code /*}. This is all it takes to put a service
-   * behind mesh4j.
+   * dispatches, in front of {@code servlet} on {@code /*}, both async-supported. This is all it
+   * takes to put a service behind mesh4j.
    */
   static ServletContextHandler app(MeshFilter filter, HttpServlet servlet) {
     ServletContextHandler context = new ServletContextHandler("/");
@@ -30,7 +30,11 @@ final class Jetty {
       holder.setAsyncSupported(true);
       context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
     }
-    context.addServlet(new ServletHolder(servlet), "/*");
+    ServletHolder holder = new ServletHolder(servlet);
+    // Async-supported (with the filter), so that requests the mesh forwards to a cluster do not
+    // hold a container thread while the upstream answers (docs/gateway.md, Threads).
+    holder.setAsyncSupported(true);
+    context.addServlet(holder, "/*");
     return context;
   }
 

@@ -25,10 +25,12 @@ final class Prediction {
    * @param status the status the generator should get; -1 when not predicted (any status below
    *     500 counts as a success)
    * @param location the expected {@code Location} of a redirect, or null
-   * @param shares the expected share of requests each instance answers, by instance name (empty
-   *     when no instance is involved); instances that must get nothing are absent
+   * @param shares the expected share of requests each instance answers, by instance name, with
+   *     {@link Frontend#APP} for the frontend's own servlet (empty when neither is involved);
+   *     instances that must get nothing are absent
    * @param canaryUpstream whether the instance should see {@code x-canary: true}
-   * @param answeredByMesh whether the frontend's mesh answers it without the application
+   * @param answeredByMesh whether the frontend's mesh answers it (or forwards it) without the
+   *     application
    * @param explanation how the prediction was reached, in words, for messages
    */
   record Expected(
@@ -64,7 +66,7 @@ final class Prediction {
   static Expected of(
       MeshSnapshot snapshot, RequestKind kind, String frontendAuthority,
       IntFunction<String> instanceByPort) {
-    if (kind.upstreamPath == null) return inbound(snapshot, kind, frontendAuthority);
+    if (kind.upstreamPath == null) return inbound(snapshot, kind, frontendAuthority, instanceByPort);
     boolean carried = kind.canary && propagates(snapshot, RequestKind.CANARY_HEADER);
     View view = new View("inventory", kind.upstreamPath, carried ? "true" : null, null);
     RouteMatch match = snapshot.outbound().match(view);
@@ -89,22 +91,56 @@ final class Prediction {
     return new Expected(200, null, shares, carried, false, how);
   }
 
-  private static Expected inbound(MeshSnapshot snapshot, RequestKind kind, String authority) {
+  private static Expected inbound(
+      MeshSnapshot snapshot, RequestKind kind, String authority, IntFunction<String> instanceByPort) {
     View view = new View(authority, kind.path, null, "127.0.0.1");
     RouteMatch match = snapshot.inbound().match(view);
-    if (match.isRouted()) {
-      String route = "inbound route " + match.virtualHost() + "/" + match.route().name();
-      RouteAction action = match.route().action();
-      if (action instanceof RouteAction.Redirect redirect) {
-        return new Expected(redirect.code(), redirect.location(view), Map.of(), false, true,
-            route + " redirects");
-      }
-      if (action instanceof RouteAction.Respond respond) {
-        return new Expected(respond.status(), null, Map.of(), false, true, route + " responds");
-      }
+    if (!match.isRouted()) return local(kind, "no inbound route matches: passed to the application");
+    String route = "inbound route " + match.virtualHost() + "/" + match.route().name();
+    RouteAction action = match.route().action();
+    if (action instanceof RouteAction.Redirect redirect) {
+      return new Expected(redirect.code(), redirect.location(view), Map.of(), false, true,
+          route + " redirects");
     }
-    // Handed to the application, which knows nothing but /shop/.
-    return new Expected(404, null, Map.of(), false, false, "passed to the application");
+    if (action instanceof RouteAction.Respond respond) {
+      return new Expected(respond.status(), null, Map.of(), false, true, route + " responds");
+    }
+    if (action instanceof RouteAction.Forward forward) {
+      // Forwarded by MeshFilter through mesh-gateway: the instances answer, never the application.
+      Map<String, Double> shares = new LinkedHashMap<>();
+      addCluster(snapshot, forward.cluster(), 1.0, shares, instanceByPort);
+      return new Expected(200, null, shares, false, true, route + " forwards to " + forward.cluster());
+    }
+    if (action instanceof RouteAction.Split split) {
+      // A split between clusters and (with a `local: true` entry) the application itself.
+      int total = 0;
+      for (ActionConfig.WeightedCluster w : split.weights()) total += w.weight();
+      Map<String, Double> shares = new LinkedHashMap<>();
+      boolean local = false;
+      for (ActionConfig.WeightedCluster w : split.weights()) {
+        if (w.weight() <= 0) continue;
+        double share = (double) w.weight() / total;
+        if (w.local()) {
+          local = true;
+          if (RequestKind.knownToTheApplication(kind.path)) shares.merge(Frontend.APP, share, Double::sum);
+        } else {
+          addCluster(snapshot, w.cluster(), share, shares, instanceByPort);
+        }
+      }
+      // The application answers a path it does not know with 404, the instances with 200.
+      int status = !local || RequestKind.knownToTheApplication(kind.path) ? 200 : -1;
+      return new Expected(status, null, shares, false, !local, route + " splits: " + action);
+    }
+    return local(kind, route + " passes it to the application");
+  }
+
+  /** Handed to the frontend's own servlet, which knows {@code /shop/} and {@code /legacy/} only. */
+  private static Expected local(RequestKind kind, String how) {
+    if (RequestKind.knownToTheApplication(kind.path)) {
+      return new Expected(200, null, Map.of(Frontend.APP, 1.0), false, false, how + ", which answers it");
+    }
+    return new Expected(404, null, Map.of(), false, false,
+        how + ", which answers 404 (it knows /shop/ and /legacy/ only)");
   }
 
   private static void addCluster(

@@ -14,7 +14,14 @@ enum RequestKind {
   /** {@code GET /old/items}: an old URL the frontend's mesh redirects. */
   OLD("/old/items", false, null),
   /** {@code GET /maintenance}: answered by the frontend's mesh with a direct response. */
-  MAINTENANCE("/maintenance", false, null);
+  MAINTENANCE("/maintenance", false, null),
+  /** {@code GET /legacy/items}: passed to the frontend's own servlet, which answers it. */
+  LEGACY("/legacy/items", false, null),
+  /** {@code GET /v2/items}: forwarded by the frontend's MeshFilter to {@code inventory-v2}. */
+  V2("/v2/items", false, null);
+
+  /** The path prefix the frontend's own servlet answers itself (the legacy application). */
+  static final String LEGACY_PREFIX = "/legacy/";
 
   /** The header the demo routes on and propagates. */
   static final String CANARY_HEADER = "x-canary";
@@ -39,6 +46,11 @@ enum RequestKind {
       case "/shop/split" -> SPLIT.upstreamPath;
       default -> null;
     };
+  }
+
+  /** Whether the frontend's servlet answers {@code frontendPath} (200) rather than with a 404. */
+  static boolean knownToTheApplication(String frontendPath) {
+    return upstreamFor(frontendPath) != null || frontendPath.startsWith(LEGACY_PREFIX);
   }
 
   /** A short label for tables. */

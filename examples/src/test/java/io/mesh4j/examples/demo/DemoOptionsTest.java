@@ -49,7 +49,7 @@ class DemoOptionsTest {
       "--port 70000               | --port: 70000 (expected: 0-65535)",
       "--admin-port x             | --admin-port: x (expected: 0-65535)",
       "--port 9901                | --port and --admin-port: both 9901 (expected: two ports)",
-      "--duration 3s              | --duration: 3s (expected: at least 7s for the scenario)",
+      "--duration 3s              | --duration: 3s (expected: at least 8s for the scenario)",
       "--duration 0               | --duration: 0 (expected: > 0)",
       "--duration soon            | --duration: soon (expected: a duration such as 70s, 2m or 90)",
       "--rate 0                   | --rate: 0 (the scenario needs traffic; expected: > 0)",

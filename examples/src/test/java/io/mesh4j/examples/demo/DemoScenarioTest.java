@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
  * Runs the demo's whole scenario in-process, on free ports, with a short duration, and checks its
  * outcomes from what the clients saw (not from timings): every request answered through the kill,
  * restart and drain; shares within the configured weights; the canary header honoured and carried
- * upstream; the redirect and the direct response answered by the mesh.
+ * upstream; the redirect and the direct response answered by the mesh; {@code /legacy/} answered
+ * by the frontend's servlet and {@code /v2/} forwarded by its MeshFilter to {@code inventory-v2}.
  */
 class DemoScenarioTest {
   static Demo.Outcome outcome;
@@ -46,7 +47,7 @@ class DemoScenarioTest {
 
   @Test
   void noClientRequestFailsThroughTheKillTheRestartAndTheDrain() {
-    for (String act : new String[] {"Act 4/7", "Act 5/7", "Act 6/7"}) {
+    for (String act : new String[] {"Act 4/8", "Act 5/8", "Act 6/8"}) {
       Tally t = report().act(act).tally();
       assertThat(t.requests()).as(act).isPositive();
       assertThat(t.failures()).as(act + ": " + t.failureSamples()).isZero();
@@ -57,7 +58,7 @@ class DemoScenarioTest {
 
   @Test
   void theWeightedRoundRobinSharesFollowTheConfiguredWeights() {
-    Map<String, Long> served = report().act("Act 1/7").tally().servedBy(RequestKind.ITEMS);
+    Map<String, Long> served = report().act("Act 1/8").tally().servedBy(RequestKind.ITEMS);
     long n = served.values().stream().mapToLong(Long::longValue).sum();
     assertThat(served).containsOnlyKeys("inventory-1", "inventory-2", "inventory-3");
     assertThat((double) served.get("inventory-1") / n).isCloseTo(5 / 7.0, within(0.05));
@@ -67,14 +68,14 @@ class DemoScenarioTest {
 
   @Test
   void theSplitSendsTenPercentToTheCanary() {
-    Map<String, Long> served = report().act("Act 2/7").tally().servedBy(RequestKind.SPLIT);
+    Map<String, Long> served = report().act("Act 2/8").tally().servedBy(RequestKind.SPLIT);
     long n = served.values().stream().mapToLong(Long::longValue).sum();
     assertThat((double) served.getOrDefault("inventory-v2", 0L) / n).isCloseTo(0.10, within(0.04));
   }
 
   @Test
   void theCanaryHeaderAlwaysReachesV2AndIsCarriedUpstreamByTheMesh() {
-    Tally t = report().act("Act 3/7").tally();
+    Tally t = report().act("Act 3/8").tally();
     long canary = t.requests(RequestKind.CANARY);
     assertThat(canary).isPositive();
     assertThat(t.servedBy(RequestKind.CANARY)).containsExactly(Map.entry("inventory-v2", canary));
@@ -85,15 +86,33 @@ class DemoScenarioTest {
 
   @Test
   void theRedirectAndTheDirectResponseComeFromTheMesh() {
-    Tally t = report().act("Act 7/7").tally();
+    Tally t = report().act("Act 7/8").tally();
     assertThat(t.statuses(RequestKind.OLD)).containsOnlyKeys(301);
     assertThat(t.statuses(RequestKind.MAINTENANCE)).containsOnlyKeys(503);
   }
 
   @Test
+  void legacyPagesStayWithTheFrontendsServletAndV2IsForwardedToInventoryV2() {
+    Tally t = report().act("Act 8/8").tally();
+    long legacy = t.requests(RequestKind.LEGACY);
+    long v2 = t.requests(RequestKind.V2);
+    assertThat(legacy).isPositive();
+    assertThat(v2).isPositive();
+    assertThat(t.statuses(RequestKind.LEGACY)).containsExactly(Map.entry(200, legacy));
+    assertThat(t.servedBy(RequestKind.LEGACY)).containsExactly(Map.entry(Frontend.APP, legacy));
+    assertThat(t.statuses(RequestKind.V2)).containsExactly(Map.entry(200, v2));
+    assertThat(t.servedBy(RequestKind.V2)).containsExactly(Map.entry("inventory-v2", v2));
+    assertThat(t.failures()).as(String.valueOf(t.failureSamples())).isZero();
+    assertThat(output).contains(
+        "PASS  the frontend's servlet never saw GET /v2/items: 0 of ",
+        "PASS  its MeshFilter forwarded every GET /v2/items: ",
+        "PASS  the frontend's servlet answered every GET /legacy/items itself: ");
+  }
+
+  @Test
   void eachActSaysWhatToLookForAndTheTableIsPrinted() {
-    for (int i = 1; i <= 7; i++) assertThat(output).contains("Act " + i + "/7");
-    assertThat(output.lines().filter(l -> l.startsWith("  look for: ")).count()).isEqualTo(7);
+    for (int i = 1; i <= 8; i++) assertThat(output).contains("Act " + i + "/8");
+    assertThat(output.lines().filter(l -> l.startsWith("  look for: ")).count()).isEqualTo(8);
     assertThat(output).contains("state (frontend's view)", "Summary", "p50", "p99");
   }
 }

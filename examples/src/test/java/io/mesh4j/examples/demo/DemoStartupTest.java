@@ -35,7 +35,7 @@ class DemoStartupTest {
   @Test
   void aBadOptionExitsWithTwoAndSaysWhy() {
     assertThat(Demo.run(new String[] {"--duration", "1s"}, out, false)).isEqualTo(2);
-    assertThat(printed()).isEqualTo("mesh4j demo: --duration: 1s (expected: at least 7s for the scenario)\n"
+    assertThat(printed()).isEqualTo("mesh4j demo: --duration: 1s (expected: at least 8s for the scenario)\n"
         + "run with --help for the options\n");
   }
 

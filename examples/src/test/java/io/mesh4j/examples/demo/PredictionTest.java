@@ -8,6 +8,10 @@ import io.mesh4j.MeshSnapshot;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.time.FakeTime;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
@@ -93,6 +97,65 @@ class PredictionTest {
     assertThat(maintenance.status()).isEqualTo(503);
     assertThat(maintenance.answeredByMesh()).isTrue();
     assertThat(maintenance.shares()).isEmpty();
+  }
+
+  @Test
+  void legacyPagesArePassedToTheFrontendsOwnServlet() {
+    Prediction.Expected e = predict(builtIn(), RequestKind.LEGACY);
+    assertThat(e.status()).isEqualTo(200);
+    assertThat(e.shares()).containsExactly(Map.entry(Frontend.APP, 1.0));
+    assertThat(e.answeredByMesh()).isFalse();
+    assertThat(e.explanation())
+        .isEqualTo("inbound route frontend/legacy passes it to the application, which answers it");
+  }
+
+  @Test
+  void v2IsForwardedByTheFrontendsMeshToInventoryV2() {
+    Prediction.Expected e = predict(builtIn(), RequestKind.V2);
+    assertThat(e.status()).isEqualTo(200);
+    assertThat(e.shares()).containsExactly(Map.entry("inventory-v2", 1.0));
+    assertThat(e.answeredByMesh()).isTrue();
+    assertThat(e.canaryUpstream()).isFalse();
+    assertThat(e.explanation()).isEqualTo("inbound route frontend/v2 forwards to inventory-v2");
+  }
+
+  @Test
+  void withoutARouteForV2TheApplicationGetsItAndAnswers404() {
+    String yaml = builtInText("match: { path_separated_prefix: /v2 }",
+        "match: { path_separated_prefix: /v3 }");
+    Prediction.Expected e = predict(snapshot(ConfigLoader.load(yaml)), RequestKind.V2);
+    assertThat(e.status()).isEqualTo(404);
+    assertThat(e.shares()).isEmpty();
+    assertThat(e.answeredByMesh()).isFalse();
+    assertThat(e.explanation()).isEqualTo("inbound route frontend/app passes it to the application,"
+        + " which answers 404 (it knows /shop/ and /legacy/ only)");
+  }
+
+  @Test
+  void anEdgeCanaryShiftsLegacyPagesFromTheApplicationToV2ByWeight() {
+    String yaml = builtInText("match: { prefix: /legacy/ }\n          pass: {}",
+        "match: { prefix: /legacy/ }\n"
+            + "          split:\n"
+            + "            - { local: true, weight: 95 }\n"
+            + "            - { cluster: inventory-v2, weight: 5 }");
+    Prediction.Expected e = predict(snapshot(ConfigLoader.load(yaml)), RequestKind.LEGACY);
+    assertThat(e.status()).isEqualTo(200);
+    assertThat(e.shares()).containsOnlyKeys(Frontend.APP, "inventory-v2");
+    assertThat(e.shares().get(Frontend.APP)).isCloseTo(0.95, within(1e-9));
+    assertThat(e.shares().get("inventory-v2")).isCloseTo(0.05, within(1e-9));
+    assertThat(e.answeredByMesh()).isFalse();
+  }
+
+  /** The built-in config's text with {@code from} (which must occur once) replaced by {@code to}. */
+  static String builtInText(String from, String to) {
+    try (InputStream in = PredictionTest.class.getClassLoader().getResourceAsStream(Demo.BUILT_IN_CONFIG)) {
+      assertThat(in).as(Demo.BUILT_IN_CONFIG).isNotNull();
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(text.split(java.util.regex.Pattern.quote(from), -1)).as(from).hasSize(2);
+      return text.replace(from, to);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @ParameterizedTest(name = "expected {0} {1}: got {2} {3} -> {4}")
