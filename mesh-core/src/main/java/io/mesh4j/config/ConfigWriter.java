@@ -102,12 +102,6 @@ public final class ConfigWriter {
     return SHOWN.route(route, -1);
   }
 
-  /** A {@code match:} block, every default shown. */
-  public static ObjectNode match(MatchConfig match) {
-    Objects.requireNonNull(match, "match");
-    return SHOWN.match(match);
-  }
-
   /**
    * A duration in the config syntax with the largest unit that is exact ({@code 5m}, {@code 90s},
    * {@code 250ms}, {@code 0s}); the config holds whole milliseconds only, so sub-millisecond parts
