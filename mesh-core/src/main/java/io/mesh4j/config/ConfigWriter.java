@@ -23,7 +23,9 @@ import java.util.TreeSet;
  *
  * <p>Guarantee: for every valid config {@code c}, {@code ConfigLoader.load(ConfigWriter.yaml(c))}
  * equals {@code c}, and so does loading {@link #tree} serialised as JSON, in either {@link
- * Defaults} style. Every component of the model is written, extension references included
+ * Defaults} style. The one exception is a config built in code whose extension arguments hold
+ * NaN or an infinity, which no config file can hold: {@link #yaml} rejects it, {@link #tree}
+ * keeps the number as it is (for display). Every component of the model is written, extension references included
  * ({@code match.custom}, {@code lb: { custom, args }}, {@code policies} at the top level, on
  * virtual hosts and on routes); a config that names extensions loads back with the same {@link
  * ExtensionCatalog} it was validated against.
@@ -83,9 +85,16 @@ public final class ConfigWriter {
     return yaml(config, Defaults.OMITTED);
   }
 
-  /** The config as YAML text in the given style. */
+  /**
+   * The config as YAML text in the given style.
+   *
+   * @throws IllegalArgumentException if an extension's arguments hold NaN or an infinity (a
+   *     config built in code may; no config file can, so no text would load back equal); the
+   *     message names the argument's path
+   */
   public static String yaml(MeshConfig config, Defaults defaults) {
     ObjectNode tree = tree(config, defaults);
+    requireFiniteArgs(config);
     try {
       return YAML.writeValueAsString(tree);
     } catch (JsonProcessingException e) {
@@ -114,6 +123,56 @@ public final class ConfigWriter {
     if (ms % 60_000 == 0) return ms / 60_000 + "m";
     if (ms % 1_000 == 0) return ms / 1_000 + "s";
     return ms + "ms";
+  }
+
+  /** Throws for the first non-finite number in the arguments of an extension reference. */
+  private static void requireFiniteArgs(MeshConfig c) {
+    requireFinite(c.policies(), "policies");
+    for (int i = 0; i < c.clusters().size(); i++) {
+      ExtensionRef lb = c.clusters().get(i).lbCustom();
+      if (lb != null) requireFinite(lb.args().asMap(), "clusters[" + i + "].lb.args");
+    }
+    requireFiniteHosts(c.outbound().virtualHosts(), "outbound.virtual_hosts");
+    requireFiniteHosts(c.inbound().virtualHosts(), "inbound.virtual_hosts");
+    for (int i = 0; i < c.inbound().authz().rules().size(); i++) {
+      requireFinite(c.inbound().authz().rules().get(i).match(), "inbound.authz.rules[" + i + "]");
+    }
+  }
+
+  private static void requireFiniteHosts(List<VirtualHostConfig> hosts, String path) {
+    for (int i = 0; i < hosts.size(); i++) {
+      VirtualHostConfig v = hosts.get(i);
+      String vp = path + "[" + i + "]";
+      requireFinite(v.policies(), vp + ".policies");
+      for (int j = 0; j < v.routes().size(); j++) {
+        RouteConfig r = v.routes().get(j);
+        requireFinite(r.match(), vp + ".routes[" + j + "]");
+        requireFinite(r.policies(), vp + ".routes[" + j + "].policies");
+      }
+    }
+  }
+
+  private static void requireFinite(MatchConfig m, String path) {
+    if (m != null && m.custom() != null) {
+      requireFinite(m.custom().args().asMap(), path + ".match.custom.args");
+    }
+  }
+
+  private static void requireFinite(List<ExtensionRef> refs, String path) {
+    for (int i = 0; i < refs.size(); i++) {
+      requireFinite(refs.get(i).args().asMap(), path + "[" + i + "].args");
+    }
+  }
+
+  private static void requireFinite(Object v, String path) {
+    if (v instanceof Double d && !Double.isFinite(d)) {
+      throw new IllegalArgumentException(path + ": " + d
+          + " (expected: a finite number; a config file cannot hold NaN or infinity)");
+    } else if (v instanceof List<?> l) {
+      for (int i = 0; i < l.size(); i++) requireFinite(l.get(i), path + "[" + i + "]");
+    } else if (v instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) requireFinite(e.getValue(), path + "." + e.getKey());
+    }
   }
 
   private static Writer writer(Defaults defaults) {
