@@ -19,23 +19,23 @@ import java.util.TreeSet;
 /**
  * Writes a {@link MeshConfig} back into the config file format (version 1): the inverse of {@link
  * ConfigLoader}. The one writer of the format: the admin's {@code /mesh/config} and {@code
- * mesh4j import-envoy} both use it.
+ * /mesh/routes} and {@code mesh4j import-envoy} all use it.
  *
  * <p>Guarantee: for every valid config {@code c}, {@code ConfigLoader.load(ConfigWriter.yaml(c))}
  * equals {@code c}, and so does loading {@link #tree} serialised as JSON, in either {@link
- * Defaults} style. The one exception is a config built in code whose extension arguments hold
- * NaN or an infinity, which no config file can hold: {@link #yaml} rejects it, {@link #tree}
- * keeps the number as it is (for display). Every component of the model is written, extension references included
+ * Defaults} style. Every component of the model is written, extension references included
  * ({@code match.custom}, {@code lb: { custom, args }}, {@code policies} at the top level, on
  * virtual hosts and on routes); a config that names extensions loads back with the same {@link
- * ExtensionCatalog} it was validated against.
+ * ExtensionCatalog} it was validated against. The one exception is a config built in code whose
+ * extension arguments hold NaN or an infinity, which no config file can hold: {@link #yaml}
+ * rejects it, {@link #tree} keeps the number as it is (for display).
  *
  * <p>Keys come in the order of {@code docs/config.md}; durations use the largest exact unit
  * ({@link #duration}). Nothing is masked: a caller that shows the tree to people (the admin) masks
  * secrets itself.
  *
- * <p>Stateless and thread-safe. Every method returns a fresh, mutable tree and throws {@link
- * NullPointerException} for a null argument.
+ * <p>Stateless and thread-safe. Every tree returned is a fresh, mutable copy; every method throws
+ * {@link NullPointerException} for a null argument.
  *
  * <pre>{@code
  * String text = ConfigWriter.yaml(config);                         // defaults left out
@@ -504,7 +504,9 @@ public final class ConfigWriter {
               .put("percent", f.delay().percent());
         }
         if (f.abort() != null) {
-          n.putObject("abort").put("status", f.abort().status()).put("percent", f.abort().percent());
+          n.putObject("abort")
+              .put("status", f.abort().status())
+              .put("percent", f.abort().percent());
         }
       }
       RateLimitConfig rl = r.rateLimit();

@@ -115,7 +115,8 @@ class ConfigWriterTest {
       }
       valid[0]++;
       for (Defaults d : Defaults.values()) {
-        assertThat(ConfigLoader.load(ConfigWriter.yaml(c, d), CATALOG)).as("yaml " + d).isEqualTo(c);
+        assertThat(ConfigLoader.load(ConfigWriter.yaml(c, d), CATALOG))
+            .as("yaml " + d).isEqualTo(c);
         assertThat(ConfigLoader.load(ConfigWriter.tree(c, d).toString(), CATALOG))
             .as("json " + d).isEqualTo(c);
       }
@@ -268,7 +269,8 @@ class ConfigWriterTest {
         service: s
         policies:
           - name: tag
-            args: { big: 1e300, small: -4.9e-324, long: 9223372036854775807, min: -9223372036854775808,
+            args: { big: 1e300, small: -4.9e-324, long: 9223372036854775807,
+                    min: -9223372036854775808,
                     huge: 92233720368547758070, neg: -0.0, empty: "", tilde: "~", date: 2024-01-01,
                     yes: yes, hex: "0x1F", list: [], map: {}, nulls: [~, null] }
         """, CATALOG);

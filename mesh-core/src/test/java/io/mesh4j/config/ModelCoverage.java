@@ -45,7 +45,8 @@ final class ModelCoverage {
         throw new IllegalStateException(e);
       }
       if (rc.getType().isSealed()) sealedTypes.add(rc.getType());
-      values.computeIfAbsent(name(type) + "." + rc.getName(), k -> new HashSet<>()).add(v == null ? "null" : v);
+      values.computeIfAbsent(name(type) + "." + rc.getName(), k -> new HashSet<>())
+          .add(v == null ? "null" : v);
       visit(v);
     }
   }

@@ -72,7 +72,8 @@ class AdminConfigJsonTest {
                   to: a
         inbound:
           authz:
-            rules: [ { action: deny, match: { headers: [ { name: authorization, prefix: Basic } ] } } ]
+            rules:
+              - { action: deny, match: { headers: [ { name: authorization, prefix: Basic } ] } }
         policies: [ { name: tag, args: { nested: { password: k3 }, kept: v } } ]
         """, new TestCatalog());
 
