@@ -2,11 +2,11 @@ package io.mesh4j.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mesh4j.config.ConfigWriter;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.xds.translate.EnvoyBootstrap;
 import io.mesh4j.xds.translate.EnvoyParseException;
 import io.mesh4j.xds.translate.EnvoyTranslator;
-import io.mesh4j.xds.translate.MeshConfigYaml;
 import io.mesh4j.xds.translate.Translation;
 import io.mesh4j.xds.translate.TranslationIssue;
 import io.mesh4j.xds.translate.TranslationIssue.Severity;
@@ -118,7 +118,8 @@ final class ImportEnvoy {
     if (a.flag("--json")) {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("accepted", t.accepted());
-      json.put("config", t.accepted() ? MeshConfigYaml.tree(t.config()) : null);
+      json.put("config",
+          t.accepted() ? ConfigWriter.tree(t.config(), ConfigWriter.Defaults.OMITTED) : null);
       List<Object> list = new ArrayList<>();
       for (TranslationIssue i : issues) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -140,7 +141,7 @@ final class ImportEnvoy {
         err.println((i.severity() == Severity.REJECTED ? "REJECTED " : "IGNORED  ") + i);
       }
       if (t.accepted()) {
-        out.print(MeshConfigYaml.write(t.config()));
+        out.print(ConfigWriter.yaml(t.config()));
       } else {
         err.println("mesh4j import-envoy: " + t.rejected().size() + " setting"
             + (t.rejected().size() == 1 ? "" : "s") + " cannot be carried over; no config written");

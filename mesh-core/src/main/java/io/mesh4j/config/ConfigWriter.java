@@ -1,0 +1,626 @@
+package io.mesh4j.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Writes a {@link MeshConfig} back into the config file format (version 1): the inverse of {@link
+ * ConfigLoader}. The one writer of the format: the admin's {@code /mesh/config} and {@code
+ * /mesh/routes} and {@code mesh4j import-envoy} all use it.
+ *
+ * <p>Guarantee: for every valid config {@code c}, {@code ConfigLoader.load(ConfigWriter.yaml(c))}
+ * equals {@code c}, and so does loading {@link #tree} serialised as JSON, in either {@link
+ * Defaults} style. Every component of the model is written, extension references included
+ * ({@code match.custom}, {@code lb: { custom, args }}, {@code policies} at the top level, on
+ * virtual hosts and on routes); a config that names extensions loads back with the same {@link
+ * ExtensionCatalog} it was validated against. The one exception is a config built in code whose
+ * extension arguments hold NaN or an infinity, which no config file can hold: {@link #yaml}
+ * rejects it, {@link #tree} keeps the number as it is (for display).
+ *
+ * <p>Keys come in the order of {@code docs/config.md}; durations use the largest exact unit
+ * ({@link #duration}). Nothing is masked: a caller that shows the tree to people (the admin) masks
+ * secrets itself.
+ *
+ * <p>Stateless and thread-safe. Every tree returned is a fresh, mutable copy; every method throws
+ * {@link NullPointerException} for a null argument.
+ *
+ * <pre>{@code
+ * String text = ConfigWriter.yaml(config);                         // defaults left out
+ * ObjectNode inForce = ConfigWriter.tree(config);                  // defaults shown
+ * }</pre>
+ */
+public final class ConfigWriter {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+      .build());
+  private static final Writer SHOWN = new Writer(true);
+  private static final Writer OMITTED = new Writer(false);
+
+  private ConfigWriter() {}
+
+  /** Whether settings equal to the format's defaults are written. Both styles load back equal. */
+  public enum Defaults {
+    /**
+     * Every setting, defaults included, as it is in force; optional sections that are absent
+     * (a health check, a custom lb, policies) stay absent.
+     */
+    SHOWN,
+    /** Only what differs from the defaults: what a person would write. */
+    OMITTED
+  }
+
+  /** The whole config with every default shown, as a JSON tree of the file format. */
+  public static ObjectNode tree(MeshConfig config) {
+    return tree(config, Defaults.SHOWN);
+  }
+
+  /** The whole config as a JSON tree of the file format, in the given style. */
+  public static ObjectNode tree(MeshConfig config, Defaults defaults) {
+    Objects.requireNonNull(config, "config");
+    return writer(defaults).config(config);
+  }
+
+  /**
+   * The config as YAML text with defaults left out ({@link Defaults#OMITTED}). Strings that would
+   * read as another type ({@code "true"}, {@code "42"}, {@code "null"}) are quoted.
+   */
+  public static String yaml(MeshConfig config) {
+    return yaml(config, Defaults.OMITTED);
+  }
+
+  /**
+   * The config as YAML text in the given style.
+   *
+   * @throws IllegalArgumentException if an extension's arguments hold NaN or an infinity (a
+   *     config built in code may; no config file can, so no text would load back equal); the
+   *     message names the argument's path
+   */
+  public static String yaml(MeshConfig config, Defaults defaults) {
+    ObjectNode tree = tree(config, defaults);
+    requireFiniteArgs(config);
+    try {
+      return YAML.writeValueAsString(tree);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write YAML", e); // a plain JSON tree cannot fail
+    }
+  }
+
+  /**
+   * One route as it appears in a virtual host's {@code routes:} list (name, match, the action key,
+   * modifiers, policies), every default shown.
+   */
+  public static ObjectNode route(RouteConfig route) {
+    Objects.requireNonNull(route, "route");
+    return SHOWN.route(route, -1);
+  }
+
+  /**
+   * A duration in the config syntax with the largest unit that is exact ({@code 5m}, {@code 90s},
+   * {@code 250ms}, {@code 0s}); the config holds whole milliseconds only, so sub-millisecond parts
+   * are dropped.
+   */
+  public static String duration(Duration d) {
+    long ms = d.toMillis();
+    if (ms == 0) return "0s";
+    if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
+    if (ms % 60_000 == 0) return ms / 60_000 + "m";
+    if (ms % 1_000 == 0) return ms / 1_000 + "s";
+    return ms + "ms";
+  }
+
+  /** Throws for the first non-finite number in the arguments of an extension reference. */
+  private static void requireFiniteArgs(MeshConfig c) {
+    requireFinite(c.policies(), "policies");
+    for (int i = 0; i < c.clusters().size(); i++) {
+      ExtensionRef lb = c.clusters().get(i).lbCustom();
+      if (lb != null) requireFinite(lb.args().asMap(), "clusters[" + i + "].lb.args");
+    }
+    requireFiniteHosts(c.outbound().virtualHosts(), "outbound.virtual_hosts");
+    requireFiniteHosts(c.inbound().virtualHosts(), "inbound.virtual_hosts");
+    for (int i = 0; i < c.inbound().authz().rules().size(); i++) {
+      requireFinite(c.inbound().authz().rules().get(i).match(), "inbound.authz.rules[" + i + "]");
+    }
+  }
+
+  private static void requireFiniteHosts(List<VirtualHostConfig> hosts, String path) {
+    for (int i = 0; i < hosts.size(); i++) {
+      VirtualHostConfig v = hosts.get(i);
+      String vp = path + "[" + i + "]";
+      requireFinite(v.policies(), vp + ".policies");
+      for (int j = 0; j < v.routes().size(); j++) {
+        RouteConfig r = v.routes().get(j);
+        requireFinite(r.match(), vp + ".routes[" + j + "]");
+        requireFinite(r.policies(), vp + ".routes[" + j + "].policies");
+      }
+    }
+  }
+
+  private static void requireFinite(MatchConfig m, String path) {
+    if (m != null && m.custom() != null) {
+      requireFinite(m.custom().args().asMap(), path + ".match.custom.args");
+    }
+  }
+
+  private static void requireFinite(List<ExtensionRef> refs, String path) {
+    for (int i = 0; i < refs.size(); i++) {
+      requireFinite(refs.get(i).args().asMap(), path + "[" + i + "].args");
+    }
+  }
+
+  private static void requireFinite(Object v, String path) {
+    if (v instanceof Double d && !Double.isFinite(d)) {
+      throw new IllegalArgumentException(path + ": " + d
+          + " (expected: a finite number; a config file cannot hold NaN or infinity)");
+    } else if (v instanceof List<?> l) {
+      for (int i = 0; i < l.size(); i++) requireFinite(l.get(i), path + "[" + i + "]");
+    } else if (v instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) requireFinite(e.getValue(), path + "." + e.getKey());
+    }
+  }
+
+  private static Writer writer(Defaults defaults) {
+    return switch (Objects.requireNonNull(defaults, "defaults")) {
+      case SHOWN -> SHOWN;
+      case OMITTED -> OMITTED;
+    };
+  }
+
+  /** One style of writing; immutable. */
+  private static final class Writer {
+    /** Whether settings equal to their defaults are written. */
+    private final boolean all;
+
+    Writer(boolean all) {
+      this.all = all;
+    }
+
+    ObjectNode config(MeshConfig c) {
+      ObjectNode o = F.objectNode();
+      o.put("version", c.version());
+      if (c.service() != null) o.put("service", c.service());
+      if (all || !c.clusters().isEmpty()) {
+        ArrayNode clusters = o.putArray("clusters");
+        for (ClusterConfig cc : c.clusters()) clusters.add(cluster(cc));
+      }
+      if (all || !c.outbound().virtualHosts().isEmpty()) {
+        o.putObject("outbound").set("virtual_hosts", virtualHosts(c.outbound().virtualHosts()));
+      }
+      ObjectNode inbound = inbound(c.inbound());
+      if (!inbound.isEmpty()) o.set("inbound", inbound);
+      if (all || !c.propagate().headers().isEmpty()) {
+        strings(o.putObject("propagate").putArray("headers"), c.propagate().headers());
+      }
+      if (all || !c.admin().equals(AdminConfig.DISABLED)) {
+        ObjectNode admin = o.putObject("admin");
+        admin.put("enabled", c.admin().enabled());
+        cidrs(admin.putArray("allow_from"), c.admin().allowFrom());
+      }
+      policies(o, c.policies());
+      return o;
+    }
+
+    // ----------------------------------------------------------------------------- clusters
+
+    private ObjectNode cluster(ClusterConfig c) {
+      ObjectNode o = F.objectNode();
+      o.put("name", c.name());
+      if (c.lbCustom() != null) {
+        ObjectNode lb = o.putObject("lb");
+        lb.put("custom", c.lbCustom().name());
+        args(lb, c.lbCustom().args());
+      } else if (all || c.lb() != LbPolicy.WEIGHTED_ROUND_ROBIN) {
+        o.put("lb", c.lb().configName());
+      }
+      ArrayNode eps = o.putArray("endpoints");
+      for (EndpointConfig e : c.endpoints()) {
+        if (!all && e.weight() == 1 && e.zone() == null) {
+          eps.add(e.address());
+          continue;
+        }
+        ObjectNode n = eps.addObject();
+        n.put("address", e.address());
+        if (all || e.weight() != 1) n.put("weight", e.weight());
+        if (e.zone() != null) n.put("zone", e.zone());
+      }
+      if (c.healthCheck() != null) o.set("health_check", healthCheck(c.healthCheck()));
+      if (c.outlierDetection() != null) o.set("outlier_detection", outlier(c.outlierDetection()));
+      if (c.circuitBreaker() != null) o.set("circuit_breaker", breaker(c.circuitBreaker()));
+      if (all || !c.retry().equals(RetryConfig.DEFAULT)) o.set("retry", retry(c.retry()));
+      if (all || !c.timeout().equals(ClusterConfig.DEFAULT_TIMEOUT)) {
+        o.put("timeout", duration(c.timeout()));
+      }
+      if (all || c.panicThreshold() != ClusterConfig.DEFAULT_PANIC_THRESHOLD) {
+        o.put("panic_threshold", c.panicThreshold());
+      }
+      if (all || !c.slowStart().isZero()) o.put("slow_start", duration(c.slowStart()));
+      if (c.hashOn() != null) o.set("hash_on", hashOn(c.hashOn()));
+      return o;
+    }
+
+    private ObjectNode healthCheck(HealthCheckConfig h) {
+      ObjectNode o = F.objectNode();
+      if (all || !h.probe().equals(HealthCheckConfig.DEFAULT_PROBE)) o.put("probe", h.probe());
+      if (all || !h.path().equals(HealthCheckConfig.DEFAULT_PATH)) o.put("path", h.path());
+      if (all || !h.interval().equals(HealthCheckConfig.DEFAULT_INTERVAL)) {
+        o.put("interval", duration(h.interval()));
+      }
+      if (all || !h.timeout().equals(HealthCheckConfig.DEFAULT_TIMEOUT)) {
+        o.put("timeout", duration(h.timeout()));
+      }
+      if (all || h.unhealthyThreshold() != HealthCheckConfig.DEFAULT_UNHEALTHY_THRESHOLD) {
+        o.put("unhealthy_threshold", h.unhealthyThreshold());
+      }
+      if (all || h.healthyThreshold() != HealthCheckConfig.DEFAULT_HEALTHY_THRESHOLD) {
+        o.put("healthy_threshold", h.healthyThreshold());
+      }
+      if (all || !h.expectedStatuses().equals(List.of(StatusRange.SUCCESS))) {
+        ArrayNode s = o.putArray("expected_statuses");
+        for (StatusRange r : h.expectedStatuses()) {
+          // A single status reads better as a number; the admin has always shown strings.
+          if (!all && r.from() == r.to()) s.add(r.from());
+          else s.add(r.toString());
+        }
+      }
+      return o;
+    }
+
+    private ObjectNode outlier(OutlierDetectionConfig o) {
+      OutlierDetectionConfig d = OutlierDetectionConfig.DEFAULT;
+      ObjectNode n = F.objectNode();
+      if (all || o.consecutive5xx() != d.consecutive5xx()) {
+        n.put("consecutive_5xx", o.consecutive5xx());
+      }
+      if (all || o.consecutiveGatewayFailure() != d.consecutiveGatewayFailure()) {
+        n.put("consecutive_gateway_failure", o.consecutiveGatewayFailure());
+      }
+      if (all || !o.baseEjectionTime().equals(d.baseEjectionTime())) {
+        n.put("base_ejection_time", duration(o.baseEjectionTime()));
+      }
+      if (all || o.maxEjectionPercent() != d.maxEjectionPercent()) {
+        n.put("max_ejection_percent", o.maxEjectionPercent());
+      }
+      if (all || !o.maxEjectionTime().equals(d.maxEjectionTime())) {
+        n.put("max_ejection_time", duration(o.maxEjectionTime()));
+      }
+      if (all || o.enforcing() != d.enforcing()) n.put("enforcing", o.enforcing());
+      return n;
+    }
+
+    private ObjectNode breaker(CircuitBreakerConfig b) {
+      CircuitBreakerConfig d = CircuitBreakerConfig.DEFAULT;
+      ObjectNode o = F.objectNode();
+      if (all || b.failureRateThreshold() != d.failureRateThreshold()) {
+        o.put("failure_rate_threshold", b.failureRateThreshold());
+      }
+      if (all || !b.slowCallDuration().equals(d.slowCallDuration())) {
+        o.put("slow_call_duration", duration(b.slowCallDuration()));
+      }
+      if (all || b.slowCallRateThreshold() != d.slowCallRateThreshold()) {
+        o.put("slow_call_rate_threshold", b.slowCallRateThreshold());
+      }
+      if (all || b.slidingWindow() != d.slidingWindow()) o.put("sliding_window", b.slidingWindow());
+      if (all || b.minimumCalls() != d.minimumCalls()) o.put("minimum_calls", b.minimumCalls());
+      if (all || !b.waitInOpen().equals(d.waitInOpen())) {
+        o.put("wait_in_open", duration(b.waitInOpen()));
+      }
+      if (all || b.maxConcurrentRequests() != d.maxConcurrentRequests()) {
+        o.put("max_concurrent_requests", b.maxConcurrentRequests());
+      }
+      return o;
+    }
+
+    /** A cluster's policy, whole: the fields a retry block leaves out take the defaults. */
+    private ObjectNode retry(RetryConfig r) {
+      ObjectNode o = F.objectNode();
+      o.put("attempts", r.attempts());
+      retryOn(o, r.retryOn());
+      if (all || !r.retriableStatusCodes().isEmpty()) {
+        ints(o.putArray("retriable_status_codes"), r.retriableStatusCodes());
+      }
+      if (r.perTryTimeout() != null) o.put("per_try_timeout", duration(r.perTryTimeout()));
+      o.set("backoff", backoff(r.backoff()));
+      if (r.budget() == null) {
+        o.put("budget", "off");
+      } else {
+        o.set("budget", budget(r.budget()));
+      }
+      o.put("idempotent_only", r.idempotentOnly());
+      return o;
+    }
+
+    /** A route's override: only the fields it sets, in either style. */
+    private ObjectNode retryOverride(RetryOverride r) {
+      ObjectNode o = F.objectNode();
+      if (r.attempts() != null) o.put("attempts", r.attempts());
+      if (r.retryOn() != null) retryOn(o, r.retryOn());
+      if (r.retriableStatusCodes() != null) {
+        ints(o.putArray("retriable_status_codes"), r.retriableStatusCodes());
+      }
+      if (r.perTryTimeout() != null) o.put("per_try_timeout", duration(r.perTryTimeout()));
+      if (r.backoff() != null) o.set("backoff", backoff(r.backoff()));
+      if (r.budget() != null) o.set("budget", budget(r.budget()));
+      if (r.idempotentOnly() != null) o.put("idempotent_only", r.idempotentOnly());
+      return o;
+    }
+
+    private static void retryOn(ObjectNode o, Set<RetryOn> set) {
+      ArrayNode a = o.putArray("retry_on");
+      for (RetryOn r : RetryOn.values()) {
+        if (set.contains(r)) a.add(r.configName());
+      }
+    }
+
+    private static ObjectNode backoff(RetryConfig.Backoff b) {
+      ObjectNode o = F.objectNode();
+      o.put("base", duration(b.base()));
+      o.put("max", duration(b.max()));
+      return o;
+    }
+
+    private static ObjectNode budget(RetryConfig.Budget b) {
+      ObjectNode o = F.objectNode();
+      o.put("percent", b.percent());
+      o.put("min_per_second", b.minPerSecond());
+      return o;
+    }
+
+    private static ObjectNode hashOn(HashOnConfig h) {
+      ObjectNode o = F.objectNode();
+      switch (h.kind()) {
+        case HEADER -> o.put("header", h.name());
+        case COOKIE -> o.put("cookie", h.name());
+        case SOURCE_IP -> o.put("source_ip", true);
+      }
+      return o;
+    }
+
+    // ----------------------------------------------------------------------------- routes
+
+    private ArrayNode virtualHosts(List<VirtualHostConfig> hosts) {
+      ArrayNode a = F.arrayNode();
+      for (VirtualHostConfig v : hosts) {
+        ObjectNode o = a.addObject();
+        o.put("name", v.name());
+        strings(o.putArray("domains"), v.domains());
+        ArrayNode routes = o.putArray("routes");
+        for (int i = 0; i < v.routes().size(); i++) routes.add(route(v.routes().get(i), i));
+        policies(o, v.policies());
+      }
+      return a;
+    }
+
+    private ObjectNode inbound(InboundConfig in) {
+      ObjectNode o = F.objectNode();
+      if (all || !in.virtualHosts().isEmpty()) {
+        o.set("virtual_hosts", virtualHosts(in.virtualHosts()));
+      }
+      if (all || !in.authz().equals(AuthzConfig.ALLOW_ALL)) {
+        ObjectNode authz = o.putObject("authz");
+        authz.put("default_action", action(in.authz().defaultAction()));
+        ArrayNode rules = authz.putArray("rules");
+        for (int i = 0; i < in.authz().rules().size(); i++) {
+          AuthzConfig.Rule r = in.authz().rules().get(i);
+          ObjectNode n = rules.addObject();
+          if (r.name() != null && (all || !r.name().equals("rules[" + i + "]"))) {
+            n.put("name", r.name());
+          }
+          n.put("action", action(r.action()));
+          if (r.match() != null) n.set("match", match(r.match()));
+        }
+      }
+      if (all || !in.trustedProxies().isEmpty()) {
+        cidrs(o.putArray("trusted_proxies"), in.trustedProxies());
+      }
+      if (all || !in.healthPath().equals(InboundConfig.DEFAULT_HEALTH_PATH)) {
+        o.put("health_path", in.healthPath());
+      }
+      return o;
+    }
+
+    private static String action(AuthzConfig.Action a) {
+      return a.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code index} is the route's position in its list, or -1 when written alone. */
+    ObjectNode route(RouteConfig r, int index) {
+      ObjectNode o = F.objectNode();
+      if (r.name() != null && (all || !r.name().equals("routes[" + index + "]"))) {
+        o.put("name", r.name());
+      }
+      if (all || !r.match().equals(MatchConfig.ANY)) o.set("match", match(r.match()));
+      ActionConfig a = r.action();
+      if (a instanceof ActionConfig.Forward f) {
+        o.put("to", f.cluster());
+      } else if (a instanceof ActionConfig.Split s) {
+        ArrayNode split = o.putArray("split");
+        for (ActionConfig.WeightedCluster w : s.clusters()) {
+          if (w.local()) {
+            split.addObject().put("local", true).put("weight", w.weight());
+          } else {
+            split.addObject().put("cluster", w.cluster()).put("weight", w.weight());
+          }
+        }
+      } else if (a instanceof ActionConfig.Redirect d) {
+        ObjectNode n = o.putObject("redirect");
+        if (d.scheme() != null) n.put("scheme", d.scheme());
+        if (d.host() != null) n.put("host", d.host());
+        if (d.port() != null) n.put("port", d.port());
+        if (d.path() != null) n.put("path", d.path());
+        if (d.prefixRewrite() != null) n.put("prefix_rewrite", d.prefixRewrite());
+        if (all || d.stripQuery()) n.put("strip_query", d.stripQuery());
+        if (all || d.code() != 301) n.put("code", d.code());
+      } else if (a instanceof ActionConfig.Respond d) {
+        ObjectNode n = o.putObject("respond");
+        n.put("status", d.status());
+        if (all || !d.body().isEmpty()) n.put("body", d.body());
+        if (all || !d.headers().isEmpty()) stringMap(n.putObject("headers"), d.headers());
+      } else if (a instanceof ActionConfig.Pass) {
+        o.putObject("pass");
+      }
+      RewriteConfig rw = r.rewrite();
+      if (rw != null) {
+        ObjectNode n = o.putObject("rewrite");
+        if (rw.prefix() != null) n.put("prefix", rw.prefix());
+        if (rw.regex() != null) n.put("regex", rw.regex());
+        if (rw.substitution() != null) n.put("substitution", rw.substitution());
+        if (rw.host() != null) n.put("host", rw.host());
+      }
+      HeadersConfig h = r.headers();
+      if (h != null) {
+        ObjectNode n = o.putObject("headers");
+        if (all || !h.add().isEmpty()) stringMap(n.putObject("add"), h.add());
+        if (all || !h.remove().isEmpty()) strings(n.putArray("remove"), h.remove());
+      }
+      if (r.timeout() != null) o.put("timeout", duration(r.timeout()));
+      if (r.retry() != null) o.set("retry", retryOverride(r.retry()));
+      MirrorConfig m = r.mirror();
+      if (m != null) {
+        ObjectNode n = o.putObject("mirror").put("cluster", m.cluster());
+        if (all || m.percent() != 100) n.put("percent", m.percent());
+      }
+      FaultConfig f = r.fault();
+      if (f != null) {
+        ObjectNode n = o.putObject("fault");
+        if (f.delay() != null) {
+          n.putObject("delay")
+              .put("fixed", duration(f.delay().fixed()))
+              .put("percent", f.delay().percent());
+        }
+        if (f.abort() != null) {
+          n.putObject("abort")
+              .put("status", f.abort().status())
+              .put("percent", f.abort().percent());
+        }
+      }
+      RateLimitConfig rl = r.rateLimit();
+      if (rl != null) {
+        o.putObject("rate_limit")
+            .put("requests_per_second", rl.requestsPerSecond())
+            .put("burst", rl.burst());
+      }
+      policies(o, r.policies());
+      return o;
+    }
+
+    ObjectNode match(MatchConfig m) {
+      ObjectNode o = F.objectNode();
+      if (m.pathKind() != null) {
+        o.put(m.pathKind().name().toLowerCase(Locale.ROOT), m.pathValue());
+      }
+      if (all || !m.caseSensitive()) o.put("case_sensitive", m.caseSensitive());
+      if (!m.methods().isEmpty()) strings(o.putArray("methods"), new TreeSet<>(m.methods()));
+      if (!m.headers().isEmpty()) {
+        ArrayNode a = o.putArray("headers");
+        for (HeaderMatchConfig h : m.headers()) {
+          ObjectNode n = a.addObject();
+          n.put("name", h.name());
+          if (h.kind() == HeaderMatchConfig.Kind.PRESENT) {
+            n.put("present", h.present());
+          } else if (h.kind() != null) {
+            n.put(h.kind().name().toLowerCase(Locale.ROOT), h.value());
+          }
+          if (all || h.invert()) n.put("invert", h.invert());
+        }
+      }
+      if (!m.query().isEmpty()) {
+        ArrayNode a = o.putArray("query");
+        for (QueryMatchConfig q : m.query()) {
+          ObjectNode n = a.addObject();
+          n.put("name", q.name());
+          if (q.kind() == QueryMatchConfig.Kind.PRESENT) {
+            n.put("present", q.present());
+          } else if (q.kind() != null) {
+            n.put(q.kind().name().toLowerCase(Locale.ROOT), q.value());
+          }
+        }
+      }
+      if (!m.source().isEmpty()) cidrs(o.putArray("source"), m.source());
+      if (!m.principals().isEmpty()) strings(o.putArray("principals"), m.principals());
+      if (m.custom() != null) {
+        ObjectNode n = o.putObject("custom");
+        n.put("name", m.custom().name());
+        args(n, m.custom().args());
+      }
+      return o;
+    }
+
+    // ----------------------------------------------------------------------------- extensions
+
+    /** {@code policies:} of {@code o}, when there are any (absent and empty read the same). */
+    private void policies(ObjectNode o, List<ExtensionRef> policies) {
+      if (policies.isEmpty()) return;
+      ArrayNode a = o.putArray("policies");
+      for (ExtensionRef p : policies) {
+        if (!all && p.args().keys().isEmpty()) {
+          a.add(p.name());
+        } else {
+          ObjectNode n = a.addObject();
+          n.put("name", p.name());
+          args(n, p.args());
+        }
+      }
+    }
+
+    /** {@code args:} of an extension reference; written when non-empty or when showing all. */
+    private void args(ObjectNode o, ExtensionArgs args) {
+      if (!all && args.keys().isEmpty()) return;
+      o.set("args", argValue(args.asMap()));
+    }
+  }
+
+  /** An argument value (see {@link ExtensionArgs}) as JSON. */
+  private static JsonNode argValue(Object v) {
+    if (v == null) return F.nullNode();
+    if (v instanceof String s) return F.textNode(s);
+    if (v instanceof Boolean b) return F.booleanNode(b);
+    if (v instanceof Long l) return F.numberNode(l);
+    if (v instanceof Double d) return F.numberNode(d);
+    if (v instanceof List<?> l) {
+      ArrayNode a = F.arrayNode(l.size());
+      for (Object e : l) a.add(argValue(e));
+      return a;
+    }
+    if (v instanceof Map<?, ?> m) {
+      ObjectNode o = F.objectNode();
+      for (Map.Entry<?, ?> e : m.entrySet()) o.set((String) e.getKey(), argValue(e.getValue()));
+      return o;
+    }
+    // ExtensionArgs admits nothing else; fail loudly rather than write what would not load back.
+    throw new IllegalArgumentException("extension argument of type " + v.getClass().getName());
+  }
+
+  // ------------------------------------------------------------------------------- values
+
+  private static void stringMap(ObjectNode target, Map<String, String> values) {
+    for (Map.Entry<String, String> e : values.entrySet()) target.put(e.getKey(), e.getValue());
+  }
+
+  private static void strings(ArrayNode a, Iterable<String> values) {
+    for (String s : values) a.add(s);
+  }
+
+  private static void ints(ArrayNode a, List<Integer> values) {
+    for (Integer i : values) a.add(i);
+  }
+
+  private static void cidrs(ArrayNode a, List<Cidr> values) {
+    for (Cidr c : values) a.add(c.toString());
+  }
+}
