@@ -36,6 +36,8 @@ final class VirtualHost {
     // Without "*", a request reaches these routes only when its host matched a configured
     // domain, so a redirect may name that host; with "*", any host can, so it may not.
     boolean hostMatchedConfig = !domains.contains("*");
+    // This host's own policies, compiled once for all its routes.
+    List<CompiledPolicy> hostPolicies = ext == null ? List.of() : ext.policies(config.policies());
     for (int i = 0; i < routes.length; i++) {
       if (ext == null) {
         routes[i] = Route.configured(name, i, rs.get(i), hostMatchedConfig, random);
@@ -44,21 +46,13 @@ final class VirtualHost {
       RouteConfig rc = rs.get(i);
       RouteMatcher custom = rc.match().custom() == null ? null : ext.matcher(rc.match().custom());
       List<CompiledPolicy> chain = new ArrayList<>(global);
-      chain.addAll(hostPolicies(config, ext));
+      chain.addAll(hostPolicies);
       chain.addAll(ext.policies(rc.policies()));
       routes[i] = Route.configured(name, i, rc, hostMatchedConfig, random, custom,
           PolicyChain.of(side, chain, ext.ticker()));
     }
     this.noRoute = RouteMatch.noRoute(name);
     this.index = new PathIndex(routes);
-  }
-
-  private List<CompiledPolicy> hostPolicies;
-
-  /** This host's own policies, compiled once for all its routes. */
-  private List<CompiledPolicy> hostPolicies(VirtualHostConfig config, RouteExtensions ext) {
-    if (hostPolicies == null) hostPolicies = ext.policies(config.policies());
-    return hostPolicies;
   }
 
   /** The first route whose every condition holds, or {@code null}. */
