@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -117,12 +118,7 @@ public final class ConfigWriter {
    * are dropped.
    */
   public static String duration(Duration d) {
-    long ms = d.toMillis();
-    if (ms == 0) return "0s";
-    if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
-    if (ms % 60_000 == 0) return ms / 60_000 + "m";
-    if (ms % 1_000 == 0) return ms / 1_000 + "s";
-    return ms + "ms";
+    return DurationParser.format(d.truncatedTo(ChronoUnit.MILLIS));
   }
 
   /** Throws for the first non-finite number in the arguments of an extension reference. */
