@@ -147,9 +147,9 @@ public final class E2eMain {
     return switch (key) {
       case "A" -> new PlainRoundRobinScenario(ports);
       case "B" -> MeshScenario.create(ports);
-      case "C" -> new SidecarScenario("C", register(Sidecar.startHaproxy(workDir.resolve("haproxy"), freePort(), ports)));
-      case "D" -> new SidecarScenario("D", register(Sidecar.startNginx(workDir.resolve("nginx"), freePort(), ports)));
-      case "G" -> new GatewayScenario(register(GatewayProcess.start(ports, workDir.resolve("gateway.err"))));
+      case "C" -> SidecarScenario.of("C", register(Sidecar.startHaproxy(workDir.resolve("haproxy"), freePort(), ports)));
+      case "D" -> SidecarScenario.of("D", register(Sidecar.startNginx(workDir.resolve("nginx"), freePort(), ports)));
+      case "G" -> SidecarScenario.gateway(register(GatewayProcess.start(ports, workDir.resolve("gateway.err"))));
       default -> throw new IllegalArgumentException("scenario: " + key);
     };
   }

@@ -70,7 +70,7 @@ class GatewayServerTest {
     try (BackendServer backends = BackendServer.start(3)) {
       GatewayProcess process = GatewayProcess.start(backends.ports(), dir.resolve("err.log"));
       try {
-        GatewayScenario g = new GatewayScenario(process);
+        SidecarScenario g = SidecarScenario.gateway(process);
         assertThat(g.key()).isEqualTo("G");
         long cpuBefore = g.sidecarCpuNanos();
         assertThat(cpuBefore).as("the JVM's start-up CPU").isPositive();
