@@ -127,9 +127,13 @@ final class ForwardCall implements Callback, AsyncListener {
         || name.equalsIgnoreCase(MeshContext.REQUEST_ID);
   }
 
-  /** {@code http://<cluster><request URI>?<query>}: the path and query exactly as the client sent them. */
+  /**
+   * {@code http://<cluster><canonical path>?<query>}: the path the route was chosen on ({@link
+   * Forwarding#path()}, which has no dot segments left for OkHttp to resolve, so it arrives byte
+   * for byte), the query as the client sent it.
+   */
   private HttpUrl url() {
-    String uri = req.getRequestURI();
+    String uri = forwarding.path();
     HttpUrl.Builder u = new HttpUrl.Builder()
         .scheme("http")
         .host(hostOf(forwarding.cluster()))

@@ -31,6 +31,7 @@ final class ClientMeters {
     /** A fault-injection abort. */
     FAULT("fault"),
     NO_ROUTE("no-route"),
+    INVALID_PATH("invalid-path"),
     NO_HEALTHY_ENDPOINT("no-healthy-endpoint"),
     CIRCUIT_OPEN("circuit-open"),
     CONCURRENCY_LIMIT("concurrency-limit"),
@@ -48,6 +49,7 @@ final class ClientMeters {
     static Outcome of(MeshException.Reason r) {
       return switch (r) {
         case NO_ROUTE -> NO_ROUTE;
+        case INVALID_PATH -> INVALID_PATH;
         case NO_HEALTHY_ENDPOINT -> NO_HEALTHY_ENDPOINT;
         case CIRCUIT_OPEN -> CIRCUIT_OPEN;
         case CONCURRENCY_LIMIT -> CONCURRENCY_LIMIT;

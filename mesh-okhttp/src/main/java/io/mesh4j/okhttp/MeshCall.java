@@ -19,6 +19,7 @@ import io.mesh4j.resilience.Admission;
 import io.mesh4j.resilience.RetryAfter;
 import io.mesh4j.resilience.RetryDecision;
 import io.mesh4j.resilience.RetryPolicy;
+import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.RequestView;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteAction;
@@ -91,6 +92,9 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
   private String method;
   private String authority;
   private String path;
+  private String rawPath;
+  /** The path the attempts send, set by forward(): canonical, rewritten and re-checked. */
+  private String sendPath;
   private String query;
   private boolean queryRead;
   private String requestId;
@@ -141,7 +145,13 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
   @Override
   public String path() {
     String p = path;
-    if (p == null) path = p = request.url().encodedPath(); // computed once, only when asked
+    if (p == null) {
+      // Computed once, only when asked: the canonical path (RequestPath) every decision is made
+      // on and the one sent; "" when it has none (the call fails with INVALID_PATH).
+      rawPath = request.url().encodedPath();
+      p = RequestPath.canonical(rawPath);
+      path = p = p == null ? "" : p;
+    }
     return p;
   }
 
@@ -293,6 +303,10 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
       passthrough = true;
       return chain.proceed(request);
     }
+    if (path().isEmpty()) {
+      throw new MeshException(Reason.INVALID_PATH, null, null, false, Failure.NONE, 0,
+          "the path " + rawPath + " has no safe canonical form", null);
+    }
     long start = owner.ticker.read();
     Plan plan = owner.plan(snapshot);
     if (m.outcome() == RouteMatch.Outcome.NO_ROUTE) {
@@ -399,6 +413,15 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
 
   private Response forward(Plan plan, RoutePlan rp, String clusterName, long start)
       throws IOException {
+    String p = rp.route.rewritesPath() ? rp.route.rewritePath(this) : path();
+    if (p == null || p.isEmpty()) {
+      rp.direct.request(Outcome.INVALID_PATH, 0, owner.ticker.read() - start);
+      throw new MeshException(
+          Reason.INVALID_PATH, clusterName, rp.tag, false, Failure.NONE, 0,
+          "the path " + rawPath + " has no safe canonical form"
+              + (p == null ? " after the route's rewrite" : ""), null);
+    }
+    sendPath = p;
     Target t = rp.target(clusterName);
     if (t == null) {
       rp.direct.request(Outcome.NO_HEALTHY_ENDPOINT, 0, owner.ticker.read() - start);
@@ -690,7 +713,9 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
   Request upstream(Endpoint endpoint, RoutePlan rp, String shadowHost, boolean keepUrl) {
     MeshContext ctx = MeshContext.current();
     boolean addId = request.header(MeshContext.REQUEST_ID) == null;
-    boolean rewritesPath = rp.route.rewritesPath();
+    // What is sent is what was matched: the canonical (or rewritten) path, never the raw one.
+    String sendPath = this.sendPath != null ? this.sendPath : path();
+    boolean rewritesPath = !sendPath.equals(rawPath);
     if (keepUrl && !addId && !rewritesPath && shadowHost == null && rp.hostRewrite == null
         && !rp.changesHeaders && !missingPropagated(ctx)) {
       return request;
@@ -698,7 +723,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
     Request.Builder b = request.newBuilder();
     if (keepUrl) {
       if (rewritesPath) {
-        b.url(request.url().newBuilder().encodedPath(rp.route.rewritePath(this)).build());
+        b.url(request.url().newBuilder().encodedPath(sendPath).build());
       }
       if (shadowHost != null) {
         b.header("Host", shadowHost);
@@ -707,7 +732,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
       }
     } else {
       HttpUrl.Builder url = request.url().newBuilder().host(endpoint.host()).port(endpoint.port());
-      if (rewritesPath) url.encodedPath(rp.route.rewritePath(this));
+      if (rewritesPath) url.encodedPath(sendPath);
       b.url(url.build());
       String host = rp.hostRewrite != null ? rp.hostRewrite : authority;
       b.header("Host", shadowHost != null ? shadowHost : host);

@@ -29,6 +29,12 @@ public final class MeshException extends IOException {
   public enum Reason {
     /** A virtual host matched the request's authority but none of its routes matched. */
     NO_ROUTE("no-route"),
+    /**
+     * The request path has no safe canonical form ({@link io.mesh4j.route.RequestPath}: an escaped
+     * slash, a control character, a {@code ..} above the root), or a rewrite produced a path
+     * outside its target; nothing was sent.
+     */
+    INVALID_PATH("invalid-path"),
     /** The cluster has no endpoint that can take the request (all unhealthy, ejected or none). */
     NO_HEALTHY_ENDPOINT("no-healthy-endpoint"),
     /** The cluster's circuit breaker is open (or half-open with every probe taken). */

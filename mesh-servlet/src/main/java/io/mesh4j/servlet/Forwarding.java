@@ -47,6 +47,15 @@ public final class Forwarding {
     return request;
   }
 
+  /**
+   * The canonical request path (context path included) the route was chosen on: what a forwarder
+   * must send upstream, byte for byte ({@link io.mesh4j.route.RequestPath}).
+   */
+  public String path() {
+    Object p = request.getAttribute(MeshFilter.PATH_ATTRIBUTE);
+    return p instanceof String s ? s : request.getRequestURI();
+  }
+
   /** The container's response. */
   public HttpServletResponse response() {
     return response;

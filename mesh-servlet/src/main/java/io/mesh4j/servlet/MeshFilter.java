@@ -13,6 +13,7 @@ import io.mesh4j.fault.Fault;
 import io.mesh4j.policy.PolicyChain;
 import io.mesh4j.policy.PolicyDecision;
 import io.mesh4j.policy.PolicyRun;
+import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteAction;
 import io.mesh4j.route.RouteMatch;
@@ -95,6 +96,11 @@ public final class MeshFilter implements Filter {
   public static final String DRAINING_HEADER = "x-mesh-draining";
   /** The request attribute holding the source address the filter resolved (a String). */
   public static final String SOURCE_ADDRESS_ATTRIBUTE = "io.mesh4j.sourceAddress";
+  /**
+   * The request attribute holding the canonical request path ({@link RequestPath}, context path
+   * included) every decision was made on and a forwarder sends (a String).
+   */
+  public static final String PATH_ATTRIBUTE = "io.mesh4j.path";
 
   /** The response header naming why the mesh answered a forwarded request itself (502, 503, 504). */
   public static final String FORWARD_ERROR_HEADER = "x-mesh-error";
@@ -335,15 +341,23 @@ public final class MeshFilter implements Filter {
   private void handle(Mesh m, HttpServletRequest req, HttpServletResponse res, FilterChain chain)
       throws IOException, ServletException {
     long start = m.ticker().read();
+    // One canonical path for every decision below, and only when the container will dispatch on
+    // that same path: otherwise the decision would be about a request the application never sees.
+    String path = DispatchPath.canonical(req);
+    if (path == null) {
+      write(res, HttpServletResponse.SC_BAD_REQUEST, "invalid request path\n");
+      return;
+    }
+    req.setAttribute(PATH_ATTRIBUTE, path);
     InboundPlan p = plan(m);
     String source = sourceAddress(req, p);
     req.setAttribute(SOURCE_ADDRESS_ATTRIBUTE, source);
-    ServletRequestView view = new ServletRequestView(req, source, identities);
+    ServletRequestView view = new ServletRequestView(req, path, source, identities);
     MeshContext context = MeshContext.fromRequest(p.propagate, view, requestIds);
     if (context.requestId() != null) res.setHeader(MeshContext.REQUEST_ID, context.requestId());
     if (m.isDraining()) res.setHeader(DRAINING_HEADER, "true");
 
-    String local = pathWithinContext(req);
+    String local = pathWithinContext(req, path);
     if (local.equals(p.healthPath)) {
       health(m, req, res);
       return;
@@ -496,9 +510,7 @@ public final class MeshFilter implements Filter {
     return SourceAddresses.resolve(peer, req.getHeaders(SourceAddresses.X_FORWARDED_FOR), p.trustedProxies);
   }
 
-  private static String pathWithinContext(HttpServletRequest req) {
-    String uri = req.getRequestURI();
-    if (uri == null) return "";
+  private static String pathWithinContext(HttpServletRequest req, String uri) {
     String ctx = req.getContextPath();
     return ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
   }

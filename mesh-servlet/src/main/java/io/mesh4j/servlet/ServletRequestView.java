@@ -5,20 +5,24 @@ import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * A {@link RequestView} over an {@link HttpServletRequest}, without copying: the path is the
- * request URI as sent (percent-encoded, context path included), the authority the {@code Host}
+ * canonical request path ({@link io.mesh4j.route.RequestPath}, context path included, computed
+ * once by {@link DispatchPath}), the authority the {@code Host}
  * header (else server name and port), the source the address {@link SourceAddresses} resolved,
  * and the principal the client certificate's identity ({@link PeerIdentities}), computed on
  * first use. Used on the request's thread only.
  */
 final class ServletRequestView implements RequestView {
   private final HttpServletRequest request;
+  private final String path;
   private final String source;
   private final PeerIdentities identities;
   private String principal;
   private boolean principalResolved;
 
-  ServletRequestView(HttpServletRequest request, String source, PeerIdentities identities) {
+  ServletRequestView(
+      HttpServletRequest request, String path, String source, PeerIdentities identities) {
     this.request = request;
+    this.path = path;
     this.source = source;
     this.identities = identities;
   }
@@ -50,8 +54,7 @@ final class ServletRequestView implements RequestView {
 
   @Override
   public String path() {
-    String uri = request.getRequestURI();
-    return uri == null || uri.isEmpty() ? "/" : uri;
+    return path;
   }
 
   @Override
