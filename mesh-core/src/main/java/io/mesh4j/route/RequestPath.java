@@ -18,9 +18,12 @@ package io.mesh4j.route;
  *       path not starting with {@code /} are rejected (Envoy's {@code
  *       path_with_escaped_slashes_action: REJECT_REQUEST}; Tomcat and Jetty disagree on them).
  *   <li>Path parameters ({@code ;} to the end of a segment, as in {@code ;jsessionid=1}) are
- *       removed, and the path without them is what is forwarded: Tomcat and Jetty dispatch on the
- *       path without them, so keeping them upstream would let the upstream see a path the decision
- *       was not made on. An escaped {@code %3B} is data and stays.
+ *       removed for every decision (Tomcat and Jetty dispatch on the path without them, and
+ *       {@code /internal;x/y} must be {@code /internal/y}); a segment is a dot segment by its
+ *       name alone ({@code ..;x} is {@code ..}, as Tomcat resolves it). What is forwarded is
+ *       {@link #forwarded}: the same segments with the parameters of the surviving ones kept, so
+ *       the upstream's path-without-parameters is exactly the decided path. An escaped {@code %3B}
+ *       is data and stays.
  *   <li>Empty segments are merged ({@code //a} is {@code /a}, Envoy's {@code merge_slashes}).
  *   <li>Dot segments are removed (RFC 3986 §5.2.4, Envoy's {@code normalize_path}); a {@code ..}
  *       that would climb above the root is rejected rather than clamped.
@@ -63,7 +66,25 @@ public final class RequestPath {
     return len == 1 || (len == 2 && s.charAt(i + 1) == '.');
   }
 
+  /**
+   * The path to send upstream for {@code raw}: {@link #canonical} but with the path parameters of
+   * the segments that remain ({@code /a;v=1/b} stays {@code /a;v=1/b}; {@code /a;x/../b} is
+   * {@code /b}), so a parameter-aware upstream (a {@code jsessionid}, matrix parameters) keeps
+   * working while its path without parameters is exactly the path the decision was made on.
+   * Parameters of empty and dot segments are dropped with the segment. {@code null} exactly when
+   * {@link #canonical} is; the same instance when nothing changes.
+   */
+  public static String forwarded(String raw) {
+    String c = canonical(raw);
+    if (c == null || raw.indexOf(';') < 0) return c;
+    return slow(raw, true);
+  }
+
   private static String slow(String raw) {
+    return slow(raw, false);
+  }
+
+  private static String slow(String raw, boolean keepParameters) {
     // 1. Decode unreserved escapes, refuse the dangerous ones, upper-case the others.
     StringBuilder decoded = new StringBuilder(raw.length());
     for (int i = 0; i < raw.length(); i++) {
@@ -106,6 +127,7 @@ public final class RequestPath {
       boolean last = end >= n;
       if (len == 0) {
         if (last) trailingSlash = true;
+        // (a parameter on an empty segment, "/;x/", goes with the segment)
       } else if (len == 1 && decoded.charAt(i) == '.') {
         trailingSlash = last;
       } else if (len == 2 && decoded.charAt(i) == '.' && decoded.charAt(i + 1) == '.') {
@@ -114,7 +136,7 @@ public final class RequestPath {
         out.setLength(cut);
         trailingSlash = last;
       } else {
-        out.append('/').append(decoded, i, segEnd);
+        out.append('/').append(decoded, i, keepParameters ? end : segEnd);
         trailingSlash = false;
       }
       i = end + 1;

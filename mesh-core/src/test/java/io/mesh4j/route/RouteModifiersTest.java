@@ -67,11 +67,18 @@ class RouteModifiersTest {
             "/service/foo/v1/api", "/v1/api/instance/foo"),
         Arguments.of(any(), regexTo("a", "b"), "/aaa", "/bbb"),
         Arguments.of(any(), regexTo("/(a)", "/$1\\1"), "/ab", "/$1ab"),
-        Arguments.of(any(), regexTo("/(a)", "\\\\\\1"), "/ab", "\\ab"),
+        // A result that is not a safe path (here a backslash) is refused: null, the caller answers 400.
+        Arguments.of(any(), regexTo("/(a)", "\\\\\\1"), "/ab", null),
         Arguments.of(any(), regexTo("/(a)(x)?", "/\\2\\1"), "/ab", "/ab"),
         Arguments.of(any(), regexTo("^/v1/", "/v2/"), "/x/v1/", "/x/v1/"),
         Arguments.of(any(), regexTo("(?i)/API", "/api"), "/Api/API", "/api/api"),
-        Arguments.of(any(), regexTo("x*", "-"), "/ab", "-/-a-b-"));
+        Arguments.of(any(), regexTo("x*", "-"), "/ab", null),
+        // Results are made canonical again, and a prefix rewrite never leaves its target.
+        Arguments.of(any(), regexTo("^/a/", "/a/../b/"), "/a/x", "/b/x"),
+        Arguments.of(prefix("/box/"), prefixTo("/sandbox/"), "/box/x", "/sandbox/x"),
+        Arguments.of(prefix("/box"), prefixTo("/sandbox/"), "/box../etc/passwd", null),
+        Arguments.of(prefix("/box"), prefixTo("/sandbox"), "/box/../x", null),
+        Arguments.of(prefix("/box"), prefixTo("/sandbox/"), "/box%2e%2e/x", null));
   }
 
   @ParameterizedTest(name = "{0} + {1}: {2} -> {3}")
@@ -82,6 +89,12 @@ class RouteModifiersTest {
 
     assertThat(r.rewritesPath()).isTrue();
     assertThat(r.rewritePath(request)).isEqualTo(expected);
+  }
+
+  @Test
+  void regexSubstitutionSemanticsBeforeTheSafetyCheck() {
+    assertThat(new RegexRewrite("x*", "-").apply("/ab")).isEqualTo("-/-a-b-");
+    assertThat(new RegexRewrite("/(a)", "\\\\\\1").apply("/ab")).isEqualTo("\\ab");
   }
 
   @Test

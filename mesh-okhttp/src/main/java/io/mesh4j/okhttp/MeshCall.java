@@ -413,7 +413,8 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
 
   private Response forward(Plan plan, RoutePlan rp, String clusterName, long start)
       throws IOException {
-    String p = rp.route.rewritesPath() ? rp.route.rewritePath(this) : path();
+    String p = rp.route.rewritesPath() ? rp.route.rewritePath(this)
+        : path().isEmpty() ? "" : RequestPath.forwarded(rawPath);
     if (p == null || p.isEmpty()) {
       rp.direct.request(Outcome.INVALID_PATH, 0, owner.ticker.read() - start);
       throw new MeshException(

@@ -2,6 +2,7 @@ package io.mesh4j.servlet;
 
 import io.mesh4j.config.Cidr;
 import io.mesh4j.context.MeshContext;
+import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.Route;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -48,12 +49,16 @@ public final class Forwarding {
   }
 
   /**
-   * The canonical request path (context path included) the route was chosen on: what a forwarder
-   * must send upstream, byte for byte ({@link io.mesh4j.route.RequestPath}).
+   * The path a forwarder must send upstream, byte for byte: {@link RequestPath#forwarded} of the
+   * request URI (context path included), whose form without path parameters is exactly the
+   * canonical path the route was chosen on.
    */
   public String path() {
-    Object p = request.getAttribute(MeshFilter.PATH_ATTRIBUTE);
-    return p instanceof String s ? s : request.getRequestURI();
+    String raw = request.getRequestURI();
+    String p = raw == null || raw.isEmpty() || raw.charAt(0) != '/' ? null : RequestPath.forwarded(raw);
+    if (p != null) return p;
+    Object decided = request.getAttribute(MeshFilter.PATH_ATTRIBUTE);
+    return decided instanceof String s ? s : "/";
   }
 
   /** The container's response. */
