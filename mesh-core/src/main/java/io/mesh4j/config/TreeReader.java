@@ -100,7 +100,7 @@ final class TreeReader {
   private static final String[] AUTHZ_KEYS = {"default_action", "rules"};
   private static final String[] RULE_KEYS = {"name", "action", "match"};
   private static final String[] PROPAGATE_KEYS = {"headers"};
-  private static final String[] ADMIN_KEYS = {"enabled", "allow_from"};
+  private static final String[] ADMIN_KEYS = {"enabled", "allow_from", "allowed_hosts"};
   private static final String[] CUSTOM_MATCH_KEYS = {"name", "args"};
   private static final String[] CUSTOM_LB_KEYS = {"custom", "args"};
   private static final String[] POLICY_KEYS = {"name", "args"};
@@ -365,7 +365,8 @@ final class TreeReader {
     if (adm != null) {
       admin = new AdminConfig(
           orElse(adm.bool("enabled"), false),
-          orElse(cidrs(adm, "allow_from"), AdminConfig.DISABLED.allowFrom()));
+          orElse(cidrs(adm, "allow_from"), AdminConfig.DISABLED.allowFrom()),
+          orElse(adm.strings("allowed_hosts", TreeReader::lower), List.of()));
     }
     return new MeshConfig(
         orElse(version, MeshConfig.CURRENT_VERSION), service, clusters, outbound, inbound,
