@@ -25,7 +25,7 @@ public record AdminConfig(boolean enabled, List<Cidr> allowFrom, List<String> al
     for (int i = 0; i < allowedHosts.size(); i++) {
       String h = allowedHosts.get(i);
       String n = h == null ? "" : normalizeHost(h);
-      if (n.isEmpty() || !n.matches("[a-z0-9._-]+|\\[[0-9a-f:.]+\\]")) {
+      if (!isHostName(n)) {
         throw new IllegalArgumentException("admin.allowed_hosts[" + i + "]: \"" + h
             + "\" (expected: a host name or IP literal, without port)");
       }
@@ -37,6 +37,11 @@ public record AdminConfig(boolean enabled, List<Cidr> allowFrom, List<String> al
   /** No allowed hosts beyond loopback and {@code localhost}. */
   public AdminConfig(boolean enabled, List<Cidr> allowFrom) {
     this(enabled, allowFrom, List.of());
+  }
+
+  /** Whether {@code normalized} is a host name or bracketed IPv6 literal, without port. */
+  static boolean isHostName(String normalized) {
+    return normalized.matches("[a-z0-9][a-z0-9._-]*|\\[[0-9a-f:.]+\\]");
   }
 
   /** {@code host} lower case, without one trailing dot. */

@@ -366,7 +366,7 @@ final class TreeReader {
       admin = new AdminConfig(
           orElse(adm.bool("enabled"), false),
           orElse(cidrs(adm, "allow_from"), AdminConfig.DISABLED.allowFrom()),
-          orElse(adm.strings("allowed_hosts", TreeReader::lower), List.of()));
+          orElse(hostNames(adm, "allowed_hosts"), List.of()));
     }
     return new MeshConfig(
         orElse(version, MeshConfig.CURRENT_VERSION), service, clusters, outbound, inbound,
@@ -1065,6 +1065,22 @@ final class TreeReader {
       if (kind == null) quiet.add(p);
     }
     return new QueryMatchConfig(name, kind, value, present);
+  }
+
+  private List<String> hostNames(Section s, String key) {
+    List<String> items = s.strings(key, x -> x);
+    if (items == null) return null;
+    List<String> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      String h = AdminConfig.normalizeHost(items.get(i));
+      if (AdminConfig.isHostName(h)) {
+        out.add(h);
+      } else {
+        bad(s.p(key) + "[" + i + "]", Checks.quote(items.get(i))
+            + " (expected: a host name or IP literal without port, such as admin.internal)");
+      }
+    }
+    return out;
   }
 
   private List<Cidr> cidrs(Section s, String key) {

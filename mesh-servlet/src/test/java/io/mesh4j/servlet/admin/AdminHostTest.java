@@ -1,8 +1,10 @@
 package io.mesh4j.servlet.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mesh4j.Mesh;
+import io.mesh4j.config.ConfigException;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.time.FakeTime;
 import okhttp3.OkHttpClient;
@@ -116,6 +118,15 @@ class AdminHostTest {
       }
     }
     assertThat(mesh.isDraining()).isTrue();
+  }
+
+  @Test
+  void anAllowedHostWithAPortOrAPathIsAConfigErrorNamingIt() {
+    assertThatThrownBy(() -> ConfigLoader.load(YAML.replace("[Admin.Internal.]",
+        "[ok.internal, \"admin.internal:8080\"]")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.allowed_hosts[1]: \"admin.internal:8080\" (expected: a host"
+            + " name or IP literal without port");
   }
 
   @ParameterizedTest
