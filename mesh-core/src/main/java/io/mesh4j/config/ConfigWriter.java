@@ -207,6 +207,9 @@ public final class ConfigWriter {
         ObjectNode admin = o.putObject("admin");
         admin.put("enabled", c.admin().enabled());
         cidrs(admin.putArray("allow_from"), c.admin().allowFrom());
+        if (all || !c.admin().allowedHosts().isEmpty()) {
+          strings(admin.putArray("allowed_hosts"), c.admin().allowedHosts());
+        }
       }
       policies(o, c.policies());
       return o;

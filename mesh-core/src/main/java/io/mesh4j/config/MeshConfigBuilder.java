@@ -213,7 +213,7 @@ public final class MeshConfigBuilder {
     AdminBuilder b = new AdminBuilder();
     Objects.requireNonNull(spec, "spec").accept(b);
     admin = new AdminConfig(b.enabled, b.allowFrom == null ? AdminConfig.DISABLED.allowFrom()
-        : b.allowFrom);
+        : b.allowFrom, b.allowedHosts);
     return this;
   }
 
@@ -1481,8 +1481,18 @@ public final class MeshConfigBuilder {
   public static final class AdminBuilder {
     private boolean enabled;
     private List<Cidr> allowFrom;
+    private final List<String> allowedHosts = new ArrayList<>();
 
     AdminBuilder() {}
+
+    /**
+     * Adds host names (no port) that mutations and the config/explain reads may be addressed to,
+     * besides loopback literals and {@code localhost} (default none).
+     */
+    public AdminBuilder allowedHosts(String... hosts) {
+      allowedHosts.addAll(List.of(hosts));
+      return this;
+    }
 
     /** Whether the {@code /mesh/*} endpoints are served (default false). */
     public AdminBuilder enabled(boolean enabled) {

@@ -100,7 +100,7 @@ final class TreeReader {
   private static final String[] AUTHZ_KEYS = {"default_action", "rules"};
   private static final String[] RULE_KEYS = {"name", "action", "match"};
   private static final String[] PROPAGATE_KEYS = {"headers"};
-  private static final String[] ADMIN_KEYS = {"enabled", "allow_from"};
+  private static final String[] ADMIN_KEYS = {"enabled", "allow_from", "allowed_hosts"};
   private static final String[] CUSTOM_MATCH_KEYS = {"name", "args"};
   private static final String[] CUSTOM_LB_KEYS = {"custom", "args"};
   private static final String[] POLICY_KEYS = {"name", "args"};
@@ -365,7 +365,8 @@ final class TreeReader {
     if (adm != null) {
       admin = new AdminConfig(
           orElse(adm.bool("enabled"), false),
-          orElse(cidrs(adm, "allow_from"), AdminConfig.DISABLED.allowFrom()));
+          orElse(cidrs(adm, "allow_from"), AdminConfig.DISABLED.allowFrom()),
+          orElse(hostNames(adm, "allowed_hosts"), List.of()));
     }
     return new MeshConfig(
         orElse(version, MeshConfig.CURRENT_VERSION), service, clusters, outbound, inbound,
@@ -1064,6 +1065,22 @@ final class TreeReader {
       if (kind == null) quiet.add(p);
     }
     return new QueryMatchConfig(name, kind, value, present);
+  }
+
+  private List<String> hostNames(Section s, String key) {
+    List<String> items = s.strings(key, x -> x);
+    if (items == null) return null;
+    List<String> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      String h = AdminConfig.normalizeHost(items.get(i));
+      if (AdminConfig.isHostName(h)) {
+        out.add(h);
+      } else {
+        bad(s.p(key) + "[" + i + "]", Checks.quote(items.get(i))
+            + " (expected: a host name or IP literal without port, such as admin.internal)");
+      }
+    }
+    return out;
   }
 
   private List<Cidr> cidrs(Section s, String key) {

@@ -7,7 +7,10 @@ final class Authorities {
   /**
    * The end (exclusive) of the host part of {@code authority}: the port is left out. An IPv6
    * literal keeps its brackets ({@code [::1]:8080} gives {@code [::1]}); an unbracketed value with
-   * more than one colon is taken as a bare IPv6 literal with no port.
+   * more than one colon is taken as a bare IPv6 literal with no port. One trailing dot of a host
+   * name is left out too ({@code blocked.example.:8080} gives {@code blocked.example}): the
+   * fully-qualified spelling names the same host, and a container treats it so, so a virtual
+   * host's rules must not be skipped by it. Case is folded by the lookups themselves.
    */
   static int hostEnd(String authority) {
     int n = authority.length();
@@ -16,9 +19,16 @@ final class Authorities {
       return close < 0 ? n : close + 1;
     }
     int colon = authority.indexOf(':');
-    if (colon < 0) return n;
-    if (authority.indexOf(':', colon + 1) >= 0) return n;
-    return colon;
+    int end;
+    if (colon < 0) {
+      end = n;
+    } else if (authority.indexOf(':', colon + 1) >= 0) {
+      return n;
+    } else {
+      end = colon;
+    }
+    return end > 1 && authority.charAt(end - 1) == '.' && authority.charAt(end - 2) != '.'
+        ? end - 1 : end;
   }
 
   /**

@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * indistinguishable from a missing page. A known path with the wrong method gets 405 with {@code
  * Allow}. A mutation that a browser sends from another origin ({@code Origin} not matching {@code
  * Host}, or {@code Sec-Fetch-Site: cross-site}) gets 403, so a web page cannot drain a service
- * through an operator's browser.
+ * through an operator's browser. Mutations, {@code /mesh/config} and {@code /mesh/explain} also
+ * need a {@code Host} that is a loopback literal, {@code localhost} or in {@code
+ * admin.allowed_hosts} (else 403), which defeats DNS rebinding.
  *
  * <h2>Embedding</h2>
  *
@@ -119,6 +121,8 @@ public final class MeshAdmin implements AdminHandler {
         refuseMethod(res, "POST");
       } else if (crossOrigin(req)) {
         error(res, HttpServletResponse.SC_FORBIDDEN, "cross-origin admin requests are refused");
+      } else if (!hostAllowed(snapshot.config().admin(), req.getHeader("Host"))) {
+        refuseHost(res);
       } else {
         mutate(endpoint, res, sourceAddress);
       }
@@ -127,6 +131,11 @@ public final class MeshAdmin implements AdminHandler {
     boolean head = "HEAD".equals(method);
     if (!head && !"GET".equals(method)) {
       refuseMethod(res, GET_HEAD);
+      return true;
+    }
+    if ((endpoint == Endpoint.CONFIG || endpoint == Endpoint.EXPLAIN)
+        && !hostAllowed(snapshot.config().admin(), req.getHeader("Host"))) {
+      refuseHost(res);
       return true;
     }
     switch (endpoint) {
@@ -151,6 +160,46 @@ public final class MeshAdmin implements AdminHandler {
       if (c.contains(address)) return true;
     }
     return false;
+  }
+
+  /**
+   * Whether {@code hostHeader} names this admin as only an operator would: a loopback literal
+   * (127.0.0.0/8, {@code [::1]}), {@code localhost}, or one of {@code admin.allowed_hosts}; port,
+   * case and one trailing dot ignored. A page served from a rebound DNS name (the browser still
+   * sends that name as {@code Host}) fails this, whatever its {@code Origin}.
+   */
+  static boolean hostAllowed(AdminConfig admin, String hostHeader) {
+    if (hostHeader == null) return false;
+    String h = hostHeader.trim().toLowerCase(Locale.ROOT);
+    if (h.startsWith("[")) {
+      int close = h.indexOf(']');
+      if (close < 0 || (close + 1 < h.length() && h.charAt(close + 1) != ':')) return false;
+      h = h.substring(0, close + 1);
+    } else {
+      int colon = h.indexOf(':');
+      if (colon >= 0) h = h.substring(0, colon);
+      if (h.endsWith(".") && !h.endsWith("..")) h = h.substring(0, h.length() - 1);
+    }
+    if (h.isEmpty()) return false;
+    if (h.equals("localhost") || h.equals("[::1]")) return true;
+    if (h.startsWith("127.")) {
+      byte[] a = Cidr.parseAddress(h);
+      if (a != null && a.length == 4) return true;
+    }
+    if (h.startsWith("[")) {
+      byte[] a = Cidr.parseAddress(h.substring(1, h.length() - 1));
+      if (a != null && a.length == 16) {
+        boolean loopback = a[15] == 1;
+        for (int i = 0; i < 15 && loopback; i++) loopback = a[i] == 0;
+        if (loopback) return true;
+      }
+    }
+    return admin.allowedHosts().contains(h);
+  }
+
+  private void refuseHost(HttpServletResponse res) throws IOException {
+    error(res, HttpServletResponse.SC_FORBIDDEN, "admin requests must name a loopback Host,"
+        + " localhost, or a host listed in admin.allowed_hosts");
   }
 
   /**

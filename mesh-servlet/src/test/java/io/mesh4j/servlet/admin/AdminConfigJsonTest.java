@@ -53,7 +53,8 @@ class AdminConfigJsonTest {
          "inbound": {"virtual_hosts": [], "authz": {"default_action": "allow", "rules": []},
            "trusted_proxies": [], "health_path": "/mesh/health"},
          "propagate": {"headers": []},
-         "admin": {"enabled": false, "allow_from": ["127.0.0.1/32", "::1/128"]}}
+         "admin": {"enabled": false, "allow_from": ["127.0.0.1/32", "::1/128"],
+                   "allowed_hosts": []}}
         """));
   }
 

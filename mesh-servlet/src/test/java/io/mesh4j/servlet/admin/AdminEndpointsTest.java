@@ -212,7 +212,7 @@ class AdminEndpointsTest {
     assertThat(j.at("/config/clusters/0/endpoints/0")).isEqualTo(JSON.readTree(
         "{\"address\": \"127.0.0.1:9001\", \"weight\": 5, \"zone\": \"a\"}"));
     assertThat(j.at("/config/admin")).isEqualTo(JSON.readTree(
-        "{\"enabled\": true, \"allow_from\": [\"127.0.0.1/32\"]}"));
+        "{\"enabled\": true, \"allow_from\": [\"127.0.0.1/32\"], \"allowed_hosts\": []}"));
   }
 
   @Test
