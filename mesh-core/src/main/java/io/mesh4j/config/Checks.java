@@ -91,10 +91,6 @@ final class Checks {
     return v >= 0 && v <= 100 ? null : number(v) + " (expected: 0-100)";
   }
 
-  static String weight(int w) {
-    return range(w, 1, MAX_WEIGHT);
-  }
-
   static String port(int p) {
     return range(p, 1, 65535);
   }

@@ -263,6 +263,15 @@ public final class ConfigLoader {
     }
   }
 
+  /** The tree the loader reads from {@code text} (YAML 1.2 flow colons accepted), for tests. */
+  static JsonNode tree(String text) {
+    try {
+      return parse(text);
+    } catch (SyntaxError e) {
+      throw new ConfigException(List.of(e.error));
+    }
+  }
+
   private static JsonNode parse(String text) throws SyntaxError {
     int first = 0;
     while (first < text.length() && Character.isWhitespace(text.charAt(first))) first++;

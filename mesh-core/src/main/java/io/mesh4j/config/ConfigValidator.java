@@ -210,7 +210,7 @@ public final class ConfigValidator {
       if (c.circuitBreaker() != null) circuitBreaker(p + ".circuit_breaker", c.circuitBreaker());
       retry(p + ".retry", c.retry());
       positive(p + ".timeout", c.timeout());
-      check(p + ".panic_threshold", Checks.range(c.panicThreshold(), 0, 100));
+      check(p + ".panic_threshold", ConfigSchema.CLUSTER.field("panic_threshold").check(c.panicThreshold()));
       check(p + ".slow_start", Checks.nonNegative(c.slowStart()));
       if (c.hashOn() != null) hashOn(p + ".hash_on", c.hashOn(), c.lb());
       if (c.lbCustom() != null) extension(p + ".lb", "custom", ExtensionKind.PICKER, c.lbCustom());
@@ -240,7 +240,7 @@ public final class ConfigValidator {
             }
           }
         }
-        check(ep + ".weight", Checks.weight(e.weight()));
+        check(ep + ".weight", ConfigSchema.ENDPOINT.field("weight").check(e.weight()));
         if (e.zone() != null && (e.zone().isEmpty() || Checks.headerValue(e.zone()) != null)) {
           error(ep + ".zone", Checks.quote(e.zone()) + " (expected: a non-empty zone name)");
         }
@@ -271,8 +271,8 @@ public final class ConfigValidator {
             DurationParser.format(h.timeout()) + " (expected: at most interval, "
                 + DurationParser.format(h.interval()) + ")");
       }
-      check(p + ".unhealthy_threshold", Checks.atLeast(h.unhealthyThreshold(), 1));
-      check(p + ".healthy_threshold", Checks.atLeast(h.healthyThreshold(), 1));
+      check(p + ".unhealthy_threshold", ConfigSchema.HEALTH_CHECK.field("unhealthy_threshold").check(h.unhealthyThreshold()));
+      check(p + ".healthy_threshold", ConfigSchema.HEALTH_CHECK.field("healthy_threshold").check(h.healthyThreshold()));
       for (int i = 0; i < h.expectedStatuses().size(); i++) {
         StatusRange r = h.expectedStatuses().get(i);
         String sp = p + ".expected_statuses[" + i + "]";
@@ -285,10 +285,10 @@ public final class ConfigValidator {
     }
 
     void outlier(String p, OutlierDetectionConfig o) {
-      check(p + ".consecutive_5xx", Checks.atLeast(o.consecutive5xx(), 0));
-      check(p + ".consecutive_gateway_failure", Checks.atLeast(o.consecutiveGatewayFailure(), 0));
+      check(p + ".consecutive_5xx", ConfigSchema.OUTLIER.field("consecutive_5xx").check(o.consecutive5xx()));
+      check(p + ".consecutive_gateway_failure", ConfigSchema.OUTLIER.field("consecutive_gateway_failure").check(o.consecutiveGatewayFailure()));
       positive(p + ".base_ejection_time", o.baseEjectionTime());
-      check(p + ".max_ejection_percent", Checks.range(o.maxEjectionPercent(), 0, 100));
+      check(p + ".max_ejection_percent", ConfigSchema.OUTLIER.field("max_ejection_percent").check(o.maxEjectionPercent()));
       positive(p + ".max_ejection_time", o.maxEjectionTime());
       if (o.baseEjectionTime() != null && o.maxEjectionTime() != null
           && Checks.positive(o.maxEjectionTime()) == null
@@ -300,10 +300,10 @@ public final class ConfigValidator {
     }
 
     void circuitBreaker(String p, CircuitBreakerConfig c) {
-      check(p + ".failure_rate_threshold", Checks.range(c.failureRateThreshold(), 1, 100));
+      check(p + ".failure_rate_threshold", ConfigSchema.CIRCUIT_BREAKER.field("failure_rate_threshold").check(c.failureRateThreshold()));
       positive(p + ".slow_call_duration", c.slowCallDuration());
-      check(p + ".slow_call_rate_threshold", Checks.range(c.slowCallRateThreshold(), 1, 100));
-      String window = Checks.range(c.slidingWindow(), 1, Checks.MAX_SLIDING_WINDOW);
+      check(p + ".slow_call_rate_threshold", ConfigSchema.CIRCUIT_BREAKER.field("slow_call_rate_threshold").check(c.slowCallRateThreshold()));
+      String window = ConfigSchema.CIRCUIT_BREAKER.field("sliding_window").check(c.slidingWindow());
       check(p + ".sliding_window", window);
       if (window == null && (c.minimumCalls() < 1 || c.minimumCalls() > c.slidingWindow())) {
         error(p + ".minimum_calls",
@@ -312,11 +312,11 @@ public final class ConfigValidator {
         check(p + ".minimum_calls", Checks.atLeast(c.minimumCalls(), 1));
       }
       positive(p + ".wait_in_open", c.waitInOpen());
-      check(p + ".max_concurrent_requests", Checks.atLeast(c.maxConcurrentRequests(), 1));
+      check(p + ".max_concurrent_requests", ConfigSchema.CIRCUIT_BREAKER.field("max_concurrent_requests").check(c.maxConcurrentRequests()));
     }
 
     void retry(String p, RetryConfig r) {
-      check(p + ".attempts", Checks.range(r.attempts(), 1, Checks.MAX_ATTEMPTS));
+      check(p + ".attempts", ConfigSchema.RETRY.field("attempts").check(r.attempts()));
       statusCodes(p, r.retriableStatusCodes());
       boolean listed = r.retryOn().contains(RetryOn.RETRIABLE_STATUS_CODES);
       if (listed && r.retriableStatusCodes().isEmpty()) {
@@ -333,7 +333,7 @@ public final class ConfigValidator {
 
     void retryOverride(String p, RetryOverride r) {
       if (r.attempts() != null) {
-        check(p + ".attempts", Checks.range(r.attempts(), 1, Checks.MAX_ATTEMPTS));
+        check(p + ".attempts", ConfigSchema.RETRY.field("attempts").check(r.attempts()));
       }
       if (r.retriableStatusCodes() != null) statusCodes(p, r.retriableStatusCodes());
       if (r.perTryTimeout() != null) positive(p + ".per_try_timeout", r.perTryTimeout());
@@ -343,7 +343,7 @@ public final class ConfigValidator {
 
     void statusCodes(String p, List<Integer> codes) {
       for (int i = 0; i < codes.size(); i++) {
-        check(p + ".retriable_status_codes[" + i + "]", Checks.range(codes.get(i), 100, 599));
+        check(p + ".retriable_status_codes[" + i + "]", ConfigSchema.RETRY.field("retriable_status_codes").type().item.check(codes.get(i)));
       }
     }
 
@@ -360,7 +360,7 @@ public final class ConfigValidator {
 
     void budget(String p, RetryConfig.Budget b) {
       check(p + ".percent", Checks.percent(b.percent()));
-      check(p + ".min_per_second", Checks.atLeast(b.minPerSecond(), 0));
+      check(p + ".min_per_second", ConfigSchema.BUDGET.field("min_per_second").check(b.minPerSecond()));
     }
 
     void hashOn(String p, HashOnConfig h, LbPolicy lb) {
@@ -633,7 +633,7 @@ public final class ConfigValidator {
         if (w.cluster() != null && !seen.add(w.cluster())) {
           error(wp + ".cluster", Checks.quote(w.cluster()) + " (expected: each cluster once)");
         }
-        String bad = Checks.range(w.weight(), 0, Checks.MAX_WEIGHT);
+        String bad = ConfigSchema.SPLIT.field("weight").check(w.weight());
         check(wp + ".weight", bad);
         if (bad == null) sum += w.weight();
       }
@@ -658,7 +658,7 @@ public final class ConfigValidator {
         error(p + ".host", Checks.quote(r.host())
             + " (expected: a host name, IPv4 or [IPv6] literal, without port)");
       }
-      if (r.port() != null) check(p + ".port", Checks.port(r.port()));
+      if (r.port() != null) check(p + ".port", ConfigSchema.REDIRECT.field("port").check(r.port()));
       if (r.host() == null && catchAllHost && (r.scheme() != null || r.port() != null)) {
         error(p + ".host", "missing (expected: a host when scheme or port is set in a virtual host"
             + " with domain \"*\"; a Location is never built from the request's Host header)");
@@ -682,7 +682,7 @@ public final class ConfigValidator {
     }
 
     void respond(String p, Respond r) {
-      check(p + ".status", Checks.range(r.status(), 200, 599));
+      check(p + ".status", ConfigSchema.RESPOND.field("status").check(r.status()));
       headerMap(p + ".headers", r.headers());
     }
 
@@ -767,7 +767,7 @@ public final class ConfigValidator {
         check(p + ".delay.percent", Checks.percent(f.delay().percent()));
       }
       if (f.abort() != null) {
-        check(p + ".abort.status", Checks.range(f.abort().status(), 200, 599));
+        check(p + ".abort.status", ConfigSchema.ABORT.field("status").check(f.abort().status()));
         check(p + ".abort.percent", Checks.percent(f.abort().percent()));
       }
     }
@@ -777,7 +777,7 @@ public final class ConfigValidator {
       if (!(rps > 0) || Double.isInfinite(rps)) {
         error(p + ".requests_per_second", Checks.number(rps) + " (expected: > 0)");
       }
-      check(p + ".burst", Checks.atLeast(r.burst(), 1));
+      check(p + ".burst", ConfigSchema.RATE_LIMIT.field("burst").check(r.burst()));
     }
 
     // ------------------------------------------------------------------ matches

@@ -343,7 +343,7 @@ public final class MeshConfigBuilder {
         throw new IllegalArgumentException(
             "address: " + Checks.quote(address) + " (expected: port 1-65535)");
       }
-      require("weight", Checks.weight(weight));
+      require("weight", ConfigSchema.ENDPOINT.field("weight").check(weight));
       endpoints.add(new EndpointConfig(hp.host(), hp.port(), weight, zone));
       return this;
     }

@@ -35,75 +35,46 @@ import java.util.function.Function;
  * is a type error. Not thread-safe: one instance reads one tree.
  */
 final class TreeReader {
-  private static final String[] ROOT_KEYS = {
-    "version", "service", "clusters", "outbound", "inbound", "propagate", "admin", "policies"
-  };
-  private static final String[] CLUSTER_KEYS = {
-    "name", "lb", "endpoints", "health_check", "outlier_detection", "circuit_breaker", "retry",
-    "timeout", "panic_threshold", "slow_start", "hash_on"
-  };
-  private static final String[] ENDPOINT_KEYS = {"address", "weight", "zone"};
-  private static final String[] HEALTH_CHECK_KEYS = {
-    "probe", "path", "interval", "timeout", "unhealthy_threshold", "healthy_threshold",
-    "expected_statuses"
-  };
-  private static final String[] OUTLIER_KEYS = {
-    "consecutive_5xx", "consecutive_gateway_failure", "base_ejection_time",
-    "max_ejection_percent", "max_ejection_time", "enforcing"
-  };
-  private static final String[] CIRCUIT_BREAKER_KEYS = {
-    "failure_rate_threshold", "slow_call_duration", "slow_call_rate_threshold", "sliding_window",
-    "minimum_calls", "wait_in_open", "max_concurrent_requests"
-  };
-  private static final String[] RETRY_KEYS = {
-    "attempts", "retry_on", "retriable_status_codes", "per_try_timeout", "backoff", "budget",
-    "idempotent_only"
-  };
-  private static final String[] BACKOFF_KEYS = {"base", "max"};
-  private static final String[] BUDGET_KEYS = {"percent", "min_per_second"};
-  private static final String[] HASH_ON_KEYS = {"header", "cookie", "source_ip"};
-  private static final String[] OUTBOUND_KEYS = {"virtual_hosts"};
-  private static final String[] INBOUND_KEYS = {
-    "virtual_hosts", "authz", "trusted_proxies", "health_path"
-  };
-  private static final String[] VIRTUAL_HOST_KEYS = {"name", "domains", "routes", "policies"};
-  private static final String[] ROUTE_KEYS = {
-    "name", "match", "to", "split", "redirect", "respond", "pass", "rewrite", "headers", "timeout",
-    "retry", "mirror", "fault", "rate_limit", "policies"
-  };
+  private static final String[] ROOT_KEYS = ConfigSchema.ROOT.keys();
+  private static final String[] CLUSTER_KEYS = ConfigSchema.CLUSTER.keys();
+  private static final String[] ENDPOINT_KEYS = ConfigSchema.ENDPOINT.keys();
+  private static final String[] HEALTH_CHECK_KEYS = ConfigSchema.HEALTH_CHECK.keys();
+  private static final String[] OUTLIER_KEYS = ConfigSchema.OUTLIER.keys();
+  private static final String[] CIRCUIT_BREAKER_KEYS = ConfigSchema.CIRCUIT_BREAKER.keys();
+  private static final String[] RETRY_KEYS = ConfigSchema.RETRY.keys();
+  private static final String[] BACKOFF_KEYS = ConfigSchema.BACKOFF.keys();
+  private static final String[] BUDGET_KEYS = ConfigSchema.BUDGET.keys();
+  private static final String[] HASH_ON_KEYS = ConfigSchema.HASH_ON.keys();
+  private static final String[] OUTBOUND_KEYS = ConfigSchema.OUTBOUND.keys();
+  private static final String[] INBOUND_KEYS = ConfigSchema.INBOUND.keys();
+  private static final String[] VIRTUAL_HOST_KEYS = ConfigSchema.VIRTUAL_HOST.keys();
+  private static final String[] ROUTE_KEYS = ConfigSchema.ROUTE.keys();
   private static final String[] ACTION_KEYS = {"to", "split", "redirect", "respond", "pass"};
-  private static final String[] MATCH_KEYS = {
-    "prefix", "path", "path_separated_prefix", "regex", "case_sensitive", "methods", "headers",
-    "query", "source", "principals", "custom"
-  };
+  private static final String[] MATCH_KEYS = ConfigSchema.MATCH.keys();
   private static final String[] PATH_KEYS = {"prefix", "path", "path_separated_prefix", "regex"};
-  private static final String[] HEADER_MATCH_KEYS = {
-    "name", "exact", "prefix", "suffix", "contains", "regex", "present", "invert"
-  };
+  private static final String[] HEADER_MATCH_KEYS = ConfigSchema.HEADER_MATCH.keys();
   private static final String[] HEADER_CONDITIONS = {
     "exact", "prefix", "suffix", "contains", "regex", "present"
   };
-  private static final String[] QUERY_MATCH_KEYS = {"name", "exact", "regex", "present"};
+  private static final String[] QUERY_MATCH_KEYS = ConfigSchema.QUERY_MATCH.keys();
   private static final String[] QUERY_CONDITIONS = {"exact", "regex", "present"};
-  private static final String[] SPLIT_KEYS = {"cluster", "weight", "local"};
-  private static final String[] REDIRECT_KEYS = {
-    "scheme", "host", "port", "path", "prefix_rewrite", "strip_query", "code"
-  };
-  private static final String[] RESPOND_KEYS = {"status", "body", "headers"};
-  private static final String[] REWRITE_KEYS = {"prefix", "regex", "substitution", "host"};
-  private static final String[] HEADERS_KEYS = {"add", "remove"};
-  private static final String[] MIRROR_KEYS = {"cluster", "percent"};
-  private static final String[] FAULT_KEYS = {"delay", "abort"};
-  private static final String[] DELAY_KEYS = {"fixed", "percent"};
-  private static final String[] ABORT_KEYS = {"status", "percent"};
-  private static final String[] RATE_LIMIT_KEYS = {"requests_per_second", "burst"};
-  private static final String[] AUTHZ_KEYS = {"default_action", "rules"};
-  private static final String[] RULE_KEYS = {"name", "action", "match"};
-  private static final String[] PROPAGATE_KEYS = {"headers"};
-  private static final String[] ADMIN_KEYS = {"enabled", "allow_from", "allowed_hosts"};
-  private static final String[] CUSTOM_MATCH_KEYS = {"name", "args"};
-  private static final String[] CUSTOM_LB_KEYS = {"custom", "args"};
-  private static final String[] POLICY_KEYS = {"name", "args"};
+  private static final String[] SPLIT_KEYS = ConfigSchema.SPLIT.keys();
+  private static final String[] REDIRECT_KEYS = ConfigSchema.REDIRECT.keys();
+  private static final String[] RESPOND_KEYS = ConfigSchema.RESPOND.keys();
+  private static final String[] REWRITE_KEYS = ConfigSchema.REWRITE.keys();
+  private static final String[] HEADERS_KEYS = ConfigSchema.HEADERS.keys();
+  private static final String[] MIRROR_KEYS = ConfigSchema.MIRROR.keys();
+  private static final String[] FAULT_KEYS = ConfigSchema.FAULT.keys();
+  private static final String[] DELAY_KEYS = ConfigSchema.DELAY.keys();
+  private static final String[] ABORT_KEYS = ConfigSchema.ABORT.keys();
+  private static final String[] RATE_LIMIT_KEYS = ConfigSchema.RATE_LIMIT.keys();
+  private static final String[] AUTHZ_KEYS = ConfigSchema.AUTHZ.keys();
+  private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
+  private static final String[] PROPAGATE_KEYS = ConfigSchema.PROPAGATE.keys();
+  private static final String[] ADMIN_KEYS = ConfigSchema.ADMIN.keys();
+  private static final String[] CUSTOM_MATCH_KEYS = ConfigSchema.CUSTOM_MATCH.keys();
+  private static final String[] CUSTOM_LB_KEYS = ConfigSchema.CUSTOM_LB.keys();
+  private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
 
   /** What the root of the document must be, for error messages. */
   static final String ROOT_EXPECTED = "a map with version: 1, service, clusters, ...";
@@ -831,7 +802,7 @@ final class TreeReader {
         return new Respond(orElse(status, 200), r.string("body"), headerMap(r, "headers"));
       }
       default -> {
-        Section r = s.section("pass", new String[0]);
+        Section r = s.section("pass", ConfigSchema.PASS.keys());
         return r == null ? null : Pass.INSTANCE;
       }
     }

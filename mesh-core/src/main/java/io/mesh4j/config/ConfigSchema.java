@@ -1,0 +1,635 @@
+package io.mesh4j.config;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The config format declared once: every section's keys, each with its type, default, constraint
+ * and doc line. {@link TreeReader} takes its key sets (unknown-key errors and their "expected one
+ * of" lists) from here, {@link ConfigValidator} its integer ranges, and the generated
+ * {@code docs/config.md} tables and {@code docs/mesh4j.schema.json} come from here
+ * ({@code ConfigSchemaDocsTest} fails when they drift).
+ *
+ * <p>A small DSL rather than annotations on record components: several sections have no record
+ * of their own (a route's {@code to/split/redirect} keys fill one {@link ActionConfig}; {@code
+ * backoff}, {@code budget} and {@code delay} are nested), and many keys accept two shapes ({@code
+ * endpoints: [host:port]} or maps, {@code budget: off}) that an annotation cannot say. Immutable.
+ */
+final class ConfigSchema {
+  private ConfigSchema() {}
+
+  // ================================================================== the model
+
+  /** What a key's value must be. */
+  static final class Type {
+    enum Kind { INTEGER, NUMBER, BOOLEAN, STRING, DURATION, ENUM, LIST, MAP, ANY_OF, FREE_MAP }
+
+    final Kind kind;
+    final Long min;
+    final Long max;
+    final boolean exclusiveMin;
+    final List<String> values;
+    final Type item;
+    final Section section;
+    final List<Type> anyOf;
+    final String text;
+
+    private Type(Kind kind, Long min, Long max, boolean exclusiveMin, List<String> values,
+        Type item, Section section, List<Type> anyOf, String text) {
+      this.kind = kind;
+      this.min = min;
+      this.max = max;
+      this.exclusiveMin = exclusiveMin;
+      this.values = values;
+      this.item = item;
+      this.section = section;
+      this.anyOf = anyOf;
+      this.text = text;
+    }
+
+    private static Type of(Kind kind, String text) {
+      return new Type(kind, null, null, false, List.of(), null, null, List.of(), text);
+    }
+
+    /** The same type described differently in the docs. */
+    Type described(String docText) {
+      return new Type(kind, min, max, exclusiveMin, values, item, section, anyOf, docText);
+    }
+
+    /** The validator's message for {@code v}, or {@code null} when it fits (integers only). */
+    String check(long v) {
+      if (min != null && max != null) return Checks.range(v, min, max);
+      if (min != null) return Checks.atLeast(v, min);
+      return null;
+    }
+
+    String doc() {
+      return text;
+    }
+
+    ObjectNode json(JsonNodeFactory f) {
+      ObjectNode n = f.objectNode();
+      switch (kind) {
+        case INTEGER -> {
+          n.put("type", "integer");
+          if (min != null) n.put("minimum", min);
+          if (max != null) n.put("maximum", max);
+        }
+        case NUMBER -> {
+          n.put("type", "number");
+          if (min != null) n.put(exclusiveMin ? "exclusiveMinimum" : "minimum", min);
+          if (max != null) n.put("maximum", max);
+        }
+        case BOOLEAN -> n.put("type", "boolean");
+        case STRING -> n.put("type", "string");
+        case DURATION -> {
+          n.put("type", "string");
+          n.put("pattern", "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$");
+        }
+        case ENUM -> {
+          ArrayNode e = n.putArray("enum");
+          for (String v : values) {
+            if (v.matches("[0-9]+")) e.add(Integer.parseInt(v));
+            else e.add(v);
+          }
+        }
+        case LIST -> {
+          n.put("type", "array");
+          n.set("items", item.json(f));
+        }
+        case MAP -> n.put("$ref", "#/$defs/" + section.id);
+        case FREE_MAP -> {
+          n.put("type", "object");
+          if (item != null) n.set("additionalProperties", item.json(f));
+        }
+        case ANY_OF -> {
+          ArrayNode a = n.putArray("anyOf");
+          for (Type t : anyOf) a.add(t.json(f));
+        }
+      }
+      return n;
+    }
+  }
+
+  static Type integer() {
+    return Type.of(Type.Kind.INTEGER, "integer");
+  }
+
+  static Type integer(long min, long max) {
+    return new Type(Type.Kind.INTEGER, min, max, false, List.of(), null, null, List.of(),
+        "integer " + min + ".." + max);
+  }
+
+  static Type atLeast(long min) {
+    return new Type(Type.Kind.INTEGER, min, null, false, List.of(), null, null, List.of(),
+        "integer >= " + min);
+  }
+
+  static Type percent() {
+    return new Type(Type.Kind.NUMBER, 0L, 100L, false, List.of(), null, null, List.of(),
+        "number 0..100");
+  }
+
+  static Type positiveNumber() {
+    return new Type(Type.Kind.NUMBER, 0L, null, true, List.of(), null, null, List.of(),
+        "number > 0");
+  }
+
+  static Type bool() {
+    return Type.of(Type.Kind.BOOLEAN, "boolean");
+  }
+
+  static Type string() {
+    return Type.of(Type.Kind.STRING, "string");
+  }
+
+  static Type string(String docText) {
+    return Type.of(Type.Kind.STRING, docText);
+  }
+
+  static Type duration(boolean positive) {
+    return Type.of(Type.Kind.DURATION, positive ? "duration > 0" : "duration >= 0");
+  }
+
+  static Type oneOf(String... values) {
+    StringBuilder sb = new StringBuilder();
+    for (String v : values) {
+      if (sb.length() > 0) sb.append(" \\| ");
+      sb.append(v.matches("[0-9]+") ? v : "`" + v + "`");
+    }
+    return new Type(Type.Kind.ENUM, null, null, false, List.of(values), null, null, List.of(),
+        sb.toString());
+  }
+
+  static Type listOf(Type item) {
+    return new Type(Type.Kind.LIST, null, null, false, List.of(), item, null, List.of(),
+        "list of " + item.doc());
+  }
+
+  static Type map(Section section) {
+    return new Type(Type.Kind.MAP, null, null, false, List.of(), null, section, List.of(),
+        "map: " + section.keyList());
+  }
+
+  /** A map with any keys (extension {@code args}); values of {@code valueType} when given. */
+  static Type freeMap(Type valueType, String docText) {
+    return new Type(Type.Kind.FREE_MAP, null, null, false, List.of(), valueType, null, List.of(),
+        docText);
+  }
+
+  static Type anyOf(String docText, Type... types) {
+    return new Type(Type.Kind.ANY_OF, null, null, false, List.of(), null, null,
+        List.of(types), docText);
+  }
+
+  /** One key of a section. */
+  record Field(String name, Type type, boolean required, String defaultText, String doc) {
+    /** The validator's message for an integer value, or {@code null} when it is in range. */
+    String check(long v) {
+      return type.check(v);
+    }
+  }
+
+  /** The keys of one map in the config, in documentation order. */
+  static final class Section {
+    final String id;
+    final String title;
+    private final Map<String, Field> fields = new LinkedHashMap<>();
+    private String[] keys;
+
+    Section(String id, String title) {
+      this.id = id;
+      this.title = title;
+    }
+
+    Section field(String name, Type type, String defaultText, String doc) {
+      fields.put(name, new Field(name, type, false, defaultText, doc));
+      keys = null;
+      return this;
+    }
+
+    Section required(String name, Type type, String doc) {
+      fields.put(name, new Field(name, type, true, "required", doc));
+      keys = null;
+      return this;
+    }
+
+    /** The key names, in order: the reader's "expected one of" list. Callers must not modify. */
+    String[] keys() {
+      String[] k = keys;
+      if (k == null) keys = k = fields.keySet().toArray(new String[0]);
+      return k;
+    }
+
+    Field field(String name) {
+      Field f = fields.get(name);
+      if (f == null) throw new IllegalArgumentException(id + " has no key " + name);
+      return f;
+    }
+
+    List<Field> fields() {
+      return List.copyOf(fields.values());
+    }
+
+    String keyList() {
+      StringBuilder sb = new StringBuilder();
+      for (String k : fields.keySet()) {
+        if (sb.length() > 0) sb.append(", ");
+        sb.append('`').append(k).append('`');
+      }
+      return sb.toString();
+    }
+
+    /** The markdown reference table of this section. */
+    String markdown() {
+      StringBuilder sb = new StringBuilder();
+      sb.append("| key | type | default | range / notes |\n| --- | --- | --- | --- |\n");
+      for (Field f : fields.values()) {
+        sb.append("| `").append(f.name()).append("` | ").append(f.type().doc()).append(" | ")
+            .append(f.defaultText()).append(" | ").append(f.doc()).append(" |\n")
+            .toString();
+      }
+      return sb.toString().replace(" |  |\n", " | |\n");
+    }
+
+    ObjectNode json(JsonNodeFactory f) {
+      ObjectNode n = f.objectNode();
+      n.put("type", "object");
+      n.put("title", title);
+      ObjectNode props = n.putObject("properties");
+      List<String> required = new ArrayList<>();
+      for (Field field : fields.values()) {
+        ObjectNode p = field.type().json(f);
+        String doc = field.doc().isEmpty() ? field.type().doc() : field.doc();
+        p.put("description", plain(doc));
+        props.set(field.name(), p);
+        if (field.required()) required.add(field.name());
+      }
+      if (!required.isEmpty()) {
+        ArrayNode r = n.putArray("required");
+        required.forEach(r::add);
+      }
+      n.put("additionalProperties", false);
+      return n;
+    }
+  }
+
+  private static String plain(String markdown) {
+    return markdown.replace("`", "").replace("\\|", "|").replaceAll("\\[([^]]*)]\\([^)]*\\)", "$1");
+  }
+
+  // ================================================================== the format
+
+  private static final Type PATH = string("path");
+  private static final Type REGEX = string("regex");
+  private static final Type CIDRS = listOf(string("CIDR")).described("list of CIDRs");
+  private static final Type NAMES = listOf(string()).described("list of strings");
+
+  static final Section CUSTOM_MATCH = new Section("custom_match", "custom matcher reference")
+      .required("name", string(), "a registered custom matcher")
+      .field("args", freeMap(null, "map"), "`{}`", "checked by the matcher itself");
+
+  static final Section CUSTOM_LB = new Section("custom_lb", "custom lb reference")
+      .required("custom", string(), "a registered custom load-balancing policy")
+      .field("args", freeMap(null, "map"), "`{}`", "checked by the policy itself");
+
+  static final Section POLICY = new Section("policy", "policy reference")
+      .required("name", string(), "a registered request policy")
+      .field("args", freeMap(null, "map"), "`{}`", "checked by the policy itself");
+
+  private static final Type POLICIES = listOf(anyOf("policy reference", string(), map(POLICY)))
+      .described("list of [policy references](#extensions)");
+
+  static final Section ENDPOINT = new Section("endpoint", "endpoint")
+      .required("address", string("string `host:port`"),
+          "host: an IPv4 literal, an IPv6 literal in brackets (`[::1]:8080`), or a DNS name"
+              + " (labels of letters, digits, `-`, `_`); port 1..65535")
+      .field("weight", integer(1, Checks.MAX_WEIGHT), "`1`", "")
+      .field("zone", string(), "none", "non-empty; locality metadata");
+
+  static final Section HEALTH_CHECK = new Section("health_check", "health_check")
+      .field("probe", anyOf("`http` \\| `tcp` \\| a registered probe", oneOf("http", "tcp"),
+          string()), "`http`", "`tcp` connects only")
+      .field("path", PATH, "`/health`", "the HTTP path probed")
+      .field("interval", duration(true), "`5s`", "jittered")
+      .field("timeout", duration(true), "`1s`", "at most `interval`")
+      .field("unhealthy_threshold", atLeast(1), "`3`",
+          "consecutive failures before a healthy endpoint goes unhealthy")
+      .field("healthy_threshold", atLeast(1), "`2`",
+          "consecutive successes before an unhealthy one comes back")
+      .field("expected_statuses",
+          listOf(anyOf("status or range", integer(100, 599), string("range")))
+              .described("list of a status (`204`) or range (`200-299`)"),
+          "`[200-299]`", "100..599, low to high");
+
+  static final Section OUTLIER = new Section("outlier_detection", "outlier_detection")
+      .field("consecutive_5xx", atLeast(0), "`5`", "`0` disables")
+      .field("consecutive_gateway_failure", atLeast(0), "`5`",
+          "502/503/504 and connect failures; `0` disables")
+      .field("base_ejection_time", duration(true), "`30s`",
+          "an ejection lasts this times the number of ejections so far")
+      .field("max_ejection_percent", integer(0, 100), "`10`",
+          "but at least one endpoint may always be ejected")
+      .field("max_ejection_time", duration(true), "`300s`", "at least `base_ejection_time`")
+      .field("enforcing", bool(), "`true`",
+          "`false` is a dry run: ejections are detected and counted, never enforced");
+
+  static final Section CIRCUIT_BREAKER = new Section("circuit_breaker", "circuit_breaker")
+      .field("failure_rate_threshold", integer(1, 100), "`50`",
+          "percent of failed calls in the window that opens the circuit")
+      .field("slow_call_duration", duration(true), "`2s`", "calls slower than this count as slow")
+      .field("slow_call_rate_threshold", integer(1, 100), "`100`",
+          "percent of slow calls that opens the circuit")
+      .field("sliding_window", integer(1, Checks.MAX_SLIDING_WINDOW), "`100`",
+          "calls in the count-based window")
+      .field("minimum_calls", atLeast(1).described("integer"), "`20`",
+          "1..`sliding_window`; calls before the rates are computed")
+      .field("wait_in_open", duration(true), "`10s`",
+          "how long the circuit stays open before probing")
+      .field("max_concurrent_requests", atLeast(1), "`1024`", "");
+
+  static final Section BACKOFF = new Section("backoff", "retry.backoff")
+      .field("base", duration(true), "`25ms`", "full-jitter exponential")
+      .field("max", duration(true), "`250ms`",
+          ">= `base`; defaults to 10 × `base` when only `base` is given (as in Envoy)");
+
+  static final Section BUDGET = new Section("budget", "retry.budget")
+      .field("percent", percent(), "`20`", "retries allowed: this percent of requests (10 s"
+          + " sliding window)")
+      .field("min_per_second", atLeast(0), "`10`", "plus this many per second regardless");
+
+  static final Section RETRY = new Section("retry", "retry")
+      .field("attempts", integer(1, Checks.MAX_ATTEMPTS), "`2`",
+          "total tries, the first included (`1` never retries)")
+      .field("retry_on", listOf(oneOf(retryOnValues())).described("list"),
+          "`[connect-failure, refused-stream, reset, gateway-error]`",
+          "`connect-failure`, `refused-stream`, `reset`, `gateway-error` (502/503/504), `5xx`,"
+              + " `retriable-status-codes`, and the gRPC `cancelled`, `deadline-exceeded`,"
+              + " `internal`, `resource-exhausted`, `unavailable`")
+      .field("retriable_status_codes", listOf(integer(100, 599))
+              .described("list of integers 100..599"), "`[]`",
+          "in a cluster's policy, must be non-empty when `retry_on` has"
+              + " `retriable-status-codes`, and empty otherwise")
+      .field("per_try_timeout", duration(true), "none",
+          "one try's deadline; the cluster `timeout` still bounds all tries")
+      .field("backoff", map(BACKOFF), "`25ms`, `250ms`", "[below](#retrybackoff)")
+      .field("budget", anyOf("map: `percent`, `min_per_second`; or `off`", map(BUDGET),
+          oneOf("off"), oneOf("false").described("false")), "`20`, `10`",
+          "`off` (or `false`) disables the budget; a partial map takes the other default;"
+              + " [below](#retrybudget)")
+      .field("idempotent_only", bool(), "`true`",
+          "POST/PATCH (and bodies that cannot be replayed) are retried only when the request"
+              + " certainly never left, unless it carries `Idempotency-Key`");
+
+  static final Section HASH_ON = new Section("hash_on", "hash_on")
+      .field("header", string(), "", "hash this request header (name lower-cased)")
+      .field("cookie", string(), "", "hash this cookie")
+      .field("source_ip", oneOf("true").described("`true`"), "", "hash the client address");
+
+  static final Section CLUSTER = new Section("cluster", "cluster")
+      .required("name", string(), "unique; letters, digits, `. _ - \\| :`")
+      .field("lb", anyOf(
+              "`weighted_round_robin` \\| `least_request` \\| `ring_hash` \\| `random`;"
+                  + " or map: `custom`, `args`",
+              oneOf(lbValues()), map(CUSTOM_LB)), "`weighted_round_robin`",
+          "the map form names a registered custom policy ([extensions](#extensions))")
+      .field("endpoints", listOf(anyOf("endpoint", string("`host:port`"), map(ENDPOINT)))
+              .described("list"), "`[]`",
+          "each `host:port` or a map (below); may be empty when an endpoint source supplies"
+              + " them")
+      .field("health_check", map(HEALTH_CHECK).described("map"),
+          "absent: no active checks, endpoints count as healthy", "below")
+      .field("outlier_detection", map(OUTLIER).described("map"),
+          "absent: no passive ejection", "below")
+      .field("circuit_breaker", map(CIRCUIT_BREAKER).described("map"),
+          "absent: only the default limit of 1024 concurrent requests", "below")
+      .field("retry", map(RETRY).described("map"), "the default policy (below)", "below")
+      .field("timeout", duration(true), "`15s`", "the whole request, all tries")
+      .field("panic_threshold", integer(0, 100), "`50`",
+          "percent usable below which all endpoints are used; `0` disables")
+      .field("slow_start", duration(false), "`0s` (off)",
+          "ramp a new or recovered endpoint's weight over this window")
+      .field("hash_on", map(HASH_ON).described(
+              "map: exactly one of `header: <name>`, `cookie: <name>`, `source_ip: true`"),
+          "none", "what `ring_hash` hashes; a [warning](#warnings) with another `lb`; header"
+              + " names are lower-cased");
+
+  static final Section HEADER_MATCH = new Section("header_match", "header condition")
+      .required("name", string(),
+          "a header name, or `:method`, `:path`, `:authority`, `:scheme`; lower-cased")
+      .field("exact", string(), "", "the value equals it")
+      .field("prefix", string("non-empty string"), "", "")
+      .field("suffix", string("non-empty string"), "", "")
+      .field("contains", string("non-empty string"), "", "")
+      .field("regex", REGEX, "", "the whole value matches")
+      .field("present", bool(), "", "`true`: the header is present; `false`: it is absent")
+      .field("invert", bool(), "`false`", "negates the result for a present header");
+
+  static final Section QUERY_MATCH = new Section("query_match", "query condition")
+      .required("name", string(), "non-empty")
+      .field("exact", string(), "", "the first value equals it")
+      .field("regex", REGEX, "", "the whole first value matches")
+      .field("present", bool(), "", "");
+
+  static final Section MATCH = new Section("match", "match")
+      .field("prefix", PATH, "", "plain string prefix: `/foo` matches `/foobar`")
+      .field("path", PATH, "", "exact")
+      .field("path_separated_prefix", PATH, "",
+          "whole segments: `/foo` matches `/foo` and `/foo/x`, not `/foobar`; no trailing `/`"
+              + " (except `/` itself)")
+      .field("regex", REGEX, "", "must match the whole path")
+      .field("case_sensitive", bool(), "`true`", "applies to the path condition")
+      .field("methods", NAMES, "any", "HTTP method tokens, upper-cased")
+      .field("headers", listOf(map(HEADER_MATCH)).described("list of header conditions"),
+          "none", "[below](#header-condition)")
+      .field("query", listOf(map(QUERY_MATCH)).described("list of query conditions"), "none",
+          "[below](#query-condition)")
+      .field("source", CIDRS, "any",
+          "the peer address on the server side, the local address on the client side")
+      .field("principals", NAMES, "any",
+          "**inbound only**: the peer identity (URI SAN such as a SPIFFE ID, or subject CN),"
+              + " exact or a prefix ending with `*` (`spiffe://cluster.local/ns/prod/*`)")
+      .field("custom", map(CUSTOM_MATCH), "none",
+          "a registered custom condition, checked after every other one"
+              + " ([extensions](#extensions)); routes only, an error in `authz` rules");
+
+  static final Section SPLIT = new Section("split", "split entry")
+      .field("cluster", string(), "", "defined under `clusters`, listed once; not with `local`")
+      .field("weight", integer(0, Checks.MAX_WEIGHT), "required", "the weights sum to more than 0")
+      .field("local", bool(), "`false`", "inbound only: this share goes to the application");
+
+  static final Section REDIRECT = new Section("redirect", "redirect")
+      .field("scheme", oneOf("http", "https"), "the request's", "")
+      .field("host", string(), "the request's", "host name, IPv4 or `[IPv6]` literal, without port")
+      .field("port", integer(1, 65535), "the request's", "")
+      .field("path", PATH, "the request's", "replaces the whole path")
+      .field("prefix_rewrite", PATH, "",
+          "replaces the part the route's `prefix`/`path`/`path_separated_prefix` matched; only"
+              + " on such routes; not with `path`")
+      .field("strip_query", bool(), "`false`", "")
+      .field("code", oneOf("301", "302", "303", "307", "308"), "`301`", "");
+
+  static final Section RESPOND = new Section("respond", "respond")
+      .required("status", integer(200, 599), "")
+      .field("body", string(), "empty", "")
+      .field("headers", freeMap(string(), "map of header name to value"), "none",
+          "names keep their spelling and are unique case-insensitively");
+
+  static final Section PASS = new Section("pass", "pass");
+
+  static final Section REWRITE = new Section("rewrite", "rewrite")
+      .field("prefix", PATH, "", "replaces what the route's `prefix`/`path`/"
+          + "`path_separated_prefix` matched (only on such routes); not with `regex`")
+      .field("regex", REGEX, "", "replaces every match in the path with `substitution`")
+      .field("substitution", string(), "", "`\\1`..`\\9` name the regex's groups (a reference"
+          + " past the group count is an error)")
+      .field("host", string("`host` or `host:port`"), "", "replaces the authority sent upstream");
+
+  static final Section HEADERS = new Section("headers", "headers")
+      .field("add", freeMap(string(), "map name → value"), "none",
+          "appends a value; names keep their spelling")
+      .field("remove", NAMES.described("list of names"), "none", "applied before `add`");
+
+  static final Section MIRROR = new Section("mirror", "mirror")
+      .required("cluster", string(), "defined under `clusters`")
+      .field("percent", percent(), "`100`", "fire-and-forget copy; never delays or changes the"
+          + " real response");
+
+  static final Section DELAY = new Section("delay", "fault.delay")
+      .field("fixed", duration(true), "", "")
+      .required("percent", percent(), "a forgotten percent must not fault every request");
+
+  static final Section ABORT = new Section("abort", "fault.abort")
+      .field("status", integer(200, 599), "", "")
+      .required("percent", percent(), "a forgotten percent must not fault every request");
+
+  static final Section FAULT = new Section("fault", "fault")
+      .field("delay", map(DELAY), "none", "at least one of `delay`, `abort`")
+      .field("abort", map(ABORT), "none", "");
+
+  static final Section RATE_LIMIT = new Section("rate_limit", "rate_limit")
+      .required("requests_per_second", positiveNumber(), "the refill rate")
+      .field("burst", atLeast(1), "`requests_per_second` rounded up (at least 1)",
+          "the bucket's capacity");
+
+  static final Section ROUTE = new Section("route", "route")
+      .field("name", string(), "`routes[i]` (its index)",
+          "unique within the virtual host; non-empty, no CR/LF/NUL")
+      .field("match", map(MATCH).described("[match](#match)"), "matches everything",
+          "every condition must hold")
+      .field("to", string("cluster name"), "", "action: forward to one cluster (exactly one action;"
+          + " inbound default: `pass`; outbound: required)")
+      .field("split", listOf(map(SPLIT)).described("list of split entries"), "",
+          "action: weighted clusters")
+      .field("redirect", map(REDIRECT).described("map"), "", "action")
+      .field("respond", map(RESPOND).described("map"), "", "action")
+      .field("pass", map(PASS).described("`{}`"), "", "action, inbound only")
+      .field("rewrite", map(REWRITE).described("map"), "none", "forwarding routes only")
+      .field("headers", map(HEADERS).described("map"), "none", "request header changes")
+      .field("timeout", duration(true), "the cluster's", "forwarding routes only")
+      .field("retry", map(RETRY).described("map, the [retry](#retry) keys"), "the cluster's",
+          "forwarding routes only; each key given replaces that field of the cluster's policy")
+      .field("mirror", map(MIRROR).described("map"), "none", "forwarding routes only")
+      .field("fault", map(FAULT).described("map"), "none", "")
+      .field("rate_limit", map(RATE_LIMIT).described("map"), "none", "")
+      .field("policies", POLICIES, "`[]`", "run after the global and the virtual host's ones");
+
+  static final Section VIRTUAL_HOST = new Section("virtual_host", "virtual host")
+      .required("name", string(), "unique within its direction; letters, digits, `. _ - \\| :`")
+      .field("domains", NAMES, "`[name]`",
+          "non-empty; exact host, `*.suffix`, `prefix.*` or `*`; no port; lower-cased")
+      .field("routes", listOf(map(ROUTE)).described("list of [routes](#routes)"), "`[]`",
+          "tried in order")
+      .field("policies", POLICIES, "`[]`",
+          "run for every route of this virtual host, after the global ones");
+
+  private static final Type VIRTUAL_HOSTS = listOf(map(VIRTUAL_HOST))
+      .described("list of virtual hosts");
+
+  static final Section OUTBOUND = new Section("outbound", "outbound")
+      .field("virtual_hosts", VIRTUAL_HOSTS, "`[]`", "");
+
+  static final Section RULE = new Section("rule", "authz rule")
+      .field("name", string(), "`rules[i]`", "unique")
+      .required("action", oneOf("allow", "deny"), "")
+      .required("match", map(MATCH).described("[match](#match)"), "`principals` allowed");
+
+  static final Section AUTHZ = new Section("authz", "authz")
+      .field("default_action", oneOf("allow", "deny"), "`allow`", "when no rule matches")
+      .field("rules", listOf(map(RULE)).described("list of rules"), "`[]`",
+          "the first matching rule decides");
+
+  static final Section INBOUND = new Section("inbound", "inbound")
+      .field("virtual_hosts", VIRTUAL_HOSTS, "`[]`", "")
+      .field("authz", map(AUTHZ).described("map"), "allow all", "[below](#inbound-authz)")
+      .field("trusted_proxies", CIDRS, "`[]`", "proxies whose `X-Forwarded-For` is believed;"
+          + " empty: the socket peer is always the source")
+      .field("health_path", PATH, "`/mesh/health`", "the path of the health endpoint peers probe");
+
+  static final Section PROPAGATE = new Section("propagate", "propagate")
+      .field("headers", NAMES.described("list of header names"), "`[]`",
+          "lower-cased, each once");
+
+  static final Section ADMIN = new Section("admin", "admin")
+      .field("enabled", bool(), "`false`", "serves `/mesh/*`")
+      .field("allow_from", CIDRS, "`[127.0.0.1/32, ::1/128]`", "who may reach them")
+      .field("allowed_hosts", listOf(string()).described("list of host names"), "`[]`",
+          "`Host` values, besides loopback literals and `localhost`, that mutations and"
+              + " `/mesh/config`/`/mesh/explain` may be addressed to (no port; case and a trailing"
+              + " dot ignored); see [admin.md](admin.md)");
+
+  static final Section ROOT = new Section("mesh", "mesh4j config")
+      .required("version", oneOf("1").described("integer"), "must be `1`")
+      .required("service", string(),
+          "this application's own service name (metrics, headers)")
+      .field("clusters", listOf(map(CLUSTER)).described("list of [cluster](#clusters)"), "`[]`",
+          "")
+      .field("outbound", map(OUTBOUND), "none", "rules for the calls this service makes")
+      .field("inbound", map(INBOUND).described(
+              "map: `virtual_hosts`, `authz`, `trusted_proxies`, `health_path`"), "none",
+          "rules for the requests it receives")
+      .field("propagate", map(PROPAGATE), "none", "")
+      .field("admin", map(ADMIN), "disabled", "")
+      .field("policies", POLICIES, "`[]`",
+          "request policies run first for every routed request, on the sides each policy"
+              + " declares");
+
+  /** Every section, in documentation order. */
+  static final List<Section> SECTIONS = List.of(
+      ROOT, CLUSTER, ENDPOINT, HEALTH_CHECK, OUTLIER, CIRCUIT_BREAKER, RETRY, BACKOFF, BUDGET,
+      HASH_ON, CUSTOM_LB, OUTBOUND, INBOUND, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
+      QUERY_MATCH, CUSTOM_MATCH, SPLIT, REDIRECT, RESPOND, PASS, REWRITE, HEADERS, MIRROR, FAULT,
+      DELAY, ABORT, RATE_LIMIT, AUTHZ, RULE, PROPAGATE, ADMIN, POLICY);
+
+  static Section section(String id) {
+    for (Section s : SECTIONS) if (s.id.equals(id)) return s;
+    throw new IllegalArgumentException("no section " + id);
+  }
+
+  /** The JSON Schema (draft 2020-12) of the whole config, for editors and CI. */
+  static ObjectNode jsonSchema() {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    ObjectNode root = ROOT.json(f);
+    ObjectNode out = f.objectNode();
+    out.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+    out.put("$id", "https://mesh4j.io/schema/mesh4j.schema.json");
+    out.setAll(root);
+    ObjectNode defs = out.putObject("$defs");
+    for (Section s : SECTIONS) if (s != ROOT) defs.set(s.id, s.json(f));
+    return out;
+  }
+
+  private static String[] lbValues() {
+    return Arrays.stream(LbPolicy.values()).map(LbPolicy::configName).toArray(String[]::new);
+  }
+
+  private static String[] retryOnValues() {
+    return Arrays.stream(RetryOn.values()).map(RetryOn::configName).toArray(String[]::new);
+  }
+}
