@@ -36,6 +36,6 @@ public class RequestPathBenchmark {
 
   @Benchmark
   public String canonical() {
-    return RequestPath.canonical(path);
+    return RequestPath.DEFAULT.canonical(path);
   }
 }

@@ -115,6 +115,7 @@ final class Simulator {
     }
     return new MeshConfig(
         config.version(), config.service(), clusters, config.outbound(), config.inbound(),
-        config.propagate(), config.admin());
+        config.propagate(), config.admin(), config.policies(),
+        config.pathNormalization());
   }
 }

@@ -188,6 +188,11 @@ public final class ConfigValidator {
       virtualHosts(Direction.OUTBOUND, config.outbound().virtualHosts());
       inbound(config.inbound());
       policies("policies", config.policies());
+      if (!config.pathNormalization().normalizePath()) {
+        warnings.add(new ConfigError("path_normalization.normalize_path",
+            "false: paths with dot segments or escaped unreserved characters are refused (400)"
+                + " instead of normalized; mesh4j never passes them unresolved"));
+      }
       List<String> propagate = config.propagate().headers();
       Set<String> seenHeaders = new HashSet<>();
       for (int i = 0; i < propagate.size(); i++) {
