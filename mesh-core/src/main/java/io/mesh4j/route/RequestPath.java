@@ -131,6 +131,57 @@ public final class RequestPath {
     return r instanceof Redirect d ? d.path : null;
   }
 
+  /**
+   * {@code request} as the adapters route it: the same request with {@link #canonical} as its
+   * path ({@code request} itself when its path already is canonical), or {@code null} when the
+   * path is not accepted. For tools that describe requests (explain, simulate); the adapters
+   * compute the canonical path in their own views.
+   */
+  public RequestView canonicalView(RequestView request) {
+    String raw = request.path();
+    String c = canonical(raw);
+    if (c == null) return null;
+    return c.equals(raw) ? request : new CanonicalView(request, c);
+  }
+
+  /** {@code request} with its path replaced by the canonical one. */
+  private record CanonicalView(RequestView request, String path) implements RequestView {
+    @Override
+    public String method() {
+      return request.method();
+    }
+
+    @Override
+    public String scheme() {
+      return request.scheme();
+    }
+
+    @Override
+    public String authority() {
+      return request.authority();
+    }
+
+    @Override
+    public String query() {
+      return request.query();
+    }
+
+    @Override
+    public String header(String name) {
+      return request.header(name);
+    }
+
+    @Override
+    public String sourceAddress() {
+      return request.sourceAddress();
+    }
+
+    @Override
+    public String principal() {
+      return request.principal();
+    }
+  }
+
   /** Whether the segment starting at {@code i} is {@code .} or {@code ..}. */
   private static boolean isDotSegment(String s, int i) {
     int end = s.indexOf('/', i);
