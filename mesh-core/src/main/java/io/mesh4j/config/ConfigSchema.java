@@ -590,7 +590,8 @@ final class ConfigSchema {
           "decode escaped unreserved characters and resolve dot segments (RFC 3986); `false`"
               + " keeps the path as sent and **refuses** (400) one that would need either (a"
               + " [warning](#warnings)): a dot segment is never passed")
-      .field("merge_slashes", bool(), "`true`", "`//a` is `/a`; `false` keeps empty segments")
+      .field("merge_slashes", bool(), "`true`", "`//a` is `/a`; `false` keeps empty segments"
+          + " (a [warning](#warnings): an upstream that merges them serves another path)")
       .field("path_with_escaped_slashes_action", oneOf(escapedSlashesValues()),
           "`reject_request`", "for `%2F` and `%5C`: refuse (400), keep as an escape (one"
               + " segment), answer 307 to the unescaped path (refused when it would start with"
