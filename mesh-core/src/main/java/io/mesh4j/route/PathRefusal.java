@@ -25,9 +25,7 @@ public enum PathRefusal {
   /** {@code unescape_and_redirect} would redirect to a path starting with {@code //}. */
   UNSAFE_REDIRECT("unsafe-redirect"),
   /** The servlet container would dispatch a different path than the one decided on. */
-  DISPATCH_MISMATCH("dispatch-mismatch"),
-  /** A route's rewrite produced a path that is refused or leaves the rewrite's target. */
-  REWRITE("rewrite");
+  DISPATCH_MISMATCH("dispatch-mismatch");
 
   private final String tag;
 
