@@ -34,22 +34,6 @@ public record MeshConfig(
   }
 
   /**
-   * A config without global policies (the signature before request policies existed). The
-   * {@code policies} component holds the top-level {@code policies:}, run first for every routed
-   * request of either side (each policy declares which sides it runs on).
-   */
-  public MeshConfig(
-      int version,
-      String service,
-      List<ClusterConfig> clusters,
-      OutboundConfig outbound,
-      InboundConfig inbound,
-      PropagateConfig propagate,
-      AdminConfig admin) {
-    this(version, service, clusters, outbound, inbound, propagate, admin, null);
-  }
-
-  /**
    * Returns a builder for a config written in code, with the same defaults and validation as a
    * config file; see {@link MeshConfigBuilder}.
    */

@@ -38,13 +38,13 @@ class ConfigLoaderTest {
 
   static MatchConfig prefix(String prefix) {
     return new MatchConfig(
-        PathMatchKind.PREFIX, prefix, true, Set.of(), List.of(), List.of(), List.of(), List.of());
+        PathMatchKind.PREFIX, prefix, true, Set.of(), List.of(), List.of(), List.of(), List.of(), null);
   }
 
   static ClusterConfig plainCluster(String name, String host, int port) {
     return new ClusterConfig(
         name, LbPolicy.WEIGHTED_ROUND_ROBIN, List.of(new EndpointConfig(host, port, 1, null)), null,
-        null, null, RetryConfig.DEFAULT, Duration.ofSeconds(15), 50, Duration.ZERO, null);
+        null, null, RetryConfig.DEFAULT, Duration.ofSeconds(15), 50, Duration.ZERO, null, null);
   }
 
   /** CONFIG.md's example as the model, every default spelled out. */
@@ -72,7 +72,7 @@ class ConfigLoaderTest {
         Duration.ofSeconds(15),
         50,
         Duration.ZERO,
-        new HashOnConfig(HashOnConfig.Kind.HEADER, "x-user-id"));
+        new HashOnConfig(HashOnConfig.Kind.HEADER, "x-user-id"), null);
 
     RouteConfig canary = new RouteConfig(
         "canary-by-header",
@@ -82,13 +82,13 @@ class ConfigLoaderTest {
                 false)),
             List.of(new QueryMatchConfig("debug", QueryMatchConfig.Kind.PRESENT, null, true)),
             List.of(Cidr.parse("10.0.0.0/8")),
-            List.of()),
-        new Forward("inventory-v2"), null, null, null, null, null, null, null);
+            List.of(), null),
+        new Forward("inventory-v2"), null, null, null, null, null, null, null, null);
     RouteConfig split = new RouteConfig(
         "split",
         prefix("/"),
-        new Split(List.of(new WeightedCluster("inventory", 90),
-            new WeightedCluster("inventory-v2", 10))),
+        new Split(List.of(new WeightedCluster("inventory", 90, false),
+            new WeightedCluster("inventory-v2", 10, false))),
         new RewriteConfig("/v2/", null, null, null),
         new HeadersConfig(Map.of("x-mesh-route", "split"), List.of("x-debug")),
         Duration.ofSeconds(2),
@@ -96,21 +96,21 @@ class ConfigLoaderTest {
         new MirrorConfig("inventory-shadow", 5),
         new FaultConfig(new FaultConfig.Delay(Duration.ofMillis(100), 1),
             new FaultConfig.Abort(503, 0.1)),
-        null);
+        null, null);
     RouteConfig old = new RouteConfig("old", prefix("/old/"),
         new Redirect(null, null, null, "/", null, false, 302),
-        null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null);
     RouteConfig maintenance = new RouteConfig(
         "maintenance",
         new MatchConfig(PathMatchKind.PATH, "/admin", true, Set.of("DELETE"), List.of(), List.of(),
-            List.of(), List.of()),
+            List.of(), List.of(), null),
         new Respond(503, "maintenance", Map.of("retry-after", "30")),
-        null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null);
     RouteConfig moved = new RouteConfig("moved", prefix("/v1/"),
         new Redirect(null, null, null, null, "/v2/", false, 301),
-        null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null);
     RouteConfig app = new RouteConfig("app", prefix("/"), Pass.INSTANCE,
-        null, null, null, null, null, null, new RateLimitConfig(200, 400));
+        null, null, null, null, null, null, new RateLimitConfig(200, 400), null);
     return new MeshConfig(
         1,
         "frontend",
@@ -119,19 +119,19 @@ class ConfigLoaderTest {
             plainCluster("inventory-shadow", "127.0.0.1", 8084)),
         new OutboundConfig(List.of(
             new VirtualHostConfig("inventory", List.of("inventory", "*.inventory.internal"),
-                List.of(canary, split)),
-            new VirtualHostConfig("legacy", List.of("*"), List.of(old, maintenance)))),
+                List.of(canary, split), null),
+            new VirtualHostConfig("legacy", List.of("*"), List.of(old, maintenance), null))),
         new InboundConfig(
-            List.of(new VirtualHostConfig("self", List.of("*"), List.of(moved, app))),
+            List.of(new VirtualHostConfig("self", List.of("*"), List.of(moved, app), null)),
             new AuthzConfig(AuthzConfig.Action.ALLOW, List.of(new AuthzConfig.Rule(
                 "rules[0]", AuthzConfig.Action.DENY,
                 new MatchConfig(PathMatchKind.PREFIX, "/internal/", true, Set.of(), List.of(),
-                    List.of(), List.of(Cidr.parse("0.0.0.0/0")), List.of())))),
+                    List.of(), List.of(Cidr.parse("0.0.0.0/0")), List.of(), null)))),
             List.of(),
             "/mesh/health"),
         new PropagateConfig(List.of("x-request-id", "traceparent", "tracestate", "baggage",
             "x-canary")),
-        new AdminConfig(false, List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("::1/128"))));
+        new AdminConfig(false, List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("::1/128")), List.of()), null);
   }
 
   // ------------------------------------------------------------------ the reference example
@@ -319,7 +319,7 @@ class ConfigLoaderTest {
         + " allow_from: [::1/128, ::ffff:10.0.0.1, 10.1.0.0/16]}}");
 
     assertThat(c.admin()).isEqualTo(new AdminConfig(true, List.of(
-        Cidr.parse("::1/128"), Cidr.parse("::ffff:10.0.0.1"), Cidr.parse("10.1.0.0/16"))));
+        Cidr.parse("::1/128"), Cidr.parse("::ffff:10.0.0.1"), Cidr.parse("10.1.0.0/16")), List.of()));
   }
 
   @Test

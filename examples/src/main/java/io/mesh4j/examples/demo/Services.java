@@ -65,7 +65,7 @@ final class Services implements AutoCloseable {
       }
       if (moved || watchFile == null) {
         MeshConfig actual = new MeshConfig(config.version(), config.service(), clusters,
-            config.outbound(), config.inbound(), config.propagate(), config.admin());
+            config.outbound(), config.inbound(), config.propagate(), config.admin(), config.policies());
         s.mesh = Mesh.builder().config(actual).meterRegistry(prometheus()).build();
       } else {
         // edits apply while it runs
@@ -110,7 +110,7 @@ final class Services implements AutoCloseable {
 
   private static ClusterConfig withEndpoints(ClusterConfig c, List<EndpointConfig> endpoints) {
     return new ClusterConfig(c.name(), c.lb(), endpoints, c.healthCheck(), c.outlierDetection(),
-        c.circuitBreaker(), c.retry(), c.timeout(), c.panicThreshold(), c.slowStart(), c.hashOn());
+        c.circuitBreaker(), c.retry(), c.timeout(), c.panicThreshold(), c.slowStart(), c.hashOn(), null);
   }
 
   /** The frontend's mesh (the one the dashboard shows). */
