@@ -131,7 +131,7 @@ public class RouteMatchBenchmark {
 
   static MatchConfig match(PathMatchKind kind, String value, HeaderMatchConfig... headers) {
     return new MatchConfig(kind, value, true, Set.of(), List.of(headers), List.of(), List.of(),
-        List.of());
+        List.of(), null);
   }
 
   static HeaderMatchConfig exact(String name, String value) {
@@ -140,12 +140,12 @@ public class RouteMatchBenchmark {
 
   static RouteConfig route(String name, MatchConfig match) {
     return new RouteConfig(name, match, new ActionConfig.Forward("c-" + name), null, null, null,
-        null, null, null, null);
+        null, null, null, null, null);
   }
 
   static RouteTable table(List<RouteConfig> routes) {
     VirtualHostConfig host = new VirtualHostConfig("shop",
-        List.of("shop", "shop.internal", "*.shop.svc.cluster.local"), routes);
+        List.of("shop", "shop.internal", "*.shop.svc.cluster.local"), routes, null);
     return RouteTable.outbound(new OutboundConfig(List.of(host)), Set.of("inventory"),
         new Random(1));
   }
@@ -280,7 +280,7 @@ public class RouteMatchBenchmark {
 
     static RouteTable extensionTable(List<RouteConfig> routes) {
       VirtualHostConfig host = new VirtualHostConfig("shop",
-          List.of("shop", "shop.internal", "*.shop.svc.cluster.local"), routes);
+          List.of("shop", "shop.internal", "*.shop.svc.cluster.local"), routes, null);
       RequestPolicy noop = e -> PolicyDecision.CONTINUE;
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       RouteExtensions ext = new RouteExtensions() {

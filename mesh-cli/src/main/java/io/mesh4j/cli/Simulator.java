@@ -122,7 +122,7 @@ final class Simulator {
       clusters.add(
           new ClusterConfig(
               c.name(), c.lb(), c.endpoints(), hc, null, c.circuitBreaker(), c.retry(),
-              c.timeout(), c.panicThreshold(), Duration.ZERO, c.hashOn()));
+              c.timeout(), c.panicThreshold(), Duration.ZERO, c.hashOn(), null));
     }
     return new MeshConfig(
         config.version(), config.service(), clusters, config.outbound(), config.inbound(),

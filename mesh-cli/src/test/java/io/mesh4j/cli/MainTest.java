@@ -77,8 +77,9 @@ class MainTest {
     assertThat(run("validate", bad.toString())).isEqualTo(1);
     assertThat(err().lines().toList())
         .contains(
-            "clusters[0].endpoints[0].weight: 0 (expected: 1-10000)",
-            "outbound.virtual_hosts[0].routes[0].to: \"b\" (expected: one of the clusters: a)")
+            "clusters[0].endpoints[0].weight: 0 (expected: 1-10000) at " + bad + ":4:49",
+            "outbound.virtual_hosts[0].routes[0].to: \"b\" (expected: one of the clusters: a) at "
+                + bad + ":8:53")
         .hasSizeGreaterThanOrEqualTo(3);
     assertThat(out()).isEmpty();
   }

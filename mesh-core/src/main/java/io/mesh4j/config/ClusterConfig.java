@@ -51,21 +51,4 @@ public record ClusterConfig(
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     slowStart = slowStart == null ? Duration.ZERO : slowStart;
   }
-
-  /** A cluster without a custom {@code lb} (the signature before custom pickers existed). */
-  public ClusterConfig(
-      String name,
-      LbPolicy lb,
-      List<EndpointConfig> endpoints,
-      HealthCheckConfig healthCheck,
-      OutlierDetectionConfig outlierDetection,
-      CircuitBreakerConfig circuitBreaker,
-      RetryConfig retry,
-      Duration timeout,
-      int panicThreshold,
-      Duration slowStart,
-      HashOnConfig hashOn) {
-    this(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker, retry, timeout,
-        panicThreshold, slowStart, hashOn, null);
-  }
 }

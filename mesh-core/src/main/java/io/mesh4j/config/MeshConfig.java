@@ -37,38 +37,6 @@ public record MeshConfig(
   }
 
   /**
-   * A config with the default {@code path_normalization} (the signature before the section
-   * existed).
-   */
-  public MeshConfig(
-      int version,
-      String service,
-      List<ClusterConfig> clusters,
-      OutboundConfig outbound,
-      InboundConfig inbound,
-      PropagateConfig propagate,
-      AdminConfig admin,
-      List<ExtensionRef> policies) {
-    this(version, service, clusters, outbound, inbound, propagate, admin, policies, null);
-  }
-
-  /**
-   * A config without global policies (the signature before request policies existed). The
-   * {@code policies} component holds the top-level {@code policies:}, run first for every routed
-   * request of either side (each policy declares which sides it runs on).
-   */
-  public MeshConfig(
-      int version,
-      String service,
-      List<ClusterConfig> clusters,
-      OutboundConfig outbound,
-      InboundConfig inbound,
-      PropagateConfig propagate,
-      AdminConfig admin) {
-    this(version, service, clusters, outbound, inbound, propagate, admin, null, null);
-  }
-
-  /**
    * Returns a builder for a config written in code, with the same defaults and validation as a
    * config file; see {@link MeshConfigBuilder}.
    */

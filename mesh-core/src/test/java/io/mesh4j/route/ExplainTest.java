@@ -232,7 +232,7 @@ class ExplainTest {
     RouteTable inbound = RouteFixtures.inbound(vhost("self", List.of("*"),
         route("canary", prefix("/"), new io.mesh4j.config.ActionConfig.Split(List.of(
             new io.mesh4j.config.ActionConfig.WeightedCluster(null, 95, true),
-            new io.mesh4j.config.ActionConfig.WeightedCluster("inventory-v2", 5))))));
+            new io.mesh4j.config.ActionConfig.WeightedCluster("inventory-v2", 5, false))))));
 
     Explanation e = inbound.explain(TestRequest.get("http://shop/items"));
 

@@ -201,7 +201,7 @@ final class Translator {
         new InboundConfig(inbound, baseInbound.authz(), baseInbound.trustedProxies(),
             baseInbound.healthPath()),
         base != null ? base.propagate() : null,
-        base != null ? base.admin() : null);
+        base != null ? base.admin() : null, null, null);
     List<ConfigError> errors = ConfigValidator.validate(config);
     if (!errors.isEmpty()) {
       for (ConfigError e : errors) {
