@@ -11,6 +11,7 @@ import io.mesh4j.config.ExtensionArgs;
 import io.mesh4j.config.ExtensionCatalog;
 import io.mesh4j.config.ExtensionKind;
 import io.mesh4j.config.MeshConfig;
+import io.mesh4j.config.Secrets;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
