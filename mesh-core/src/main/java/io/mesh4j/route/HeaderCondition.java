@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /**
  * A compiled header condition. Immutable.
  *
- * <p>The value is the first value of the header ({@link RequestView#header}); pseudo-headers are
+ * <p>The value is the header's value, repeated lines joined with {@code ","} ({@link
+ * RequestView#header}); pseudo-headers are
  * read from the request itself: {@code :method}, {@code :scheme}, {@code :authority} (also under
  * the name {@code host}) and {@code :path}, which is the path plus {@code ?query} as in Envoy.
  * Names compare case-insensitively, values case-sensitively. A missing header fails every kind
