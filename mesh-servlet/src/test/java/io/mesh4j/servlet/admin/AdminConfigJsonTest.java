@@ -52,7 +52,8 @@ class AdminConfigJsonTest {
            "timeout": "15s", "panic_threshold": 50, "slow_start": "0s"}],
          "outbound": {"virtual_hosts": []},
          "inbound": {"virtual_hosts": [], "authz": {"default_action": "allow", "rules": []},
-           "trusted_proxies": [], "health_path": "/mesh/health"},
+           "trusted_proxies": [], "health_path": "/mesh/health",
+           "headers_with_underscores_action": "drop_header"},
          "propagate": {"headers": []},
          "admin": {"enabled": false, "allow_from": ["127.0.0.1/32", "::1/128"],
                    "allowed_hosts": []}}
