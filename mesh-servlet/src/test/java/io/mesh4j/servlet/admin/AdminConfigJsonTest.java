@@ -56,7 +56,9 @@ class AdminConfigJsonTest {
            "headers_with_underscores_action": "drop_header"},
          "propagate": {"headers": []},
          "admin": {"enabled": false, "allow_from": ["127.0.0.1/32", "::1/128"],
-                   "allowed_hosts": []}}
+                   "allowed_hosts": []},
+         "path_normalization": {"normalize_path": true, "merge_slashes": true,
+                   "path_with_escaped_slashes_action": "reject_request"}}
         """));
   }
 
