@@ -115,12 +115,17 @@ public class RouteMatchBenchmark {
       return query;
     }
 
+    /**
+     * RequestView's rule, as the OkHttp adapter reads it: every line scanned, a repeated header's
+     * lines joined with ","; a single line returned as is.
+     */
     @Override
     public String header(String name) {
+      String value = null;
       for (int i = 0; i < headerNames.length; i++) {
-        if (headerNames[i].equalsIgnoreCase(name)) return headerValues[i];
+        if (headerNames[i].equalsIgnoreCase(name)) value = RequestView.join(value, headerValues[i]);
       }
-      return null;
+      return value;
     }
 
     @Override

@@ -573,7 +573,10 @@ final class ConfigSchema {
       .field("authz", map(AUTHZ).described("map"), "allow all", "[below](#inbound-authz)")
       .field("trusted_proxies", CIDRS, "`[]`", "proxies whose `X-Forwarded-For` is believed;"
           + " empty: the socket peer is always the source")
-      .field("health_path", PATH, "`/mesh/health`", "the path of the health endpoint peers probe");
+      .field("health_path", PATH, "`/mesh/health`", "the path of the health endpoint peers probe")
+      .field("headers_with_underscores_action", oneOf("allow", "drop_header", "reject_request"),
+          "`drop_header`", "gateway: a request header whose name has `_` is forwarded, dropped"
+              + " or answered with 400 (Envoy's option); see [gateway.md](gateway.md)");
 
   static final Section PROPAGATE = new Section("propagate", "propagate")
       .field("headers", NAMES.described("list of header names"), "`[]`",
@@ -608,7 +611,8 @@ final class ConfigSchema {
           "")
       .field("outbound", map(OUTBOUND), "none", "rules for the calls this service makes")
       .field("inbound", map(INBOUND).described(
-              "map: `virtual_hosts`, `authz`, `trusted_proxies`, `health_path`"), "none",
+              "map: `virtual_hosts`, `authz`, `trusted_proxies`, `health_path`, "
+                  + "`headers_with_underscores_action`"), "none",
           "rules for the requests it receives")
       .field("propagate", map(PROPAGATE), "none", "")
       .field("admin", map(ADMIN), "disabled", "")

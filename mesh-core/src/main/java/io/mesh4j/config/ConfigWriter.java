@@ -396,6 +396,9 @@ public final class ConfigWriter {
       if (all || !in.healthPath().equals(InboundConfig.DEFAULT_HEALTH_PATH)) {
         o.put("health_path", in.healthPath());
       }
+      if (all || in.headersWithUnderscoresAction() != InboundConfig.UnderscoreAction.DROP_HEADER) {
+        o.put("headers_with_underscores_action", in.headersWithUnderscoresAction().configName());
+      }
       return o;
     }
 

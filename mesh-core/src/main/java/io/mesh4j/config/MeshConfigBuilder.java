@@ -55,6 +55,7 @@ public final class MeshConfigBuilder {
   private AuthzConfig authz;
   private final List<Cidr> trustedProxies = new ArrayList<>();
   private String healthPath;
+  private InboundConfig.UnderscoreAction underscoreAction;
   private final List<String> propagate = new ArrayList<>();
   private AdminConfig admin;
   private PathNormalizationConfig pathNormalization;
@@ -198,6 +199,16 @@ public final class MeshConfigBuilder {
     return this;
   }
 
+  /**
+   * What the gateway does with a request header whose name contains {@code _} ({@code
+   * inbound.headers_with_underscores_action}; default {@link
+   * InboundConfig.UnderscoreAction#DROP_HEADER}).
+   */
+  public MeshConfigBuilder headersWithUnderscoresAction(InboundConfig.UnderscoreAction action) {
+    this.underscoreAction = Objects.requireNonNull(action, "headers_with_underscores_action");
+    return this;
+  }
+
   /** Adds headers to carry from the request being handled onto the calls made for it. */
   public MeshConfigBuilder propagate(String... headers) {
     for (String h : headers) propagate.add(lower(headerName("propagate.headers", h)));
@@ -279,7 +290,7 @@ public final class MeshConfigBuilder {
         service,
         clusters,
         new OutboundConfig(outbound),
-        new InboundConfig(inbound, authz, trustedProxies, healthPath),
+        new InboundConfig(inbound, authz, trustedProxies, healthPath, underscoreAction),
         new PropagateConfig(propagate),
         admin,
         policies,

@@ -637,7 +637,16 @@ final class TreeReader {
       authz = new AuthzConfig(dflt, rules);
     }
     return new InboundConfig(
-        hosts, authz, orElse(cidrs(s, "trusted_proxies"), List.of()), s.string("health_path"));
+        hosts, authz, orElse(cidrs(s, "trusted_proxies"), List.of()), s.string("health_path"),
+        enumValue(s, "headers_with_underscores_action", TreeReader::underscoreAction,
+            "allow, drop_header or reject_request"));
+  }
+
+  private static InboundConfig.UnderscoreAction underscoreAction(String s) {
+    for (InboundConfig.UnderscoreAction a : InboundConfig.UnderscoreAction.values()) {
+      if (a.configName().equals(s)) return a;
+    }
+    return null;
   }
 
   private static AuthzConfig.Action authzAction(String s) {

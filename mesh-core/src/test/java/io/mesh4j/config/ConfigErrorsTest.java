@@ -725,6 +725,10 @@ class ConfigErrorsTest {
         row("health path without slash",
             top("inbound: {health_path: health}"),
             "inbound.health_path: \"health\" (expected: a path starting with /)"),
+        row("unknown headers_with_underscores_action",
+            top("inbound: {headers_with_underscores_action: drop}"),
+            "inbound.headers_with_underscores_action: \"drop\" (expected: allow, drop_header or"
+                + " reject_request)"),
         row("bad and duplicate propagate headers",
             top("propagate: {headers: [x-a, X-A, \"a b\"]}"),
             "propagate.headers[1]: \"x-a\" (expected: each header once)",
