@@ -49,14 +49,20 @@ public class MeshOkHttpAutoConfiguration {
   }
 
   /**
-   * The request factory {@code RestClient} and {@code RestTemplate} use: the application's {@code
-   * OkHttpClient} bean (the mesh-wrapped one), resolved on the first request.
+   * The request factory {@code RestClient} and {@code RestTemplate} use, resolved on the first
+   * request: the application's single {@code OkHttpClient} bean when it carries the mesh (so they
+   * share its connection pool), else a mesh client of its own (several clients, or one marked
+   * {@link NoMesh}).
    */
   @Bean
   @ConditionalOnMissingBean
   @ConditionalOnClass(name = "org.springframework.http.client.ClientHttpRequestFactory")
-  public MeshClientHttpRequestFactory meshClientHttpRequestFactory(ObjectProvider<OkHttpClient> client) {
-    return new MeshClientHttpRequestFactory(() -> client.getObject());
+  public MeshClientHttpRequestFactory meshClientHttpRequestFactory(
+      ObjectProvider<OkHttpClient> clients, MeshOkHttpClientPostProcessor meshClients) {
+    return new MeshClientHttpRequestFactory(() -> {
+      OkHttpClient c = clients.getIfUnique();
+      return c != null && meshClients.isMeshClient(c) ? c : meshClients.newMeshClient();
+    });
   }
 
   /** Boot 3.5: customisers live in {@code org.springframework.boot.web.client}. */

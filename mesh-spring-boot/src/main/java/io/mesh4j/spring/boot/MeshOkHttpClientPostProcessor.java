@@ -2,6 +2,9 @@ package io.mesh4j.spring.boot;
 
 import io.mesh4j.Mesh;
 import io.mesh4j.okhttp.MeshOkHttp;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import okhttp3.OkHttpClient;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
@@ -18,6 +21,7 @@ final class MeshOkHttpClientPostProcessor implements BeanPostProcessor, BeanFact
   private ListableBeanFactory beans;
   private volatile MeshOkHttp.Builder wrapper;
   private final boolean perEndpointMetrics;
+  private final Set<OkHttpClient> meshClients = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
   MeshOkHttpClientPostProcessor(boolean perEndpointMetrics) {
     this.perEndpointMetrics = perEndpointMetrics;
@@ -34,11 +38,24 @@ final class MeshOkHttpClientPostProcessor implements BeanPostProcessor, BeanFact
     if (beans.containsBeanDefinition(name) && beans.findAnnotationOnBean(name, NoMesh.class) != null) {
       return bean;
     }
+    OkHttpClient wrapped;
     try {
-      return wrapper().wrap(client);
+      wrapped = wrapper().wrap(client);
     } catch (IllegalArgumentException alreadyWrapped) {
-      return bean;
+      wrapped = client;
     }
+    meshClients.add(wrapped);
+    return wrapped;
+  }
+
+  /** Whether {@code client} is a bean this post-processor saw with the mesh in it. */
+  boolean isMeshClient(OkHttpClient client) {
+    return meshClients.contains(client);
+  }
+
+  /** A new mesh client, for when no single OkHttpClient bean carries the mesh. */
+  OkHttpClient newMeshClient() {
+    return wrapper().wrap(new OkHttpClient());
   }
 
   private MeshOkHttp.Builder wrapper() {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -83,7 +84,7 @@ public class MeshEndpoint {
    * Explains how a {@code GET} of {@code url} is routed in {@code direction} ({@code outbound} or
    * {@code inbound}).
    *
-   * @throws IllegalArgumentException naming the bad argument (Actuator answers 400)
+   * @throws InvalidEndpointRequestException naming the bad argument (Actuator answers 400)
    */
   @ReadOperation
   public Map<String, Object> explain(@Selector String direction, String url) {
@@ -93,10 +94,16 @@ public class MeshEndpoint {
     } else if ("inbound".equals(direction)) {
       table = mesh.current().inbound();
     } else {
-      throw new IllegalArgumentException(
-          "direction: '" + direction + "' (expected: outbound or inbound)");
+      String reason = "direction: '" + direction + "' (expected: outbound or inbound)";
+      throw new InvalidEndpointRequestException(reason, reason);
     }
-    return table.explain(DescribedRequest.parse("GET", url, List.of(), null, null)).toJsonMap();
+    DescribedRequest request;
+    try {
+      request = DescribedRequest.parse("GET", url, List.of(), null, null);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidEndpointRequestException(e.getMessage(), e.getMessage());
+    }
+    return table.explain(request).toJsonMap();
   }
 
   /** Drains ({@code true}) or undrains ({@code false}) this instance; answers the new state. */
