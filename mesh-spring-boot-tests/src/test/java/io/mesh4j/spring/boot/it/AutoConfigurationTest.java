@@ -33,7 +33,7 @@ class AutoConfigurationTest {
       .withConfiguration(AutoConfigurations.of(
           MeshAutoConfiguration.class, MeshOkHttpAutoConfiguration.class,
           MeshServletAutoConfiguration.class, MeshActuatorAutoConfiguration.class))
-      .withPropertyValues("mesh4j.config=" + VALID);
+      .withPropertyValues("mesh4j.config=" + VALID, "mesh4j.shutdown.drain-delay=0s");
 
   @Test
   void everyPartIsConfiguredByDefault() {

@@ -75,7 +75,7 @@ class MeshStarterTest {
             rules:
               - { name: no-internal, action: deny, match: { prefix: /internal/ } }
         """.formatted(v1.getAddress().getPort(), v2.getAddress().getPort());
-    app = Apps.start(Map.of("mesh4j.config", Apps.configFile(yaml)));
+    app = Apps.start(Map.of("mesh4j.config", Apps.configFile(yaml), "mesh4j.shutdown.drain-delay", "0s"));
     base = "http://127.0.0.1:" + Apps.port(app);
   }
 
