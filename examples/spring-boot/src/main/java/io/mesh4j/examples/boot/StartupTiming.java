@@ -11,7 +11,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Measures the storefront's startup, for the starter's added-startup figures in
  * docs/spring-boot.md: starts it on a free port, prints {@code startup-ms=N} (JVM start to the
- * application being ready, the figure Boot logs as "process running for"), and exits. Run with and
+ * application being ready, the figure Boot logs as "process running for"), the CPU time of the main
+ * thread and of the whole process until then, and the number of classes loaded, and exits. Run with and
  * without the mesh4j jars on the class path (the storefront's code does not reference mesh4j).
  * {@code --steps} also prints the slowest {@code ApplicationStartup} steps that mention mesh4j.
  */
@@ -27,7 +28,13 @@ public final class StartupTiming {
         "--mesh4j.config=classpath:storefront/mesh.yaml",
         "--logging.level.root=WARN", "--spring.main.banner-mode=off");
     long ms = ManagementFactory.getRuntimeMXBean().getUptime();
+    long mainCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1_000_000;
+    long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime() / 1_000_000;
     System.out.println("startup-ms=" + ms);
+    System.out.println("main-cpu-ms=" + mainCpu);
+    System.out.println("cpu-ms=" + cpu);
+    System.out.println("classes=" + ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount());
     if (steps) {
       StreamSupport.stream(startup.getBufferedTimeline().getEvents().spliterator(), false)
           .filter(e -> tags(e.getStartupStep()).contains("mesh"))
