@@ -65,7 +65,7 @@ class MeshStarterTest {
               routes:
                 - name: limited
                   match: { path: /limited }
-                  rate_limit: { requests_per_second: 1, burst: 1 }
+                  rate_limit: { requests_per_second: 0.001, burst: 1 }   # one token, refilled after 1000 s
                   pass: {}
                 - name: app
                   match: { prefix: / }
