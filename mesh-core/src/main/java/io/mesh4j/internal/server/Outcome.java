@@ -1,9 +1,9 @@
-package io.mesh4j.servlet;
+package io.mesh4j.internal.server;
 
 import io.mesh4j.metrics.MeshMetricNames;
 
-/** How the filter disposed of a request: the {@code outcome} tag of {@code mesh.server.requests}. */
-enum Outcome {
+/** How the mesh disposed of an inbound request: the {@code outcome} tag of {@code mesh.server.requests}. */
+public enum Outcome {
   PASS(MeshMetricNames.OUTCOME_PASS),
   REDIRECT(MeshMetricNames.OUTCOME_REDIRECT),
   RESPOND(MeshMetricNames.OUTCOME_RESPOND),

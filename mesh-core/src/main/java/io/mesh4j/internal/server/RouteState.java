@@ -1,24 +1,24 @@
-package io.mesh4j.servlet;
+package io.mesh4j.internal.server;
 
 import io.mesh4j.config.HeadersConfig;
 import io.mesh4j.config.RateLimitConfig;
 import io.mesh4j.fault.FaultInjector;
+import io.mesh4j.ratelimit.TokenBucket;
 import io.mesh4j.metrics.MeshMetricNames;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteAction;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.mesh4j.ratelimit.TokenBucket;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * What the filter keeps per inbound route of one snapshot: the route's token bucket, fault
+ * What the mesh keeps per inbound route of one snapshot: the route's token bucket, fault
  * injector and meters. Built once per snapshot ({@link InboundPlan}); thread-safe. Timers are
  * registered on first use of each (outcome, status class) pair and then read from an array, so a
  * request looks no meter up in the registry after warm-up.
  */
-final class RouteState {
+public final class RouteState {
   /** Status classes: index 1..5 for 1xx..5xx, 0 for anything else. */
   private static final String[] STATUS_CLASSES = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
@@ -52,6 +52,16 @@ final class RouteState {
             .tag(MeshMetricNames.TAG_SERVICE, service)
             .tag(MeshMetricNames.TAG_ROUTE, tag)
             .register(registry);
+  }
+
+  /** The route ({@code null} for requests no route matched). */
+  public Route route() {
+    return route;
+  }
+
+  /** The route's {@code headers} for the application's view of the request, or {@code null}. */
+  public HeadersConfig headers() {
+    return headers;
   }
 
   /** The timer for this outcome and status; registered on first use. */

@@ -1,4 +1,4 @@
-package io.mesh4j.servlet;
+package io.mesh4j.internal.server;
 
 import io.mesh4j.MeshSnapshot;
 import io.mesh4j.authz.Authorizer;
@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything the filter derives from one {@link MeshSnapshot}, built once when the snapshot
+ * Everything the inbound pipeline derives from one {@link MeshSnapshot}, built once when the snapshot
  * becomes current and then only read: the inbound route table with a {@link RouteState} per route,
  * the compiled authz rules with a denial counter per rule, the trusted proxies, the health path
  * and the propagated headers. Immutable after construction (the states' buckets and lazily made
@@ -31,7 +31,7 @@ import java.util.Objects;
  * {@code rate_limit} settings, so reloading a config (or touching an unrelated part of it) does
  * not hand every client a fresh burst.
  */
-final class InboundPlan {
+public final class InboundPlan {
   final MeshSnapshot snapshot;
   final String service;
   final RouteTable routes;
@@ -85,7 +85,7 @@ final class InboundPlan {
   }
 
   /** The plan for {@code snapshot}, reusing {@code previous}'s buckets where routes kept them. */
-  static InboundPlan build(
+  public static InboundPlan build(
       MeshSnapshot snapshot, InboundPlan previous, MeterRegistry registry, Ticker ticker) {
     return new InboundPlan(snapshot, previous, registry, ticker);
   }
@@ -99,5 +99,30 @@ final class InboundPlan {
   /** The denial counter of the rule that made {@code decision}. */
   Counter denied(Authorizer.Decision decision) {
     return decision.isDefault() ? denied[denied.length - 1] : denied[decision.index()];
+  }
+
+  /** The snapshot this plan was built from. */
+  public MeshSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /** {@code inbound.trusted_proxies}, in config order. */
+  public Cidr[] trustedProxies() {
+    return trustedProxies;
+  }
+
+  /** {@code inbound.health_path}. */
+  public String healthPath() {
+    return healthPath;
+  }
+
+  /** {@code admin.enabled}. */
+  public boolean adminEnabled() {
+    return adminEnabled;
+  }
+
+  /** {@code propagate} ({@link PropagateConfig#NONE} when absent). */
+  public PropagateConfig propagate() {
+    return propagate;
   }
 }
