@@ -7,10 +7,15 @@ import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.HeadersConfig;
 import io.mesh4j.config.MirrorConfig;
 import io.mesh4j.config.RetryConfig;
+import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.fault.FaultInjector;
+import io.mesh4j.internal.client.AttemptTarget;
 import io.mesh4j.metrics.MeshMetricNames;
+import io.mesh4j.resilience.Admission;
 import io.mesh4j.resilience.Backoff;
+import io.mesh4j.resilience.ClusterCircuitBreaker;
 import io.mesh4j.resilience.RetryBudget;
+import io.mesh4j.resilience.RetryDecision;
 import io.mesh4j.resilience.RetryPolicy;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteAction;
@@ -134,8 +139,8 @@ final class Plan {
     }
   }
 
-  /** A route's view of one of its target clusters. */
-  static final class Target {
+  /** A route's view of one of its target clusters: what the attempt loop runs on. */
+  static final class Target implements AttemptTarget {
     final ClusterPlan cluster;
     final RetryPolicy retry;
     final Backoff backoff;
@@ -154,6 +159,61 @@ final class Plan {
       this.perTryTimeoutNanos = perTry == null ? 0 : nanos(perTry);
       this.timeoutNanos = timeoutNanos;
       this.meters = meters;
+    }
+
+    @Override
+    public Cluster cluster() {
+      return cluster.cluster;
+    }
+
+    @Override
+    public ClusterCircuitBreaker breaker() {
+      return cluster.resilience.breaker;
+    }
+
+    @Override
+    public RetryBudget budget() {
+      return budget;
+    }
+
+    @Override
+    public RetryPolicy retry() {
+      return retry;
+    }
+
+    @Override
+    public Backoff backoff() {
+      return backoff;
+    }
+
+    @Override
+    public long timeoutNanos() {
+      return timeoutNanos;
+    }
+
+    @Override
+    public long perTryTimeoutNanos() {
+      return perTryTimeoutNanos;
+    }
+
+    @Override
+    public void attempted(Endpoint endpoint) {
+      meters.attempt(endpoint);
+    }
+
+    @Override
+    public void retried(RetryDecision reason) {
+      meters.retry(reason);
+    }
+
+    @Override
+    public void rejected(Admission admission) {
+      cluster.resilience.rejected(admission);
+    }
+
+    @Override
+    public void budgetExhausted() {
+      cluster.resilience.budgetExhausted.increment();
     }
   }
 
