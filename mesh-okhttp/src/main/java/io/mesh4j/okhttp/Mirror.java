@@ -1,6 +1,7 @@
 package io.mesh4j.okhttp;
 
 import io.mesh4j.endpoint.Endpoint;
+import io.mesh4j.internal.ClusterResilience;
 import io.mesh4j.endpoint.Failure;
 import io.mesh4j.lb.PickResult;
 import io.mesh4j.okhttp.Plan.ClusterPlan;

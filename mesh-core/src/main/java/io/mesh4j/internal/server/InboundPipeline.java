@@ -119,7 +119,7 @@ public final class InboundPipeline {
         }
       }
       if (p != null && s == refused) return p;
-      InboundPlan next = InboundPlan.build(s, p, mesh.meterRegistry(), mesh.ticker());
+      InboundPlan next = InboundPlan.build(s, mesh.runtime(), mesh.meterRegistry());
       plan = next;
       return next;
     }

@@ -3,6 +3,7 @@ package io.mesh4j.internal.server;
 import io.mesh4j.MeshSnapshot;
 import io.mesh4j.authz.Authorizer;
 import io.mesh4j.config.Cidr;
+import io.mesh4j.internal.MeshRuntime;
 import io.mesh4j.config.InboundConfig;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.config.PropagateConfig;
@@ -11,14 +12,11 @@ import io.mesh4j.metrics.MeshMetricNames;
 import io.mesh4j.ratelimit.TokenBucket;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteTable;
-import io.mesh4j.time.Ticker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Everything the inbound pipeline derives from one {@link MeshSnapshot}, built once when the snapshot
@@ -27,9 +25,9 @@ import java.util.Objects;
  * and the propagated headers. Immutable after construction (the states' buckets and lazily made
  * timers are thread-safe).
  *
- * <p>A route's token bucket survives a reload when the route keeps its virtual host, name and
- * {@code rate_limit} settings, so reloading a config (or touching an unrelated part of it) does
- * not hand every client a fresh burst.
+ * <p>A route's token bucket is the mesh's ({@link MeshRuntime#bucket}): it survives a reload when
+ * the route keeps its virtual host, name and {@code rate_limit} settings, so reloading a config (or
+ * touching an unrelated part of it) does not hand every client a fresh burst.
  */
 public final class InboundPlan {
   final MeshSnapshot snapshot;
@@ -42,10 +40,9 @@ public final class InboundPlan {
   final PropagateConfig propagate;
   final RouteState unrouted;
   private final Map<Route, RouteState> states;
-  private final Map<String, RouteState> byTag;
   private final Counter[] denied;
 
-  private InboundPlan(MeshSnapshot snapshot, InboundPlan previous, MeterRegistry registry, Ticker ticker) {
+  private InboundPlan(MeshSnapshot snapshot, MeshRuntime runtime, MeterRegistry registry) {
     this.snapshot = snapshot;
     MeshConfig config = snapshot.config();
     InboundConfig inbound = config.inbound();
@@ -57,20 +54,12 @@ public final class InboundPlan {
     this.adminEnabled = config.admin() != null && config.admin().enabled();
     this.propagate = config.propagate() == null ? PropagateConfig.NONE : config.propagate();
     this.states = new IdentityHashMap<>();
-    this.byTag = new HashMap<>();
     for (Route r : routes.routes()) {
       String tag = r.virtualHost() + "/" + r.name();
-      TokenBucket bucket = null;
       RateLimitConfig rl = r.rateLimit();
-      if (rl != null) {
-        RouteState old = previous == null ? null : previous.byTag.get(tag);
-        bucket = old != null && old.bucket != null && Objects.equals(old.rateLimit, rl)
-            ? old.bucket
-            : TokenBucket.create(rl, ticker);
-      }
+      TokenBucket bucket = rl == null ? null : runtime.bucket(tag, rl);
       RouteState s = new RouteState(tag, r, bucket, registry, service);
       states.put(r, s);
-      byTag.put(tag, s);
     }
     this.unrouted = new RouteState(MeshMetricNames.ROUTE_NONE, null, null, registry, service);
     List<Authorizer.Decision> decisions = authorizer.decisions();
@@ -84,10 +73,9 @@ public final class InboundPlan {
     }
   }
 
-  /** The plan for {@code snapshot}, reusing {@code previous}'s buckets where routes kept them. */
-  public static InboundPlan build(
-      MeshSnapshot snapshot, InboundPlan previous, MeterRegistry registry, Ticker ticker) {
-    return new InboundPlan(snapshot, previous, registry, ticker);
+  /** The plan for {@code snapshot}, with the token buckets {@code runtime} keeps across reloads. */
+  public static InboundPlan build(MeshSnapshot snapshot, MeshRuntime runtime, MeterRegistry registry) {
+    return new InboundPlan(snapshot, runtime, registry);
   }
 
   /** The state of a route of this plan's table. */

@@ -1,7 +1,6 @@
 package io.mesh4j.internal.server;
 
 import io.mesh4j.config.HeadersConfig;
-import io.mesh4j.config.RateLimitConfig;
 import io.mesh4j.fault.FaultInjector;
 import io.mesh4j.ratelimit.TokenBucket;
 import io.mesh4j.metrics.MeshMetricNames;
@@ -27,7 +26,6 @@ public final class RouteState {
   final RouteAction action;
   final HeadersConfig headers;
   final TokenBucket bucket;
-  final RateLimitConfig rateLimit;
   final FaultInjector fault;
   final Counter rateLimited;
   private final MeterRegistry registry;
@@ -42,7 +40,6 @@ public final class RouteState {
     HeadersConfig h = route == null ? null : route.headers();
     this.headers = h == null || (h.add().isEmpty() && h.remove().isEmpty()) ? null : h;
     this.bucket = bucket;
-    this.rateLimit = route == null ? null : route.rateLimit();
     this.fault = route == null ? FaultInjector.NONE : FaultInjector.of(route.fault());
     this.registry = registry;
     this.service = service;

@@ -1,6 +1,7 @@
-package io.mesh4j.okhttp;
+package io.mesh4j.internal;
 
-import io.mesh4j.Mesh;
+import io.mesh4j.time.Scheduler;
+import io.mesh4j.time.Ticker;
 import io.mesh4j.config.CircuitBreakerConfig;
 import io.mesh4j.config.RetryConfig;
 import io.mesh4j.metrics.MeshMetricNames;
@@ -8,28 +9,35 @@ import io.mesh4j.resilience.Admission;
 import io.mesh4j.resilience.ClusterCircuitBreaker;
 import io.mesh4j.resilience.RetryBudget;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.Objects;
 
 /**
- * The client-side resilience state of one cluster: its circuit breaker (with the concurrency
- * limit), its retry budget, and the counters about them. Lives across config reloads as long as
- * the cluster's {@code circuit_breaker} and {@code retry.budget} settings do not change (a change
- * starts a fresh breaker or budget, as a new policy should). Thread-safe.
+ * The client-side resilience state of one cluster in one {@link MeshRuntime}: its circuit breaker
+ * (with the concurrency limit), its retry budget, and the counters about them. Lives across config
+ * reloads as long as the cluster's {@code circuit_breaker} and {@code retry.budget} settings do not
+ * change (a change starts a fresh breaker or budget, as a new policy should). Thread-safe.
  */
-final class ClusterResilience {
+public final class ClusterResilience {
   final String cluster;
   final String service;
   final CircuitBreakerConfig breakerConfig;
   final RetryConfig.Budget budgetConfig;
-  final ClusterCircuitBreaker breaker;
-  final RetryBudget budget;
-  final Counter budgetExhausted;
+  /** The cluster's breaker. */
+  public final ClusterCircuitBreaker breaker;
+  /** The cluster's retry budget. */
+  public final RetryBudget budget;
+  /** Retries the budget refused. */
+  public final Counter budgetExhausted;
   final Counter rejectedOpen;
   final Counter rejectedConcurrency;
-  final Counter mirrorSent;
-  final Counter mirrorDropped;
-  final Counter mirrorFailed;
+  /** Mirror copies sent. */
+  public final Counter mirrorSent;
+  /** Mirror copies dropped (bound reached, body not copyable, breaker or pick refused). */
+  public final Counter mirrorDropped;
+  /** Mirror copies that failed. */
+  public final Counter mirrorFailed;
 
   private ClusterResilience(
       String cluster,
@@ -37,7 +45,7 @@ final class ClusterResilience {
       ClusterCircuitBreaker breaker,
       RetryConfig.Budget budgetConfig,
       RetryBudget budget,
-      ClientMeters meters,
+      MeterRegistry meters,
       String service) {
     this.cluster = cluster;
     this.service = service;
@@ -47,15 +55,15 @@ final class ClusterResilience {
     this.budget = budget;
     Tags tags = Tags.of(MeshMetricNames.TAG_SERVICE, service, MeshMetricNames.TAG_CLUSTER, cluster);
     this.budgetExhausted =
-        meters.counter(
+        counter(meters,
             MeshMetricNames.CLIENT_RETRY_BUDGET_EXHAUSTED, "Retries the retry budget refused", tags);
     this.rejectedOpen =
-        meters.counter(
+        counter(meters,
             MeshMetricNames.CLIENT_CIRCUIT_REJECTED,
             "Attempts refused by the circuit breaker",
             tags.and(MeshMetricNames.TAG_REASON, Admission.REJECTED_CIRCUIT_OPEN.reason()));
     this.rejectedConcurrency =
-        meters.counter(
+        counter(meters,
             MeshMetricNames.CLIENT_CIRCUIT_REJECTED,
             "Attempts refused by the circuit breaker",
             tags.and(MeshMetricNames.TAG_REASON, Admission.REJECTED_CONCURRENCY_LIMIT.reason()));
@@ -64,8 +72,12 @@ final class ClusterResilience {
     this.mirrorFailed = mirror(meters, tags, "failed");
   }
 
-  private static Counter mirror(ClientMeters meters, Tags tags, String result) {
-    return meters.counter(
+  private static Counter counter(MeterRegistry meters, String name, String description, Tags tags) {
+    return Counter.builder(name).description(description).tags(tags).register(meters);
+  }
+
+  private static Counter mirror(MeterRegistry meters, Tags tags, String result) {
+    return counter(meters,
         MeshMetricNames.CLIENT_MIRROR,
         "Shadow copies of requests: sent, dropped (bound reached, body not copyable) or failed",
         tags.and(MeshMetricNames.TAG_RESULT, result));
@@ -81,8 +93,9 @@ final class ClusterResilience {
       String cluster,
       CircuitBreakerConfig breakerConfig,
       RetryConfig.Budget budgetConfig,
-      Mesh mesh,
-      ClientMeters meters,
+      Ticker ticker,
+      Scheduler scheduler,
+      MeterRegistry meters,
       String service) {
     boolean sameBreaker =
         previous != null && Objects.equals(previous.breakerConfig, breakerConfig);
@@ -91,15 +104,15 @@ final class ClusterResilience {
     ClusterCircuitBreaker breaker =
         sameBreaker
             ? previous.breaker
-            : ClusterCircuitBreaker.create(cluster, breakerConfig, mesh.ticker(), mesh.scheduler());
+            : ClusterCircuitBreaker.create(cluster, breakerConfig, ticker, scheduler);
     RetryBudget budget =
-        sameBudget ? previous.budget : RetryBudget.create(budgetConfig, mesh.ticker());
+        sameBudget ? previous.budget : RetryBudget.create(budgetConfig, ticker);
     return new ClusterResilience(
         cluster, breakerConfig, breaker, budgetConfig, budget, meters, service);
   }
 
   /** Counts a refusal by the breaker. */
-  void rejected(Admission a) {
+  public void rejected(Admission a) {
     (a == Admission.REJECTED_CIRCUIT_OPEN ? rejectedOpen : rejectedConcurrency).increment();
   }
 }
