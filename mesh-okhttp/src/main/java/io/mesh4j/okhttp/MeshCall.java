@@ -213,7 +213,7 @@ final class MeshCall extends EventListener
       }
       if (policyRun != null) policyRun.complete(response.code(), null);
       if (passthrough) return response;
-      next = followUp(response);
+      next = FollowUps.next(chain, request, response);
       if (next == null) return response;
       response.close();
       if (++followUps > MAX_FOLLOW_UPS) {
@@ -225,31 +225,15 @@ final class MeshCall extends EventListener
   private void reset(Request r) {
     request = r;
     String m = r.method();
-    method = isUpperCase(m) ? m : m.toUpperCase(Locale.ROOT);
+    method = FollowUps.isUpperCase(m) ? m : m.toUpperCase(Locale.ROOT);
     String host = r.header("Host");
-    authority = host != null ? host : authorityOf(r.url());
+    authority = host != null ? host : FollowUps.authorityOf(r.url());
     path = null;
     query = null;
     queryRead = false;
     passthrough = false;
     policyRun = null;
     loop = null;
-  }
-
-  private static boolean isUpperCase(String s) {
-    for (int i = 0, n = s.length(); i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 'a' && c <= 'z') return false;
-    }
-    return true;
-  }
-
-  /** {@code host} or {@code host:port} (IPv6 in brackets), the port only when not the default. */
-  static String authorityOf(HttpUrl url) {
-    String host = url.host();
-    boolean v6 = host.indexOf(':') >= 0;
-    if (url.port() == HttpUrl.defaultPort(url.scheme())) return v6 ? "[" + host + "]" : host;
-    return (v6 ? "[" + host + "]" : host) + ":" + url.port();
   }
 
   private Response routeOnce() throws IOException {
@@ -334,42 +318,6 @@ final class MeshCall extends EventListener
       request = b.build();
     }
     return null;
-  }
-
-  /** The request to follow {@code response} with, or {@code null} to return it. */
-  private Request followUp(Response response) {
-    if (!chain.getFollowRedirects()) return null;
-    int code = response.code();
-    if (code != 300 && code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
-      return null;
-    }
-    String location = response.header("Location");
-    if (location == null) return null;
-    HttpUrl from = request.url();
-    HttpUrl to = from.resolve(location);
-    if (to == null) return null;
-    if (!to.scheme().equals(from.scheme()) && !chain.getFollowSslRedirects()) return null;
-    Request.Builder b = request.newBuilder().url(to);
-    String m = request.method();
-    boolean hasBodyMethod = !m.equals("GET") && !m.equals("HEAD");
-    if (hasBodyMethod) {
-      boolean keepMethod = code == 307 || code == 308;
-      if (keepMethod) {
-        RequestBody body = request.body();
-        if (body != null && body.isOneShot()) return null;
-      } else {
-        b.method("GET", null);
-        b.removeHeader("Transfer-Encoding");
-        b.removeHeader("Content-Length");
-        b.removeHeader("Content-Type");
-      }
-    }
-    if (!to.host().equals(from.host()) || to.port() != from.port()
-        || !to.scheme().equals(from.scheme())) {
-      b.removeHeader("Authorization");
-      b.removeHeader("Host");
-    }
-    return b.build();
   }
 
   // ------------------------------------------------------------------ forwarding
@@ -600,17 +548,8 @@ final class MeshCall extends EventListener
   /** The caller's authority with {@code -shadow} appended to the host part (Envoy's rule). */
   String shadowAuthority(RoutePlan rp) {
     String a = rp.hostRewrite != null ? rp.hostRewrite : authority;
-    int end = hostEnd(a);
+    int end = FollowUps.hostEnd(a);
     return a.substring(0, end) + "-shadow" + a.substring(end);
-  }
-
-  static int hostEnd(String authority) {
-    if (authority.startsWith("[")) {
-      int close = authority.indexOf(']');
-      return close < 0 ? authority.length() : close + 1;
-    }
-    int colon = authority.lastIndexOf(':');
-    return colon < 0 ? authority.length() : colon;
   }
 
   private void mirror(Plan plan, RoutePlan rp) {

@@ -278,7 +278,7 @@ public final class MeshFilter implements Filter {
 
     String local = pathWithinContext(req, path);
     if (local.equals(p.healthPath())) {
-      health(m, req, res);
+      pipe.health(req.getMethod(), (status, body, headers) -> Exchange.write(res, status, body, headers));
       return;
     }
     if (p.adminEnabled() && (local.startsWith(ADMIN_PREFIX) || local.equals(ADMIN_ROOT))) {
@@ -362,21 +362,6 @@ public final class MeshFilter implements Filter {
 
   private InboundPipeline pipeline(Mesh m) {
     return new InboundPipeline(m, s -> hooks.missingForwarder(m, s));
-  }
-
-  private static void health(Mesh m, HttpServletRequest req, HttpServletResponse res) throws IOException {
-    String method = req.getMethod();
-    res.setHeader("Cache-Control", "no-store");
-    if (!"GET".equals(method) && !"HEAD".equals(method)) {
-      res.setHeader("Allow", "GET, HEAD");
-      write(res, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "method not allowed\n");
-      return;
-    }
-    if (m.isDraining()) {
-      write(res, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "draining\n");
-    } else {
-      write(res, HttpServletResponse.SC_OK, "serving\n");
-    }
   }
 
   private static void write(HttpServletResponse res, int status, String body) throws IOException {

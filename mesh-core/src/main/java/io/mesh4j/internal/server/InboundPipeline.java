@@ -61,6 +61,7 @@ public final class InboundPipeline {
 
   private static final Step[] ORDER = STEPS.toArray(new Step[0]);
   private static final Map<String, String> NO_HEADERS = Map.of();
+  private static final Map<String, String> NO_STORE = Map.of("Cache-Control", "no-store");
 
   /** What the adapter does after {@link #decide}. */
   public enum Verdict {
@@ -233,6 +234,20 @@ public final class InboundPipeline {
       default -> {
         return Verdict.PASS;
       }
+    }
+  }
+
+  /**
+   * Answers the health endpoint ({@code inbound.health_path}): 200 {@code serving}, or 503 {@code
+   * draining} while the mesh drains; 405 for methods other than GET and HEAD. Not recorded.
+   */
+  public void health(String method, Responder responder) throws IOException {
+    if (!"GET".equals(method) && !"HEAD".equals(method)) {
+      responder.answer(405, "method not allowed\n", Map.of("Cache-Control", "no-store", "Allow", "GET, HEAD"));
+    } else if (mesh.isDraining()) {
+      responder.answer(503, "draining\n", NO_STORE);
+    } else {
+      responder.answer(200, "serving\n", NO_STORE);
     }
   }
 
