@@ -7,7 +7,7 @@ import io.mesh4j.MeshSnapshot;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.config.RateLimitConfig;
 import io.mesh4j.metrics.MeshMetricNames;
-import io.mesh4j.ratelimit.TokenBucket;
+import io.mesh4j.internal.ratelimit.TokenBucket;
 import io.mesh4j.time.FakeTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;

@@ -4,7 +4,7 @@ import io.mesh4j.MeshSnapshot;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.Failure;
-import io.mesh4j.fault.Fault;
+import io.mesh4j.internal.fault.Fault;
 import io.mesh4j.internal.client.AttemptEnd;
 import io.mesh4j.internal.client.AttemptLoop;
 import io.mesh4j.internal.client.Transport;

@@ -2,12 +2,12 @@ package io.mesh4j.internal.client;
 
 import io.mesh4j.cluster.Cluster;
 import io.mesh4j.endpoint.Endpoint;
-import io.mesh4j.resilience.Admission;
-import io.mesh4j.resilience.Backoff;
-import io.mesh4j.resilience.ClusterCircuitBreaker;
-import io.mesh4j.resilience.RetryBudget;
-import io.mesh4j.resilience.RetryDecision;
-import io.mesh4j.resilience.RetryPolicy;
+import io.mesh4j.internal.resilience.Admission;
+import io.mesh4j.internal.resilience.Backoff;
+import io.mesh4j.internal.resilience.ClusterCircuitBreaker;
+import io.mesh4j.internal.resilience.RetryBudget;
+import io.mesh4j.internal.resilience.RetryDecision;
+import io.mesh4j.internal.resilience.RetryPolicy;
 
 /**
  * What the {@link AttemptLoop} needs about one (route, cluster) pair of a snapshot: the cluster,

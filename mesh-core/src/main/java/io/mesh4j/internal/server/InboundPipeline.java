@@ -2,9 +2,9 @@ package io.mesh4j.internal.server;
 
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshSnapshot;
-import io.mesh4j.authz.Authorizer;
+import io.mesh4j.internal.authz.Authorizer;
 import io.mesh4j.config.ActionConfig;
-import io.mesh4j.fault.Fault;
+import io.mesh4j.internal.fault.Fault;
 import io.mesh4j.policy.PolicyChain;
 import io.mesh4j.policy.PolicyDecision;
 import io.mesh4j.policy.PolicyRun;

@@ -1,7 +1,7 @@
 package io.mesh4j.internal.server;
 
 import io.mesh4j.MeshSnapshot;
-import io.mesh4j.authz.Authorizer;
+import io.mesh4j.internal.authz.Authorizer;
 import io.mesh4j.config.Cidr;
 import io.mesh4j.internal.MeshRuntime;
 import io.mesh4j.config.InboundConfig;
@@ -9,7 +9,7 @@ import io.mesh4j.config.MeshConfig;
 import io.mesh4j.config.PropagateConfig;
 import io.mesh4j.config.RateLimitConfig;
 import io.mesh4j.metrics.MeshMetricNames;
-import io.mesh4j.ratelimit.TokenBucket;
+import io.mesh4j.internal.ratelimit.TokenBucket;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteTable;
 import io.micrometer.core.instrument.Counter;

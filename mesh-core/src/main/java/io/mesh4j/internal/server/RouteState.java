@@ -1,8 +1,8 @@
 package io.mesh4j.internal.server;
 
 import io.mesh4j.config.HeadersConfig;
-import io.mesh4j.fault.FaultInjector;
-import io.mesh4j.ratelimit.TokenBucket;
+import io.mesh4j.internal.fault.FaultInjector;
+import io.mesh4j.internal.ratelimit.TokenBucket;
 import io.mesh4j.metrics.MeshMetricNames;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteAction;

@@ -1,4 +1,4 @@
-package io.mesh4j.authz;
+package io.mesh4j.internal.authz;
 
 import io.mesh4j.config.AuthzConfig;
 import io.mesh4j.route.RequestMatcher;

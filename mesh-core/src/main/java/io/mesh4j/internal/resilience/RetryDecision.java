@@ -1,4 +1,4 @@
-package io.mesh4j.resilience;
+package io.mesh4j.internal.resilience;
 
 /**
  * What {@link RetryPolicy} decided about a finished attempt: retry (and which condition made the

@@ -1,4 +1,4 @@
-package io.mesh4j.resilience;
+package io.mesh4j.internal.resilience;
 
 /**
  * The answer of {@link ClusterCircuitBreaker#tryAcquire()}: admitted, or rejected and why. A

@@ -1,4 +1,4 @@
-package io.mesh4j.resilience;
+package io.mesh4j.internal.resilience;
 
 import java.time.DateTimeException;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.mesh4j.fault;
+package io.mesh4j.internal.fault;
 
 import io.mesh4j.config.FaultConfig;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.mesh4j.ratelimit;
+package io.mesh4j.internal.ratelimit;
 
 import io.mesh4j.config.RateLimitConfig;
 import io.mesh4j.time.Ticker;

@@ -1,4 +1,4 @@
-package io.mesh4j.resilience;
+package io.mesh4j.internal.resilience;
 
 /** The state of a cluster's failure-rate circuit breaker. */
 public enum BreakerState {

@@ -1,4 +1,4 @@
-package io.mesh4j.authz;
+package io.mesh4j.internal.authz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

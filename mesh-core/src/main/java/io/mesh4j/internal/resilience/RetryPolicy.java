@@ -1,4 +1,4 @@
-package io.mesh4j.resilience;
+package io.mesh4j.internal.resilience;
 
 import io.mesh4j.config.RetryConfig;
 import io.mesh4j.config.RetryOn;

@@ -1,4 +1,4 @@
-package io.mesh4j.resilience;
+package io.mesh4j.internal.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,6 @@
-package io.mesh4j.resilience;
+package io.mesh4j.internal.resilience;
 
-import static io.mesh4j.resilience.Admission.*;
+import static io.mesh4j.internal.resilience.Admission.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.mesh4j.resilience;
+package io.mesh4j.internal.resilience;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;

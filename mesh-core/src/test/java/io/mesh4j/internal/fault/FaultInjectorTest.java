@@ -1,4 +1,4 @@
-package io.mesh4j.fault;
+package io.mesh4j.internal.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

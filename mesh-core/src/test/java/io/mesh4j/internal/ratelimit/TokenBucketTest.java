@@ -1,4 +1,4 @@
-package io.mesh4j.ratelimit;
+package io.mesh4j.internal.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
