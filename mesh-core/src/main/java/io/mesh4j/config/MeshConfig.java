@@ -19,7 +19,8 @@ public record MeshConfig(
     InboundConfig inbound,
     PropagateConfig propagate,
     AdminConfig admin,
-    List<ExtensionRef> policies) {
+    List<ExtensionRef> policies,
+    PathNormalizationConfig pathNormalization) {
 
   /** The only config format version this release understands. */
   public static final int CURRENT_VERSION = 1;
@@ -31,6 +32,24 @@ public record MeshConfig(
     propagate = propagate == null ? PropagateConfig.NONE : propagate;
     admin = admin == null ? AdminConfig.DISABLED : admin;
     policies = policies == null ? List.of() : List.copyOf(policies);
+    pathNormalization =
+        pathNormalization == null ? PathNormalizationConfig.DEFAULT : pathNormalization;
+  }
+
+  /**
+   * A config with the default {@code path_normalization} (the signature before the section
+   * existed).
+   */
+  public MeshConfig(
+      int version,
+      String service,
+      List<ClusterConfig> clusters,
+      OutboundConfig outbound,
+      InboundConfig inbound,
+      PropagateConfig propagate,
+      AdminConfig admin,
+      List<ExtensionRef> policies) {
+    this(version, service, clusters, outbound, inbound, propagate, admin, policies, null);
   }
 
   /**
@@ -46,7 +65,7 @@ public record MeshConfig(
       InboundConfig inbound,
       PropagateConfig propagate,
       AdminConfig admin) {
-    this(version, service, clusters, outbound, inbound, propagate, admin, null);
+    this(version, service, clusters, outbound, inbound, propagate, admin, null, null);
   }
 
   /**

@@ -87,7 +87,7 @@ class ConfigErrorsTest {
         row("unknown top-level key",
             top("servce: x"),
             "servce: unknown key (expected one of: version, service, clusters, outbound, inbound,"
-                + " propagate, admin, policies)"),
+                + " propagate, admin, path_normalization, policies)"),
         row("unknown cluster key",
             cluster("lbb: random"),
             C + "lbb: unknown key (expected one of: name, lb, endpoints, health_check,"

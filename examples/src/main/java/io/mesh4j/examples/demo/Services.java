@@ -63,7 +63,8 @@ final class Services implements AutoCloseable {
       }
       if (moved || watchFile == null) {
         MeshConfig actual = new MeshConfig(config.version(), config.service(), clusters,
-            config.outbound(), config.inbound(), config.propagate(), config.admin());
+            config.outbound(), config.inbound(), config.propagate(), config.admin(),
+            config.policies(), config.pathNormalization());
         s.mesh = Mesh.builder().config(actual).build();
       } else {
         s.mesh = Mesh.builder().configFile(watchFile).build();   // edits apply while it runs

@@ -10,6 +10,8 @@ import io.mesh4j.config.PropagateConfig;
 import io.mesh4j.config.RateLimitConfig;
 import io.mesh4j.metrics.MeshMetricNames;
 import io.mesh4j.internal.ratelimit.TokenBucket;
+import io.mesh4j.route.PathRefusal;
+import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteTable;
 import io.micrometer.core.instrument.Counter;
@@ -39,6 +41,9 @@ public final class InboundPlan {
   final boolean adminEnabled;
   final PropagateConfig propagate;
   final RouteState unrouted;
+  /** How this snapshot makes request paths canonical. */
+  final RequestPath paths;
+  private final Counter[] pathRefused;
   private final Map<Route, RouteState> states;
   private final Counter[] denied;
 
@@ -60,6 +65,16 @@ public final class InboundPlan {
       TokenBucket bucket = rl == null ? null : runtime.bucket(tag, rl);
       RouteState s = new RouteState(tag, r, bucket, registry, service);
       states.put(r, s);
+    }
+    this.paths = snapshot.requestPath();
+    PathRefusal[] reasons = PathRefusal.values();
+    this.pathRefused = new Counter[reasons.length];
+    for (PathRefusal r : reasons) {
+      pathRefused[r.ordinal()] = Counter.builder(MeshMetricNames.SERVER_PATH_REFUSED)
+          .description("Inbound requests answered 400 because their path was refused")
+          .tag(MeshMetricNames.TAG_SERVICE, service)
+          .tag(MeshMetricNames.TAG_REASON, r.tag())
+          .register(registry);
     }
     this.unrouted = new RouteState(MeshMetricNames.ROUTE_NONE, null, null, registry, service);
     List<Authorizer.Decision> decisions = authorizer.decisions();
@@ -84,6 +99,11 @@ public final class InboundPlan {
     return s == null ? unrouted : s;
   }
 
+  /** The counter of requests refused for {@code reason}. */
+  public Counter pathRefused(PathRefusal reason) {
+    return pathRefused[reason.ordinal()];
+  }
+
   /** The denial counter of the rule that made {@code decision}. */
   Counter denied(Authorizer.Decision decision) {
     return decision.isDefault() ? denied[denied.length - 1] : denied[decision.index()];
@@ -92,6 +112,11 @@ public final class InboundPlan {
   /** The snapshot this plan was built from. */
   public MeshSnapshot snapshot() {
     return snapshot;
+  }
+
+  /** How this snapshot makes request paths canonical ({@code path_normalization}). */
+  public RequestPath paths() {
+    return paths;
   }
 
   /** {@code inbound.trusted_proxies}, in config order. */
