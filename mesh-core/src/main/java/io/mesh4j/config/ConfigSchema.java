@@ -3,6 +3,7 @@ package io.mesh4j.config;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -69,6 +70,23 @@ final class ConfigSchema {
       if (min != null && max != null) return Checks.range(v, min, max);
       if (min != null) return Checks.atLeast(v, min);
       return null;
+    }
+
+    /** The validator's message for {@code v}, or {@code null} when it fits (numbers only). */
+    String check(double v) {
+      if (kind != Kind.NUMBER) return null;
+      if (min != null && max != null && min == 0 && max == 100) return Checks.percent(v);
+      if (exclusiveMin && min != null && !(v > min)) {
+        return Checks.number(v) + " (expected: > " + min + ")";
+      }
+      return null;
+    }
+
+    /** What a missing required value should have been: {@code 200-599}, {@code > 0}. */
+    String expected() {
+      if (min != null && max != null) return min + "-" + max;
+      if (min != null) return (exclusiveMin ? "> " : ">= ") + min;
+      return text;
     }
 
     String doc() {
@@ -509,7 +527,7 @@ final class ConfigSchema {
       .required("percent", percent(), "a forgotten percent must not fault every request");
 
   static final Section ABORT = new Section("abort", "fault.abort")
-      .field("status", integer(200, 599), "", "")
+      .required("status", integer(200, 599), "")
       .required("percent", percent(), "a forgotten percent must not fault every request");
 
   static final Section FAULT = new Section("fault", "fault")
@@ -628,6 +646,44 @@ final class ConfigSchema {
 
   static final RecordBinding<CircuitBreakerConfig> CIRCUIT_BREAKER_RECORD = new RecordBinding<>(
       CIRCUIT_BREAKER, CircuitBreakerConfig.class, CircuitBreakerConfig.DEFAULT);
+
+  static final RecordBinding<RetryConfig.Budget> BUDGET_RECORD = new RecordBinding<>(
+      BUDGET, RetryConfig.Budget.class, RetryConfig.Budget.DEFAULT);
+
+  static final RecordBinding<RewriteConfig> REWRITE_RECORD = new RecordBinding<>(
+      REWRITE, RewriteConfig.class, new RewriteConfig(null, null, null, null));
+
+  /** {@code cluster} has no default: a missing one is the validator's "missing" error. */
+  static final RecordBinding<MirrorConfig> MIRROR_RECORD = new RecordBinding<>(
+      MIRROR, MirrorConfig.class, new MirrorConfig(null, 100));
+
+  /** The values a missing required key stands in with, once the reader has reported it. */
+  static final RecordBinding<FaultConfig.Delay> DELAY_RECORD = new RecordBinding<>(
+      DELAY, FaultConfig.Delay.class, new FaultConfig.Delay(null, 0));
+
+  static final RecordBinding<FaultConfig.Abort> ABORT_RECORD = new RecordBinding<>(
+      ABORT, FaultConfig.Abort.class, new FaultConfig.Abort(503, 0));
+
+  /** {@code max} defaults to 10 × {@code base} when only {@code base} is given (Envoy's rule). */
+  static final RecordBinding<RetryConfig.Backoff> BACKOFF_RECORD = new RecordBinding<>(
+      BACKOFF, RetryConfig.Backoff.class, RetryConfig.Backoff.DEFAULT, v -> {
+        if (v[1] == null && v[0] instanceof Duration base) {
+          Duration ten = base.multipliedBy(10);
+          v[1] = ten.compareTo(DurationParser.MAX) <= 0 ? ten : DurationParser.MAX;
+        }
+      });
+
+  /**
+   * {@code burst} defaults to {@code requests_per_second} rounded up, at least 1; a missing rate
+   * (reported by the reader) stands in as 1.
+   */
+  static final RecordBinding<RateLimitConfig> RATE_LIMIT_RECORD = new RecordBinding<>(
+      RATE_LIMIT, RateLimitConfig.class, new RateLimitConfig(1, 1), v -> {
+        if (v[1] == null) {
+          double r = v[0] instanceof Double d ? d : 1;
+          v[1] = r >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(1, Math.ceil(r));
+        }
+      });
 
   /** Every section, in documentation order. */
   static final List<Section> SECTIONS = List.of(

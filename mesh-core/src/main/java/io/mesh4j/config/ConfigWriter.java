@@ -332,18 +332,14 @@ public final class ConfigWriter {
       }
     }
 
+    /** Both keys always: {@code max} alone left out would be read back as 10 × {@code base}. */
     private static ObjectNode backoff(RetryConfig.Backoff b) {
-      ObjectNode o = F.objectNode();
-      o.put("base", duration(b.base()));
-      o.put("max", duration(b.max()));
-      return o;
+      return ConfigSchema.BACKOFF_RECORD.write(b, true);
     }
 
+    /** Both keys always: an override's partial budget would take the defaults anyway. */
     private static ObjectNode budget(RetryConfig.Budget b) {
-      ObjectNode o = F.objectNode();
-      o.put("percent", b.percent());
-      o.put("min_per_second", b.minPerSecond());
-      return o;
+      return ConfigSchema.BUDGET_RECORD.write(b, true);
     }
 
     private static ObjectNode hashOn(HashOnConfig h) {
@@ -443,13 +439,7 @@ public final class ConfigWriter {
         o.putObject("pass");
       }
       RewriteConfig rw = r.rewrite();
-      if (rw != null) {
-        ObjectNode n = o.putObject("rewrite");
-        if (rw.prefix() != null) n.put("prefix", rw.prefix());
-        if (rw.regex() != null) n.put("regex", rw.regex());
-        if (rw.substitution() != null) n.put("substitution", rw.substitution());
-        if (rw.host() != null) n.put("host", rw.host());
-      }
+      if (rw != null) o.set("rewrite", ConfigSchema.REWRITE_RECORD.write(rw, all));
       HeadersConfig h = r.headers();
       if (h != null) {
         ObjectNode n = o.putObject("headers");
@@ -459,29 +449,16 @@ public final class ConfigWriter {
       if (r.timeout() != null) o.put("timeout", duration(r.timeout()));
       if (r.retry() != null) o.set("retry", retryOverride(r.retry()));
       MirrorConfig m = r.mirror();
-      if (m != null) {
-        ObjectNode n = o.putObject("mirror").put("cluster", m.cluster());
-        if (all || m.percent() != 100) n.put("percent", m.percent());
-      }
+      if (m != null) o.set("mirror", ConfigSchema.MIRROR_RECORD.write(m, all));
       FaultConfig f = r.fault();
       if (f != null) {
         ObjectNode n = o.putObject("fault");
-        if (f.delay() != null) {
-          n.putObject("delay")
-              .put("fixed", duration(f.delay().fixed()))
-              .put("percent", f.delay().percent());
-        }
-        if (f.abort() != null) {
-          n.putObject("abort")
-              .put("status", f.abort().status())
-              .put("percent", f.abort().percent());
-        }
+        if (f.delay() != null) n.set("delay", ConfigSchema.DELAY_RECORD.write(f.delay(), all));
+        if (f.abort() != null) n.set("abort", ConfigSchema.ABORT_RECORD.write(f.abort(), all));
       }
       RateLimitConfig rl = r.rateLimit();
       if (rl != null) {
-        o.putObject("rate_limit")
-            .put("requests_per_second", rl.requestsPerSecond())
-            .put("burst", rl.burst());
+        o.set("rate_limit", ConfigSchema.RATE_LIMIT_RECORD.write(rl, true));
       }
       policies(o, r.policies());
       return o;

@@ -8,6 +8,7 @@ import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -29,8 +30,19 @@ final class RecordBinding<R extends Record> {
   private final List<ConfigSchema.Field> fields;
   private final RecordComponent[] components;
   private final Constructor<R> canonical;
+  private final Consumer<Object[]> derive;
 
   RecordBinding(ConfigSchema.Section section, Class<R> type, R defaults) {
+    this(section, type, defaults, values -> {});
+  }
+
+  /**
+   * With defaults that depend on other keys: {@code derive} fills, in the values given (by key
+   * position, {@code null} where unset), the ones it derives; the rest take {@code defaults}.
+   */
+  RecordBinding(ConfigSchema.Section section, Class<R> type, R defaults,
+      Consumer<Object[]> derive) {
+    this.derive = Objects.requireNonNull(derive, "derive");
     this.section = section;
     this.defaults = Objects.requireNonNull(defaults, "defaults");
     this.fields = section.fields();
@@ -105,10 +117,14 @@ final class RecordBinding<R extends Record> {
     }
   }
 
-  /** The record with {@code values[i]} where it is non-null and the defaults elsewhere. */
+  /**
+   * The record with {@code values[i]} where it is non-null, derived defaults where the binding
+   * has them and the declared defaults elsewhere.
+   */
   R with(Object[] values) {
-    Object[] args = new Object[components.length];
-    for (int i = 0; i < args.length; i++) args[i] = values[i] != null ? values[i] : get(defaults, i);
+    Object[] args = values.clone();
+    derive.accept(args);
+    for (int i = 0; i < args.length; i++) if (args[i] == null) args[i] = get(defaults, i);
     try {
       return canonical.newInstance(args);
     } catch (InvocationTargetException e) {
@@ -121,12 +137,14 @@ final class RecordBinding<R extends Record> {
 
   /**
    * The problem with {@code value} for {@code key} on its own (the builder's check), as {@code
-   * key: problem}, or {@code null}: the declared integer range, a duration's sign and precision.
+   * key: problem}, or {@code null}: the declared numeric range, a duration's sign and precision.
    */
   String problem(String key, Object value) {
     ConfigSchema.Type t = fields.get(index(key)).type();
     String p = null;
     if (value instanceof Integer v) {
+      p = t.check(v);
+    } else if (value instanceof Double v) {
       p = t.check(v);
     } else if (value instanceof Duration d) {
       p = t.min != null && t.min > 0 ? Checks.positive(d) : Checks.nonNegative(d);
@@ -144,12 +162,15 @@ final class RecordBinding<R extends Record> {
     return with(values);
   }
 
-  /** The record as a map of the file format; with {@code all} false, defaults left out. */
+  /**
+   * The record as a map of the file format; with {@code all} false, defaults left out (a required
+   * key is always written, a {@code null} never).
+   */
   ObjectNode write(R r, boolean all) {
     ObjectNode o = F.objectNode();
     for (int i = 0; i < fields.size(); i++) {
       Object v = get(r, i);
-      if (!all && Objects.equals(v, get(defaults, i))) continue;
+      if (!all && !fields.get(i).required() && Objects.equals(v, get(defaults, i))) continue;
       String key = fields.get(i).name();
       if (v instanceof Integer n) o.put(key, n);
       else if (v instanceof Double n) o.put(key, n);

@@ -467,14 +467,24 @@ final class TreeReader {
     return null;
   }
 
-  /** A section bound to its record ({@link RecordBinding}): each key read as declared. */
+  /**
+   * A section bound to its record ({@link RecordBinding}): each key read as declared; a missing
+   * required number is reported here (a missing required string is the validator's, which says
+   * what it refers to).
+   */
   private <R extends Record> R bound(Section s, RecordBinding<R> binding) {
-    return binding.read(f -> switch (f.type().kind) {
-      case INTEGER -> s.integer(f.name());
-      case NUMBER -> s.number(f.name());
-      case BOOLEAN -> s.bool(f.name());
-      case DURATION -> s.duration(f.name());
-      default -> s.string(f.name());
+    return binding.read(f -> {
+      ConfigSchema.Type t = f.type();
+      if (f.required() && !s.has(f.name()) && t.kind != ConfigSchema.Type.Kind.STRING) {
+        bad(s.p(f.name()), "missing (expected: " + t.expected() + ")");
+      }
+      return switch (t.kind) {
+        case INTEGER -> s.integer(f.name());
+        case NUMBER -> s.number(f.name());
+        case BOOLEAN -> s.bool(f.name());
+        case DURATION -> s.duration(f.name());
+        default -> s.string(f.name());
+      };
     });
   }
 
@@ -516,19 +526,7 @@ final class TreeReader {
     }
     RetryConfig.Backoff backoff = null;
     Section b = s.section("backoff", BACKOFF_KEYS);
-    if (b != null) {
-      Duration base = b.duration("base");
-      Duration max = b.duration("max");
-      if (max == null && !b.has("max")) {
-        // Envoy: max_interval defaults to 10 times base_interval.
-        max = base == null
-            ? RetryConfig.Backoff.DEFAULT.max()
-            : min(base.multipliedBy(10), DurationParser.MAX);
-      } else if (max == null) {
-        max = RetryConfig.Backoff.DEFAULT.max();
-      }
-      backoff = new RetryConfig.Backoff(orElse(base, RetryConfig.Backoff.DEFAULT.base()), max);
-    }
+    if (b != null) backoff = bound(b, ConfigSchema.BACKOFF_RECORD);
     boolean budgetSet = s.has("budget");
     RetryConfig.Budget budget = null;
     JsonNode bv = s.raw("budget");
@@ -545,19 +543,13 @@ final class TreeReader {
           tainted.add(s.p("budget"));
           budgetSet = false;
         } else {
-          budget = new RetryConfig.Budget(
-              orElse(bs.number("percent"), RetryConfig.Budget.DEFAULT.percent()),
-              orElse(bs.integer("min_per_second"), RetryConfig.Budget.DEFAULT.minPerSecond()));
+          budget = bound(bs, ConfigSchema.BUDGET_RECORD);
         }
       }
     }
     return new RetryFields(
         s.integer("attempts"), retryOn, codes, s.duration("per_try_timeout"), backoff,
         budgetSet, budget, s.bool("idempotent_only"));
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static String retryOnNames() {
@@ -732,10 +724,7 @@ final class TreeReader {
 
     RewriteConfig rewrite = null;
     Section rw = s.section("rewrite", REWRITE_KEYS);
-    if (rw != null) {
-      rewrite = new RewriteConfig(
-          rw.string("prefix"), rw.string("regex"), rw.string("substitution"), rw.string("host"));
-    }
+    if (rw != null) rewrite = bound(rw, ConfigSchema.REWRITE_RECORD);
     HeadersConfig headers = null;
     Section h = s.section("headers", HEADERS_KEYS);
     if (h != null) {
@@ -748,13 +737,13 @@ final class TreeReader {
     if (r != null) retry = retryOverride(r);
     MirrorConfig mirror = null;
     Section mi = s.section("mirror", MIRROR_KEYS);
-    if (mi != null) mirror = new MirrorConfig(mi.string("cluster"), orElse(mi.number("percent"), 100.0));
+    if (mi != null) mirror = bound(mi, ConfigSchema.MIRROR_RECORD);
     FaultConfig fault = null;
     Section f = s.section("fault", FAULT_KEYS);
     if (f != null) fault = fault(f);
     RateLimitConfig rateLimit = null;
     Section rl = s.section("rate_limit", RATE_LIMIT_KEYS);
-    if (rl != null) rateLimit = rateLimit(rl);
+    if (rl != null) rateLimit = bound(rl, ConfigSchema.RATE_LIMIT_RECORD);
     return new RouteConfig(
         orElse(s.string("name"), dfltName), match, action, rewrite, headers, s.duration("timeout"),
         retry, mirror, fault, rateLimit, policies(s));
@@ -828,33 +817,11 @@ final class TreeReader {
   }
 
   private FaultConfig fault(Section s) {
-    FaultConfig.Delay delay = null;
     Section d = s.section("delay", DELAY_KEYS);
-    if (d != null) delay = new FaultConfig.Delay(d.duration("fixed"), requiredPercent(d));
-    FaultConfig.Abort abort = null;
     Section a = s.section("abort", ABORT_KEYS);
-    if (a != null) {
-      Integer status = a.integer("status");
-      if (!a.has("status")) bad(a.p("status"), "missing (expected: 200-599)");
-      abort = new FaultConfig.Abort(orElse(status, 503), requiredPercent(a));
-    }
-    return new FaultConfig(delay, abort);
-  }
-
-  private double requiredPercent(Section s) {
-    Double pct = s.number("percent");
-    if (!s.has("percent")) bad(s.p("percent"), "missing (expected: 0-100)");
-    return pct == null ? 0 : pct;
-  }
-
-  private RateLimitConfig rateLimit(Section s) {
-    Double rps = s.number("requests_per_second");
-    if (!s.has("requests_per_second")) {
-      bad(s.p("requests_per_second"), "missing (expected: > 0)");
-    }
-    double r = rps == null ? 1 : rps;
-    int dfltBurst = r >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(1, Math.ceil(r));
-    return new RateLimitConfig(r, orElse(s.integer("burst"), dfltBurst));
+    return new FaultConfig(
+        d == null ? null : bound(d, ConfigSchema.DELAY_RECORD),
+        a == null ? null : bound(a, ConfigSchema.ABORT_RECORD));
   }
 
   // ================================================================== matches
