@@ -76,7 +76,7 @@ final class ConfigSchema {
     String check(double v) {
       if (kind != Kind.NUMBER) return null;
       if (min != null && max != null && min == 0 && max == 100) return Checks.percent(v);
-      if (exclusiveMin && min != null && !(v > min)) {
+      if (exclusiveMin && min != null && (!(v > min) || Double.isInfinite(v))) {
         return Checks.number(v) + " (expected: > " + min + ")";
       }
       return null;

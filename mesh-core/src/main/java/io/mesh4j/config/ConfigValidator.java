@@ -369,7 +369,7 @@ public final class ConfigValidator {
     }
 
     void budget(String p, RetryConfig.Budget b) {
-      check(p + ".percent", Checks.percent(b.percent()));
+      check(p + ".percent", ConfigSchema.BUDGET.field("percent").type().check(b.percent()));
       check(p + ".min_per_second", ConfigSchema.BUDGET.field("min_per_second").check(b.minPerSecond()));
     }
 
@@ -785,10 +785,8 @@ public final class ConfigValidator {
     }
 
     void rateLimit(String p, RateLimitConfig r) {
-      double rps = r.requestsPerSecond();
-      if (!(rps > 0) || Double.isInfinite(rps)) {
-        error(p + ".requests_per_second", Checks.number(rps) + " (expected: > 0)");
-      }
+      check(p + ".requests_per_second",
+          ConfigSchema.RATE_LIMIT.field("requests_per_second").type().check(r.requestsPerSecond()));
       check(p + ".burst", ConfigSchema.RATE_LIMIT.field("burst").check(r.burst()));
     }
 

@@ -123,11 +123,6 @@ public final class MeshConfigBuilder {
     return value;
   }
 
-  static double percent(String what, double percent) {
-    require(what, Checks.percent(percent));
-    return percent;
-  }
-
   // ------------------------------------------------------------------ the mesh
 
   /**
@@ -700,21 +695,19 @@ public final class MeshConfigBuilder {
 
     /** Full-jitter exponential backoff between tries, from {@code base} up to {@code max}. */
     public RetryBuilder backoff(Duration base, Duration max) {
-      positive("backoff.base", base);
-      positive("backoff.max", max);
+      RetryConfig.Backoff b = ConfigSchema.BACKOFF_RECORD.of("backoff", "base", base, "max", max);
       if (max.compareTo(base) < 0) {
         throw new IllegalArgumentException("backoff.max: " + DurationParser.format(max)
             + " (expected: at least base, " + DurationParser.format(base) + ")");
       }
-      this.backoff = new RetryConfig.Backoff(base, max);
+      this.backoff = b;
       return this;
     }
 
     /** Retries allowed: {@code percent} (0..100) of requests plus {@code minPerSecond}. */
     public RetryBuilder budget(double percent, int minPerSecond) {
-      percent("budget.percent", percent);
-      require("budget.min_per_second", Checks.atLeast(minPerSecond, 0));
-      this.budget = new RetryConfig.Budget(percent, minPerSecond);
+      this.budget = ConfigSchema.BUDGET_RECORD.of(
+          "budget", "percent", percent, "min_per_second", minPerSecond);
       this.budgetSet = true;
       return this;
     }
@@ -1298,47 +1291,36 @@ public final class MeshConfigBuilder {
 
     /** Mirrors {@code percent} (0..100) of requests to {@code cluster}, fire-and-forget. */
     public RouteBuilder mirror(String cluster, double percent) {
-      Objects.requireNonNull(cluster, "mirror.cluster");
-      this.mirror = new MirrorConfig(cluster, percent("mirror.percent", percent));
+      this.mirror = ConfigSchema.MIRROR_RECORD.of("mirror", "cluster", cluster, "percent", percent);
       return this;
     }
 
     /** Delays {@code percent} (0..100) of requests by {@code delay}. */
     public RouteBuilder faultDelay(Duration delay, double percent) {
-      this.faultDelay = new FaultConfig.Delay(positive("fault.delay.fixed", delay),
-          percent("fault.delay.percent", percent));
+      this.faultDelay = ConfigSchema.DELAY_RECORD.of(
+          "fault.delay", "fixed", delay, "percent", percent);
       return this;
     }
 
     /** Answers {@code percent} (0..100) of requests with {@code status} (200..599). */
     public RouteBuilder faultAbort(int status, double percent) {
-      require("fault.abort.status", Checks.range(status, 200, 599));
-      this.faultAbort = new FaultConfig.Abort(status, percent("fault.abort.percent", percent));
+      this.faultAbort = ConfigSchema.ABORT_RECORD.of(
+          "fault.abort", "status", status, "percent", percent);
       return this;
     }
 
     /** Limits the route to {@code requestsPerSecond}, with a burst of as many. */
     public RouteBuilder rateLimit(double requestsPerSecond) {
-      checkRate(requestsPerSecond);
-      int burst = requestsPerSecond >= Integer.MAX_VALUE
-          ? Integer.MAX_VALUE
-          : (int) Math.max(1, Math.ceil(requestsPerSecond));
-      return rateLimit(requestsPerSecond, burst);
+      this.rateLimit = ConfigSchema.RATE_LIMIT_RECORD.of(
+          "rate_limit", "requests_per_second", requestsPerSecond);
+      return this;
     }
 
     /** Limits the route to {@code requestsPerSecond}, holding at most {@code burst} tokens. */
     public RouteBuilder rateLimit(double requestsPerSecond, int burst) {
-      checkRate(requestsPerSecond);
-      require("rate_limit.burst", Checks.atLeast(burst, 1));
-      this.rateLimit = new RateLimitConfig(requestsPerSecond, burst);
+      this.rateLimit = ConfigSchema.RATE_LIMIT_RECORD.of(
+          "rate_limit", "requests_per_second", requestsPerSecond, "burst", burst);
       return this;
-    }
-
-    private static void checkRate(double rps) {
-      if (!(rps > 0) || Double.isInfinite(rps)) {
-        throw new IllegalArgumentException(
-            "rate_limit.requests_per_second: " + Checks.number(rps) + " (expected: > 0)");
-      }
     }
 
     RouteConfig build() {

@@ -153,6 +153,25 @@ final class RecordBinding<R extends Record> {
   }
 
   /**
+   * The builder's record from {@code key, value} pairs: each value non-null and checked as
+   * declared ({@link #problem}), the error naming {@code prefix.key}; unset keys derived or
+   * defaulted as by {@link #with}.
+   *
+   * @throws IllegalArgumentException naming the first bad value
+   */
+  R of(String prefix, Object... keyValues) {
+    Object[] values = new Object[fields.size()];
+    for (int i = 0; i < keyValues.length; i += 2) {
+      String key = (String) keyValues[i];
+      Object value = Objects.requireNonNull(keyValues[i + 1], prefix + "." + key);
+      String problem = problem(key, value);
+      if (problem != null) throw new IllegalArgumentException(prefix + "." + problem);
+      values[index(key)] = value;
+    }
+    return with(values);
+  }
+
+  /**
    * Reads the section: each key through {@code read} (which reports a malformed value and gives
    * {@code null}), the default where a key is absent or malformed.
    */

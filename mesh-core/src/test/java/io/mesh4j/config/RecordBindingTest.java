@@ -74,6 +74,73 @@ class RecordBindingTest {
   }
 
   @Test
+  void routeAndRetrySectionsAreReadBuiltAndWrittenFromTheirDeclarations() {
+    MeshConfig c = ConfigLoader.load("""
+        version: 1
+        service: s
+        clusters:
+          - name: a
+            endpoints: [127.0.0.1:8081]
+            retry: { backoff: { base: 40ms }, budget: { percent: 5 } }
+          - name: m
+            endpoints: [127.0.0.1:8082]
+        outbound:
+          virtual_hosts:
+            - name: v
+              routes:
+                - match: { prefix: /v1 }
+                  to: a
+                  rewrite: { prefix: /v2 }
+                  mirror: { cluster: m, percent: 10 }
+                  fault: { delay: { fixed: 2s, percent: 1 }, abort: { status: 503, percent: 0.5 } }
+                  rate_limit: { requests_per_second: 2.5 }
+        """);
+    RetryConfig retry = c.clusters().get(0).retry();
+    RouteConfig r = c.outbound().virtualHosts().get(0).routes().get(0);
+
+    // Derived defaults: backoff max is 10 x base; burst is the rate rounded up.
+    assertThat(retry.backoff()).isEqualTo(
+        new RetryConfig.Backoff(Duration.ofMillis(40), Duration.ofMillis(400)));
+    assertThat(retry.budget()).isEqualTo(new RetryConfig.Budget(5, 10));
+    assertThat(r.rewrite()).isEqualTo(new RewriteConfig("/v2", null, null, null));
+    assertThat(r.mirror()).isEqualTo(new MirrorConfig("m", 10));
+    assertThat(r.fault()).isEqualTo(new FaultConfig(
+        new FaultConfig.Delay(Duration.ofSeconds(2), 1), new FaultConfig.Abort(503, 0.5)));
+    assertThat(r.rateLimit()).isEqualTo(new RateLimitConfig(2.5, 3));
+    assertThat(MeshConfig.builder().service("s")
+        .cluster(b -> b.name("a").endpoint("127.0.0.1:8081")
+            .retry(rt -> rt.backoff(Duration.ofMillis(40), Duration.ofMillis(400)).budget(5, 10)))
+        .cluster(b -> b.name("m").endpoint("127.0.0.1:8082"))
+        .outbound(v -> v.name("v").route(rb -> rb.prefix("/v1").to("a").rewritePrefix("/v2").mirror("m", 10)
+            .faultDelay(Duration.ofSeconds(2), 1).faultAbort(503, 0.5).rateLimit(2.5)))
+        .build()).isEqualTo(c);
+    assertThat(ConfigWriter.tree(c, ConfigWriter.Defaults.OMITTED)
+            .at("/outbound/virtual_hosts/0/routes/0").toString())
+        .contains("\"rewrite\":{\"prefix\":\"/v2\"}")
+        .contains("\"mirror\":{\"cluster\":\"m\",\"percent\":10.0}")
+        .contains("\"fault\":{\"delay\":{\"fixed\":\"2s\",\"percent\":1.0},"
+            + "\"abort\":{\"status\":503,\"percent\":0.5}}")
+        .contains("\"rate_limit\":{\"requests_per_second\":2.5,\"burst\":3}");
+  }
+
+  @Test
+  void aMissingRequiredNumberIsReportedFromItsDeclaredRange() {
+    assertThatThrownBy(() -> ConfigLoader.load("""
+        version: 1
+        service: s
+        inbound:
+          virtual_hosts:
+            - name: v
+              routes:
+                - fault: { abort: { percent: 1 } }
+                  rate_limit: { burst: 2 }
+        """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("routes[0].fault.abort.status: missing (expected: 200-599)")
+        .hasMessageContaining("routes[0].rate_limit.requests_per_second: missing (expected: > 0)");
+  }
+
+  @Test
   void aSectionThatDisagreesWithItsRecordFailsNamingTheKey() {
     ConfigSchema.Section renamed = new ConfigSchema.Section("probe", "probe")
         .field("max_things", ConfigSchema.integer(1, 50), "`10`", "")
@@ -101,5 +168,13 @@ class RecordBindingTest {
             .circuitBreaker(cb -> cb.waitInOpen(null))))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("wait_in_open");
+    assertThatThrownBy(() -> MeshConfig.builder().outbound(v -> v.name("v")
+            .route(r -> r.to("a").rateLimit(Double.POSITIVE_INFINITY))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("rate_limit.requests_per_second: Infinity (expected: > 0)");
+    assertThatThrownBy(() -> MeshConfig.builder().outbound(v -> v.name("v")
+            .route(r -> r.to("a").faultAbort(600, 1))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("fault.abort.status: 600 (expected: 200-599)");
   }
 }
