@@ -111,10 +111,10 @@ final class Simulator {
       clusters.add(
           new ClusterConfig(
               c.name(), c.lb(), c.endpoints(), hc, null, c.circuitBreaker(), c.retry(),
-              c.timeout(), c.panicThreshold(), Duration.ZERO, c.hashOn()));
+              c.timeout(), c.panicThreshold(), Duration.ZERO, c.hashOn(), null, c.localityLb()));
     }
     return new MeshConfig(
         config.version(), config.service(), clusters, config.outbound(), config.inbound(),
-        config.propagate(), config.admin());
+        config.propagate(), config.admin(), null, config.locality());
   }
 }

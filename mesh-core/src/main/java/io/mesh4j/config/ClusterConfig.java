@@ -24,6 +24,8 @@ import java.util.List;
  *     key, each request lands on a random ring point)
  * @param lbCustom a registered custom load-balancing policy ({@code lb: { custom: name, args }});
  *     when set it replaces {@code lb}, which keeps its default; {@code null} when absent
+ * @param localityLb locality-aware load balancing ({@code locality_lb}), or {@code null} when
+ *     absent (then endpoint localities and priorities do not steer traffic)
  */
 public record ClusterConfig(
     String name,
@@ -37,7 +39,8 @@ public record ClusterConfig(
     int panicThreshold,
     Duration slowStart,
     HashOnConfig hashOn,
-    ExtensionRef lbCustom) {
+    ExtensionRef lbCustom,
+    LocalityLbConfig localityLb) {
 
   /** Envoy's route timeout. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
@@ -50,6 +53,24 @@ public record ClusterConfig(
     retry = retry == null ? RetryConfig.DEFAULT : retry;
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     slowStart = slowStart == null ? Duration.ZERO : slowStart;
+  }
+
+  /** A cluster without {@code locality_lb} (the signature before locality-aware picking). */
+  public ClusterConfig(
+      String name,
+      LbPolicy lb,
+      List<EndpointConfig> endpoints,
+      HealthCheckConfig healthCheck,
+      OutlierDetectionConfig outlierDetection,
+      CircuitBreakerConfig circuitBreaker,
+      RetryConfig retry,
+      Duration timeout,
+      int panicThreshold,
+      Duration slowStart,
+      HashOnConfig hashOn,
+      ExtensionRef lbCustom) {
+    this(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker, retry, timeout,
+        panicThreshold, slowStart, hashOn, lbCustom, null);
   }
 
   /** A cluster without a custom {@code lb} (the signature before custom pickers existed). */
@@ -66,6 +87,6 @@ public record ClusterConfig(
       Duration slowStart,
       HashOnConfig hashOn) {
     this(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker, retry, timeout,
-        panicThreshold, slowStart, hashOn, null);
+        panicThreshold, slowStart, hashOn, null, null);
   }
 }

@@ -10,6 +10,10 @@ import java.util.List;
  * builder has passed {@link ConfigValidator}. Defaults (see {@code docs/config.md}) are already
  * applied; {@code null} appears only where a section is optional and absent, as documented on
  * each accessor. Safe to share between threads.
+ *
+ * <p>{@code locality} is the service's own {@code locality: {region, zone, sub_zone}} as
+ * configured, or {@code null} when the config does not say (then the {@code Mesh} takes it from
+ * its builder's locality provider or the {@value Locality#ENV} environment variable).
  */
 public record MeshConfig(
     int version,
@@ -19,7 +23,8 @@ public record MeshConfig(
     InboundConfig inbound,
     PropagateConfig propagate,
     AdminConfig admin,
-    List<ExtensionRef> policies) {
+    List<ExtensionRef> policies,
+    Locality locality) {
 
   /** The only config format version this release understands. */
   public static final int CURRENT_VERSION = 1;
@@ -31,6 +36,19 @@ public record MeshConfig(
     propagate = propagate == null ? PropagateConfig.NONE : propagate;
     admin = admin == null ? AdminConfig.DISABLED : admin;
     policies = policies == null ? List.of() : List.copyOf(policies);
+  }
+
+  /** A config that does not name the service's locality (the signature before localities). */
+  public MeshConfig(
+      int version,
+      String service,
+      List<ClusterConfig> clusters,
+      OutboundConfig outbound,
+      InboundConfig inbound,
+      PropagateConfig propagate,
+      AdminConfig admin,
+      List<ExtensionRef> policies) {
+    this(version, service, clusters, outbound, inbound, propagate, admin, policies, null);
   }
 
   /**
@@ -46,7 +64,7 @@ public record MeshConfig(
       InboundConfig inbound,
       PropagateConfig propagate,
       AdminConfig admin) {
-    this(version, service, clusters, outbound, inbound, propagate, admin, null);
+    this(version, service, clusters, outbound, inbound, propagate, admin, null, null);
   }
 
   /**

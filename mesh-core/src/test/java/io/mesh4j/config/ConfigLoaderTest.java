@@ -414,7 +414,7 @@ class ConfigLoaderTest {
     assertThat(errorsOf(() -> ConfigLoader.load(yaml))).containsExactly(
         "clusters[0].lbb: unknown key (expected one of: name, lb, endpoints, health_check,"
             + " outlier_detection, circuit_breaker, retry, timeout, panic_threshold, slow_start,"
-            + " hash_on)",
+            + " locality_lb, hash_on)",
         "clusters[0].timeout: 15 (expected: a duration with a unit: ms, s, m or h, e.g. 250ms, 2s,"
             + " 1m)",
         "clusters[0].endpoints[0].weight: 0 (expected: 1-10000)",

@@ -43,7 +43,8 @@ final class ConfigMerge {
     InboundConfig inbound =
         new InboundConfig(inboundHosts, fi.authz(), fi.trustedProxies(), fi.healthPath());
     MeshConfig merged = new MeshConfig(file.version(), file.service(), clusters,
-        new OutboundConfig(outbound), inbound, file.propagate(), file.admin());
+        new OutboundConfig(outbound), inbound, file.propagate(), file.admin(), null,
+        file.locality());
     return new Result(merged, List.copyOf(overridden));
   }
 
