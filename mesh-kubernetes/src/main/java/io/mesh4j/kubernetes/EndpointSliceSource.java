@@ -64,7 +64,6 @@ public final class EndpointSliceSource implements EndpointSource {
   private final String portName;
   private final String region;
   private final Object lock = new Object();
-  private final java.util.concurrent.atomic.AtomicLong apiFailures = new java.util.concurrent.atomic.AtomicLong();
 
   // Guarded by lock.
   private SharedIndexInformer<EndpointSlice> informer;
@@ -116,7 +115,6 @@ public final class EndpointSliceSource implements EndpointSource {
           .withLabel(SERVICE_NAME_LABEL, service)
           .runnableInformer(0);
       i.exceptionHandler((started, t) -> {
-        apiFailures.incrementAndGet();
         log.warn("EndpointSlices of {}/{}: {}; retrying, the last list stays in force",
             namespace, service, t.toString());
         return true;
@@ -204,11 +202,15 @@ public final class EndpointSliceSource implements EndpointSource {
   }
 
   /**
-   * How many list or watch failures the informer has met since {@link #start} (each one retried
-   * with backoff while the last list stays in force).
+   * Whether the informer holds a live watch now; {@code false} before the first list and while it
+   * re-establishes a lost watch (the last list stays in force meanwhile).
    */
-  public long apiFailures() {
-    return apiFailures.get();
+  public boolean watching() {
+    SharedIndexInformer<EndpointSlice> i;
+    synchronized (lock) {
+      i = informer;
+    }
+    return i != null && i.isWatching();
   }
 
   /** Keeps following the same Service whatever the cluster's new config says. */
