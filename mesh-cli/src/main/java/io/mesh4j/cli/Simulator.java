@@ -36,10 +36,23 @@ import java.util.concurrent.CompletableFuture;
 final class Simulator {
   private static final String PROBE = "mesh4j-simulate";
 
-  record Result(List<String> sequence, Map<String, Integer> counts) {}
+  /**
+   * What a simulation saw.
+   *
+   * @param localityShares each cluster with {@code locality_lb}: its {@link
+   *     io.mesh4j.lb.LocalityShares} as text (levels, loads, panic, zone routing, shares)
+   */
+  record Result(List<String> sequence, Map<String, Integer> counts,
+      Map<String, String> localityShares) {}
 
   static Result run(
       MeshConfig config, boolean inbound, RequestView request, int n, Set<String> down, long seed) {
+    return run(config, inbound, request, n, down, seed, null);
+  }
+
+  /** As {@link #run(MeshConfig, boolean, RequestView, int, Set, long)}, as a service in {@code self}. */
+  static Result run(MeshConfig config, boolean inbound, RequestView request, int n,
+      Set<String> down, long seed, io.mesh4j.config.Locality self) {
     Set<String> unknown = new HashSet<>(down);
     for (ClusterConfig c : config.clusters()) {
       for (EndpointConfig e : c.endpoints()) unknown.remove(e.address());
@@ -48,8 +61,10 @@ final class Simulator {
       throw new UsageException("--down: no endpoint has the address " + String.join(", ", unknown.stream().sorted().toList()));
     }
     ManualScheduler time = new ManualScheduler();
+    Mesh.Builder builder = Mesh.builder();
+    if (self != null) builder.locality(() -> self);
     Mesh mesh =
-        Mesh.builder()
+        builder
             .config(withSimulatedHealth(config))
             .ticker(time)
             .scheduler(time)
@@ -74,7 +89,14 @@ final class Simulator {
         sequence.add(where);
         counts.merge(where, 1, Integer::sum);
       }
-      return new Result(sequence, counts);
+      Map<String, String> shares = new LinkedHashMap<>();
+      for (ClusterConfig c : config.clusters()) {
+        Cluster cluster = snapshot.cluster(c.name());
+        if (cluster != null && cluster.localityShares() != null) {
+          shares.put(c.name(), cluster.localityShares().toString());
+        }
+      }
+      return new Result(sequence, counts, shares);
     } finally {
       mesh.close();
     }
