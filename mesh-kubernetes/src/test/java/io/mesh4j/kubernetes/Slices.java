@@ -57,7 +57,7 @@ final class Slices {
    * Signals every picker rebuild, so a test can wait for a condition on a cluster with a deadline
    * instead of sleeping.
    */
-  static final class Rebuilds extends MeshEventListener {
+  static class Rebuilds extends MeshEventListener {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
 
