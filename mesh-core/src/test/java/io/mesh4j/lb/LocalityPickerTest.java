@@ -35,6 +35,11 @@ class LocalityPickerTest {
 
   private static Picker picker(LocalityShares shares, Map<Locality, List<Endpoint>> byZone,
       long seed) {
+    return picker(shares, byZone, seed, Pickers.weightedRoundRobin());
+  }
+
+  private static Picker picker(LocalityShares shares, Map<Locality, List<Endpoint>> byZone,
+      long seed, PickerFactory factory) {
     List<LocalityPicker.Slot> slots = new ArrayList<>();
     for (LocalityShares.Share s : shares.shares()) {
       List<Endpoint> eps = byZone.get(s.locality());
@@ -42,7 +47,33 @@ class LocalityPickerTest {
       Arrays.fill(w, 1);
       slots.add(new LocalityPicker.Slot(eps, w));
     }
-    return LocalityPicker.build(shares, slots, Pickers.weightedRoundRobin(), seed);
+    return LocalityPicker.build(shares, slots, factory, seed);
+  }
+
+  @Test
+  void leastRequestComparesOnlyInsideTheChosenLocality() {
+    Map<Locality, List<Endpoint>> byZone = Map.of(
+        A, zone(A, 2, 1), B, zone(B, 4, 10), C, zone(C, 4, 20));
+    // b's endpoints idle, a's busy: least request must still keep a's 60% inside a
+    for (Endpoint e : byZone.get(A)) for (int i = 0; i < 50; i++) e.requestStarted();
+    Picker picker = picker(halfOfA(), byZone, 3, Pickers.leastRequest());
+    int inA = 0;
+    for (int i = 0; i < 100; i++) {
+      if (picker.pick(PickContext.EMPTY).endpoint().locality().equals(A)) inA++;
+    }
+    assertThat(inA).isEqualTo(60);
+  }
+
+  @Test
+  void ringHashKeepsAKeyOnOneEndpointWhileRoutingIsDirect() {
+    LocalityShares direct = LocalityShares.compute(LocalityLbConfig.DEFAULT, 50, A, List.of(
+        new Group(0, A, 4, 4, 1), new Group(0, B, 4, 4, 1)), null);
+    Picker picker = picker(direct, Map.of(A, zone(A, 4, 1)), 0, Pickers.ringHash(
+        new io.mesh4j.config.HashOnConfig(io.mesh4j.config.HashOnConfig.Kind.HEADER, "x-user")));
+    PickContext user = TestEndpoints.forRequest(
+        TestEndpoints.request(Map.of("x-user", "alice"), "10.9.9.9"));
+    Endpoint first = picker.pick(user).endpoint();
+    for (int i = 0; i < 50; i++) assertThat(picker.pick(user).endpoint()).isSameAs(first);
   }
 
   @Test
