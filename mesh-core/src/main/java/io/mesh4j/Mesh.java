@@ -421,7 +421,8 @@ public final class Mesh implements AutoCloseable {
   private static byte[] fingerprint(MeshConfig c) {
     // Records print every component deterministically; MeshConfig's own toString is a summary.
     String s = c.version() + "|" + c.service() + "|" + c.clusters() + "|" + c.outbound() + "|"
-        + c.inbound() + "|" + c.propagate() + "|" + c.admin() + "|" + c.policies();
+        + c.inbound() + "|" + c.propagate() + "|" + c.admin() + "|" + c.policies()
+        + "|" + c.pathNormalization();
     return s.getBytes(StandardCharsets.UTF_8);
   }
 

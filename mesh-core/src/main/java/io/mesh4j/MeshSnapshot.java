@@ -2,6 +2,7 @@ package io.mesh4j;
 
 import io.mesh4j.cluster.Cluster;
 import io.mesh4j.config.MeshConfig;
+import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.RouteTable;
 import java.time.Instant;
 import java.util.Map;
@@ -24,6 +25,7 @@ public final class MeshSnapshot {
   private final Instant loadedAt;
   private final String configHash;
   private final String source;
+  private final RequestPath requestPath;
 
   MeshSnapshot(
       MeshConfig config,
@@ -42,6 +44,7 @@ public final class MeshSnapshot {
     this.loadedAt = loadedAt;
     this.configHash = configHash;
     this.source = source;
+    this.requestPath = RequestPath.of(config.pathNormalization());
   }
 
   /** The validated config this snapshot was compiled from. */
@@ -57,6 +60,14 @@ public final class MeshSnapshot {
   /** The rules the server side applies to the requests it receives. */
   public RouteTable inbound() {
     return inbound;
+  }
+
+  /**
+   * How request paths are made canonical under this config ({@code path_normalization}): both
+   * adapters decide on, and forward, what this returns.
+   */
+  public RequestPath requestPath() {
+    return requestPath;
   }
 
   /** The cluster of that name in this snapshot, or {@code null}. */

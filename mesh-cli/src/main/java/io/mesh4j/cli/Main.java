@@ -10,6 +10,7 @@ import io.mesh4j.config.MeshConfig;
 import io.mesh4j.config.VirtualHostConfig;
 import io.mesh4j.route.DescribedRequest;
 import io.mesh4j.route.Explanation;
+import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.RouteMatch;
 import io.mesh4j.route.RouteTable;
 import java.io.PrintStream;
@@ -28,7 +29,8 @@ import java.util.stream.Collectors;
  * config file, before it is deployed.
  *
  * <p>Exit codes: 0 success (a route matched, for {@code explain}); 1 a bad config or bad
- * arguments, with a message; 3 {@code explain} found no route.
+ * arguments, with a message; 3 {@code explain} found no route or the request's path is refused
+ * ({@code path_normalization}).
  */
 public final class Main {
   static final int OK = 0;
@@ -47,6 +49,7 @@ public final class Main {
       validate  checks FILE (YAML or JSON) and prints every error with its path
       explain   shows which virtual host and route a request matches, and why the routes
                 before it did not; exit 0 when a route matched, 3 when none did
+                or the path is refused (path_normalization)
       simulate  runs N requests through routing and load balancing with every endpoint
                 healthy except those named --down, and prints where they went and, for
                 clusters with locality_lb, the priority loads and locality shares""";
@@ -109,13 +112,14 @@ public final class Main {
     MeshConfig config = ConfigLoader.load(Path.of(a.positionals.get(0)));
     DescribedRequest request = request(a);
     RouteTable table = table(config, a.flag("--inbound"), new Random());
-    Explanation e = table.explain(request);
+    Explanation e = table.explain(request, RequestPath.of(config.pathNormalization()));
     if (a.flag("--json")) {
       out.println(toJson(e.toCompactJsonMap()));
     } else {
       out.print(e.toText());
     }
-    return e.outcome() == RouteMatch.Outcome.ROUTED ? OK : NO_ROUTE;
+    // A refused path is "no route" too (exit 3); a path redirect is an answer (exit 0).
+    return e.outcome() == RouteMatch.Outcome.ROUTED || e.location() != null ? OK : NO_ROUTE;
   }
 
   private int simulate(List<String> argv) {

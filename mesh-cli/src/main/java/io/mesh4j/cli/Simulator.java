@@ -10,6 +10,7 @@ import io.mesh4j.config.MeshConfig;
 import io.mesh4j.health.ProbeResult;
 import io.mesh4j.lb.PickContext;
 import io.mesh4j.lb.PickResult;
+import io.mesh4j.route.PathRefusal;
 import io.mesh4j.route.RequestView;
 import io.mesh4j.route.RouteAction;
 import io.mesh4j.route.RouteMatch;
@@ -84,8 +85,11 @@ final class Simulator {
       PickContext context = () -> request;
       List<String> sequence = new ArrayList<>(n);
       Map<String, Integer> counts = new LinkedHashMap<>();
+      RequestView canonical = snapshot.requestPath().canonicalView(request);
       for (int i = 0; i < n; i++) {
-        String where = destination(table.match(request), snapshot, request, context);
+        String where = canonical == null
+            ? refusal(snapshot, request)
+            : destination(table.match(canonical), snapshot, canonical, context);
         sequence.add(where);
         counts.merge(where, 1, Integer::sum);
       }
@@ -100,6 +104,13 @@ final class Simulator {
     } finally {
       mesh.close();
     }
+  }
+
+  private static String refusal(MeshSnapshot snapshot, RequestView request) {
+    String target = snapshot.requestPath().redirect(request.path());
+    if (target != null) return "(redirect 307 to " + target + ")";
+    PathRefusal why = snapshot.requestPath().refusal(request.path());
+    return "(path refused: " + (why == null ? "not-absolute" : why.tag()) + ")";
   }
 
   private static String destination(
@@ -137,6 +148,7 @@ final class Simulator {
     }
     return new MeshConfig(
         config.version(), config.service(), clusters, config.outbound(), config.inbound(),
-        config.propagate(), config.admin(), null, config.locality());
+        config.propagate(), config.admin(), config.policies(),
+        config.pathNormalization(), config.locality());
   }
 }

@@ -143,6 +143,30 @@ class MainTest {
   }
 
   @Test
+  void explainDecidesOnTheCanonicalPathAndExitsThreeForARefusedOne() throws IOException {
+    assertThat(run("explain", full.toString(), "--json", "GET",
+        "http://legacy.example/x/../%6Fld/;s=1/a")).isEqualTo(0);
+    JsonNode j = json();
+    assertThat(j.get("canonical_path").asText()).isEqualTo("/old/a");
+    assertThat(j.get("action").asText()).isEqualTo("redirect");
+
+    out.reset();
+    assertThat(run("explain", full.toString(), "--json", "GET", "http://legacy.example/a%2Fb"))
+        .isEqualTo(3);
+    j = json();
+    assertThat(j.get("action").asText()).isEqualTo("refuse");
+    assertThat(j.get("reason").asText()).isEqualTo("escaped-slash");
+    assertThat(j.has("canonical_path")).isFalse();
+
+    out.reset();
+    Path forward = write(Files.readString(full)
+        + "\npath_normalization: { path_with_escaped_slashes_action: unescape_and_forward }\n");
+    assertThat(run("explain", forward.toString(), "--json", "GET",
+        "http://legacy.example/old%2Fx")).isEqualTo(0);
+    assertThat(json().get("canonical_path").asText()).isEqualTo("/old/x");
+  }
+
+  @Test
   void explainInboundUsesTheInboundRulesAndTheSourceAddress() throws IOException {
     assertThat(run("explain", full.toString(), "--inbound", "--json", "GET",
         "http://self/v1/items", "--source", "10.1.2.3")).isEqualTo(0);

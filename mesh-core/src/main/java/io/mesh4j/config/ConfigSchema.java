@@ -614,6 +614,19 @@ final class ConfigSchema {
               + " `/mesh/config`/`/mesh/explain` may be addressed to (no port; case and a trailing"
               + " dot ignored); see [admin.md](admin.md)");
 
+  static final Section PATH_NORMALIZATION = new Section("path_normalization",
+      "path_normalization")
+      .field("normalize_path", bool(), "`true`",
+          "decode escaped unreserved characters and resolve dot segments (RFC 3986); `false`"
+              + " keeps the path as sent and **refuses** (400) one that would need either (a"
+              + " [warning](#warnings)): a dot segment is never passed")
+      .field("merge_slashes", bool(), "`true`", "`//a` is `/a`; `false` keeps empty segments"
+          + " (a [warning](#warnings): an upstream that merges them serves another path)")
+      .field("path_with_escaped_slashes_action", oneOf(escapedSlashesValues()),
+          "`reject_request`", "for `%2F` and `%5C`: refuse (400), keep as an escape (one"
+              + " segment), answer 307 to the unescaped path (refused when it would start with"
+              + " `//`), or unescape and go on");
+
   static final Section ROOT = new Section("mesh", "mesh4j config")
       .required("version", oneOf("1").described("integer"), "must be `1`")
       .required("service", string(),
@@ -629,6 +642,8 @@ final class ConfigSchema {
           "rules for the requests it receives")
       .field("propagate", map(PROPAGATE), "none", "")
       .field("admin", map(ADMIN), "disabled", "")
+      .field("path_normalization", map(PATH_NORMALIZATION), "all defaults",
+          "how request paths are made canonical, both sides; see [servlet.md](servlet.md)")
       .field("policies", POLICIES, "`[]`",
           "request policies run first for every routed request, on the sides each policy"
               + " declares");
@@ -638,7 +653,7 @@ final class ConfigSchema {
       ROOT, LOCALITY, CLUSTER, ENDPOINT, LOCALITY_LB, HEALTH_CHECK, OUTLIER, CIRCUIT_BREAKER, RETRY, BACKOFF, BUDGET,
       HASH_ON, CUSTOM_LB, OUTBOUND, INBOUND, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
       QUERY_MATCH, CUSTOM_MATCH, SPLIT, REDIRECT, RESPOND, PASS, REWRITE, HEADERS, MIRROR, FAULT,
-      DELAY, ABORT, RATE_LIMIT, AUTHZ, RULE, PROPAGATE, ADMIN, POLICY);
+      DELAY, ABORT, RATE_LIMIT, AUTHZ, RULE, PROPAGATE, ADMIN, PATH_NORMALIZATION, POLICY);
 
   static Section section(String id) {
     for (Section s : SECTIONS) if (s.id.equals(id)) return s;
@@ -660,6 +675,11 @@ final class ConfigSchema {
 
   private static String[] lbValues() {
     return Arrays.stream(LbPolicy.values()).map(LbPolicy::configName).toArray(String[]::new);
+  }
+
+  private static String[] escapedSlashesValues() {
+    return Arrays.stream(PathNormalizationConfig.EscapedSlashes.values())
+        .map(PathNormalizationConfig.EscapedSlashes::configName).toArray(String[]::new);
   }
 
   private static String[] retryOnValues() {

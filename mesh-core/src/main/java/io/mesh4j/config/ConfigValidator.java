@@ -189,6 +189,16 @@ public final class ConfigValidator {
       virtualHosts(Direction.OUTBOUND, config.outbound().virtualHosts());
       inbound(config.inbound());
       policies("policies", config.policies());
+      if (!config.pathNormalization().normalizePath()) {
+        warnings.add(new ConfigError("path_normalization.normalize_path",
+            "false: paths with dot segments or escaped unreserved characters are refused (400)"
+                + " instead of normalized; mesh4j never passes them unresolved"));
+      }
+      if (!config.pathNormalization().mergeSlashes()) {
+        warnings.add(new ConfigError("path_normalization.merge_slashes",
+            "false: //admin is not under /admin for path conditions; an upstream (gateway,"
+                + " client) that merges slashes would serve a path the rules did not decide on"));
+      }
       List<String> propagate = config.propagate().headers();
       Set<String> seenHeaders = new HashSet<>();
       for (int i = 0; i < propagate.size(); i++) {

@@ -212,6 +212,13 @@ public final class ConfigWriter {
           strings(admin.putArray("allowed_hosts"), c.admin().allowedHosts());
         }
       }
+      PathNormalizationConfig pn = c.pathNormalization();
+      if (all || !pn.equals(PathNormalizationConfig.DEFAULT)) {
+        ObjectNode paths = o.putObject("path_normalization");
+        paths.put("normalize_path", pn.normalizePath());
+        paths.put("merge_slashes", pn.mergeSlashes());
+        paths.put("path_with_escaped_slashes_action", pn.escapedSlashes().configName());
+      }
       policies(o, c.policies());
       return o;
     }

@@ -24,6 +24,7 @@ public record MeshConfig(
     PropagateConfig propagate,
     AdminConfig admin,
     List<ExtensionRef> policies,
+    PathNormalizationConfig pathNormalization,
     Locality locality) {
 
   /** The only config format version this release understands. */
@@ -36,6 +37,24 @@ public record MeshConfig(
     propagate = propagate == null ? PropagateConfig.NONE : propagate;
     admin = admin == null ? AdminConfig.DISABLED : admin;
     policies = policies == null ? List.of() : List.copyOf(policies);
+    pathNormalization =
+        pathNormalization == null ? PathNormalizationConfig.DEFAULT : pathNormalization;
+  }
+
+  /**
+   * A config with the default {@code path_normalization} (the signature before the section
+   * existed).
+   */
+  public MeshConfig(
+      int version,
+      String service,
+      List<ClusterConfig> clusters,
+      OutboundConfig outbound,
+      InboundConfig inbound,
+      PropagateConfig propagate,
+      AdminConfig admin,
+      List<ExtensionRef> policies) {
+    this(version, service, clusters, outbound, inbound, propagate, admin, policies, null, null);
   }
 
   /** A config that does not name the service's locality (the signature before localities). */
@@ -47,8 +66,10 @@ public record MeshConfig(
       InboundConfig inbound,
       PropagateConfig propagate,
       AdminConfig admin,
-      List<ExtensionRef> policies) {
-    this(version, service, clusters, outbound, inbound, propagate, admin, policies, null);
+      List<ExtensionRef> policies,
+      PathNormalizationConfig pathNormalization) {
+    this(version, service, clusters, outbound, inbound, propagate, admin, policies,
+        pathNormalization, null);
   }
 
   /**

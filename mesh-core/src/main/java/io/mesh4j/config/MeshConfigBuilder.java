@@ -58,6 +58,7 @@ public final class MeshConfigBuilder {
   private final List<String> propagate = new ArrayList<>();
   private AdminConfig admin;
   private Locality locality;
+  private PathNormalizationConfig pathNormalization;
 
   private final List<ExtensionRef> policies = new ArrayList<>();
   private ExtensionCatalog extensions;
@@ -245,6 +246,21 @@ public final class MeshConfigBuilder {
   }
 
   /**
+   * Sets how request paths are made canonical ({@code path_normalization}); default {@link
+   * PathNormalizationConfig#DEFAULT}. {@code normalizePath == false} is valid but reported by
+   * {@link ConfigValidator#warnings}.
+   *
+   * @throws IllegalStateException if already set
+   */
+  public MeshConfigBuilder pathNormalization(PathNormalizationConfig pathNormalization) {
+    if (this.pathNormalization != null) {
+      throw new IllegalStateException("path_normalization was already set");
+    }
+    this.pathNormalization = Objects.requireNonNull(pathNormalization, "pathNormalization");
+    return this;
+  }
+
+  /**
    * Adds a global request policy ({@code policies}), run first for every routed request on the
    * sides it declares, with no arguments.
    */
@@ -294,6 +310,7 @@ public final class MeshConfigBuilder {
         new PropagateConfig(propagate),
         admin,
         policies,
+        pathNormalization,
         locality);
     if (extensions != null) {
       List<ConfigError> errors = ConfigValidator.validate(config, extensions);

@@ -74,6 +74,7 @@ final class TreeReader {
   private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
   private static final String[] PROPAGATE_KEYS = ConfigSchema.PROPAGATE.keys();
   private static final String[] ADMIN_KEYS = ConfigSchema.ADMIN.keys();
+  private static final String[] PATH_NORMALIZATION_KEYS = ConfigSchema.PATH_NORMALIZATION.keys();
   private static final String[] CUSTOM_MATCH_KEYS = ConfigSchema.CUSTOM_MATCH.keys();
   private static final String[] CUSTOM_LB_KEYS = ConfigSchema.CUSTOM_LB.keys();
   private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
@@ -341,9 +342,21 @@ final class TreeReader {
           orElse(cidrs(adm, "allow_from"), AdminConfig.DISABLED.allowFrom()),
           orElse(hostNames(adm, "allowed_hosts"), List.of()));
     }
+    PathNormalizationConfig paths = null;
+    Section pn = s.section("path_normalization", PATH_NORMALIZATION_KEYS);
+    if (pn != null) {
+      PathNormalizationConfig d = PathNormalizationConfig.DEFAULT;
+      paths = new PathNormalizationConfig(
+          orElse(pn.bool("normalize_path"), d.normalizePath()),
+          orElse(pn.bool("merge_slashes"), d.mergeSlashes()),
+          orElse(enumValue(pn, "path_with_escaped_slashes_action",
+              PathNormalizationConfig.EscapedSlashes::fromConfigName,
+              "keep_unchanged, reject_request, unescape_and_redirect or unescape_and_forward"),
+              d.escapedSlashes()));
+    }
     return new MeshConfig(
         orElse(version, MeshConfig.CURRENT_VERSION), service, clusters, outbound, inbound,
-        propagate, admin, policies(s), locality(s.section("locality", LOCALITY_KEYS)));
+        propagate, admin, policies(s), paths, locality(s.section("locality", LOCALITY_KEYS)));
   }
 
   private static Locality locality(Section s) {

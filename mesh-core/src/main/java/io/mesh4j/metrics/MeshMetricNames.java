@@ -22,6 +22,7 @@ package io.mesh4j.metrics;
  *   <tr><td>{@value #SERVER_RATELIMITED}</td><td>counter</td><td>service, route</td><td>requests the servlet filter answered 429 (route rate limit)</td></tr>
  *   <tr><td>{@value #POLICY_ERRORS}</td><td>counter</td><td>policy, side, phase</td><td>request policies that threw, contained as their failure mode says</td></tr>
  *   <tr><td>{@value #SERVER_DENIED}</td><td>counter</td><td>service, rule</td><td>requests the servlet filter answered 403 (authz), by deciding rule</td></tr>
+ *   <tr><td>{@value #SERVER_PATH_REFUSED}</td><td>counter</td><td>service, reason</td><td>requests the servlet filter answered 400 because their path has no safe canonical form</td></tr>
  * </table>
  *
  * <p>The OkHttp client adapter (mesh-okhttp) adds:
@@ -77,6 +78,13 @@ public final class MeshMetricNames {
   public static final String SERVER_RATELIMITED = "mesh.server.ratelimited";
   /** Counter: inbound requests denied with 403 by authz, tagged service, {@link #TAG_RULE}. */
   public static final String SERVER_DENIED = "mesh.server.denied";
+  /**
+   * Counter: inbound requests answered 400 because their path was refused ({@code
+   * path_normalization}), tagged service, {@link #TAG_REASON} (a {@code PathRefusal} tag such as
+   * {@code escaped-slash}, {@code above-root}, {@code dispatch-mismatch}). Not also counted in
+   * {@link #SERVER_REQUESTS}: no route was chosen.
+   */
+  public static final String SERVER_PATH_REFUSED = "mesh.server.path.refused";
 
   /**
    * Counter: request policies that threw (contained as their failure mode says), tagged {@link

@@ -11,8 +11,14 @@ import java.util.stream.Collectors;
  * the domain that chose it, the first failing condition of each route tried before the winner,
  * the winner and its action. Immutable value; feeds {@code mesh4j explain}.
  *
+ * <p>Every decision is explained on the request's canonical path ({@link RequestPath}, under the
+ * config's {@code path_normalization}), which it shows; a path that has none is explained as
+ * action {@code refuse} with the reason (answered 400, or {@code invalid-path} on the client), and
+ * one that {@code unescape_and_redirect} sends elsewhere as a 307 {@code redirect}.
+ *
  * <p>{@link #toJsonMap()} gives the machine-readable form {@code {"virtual_host", "route",
- * "action", "clusters", "location", "status"}}; {@link #toText()} the human one.
+ * "action", "clusters", "location", "status", "canonical_path", "reason"}}; {@link #toText()} the
+ * human one.
  */
 public final class Explanation {
 
@@ -30,11 +36,16 @@ public final class Explanation {
   private final String targets;
   private final String location;
   private final Integer status;
+  private final String canonicalPath;
+  private final PathRefusal refusal;
 
   private Explanation(
       RouteTable.Direction direction, RouteMatch.Outcome outcome, String virtualHost,
       String virtualHostReason, List<RejectedRoute> rejected, String route, String action,
-      List<String> clusters, String targets, String location, Integer status) {
+      List<String> clusters, String targets, String location, Integer status,
+      String canonicalPath, PathRefusal refusal) {
+    this.canonicalPath = canonicalPath;
+    this.refusal = refusal;
     this.direction = direction;
     this.outcome = outcome;
     this.virtualHost = virtualHost;
@@ -94,12 +105,33 @@ public final class Explanation {
       }
     }
     return new Explanation(direction, RouteMatch.Outcome.ROUTED, virtualHost, reason, rejected,
-        winner.name(), kind, clusters, targets, location, status);
+        winner.name(), kind, clusters, targets, location, status, request.path(), null);
+  }
+
+  /** A request whose path is refused: no virtual host or route was consulted. */
+  static Explanation pathRefused(RouteTable.Direction direction, String raw, PathRefusal why) {
+    String targets = "path " + Describe.quote(raw == null ? "" : raw) + " refused ("
+        + why.tag() + "): " + (direction == RouteTable.Direction.INBOUND
+            ? "answered 400" : "the call fails with invalid-path");
+    return new Explanation(direction, RouteMatch.Outcome.NO_ROUTE, null,
+        "not consulted: the path was refused", List.of(), null, "refuse", List.of(), targets,
+        null, direction == RouteTable.Direction.INBOUND ? 400 : null, null, why);
+  }
+
+  /** A path with escaped slashes that {@code unescape_and_redirect} answers with a 307. */
+  static Explanation pathRedirect(
+      RouteTable.Direction direction, String target, RequestView request) {
+    String query = request.query();
+    String location = query == null ? target : target + "?" + query;
+    return new Explanation(direction, RouteMatch.Outcome.NO_ROUTE, null,
+        "not consulted: the path is redirected", List.of(), null, "redirect", List.of(),
+        "redirect 307 to " + location + " (path_with_escaped_slashes_action:"
+            + " unescape_and_redirect)", location, 307, null, null);
   }
 
   static Explanation unrouted(
       RouteTable.Direction direction, RouteMatch.Outcome outcome, String virtualHost,
-      String reason, List<RejectedRoute> rejected) {
+      String reason, List<RejectedRoute> rejected, String canonicalPath) {
     String targets;
     if (outcome == RouteMatch.Outcome.NO_ROUTE) {
       targets = direction == RouteTable.Direction.OUTBOUND
@@ -111,7 +143,7 @@ public final class Explanation {
           : "no virtual host: the request passes to the application";
     }
     return new Explanation(direction, outcome, virtualHost, reason, rejected, null, "none",
-        List.of(), targets, null, null);
+        List.of(), targets, null, null, canonicalPath, null);
   }
 
   /** The direction of the table that explained. */
@@ -144,7 +176,23 @@ public final class Explanation {
     return route;
   }
 
-  /** {@code forward}, {@code split}, {@code redirect}, {@code respond}, {@code pass}, {@code implicit} or {@code none}. */
+  /**
+   * The canonical path every decision was made on, or {@code null} when the path was refused or
+   * redirected before any decision.
+   */
+  public String canonicalPath() {
+    return canonicalPath;
+  }
+
+  /** Why the path was refused (action {@code refuse}), or {@code null}. */
+  public PathRefusal refusal() {
+    return refusal;
+  }
+
+  /**
+   * {@code forward}, {@code split}, {@code redirect}, {@code respond}, {@code pass}, {@code
+   * implicit}, {@code refuse} (the path has no safe canonical form) or {@code none}.
+   */
   public String action() {
     return action;
   }
@@ -167,7 +215,8 @@ public final class Explanation {
   /**
    * The JSON form, keys in this order: {@code virtual_host} (string or null), {@code route}
    * (string or null), {@code action}, {@code clusters} (array), {@code location} (string or null),
-   * {@code status} (number or null). A new mutable map each call.
+   * {@code status} (number or null), {@code canonical_path} (string or null), {@code reason}
+   * (the {@link PathRefusal#tag()} of a refused path, or null). A new mutable map each call.
    */
   public Map<String, Object> toJsonMap() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -177,19 +226,24 @@ public final class Explanation {
     m.put("clusters", clusters);
     m.put("location", location);
     m.put("status", status);
+    m.put("canonical_path", canonicalPath);
+    m.put("reason", refusal == null ? null : refusal.tag());
     return m;
   }
 
   /**
    * The document {@code mesh4j explain --json} and the admin's {@code /mesh/explain} print: {@link
    * #toJsonMap()} without the fields that do not apply ({@code clusters} when empty, {@code
-   * location} and {@code status} when absent). A new mutable map each call.
+   * location}, {@code status}, {@code canonical_path} and {@code reason} when absent). A new
+   * mutable map each call.
    */
   public Map<String, Object> toCompactJsonMap() {
     Map<String, Object> m = toJsonMap();
     if (clusters.isEmpty()) m.remove("clusters");
     if (location == null) m.remove("location");
     if (status == null) m.remove("status");
+    if (canonicalPath == null) m.remove("canonical_path");
+    if (refusal == null) m.remove("reason");
     return m;
   }
 
@@ -197,6 +251,7 @@ public final class Explanation {
   public String toText() {
     StringBuilder b = new StringBuilder();
     b.append(direction.name().toLowerCase(java.util.Locale.ROOT)).append('\n');
+    if (canonicalPath != null) b.append("canonical path: ").append(canonicalPath).append('\n');
     b.append("virtual host: ").append(virtualHost == null ? "(none)" : virtualHost)
         .append(" (").append(virtualHostReason).append(")\n");
     for (RejectedRoute r : rejected) {

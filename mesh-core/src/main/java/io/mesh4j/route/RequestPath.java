@@ -1,5 +1,8 @@
 package io.mesh4j.route;
 
+import io.mesh4j.config.PathNormalizationConfig;
+import java.util.Objects;
+
 /**
  * The canonical form of a request path: the one spelling every decision (route match, authz, rate
  * limit, explain, metrics) is made on and the one that is forwarded, on both sides.
@@ -29,41 +32,64 @@ package io.mesh4j.route;
  *       that would climb above the root is rejected rather than clamped.
  * </ol>
  *
- * <p>These are all on and cannot be turned off: they are the floor (Istio's {@code BASE}
- * normalization plus merged slashes and refused escaped slashes, which Istio calls {@code
- * MERGE_SLASHES} / {@code DECODE_AND_MERGE_SLASHES}). Case is never folded.
+ * <p>These are the defaults ({@link PathNormalizationConfig#DEFAULT}). The config's {@code
+ * path_normalization} changes three of them, as Envoy's options of the same names do, but never
+ * below a floor: {@code normalize_path: false} keeps the path as sent and <em>refuses</em> a path
+ * with a dot segment or an escaped unreserved character instead of passing it (a container or
+ * upstream would resolve it after the decision); {@code merge_slashes: false} keeps empty
+ * segments; {@code path_with_escaped_slashes_action} keeps {@code %2F}/{@code %5C} as escapes,
+ * refuses them (default), or unescapes them to {@code /} and then either answers a redirect
+ * ({@link #redirect}) or goes on. Control characters, backslashes, malformed escapes and a climb
+ * above the root are refused under every option. Case is never folded.
  *
  * <p>Cost: an already-canonical path is scanned once and returned as the same instance (no
  * allocation); only a path that needs changing is copied.
  */
 public final class RequestPath {
-  private RequestPath() {}
+  /** The defaults: {@link PathNormalizationConfig#DEFAULT}. */
+  public static final RequestPath DEFAULT = new RequestPath(PathNormalizationConfig.DEFAULT);
+
+  private final PathNormalizationConfig config;
+  private final boolean normalize;
+  private final boolean merge;
+  private final PathNormalizationConfig.EscapedSlashes escapedSlashes;
+
+  private RequestPath(PathNormalizationConfig config) {
+    this.config = config;
+    this.normalize = config.normalizePath();
+    this.merge = config.mergeSlashes();
+    this.escapedSlashes = config.escapedSlashes();
+  }
+
+  /** The rules {@code config} describes ({@link #DEFAULT} for the defaults). */
+  public static RequestPath of(PathNormalizationConfig config) {
+    Objects.requireNonNull(config, "config");
+    return config.equals(PathNormalizationConfig.DEFAULT) ? DEFAULT : new RequestPath(config);
+  }
+
+  /** The options these rules apply. */
+  public PathNormalizationConfig config() {
+    return config;
+  }
 
   /**
    * The canonical form of {@code raw} (a path as sent on the wire, without the query), the same
-   * instance when it already is canonical, or {@code null} when the path must be rejected (answer
-   * 400).
+   * instance when it already is canonical, or {@code null} when the path is not accepted: it is
+   * refused ({@link #refusal} says why) or, under {@code unescape_and_redirect}, to be redirected
+   * ({@link #redirect}). Never throws.
    */
-  public static String canonical(String raw) {
+  public String canonical(String raw) {
     if (raw == null || raw.isEmpty() || raw.charAt(0) != '/') return null;
     int n = raw.length();
     char prev = 0;
     for (int i = 0; i < n; i++) {
       char c = raw.charAt(i);
-      if (c == '%' || c == ';' || c == '\\' || c < 0x20 || c == 0x7f) return slow(raw);
-      if (c == '/' && prev == '/') return slow(raw);
-      if (c == '.' && prev == '/' && isDotSegment(raw, i)) return slow(raw);
+      if (c == '%' || c == ';' || c == '\\' || c < 0x20 || c == 0x7f) return accepted(raw, false);
+      if (c == '/' && prev == '/') return accepted(raw, false);
+      if (c == '.' && prev == '/' && isDotSegment(raw, i)) return accepted(raw, false);
       prev = c;
     }
     return raw;
-  }
-
-  /** Whether the segment starting at {@code i} is {@code .} or {@code ..}. */
-  private static boolean isDotSegment(String s, int i) {
-    int end = s.indexOf('/', i);
-    if (end < 0) end = s.length();
-    int len = end - i;
-    return len == 1 || (len == 2 && s.charAt(i + 1) == '.');
   }
 
   /**
@@ -74,33 +100,136 @@ public final class RequestPath {
    * Parameters of empty and dot segments are dropped with the segment. {@code null} exactly when
    * {@link #canonical} is; the same instance when nothing changes.
    */
-  public static String forwarded(String raw) {
+  public String forwarded(String raw) {
     String c = canonical(raw);
     if (c == null || raw.indexOf(';') < 0) return c;
-    return slow(raw, true);
+    return accepted(raw, true);
   }
 
-  private static String slow(String raw) {
-    return slow(raw, false);
+  /**
+   * Why {@code raw} is refused, or {@code null} when it is accepted or to be redirected. Meant for
+   * the rare path {@link #canonical} returned {@code null} for: it normalizes again.
+   */
+  public PathRefusal refusal(String raw) {
+    if (raw == null || raw.isEmpty() || raw.charAt(0) != '/') return PathRefusal.NOT_ABSOLUTE;
+    Object r = normalize(raw, false);
+    return r instanceof PathRefusal p ? p : null;
   }
 
-  private static String slow(String raw, boolean keepParameters) {
+  /**
+   * Under {@code path_with_escaped_slashes_action: unescape_and_redirect}, the path (path
+   * parameters kept, without the query) to answer a 307 redirect to when {@code raw} holds
+   * {@code %2F} or {@code %5C}; {@code null} otherwise. Never starts with {@code //} (that is
+   * {@link PathRefusal#UNSAFE_REDIRECT}).
+   */
+  public String redirect(String raw) {
+    if (escapedSlashes != PathNormalizationConfig.EscapedSlashes.UNESCAPE_AND_REDIRECT
+        || raw == null || raw.isEmpty() || raw.charAt(0) != '/') {
+      return null;
+    }
+    Object r = normalize(raw, true);
+    return r instanceof Redirect d ? d.path : null;
+  }
+
+  /**
+   * {@code request} as the adapters route it: the same request with {@link #canonical} as its
+   * path ({@code request} itself when its path already is canonical), or {@code null} when the
+   * path is not accepted. For tools that describe requests (explain, simulate); the adapters
+   * compute the canonical path in their own views.
+   */
+  public RequestView canonicalView(RequestView request) {
+    String raw = request.path();
+    String c = canonical(raw);
+    if (c == null) return null;
+    return c.equals(raw) ? request : new CanonicalView(request, c);
+  }
+
+  /** {@code request} with its path replaced by the canonical one. */
+  private record CanonicalView(RequestView request, String path) implements RequestView {
+    @Override
+    public String method() {
+      return request.method();
+    }
+
+    @Override
+    public String scheme() {
+      return request.scheme();
+    }
+
+    @Override
+    public String authority() {
+      return request.authority();
+    }
+
+    @Override
+    public String query() {
+      return request.query();
+    }
+
+    @Override
+    public String header(String name) {
+      return request.header(name);
+    }
+
+    @Override
+    public String sourceAddress() {
+      return request.sourceAddress();
+    }
+
+    @Override
+    public String principal() {
+      return request.principal();
+    }
+  }
+
+  /** Whether the segment starting at {@code i} is {@code .} or {@code ..}. */
+  private static boolean isDotSegment(String s, int i) {
+    int end = s.indexOf('/', i);
+    if (end < 0) end = s.length();
+    int len = end - i;
+    return len == 1 || (len == 2 && s.charAt(i + 1) == '.');
+  }
+
+  private String accepted(String raw, boolean keepParameters) {
+    Object r = normalize(raw, keepParameters);
+    return r instanceof String s ? s : null;
+  }
+
+  /** A redirect target ({@code unescape_and_redirect}). */
+  private record Redirect(String path) {}
+
+  /** The normalized path (a String), a {@link PathRefusal}, or a {@link Redirect}. */
+  private Object normalize(String raw, boolean keepParameters) {
+    boolean unescaped = false;
     // 1. Decode unreserved escapes, refuse the dangerous ones, upper-case the others.
     StringBuilder decoded = new StringBuilder(raw.length());
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
-      if (c == '\\' || c < 0x20 || c == 0x7f) return null;
+      if (c == '\\') return PathRefusal.BACKSLASH;
+      if (c < 0x20 || c == 0x7f) return PathRefusal.CONTROL_CHARACTER;
       if (c != '%') {
         decoded.append(c);
         continue;
       }
-      if (i + 2 >= raw.length()) return null;
+      if (i + 2 >= raw.length()) return PathRefusal.MALFORMED_ESCAPE;
       int hi = Character.digit(raw.charAt(i + 1), 16);
       int lo = Character.digit(raw.charAt(i + 2), 16);
-      if (hi < 0 || lo < 0) return null;
+      if (hi < 0 || lo < 0) return PathRefusal.MALFORMED_ESCAPE;
       int b = hi << 4 | lo;
-      if (b == '/' || b == '\\' || b < 0x20 || b == 0x7f) return null;
-      if (isUnreserved(b)) {
+      if (b < 0x20 || b == 0x7f) return PathRefusal.CONTROL_CHARACTER;
+      if (b == '/' || b == '\\') {
+        switch (escapedSlashes) {
+          case REJECT_REQUEST -> {
+            return PathRefusal.ESCAPED_SLASH;
+          }
+          case KEEP_UNCHANGED -> decoded.append(b == '/' ? "%2F" : "%5C");
+          default -> {
+            decoded.append('/');
+            unescaped = true;
+          }
+        }
+      } else if (isUnreserved(b)) {
+        if (!normalize) return PathRefusal.ESCAPED_UNRESERVED;
         decoded.append((char) b);
       } else {
         decoded.append('%').append(Character.toUpperCase(raw.charAt(i + 1)))
@@ -109,6 +238,9 @@ public final class RequestPath {
       i += 2;
     }
     // 2. Walk the segments: drop parameters, empty segments and dot segments.
+    boolean redirect = unescaped
+        && escapedSlashes == PathNormalizationConfig.EscapedSlashes.UNESCAPE_AND_REDIRECT;
+    boolean keep = keepParameters || redirect;
     StringBuilder out = new StringBuilder(decoded.length());
     int n = decoded.length();
     int i = 1; // decoded.charAt(0) == '/'
@@ -126,23 +258,32 @@ public final class RequestPath {
       int len = segEnd - i;
       boolean last = end >= n;
       if (len == 0) {
-        if (last) trailingSlash = true;
-        // (a parameter on an empty segment, "/;x/", goes with the segment)
+        if (last) {
+          trailingSlash = true;
+        } else if (!merge) {
+          // An empty segment kept; a parameter on it ("/;x/") goes with it when forwarding.
+          out.append('/').append(decoded, i, keep ? end : segEnd);
+        }
       } else if (len == 1 && decoded.charAt(i) == '.') {
+        if (!normalize) return PathRefusal.DOT_SEGMENT;
         trailingSlash = last;
       } else if (len == 2 && decoded.charAt(i) == '.' && decoded.charAt(i + 1) == '.') {
+        if (!normalize) return PathRefusal.DOT_SEGMENT;
         int cut = out.lastIndexOf("/");
-        if (cut < 0) return null; // climbs above the root
+        if (cut < 0) return PathRefusal.ABOVE_ROOT;
         out.setLength(cut);
         trailingSlash = last;
       } else {
-        out.append('/').append(decoded, i, keepParameters ? end : segEnd);
+        out.append('/').append(decoded, i, keep ? end : segEnd);
         trailingSlash = false;
       }
       i = end + 1;
     }
     if (out.length() == 0 || trailingSlash) out.append('/');
     String result = out.toString();
+    if (redirect) {
+      return result.startsWith("//") ? PathRefusal.UNSAFE_REDIRECT : new Redirect(result);
+    }
     return result.equals(raw) ? raw : result;
   }
 

@@ -151,22 +151,31 @@ public final class Route {
    * rewrite is prepended) without a path condition. A regex rewrite replaces every match of the regex ({@code \1} groups, see
    * CONFIG.md). When both are configured only the prefix rewrite applies (the validator rejects
    * that). Without a rewrite the request path is returned as is. A rewritten path is made
-   * canonical again ({@link RequestPath}); {@code null} when it is rejected there or when a prefix
+   * canonical again ({@link RequestPath#DEFAULT} here); {@code null} when it is rejected there or when a prefix
    * rewrite's result is not within the rewrite's target (the caller answers 400). Allocates only
    * when it rewrites; never throws.
    */
   public String rewritePath(RequestView request) {
+    return rewritePath(request, RequestPath.DEFAULT);
+  }
+
+  /**
+   * {@link #rewritePath(RequestView)} with the rewritten path made canonical by {@code rules}
+   * (the snapshot's {@link io.mesh4j.MeshSnapshot#requestPath()}): the same rules the request's
+   * own path was decided on.
+   */
+  public String rewritePath(RequestView request, RequestPath rules) {
     String path = RequestMatcher.pathOf(request);
     if (prefixRewrite != null) {
       PathCondition p = matcher.pathCondition();
-      String rewritten = RequestPath.canonical(
+      String rewritten = rules.canonical(
           p == null ? prefixRewrite.concat(path) : p.replacePrefix(path, prefixRewrite));
       // A prefix rewrite may never leave its target ("/box/" -> "/sandbox/" must not let
       // "/box../x" become "/sandbox/../x" = "/x"), even after normalisation.
       return rewritten != null && (rewritten.startsWith(prefixRewrite)
           || RequestPath.isWithin(rewritten, prefixRewrite)) ? rewritten : null;
     }
-    if (regexRewrite != null) return RequestPath.canonical(regexRewrite.apply(path));
+    if (regexRewrite != null) return rules.canonical(regexRewrite.apply(path));
     return path;
   }
 

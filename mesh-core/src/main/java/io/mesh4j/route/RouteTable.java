@@ -254,11 +254,35 @@ public final class RouteTable {
   }
 
   /**
-   * Explains how {@code request} is routed: the virtual host and why, the first failing condition
-   * of every route tried before the winner, the winner and its action. Agrees with {@link #match}
-   * on the outcome, but never advances a split's cycle. Allocates; never throws.
+   * Explains how {@code request} is routed under the default path rules ({@link
+   * RequestPath#DEFAULT}); see {@link #explain(RequestView, RequestPath)}.
    */
   public Explanation explain(RequestView request) {
+    return explain(request, RequestPath.DEFAULT);
+  }
+
+  /**
+   * Explains how {@code request} is routed: its path made canonical by {@code rules} (the
+   * snapshot's {@link io.mesh4j.MeshSnapshot#requestPath()}; a refused path is explained as such,
+   * with no route consulted), the virtual host and why, the first failing condition of every route
+   * tried before the winner, the winner and its action. Agrees with {@link #match} on the outcome
+   * for the canonical path (what the adapters route on), but never advances a split's cycle.
+   * Allocates; never throws.
+   */
+  public Explanation explain(RequestView request, RequestPath rules) {
+    String raw = request.path();
+    String canonical = raw == null ? null : rules.canonical(raw);
+    if (canonical == null) {
+      String target = raw == null ? null : rules.redirect(raw);
+      if (target != null) return Explanation.pathRedirect(direction, target, request);
+      PathRefusal why = raw == null ? PathRefusal.NOT_ABSOLUTE : rules.refusal(raw);
+      return Explanation.pathRefused(direction, raw,
+          why == null ? PathRefusal.NOT_ABSOLUTE : why);
+    }
+    return explainCanonical(rules.canonicalView(request));
+  }
+
+  private Explanation explainCanonical(RequestView request) {
     String authority = request.authority();
     if (authority == null) authority = "";
     int hostEnd = Authorities.hostEnd(authority);
@@ -275,7 +299,7 @@ public final class RouteTable {
           ? " and names no cluster: not a mesh call, sent untouched"
           : ": the request passes to the application";
       return Explanation.unrouted(direction, RouteMatch.Outcome.NOT_MESH, null, why + then,
-          List.of());
+          List.of(), request.path());
     }
     String why = "host " + Describe.quote(host) + " matched "
         + switch (domain.kind) {
@@ -295,7 +319,7 @@ public final class RouteTable {
       rejected.add(new Explanation.RejectedRoute(r.name(), failure));
     }
     return Explanation.unrouted(direction, RouteMatch.Outcome.NO_ROUTE, domain.host.name, why,
-        rejected);
+        rejected, path);
   }
 
   @Override

@@ -86,8 +86,8 @@ class ConfigErrorsTest {
         // ------------------------------------------------------------ document structure
         row("unknown top-level key",
             top("servce: x"),
-            "servce: unknown key (expected one of: version, service, locality, clusters, outbound, inbound,"
-                + " propagate, admin, policies)"),
+            "servce: unknown key (expected one of: version, service, locality, clusters, outbound,"
+                + " inbound, propagate, admin, path_normalization, policies)"),
         row("unknown cluster key",
             cluster("lbb: random"),
             C + "lbb: unknown key (expected one of: name, lb, endpoints, health_check,"

@@ -42,7 +42,7 @@ class ExplainTest {
 
   private static Map<String, Object> json(
       String vhost, String route, String action, List<String> clusters, String location,
-      Integer status) {
+      Integer status, String canonicalPath) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("virtual_host", vhost);
     m.put("route", route);
@@ -50,6 +50,8 @@ class ExplainTest {
     m.put("clusters", clusters);
     m.put("location", location);
     m.put("status", status);
+    m.put("canonical_path", canonicalPath);
+    m.put("reason", null);
     return m;
   }
 
@@ -69,9 +71,11 @@ class ExplainTest {
     assertThat(e.clusters()).containsExactly("inventory", "inventory-v2");
     assertThat(e.outcome()).isEqualTo(RouteMatch.Outcome.ROUTED);
     assertThat(e.toJsonMap()).containsExactlyEntriesOf(
-        json("inventory", "split", "split", List.of("inventory", "inventory-v2"), null, null));
+        json("inventory", "split", "split", List.of("inventory", "inventory-v2"), null, null,
+            "/api/items"));
     assertThat(e.toText()).isEqualTo("""
         outbound
+        canonical path: /api/items
         virtual host: inventory (host "inventory" matched exact domain "inventory")
           route canary-by-header: skipped, method "POST" not in [GET, HEAD]
           route split: matched
@@ -102,7 +106,7 @@ class ExplainTest {
         .isEqualTo("host \"a.Inventory.internal\" matched suffix wildcard \"*.inventory.internal\"");
     assertThat(e.rejected()).isEmpty();
     assertThat(e.toJsonMap()).containsExactlyEntriesOf(json(
-        "inventory", "canary-by-header", "forward", List.of("inventory-v2"), null, null));
+        "inventory", "canary-by-header", "forward", List.of("inventory-v2"), null, null, "/api/x"));
   }
 
   @Test
@@ -112,7 +116,7 @@ class ExplainTest {
     assertThat(e.virtualHostReason())
         .isEqualTo("host \"shop.example\" matched catch-all domain \"*\"");
     assertThat(e.toJsonMap()).containsExactlyEntriesOf(
-        json("legacy", "old", "redirect", List.of(), "/?x=1", 302));
+        json("legacy", "old", "redirect", List.of(), "/?x=1", 302, "/old/a"));
     assertThat(e.toText()).endsWith("action: redirect (redirect 302 to /?x=1)\n");
   }
 
@@ -123,7 +127,7 @@ class ExplainTest {
     assertThat(e.rejected()).containsExactly(
         new RejectedRoute("old", "path \"/admin\" does not start with \"/old/\""));
     assertThat(e.toJsonMap()).containsExactlyEntriesOf(
-        json("legacy", "maintenance", "respond", List.of(), null, 503));
+        json("legacy", "maintenance", "respond", List.of(), null, 503, "/admin"));
   }
 
   @Test
@@ -135,7 +139,7 @@ class ExplainTest {
         new RejectedRoute("old", "path \"/admin\" does not start with \"/old/\""),
         new RejectedRoute("maintenance", "method \"GET\" not in [DELETE]"));
     assertThat(e.toJsonMap()).containsExactlyEntriesOf(
-        json("legacy", null, "none", List.of(), null, null));
+        json("legacy", null, "none", List.of(), null, null, "/admin"));
     assertThat(e.toText()).endsWith(
         "action: none (no route matched: the call fails with a \"no route\" error)\n");
   }
@@ -149,7 +153,7 @@ class ExplainTest {
     assertThat(e.virtualHostReason())
         .isEqualTo("host \"billing\" matches no virtual host's domains; it names cluster billing");
     assertThat(e.toJsonMap()).containsExactlyEntriesOf(
-        json(null, null, "implicit", List.of("billing"), null, null));
+        json(null, null, "implicit", List.of("billing"), null, null, "/pay"));
   }
 
   @Test
@@ -162,7 +166,7 @@ class ExplainTest {
     assertThat(e.virtualHostReason()).isEqualTo("host \"example.org\" matches no virtual host's "
         + "domains and names no cluster: not a mesh call, sent untouched");
     assertThat(e.toJsonMap()).containsExactlyEntriesOf(
-        json(null, null, "none", List.of(), null, null));
+        json(null, null, "none", List.of(), null, null, "/"));
   }
 
   @Test
@@ -171,7 +175,7 @@ class ExplainTest {
         route("app", separated("/app"), pass())));
 
     assertThat(t.explain(TestRequest.get("http://me/app/x")).toJsonMap())
-        .containsExactlyEntriesOf(json("self", "app", "pass", List.of(), null, null));
+        .containsExactlyEntriesOf(json("self", "app", "pass", List.of(), null, null, "/app/x"));
     Explanation none = t.explain(TestRequest.get("http://me/application"));
     assertThat(none.rejected()).containsExactly(new RejectedRoute("app",
         "path \"/application\" is neither \"/app\" nor under \"/app/\""));
@@ -235,5 +239,56 @@ class ExplainTest {
     assertThat(e.clusters()).containsExactly("inventory-v2");
     assertThat(e.toText()).endsWith(
         "action: split (split local application 95/100, inventory-v2 5/100)\n");
+  }
+
+  @Test
+  void decidesOnTheCanonicalPathAndShowsIt() {
+    Explanation e = OUTBOUND.explain(
+        TestRequest.get("http://shop/x/../%6Fld/;jsessionid=1/a?x=1"));
+
+    assertThat(e.canonicalPath()).isEqualTo("/old/a");
+    assertThat(e.route()).isEqualTo("old");
+    assertThat(e.toCompactJsonMap()).containsEntry("canonical_path", "/old/a")
+        .doesNotContainKey("reason");
+    assertThat(e.toText()).contains("canonical path: /old/a\n");
+  }
+
+  @Test
+  void aRefusedPathIsActionRefuseWithItsReasonAndNoRoute() {
+    RouteTable in = inbound(vhost("self", List.of("*"), route("app", prefix("/"), pass())));
+
+    Explanation e = in.explain(TestRequest.get("http://me/a/%2Fb"));
+
+    assertThat(e.action()).isEqualTo("refuse");
+    assertThat(e.refusal()).isEqualTo(PathRefusal.ESCAPED_SLASH);
+    assertThat(e.outcome()).isEqualTo(RouteMatch.Outcome.NO_ROUTE);
+    assertThat(e.route()).isNull();
+    Map<String, Object> compact = new LinkedHashMap<>();
+    compact.put("virtual_host", null);
+    compact.put("route", null);
+    compact.put("action", "refuse");
+    compact.put("status", 400);
+    compact.put("reason", "escaped-slash");
+    assertThat(e.toCompactJsonMap()).containsExactlyEntriesOf(compact);
+    assertThat(e.toText()).endsWith(
+        "action: refuse (path \"/a/%2Fb\" refused (escaped-slash): answered 400)\n");
+  }
+
+  @Test
+  void underTheConfiguredRulesAnEscapedSlashMayBeForwardedOrRedirected() {
+    RouteTable in = inbound(vhost("self", List.of("*"), route("app", prefix("/a/b"), pass())));
+    RequestPath forward = RequestPath.of(new io.mesh4j.config.PathNormalizationConfig(true, true,
+        io.mesh4j.config.PathNormalizationConfig.EscapedSlashes.UNESCAPE_AND_FORWARD));
+    RequestPath redirect = RequestPath.of(new io.mesh4j.config.PathNormalizationConfig(true, true,
+        io.mesh4j.config.PathNormalizationConfig.EscapedSlashes.UNESCAPE_AND_REDIRECT));
+
+    Explanation f = in.explain(TestRequest.get("http://me/a%2Fb?q=1"), forward);
+    Explanation r = in.explain(TestRequest.get("http://me/a%2Fb?q=1"), redirect);
+
+    assertThat(f.route()).isEqualTo("app");
+    assertThat(f.canonicalPath()).isEqualTo("/a/b");
+    assertThat(r.action()).isEqualTo("redirect");
+    assertThat(r.status()).isEqualTo(307);
+    assertThat(r.location()).isEqualTo("/a/b?q=1");
   }
 }

@@ -14,6 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -36,17 +39,28 @@ final class Front implements AutoCloseable {
   }
 
   Front(Mesh mesh, boolean async, MeshGateway gateway) throws Exception {
+    this(mesh, async, gateway, false);
+  }
+
+  /**
+   * With {@code lenientUris}, Jetty lets {@code %2F}, {@code %2E} and empty segments reach the
+   * filter ({@code UriCompliance.UNSAFE}, decoded ambiguous URIs); by default it answers 400 itself.
+   */
+  Front(Mesh mesh, boolean async, MeshGateway gateway, boolean lenientUris) throws Exception {
     this.gateway = gateway;
     this.filter = gateway == null ? new MeshFilter(mesh)
         : MeshFilter.builder(mesh).forwarder(gateway).build();
     threads = new QueuedThreadPool(64, 8);
     threads.setName("front");
     server = new Server(threads);
-    connector = new ServerConnector(server);
+    HttpConfiguration http = new HttpConfiguration();
+    if (lenientUris) http.setUriCompliance(UriCompliance.UNSAFE);
+    connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
+    if (lenientUris) context.getServletHandler().setDecodeAmbiguousURIs(true);
     FilterHolder f = new FilterHolder((Filter) filter);
     f.setAsyncSupported(async);
     context.addFilter(f, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));

@@ -130,7 +130,7 @@ class GatewayPathSpellingTest {
 
   @Test
   void randomSpellingsOfTheDeniedPathNeverReachTheUpstream() throws Exception {
-    long seed = Long.getLong("pathSeed", System.nanoTime());
+    long seed = Long.getLong("pathSeed", 0x15_2026L);
     Random r = new Random(seed);
     for (int i = 0; i < 400; i++) {
       StringBuilder b = new StringBuilder();

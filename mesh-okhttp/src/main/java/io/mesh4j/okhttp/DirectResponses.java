@@ -41,6 +41,16 @@ final class DirectResponses {
   }
 
   /**
+   * The 307 of {@code path_with_escaped_slashes_action: unescape_and_redirect}: the request's URL
+   * with {@code path} (already canonical) and its query.
+   */
+  static Response pathRedirect(Request request, String path) {
+    String location = request.url().newBuilder().encodedPath(path).build().toString();
+    Headers headers = Headers.of("Location", location, "Content-Length", "0");
+    return response(request, 307, headers, ResponseBody.create(new byte[0], null));
+  }
+
+  /**
    * The answer of a request policy that short-circuited the call: its status, headers and body
    * ({@code text/plain; charset=utf-8} unless it set a content type).
    */

@@ -19,6 +19,7 @@ import io.mesh4j.resilience.Admission;
 import io.mesh4j.resilience.RetryAfter;
 import io.mesh4j.resilience.RetryDecision;
 import io.mesh4j.resilience.RetryPolicy;
+import io.mesh4j.route.PathRefusal;
 import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.RequestView;
 import io.mesh4j.route.Route;
@@ -93,6 +94,8 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
   private String authority;
   private String path;
   private String rawPath;
+  /** The path rules of the snapshot the current pass routes on. */
+  private RequestPath rules = RequestPath.DEFAULT;
   /** The path the attempts send, set by forward(): canonical, rewritten and re-checked. */
   private String sendPath;
   private String query;
@@ -149,7 +152,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
       // Computed once, only when asked: the canonical path (RequestPath) every decision is made
       // on and the one sent; "" when it has none (the call fails with INVALID_PATH).
       rawPath = request.url().encodedPath();
-      p = RequestPath.canonical(rawPath);
+      p = rules.canonical(rawPath);
       path = p = p == null ? "" : p;
     }
     return p;
@@ -294,21 +297,23 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
     if (target != null) {
       // Matched elsewhere (an inbound route forwarded by mesh-gateway): straight to the attempts.
       long start = owner.ticker.read();
-      Plan plan = owner.plan(owner.mesh.current());
+      MeshSnapshot snapshot = owner.mesh.current();
+      rules = snapshot.requestPath();
+      path = null;
+      Plan plan = owner.plan(snapshot);
       return forward(plan, plan.targetRoute(target.route()), target.cluster(), start);
     }
     MeshSnapshot snapshot = owner.mesh.current();
+    rules = snapshot.requestPath();
+    path = null;
     RouteMatch m = snapshot.outbound().match(this);
     if (m.outcome() == RouteMatch.Outcome.NOT_MESH) {
       passthrough = true;
       return chain.proceed(request);
     }
-    if (path().isEmpty()) {
-      throw new MeshException(Reason.INVALID_PATH, null, null, false, Failure.NONE, 0,
-          "the path " + rawPath + " has no safe canonical form", null);
-    }
     long start = owner.ticker.read();
     Plan plan = owner.plan(snapshot);
+    if (path().isEmpty()) return invalidPath(plan, m, start);
     if (m.outcome() == RouteMatch.Outcome.NO_ROUTE) {
       String vh = m.virtualHost();
       plan.noRouteMeters(vh).request(Outcome.NO_ROUTE, 0, owner.ticker.read() - start);
@@ -342,6 +347,29 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
         return forward(plan, rp, cluster, start);
       }
     }
+  }
+
+  /**
+   * A call whose path {@link RequestPath#canonical} did not accept: a 307 to the unescaped path
+   * under {@code unescape_and_redirect} (followed like a redirect route's), else {@code
+   * INVALID_PATH}, recorded as outcome {@code invalid-path} under the route it would have taken
+   * (matched on no path: conditions on the path fail) or its virtual host's no-route tag.
+   */
+  private Response invalidPath(Plan plan, RouteMatch m, long start) throws IOException {
+    ClientMeters.RouteMeters meters = m.outcome() == RouteMatch.Outcome.ROUTED
+        ? plan.route(m.route()).direct
+        : plan.noRouteMeters(m.virtualHost());
+    String target = rules.redirect(rawPath);
+    if (target != null) {
+      Response r = DirectResponses.pathRedirect(request, target);
+      meters.request(Outcome.DIRECT, r.code(), owner.ticker.read() - start);
+      return r;
+    }
+    meters.request(Outcome.INVALID_PATH, 0, owner.ticker.read() - start);
+    PathRefusal why = rules.refusal(rawPath);
+    throw new MeshException(Reason.INVALID_PATH, null, null, false, Failure.NONE, 0,
+        "the path " + rawPath + " has no safe canonical form ("
+            + (why == null ? "refused" : why.tag()) + ")", null);
   }
 
   /**
@@ -413,8 +441,8 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
 
   private Response forward(Plan plan, RoutePlan rp, String clusterName, long start)
       throws IOException {
-    String p = rp.route.rewritesPath() ? rp.route.rewritePath(this)
-        : path().isEmpty() ? "" : RequestPath.forwarded(rawPath);
+    String p = rp.route.rewritesPath() ? rp.route.rewritePath(this, rules)
+        : path().isEmpty() ? "" : rules.forwarded(rawPath);
     if (p == null || p.isEmpty()) {
       rp.direct.request(Outcome.INVALID_PATH, 0, owner.ticker.read() - start);
       throw new MeshException(

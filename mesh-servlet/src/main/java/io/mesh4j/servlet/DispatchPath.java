@@ -1,12 +1,15 @@
 package io.mesh4j.servlet;
 
+import io.mesh4j.config.PathNormalizationConfig;
+import io.mesh4j.route.PathRefusal;
 import io.mesh4j.route.RequestPath;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The canonical path of a servlet request ({@link RequestPath} of the raw request URI), but only
+ * The canonical path of a servlet request ({@link RequestPath} of the raw request URI, under the
+ * snapshot's {@code path_normalization}), but only
  * when the container dispatches on that same path: the fully decoded canonical path must equal
  * the decoded context path + {@code getServletPath()} + {@code getPathInfo()}. When they differ
  * (the container normalizes something differently, merges or keeps slashes, decodes something
@@ -16,36 +19,68 @@ import java.nio.charset.StandardCharsets;
 final class DispatchPath {
   private DispatchPath() {}
 
-  /** The canonical path, context path included, or {@code null}: answer 400. */
-  static String canonical(HttpServletRequest req) {
+  /**
+   * The canonical path under {@code rules}, context path included, or {@code null}: the path is
+   * refused ({@link #refusal}) or to be redirected ({@link RequestPath#redirect} of {@link
+   * #raw}).
+   */
+  static String canonical(HttpServletRequest req, RequestPath rules) {
+    String uri = raw(req);
+    if (uri == null) return null;
+    String path = rules.canonical(uri);
+    if (path == null) return null;
+    return dispatchedAs(req, path, rules) ? path : null;
+  }
+
+  /** Why {@link #canonical} refused {@code req}; for a request it returned {@code null} for. */
+  static PathRefusal refusal(HttpServletRequest req, RequestPath rules) {
+    String uri = raw(req);
+    PathRefusal r = uri == null ? PathRefusal.NOT_ABSOLUTE : rules.refusal(uri);
+    return r != null ? r : PathRefusal.DISPATCH_MISMATCH;
+  }
+
+  /** The path of the request URI as sent (absolute form reduced to its path), or {@code null}. */
+  static String raw(HttpServletRequest req) {
     String uri = req.getRequestURI();
     if (uri == null || uri.isEmpty()) return null;
-    if (uri.charAt(0) != '/') uri = pathOfAbsolute(uri);
-    String path = RequestPath.canonical(uri);
-    if (path == null) return null;
-    String ctx = req.getContextPath();
-    String servletPath = req.getServletPath();
-    String info = req.getPathInfo();
-    String decoded = path.indexOf('%') < 0 ? path : decode(path);
-    if (decoded == null) return null;
+    return uri.charAt(0) != '/' ? pathOfAbsolute(uri) : uri;
+  }
+
+  private static boolean dispatchedAs(HttpServletRequest req, String path, RequestPath rules) {
+    String ctx;
+    String servletPath;
+    String info;
+    try {
+      ctx = req.getContextPath();
+      servletPath = req.getServletPath();
+      info = req.getPathInfo();
+    } catch (IllegalArgumentException e) {
+      return false; // a container that cannot say what it dispatches on (an ambiguous URI)
+    }
+    // Kept %2F/%5C (keep_unchanged) stay escapes: a container that decodes them into separators
+    // dispatches on other segments than the decision saw, and must not match.
+    boolean keepSlashes = rules.config().escapedSlashes()
+        == PathNormalizationConfig.EscapedSlashes.KEEP_UNCHANGED;
+    String decoded = path.indexOf('%') < 0 ? path : decode(path, keepSlashes);
+    if (decoded == null) return false;
     int at = 0;
     if (ctx != null && !ctx.isEmpty()) {
-      String c = ctx.indexOf('%') < 0 ? ctx : decode(ctx);
-      if (c == null || !decoded.startsWith(c)) return null;
+      String c = ctx.indexOf('%') < 0 ? ctx : decode(ctx, keepSlashes);
+      if (c == null || !decoded.startsWith(c)) return false;
       at = c.length();
     }
     if (servletPath != null) {
-      if (!decoded.startsWith(servletPath, at)) return null;
+      if (!decoded.startsWith(servletPath, at)) return false;
       at += servletPath.length();
     }
     if (info != null) {
-      if (!decoded.startsWith(info, at)) return null;
+      if (!decoded.startsWith(info, at)) return false;
       at += info.length();
     }
-    if (at == decoded.length()) return path;
+    if (at == decoded.length()) return true;
     // Only the root of a context may be dispatched with an empty servlet path and no path info.
     return at == decoded.length() - 1 && decoded.charAt(at) == '/' && isEmpty(servletPath)
-        && info == null ? path : null;
+        && info == null;
   }
 
   private static boolean isEmpty(String s) {
@@ -60,8 +95,11 @@ final class DispatchPath {
     return slash < 0 ? "/" : uri.substring(slash);
   }
 
-  /** {@code s} with every escape decoded as UTF-8; {@code null} for invalid UTF-8. */
-  static String decode(String s) {
+  /**
+   * {@code s} with every escape decoded as UTF-8 ({@code %2F} and {@code %5C} left as they are
+   * when {@code keepSlashes}); {@code null} for invalid UTF-8.
+   */
+  static String decode(String s, boolean keepSlashes) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -69,7 +107,14 @@ final class DispatchPath {
         int hi = Character.digit(s.charAt(i + 1), 16);
         int lo = Character.digit(s.charAt(i + 2), 16);
         if (hi < 0 || lo < 0) return null;
-        out.write(hi << 4 | lo);
+        int b = hi << 4 | lo;
+        if (keepSlashes && (b == '/' || b == '\\')) {
+          out.write('%');
+          out.write(Character.toUpperCase(s.charAt(i + 1)));
+          out.write(Character.toUpperCase(s.charAt(i + 2)));
+        } else {
+          out.write(b);
+        }
         i += 2;
       } else if (c < 0x80) {
         out.write(c);

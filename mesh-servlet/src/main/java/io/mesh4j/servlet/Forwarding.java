@@ -29,10 +29,13 @@ public final class Forwarding {
   private final String peer;
   private final boolean peerTrusted;
   private final Exchange exchange;
+  private final RequestPath paths;
 
   Forwarding(
       HttpServletRequest request, HttpServletResponse response, Route route, String cluster,
-      String sourceAddress, String peer, Cidr[] trustedProxies, Exchange exchange) {
+      String sourceAddress, String peer, Cidr[] trustedProxies, Exchange exchange,
+      RequestPath paths) {
+    this.paths = paths;
     this.request = request;
     this.response = response;
     this.route = route;
@@ -49,13 +52,13 @@ public final class Forwarding {
   }
 
   /**
-   * The path a forwarder must send upstream, byte for byte: {@link RequestPath#forwarded} of the
-   * request URI (context path included), whose form without path parameters is exactly the
+   * The path a forwarder must send upstream, byte for byte: {@link RequestPath#forwarded} (under
+   * the snapshot's {@code path_normalization}) of the request URI (context path included), whose form without path parameters is exactly the
    * canonical path the route was chosen on.
    */
   public String path() {
-    String raw = request.getRequestURI();
-    String p = raw == null || raw.isEmpty() || raw.charAt(0) != '/' ? null : RequestPath.forwarded(raw);
+    String raw = DispatchPath.raw(request);
+    String p = raw == null ? null : paths.forwarded(raw);
     if (p != null) return p;
     Object decided = request.getAttribute(MeshFilter.PATH_ATTRIBUTE);
     return decided instanceof String s ? s : "/";

@@ -9,6 +9,8 @@ import io.mesh4j.config.PropagateConfig;
 import io.mesh4j.config.RateLimitConfig;
 import io.mesh4j.metrics.MeshMetricNames;
 import io.mesh4j.ratelimit.TokenBucket;
+import io.mesh4j.route.PathRefusal;
+import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteTable;
 import io.mesh4j.time.Ticker;
@@ -41,6 +43,9 @@ final class InboundPlan {
   final boolean adminEnabled;
   final PropagateConfig propagate;
   final RouteState unrouted;
+  /** How this snapshot makes request paths canonical. */
+  final RequestPath paths;
+  private final Counter[] pathRefused;
   private final Map<Route, RouteState> states;
   private final Map<String, RouteState> byTag;
   private final Counter[] denied;
@@ -72,6 +77,16 @@ final class InboundPlan {
       states.put(r, s);
       byTag.put(tag, s);
     }
+    this.paths = snapshot.requestPath();
+    PathRefusal[] reasons = PathRefusal.values();
+    this.pathRefused = new Counter[reasons.length];
+    for (PathRefusal r : reasons) {
+      pathRefused[r.ordinal()] = Counter.builder(MeshMetricNames.SERVER_PATH_REFUSED)
+          .description("Inbound requests answered 400 because their path was refused")
+          .tag(MeshMetricNames.TAG_SERVICE, service)
+          .tag(MeshMetricNames.TAG_REASON, r.tag())
+          .register(registry);
+    }
     this.unrouted = new RouteState(MeshMetricNames.ROUTE_NONE, null, null, registry, service);
     List<Authorizer.Decision> decisions = authorizer.decisions();
     this.denied = new Counter[decisions.size()];
@@ -94,6 +109,11 @@ final class InboundPlan {
   RouteState state(Route route) {
     RouteState s = states.get(route);
     return s == null ? unrouted : s;
+  }
+
+  /** The counter of requests refused for {@code reason}. */
+  Counter pathRefused(PathRefusal reason) {
+    return pathRefused[reason.ordinal()];
   }
 
   /** The denial counter of the rule that made {@code decision}. */

@@ -343,13 +343,13 @@ public final class MeshFilter implements Filter {
     long start = m.ticker().read();
     // One canonical path for every decision below, and only when the container will dispatch on
     // that same path: otherwise the decision would be about a request the application never sees.
-    String path = DispatchPath.canonical(req);
+    InboundPlan p = plan(m);
+    String path = DispatchPath.canonical(req, p.paths);
     if (path == null) {
-      write(res, HttpServletResponse.SC_BAD_REQUEST, "invalid request path\n");
+      refusePath(req, res, p);
       return;
     }
     req.setAttribute(PATH_ATTRIBUTE, path);
-    InboundPlan p = plan(m);
     String source = sourceAddress(req, p);
     req.setAttribute(SOURCE_ADDRESS_ATTRIBUTE, source);
     ServletRequestView view = new ServletRequestView(req, path, source, identities);
@@ -417,6 +417,25 @@ public final class MeshFilter implements Filter {
   }
 
   /**
+   * Answers a request whose path {@link DispatchPath#canonical} did not accept: 307 to the
+   * unescaped path under {@code unescape_and_redirect}, else 400 counted by reason.
+   */
+  private static void refusePath(HttpServletRequest req, HttpServletResponse res, InboundPlan p)
+      throws IOException {
+    String raw = DispatchPath.raw(req);
+    String target = raw == null ? null : p.paths.redirect(raw);
+    if (target != null) {
+      String query = req.getQueryString();
+      res.setStatus(307);
+      res.setHeader("Location", query == null ? target : target + "?" + query);
+      res.setContentLength(0);
+      return;
+    }
+    p.pathRefused(DispatchPath.refusal(req, p.paths)).increment();
+    write(res, HttpServletResponse.SC_BAD_REQUEST, "invalid request path\n");
+  }
+
+  /**
    * Runs the request policies (global, virtual host, route) before authz, rate limit, fault and
    * action, so they observe those answers too. Returns false when a policy answered the request.
    */
@@ -463,7 +482,7 @@ public final class MeshFilter implements Filter {
       return;
     }
     Forwarding forwarding = new Forwarding(req, res, route.route, cluster, source,
-        SourceAddresses.strip(req.getRemoteAddr()), p.trustedProxies, exchange);
+        SourceAddresses.strip(req.getRemoteAddr()), p.trustedProxies, exchange, p.paths);
     boolean returned = false;
     try (MeshContext.Scope s = MeshContext.attach(exchange.context)) {
       forwarder.forward(forwarding);

@@ -29,6 +29,7 @@ final class JettyServer implements AutoCloseable {
   private JettyServer(Builder b) throws Exception {
     server = new Server();
     HttpConfiguration http = new HttpConfiguration();
+    if (b.lenientUris) http.setUriCompliance(org.eclipse.jetty.http.UriCompliance.UNSAFE);
     if (b.sslContext != null) {
       SecureRequestCustomizer secure = new SecureRequestCustomizer();
       secure.setSniHostCheck(false);
@@ -49,6 +50,7 @@ final class JettyServer implements AutoCloseable {
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler(b.contextPath);
+    if (b.lenientUris) context.getServletHandler().setDecodeAmbiguousURIs(true);
     if (b.filter != null || b.filterClass != null) {
       FilterHolder f = b.filter != null ? new FilterHolder(b.filter) : new FilterHolder(b.filterClass);
       f.setInitParameters(b.initParameters);
@@ -106,6 +108,7 @@ final class JettyServer implements AutoCloseable {
     private SSLContext sslContext;
     private boolean needClientAuth;
     private boolean wantClientAuth;
+    private boolean lenientUris;
 
     private Builder(Filter filter) {
       this.filter = filter;
@@ -125,6 +128,15 @@ final class JettyServer implements AutoCloseable {
       this.sslContext = context;
       this.needClientAuth = needClientAuth;
       this.wantClientAuth = wantClientAuth;
+      return this;
+    }
+
+    /**
+     * Lets ambiguous URIs ({@code %2F}, {@code %2E} segments, empty segments) reach the filter:
+     * {@code UriCompliance.UNSAFE} and decoded ambiguous URIs, which Jetty refuses by default.
+     */
+    Builder lenientUris() {
+      this.lenientUris = true;
       return this;
     }
 

@@ -112,6 +112,27 @@ class PathSpellingBypassTest {
 
     /** "status body" of one raw HTTP/1.1 request with this request target. */
     String send(String target) throws IOException {
+      String r = exchange(target);
+      int sp = r.indexOf(' ');
+      String status = r.substring(sp + 1, sp + 4);
+      int body = r.indexOf("\r\n\r\n");
+      String text = body < 0 ? "" : r.substring(body + 4);
+      if (r.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked")) text = unchunk(text);
+      return status + " " + text.trim();
+    }
+
+    /** The status code, then each header line lower-cased, each line ending with "\n". */
+    String sendHead(String target) throws IOException {
+      String r = exchange(target);
+      int sp = r.indexOf(' ');
+      int end = r.indexOf("\r\n\r\n");
+      String head = r.substring(r.indexOf("\r\n") + 2, end < 0 ? r.length() : end);
+      return r.substring(sp + 1, sp + 4) + "\n"
+          + head.replace("\r\n", "\n").toLowerCase(Locale.ROOT) + "\n";
+    }
+
+    /** The whole raw response to one HTTP/1.1 GET with this request target. */
+    String exchange(String target) throws IOException {
       try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port())) {
         s.setSoTimeout(10_000);
         OutputStream out = s.getOutputStream();
@@ -121,13 +142,7 @@ class PathSpellingBypassTest {
         InputStream in = s.getInputStream();
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         in.transferTo(buf);
-        String r = buf.toString(StandardCharsets.UTF_8);
-        int sp = r.indexOf(' ');
-        String status = r.substring(sp + 1, sp + 4);
-        int body = r.indexOf("\r\n\r\n");
-        String text = body < 0 ? "" : r.substring(body + 4);
-        if (r.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked")) text = unchunk(text);
-        return status + " " + text.trim();
+        return buf.toString(StandardCharsets.UTF_8);
       }
     }
 
@@ -286,11 +301,11 @@ class PathSpellingBypassTest {
 
   /**
    * Thousands of generated spellings of {@code /internal/x}: none may reach the protected
-   * servlet. Seeded and reproducible: the seed is in every failure message.
+   * servlet. A fixed seed, in every failure message ({@code -DpathSeed=N} to explore others).
    */
   @Test
   void randomSpellingsNeverReachTheProtectedServlet() throws Exception {
-    long seed = Long.getLong("pathSeed", System.nanoTime());
+    long seed = Long.getLong("pathSeed", 0x15_2026L);
     Random random = new Random(seed);
     for (Container c : containers) {
       String name = c.getClass().getSimpleName();

@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * The file + xDS rule: the file (the mesh's own config) is the base and wins. Its service,
- * propagate, admin and inbound settings (authz, trusted proxies, health path) are kept as they
+ * propagate, admin, path_normalization, global policies and inbound settings (authz, trusted proxies, health path) are kept as they
  * are; its clusters and virtual hosts come first, and an xDS cluster or virtual host with the same
  * name as one in the file is dropped (an override, reported in {@link Result#overridden()}). The
  * rest of xDS is added after the file's entries, in xDS order. Stateless.
@@ -43,8 +43,8 @@ final class ConfigMerge {
     InboundConfig inbound =
         new InboundConfig(inboundHosts, fi.authz(), fi.trustedProxies(), fi.healthPath());
     MeshConfig merged = new MeshConfig(file.version(), file.service(), clusters,
-        new OutboundConfig(outbound), inbound, file.propagate(), file.admin(), null,
-        file.locality());
+        new OutboundConfig(outbound), inbound, file.propagate(), file.admin(), file.policies(),
+        file.pathNormalization(), file.locality());
     return new Result(merged, List.copyOf(overridden));
   }
 

@@ -65,7 +65,7 @@ final class Services implements AutoCloseable {
       if (moved || watchFile == null) {
         MeshConfig actual = new MeshConfig(config.version(), config.service(), clusters,
             config.outbound(), config.inbound(), config.propagate(), config.admin(),
-            config.policies(), config.locality());
+            config.policies(), config.pathNormalization(), config.locality());
         s.mesh = Mesh.builder().config(actual).build();
       } else {
         s.mesh = Mesh.builder().configFile(watchFile).build();   // edits apply while it runs

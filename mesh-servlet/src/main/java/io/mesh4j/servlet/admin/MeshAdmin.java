@@ -274,7 +274,7 @@ public final class MeshAdmin implements AdminHandler {
       error(res, HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
       return;
     }
-    Explanation x = table.explain(view);
+    Explanation x = table.explain(view, s.requestPath());
     if ("text".equals(req.getParameter("format"))) {
       write(res, 200, "text/plain;charset=utf-8", x.toText().getBytes(StandardCharsets.UTF_8), head);
     } else {

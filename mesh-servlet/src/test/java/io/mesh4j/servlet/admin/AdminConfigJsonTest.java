@@ -54,7 +54,9 @@ class AdminConfigJsonTest {
            "trusted_proxies": [], "health_path": "/mesh/health"},
          "propagate": {"headers": []},
          "admin": {"enabled": false, "allow_from": ["127.0.0.1/32", "::1/128"],
-                   "allowed_hosts": []}}
+                   "allowed_hosts": []},
+         "path_normalization": {"normalize_path": true, "merge_slashes": true,
+                   "path_with_escaped_slashes_action": "reject_request"}}
         """));
   }
 

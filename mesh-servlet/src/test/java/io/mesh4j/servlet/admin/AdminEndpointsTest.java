@@ -303,7 +303,7 @@ class AdminEndpointsTest {
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.body()).isEqualTo(
         "{\"virtual_host\":\"inventory\",\"route\":\"canary\",\"action\":\"forward\","
-            + "\"clusters\":[\"inventory-v2\"]}");
+            + "\"clusters\":[\"inventory-v2\"],\"canonical_path\":\"/api/items\"}");
   }
 
   @Test
@@ -313,7 +313,7 @@ class AdminEndpointsTest {
     assertThat(get("/mesh/explain?direction=inbound&url=http://me/v1/x?q=2").json())
         .isEqualTo(JSON.readTree("""
             {"virtual_host": "self", "route": "old", "action": "redirect",
-             "location": "/v2/x?q=2", "status": 301}
+             "location": "/v2/x?q=2", "status": 301, "canonical_path": "/v1/x"}
             """));
     Reply text = get("/mesh/explain?url=http://nowhere/&format=text");
     assertThat(text.headers().get("Content-Type")).isEqualTo("text/plain;charset=utf-8");
