@@ -115,12 +115,17 @@ public class RouteMatchBenchmark {
       return query;
     }
 
+    /**
+     * RequestView's rule, as the OkHttp adapter reads it: every line scanned, a repeated header's
+     * lines joined with ","; a single line returned as is.
+     */
     @Override
     public String header(String name) {
+      String value = null;
       for (int i = 0; i < headerNames.length; i++) {
-        if (headerNames[i].equalsIgnoreCase(name)) return headerValues[i];
+        if (headerNames[i].equalsIgnoreCase(name)) value = RequestView.join(value, headerValues[i]);
       }
-      return null;
+      return value;
     }
 
     @Override
@@ -131,7 +136,7 @@ public class RouteMatchBenchmark {
 
   static MatchConfig match(PathMatchKind kind, String value, HeaderMatchConfig... headers) {
     return new MatchConfig(kind, value, true, Set.of(), List.of(headers), List.of(), List.of(),
-        List.of());
+        List.of(), null);
   }
 
   static HeaderMatchConfig exact(String name, String value) {
@@ -140,12 +145,12 @@ public class RouteMatchBenchmark {
 
   static RouteConfig route(String name, MatchConfig match) {
     return new RouteConfig(name, match, new ActionConfig.Forward("c-" + name), null, null, null,
-        null, null, null, null);
+        null, null, null, null, null);
   }
 
   static RouteTable table(List<RouteConfig> routes) {
     VirtualHostConfig host = new VirtualHostConfig("shop",
-        List.of("shop", "shop.internal", "*.shop.svc.cluster.local"), routes);
+        List.of("shop", "shop.internal", "*.shop.svc.cluster.local"), routes, null);
     return RouteTable.outbound(new OutboundConfig(List.of(host)), Set.of("inventory"),
         new Random(1));
   }
@@ -280,7 +285,7 @@ public class RouteMatchBenchmark {
 
     static RouteTable extensionTable(List<RouteConfig> routes) {
       VirtualHostConfig host = new VirtualHostConfig("shop",
-          List.of("shop", "shop.internal", "*.shop.svc.cluster.local"), routes);
+          List.of("shop", "shop.internal", "*.shop.svc.cluster.local"), routes, null);
       RequestPolicy noop = e -> PolicyDecision.CONTINUE;
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       RouteExtensions ext = new RouteExtensions() {

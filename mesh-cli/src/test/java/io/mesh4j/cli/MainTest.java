@@ -77,10 +77,46 @@ class MainTest {
     assertThat(run("validate", bad.toString())).isEqualTo(1);
     assertThat(err().lines().toList())
         .contains(
-            "clusters[0].endpoints[0].weight: 0 (expected: 1-10000)",
-            "outbound.virtual_hosts[0].routes[0].to: \"b\" (expected: one of the clusters: a)")
+            "clusters[0].endpoints[0].weight: 0 (expected: 1-10000) at " + bad + ":4:49",
+            "outbound.virtual_hosts[0].routes[0].to: \"b\" (expected: one of the clusters: a) at "
+                + bad + ":8:53")
         .hasSizeGreaterThanOrEqualTo(3);
     assertThat(out()).isEmpty();
+  }
+
+  static final String SECRET_ROUTES = """
+      version: 1
+      service: s
+      clusters:
+        - name: a
+          endpoints: ["127.0.0.1:9001"]
+      outbound:
+        virtual_hosts:
+          - name: a
+            domains: ["*"]
+            routes:
+              - name: keyed
+                match:
+                  prefix: /
+                  headers: [{ name: authorization, %s: "s3cr3t-configured" }]
+                  query: [{ name: access_token, exact: "s3cr3t-token" }]
+                to: a
+      """;
+
+  @Test
+  void validateAndExplainNeverPrintACredentialValue() throws IOException {
+    Path bad = write(SECRET_ROUTES.formatted("regex").replace("s3cr3t-configured", "s3cr3t-configured("));
+    assertThat(run("validate", bad.toString())).isEqualTo(1);
+    assertThat(err()).contains("match.headers[0].regex: \"******\"");
+
+    Path good = write(SECRET_ROUTES.formatted("exact"));
+    assertThat(run("explain", good.toString(), "GET", "http://a/?access_token=s3cr3t-sent",
+        "-H", "Authorization: Bearer s3cr3t-sent")).isEqualTo(3);
+    assertThat(run("explain", good.toString(), "--json", "GET", "http://a/",
+        "-H", "Authorization: s3cr3t-sent")).isEqualTo(3);
+
+    assertThat(out()).contains("header authorization value \"******\" is not \"******\"");
+    assertThat(out() + err()).doesNotContain("s3cr3t");
   }
 
   @Test

@@ -26,12 +26,7 @@ public sealed interface ActionConfig {
    * @param local whether this entry is the local application ({@code { local: true, weight: 95
    *     }}); only in inbound splits, at most one per split, exclusive with {@code cluster}
    */
-  record WeightedCluster(String cluster, int weight, boolean local) {
-    /** A cluster entry (not local). */
-    public WeightedCluster(String cluster, int weight) {
-      this(cluster, weight, false);
-    }
-  }
+  record WeightedCluster(String cluster, int weight, boolean local) {}
 
   /**
    * Answer with a redirect whose Location is built from this config and the request's own path

@@ -13,7 +13,8 @@ import java.util.Locale;
 public record AdminConfig(boolean enabled, List<Cidr> allowFrom, List<String> allowedHosts) {
   /** Disabled; loopback only if ever enabled. */
   public static final AdminConfig DISABLED =
-      new AdminConfig(false, List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("::1/128")));
+      new AdminConfig(
+          false, List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("::1/128")), List.of());
 
   /**
    * @throws IllegalArgumentException naming {@code admin.allowed_hosts[i]} when an entry is empty
@@ -32,11 +33,6 @@ public record AdminConfig(boolean enabled, List<Cidr> allowFrom, List<String> al
       hosts.add(n);
     }
     allowedHosts = List.copyOf(hosts);
-  }
-
-  /** No allowed hosts beyond loopback and {@code localhost}. */
-  public AdminConfig(boolean enabled, List<Cidr> allowFrom) {
-    this(enabled, allowFrom, List.of());
   }
 
   /** Whether {@code normalized} is a host name or bracketed IPv6 literal, without port. */

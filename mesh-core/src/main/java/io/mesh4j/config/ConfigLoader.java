@@ -26,7 +26,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -234,7 +236,7 @@ public final class ConfigLoader {
         if (!suppressed(e.path(), reader)) errors.add(e);
       }
     }
-    if (!errors.isEmpty()) throw new ConfigException(source, errors, null);
+    if (!errors.isEmpty()) throw new ConfigException(source, locate(text, source, errors), null);
     for (ConfigError w : ConfigValidator.warnings(config)) {
       LOG.warn("mesh4j config{}: {}", source == null ? "" : " " + source, w);
     }
@@ -276,12 +278,12 @@ public final class ConfigLoader {
     int first = 0;
     while (first < text.length() && Character.isWhitespace(text.charAt(first))) first++;
     char c = first < text.length() ? text.charAt(first) : ' ';
-    if (c != '{' && c != '[') return parseYaml(text);
+    if (c != '{' && c != '[') return parseYaml(text, null);
     try {
       return JSON.readTree(text);
     } catch (JsonProcessingException | RuntimeException jsonError) {
       try {
-        return parseYaml(text);
+        return parseYaml(text, null);
       } catch (SyntaxError yamlError) {
         int next = first + 1;
         while (next < text.length() && Character.isWhitespace(text.charAt(next))) next++;
@@ -301,7 +303,9 @@ public final class ConfigLoader {
   /** Bounds the re-parses {@link #parseYaml} makes to accept YAML 1.2 colons. */
   private static final int MAX_COLON_FIXES = 64;
 
-  private static JsonNode parseYaml(String text) throws SyntaxError {
+  /** With {@code where} non-null, also records the location of every path (see {@link #locate}). */
+  private static JsonNode parseYaml(String text, Map<String, JsonLocation> where)
+      throws SyntaxError {
     boolean canStandIn = text.indexOf(COLON_STAND_IN) < 0;
     boolean standIns = false;
     if (canStandIn) {
@@ -311,7 +315,7 @@ public final class ConfigLoader {
     }
     for (int fixes = 0; ; fixes++) {
       try {
-        return parseYamlOnce(text, standIns);
+        return parseYamlOnce(text, standIns, where);
       } catch (SyntaxError e) {
         int at = canStandIn && fixes < MAX_COLON_FIXES ? flowColonAt(text, e.getCause()) : -1;
         if (at < 0) throw e;
@@ -370,11 +374,12 @@ public final class ConfigLoader {
    * misrepresent: aliases (read back as the alias name) and further documents (silently dropped).
    * With {@code standIns}, every {@link #COLON_STAND_IN} becomes {@code :} again.
    */
-  private static JsonNode parseYamlOnce(String text, boolean standIns) throws SyntaxError {
+  private static JsonNode parseYamlOnce(
+      String text, boolean standIns, Map<String, JsonLocation> where) throws SyntaxError {
     try (JsonParser p = YAML.createParser(text)) {
       JsonToken t = p.nextToken();
       if (t == null) return null;
-      JsonNode root = readValue(p, t, standIns);
+      JsonNode root = readValue(p, t, standIns, where, "");
       if (p.nextToken() != null) {
         throw at(p.currentTokenLocation(), "YAML",
             "a second document (expected: one document per config)", null);
@@ -387,23 +392,33 @@ public final class ConfigLoader {
     }
   }
 
-  /** The value starting at {@code t}. Recursion is bounded by SnakeYAML's nesting limit. */
-  private static JsonNode readValue(JsonParser p, JsonToken t, boolean standIns)
-      throws IOException, SyntaxError {
+  /**
+   * The value starting at {@code t}. Recursion is bounded by SnakeYAML's nesting limit. With
+   * {@code where} non-null (only after a config was rejected), records where each value at or
+   * under {@code path} starts.
+   */
+  private static JsonNode readValue(JsonParser p, JsonToken t, boolean standIns,
+      Map<String, JsonLocation> where, String path) throws IOException, SyntaxError {
     JsonNodeFactory f = JsonNodeFactory.instance;
+    if (where != null) where.putIfAbsent(path, p.currentTokenLocation());
     switch (t) {
       case START_OBJECT -> {
         ObjectNode o = f.objectNode();
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
           String name = p.currentName();
           if (standIns) name = name.replace(COLON_STAND_IN, ':');
-          o.set(name, readValue(p, p.nextToken(), standIns));
+          String child = where == null ? null : path.isEmpty() ? name : path + "." + name;
+          o.set(name, readValue(p, p.nextToken(), standIns, where, child));
         }
         return o;
       }
       case START_ARRAY -> {
         ArrayNode a = f.arrayNode();
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) a.add(readValue(p, t, standIns));
+        int i = 0;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+          a.add(readValue(p, t, standIns, where, where == null ? null : path + "[" + i + "]"));
+          i++;
+        }
         return a;
       }
       case VALUE_STRING -> {
@@ -439,6 +454,54 @@ public final class ConfigLoader {
         Object value = p.getEmbeddedObject();
         return value instanceof byte[] b ? f.binaryNode(b) : f.pojoNode(value);
       }
+    }
+  }
+
+  /**
+   * {@code errors}, each with the location of its path in {@code text}: the start of the value at
+   * the path, or of the nearest enclosing value the text has ({@code clusters[0]} for a missing
+   * {@code clusters[0].name}). Parses {@code text} a second time, so a config that loads pays
+   * nothing for it.
+   */
+  static List<ConfigError> locate(String text, String source, List<ConfigError> errors) {
+    Map<String, JsonLocation> where = new HashMap<>();
+    try {
+      int first = 0;
+      while (first < text.length() && Character.isWhitespace(text.charAt(first))) first++;
+      boolean json = first < text.length() && (text.charAt(first) == '{' || text.charAt(first) == '[');
+      if (json) {
+        try (JsonParser p = JSON.createParser(text)) {
+          JsonToken t = p.nextToken();
+          if (t != null) readValue(p, t, false, where, "");
+        } catch (IOException | SyntaxError | RuntimeException notJson) {
+          where.clear();
+          json = false;
+        }
+      }
+      if (!json) parseYaml(text, where);
+    } catch (SyntaxError | RuntimeException e) {
+      return errors; // the text parsed once; if it does not again, report without locations
+    }
+    List<ConfigError> located = new ArrayList<>(errors.size());
+    for (ConfigError e : errors) {
+      JsonLocation at = e.path().isEmpty() || !e.location().isEmpty() ? null : find(where, e.path());
+      located.add(at == null || at.getLineNr() < 1 ? e : e.at(source == null
+          ? "line " + at.getLineNr() + ", column " + at.getColumnNr()
+          : source + ":" + at.getLineNr() + ":" + at.getColumnNr()));
+    }
+    return located;
+  }
+
+  /**
+   * The location of {@code path}, else of its nearest ancestor the text has (the document itself
+   * for a missing top-level key); null for none.
+   */
+  private static JsonLocation find(Map<String, JsonLocation> where, String path) {
+    String p = path;
+    while (true) {
+      JsonLocation at = where.get(p);
+      if (at != null || p.isEmpty()) return at;
+      p = p.substring(0, Math.max(0, Math.max(p.lastIndexOf('.'), p.lastIndexOf('['))));
     }
   }
 

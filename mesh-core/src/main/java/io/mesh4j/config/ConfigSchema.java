@@ -14,7 +14,9 @@ import java.util.Map;
  * and doc line. {@link TreeReader} takes its key sets (unknown-key errors and their "expected one
  * of" lists) from here, {@link ConfigValidator} its integer ranges, and the generated
  * {@code docs/config.md} tables and {@code docs/mesh4j.schema.json} come from here
- * ({@code ConfigSchemaDocsTest} fails when they drift).
+ * ({@code ConfigSchemaDocsTest} fails when they drift). A section whose keys are exactly its
+ * record's components ({@code outlier_detection}, {@code circuit_breaker}) is also read, built
+ * and written from here alone through its {@link RecordBinding}.
  *
  * <p>A small DSL rather than annotations on record components: several sections have no record
  * of their own (a route's {@code to/split/redirect} keys fill one {@link ActionConfig}; {@code
@@ -159,7 +161,8 @@ final class ConfigSchema {
   }
 
   static Type duration(boolean positive) {
-    return Type.of(Type.Kind.DURATION, positive ? "duration > 0" : "duration >= 0");
+    return new Type(Type.Kind.DURATION, positive ? 1L : 0L, null, false, List.of(), null, null,
+        List.of(), positive ? "duration > 0" : "duration >= 0");
   }
 
   static Type oneOf(String... values) {
@@ -600,7 +603,10 @@ final class ConfigSchema {
       .field("authz", map(AUTHZ).described("map"), "allow all", "[below](#inbound-authz)")
       .field("trusted_proxies", CIDRS, "`[]`", "proxies whose `X-Forwarded-For` is believed;"
           + " empty: the socket peer is always the source")
-      .field("health_path", PATH, "`/mesh/health`", "the path of the health endpoint peers probe");
+      .field("health_path", PATH, "`/mesh/health`", "the path of the health endpoint peers probe")
+      .field("headers_with_underscores_action", oneOf("allow", "drop_header", "reject_request"),
+          "`drop_header`", "gateway: a request header whose name has `_` is forwarded, dropped"
+              + " or answered with 400 (Envoy's option); see [gateway.md](gateway.md)");
 
   static final Section PROPAGATE = new Section("propagate", "propagate")
       .field("headers", NAMES.described("list of header names"), "`[]`",
@@ -638,7 +644,8 @@ final class ConfigSchema {
           "")
       .field("outbound", map(OUTBOUND), "none", "rules for the calls this service makes")
       .field("inbound", map(INBOUND).described(
-              "map: `virtual_hosts`, `authz`, `trusted_proxies`, `health_path`"), "none",
+              "map: `virtual_hosts`, `authz`, `trusted_proxies`, `health_path`, "
+                  + "`headers_with_underscores_action`"), "none",
           "rules for the requests it receives")
       .field("propagate", map(PROPAGATE), "none", "")
       .field("admin", map(ADMIN), "disabled", "")
@@ -647,6 +654,13 @@ final class ConfigSchema {
       .field("policies", POLICIES, "`[]`",
           "request policies run first for every routed request, on the sides each policy"
               + " declares");
+
+  /** Sections read, built and written from their declarations alone ({@link RecordBinding}). */
+  static final RecordBinding<OutlierDetectionConfig> OUTLIER_RECORD = new RecordBinding<>(
+      OUTLIER, OutlierDetectionConfig.class, OutlierDetectionConfig.DEFAULT);
+
+  static final RecordBinding<CircuitBreakerConfig> CIRCUIT_BREAKER_RECORD = new RecordBinding<>(
+      CIRCUIT_BREAKER, CircuitBreakerConfig.class, CircuitBreakerConfig.DEFAULT);
 
   /** Every section, in documentation order. */
   static final List<Section> SECTIONS = List.of(

@@ -764,7 +764,9 @@ public final class ConfigValidator {
         if (!seen.add(e.getKey().toLowerCase(Locale.ROOT))) {
           error(hp, Checks.quote(e.getKey()) + " (expected: each header once, in any case)");
         }
-        if (present(hp, e.getValue(), "a header value")) check(hp, Checks.headerValue(e.getValue()));
+        if (present(hp, e.getValue(), "a header value")) {
+          check(hp, masked(e.getKey(), e.getValue(), Checks.headerValue(e.getValue())));
+        }
       }
     }
 
@@ -898,13 +900,13 @@ public final class ConfigValidator {
       if (!present(p + "." + key, h.value(), "a value")) return;
       String v = h.value();
       switch (h.kind()) {
-        case REGEX -> check(p + ".regex", Checks.regex(v));
+        case REGEX -> check(p + ".regex", masked(h.name(), v, Checks.regex(v)));
         case PREFIX, SUFFIX, CONTAINS -> {
           if (v.isEmpty()) error(p + "." + key, "\"\" (expected: a non-empty value)");
         }
         default -> { }
       }
-      check(p + "." + key, Checks.headerValue(v));
+      check(p + "." + key, masked(h.name(), v, Checks.headerValue(v)));
     }
 
     void queryMatch(String p, QueryMatchConfig q) {
@@ -918,9 +920,20 @@ public final class ConfigValidator {
       if (q.kind() == QueryMatchConfig.Kind.EXACT) {
         present(p + ".exact", q.value(), "a value");
       } else if (q.kind() == QueryMatchConfig.Kind.REGEX) {
-        if (present(p + ".regex", q.value(), "a regex")) check(p + ".regex", Checks.regex(q.value()));
+        if (present(p + ".regex", q.value(), "a regex")) {
+          check(p + ".regex", masked(q.name(), q.value(), Checks.regex(q.value())));
+        }
       }
     }
+  }
+
+  /**
+   * {@code message} with the quoted {@code value} replaced by {@link Secrets#MASK} when {@code
+   * name} is credential-like, so an error never prints a secret.
+   */
+  static String masked(String name, String value, String message) {
+    if (message == null || value == null || !Secrets.isSecretHeader(name)) return message;
+    return message.replace(Checks.quote(value), Checks.quote(Secrets.MASK));
   }
 
   /** The config key of an action: {@code to}, {@code split}, {@code redirect}, ... */

@@ -253,8 +253,12 @@ public final class ConfigWriter {
         if (all || e.localityWeight() != 1) n.put("locality_weight", e.localityWeight());
       }
       if (c.healthCheck() != null) o.set("health_check", healthCheck(c.healthCheck()));
-      if (c.outlierDetection() != null) o.set("outlier_detection", outlier(c.outlierDetection()));
-      if (c.circuitBreaker() != null) o.set("circuit_breaker", breaker(c.circuitBreaker()));
+      if (c.outlierDetection() != null) {
+        o.set("outlier_detection", ConfigSchema.OUTLIER_RECORD.write(c.outlierDetection(), all));
+      }
+      if (c.circuitBreaker() != null) {
+        o.set("circuit_breaker", ConfigSchema.CIRCUIT_BREAKER_RECORD.write(c.circuitBreaker(), all));
+      }
       if (all || !c.retry().equals(RetryConfig.DEFAULT)) o.set("retry", retry(c.retry()));
       if (all || !c.timeout().equals(ClusterConfig.DEFAULT_TIMEOUT)) {
         o.put("timeout", duration(c.timeout()));
@@ -309,51 +313,6 @@ public final class ConfigWriter {
           if (!all && r.from() == r.to()) s.add(r.from());
           else s.add(r.toString());
         }
-      }
-      return o;
-    }
-
-    private ObjectNode outlier(OutlierDetectionConfig o) {
-      OutlierDetectionConfig d = OutlierDetectionConfig.DEFAULT;
-      ObjectNode n = F.objectNode();
-      if (all || o.consecutive5xx() != d.consecutive5xx()) {
-        n.put("consecutive_5xx", o.consecutive5xx());
-      }
-      if (all || o.consecutiveGatewayFailure() != d.consecutiveGatewayFailure()) {
-        n.put("consecutive_gateway_failure", o.consecutiveGatewayFailure());
-      }
-      if (all || !o.baseEjectionTime().equals(d.baseEjectionTime())) {
-        n.put("base_ejection_time", duration(o.baseEjectionTime()));
-      }
-      if (all || o.maxEjectionPercent() != d.maxEjectionPercent()) {
-        n.put("max_ejection_percent", o.maxEjectionPercent());
-      }
-      if (all || !o.maxEjectionTime().equals(d.maxEjectionTime())) {
-        n.put("max_ejection_time", duration(o.maxEjectionTime()));
-      }
-      if (all || o.enforcing() != d.enforcing()) n.put("enforcing", o.enforcing());
-      return n;
-    }
-
-    private ObjectNode breaker(CircuitBreakerConfig b) {
-      CircuitBreakerConfig d = CircuitBreakerConfig.DEFAULT;
-      ObjectNode o = F.objectNode();
-      if (all || b.failureRateThreshold() != d.failureRateThreshold()) {
-        o.put("failure_rate_threshold", b.failureRateThreshold());
-      }
-      if (all || !b.slowCallDuration().equals(d.slowCallDuration())) {
-        o.put("slow_call_duration", duration(b.slowCallDuration()));
-      }
-      if (all || b.slowCallRateThreshold() != d.slowCallRateThreshold()) {
-        o.put("slow_call_rate_threshold", b.slowCallRateThreshold());
-      }
-      if (all || b.slidingWindow() != d.slidingWindow()) o.put("sliding_window", b.slidingWindow());
-      if (all || b.minimumCalls() != d.minimumCalls()) o.put("minimum_calls", b.minimumCalls());
-      if (all || !b.waitInOpen().equals(d.waitInOpen())) {
-        o.put("wait_in_open", duration(b.waitInOpen()));
-      }
-      if (all || b.maxConcurrentRequests() != d.maxConcurrentRequests()) {
-        o.put("max_concurrent_requests", b.maxConcurrentRequests());
       }
       return o;
     }
@@ -462,6 +421,9 @@ public final class ConfigWriter {
       }
       if (all || !in.healthPath().equals(InboundConfig.DEFAULT_HEALTH_PATH)) {
         o.put("health_path", in.healthPath());
+      }
+      if (all || in.headersWithUnderscoresAction() != InboundConfig.UnderscoreAction.DROP_HEADER) {
+        o.put("headers_with_underscores_action", in.headersWithUnderscoresAction().configName());
       }
       return o;
     }

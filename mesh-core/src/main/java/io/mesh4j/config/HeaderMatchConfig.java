@@ -18,4 +18,11 @@ public record HeaderMatchConfig(
 
   /** The comparison a header condition applies. */
   public enum Kind { EXACT, PREFIX, SUFFIX, CONTAINS, REGEX, PRESENT }
+
+  /** The record's fields, with {@code value} masked when the name is credential-like ({@link Secrets}). */
+  @Override
+  public String toString() {
+    return "HeaderMatchConfig[name=" + name + ", kind=" + kind + ", value="
+        + Secrets.headerValue(name, value) + ", present=" + present + ", invert=" + invert + "]";
+  }
 }

@@ -11,12 +11,35 @@ import java.util.List;
  * @param trustedProxies CIDRs of proxies whose {@code X-Forwarded-For} is believed; empty means
  *     the socket peer is always the source
  * @param healthPath the path of the health endpoint that peers probe ({@code /mesh/health})
+ * @param headersWithUnderscoresAction what the gateway does with a request header whose name
+ *     contains {@code _} ({@code inbound.headers_with_underscores_action}); {@link
+ *     UnderscoreAction#DROP_HEADER} when absent, Envoy's recommendation at the edge
  */
 public record InboundConfig(
     List<VirtualHostConfig> virtualHosts,
     AuthzConfig authz,
     List<Cidr> trustedProxies,
-    String healthPath) {
+    String healthPath,
+    UnderscoreAction headersWithUnderscoresAction) {
+
+  /**
+   * What the gateway does with a request header whose name contains an underscore, as Envoy's
+   * {@code headers_with_underscores_action}: such names can be mistaken for another header by
+   * upstreams that map {@code -} and {@code _} to the same name (CGI, some frameworks).
+   */
+  public enum UnderscoreAction {
+    /** Forward the header. */
+    ALLOW,
+    /** Forward the request without the header (counted as removed). */
+    DROP_HEADER,
+    /** Answer 400 without forwarding (counted as rejected). */
+    REJECT_REQUEST;
+
+    /** The config spelling: {@code allow}, {@code drop_header}, {@code reject_request}. */
+    public String configName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /** The default health endpoint path. */
   public static final String DEFAULT_HEALTH_PATH = "/mesh/health";
@@ -25,10 +48,18 @@ public record InboundConfig(
   public static final InboundConfig EMPTY =
       new InboundConfig(List.of(), AuthzConfig.ALLOW_ALL, List.of(), DEFAULT_HEALTH_PATH);
 
+  /** The rules with the default {@link UnderscoreAction#DROP_HEADER}. */
+  public InboundConfig(List<VirtualHostConfig> virtualHosts, AuthzConfig authz,
+      List<Cidr> trustedProxies, String healthPath) {
+    this(virtualHosts, authz, trustedProxies, healthPath, null);
+  }
+
   public InboundConfig {
     virtualHosts = List.copyOf(virtualHosts);
     authz = authz == null ? AuthzConfig.ALLOW_ALL : authz;
     trustedProxies = List.copyOf(trustedProxies);
     healthPath = healthPath == null ? DEFAULT_HEALTH_PATH : healthPath;
+    headersWithUnderscoresAction = headersWithUnderscoresAction == null
+        ? UnderscoreAction.DROP_HEADER : headersWithUnderscoresAction;
   }
 }

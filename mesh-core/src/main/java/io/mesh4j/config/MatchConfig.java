@@ -32,7 +32,7 @@ public record MatchConfig(
 
   /** Matches every request. */
   public static final MatchConfig ANY =
-      new MatchConfig(null, null, true, Set.of(), List.of(), List.of(), List.of(), List.of());
+      new MatchConfig(null, null, true, Set.of(), List.of(), List.of(), List.of(), List.of(), null);
 
   public MatchConfig {
     methods = Set.copyOf(methods);
@@ -40,19 +40,6 @@ public record MatchConfig(
     query = List.copyOf(query);
     source = List.copyOf(source);
     principals = List.copyOf(principals);
-  }
-
-  /** The conditions without a custom one (the signature before custom matchers existed). */
-  public MatchConfig(
-      PathMatchKind pathKind,
-      String pathValue,
-      boolean caseSensitive,
-      Set<String> methods,
-      List<HeaderMatchConfig> headers,
-      List<QueryMatchConfig> query,
-      List<Cidr> source,
-      List<String> principals) {
-    this(pathKind, pathValue, caseSensitive, methods, headers, query, source, principals, null);
   }
 
   /** How a route's path condition compares the request path. */

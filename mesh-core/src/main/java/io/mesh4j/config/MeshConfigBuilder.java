@@ -55,6 +55,7 @@ public final class MeshConfigBuilder {
   private AuthzConfig authz;
   private final List<Cidr> trustedProxies = new ArrayList<>();
   private String healthPath;
+  private InboundConfig.UnderscoreAction underscoreAction;
   private final List<String> propagate = new ArrayList<>();
   private AdminConfig admin;
   private Locality locality;
@@ -199,6 +200,16 @@ public final class MeshConfigBuilder {
     return this;
   }
 
+  /**
+   * What the gateway does with a request header whose name contains {@code _} ({@code
+   * inbound.headers_with_underscores_action}; default {@link
+   * InboundConfig.UnderscoreAction#DROP_HEADER}).
+   */
+  public MeshConfigBuilder headersWithUnderscoresAction(InboundConfig.UnderscoreAction action) {
+    this.underscoreAction = Objects.requireNonNull(action, "headers_with_underscores_action");
+    return this;
+  }
+
   /** Adds headers to carry from the request being handled onto the calls made for it. */
   public MeshConfigBuilder propagate(String... headers) {
     for (String h : headers) propagate.add(lower(headerName("propagate.headers", h)));
@@ -306,7 +317,7 @@ public final class MeshConfigBuilder {
         service,
         clusters,
         new OutboundConfig(outbound),
-        new InboundConfig(inbound, authz, trustedProxies, healthPath),
+        new InboundConfig(inbound, authz, trustedProxies, healthPath, underscoreAction),
         new PropagateConfig(propagate),
         admin,
         policies,
@@ -461,8 +472,7 @@ public final class MeshConfigBuilder {
     public ClusterBuilder outlierDetection(Consumer<OutlierDetectionBuilder> spec) {
       OutlierDetectionBuilder b = new OutlierDetectionBuilder();
       Objects.requireNonNull(spec, "spec").accept(b);
-      outlierDetection = new OutlierDetectionConfig(b.consecutive5xx, b.consecutiveGatewayFailure,
-          b.baseEjectionTime, b.maxEjectionPercent, b.maxEjectionTime, b.enforcing);
+      outlierDetection = b.toConfig();
       return this;
     }
 
@@ -470,9 +480,7 @@ public final class MeshConfigBuilder {
     public ClusterBuilder circuitBreaker(Consumer<CircuitBreakerBuilder> spec) {
       CircuitBreakerBuilder b = new CircuitBreakerBuilder();
       Objects.requireNonNull(spec, "spec").accept(b);
-      circuitBreaker = new CircuitBreakerConfig(b.failureRateThreshold, b.slowCallDuration,
-          b.slowCallRateThreshold, b.slidingWindow, b.minimumCalls, b.waitInOpen,
-          b.maxConcurrentRequests);
+      circuitBreaker = b.toConfig();
       return this;
     }
 
@@ -607,115 +615,111 @@ public final class MeshConfigBuilder {
     }
   }
 
-  /** Describes outlier detection. Not thread-safe. */
-  public static final class OutlierDetectionBuilder {
-    private int consecutive5xx = OutlierDetectionConfig.DEFAULT_CONSECUTIVE_5XX;
-    private int consecutiveGatewayFailure =
-        OutlierDetectionConfig.DEFAULT_CONSECUTIVE_GATEWAY_FAILURE;
-    private Duration baseEjectionTime = OutlierDetectionConfig.DEFAULT_BASE_EJECTION_TIME;
-    private int maxEjectionPercent = OutlierDetectionConfig.DEFAULT_MAX_EJECTION_PERCENT;
-    private Duration maxEjectionTime = OutlierDetectionConfig.DEFAULT_MAX_EJECTION_TIME;
-    private boolean enforcing = true;
+  /**
+   * A builder of a section bound to its record ({@link RecordBinding}): each setter names its key,
+   * whose declaration checks the value; unset keys take the section's defaults.
+   */
+  abstract static class BoundBuilder<R extends Record, B extends BoundBuilder<R, B>> {
+    private final RecordBinding<R> binding;
+    private final Object[] values;
 
-    OutlierDetectionBuilder() {}
+    BoundBuilder(RecordBinding<R> binding) {
+      this.binding = binding;
+      this.values = new Object[binding.size()];
+    }
+
+    @SuppressWarnings("unchecked")
+    final B set(String key, Object value) {
+      Objects.requireNonNull(value, key);
+      String problem = binding.problem(key, value);
+      if (problem != null) throw new IllegalArgumentException(problem);
+      values[binding.index(key)] = value;
+      return (B) this;
+    }
+
+    final R toConfig() {
+      return binding.with(values);
+    }
+  }
+
+  /** Describes outlier detection. Not thread-safe. */
+  public static final class OutlierDetectionBuilder
+      extends BoundBuilder<OutlierDetectionConfig, OutlierDetectionBuilder> {
+    OutlierDetectionBuilder() {
+      super(ConfigSchema.OUTLIER_RECORD);
+    }
 
     /** Consecutive 5xx before ejection (default 5; 0 disables). */
     public OutlierDetectionBuilder consecutive5xx(int count) {
-      require("consecutive_5xx", Checks.atLeast(count, 0));
-      this.consecutive5xx = count;
-      return this;
+      return set("consecutive_5xx", count);
     }
 
     /** Consecutive 502/503/504 or connect failures before ejection (default 5; 0 disables). */
     public OutlierDetectionBuilder consecutiveGatewayFailure(int count) {
-      require("consecutive_gateway_failure", Checks.atLeast(count, 0));
-      this.consecutiveGatewayFailure = count;
-      return this;
+      return set("consecutive_gateway_failure", count);
     }
 
     /** Ejection time per ejection so far (default 30s). */
     public OutlierDetectionBuilder baseEjectionTime(Duration time) {
-      this.baseEjectionTime = positive("base_ejection_time", time);
-      return this;
+      return set("base_ejection_time", time);
     }
 
     /** At most this percent of the cluster ejected, but at least one endpoint (default 10). */
     public OutlierDetectionBuilder maxEjectionPercent(int percent) {
-      require("max_ejection_percent", Checks.range(percent, 0, 100));
-      this.maxEjectionPercent = percent;
-      return this;
+      return set("max_ejection_percent", percent);
     }
 
     /** The cap on one ejection (default 300s); at least the base ejection time. */
     public OutlierDetectionBuilder maxEjectionTime(Duration time) {
-      this.maxEjectionTime = positive("max_ejection_time", time);
-      return this;
+      return set("max_ejection_time", time);
     }
 
     /** False makes detection a dry run: ejections are counted, never enforced (default true). */
     public OutlierDetectionBuilder enforcing(boolean enforcing) {
-      this.enforcing = enforcing;
-      return this;
+      return set("enforcing", enforcing);
     }
   }
 
   /** Describes a circuit breaker. Not thread-safe. */
-  public static final class CircuitBreakerBuilder {
-    private int failureRateThreshold = CircuitBreakerConfig.DEFAULT_FAILURE_RATE_THRESHOLD;
-    private Duration slowCallDuration = CircuitBreakerConfig.DEFAULT_SLOW_CALL_DURATION;
-    private int slowCallRateThreshold = CircuitBreakerConfig.DEFAULT_SLOW_CALL_RATE_THRESHOLD;
-    private int slidingWindow = CircuitBreakerConfig.DEFAULT_SLIDING_WINDOW;
-    private int minimumCalls = CircuitBreakerConfig.DEFAULT_MINIMUM_CALLS;
-    private Duration waitInOpen = CircuitBreakerConfig.DEFAULT_WAIT_IN_OPEN;
-    private int maxConcurrentRequests = CircuitBreakerConfig.DEFAULT_MAX_CONCURRENT_REQUESTS;
-
-    CircuitBreakerBuilder() {}
+  public static final class CircuitBreakerBuilder
+      extends BoundBuilder<CircuitBreakerConfig, CircuitBreakerBuilder> {
+    CircuitBreakerBuilder() {
+      super(ConfigSchema.CIRCUIT_BREAKER_RECORD);
+    }
 
     /** Percent of failed calls that opens the circuit (1..100, default 50). */
     public CircuitBreakerBuilder failureRateThreshold(int percent) {
-      require("failure_rate_threshold", Checks.range(percent, 1, 100));
-      this.failureRateThreshold = percent;
-      return this;
+      return set("failure_rate_threshold", percent);
     }
 
     /** Calls slower than this count as slow (default 2s). */
     public CircuitBreakerBuilder slowCallDuration(Duration duration) {
-      this.slowCallDuration = positive("slow_call_duration", duration);
-      return this;
+      return set("slow_call_duration", duration);
     }
 
     /** Percent of slow calls that opens the circuit (1..100, default 100). */
     public CircuitBreakerBuilder slowCallRateThreshold(int percent) {
-      require("slow_call_rate_threshold", Checks.range(percent, 1, 100));
-      this.slowCallRateThreshold = percent;
-      return this;
+      return set("slow_call_rate_threshold", percent);
     }
 
     /** Calls in the count-based window (1..100000, default 100). */
     public CircuitBreakerBuilder slidingWindow(int calls) {
-      require("sliding_window", Checks.range(calls, 1, Checks.MAX_SLIDING_WINDOW));
-      this.slidingWindow = calls;
-      return this;
+      return set("sliding_window", calls);
     }
 
     /** Calls needed before rates are computed (default 20); at most the window. */
     public CircuitBreakerBuilder minimumCalls(int calls) {
-      require("minimum_calls", Checks.atLeast(calls, 1));
-      this.minimumCalls = calls;
-      return this;
+      return set("minimum_calls", calls);
     }
 
     /** How long the circuit stays open before probing (default 10s). */
     public CircuitBreakerBuilder waitInOpen(Duration duration) {
-      this.waitInOpen = positive("wait_in_open", duration);
-      return this;
+      return set("wait_in_open", duration);
     }
 
     /** Concurrent requests allowed to the cluster (default 1024). */
     public CircuitBreakerBuilder maxConcurrentRequests(int requests) {
-      require("max_concurrent_requests", Checks.atLeast(requests, 1));
-      this.maxConcurrentRequests = requests;
-      return this;
+      return set("max_concurrent_requests", requests);
     }
   }
 
@@ -1254,7 +1258,7 @@ public final class MeshConfigBuilder {
         action("split", null);
         split = new ArrayList<>();
       }
-      split.add(new WeightedCluster(cluster, weight));
+      split.add(new WeightedCluster(cluster, weight, false));
       return this;
     }
 

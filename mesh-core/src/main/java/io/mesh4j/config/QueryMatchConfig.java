@@ -12,4 +12,11 @@ package io.mesh4j.config;
 public record QueryMatchConfig(String name, Kind kind, String value, boolean present) {
   /** The comparison a query condition applies. */
   public enum Kind { EXACT, REGEX, PRESENT }
+
+  /** The record's fields, with {@code value} masked when the name is credential-like ({@link Secrets}). */
+  @Override
+  public String toString() {
+    return "QueryMatchConfig[name=" + name + ", kind=" + kind + ", value="
+        + Secrets.headerValue(name, value) + ", present=" + present + "]";
+  }
 }

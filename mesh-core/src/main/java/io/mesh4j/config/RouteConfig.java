@@ -28,19 +28,4 @@ public record RouteConfig(
     match = match == null ? MatchConfig.ANY : match;
     policies = policies == null ? List.of() : List.copyOf(policies);
   }
-
-  /** A route without policies (the signature before request policies existed). */
-  public RouteConfig(
-      String name,
-      MatchConfig match,
-      ActionConfig action,
-      RewriteConfig rewrite,
-      HeadersConfig headers,
-      Duration timeout,
-      RetryOverride retry,
-      MirrorConfig mirror,
-      FaultConfig fault,
-      RateLimitConfig rateLimit) {
-    this(name, match, action, rewrite, headers, timeout, retry, mirror, fault, rateLimit, null);
-  }
 }

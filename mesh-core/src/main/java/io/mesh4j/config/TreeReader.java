@@ -379,7 +379,7 @@ final class TreeReader {
     if (!n.isObject()) {
       typeError(p, n, "a map with name, endpoints, ...");
       return new ClusterConfig(null, null, List.of(), null, null, null, null, null,
-          ClusterConfig.DEFAULT_PANIC_THRESHOLD, null, null);
+          ClusterConfig.DEFAULT_PANIC_THRESHOLD, null, null, null);
     }
     Section s = new Section(n, p, CLUSTER_KEYS);
     String name = s.string("name");
@@ -407,8 +407,8 @@ final class TreeReader {
         lb,
         endpoints,
         hc == null ? null : healthCheck(hc),
-        od == null ? null : outlier(od),
-        cb == null ? null : circuitBreaker(cb),
+        od == null ? null : bound(od, ConfigSchema.OUTLIER_RECORD),
+        cb == null ? null : bound(cb, ConfigSchema.CIRCUIT_BREAKER_RECORD),
         rt == null ? null : retry(rt),
         s.duration("timeout"),
         orElse(s.integer("panic_threshold"), ClusterConfig.DEFAULT_PANIC_THRESHOLD),
@@ -496,30 +496,15 @@ final class TreeReader {
     return null;
   }
 
-  private OutlierDetectionConfig outlier(Section s) {
-    return new OutlierDetectionConfig(
-        orElse(s.integer("consecutive_5xx"), OutlierDetectionConfig.DEFAULT_CONSECUTIVE_5XX),
-        orElse(s.integer("consecutive_gateway_failure"),
-            OutlierDetectionConfig.DEFAULT_CONSECUTIVE_GATEWAY_FAILURE),
-        orElse(s.duration("base_ejection_time"), OutlierDetectionConfig.DEFAULT_BASE_EJECTION_TIME),
-        orElse(s.integer("max_ejection_percent"),
-            OutlierDetectionConfig.DEFAULT_MAX_EJECTION_PERCENT),
-        orElse(s.duration("max_ejection_time"), OutlierDetectionConfig.DEFAULT_MAX_EJECTION_TIME),
-        orElse(s.bool("enforcing"), true));
-  }
-
-  private CircuitBreakerConfig circuitBreaker(Section s) {
-    return new CircuitBreakerConfig(
-        orElse(s.integer("failure_rate_threshold"),
-            CircuitBreakerConfig.DEFAULT_FAILURE_RATE_THRESHOLD),
-        orElse(s.duration("slow_call_duration"), CircuitBreakerConfig.DEFAULT_SLOW_CALL_DURATION),
-        orElse(s.integer("slow_call_rate_threshold"),
-            CircuitBreakerConfig.DEFAULT_SLOW_CALL_RATE_THRESHOLD),
-        orElse(s.integer("sliding_window"), CircuitBreakerConfig.DEFAULT_SLIDING_WINDOW),
-        orElse(s.integer("minimum_calls"), CircuitBreakerConfig.DEFAULT_MINIMUM_CALLS),
-        orElse(s.duration("wait_in_open"), CircuitBreakerConfig.DEFAULT_WAIT_IN_OPEN),
-        orElse(s.integer("max_concurrent_requests"),
-            CircuitBreakerConfig.DEFAULT_MAX_CONCURRENT_REQUESTS));
+  /** A section bound to its record ({@link RecordBinding}): each key read as declared. */
+  private <R extends Record> R bound(Section s, RecordBinding<R> binding) {
+    return binding.read(f -> switch (f.type().kind) {
+      case INTEGER -> s.integer(f.name());
+      case NUMBER -> s.number(f.name());
+      case BOOLEAN -> s.bool(f.name());
+      case DURATION -> s.duration(f.name());
+      default -> s.string(f.name());
+    });
   }
 
   /** The fields a cluster policy and a route override share. */
@@ -681,7 +666,16 @@ final class TreeReader {
       authz = new AuthzConfig(dflt, rules);
     }
     return new InboundConfig(
-        hosts, authz, orElse(cidrs(s, "trusted_proxies"), List.of()), s.string("health_path"));
+        hosts, authz, orElse(cidrs(s, "trusted_proxies"), List.of()), s.string("health_path"),
+        enumValue(s, "headers_with_underscores_action", TreeReader::underscoreAction,
+            "allow, drop_header or reject_request"));
+  }
+
+  private static InboundConfig.UnderscoreAction underscoreAction(String s) {
+    for (InboundConfig.UnderscoreAction a : InboundConfig.UnderscoreAction.values()) {
+      if (a.configName().equals(s)) return a;
+    }
+    return null;
   }
 
   private static AuthzConfig.Action authzAction(String s) {
@@ -716,7 +710,7 @@ final class TreeReader {
       JsonNode n = items.get(i);
       if (!n.isObject()) {
         typeError(p, n, "a map with name, domains, routes");
-        out.add(new VirtualHostConfig(null, List.of(), List.of()));
+        out.add(new VirtualHostConfig(null, List.of(), List.of(), null));
         continue;
       }
       Section s = new Section(n, p, VIRTUAL_HOST_KEYS);
@@ -743,7 +737,7 @@ final class TreeReader {
     if (!n.isObject()) {
       typeError(p, n, "a map with name, match and an action");
       return new RouteConfig(dfltName, null, dir == Direction.INBOUND ? Pass.INSTANCE : null,
-          null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null);
     }
     Section s = new Section(n, p, ROUTE_KEYS);
     MatchConfig match = null;
@@ -811,7 +805,7 @@ final class TreeReader {
           JsonNode n = items.get(i);
           if (!n.isObject()) {
             typeError(p, n, "a map with cluster and weight");
-            out.add(new WeightedCluster(null, 1));
+            out.add(new WeightedCluster(null, 1, false));
             continue;
           }
           Section w = new Section(n, p, SPLIT_KEYS);

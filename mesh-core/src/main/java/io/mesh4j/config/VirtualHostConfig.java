@@ -20,9 +20,4 @@ public record VirtualHostConfig(
     routes = List.copyOf(routes);
     policies = policies == null ? List.of() : List.copyOf(policies);
   }
-
-  /** A virtual host without policies (the signature before request policies existed). */
-  public VirtualHostConfig(String name, List<String> domains, List<RouteConfig> routes) {
-    this(name, domains, routes, null);
-  }
 }

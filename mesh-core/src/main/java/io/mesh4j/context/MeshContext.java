@@ -102,7 +102,8 @@ public final class MeshContext {
   /**
    * The context of an inbound request: its {@code x-request-id} when valid, else one from {@code
    * ids}; and, for each name in {@code propagate.headers()} other than {@code x-request-id}, the
-   * request's first value of that header when present and valid.
+   * request's value of that header when present and valid (repeated lines joined with {@code ","},
+   * {@link RequestView#header}).
    */
   public static MeshContext fromRequest(
       PropagateConfig propagate, RequestView request, RequestIdGenerator ids) {

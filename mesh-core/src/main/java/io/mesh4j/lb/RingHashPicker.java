@@ -34,7 +34,7 @@ import java.util.random.RandomGenerator;
  *
  * <h2>The key</h2>
  *
- * <p>{@code hash_on} names what is hashed: a header's first value; a cookie's value, found in the
+ * <p>{@code hash_on} names what is hashed: a header's value (repeated lines joined with {@code ","}); a cookie's value, found in the
  * first {@code cookie} header without allocating (the raw value between {@code =} and {@code ;},
  * surrounding spaces removed; cookie names are case-sensitive); or {@link
  * RequestView#sourceAddress()}.

@@ -41,6 +41,15 @@ package io.mesh4j.metrics;
  *   <tr><td>{@value #CLIENT_FAULTS}</td><td>counter</td><td>service, route, kind</td><td>injected delays and aborts</td></tr>
  * </table>
  *
+ * <p>The gateway (mesh-gateway) adds:
+ *
+ * <table>
+ *   <caption>Gateway meters</caption>
+ *   <tr><th>name</th><th>type</th><th>tags</th><th>value</th></tr>
+ *   <tr><td>{@value #GATEWAY_HEADERS_REMOVED}</td><td>counter</td><td>service, reason</td><td>request header lines not forwarded: {@code underscore} (a name with {@code _}, {@code drop_header}), {@code untrusted_forwarded} ({@code Forwarded} / {@code X-Real-IP} from a peer that is not a trusted proxy)</td></tr>
+ *   <tr><td>{@value #GATEWAY_REJECTED}</td><td>counter</td><td>service, reason</td><td>requests answered 400 instead of forwarded: {@code underscore} ({@code reject_request}), {@code bad_request} (a request the HTTP client cannot express)</td></tr>
+ * </table>
+ *
  * <p>An attempt's outcome is {@code success} when a response below 500 arrived and {@code failure}
  * for a 5xx or a transport failure; cancelled attempts are not counted.
  */
@@ -85,6 +94,11 @@ public final class MeshMetricNames {
    * {@link #SERVER_REQUESTS}: no route was chosen.
    */
   public static final String SERVER_PATH_REFUSED = "mesh.server.path.refused";
+
+  /** Counter: request header lines the gateway did not forward, tagged service, {@link #TAG_REASON}. */
+  public static final String GATEWAY_HEADERS_REMOVED = "mesh.gateway.headers.removed";
+  /** Counter: requests the gateway answered 400 instead of forwarding, tagged service, {@link #TAG_REASON}. */
+  public static final String GATEWAY_REJECTED = "mesh.gateway.rejected";
 
   /**
    * Counter: request policies that threw (contained as their failure mode says), tagged {@link

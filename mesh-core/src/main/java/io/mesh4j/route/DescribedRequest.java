@@ -44,7 +44,8 @@ public final class DescribedRequest implements RequestView {
    * Parses a described request.
    *
    * @param method {@code null} or empty means {@code GET}
-   * @param headerLines {@code Name: value} lines; a repeated name keeps its first value
+   * @param headerLines {@code Name: value} lines; a repeated name's values are joined with {@code
+   *     ","} ({@link RequestView#header})
    * @param source an IP literal, or {@code null}/empty for unknown
    * @param principal the peer identity, or {@code null}/empty for none
    * @throws IllegalArgumentException with a message naming the bad part and value
@@ -82,7 +83,7 @@ public final class DescribedRequest implements RequestView {
       if (name.isEmpty() || !name.chars().allMatch(DescribedRequest::isTokenChar)) {
         throw new IllegalArgumentException("header: '" + h + "' has an invalid header name");
       }
-      headers.putIfAbsent(name, h.substring(colon + 1).trim());
+      headers.merge(name, h.substring(colon + 1).trim(), RequestView::join);
     }
     if (source != null && !source.isEmpty() && Cidr.parseAddress(source) == null) {
       throw new IllegalArgumentException("source: '" + source + "' is not an IP address");

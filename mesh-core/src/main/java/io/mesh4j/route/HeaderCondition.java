@@ -2,13 +2,15 @@ package io.mesh4j.route;
 
 import io.mesh4j.config.HeaderMatchConfig;
 import io.mesh4j.config.HeaderMatchConfig.Kind;
+import io.mesh4j.config.Secrets;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
  * A compiled header condition. Immutable.
  *
- * <p>The value is the first value of the header ({@link RequestView#header}); pseudo-headers are
+ * <p>The value is the header's value, repeated lines joined with {@code ","} ({@link
+ * RequestView#header}); pseudo-headers are
  * read from the request itself: {@code :method}, {@code :scheme}, {@code :authority} (also under
  * the name {@code host}) and {@code :path}, which is the path plus {@code ?query} as in Envoy.
  * Names compare case-insensitively, values case-sensitively. A missing header fails every kind
@@ -97,8 +99,10 @@ final class HeaderCondition {
     if (actual == null) {
       return h + " is absent" + (invert ? " (an inverted match still needs the header)" : "");
     }
-    String a = h + " value " + Describe.quote(actual);
-    String v = Describe.quote(value);
+    // Secrets: neither the configured value nor the request's own is shown for a credential-like
+    // name (the one rule of io.mesh4j.config.Secrets, as in /mesh/config).
+    String a = h + " value " + Describe.quote(Secrets.headerValue(name, actual));
+    String v = Describe.quote(Secrets.headerValue(name, value));
     if (invert) {
       return switch (kind) {
         case EXACT -> a + " equals " + v + " (inverted)";

@@ -2,6 +2,7 @@ package io.mesh4j.route;
 
 import io.mesh4j.config.QueryMatchConfig;
 import io.mesh4j.config.QueryMatchConfig.Kind;
+import io.mesh4j.config.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
@@ -49,11 +50,11 @@ final class QueryCondition {
       return config.present() ? q + " is absent" : q + " is present (must be absent)";
     }
     if (found == QueryStrings.ABSENT) return q + " is absent";
-    String actual =
-        QueryStrings.decode(query, QueryStrings.valueStart(found), QueryStrings.valueEnd(found));
+    String actual = Secrets.headerValue(config.name(),
+        QueryStrings.decode(query, QueryStrings.valueStart(found), QueryStrings.valueEnd(found)));
+    String expected = Describe.quote(Secrets.headerValue(config.name(), config.value()));
     return config.kind() == Kind.EXACT
-        ? q + " value " + Describe.quote(actual) + " is not " + Describe.quote(config.value())
-        : q + " value " + Describe.quote(actual) + " does not match regex "
-            + Describe.quote(config.value());
+        ? q + " value " + Describe.quote(actual) + " is not " + expected
+        : q + " value " + Describe.quote(actual) + " does not match regex " + expected;
   }
 }

@@ -25,10 +25,26 @@ public interface RequestView {
   String query();
 
   /**
-   * The first value of the header with this name, or {@code null}. {@code name} is lower-case;
-   * implementations compare case-insensitively.
+   * The value of the header with this name, or {@code null} when absent. {@code name} is
+   * lower-case; implementations compare case-insensitively.
+   *
+   * <p>A header that occurs on several lines is one value: the lines' values joined with {@code
+   * ","} in the order received, as Envoy does before matching. So {@code exact: prod} fails on two
+   * lines {@code prod} and {@code dev}, and a client's own line can never win over one a proxy
+   * appended; {@code contains} and {@code regex} see the joined value. Every decision that reads a
+   * header goes through here (route and authz matching, {@code hash_on}, {@code propagate}).
+   * Implementations return the single value itself, without allocating, when the header occurs
+   * once; {@link #join} is the shared joining rule.
    */
   String header(String name);
+
+  /**
+   * Appends {@code next} to {@code joined} with Envoy's separator {@code ","}: the joining rule
+   * of {@link #header} for adapters that read a repeated header line by line.
+   */
+  static String join(String joined, String next) {
+    return joined == null ? next : joined + ',' + next;
+  }
 
   /**
    * The source address as an IP literal: the (trusted) peer on the server side, the local address

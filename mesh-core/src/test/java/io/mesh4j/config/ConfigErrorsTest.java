@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -17,11 +19,19 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ConfigErrorsTest {
 
-  /** The errors {@code yaml} is rejected with, as {@code path: message} strings. */
+  /**
+   * The errors {@code yaml} is rejected with, as {@code path: message} strings; their locations
+   * are checked by {@link #everyErrorWithAPathPointsIntoTheText}.
+   */
   static List<String> errorsOf(String yaml) {
+    return rejected(yaml).errors().stream()
+        .map(e -> e.path().isEmpty() ? e.message() : e.path() + ": " + e.message()).toList();
+  }
+
+  static ConfigException rejected(String yaml) {
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(yaml));
     assertThat(e).as("expected the config to be rejected:%n%s", yaml).isNotNull();
-    return e.errors().stream().map(ConfigError::toString).toList();
+    return e;
   }
 
   static String indent(String text, int spaces) {
@@ -715,6 +725,10 @@ class ConfigErrorsTest {
         row("health path without slash",
             top("inbound: {health_path: health}"),
             "inbound.health_path: \"health\" (expected: a path starting with /)"),
+        row("unknown headers_with_underscores_action",
+            top("inbound: {headers_with_underscores_action: drop}"),
+            "inbound.headers_with_underscores_action: \"drop\" (expected: allow, drop_header or"
+                + " reject_request)"),
         row("bad and duplicate propagate headers",
             top("propagate: {headers: [x-a, X-A, \"a b\"]}"),
             "propagate.headers[1]: \"x-a\" (expected: each header once)",
@@ -734,5 +748,30 @@ class ConfigErrorsTest {
   @MethodSource("cases")
   void eachMistakeIsReportedWithItsPathAndValue(String name, String yaml, List<String> expected) {
     assertThat(errorsOf(yaml)).containsExactlyElementsOf(expected);
+  }
+
+  private static final Pattern LINE_COLUMN = Pattern.compile("line (\\d+), column (\\d+)");
+
+  /**
+   * Every error that has a path also has a location, and it is a real position in the document:
+   * a line it has, a column within that line (or just past its end).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void everyErrorWithAPathPointsIntoTheText(String name, String yaml, List<String> expected) {
+    List<String> lines = yaml.lines().toList();
+    for (ConfigError e : rejected(yaml).errors()) {
+      if (e.path().isEmpty()) {
+        assertThat(e.location()).as(e.toString()).isEmpty();
+        continue;
+      }
+      Matcher m = LINE_COLUMN.matcher(e.location());
+      assertThat(m.matches()).as("location of %s", e).isTrue();
+      int line = Integer.parseInt(m.group(1));
+      int column = Integer.parseInt(m.group(2));
+      assertThat(line).as("line of %s", e).isBetween(1, lines.size());
+      assertThat(column).as("column of %s", e).isBetween(1, lines.get(line - 1).length() + 1);
+      assertThat(e.toString()).endsWith(" at " + e.location());
+    }
   }
 }

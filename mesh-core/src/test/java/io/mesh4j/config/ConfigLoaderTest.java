@@ -38,13 +38,13 @@ class ConfigLoaderTest {
 
   static MatchConfig prefix(String prefix) {
     return new MatchConfig(
-        PathMatchKind.PREFIX, prefix, true, Set.of(), List.of(), List.of(), List.of(), List.of());
+        PathMatchKind.PREFIX, prefix, true, Set.of(), List.of(), List.of(), List.of(), List.of(), null);
   }
 
   static ClusterConfig plainCluster(String name, String host, int port) {
     return new ClusterConfig(
         name, LbPolicy.WEIGHTED_ROUND_ROBIN, List.of(new EndpointConfig(host, port, 1, null)), null,
-        null, null, RetryConfig.DEFAULT, Duration.ofSeconds(15), 50, Duration.ZERO, null);
+        null, null, RetryConfig.DEFAULT, Duration.ofSeconds(15), 50, Duration.ZERO, null, null);
   }
 
   /** CONFIG.md's example as the model, every default spelled out. */
@@ -72,7 +72,7 @@ class ConfigLoaderTest {
         Duration.ofSeconds(15),
         50,
         Duration.ZERO,
-        new HashOnConfig(HashOnConfig.Kind.HEADER, "x-user-id"));
+        new HashOnConfig(HashOnConfig.Kind.HEADER, "x-user-id"), null);
 
     RouteConfig canary = new RouteConfig(
         "canary-by-header",
@@ -82,13 +82,13 @@ class ConfigLoaderTest {
                 false)),
             List.of(new QueryMatchConfig("debug", QueryMatchConfig.Kind.PRESENT, null, true)),
             List.of(Cidr.parse("10.0.0.0/8")),
-            List.of()),
-        new Forward("inventory-v2"), null, null, null, null, null, null, null);
+            List.of(), null),
+        new Forward("inventory-v2"), null, null, null, null, null, null, null, null);
     RouteConfig split = new RouteConfig(
         "split",
         prefix("/"),
-        new Split(List.of(new WeightedCluster("inventory", 90),
-            new WeightedCluster("inventory-v2", 10))),
+        new Split(List.of(new WeightedCluster("inventory", 90, false),
+            new WeightedCluster("inventory-v2", 10, false))),
         new RewriteConfig("/v2/", null, null, null),
         new HeadersConfig(Map.of("x-mesh-route", "split"), List.of("x-debug")),
         Duration.ofSeconds(2),
@@ -96,21 +96,21 @@ class ConfigLoaderTest {
         new MirrorConfig("inventory-shadow", 5),
         new FaultConfig(new FaultConfig.Delay(Duration.ofMillis(100), 1),
             new FaultConfig.Abort(503, 0.1)),
-        null);
+        null, null);
     RouteConfig old = new RouteConfig("old", prefix("/old/"),
         new Redirect(null, null, null, "/", null, false, 302),
-        null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null);
     RouteConfig maintenance = new RouteConfig(
         "maintenance",
         new MatchConfig(PathMatchKind.PATH, "/admin", true, Set.of("DELETE"), List.of(), List.of(),
-            List.of(), List.of()),
+            List.of(), List.of(), null),
         new Respond(503, "maintenance", Map.of("retry-after", "30")),
-        null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null);
     RouteConfig moved = new RouteConfig("moved", prefix("/v1/"),
         new Redirect(null, null, null, null, "/v2/", false, 301),
-        null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null);
     RouteConfig app = new RouteConfig("app", prefix("/"), Pass.INSTANCE,
-        null, null, null, null, null, null, new RateLimitConfig(200, 400));
+        null, null, null, null, null, null, new RateLimitConfig(200, 400), null);
     return new MeshConfig(
         1,
         "frontend",
@@ -119,19 +119,19 @@ class ConfigLoaderTest {
             plainCluster("inventory-shadow", "127.0.0.1", 8084)),
         new OutboundConfig(List.of(
             new VirtualHostConfig("inventory", List.of("inventory", "*.inventory.internal"),
-                List.of(canary, split)),
-            new VirtualHostConfig("legacy", List.of("*"), List.of(old, maintenance)))),
+                List.of(canary, split), null),
+            new VirtualHostConfig("legacy", List.of("*"), List.of(old, maintenance), null))),
         new InboundConfig(
-            List.of(new VirtualHostConfig("self", List.of("*"), List.of(moved, app))),
+            List.of(new VirtualHostConfig("self", List.of("*"), List.of(moved, app), null)),
             new AuthzConfig(AuthzConfig.Action.ALLOW, List.of(new AuthzConfig.Rule(
                 "rules[0]", AuthzConfig.Action.DENY,
                 new MatchConfig(PathMatchKind.PREFIX, "/internal/", true, Set.of(), List.of(),
-                    List.of(), List.of(Cidr.parse("0.0.0.0/0")), List.of())))),
+                    List.of(), List.of(Cidr.parse("0.0.0.0/0")), List.of(), null)))),
             List.of(),
             "/mesh/health"),
         new PropagateConfig(List.of("x-request-id", "traceparent", "tracestate", "baggage",
             "x-canary")),
-        new AdminConfig(false, List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("::1/128"))));
+        new AdminConfig(false, List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("::1/128")), List.of()), null, null);
   }
 
   // ------------------------------------------------------------------ the reference example
@@ -154,11 +154,11 @@ class ConfigLoaderTest {
   void theVerbatimConfigMdExampleIsRejectedOnlyForTheClustersItNeverDefines() {
     assertThat(errorsOf(() -> ConfigLoader.loadResource(VERBATIM))).containsExactly(
         "outbound.virtual_hosts[0].routes[0].to: \"inventory-v2\" (expected: one of the clusters:"
-            + " inventory)",
+            + " inventory) at classpath:io/mesh4j/config/config-md-example-verbatim.yaml:60:13",
         "outbound.virtual_hosts[0].routes[1].split[1].cluster: \"inventory-v2\" (expected: one of"
-            + " the clusters: inventory)",
+            + " the clusters: inventory) at classpath:io/mesh4j/config/config-md-example-verbatim.yaml:65:24",
         "outbound.virtual_hosts[0].routes[1].mirror.cluster: \"inventory-shadow\" (expected: one"
-            + " of the clusters: inventory)");
+            + " of the clusters: inventory) at classpath:io/mesh4j/config/config-md-example-verbatim.yaml:70:28");
   }
 
   @Test
@@ -319,7 +319,7 @@ class ConfigLoaderTest {
         + " allow_from: [::1/128, ::ffff:10.0.0.1, 10.1.0.0/16]}}");
 
     assertThat(c.admin()).isEqualTo(new AdminConfig(true, List.of(
-        Cidr.parse("::1/128"), Cidr.parse("::ffff:10.0.0.1"), Cidr.parse("10.1.0.0/16"))));
+        Cidr.parse("::1/128"), Cidr.parse("::ffff:10.0.0.1"), Cidr.parse("10.1.0.0/16")), List.of()));
   }
 
   @Test
@@ -414,16 +414,16 @@ class ConfigLoaderTest {
     assertThat(errorsOf(() -> ConfigLoader.load(yaml))).containsExactly(
         "clusters[0].lbb: unknown key (expected one of: name, lb, endpoints, health_check,"
             + " outlier_detection, circuit_breaker, retry, timeout, panic_threshold, slow_start,"
-            + " locality_lb, hash_on)",
+            + " locality_lb, hash_on) at line 5, column 10",
         "clusters[0].timeout: 15 (expected: a duration with a unit: ms, s, m or h, e.g. 250ms, 2s,"
-            + " 1m)",
-        "clusters[0].endpoints[0].weight: 0 (expected: 1-10000)",
+            + " 1m) at line 8, column 14",
+        "clusters[0].endpoints[0].weight: 0 (expected: 1-10000) at line 7, column 44",
         "clusters[1].name: \"inventory\" (expected: a unique cluster name; clusters[0] has it"
-            + " already)",
+            + " already) at line 9, column 11",
         "outbound.virtual_hosts[0].routes[0].match.headers[0].exact: \"a\\r\\nb\" (expected: no CR,"
-            + " LF or NUL)",
+            + " LF or NUL) at line 15, column 70",
         "outbound.virtual_hosts[0].routes[0].to: \"inventory-v3\" (expected: one of the clusters:"
-            + " inventory)");
+            + " inventory) at line 16, column 15");
   }
 
   @Test
@@ -432,8 +432,8 @@ class ConfigLoaderTest {
         () -> ConfigLoader.load("version: 2\nservice: s\nadmin: {enabled: 1}\n"));
 
     assertThat(e).hasMessage("invalid mesh4j config (2 errors):\n"
-        + "  admin.enabled: 1 (expected: true or false)\n"
-        + "  version: 2 (expected: 1)");
+        + "  admin.enabled: 1 (expected: true or false) at line 3, column 18\n"
+        + "  version: 2 (expected: 1) at line 1, column 10");
   }
 
   @Test
@@ -445,14 +445,15 @@ class ConfigLoaderTest {
         outbound:
           virtual_hosts: [{ name: v, routes: [{ to: 5 }, { split: 7 }, { to: v, match: 3 }] }]
         """))).containsExactly(
-        "clusters[0].name: a list (expected: a string)",
-        "clusters[0].endpoints[0]: \"x\" (expected: host:port)",
-        "clusters[1]: 5 (expected: a map with name, endpoints, ...)",
-        "outbound.virtual_hosts[0].routes[0].to: 5 (expected: a string; quote it: \"5\")",
-        "outbound.virtual_hosts[0].routes[1].split: 7 (expected: a list)",
-        "outbound.virtual_hosts[0].routes[2].match: 3 (expected: a map)",
+        "clusters[0].name: a list (expected: a string) at line 3, column 20",
+        "clusters[0].endpoints[0]: \"x\" (expected: host:port) at line 3, column 37",
+        "clusters[1]: 5 (expected: a map with name, endpoints, ...) at line 3, column 45",
+        "outbound.virtual_hosts[0].routes[0].to: 5 (expected: a string; quote it: \"5\")"
+            + " at line 5, column 45",
+        "outbound.virtual_hosts[0].routes[1].split: 7 (expected: a list) at line 5, column 59",
+        "outbound.virtual_hosts[0].routes[2].match: 3 (expected: a map) at line 5, column 80",
         "outbound.virtual_hosts[0].routes[2].to: \"v\" (expected: a cluster defined under"
-            + " clusters; none is)");
+            + " clusters; none is) at line 5, column 70");
   }
 
   // ------------------------------------------------------------------ null and shorthand
@@ -503,5 +504,77 @@ class ConfigLoaderTest {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Retry-After", "30");
     assertThat(respond).isEqualTo(new Respond(503, "", headers));
+  }
+
+  // ------------------------------------------------------------------ line and column
+
+  @Test
+  void aSemanticErrorNamesTheFileLineAndColumnOfTheRejectedValue(@TempDir Path dir)
+      throws IOException {
+    Path file = dir.resolve("mesh.yaml");
+    Files.writeString(file, """
+        version: 1
+        service: frontend
+        clusters:
+          - name: a
+            endpoints: [127.0.0.1:8081]
+          - name: b
+            endpoints:
+              - address: 10.0.0.2:8080
+                zone: a
+                weight: 0
+          - name: c
+            endpoints: [127.0.0.1:8083]
+            lbb: round_robin
+        """);
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file));
+
+    assertThat(e.errors()).extracting(ConfigError::path, ConfigError::location).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("clusters[2].lbb", file + ":13:10"),
+        org.assertj.core.groups.Tuple.tuple("clusters[1].endpoints[0].weight", file + ":10:17"));
+    assertThat(e.errors().get(1)).hasToString(
+        "clusters[1].endpoints[0].weight: 0 (expected: 1-10000) at " + file + ":10:17");
+    assertThat(e.getMessage()).contains("\n  clusters[1].endpoints[0].weight: 0 (expected: 1-10000) at "
+        + file + ":10:17");
+  }
+
+  @Test
+  void aMissingKeyPointsAtTheValueThatShouldHoldIt() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load("""
+        version: 1
+        service: frontend
+        clusters:
+          - name: a
+            endpoints: [127.0.0.1:8081]
+          - endpoints: [127.0.0.1:8082]
+        """));
+
+    assertThat(e.errors()).extracting(ConfigError::path, ConfigError::location)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("clusters[1].name", "line 6, column 5"));
+  }
+
+  @Test
+  void jsonErrorsCarryLineAndColumnToo() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load("""
+        {"version": 1, "service": "frontend",
+         "clusters": [{"name": "a", "endpoints": [{"address": "127.0.0.1:8081", "weight": 0}]}]}
+        """));
+
+    assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+        "clusters[0].endpoints[0].weight: 0 (expected: 1-10000) at line 2, column 83");
+  }
+
+  @Test
+  void aConfigBuiltInJavaHasNoLocation() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> MeshConfig.builder()
+        .service("frontend")
+        .cluster(c -> c.name("a").endpoint("127.0.0.1:8081"))
+        .cluster(c -> c.name("a").endpoint("127.0.0.1:8082"))
+        .build());
+
+    assertThat(e.errors()).isNotEmpty();
+
+    assertThat(e.errors()).allSatisfy(err -> assertThat(err.location()).isEmpty());
   }
 }

@@ -103,7 +103,7 @@ class ConfigSchemaDocsTest {
         errorsOf("version: 1\nservice: a\nclusters:\n  - {name: c, nope: 1}\n");
     assertThat(errors).extracting(ConfigError::toString).containsExactly(
         "clusters[0].nope: unknown key (expected one of: "
-            + String.join(", ", ConfigSchema.CLUSTER.keys()) + ")");
+            + String.join(", ", ConfigSchema.CLUSTER.keys()) + ") at line 4, column 21");
   }
 
   /** The full example configs, and the fragments that start at the top level of a config. */

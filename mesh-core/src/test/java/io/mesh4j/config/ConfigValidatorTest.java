@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ConfigValidatorTest {
 
   static MeshConfig mesh(List<ClusterConfig> clusters, List<VirtualHostConfig> outbound) {
-    return new MeshConfig(1, "s", clusters, new OutboundConfig(outbound), null, null, null);
+    return new MeshConfig(1, "s", clusters, new OutboundConfig(outbound), null, null, null, null, null);
   }
 
   @Test
@@ -33,24 +33,24 @@ class ConfigValidatorTest {
         null,
         50,
         null,
-        new HashOnConfig(null, null));
+        new HashOnConfig(null, null), null);
     RouteConfig route = new RouteConfig(
         null,
         new MatchConfig(PathMatchKind.PREFIX, null, true, Set.of(),
             List.of(new HeaderMatchConfig(null, null, null, false, false)),
             List.of(new QueryMatchConfig(null, QueryMatchConfig.Kind.REGEX, null, true)),
-            List.of(), List.of()),
-        new Split(List.of(new ActionConfig.WeightedCluster(null, 1))),
+            List.of(), List.of(), null),
+        new Split(List.of(new ActionConfig.WeightedCluster(null, 1, false))),
         new RewriteConfig(null, null, "x", null),
         null, null, null,
         new MirrorConfig(null, 100),
         new FaultConfig(new FaultConfig.Delay(null, 1), null),
-        null);
+        null, null);
     MeshConfig config = new MeshConfig(0, null, List.of(cluster),
-        new OutboundConfig(List.of(new VirtualHostConfig(null, List.of("x"), List.of(route)))),
+        new OutboundConfig(List.of(new VirtualHostConfig(null, List.of("x"), List.of(route), null))),
         new InboundConfig(List.of(), new AuthzConfig(null, List.of(
             new AuthzConfig.Rule(null, null, null))), List.of(), null),
-        null, null);
+        null, null, null, null);
 
     assertThat(ConfigValidator.validate(config)).extracting(ConfigError::toString).containsExactly(
         "version: 0 (expected: 1)",
@@ -87,7 +87,7 @@ class ConfigValidatorTest {
   @Test
   void durationsFinerThanAMillisecondAreRejected() {
     ClusterConfig cluster = new ClusterConfig("a", null, List.of(), null, null, null, null,
-        Duration.ofNanos(1), 50, Duration.ofNanos(1_000_001), null);
+        Duration.ofNanos(1), 50, Duration.ofNanos(1_000_001), null, null);
 
     assertThat(ConfigValidator.validate(mesh(List.of(cluster), List.of())))
         .extracting(ConfigError::toString).containsExactly(
@@ -100,13 +100,13 @@ class ConfigValidatorTest {
     String deep = "(".repeat(100_000) + ")".repeat(100_000);
     RouteConfig route = new RouteConfig("r",
         new MatchConfig(PathMatchKind.REGEX, deep, true, Set.of(), List.of(), List.of(),
-            List.of(), List.of()),
-        new Forward("a"), null, null, null, null, null, null, null);
+            List.of(), List.of(), null),
+        new Forward("a"), null, null, null, null, null, null, null, null);
     ClusterConfig a = new ClusterConfig("a", null, List.of(), null, null, null, null, null, 50,
-        null, null);
+        null, null, null);
 
     List<ConfigError> errors = ConfigValidator.validate(
-        mesh(List.of(a), List.of(new VirtualHostConfig("v", List.of("v"), List.of(route)))));
+        mesh(List.of(a), List.of(new VirtualHostConfig("v", List.of("v"), List.of(route), null))));
 
     assertThat(errors).hasSize(1);
     assertThat(errors.get(0).path()).isEqualTo("outbound.virtual_hosts[0].routes[0].match.regex");
@@ -119,10 +119,10 @@ class ConfigValidatorTest {
   void aRedirectRouteMayNotCarryARetry() {
     RouteConfig route = new RouteConfig("r", MatchConfig.ANY,
         new Redirect("https", null, null, null, null, false, 301), null, null, null,
-        new RetryOverride(3, null, null, null, null, null, null), null, null, null);
+        new RetryOverride(3, null, null, null, null, null, null), null, null, null, null);
 
     assertThat(ConfigValidator.validate(mesh(List.of(),
-        List.of(new VirtualHostConfig("v", List.of("v"), List.of(route))))))
+        List.of(new VirtualHostConfig("v", List.of("v"), List.of(route), null)))))
         .containsExactly(new ConfigError("outbound.virtual_hosts[0].routes[0].retry",
             "not allowed with redirect (expected: only on routes with to or split)"));
   }
@@ -132,7 +132,7 @@ class ConfigValidatorTest {
     MeshConfig valid = mesh(List.of(), List.of());
     assertThat(ConfigValidator.requireValid(valid)).isSameAs(valid);
 
-    MeshConfig invalid = new MeshConfig(3, "a b", List.of(), null, null, null, null);
+    MeshConfig invalid = new MeshConfig(3, "a b", List.of(), null, null, null, null, null, null);
     assertThatThrownBy(() -> ConfigValidator.requireValid(invalid))
         .isInstanceOf(ConfigException.class)
         .hasMessage("invalid mesh4j config (2 errors):\n"

@@ -425,6 +425,6 @@ class MeshConfigBuilderTest {
     assertThat(read.inbound().virtualHosts().get(0).routes().get(1).action())
         .isEqualTo(new ActionConfig.Split(List.of(
             new ActionConfig.WeightedCluster(null, 95, true),
-            new ActionConfig.WeightedCluster("a", 5))));
+            new ActionConfig.WeightedCluster("a", 5, false))));
   }
 }

@@ -184,6 +184,20 @@ class ExplainTest {
   }
 
   @Test
+  void aRepeatedHeaderIsExplainedAsItsLinesJoinedWithAComma() {
+    RouteTable t = inbound(vhost("self", List.of("*"),
+        to("prod", match().header(header("x-env", Kind.EXACT, "prod"))),
+        to("any-dev", match().header(header("x-env", Kind.CONTAINS, "dev")))));
+
+    Explanation e = t.explain(DescribedRequest.parse(
+        "GET", "http://me/", List.of("X-Env: prod", "x-env: dev"), null, null));
+
+    assertThat(e.rejected()).containsExactly(
+        new RejectedRoute("prod", "header x-env value \"prod,dev\" is not \"prod\""));
+    assertThat(e.route()).isEqualTo("any-dev");
+  }
+
+  @Test
   void explainsQuerySourceAndPrincipalFailures() {
     RouteTable t = inbound(vhost("self", List.of("*"),
         to("q", match().query(query("v", QueryMatchConfig.Kind.EXACT, "2"))),
@@ -232,7 +246,7 @@ class ExplainTest {
     RouteTable inbound = RouteFixtures.inbound(vhost("self", List.of("*"),
         route("canary", prefix("/"), new io.mesh4j.config.ActionConfig.Split(List.of(
             new io.mesh4j.config.ActionConfig.WeightedCluster(null, 95, true),
-            new io.mesh4j.config.ActionConfig.WeightedCluster("inventory-v2", 5))))));
+            new io.mesh4j.config.ActionConfig.WeightedCluster("inventory-v2", 5, false))))));
 
     Explanation e = inbound.explain(TestRequest.get("http://shop/items"));
 

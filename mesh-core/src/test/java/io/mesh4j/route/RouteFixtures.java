@@ -39,15 +39,15 @@ final class RouteFixtures {
   }
 
   static VirtualHostConfig vhost(String name, List<String> domains, RouteConfig... routes) {
-    return new VirtualHostConfig(name, domains, List.of(routes));
+    return new VirtualHostConfig(name, domains, List.of(routes), null);
   }
 
   static RouteConfig route(String name, Match match, ActionConfig action) {
-    return new RouteConfig(name, match.build(), action, null, null, null, null, null, null, null);
+    return new RouteConfig(name, match.build(), action, null, null, null, null, null, null, null, null);
   }
 
   static RouteConfig route(String name, Match match, ActionConfig action, RewriteConfig rewrite) {
-    return new RouteConfig(name, match.build(), action, rewrite, null, null, null, null, null, null);
+    return new RouteConfig(name, match.build(), action, rewrite, null, null, null, null, null, null, null);
   }
 
   /** A route named {@code name} forwarding to a cluster of the same name. */
@@ -63,7 +63,7 @@ final class RouteFixtures {
   static ActionConfig.Split split(Object... nameWeight) {
     List<WeightedCluster> out = new ArrayList<>();
     for (int i = 0; i < nameWeight.length; i += 2) {
-      out.add(new WeightedCluster((String) nameWeight[i], (Integer) nameWeight[i + 1]));
+      out.add(new WeightedCluster((String) nameWeight[i], (Integer) nameWeight[i + 1], false));
     }
     return new ActionConfig.Split(out);
   }
@@ -197,7 +197,7 @@ final class RouteFixtures {
 
     MatchConfig build() {
       return new MatchConfig(kind, value, caseSensitive, methods, headers, query, source,
-          principals);
+          principals, null);
     }
   }
 }

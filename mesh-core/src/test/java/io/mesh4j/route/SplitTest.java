@@ -145,7 +145,7 @@ class SplitTest {
   void aLocalEntryIsPickedExactlyItsWeightInEveryCycleAndIsNoCluster() {
     RouteAction.Split s = compile(new ActionConfig.Split(List.of(
         new ActionConfig.WeightedCluster(null, 95, true),
-        new ActionConfig.WeightedCluster("v2", 5))), 7);
+        new ActionConfig.WeightedCluster("v2", 5, false))), 7);
     List<String> picks = new ArrayList<>();
     for (int i = 0; i < 400; i++) {
       ActionConfig.WeightedCluster e = s.pickEntry();

@@ -1,10 +1,12 @@
 package io.mesh4j.gateway;
 
+import io.mesh4j.config.InboundConfig.UnderscoreAction;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.endpoint.Failure;
 import io.mesh4j.okhttp.MeshException;
 import io.mesh4j.okhttp.RouteTarget;
 import io.mesh4j.servlet.Forwarding;
+import io.micrometer.core.instrument.Counter;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -48,8 +50,13 @@ final class ForwardCall implements Callback, AsyncListener {
   static final String ERROR_HEADER = "x-mesh-error";
   private static final String DRAINING_HEADER = "x-mesh-draining";
 
+  static final String FORWARDED = "Forwarded";
+  static final String X_REAL_IP = "X-Real-IP";
+
   private final OkHttpClient client;
   private final Forwarding forwarding;
+  private final UnderscoreAction underscores;
+  private final GatewayMeters meters;
   private final HttpServletRequest req;
   private final HttpServletResponse res;
   private final AtomicBoolean finished = new AtomicBoolean();
@@ -59,19 +66,33 @@ final class ForwardCall implements Callback, AsyncListener {
   private volatile boolean clientGone;
   private boolean writeFailed;
 
-  ForwardCall(OkHttpClient client, Forwarding forwarding) {
+  ForwardCall(OkHttpClient client, Forwarding forwarding, UnderscoreAction underscores,
+      GatewayMeters meters) {
     this.client = client;
     this.forwarding = forwarding;
+    this.underscores = underscores;
+    this.meters = meters;
     this.req = forwarding.request();
     this.res = forwarding.response();
   }
 
   void start() throws IOException {
     Request upstream;
+    if (underscores == UnderscoreAction.REJECT_REQUEST) {
+      String name = underscoreHeader();
+      if (name != null) {
+        meters.rejectedUnderscore.increment();
+        error(400, "bad-request", "header name with an underscore: " + name
+            + " (inbound.headers_with_underscores_action: reject_request)");
+        forwarding.done(400);
+        return;
+      }
+    }
     try {
       upstream = upstreamRequest();
     } catch (IllegalArgumentException e) {
       // A request OkHttp cannot express (a method or header it rejects): the client's fault.
+      meters.rejectedBadRequest.increment();
       error(400, "bad-request", "the request cannot be forwarded: " + e.getMessage());
       forwarding.done(400);
       return;
@@ -106,8 +127,16 @@ final class ForwardCall implements Callback, AsyncListener {
     while (names.hasMoreElements()) {
       String name = names.nextElement();
       if (HopByHop.drop(name, options) || skipFromClient(name)) continue;
+      Counter removed = removedBy(name);
       Enumeration<String> values = req.getHeaders(name);
-      while (values.hasMoreElements()) b.addHeader(name, values.nextElement());
+      while (values.hasMoreElements()) {
+        String value = values.nextElement();
+        if (removed != null) {
+          removed.increment();
+        } else {
+          b.addHeader(name, value);
+        }
+      }
     }
     forwardedHeaders(b);
     String id = forwarding.requestId();
@@ -115,6 +144,32 @@ final class ForwardCall implements Callback, AsyncListener {
     String method = req.getMethod();
     b.method(method, requestBody(method));
     return b.build();
+  }
+
+  /**
+   * The counter a header line of {@code name} is dropped under, or {@code null} to forward it: a
+   * name with {@code _} unless {@code allow}; {@code Forwarded} / {@code X-Real-IP} from a peer
+   * that is not a trusted proxy (which could otherwise forge the client address they carry).
+   */
+  private Counter removedBy(String name) {
+    if (underscores != UnderscoreAction.ALLOW && name.indexOf('_') >= 0) {
+      return meters.removedUnderscore;
+    }
+    if (!forwarding.peerTrusted()
+        && (name.equalsIgnoreCase(FORWARDED) || name.equalsIgnoreCase(X_REAL_IP))) {
+      return meters.removedUntrustedForwarded;
+    }
+    return null;
+  }
+
+  /** The first request header name containing {@code _}, or {@code null}. */
+  private String underscoreHeader() {
+    Enumeration<String> names = req.getHeaderNames();
+    while (names.hasMoreElements()) {
+      String name = names.nextElement();
+      if (name.indexOf('_') >= 0) return name;
+    }
+    return null;
   }
 
   private static boolean skipFromClient(String name) {

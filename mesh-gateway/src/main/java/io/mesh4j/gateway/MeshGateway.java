@@ -28,7 +28,12 @@ import okhttp3.OkHttpClient;
  * Content-Length} and {@code Expect}, and the body (streamed, one-shot) go to the upstream, with
  * {@code X-Forwarded-For}, {@code -Proto}, {@code -Host} set (the client's values kept and appended
  * to only when the socket peer is a trusted proxy), {@code x-request-id} and the route's {@code
- * headers}. The upstream {@code Host} is the cluster name (or {@code rewrite.host}). The response's
+ * headers}. Header hardening at the edge, as Envoy recommends: a header whose name contains {@code
+ * _} is dropped, forwarded or answered with 400 as {@code inbound.headers_with_underscores_action}
+ * says (default: dropped), and {@code Forwarded} and {@code X-Real-IP} are forwarded only from a
+ * trusted proxy (otherwise dropped, like the client's {@code X-Forwarded-*}); both are counted
+ * ({@link io.mesh4j.metrics.MeshMetricNames#GATEWAY_HEADERS_REMOVED}, {@link
+ * io.mesh4j.metrics.MeshMetricNames#GATEWAY_REJECTED}). The upstream {@code Host} is the cluster name (or {@code rewrite.host}). The response's
  * status, headers (hop-by-hop removed) and body (streamed) go back. Failures without a response
  * become 502 (bad response, reset), 503 (no healthy endpoint, circuit open, concurrency limit,
  * connection refused on every try) or 504 (the route's or cluster's timeout) with a short text
@@ -46,10 +51,14 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
 
   private final OkHttpClient client;
   private final boolean ownsClient;
+  private final Mesh mesh;
+  private final GatewayMeters meters;
 
-  private MeshGateway(OkHttpClient client, boolean ownsClient) {
+  private MeshGateway(OkHttpClient client, boolean ownsClient, Mesh mesh) {
     this.client = client;
     this.ownsClient = ownsClient;
+    this.mesh = mesh;
+    this.meters = new GatewayMeters(mesh.meterRegistry(), mesh.serviceName());
   }
 
   /** A gateway for {@code mesh} with its own OkHttp client (see {@link Builder#client}). */
@@ -64,7 +73,8 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
 
   @Override
   public void forward(Forwarding forwarding) throws IOException {
-    new ForwardCall(client, forwarding).start();
+    new ForwardCall(client, forwarding,
+        mesh.current().config().inbound().headersWithUnderscoresAction(), meters).start();
   }
 
   /** The mesh client forwarded calls run on (for metrics and tests). */
@@ -117,7 +127,7 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
           .cookieJar(CookieJar.NO_COOKIES)
           .cache(null)
           .build();
-      return new MeshGateway(MeshOkHttp.wrap(forwarding, mesh), owns);
+      return new MeshGateway(MeshOkHttp.wrap(forwarding, mesh), owns, mesh);
     }
   }
 }

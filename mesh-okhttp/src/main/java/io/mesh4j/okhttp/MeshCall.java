@@ -169,11 +169,23 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
 
   @Override
   public String header(String name) {
-    String value = request.header(name);
+    String value = joinedHeader(request.headers(), name);
     // Routes see the request as it will be sent: the caller's own header, else the header the
     // mesh propagates from the inbound request being served (upstream() adds exactly these), so
     // a header-based route honours a propagated x-canary without any application code.
     return value != null ? value : MeshContext.current().header(name);
+  }
+
+  /**
+   * The lines of {@code name} joined with {@code ","} (RequestView#header, Envoy's rule); the
+   * single value itself, without allocating, when the header occurs once.
+   */
+  static String joinedHeader(okhttp3.Headers headers, String name) {
+    String value = null;
+    for (int i = 0, n = headers.size(); i < n; i++) {
+      if (headers.name(i).equalsIgnoreCase(name)) value = RequestView.join(value, headers.value(i));
+    }
+    return value;
   }
 
   @Override

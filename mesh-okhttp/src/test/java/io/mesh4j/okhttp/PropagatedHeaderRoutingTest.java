@@ -88,4 +88,24 @@ class PropagatedHeaderRoutingTest {
     assertThat(stable.received).hasSize(1);
     assertThat(canary.received).hasSize(1);
   }
+
+  @Test
+  void aRepeatedHeaderIsMatchedOnItsJoinedLinesSoExactFailsOnTwo() throws Exception {
+    get(new Request.Builder().addHeader("x-canary", "true").addHeader("x-canary", "false"));
+    get(new Request.Builder().addHeader("x-canary", "false").addHeader("X-Canary", "true"));
+
+    assertThat(canary.received).isEmpty();
+    assertThat(stable.received).hasSize(2);
+    assertThat(stable.take().getHeaders().values("x-canary")).containsExactly("true", "false");
+  }
+
+  @Test
+  void joinedHeaderReturnsTheSingleLineItselfAndJoinsRepeatedLinesInOrder() {
+    okhttp3.Headers one = okhttp3.Headers.of("X-Env", "prod", "other", "x");
+    okhttp3.Headers two = okhttp3.Headers.of("x-env", "prod", "other", "x", "X-ENV", "dev");
+
+    assertThat(MeshCall.joinedHeader(one, "x-env")).isSameAs(one.value(0));
+    assertThat(MeshCall.joinedHeader(two, "x-env")).isEqualTo("prod,dev");
+    assertThat(MeshCall.joinedHeader(two, "absent")).isNull();
+  }
 }

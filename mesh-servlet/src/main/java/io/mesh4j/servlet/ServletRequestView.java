@@ -2,6 +2,7 @@ package io.mesh4j.servlet;
 
 import io.mesh4j.route.RequestView;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Enumeration;
 
 /**
  * A {@link RequestView} over an {@link HttpServletRequest}, without copying: the path is the
@@ -64,7 +65,12 @@ final class ServletRequestView implements RequestView {
 
   @Override
   public String header(String name) {
-    return request.getHeader(name);
+    // Envoy's rule for a repeated header (RequestView#header): all lines joined with ",".
+    Enumeration<String> lines = request.getHeaders(name);
+    if (lines == null || !lines.hasMoreElements()) return request.getHeader(name);
+    String value = lines.nextElement();
+    while (lines.hasMoreElements()) value = RequestView.join(value, lines.nextElement());
+    return value;
   }
 
   @Override

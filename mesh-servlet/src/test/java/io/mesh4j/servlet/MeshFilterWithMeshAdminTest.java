@@ -7,7 +7,8 @@ import io.mesh4j.Mesh;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.time.FakeTime;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -37,7 +38,7 @@ class MeshFilterWithMeshAdminTest {
       """;
 
   final FakeTime time = new FakeTime();
-  final MeterRegistry registry = new SimpleMeterRegistry();
+  final MeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   final OkHttpClient local = Fixtures.client();
   final OkHttpClient other = Fixtures.clientFrom("127.0.0.2");
   Mesh mesh;

@@ -41,7 +41,8 @@ final class ConfigMerge {
         xds.inbound().virtualHosts(), "inbound", overridden);
     InboundConfig fi = file.inbound();
     InboundConfig inbound =
-        new InboundConfig(inboundHosts, fi.authz(), fi.trustedProxies(), fi.healthPath());
+        new InboundConfig(inboundHosts, fi.authz(), fi.trustedProxies(), fi.healthPath(),
+            fi.headersWithUnderscoresAction());
     MeshConfig merged = new MeshConfig(file.version(), file.service(), clusters,
         new OutboundConfig(outbound), inbound, file.propagate(), file.admin(), file.policies(),
         file.pathNormalization(), file.locality());

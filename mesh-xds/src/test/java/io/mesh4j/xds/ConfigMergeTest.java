@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.ConfigLoader;
+import io.mesh4j.config.ExtensionRef;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.config.VirtualHostConfig;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The file + xDS rule: the file is the base and wins same-named clusters and virtual hosts. */
@@ -68,6 +70,16 @@ class ConfigMergeTest {
     assertThat(m.inbound().trustedProxies()).isEqualTo(FILE.inbound().trustedProxies());
     assertThat(m.inbound().healthPath()).isEqualTo("/healthz");
     assertThat(m.inbound().authz()).isEqualTo(FILE.inbound().authz());
+  }
+
+  @Test
+  void theFilesTopLevelPoliciesAreKept() {
+    MeshConfig withPolicies = new MeshConfig(FILE.version(), FILE.service(), FILE.clusters(),
+        FILE.outbound(), FILE.inbound(), FILE.propagate(), FILE.admin(),
+        List.of(ExtensionRef.of("audit")), null);
+
+    assertThat(ConfigMerge.merge(withPolicies, XDS).config().policies())
+        .containsExactly(ExtensionRef.of("audit"));
   }
 
   @Test

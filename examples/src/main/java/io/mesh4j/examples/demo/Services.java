@@ -7,6 +7,8 @@ import io.mesh4j.config.HealthCheckConfig;
 import io.mesh4j.config.InboundConfig;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.servlet.admin.MeshAdminServlet;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,9 +68,10 @@ final class Services implements AutoCloseable {
         MeshConfig actual = new MeshConfig(config.version(), config.service(), clusters,
             config.outbound(), config.inbound(), config.propagate(), config.admin(),
             config.policies(), config.pathNormalization(), config.locality());
-        s.mesh = Mesh.builder().config(actual).build();
+        s.mesh = Mesh.builder().config(actual).meterRegistry(prometheus()).build();
       } else {
-        s.mesh = Mesh.builder().configFile(watchFile).build();   // edits apply while it runs
+        // edits apply while it runs
+        s.mesh = Mesh.builder().configFile(watchFile).meterRegistry(prometheus()).build();
       }
       s.frontend = new Frontend(s.mesh);
       s.frontend.start(options.frontendPort());
@@ -148,5 +151,10 @@ final class Services implements AutoCloseable {
     if (frontend != null) frontend.stop();
     for (Instance i : instances) i.kill();
     if (mesh != null) mesh.close();
+  }
+
+  /** The registry /mesh/metrics scrapes (an application would pass its own). */
+  private static PrometheusMeterRegistry prometheus() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 }

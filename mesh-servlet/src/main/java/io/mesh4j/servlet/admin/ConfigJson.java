@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mesh4j.config.ConfigWriter;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.config.RouteConfig;
+import io.mesh4j.config.Secrets;
 import java.util.Iterator;
 import java.util.Map;
 

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code /mesh/config}</td><td>GET, HEAD</td><td>the config in force, masked (JSON)</td></tr>
  *   <tr><td>{@code /mesh/routes}</td><td>GET, HEAD</td><td>the compiled route tables (JSON)</td></tr>
  *   <tr><td>{@code /mesh/explain}</td><td>GET, HEAD</td><td>{@code mesh4j explain --json} (JSON)</td></tr>
- *   <tr><td>{@code /mesh/metrics}</td><td>GET, HEAD</td><td>the mesh's meters (Prometheus text)</td></tr>
+ *   <tr><td>{@code /mesh/metrics}</td><td>GET, HEAD</td><td>the application's {@code PrometheusMeterRegistry} (text, OpenMetrics); 501 without one</td></tr>
  *   <tr><td>{@code /mesh/drain}</td><td>POST</td><td>{@link Mesh#drain()}</td></tr>
  *   <tr><td>{@code /mesh/healthcheck/fail}</td><td>POST</td><td>{@link Mesh#drain()} (Envoy's name)</td></tr>
  *   <tr><td>{@code /mesh/healthcheck/ok}</td><td>POST</td><td>{@link Mesh#undrain()}</td></tr>
@@ -74,6 +74,9 @@ public final class MeshAdmin implements AdminHandler {
 
   private static final String JSON = "application/json;charset=utf-8";
   private static final String GET_HEAD = "GET, HEAD";
+
+  /** Whether micrometer-registry-prometheus, an optional dependency, is on the class path. */
+  private static final boolean PROMETHEUS = PrometheusScrape.available();
 
   private final Mesh mesh;
   private final ObjectMapper json =
@@ -145,8 +148,7 @@ public final class MeshAdmin implements AdminHandler {
       case CONFIG -> send(res, StateJson.config(mesh, snapshot), head);
       case ROUTES -> send(res, StateJson.routes(mesh, snapshot), head);
       case EXPLAIN -> explain(req, res, snapshot, head);
-      case METRICS -> write(res, 200, PrometheusText.CONTENT_TYPE,
-          PrometheusText.write(mesh.meterRegistry()).getBytes(StandardCharsets.UTF_8), head);
+      case METRICS -> metrics(req, res, head);
       default -> throw new AssertionError(endpoint);
     }
     return true;
@@ -280,6 +282,28 @@ public final class MeshAdmin implements AdminHandler {
     } else {
       write(res, 200, JSON, compact.writeValueAsBytes(x.toCompactJsonMap()), head);
     }
+  }
+
+  /**
+   * The application's Prometheus registry, scraped; 501 when there is none to scrape. The admin
+   * never adds a registry of its own to the application's composite: that would change what the
+   * application's registry holds and keep a second copy of every meter the application has.
+   */
+  private void metrics(HttpServletRequest req, HttpServletResponse res, boolean head)
+      throws IOException {
+    PrometheusScrape.Page page = PROMETHEUS
+        ? PrometheusScrape.scrape(mesh.meterRegistry(), req.getHeader("Accept")) : null;
+    if (page == null) {
+      error(res, HttpServletResponse.SC_NOT_IMPLEMENTED, PROMETHEUS
+          ? "/mesh/metrics scrapes a PrometheusMeterRegistry and the mesh's registry ("
+              + mesh.meterRegistry().getClass().getSimpleName() + ") is not one and holds none:"
+              + " pass one to Mesh.builder().meterRegistry(...), alone or in a"
+              + " CompositeMeterRegistry"
+          : "/mesh/metrics needs io.micrometer:micrometer-registry-prometheus on the class path"
+              + " and a PrometheusMeterRegistry passed to Mesh.builder().meterRegistry(...)");
+      return;
+    }
+    write(res, 200, page.contentType(), page.body(), head);
   }
 
   private static void redirectToDashboard(HttpServletRequest req, HttpServletResponse res) {

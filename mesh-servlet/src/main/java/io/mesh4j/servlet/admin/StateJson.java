@@ -11,6 +11,7 @@ import io.mesh4j.cluster.Cluster;
 import io.mesh4j.cluster.EndpointStatus;
 import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.ConfigError;
+import io.mesh4j.config.Secrets;
 import io.mesh4j.config.VirtualHostConfig;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.outlier.EjectionReason;

@@ -11,6 +11,7 @@ import io.mesh4j.config.ExtensionArgs;
 import io.mesh4j.config.ExtensionCatalog;
 import io.mesh4j.config.ExtensionKind;
 import io.mesh4j.config.MeshConfig;
+import io.mesh4j.config.Secrets;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,7 +52,8 @@ class AdminConfigJsonTest {
            "timeout": "15s", "panic_threshold": 50, "slow_start": "0s"}],
          "outbound": {"virtual_hosts": []},
          "inbound": {"virtual_hosts": [], "authz": {"default_action": "allow", "rules": []},
-           "trusted_proxies": [], "health_path": "/mesh/health"},
+           "trusted_proxies": [], "health_path": "/mesh/health",
+           "headers_with_underscores_action": "drop_header"},
          "propagate": {"headers": []},
          "admin": {"enabled": false, "allow_from": ["127.0.0.1/32", "::1/128"],
                    "allowed_hosts": []},

@@ -234,6 +234,21 @@ class AdminEndpointsTest {
   }
 
   @Test
+  void explainNeverShowsAConfiguredOrSentCredentialInJsonOrText() throws Exception {
+    // The teapot route fails on x-api-key; before issue 15 the text said: is not "s3cr3t-key".
+    String q = "/mesh/explain?direction=inbound&url=http://me/tea?access_token=s3cr3t-sent"
+        + "&header=x-api-key:%20s3cr3t-sent";
+    Reply json = get(q);
+    Reply text = get(q + "&format=text");
+
+    assertThat(json.status()).isEqualTo(200);
+    assertThat(text.status()).isEqualTo(200);
+    assertThat(json.body()).doesNotContain("s3cr3t");
+    assertThat(text.body()).doesNotContain("s3cr3t")
+        .contains("header x-api-key value \"******\" is not \"******\"");
+  }
+
+  @Test
   void aRejectedReloadShowsAsLastReloadErrorWhileTheOldConfigKeepsServing(@TempDir Path dir)
       throws Exception {
     Path bad = dir.resolve("mesh.yaml");

@@ -9,30 +9,18 @@ import io.mesh4j.cluster.Cluster;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.Failure;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.LongTaskTimer;
-import io.micrometer.core.instrument.Measurement;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MockClock;
-import io.micrometer.core.instrument.Statistic;
-import io.micrometer.core.instrument.TimeGauge;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
@@ -42,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** /mesh/metrics: the Prometheus text format, written without the Prometheus client. */
+/** /mesh/metrics: the application's PrometheusMeterRegistry, scraped by Micrometer; 501 without one. */
 class AdminMetricsTest {
 
   /**
@@ -120,96 +108,10 @@ class AdminMetricsTest {
     assertThatThrownBy(() -> parse("# TYPE a gauge\na one\n")).hasMessageContaining("not a valid");
   }
 
-  @Test
-  void everyKindOfMeterIsWrittenExactly() {
-    MockClock clock = new MockClock();
-    SimpleMeterRegistry r = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
-    Counter.builder("mesh.test.requests").description("Requests\nby \\ route").tag("route", "a\"b\\c\nd")
-        .register(r).increment(3);
-    Gauge.builder("mesh.test.level", () -> 0.25).baseUnit("ratio").register(r);
-    Timer t = Timer.builder("mesh.test.latency").tag("outcome", "success").register(r);
-    t.record(Duration.ofMillis(250));
-    t.record(Duration.ofMillis(750));
-    DistributionSummary.builder("mesh.test.size").baseUnit("bytes").register(r).record(1024);
-    AtomicLong n = new AtomicLong(7);
-    FunctionCounter.builder("mesh.test.done_total", n, AtomicLong::get).register(r);
-    FunctionTimer.builder("mesh.test.ft", n, x -> 2, x -> 3000, TimeUnit.MILLISECONDS).register(r);
-    TimeGauge.builder("mesh.test.age", () -> 1500, TimeUnit.MILLISECONDS).register(r);
-    LongTaskTimer.builder("mesh.test.long").register(r);
-    Meter.builder("mesh.test.custom", Meter.Type.OTHER,
-        List.of(new Measurement((java.util.function.DoubleSupplier) () -> 4.0, Statistic.VALUE))).register(r);
-    Gauge.builder("1st.odd-name", () -> Double.NaN).tag("__bad.key", "v").register(r);
+  /** Status, content type and body of {@code GET /mesh/metrics} with {@code accept} (or none). */
+  record Reply(int status, String type, String body) {}
 
-    String text = PrometheusText.write(r);
-
-    assertThat(text).isEqualTo("""
-        # TYPE _1st_odd_name gauge
-        _1st_odd_name{l__bad_key="v"} NaN
-        # TYPE mesh_test_age_seconds gauge
-        mesh_test_age_seconds 1.5
-        # TYPE mesh_test_custom_value untyped
-        mesh_test_custom_value 4
-        # TYPE mesh_test_done_total counter
-        mesh_test_done_total 7
-        # TYPE mesh_test_ft_seconds summary
-        mesh_test_ft_seconds_count 2
-        mesh_test_ft_seconds_sum 3
-        # TYPE mesh_test_latency_seconds summary
-        mesh_test_latency_seconds_count{outcome="success"} 2
-        mesh_test_latency_seconds_sum{outcome="success"} 1
-        # TYPE mesh_test_latency_seconds_max gauge
-        mesh_test_latency_seconds_max{outcome="success"} 0.75
-        # TYPE mesh_test_level_ratio gauge
-        mesh_test_level_ratio 0.25
-        # TYPE mesh_test_long_seconds_active_count gauge
-        mesh_test_long_seconds_active_count 0
-        # TYPE mesh_test_long_seconds_duration_sum gauge
-        mesh_test_long_seconds_duration_sum 0
-        # TYPE mesh_test_long_seconds_max gauge
-        mesh_test_long_seconds_max 0
-        # HELP mesh_test_requests_total Requests\\nby \\\\ route
-        # TYPE mesh_test_requests_total counter
-        mesh_test_requests_total{route="a\\"b\\\\c\\nd"} 3
-        # TYPE mesh_test_size_bytes summary
-        mesh_test_size_bytes_count 1
-        mesh_test_size_bytes_sum 1024
-        # TYPE mesh_test_size_bytes_max gauge
-        mesh_test_size_bytes_max 1024
-        """);
-    assertThat(parse(text)).containsEntry("mesh_test_requests_total{route=\"a\\\"b\\\\c\\nd\"}", 3.0);
-  }
-
-  @Test
-  void aNameTakenByAnotherTypeIsLeftOutSoTheExpositionStaysValid() {
-    SimpleMeterRegistry r = new SimpleMeterRegistry();
-    Gauge.builder("clash_total", () -> 1).register(r);
-    Counter.builder("clash").register(r).increment();
-
-    String text = PrometheusText.write(r);
-
-    assertThat(parse(text)).hasSize(1);
-  }
-
-  @Test
-  void aMeterWhoseMeasurementThrowsIsLeftOutAndTheRestIsWritten() {
-    SimpleMeterRegistry r = new SimpleMeterRegistry();
-    Meter.builder("broken", Meter.Type.OTHER, List.of(new Measurement((java.util.function.DoubleSupplier) () -> {
-      throw new IllegalStateException("boom");
-    }, Statistic.VALUE))).register(r);
-    Counter.builder("fine").register(r).increment();
-
-    assertThat(parse(PrometheusText.write(r))).containsOnlyKeys("fine_total");
-  }
-
-  @ParameterizedTest
-  @CsvSource({"0, 0", "3, 3", "-2, -2", "0.5, 0.5", "1.0E-4, 1.0E-4", "1.0E20, 1.0E20"})
-  void numbers(double v, String text) {
-    assertThat(PrometheusText.number(v)).isEqualTo(text);
-  }
-
-  @Test
-  void metricsEndpointServesTheMeshRegistryThatParsesLineByLine() throws Exception {
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  static Reply scrape(MeterRegistry registry, String accept) throws Exception {
     try (Mesh mesh = Mesh.builder()
             .config(ConfigLoader.load(AdminEndpointsTest.YAML))
             .meterRegistry(registry)
@@ -221,34 +123,106 @@ class AdminMetricsTest {
       for (int i = 0; i < 3; i++) c.onOutcome(a, 200, Failure.NONE, 2_000_000);
       c.onOutcome(a, 502, Failure.NONE, 4_000_000);
       OkHttpClient client = new OkHttpClient();
-      String body;
-      String type;
-      try (Response res = client.newCall(new Request.Builder().url(server.url("/mesh/metrics")).build()).execute()) {
-        assertThat(res.code()).isEqualTo(200);
-        type = res.header("Content-Type");
-        body = res.body().string();
+      Request.Builder get = new Request.Builder().url(server.url("/mesh/metrics"));
+      if (accept != null) get.header("Accept", accept);
+      try (Response res = client.newCall(get.build()).execute()) {
+        return new Reply(res.code(), res.header("Content-Type"), res.body().string());
       } finally {
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
       }
-
-      assertThat(type).startsWith("text/plain").contains("version=0.0.4");
-      Map<String, Double> series = parse(body);
-      assertThat(series)
-          .containsEntry("mesh_cluster_attempts_seconds_count{cluster=\"inventory\",outcome=\"success\"}", 3.0)
-          .containsEntry("mesh_cluster_attempts_seconds_count{cluster=\"inventory\",outcome=\"failure\"}", 1.0)
-          .containsEntry("mesh_endpoint_attempts_total{cluster=\"inventory\",endpoint=\"127.0.0.1:9001\",outcome=\"success\"}", 3.0)
-          .containsEntry("mesh_endpoint_attempts_total{cluster=\"inventory\",endpoint=\"127.0.0.1:9001\",outcome=\"failure\"}", 1.0)
-          .containsEntry("mesh_cluster_endpoints{cluster=\"inventory\"}", 2.0)
-          .containsEntry("mesh_endpoint_usable{cluster=\"inventory-v2\"}", 1.0)
-          .containsEntry("mesh_config_reloads_total{result=\"success\"}", 0.0);
-      assertThat(series.get("mesh_cluster_attempts_seconds_sum{cluster=\"inventory\",outcome=\"success\"}"))
-          .isCloseTo(0.006, within(1e-12));
-      assertThat(series.get("mesh_cluster_attempts_seconds_max{cluster=\"inventory\",outcome=\"failure\"}"))
-          .isCloseTo(0.004, within(1e-12));
-      List<String> families = new ArrayList<>();
-      for (String line : body.split("\n")) if (line.startsWith("# TYPE ")) families.add(line.split(" ")[2]);
-      assertThat(families).isSorted().doesNotHaveDuplicates();
     }
+  }
+
+  static PrometheusMeterRegistry prometheus() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /** The mesh's meters as Prometheus sees them, whoever wrote the page. */
+  static void assertMeshSeries(Map<String, Double> series) {
+    assertThat(series)
+        .containsEntry("mesh_cluster_attempts_seconds_count{cluster=\"inventory\",outcome=\"success\"}", 3.0)
+        .containsEntry("mesh_cluster_attempts_seconds_count{cluster=\"inventory\",outcome=\"failure\"}", 1.0)
+        .containsEntry("mesh_endpoint_attempts_total{cluster=\"inventory\",endpoint=\"127.0.0.1:9001\",outcome=\"success\"}", 3.0)
+        .containsEntry("mesh_endpoint_attempts_total{cluster=\"inventory\",endpoint=\"127.0.0.1:9001\",outcome=\"failure\"}", 1.0)
+        .containsEntry("mesh_cluster_endpoints{cluster=\"inventory\"}", 2.0)
+        .containsEntry("mesh_endpoint_usable{cluster=\"inventory-v2\"}", 1.0)
+        .containsEntry("mesh_config_reloads_total{result=\"success\"}", 0.0);
+    assertThat(series.get("mesh_cluster_attempts_seconds_sum{cluster=\"inventory\",outcome=\"success\"}"))
+        .isCloseTo(0.006, within(1e-12));
+    assertThat(series.get("mesh_cluster_attempts_seconds_max{cluster=\"inventory\",outcome=\"failure\"}"))
+        .isCloseTo(0.004, within(1e-12));
+  }
+
+  @Test
+  void theApplicationsPrometheusRegistryIsServedAsText004ThatParsesLineByLine() throws Exception {
+    Reply r = scrape(prometheus(), null);
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.type()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+    assertMeshSeries(parse(r.body()));
+    List<String> families = new ArrayList<>();
+    for (String line : r.body().split("\n")) if (line.startsWith("# TYPE ")) families.add(line.split(" ")[2]);
+    assertThat(families).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void aPrometheusRegistryInsideTheApplicationsCompositeIsTheOneScraped() throws Exception {
+    CompositeMeterRegistry inner = new CompositeMeterRegistry();
+    inner.add(prometheus());
+    CompositeMeterRegistry outer = new CompositeMeterRegistry();
+    outer.add(new SimpleMeterRegistry());
+    outer.add(inner);
+
+    Reply r = scrape(outer, "text/plain");
+
+    assertThat(r.status()).isEqualTo(200);
+    assertMeshSeries(parse(r.body()));
+  }
+
+  @Test
+  void openMetricsIsServedWhenTheScraperAsksForIt() throws Exception {
+    Reply r = scrape(prometheus(),
+        "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.type()).startsWith("application/openmetrics-text; version=1.0.0");
+    assertThat(r.body()).endsWith("# EOF\n")
+        .contains("# TYPE mesh_endpoint_attempts counter\n")
+        .contains("mesh_endpoint_attempts_total{cluster=\"inventory\",endpoint=\"127.0.0.1:9001\",outcome=\"success\"} 3.0");
+  }
+
+  @Test
+  void withoutAPrometheusRegistryTheAnswerIs501SayingWhatToPass() throws Exception {
+    CompositeMeterRegistry composite = new CompositeMeterRegistry();
+    composite.add(new SimpleMeterRegistry());
+
+    Reply simple = scrape(new SimpleMeterRegistry(), null);
+    Reply none = scrape(composite, null);
+
+    assertThat(simple.status()).isEqualTo(501);
+    assertThat(simple.type()).isEqualTo("application/json;charset=utf-8");
+    assertThat(simple.body()).contains("(SimpleMeterRegistry) is not one and holds none")
+        .contains("Mesh.builder().meterRegistry(...)");
+    assertThat(none.status()).isEqualTo(501);
+    assertThat(none.body()).contains("(CompositeMeterRegistry) is not one and holds none");
+    assertThat(composite.getRegistries()).as("the application's composite is left as it was")
+        .hasSize(1);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "|text",
+      "*/*|text",
+      "text/plain;version=0.0.4|text",
+      "application/openmetrics-text|openmetrics",
+      "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.4|openmetrics",
+      "application/openmetrics-text;q=0.3,text/plain;q=0.9|text",
+      "application/openmetrics-text;q=0|text",
+      "application/openmetrics-text;q=x|text",
+      "APPLICATION/OpenMetrics-Text ; q=1|openmetrics"})
+  void theFormatFollowsTheAcceptHeader(String accept, String format) {
+    assertThat(PrometheusScrape.negotiate(accept)).isEqualTo(
+        format.equals("text") ? PrometheusScrape.TEXT : PrometheusScrape.OPEN_METRICS);
   }
 }

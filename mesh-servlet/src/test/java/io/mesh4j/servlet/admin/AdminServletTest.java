@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesh4j.Mesh;
 import io.mesh4j.config.ConfigLoader;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.util.function.Consumer;
 import okhttp3.OkHttpClient;
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /** MeshAdminServlet: the admin on a port of its own, without MeshFilter. */
 class AdminServletTest {
   final OkHttpClient client = new OkHttpClient.Builder().followRedirects(false).build();
-  final Mesh mesh = Mesh.of(ConfigLoader.load(AdminEndpointsTest.YAML));
+  final Mesh mesh = Mesh.builder().config(ConfigLoader.load(AdminEndpointsTest.YAML))
+      .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).build();
   Server server;
   int port;
 

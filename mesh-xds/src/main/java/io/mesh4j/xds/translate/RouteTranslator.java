@@ -174,7 +174,7 @@ final class RouteTranslator {
           vhRetry, vhRetryPath, vhMirrors, join(p, "request_mirror_policies"), routeNames);
       if (r != null) routes.add(r);
     }
-    return new VirtualHostConfig(name, domains, routes);
+    return new VirtualHostConfig(name, domains, routes, null);
   }
 
   private String uniqueVhostName(String envoyName) {
@@ -290,7 +290,7 @@ final class RouteTranslator {
       return null;
     }
     return new RouteConfig(name, match, action, rewrite, headers, timeout, retry, mirror,
-        faultConfig, null);
+        faultConfig, null, null);
   }
 
   // ------------------------------------------------------------------ match
@@ -350,7 +350,7 @@ final class RouteTranslator {
       QueryMatchConfig q = query(s, index(p, "query_parameters", i), m.getQueryParameters(i));
       if (q != null) query.add(q);
     }
-    return new MatchConfig(kind, value, caseSensitive, methods, headers, query, List.of(), List.of());
+    return new MatchConfig(kind, value, caseSensitive, methods, headers, query, List.of(), List.of(), null);
   }
 
   private static boolean isToken(String s) {
@@ -570,7 +570,7 @@ final class RouteTranslator {
             + "dividing by their greatest common divisor)");
         return null;
       }
-      list.add(new ActionConfig.WeightedCluster(e.getKey(), (int) v));
+      list.add(new ActionConfig.WeightedCluster(e.getKey(), (int) v, false));
     }
     return new ActionConfig.Split(list);
   }

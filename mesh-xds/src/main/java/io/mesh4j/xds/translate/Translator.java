@@ -199,9 +199,9 @@ final class Translator {
     MeshConfig config = new MeshConfig(MeshConfig.CURRENT_VERSION, service, built,
         new OutboundConfig(outbound),
         new InboundConfig(inbound, baseInbound.authz(), baseInbound.trustedProxies(),
-            baseInbound.healthPath()),
+            baseInbound.healthPath(), baseInbound.headersWithUnderscoresAction()),
         base != null ? base.propagate() : null,
-        base != null ? base.admin() : null);
+        base != null ? base.admin() : null, null, null);
     List<ConfigError> errors = ConfigValidator.validate(config);
     if (!errors.isEmpty()) {
       for (ConfigError e : errors) {

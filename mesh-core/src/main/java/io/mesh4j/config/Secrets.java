@@ -1,9 +1,15 @@
-package io.mesh4j.servlet.admin;
+package io.mesh4j.config;
 
 import java.util.Locale;
 
 /**
- * Decides which names denote secrets, so the admin pages never show their values. Stateless.
+ * The one masking rule of mesh4j: decides which names denote secrets and masks their values, so
+ * no output (the admin's {@code /mesh/config} and {@code /mesh/explain} in JSON and text, the
+ * CLI, config error messages, {@code toString()} of config records) ever shows one. Stateless.
+ *
+ * <p>A configured header or query matcher value ({@code exact}, {@code prefix}, {@code regex}...)
+ * is masked when its header or parameter name is credential-like ({@link #isSecretHeader}); the
+ * value of a config field is masked when the field's own name is ({@link #isSecretField}).
  *
  * <p>Two vocabularies: config <em>field</em> names ({@code password}, {@code client_secret},
  * {@code api_key}...) and HTTP <em>header</em> (or query parameter) names ({@code Authorization},
@@ -11,9 +17,9 @@ import java.util.Locale;
  * {@code -}, {@code _}, {@code .} and spaces and compared case-insensitively, so {@code
  * monkey_count} is not a key but {@code signing-key} is.
  */
-final class Secrets {
+public final class Secrets {
   /** What a masked value is replaced with. */
-  static final String MASK = "******";
+  public static final String MASK = "******";
 
   /** Words that mark a secret wherever they appear inside a word ({@code oauthtoken}). */
   private static final String[] INFIXES = {"password", "passwd", "secret", "token", "credential"};
@@ -27,13 +33,21 @@ final class Secrets {
   private Secrets() {}
 
   /** Whether a config field called {@code name} holds a secret. */
-  static boolean isSecretField(String name) {
+  public static boolean isSecretField(String name) {
     return matches(name, false);
   }
 
   /** Whether a header or query parameter called {@code name} carries a secret value. */
-  static boolean isSecretHeader(String name) {
+  public static boolean isSecretHeader(String name) {
     return matches(name, true);
+  }
+
+  /**
+   * {@code value} as it may be shown for the header or query parameter {@code name}: the value
+   * itself, or {@link #MASK} when the name is credential-like. {@code null} stays {@code null}.
+   */
+  public static String headerValue(String name, String value) {
+    return value != null && isSecretHeader(name) ? MASK : value;
   }
 
   private static boolean matches(String name, boolean header) {

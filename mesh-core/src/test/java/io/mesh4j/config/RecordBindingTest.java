@@ -1,0 +1,105 @@
+package io.mesh4j.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link RecordBinding}: a section whose keys are its record's components is read, built and
+ * written from its declarations alone. The test-only section below shows what a new field costs:
+ * a record component and a declaration.
+ */
+class RecordBindingTest {
+
+  /** A section as a new feature would add it. */
+  record Probe(int maxThings, Duration window, boolean enabled, double share) {}
+
+  static final ConfigSchema.Section PROBE = new ConfigSchema.Section("probe", "probe")
+      .field("max_things", ConfigSchema.integer(1, 50), "`10`", "")
+      .field("window", ConfigSchema.duration(true), "`5s`", "")
+      .field("enabled", ConfigSchema.bool(), "`true`", "")
+      .field("share", ConfigSchema.percent(), "`25`", "");
+
+  static final RecordBinding<Probe> BINDING = new RecordBinding<>(
+      PROBE, Probe.class, new Probe(10, Duration.ofSeconds(5), true, 25));
+
+  @Test
+  void aNewSectionIsWrittenFromItsDeclarationsDefaultsLeftOutOrShown() {
+    Probe p = new Probe(12, Duration.ofMillis(1500), true, 25);
+
+    assertThat(BINDING.write(p, false).toString()).isEqualTo("{\"max_things\":12,\"window\":\"1500ms\"}");
+    assertThat(BINDING.write(p, true).toString())
+        .isEqualTo("{\"max_things\":12,\"window\":\"1500ms\",\"enabled\":true,\"share\":25.0}");
+  }
+
+  @Test
+  void unsetValuesTakeTheDefaultsAndBadOnesAreNamedByKeyAsTheBuilderReportsThem() {
+    Object[] values = new Object[BINDING.size()];
+    values[BINDING.index("enabled")] = false;
+
+    assertThat(BINDING.with(values)).isEqualTo(new Probe(10, Duration.ofSeconds(5), false, 25));
+    assertThat(BINDING.problem("max_things", 51)).isEqualTo("max_things: 51 (expected: 1-50)");
+    assertThat(BINDING.problem("window", Duration.ZERO))
+        .isEqualTo("window: 0s (expected: a duration > 0)");
+    assertThat(BINDING.problem("max_things", 50)).isNull();
+  }
+
+  @Test
+  void theRealBindingsReadBuildAndWriteAsTheHandWrittenCodeDid() {
+    MeshConfig c = ConfigLoader.load("""
+        version: 1
+        service: s
+        clusters:
+          - name: a
+            endpoints: [127.0.0.1:8081]
+            outlier_detection: { max_ejection_percent: 20, base_ejection_time: 10s }
+            circuit_breaker: { sliding_window: 50, minimum_calls: 5 }
+        """);
+    ClusterConfig a = c.clusters().get(0);
+
+    assertThat(a.outlierDetection()).isEqualTo(new OutlierDetectionConfig(
+        5, 5, Duration.ofSeconds(10), 20, Duration.ofSeconds(300), true));
+    assertThat(a.circuitBreaker()).isEqualTo(new CircuitBreakerConfig(
+        50, Duration.ofSeconds(2), 100, 50, 5, Duration.ofSeconds(10), 1024));
+    assertThat(MeshConfig.builder().service("s")
+        .cluster(b -> b.name("a").endpoint("127.0.0.1:8081")
+            .outlierDetection(o -> o.maxEjectionPercent(20).baseEjectionTime(Duration.ofSeconds(10)))
+            .circuitBreaker(cb -> cb.slidingWindow(50).minimumCalls(5)))
+        .build()).isEqualTo(c);
+    assertThat(ConfigWriter.tree(c, ConfigWriter.Defaults.OMITTED).at("/clusters/0").toString())
+        .contains("\"outlier_detection\":{\"base_ejection_time\":\"10s\",\"max_ejection_percent\":20}")
+        .contains("\"circuit_breaker\":{\"sliding_window\":50,\"minimum_calls\":5}");
+  }
+
+  @Test
+  void aSectionThatDisagreesWithItsRecordFailsNamingTheKey() {
+    ConfigSchema.Section renamed = new ConfigSchema.Section("probe", "probe")
+        .field("max_things", ConfigSchema.integer(1, 50), "`10`", "")
+        .field("windows", ConfigSchema.duration(true), "`5s`", "")
+        .field("enabled", ConfigSchema.bool(), "`true`", "")
+        .field("share", ConfigSchema.percent(), "`25`", "");
+    ConfigSchema.Section short3 = new ConfigSchema.Section("probe", "probe")
+        .field("max_things", ConfigSchema.integer(1, 50), "`10`", "");
+    Probe d = new Probe(10, Duration.ofSeconds(5), true, 25);
+
+    assertThatThrownBy(() -> new RecordBinding<>(renamed, Probe.class, d))
+        .hasMessage("probe.windows is not Probe.window (keys and components must come in the same"
+            + " order)");
+    assertThatThrownBy(() -> new RecordBinding<>(short3, Probe.class, d))
+        .hasMessage("probe declares 1 keys, Probe has 4 components");
+  }
+
+  @Test
+  void theBuilderRejectsABadValueAtOnceWithTheKeyAsBefore() {
+    assertThatThrownBy(() -> MeshConfig.builder().cluster(b -> b.name("a")
+            .outlierDetection(o -> o.maxEjectionPercent(101))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("max_ejection_percent: 101 (expected: 0-100)");
+    assertThatThrownBy(() -> MeshConfig.builder().cluster(b -> b.name("a")
+            .circuitBreaker(cb -> cb.waitInOpen(null))))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("wait_in_open");
+  }
+}
