@@ -45,7 +45,7 @@ final class ConfigMerge {
             fi.headersWithUnderscoresAction());
     MeshConfig merged = new MeshConfig(file.version(), file.service(), clusters,
         new OutboundConfig(outbound), inbound, file.propagate(), file.admin(), file.policies(),
-        file.pathNormalization());
+        file.pathNormalization(), file.locality());
     return new Result(merged, List.copyOf(overridden));
   }
 

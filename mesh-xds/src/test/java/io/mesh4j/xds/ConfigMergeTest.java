@@ -76,7 +76,7 @@ class ConfigMergeTest {
   void theFilesTopLevelPoliciesAreKept() {
     MeshConfig withPolicies = new MeshConfig(FILE.version(), FILE.service(), FILE.clusters(),
         FILE.outbound(), FILE.inbound(), FILE.propagate(), FILE.admin(),
-        List.of(ExtensionRef.of("audit")), null);
+        List.of(ExtensionRef.of("audit")), null, null);
 
     assertThat(ConfigMerge.merge(withPolicies, XDS).config().policies())
         .containsExactly(ExtensionRef.of("audit"));

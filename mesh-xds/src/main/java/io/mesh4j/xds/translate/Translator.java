@@ -201,7 +201,7 @@ final class Translator {
         new InboundConfig(inbound, baseInbound.authz(), baseInbound.trustedProxies(),
             baseInbound.healthPath(), baseInbound.headersWithUnderscoresAction()),
         base != null ? base.propagate() : null,
-        base != null ? base.admin() : null, null, null);
+        base != null ? base.admin() : null, null, null, null);
     List<ConfigError> errors = ConfigValidator.validate(config);
     if (!errors.isEmpty()) {
       for (ConfigError e : errors) {
