@@ -15,6 +15,7 @@ import io.mesh4j.extension.Extensions;
 import io.mesh4j.health.HealthProbe;
 import io.mesh4j.health.HealthProbeProvider;
 import io.mesh4j.health.HealthProbes;
+import io.mesh4j.internal.MeshRuntime;
 import io.mesh4j.lb.PickerFactory;
 import io.mesh4j.lb.PickerProvider;
 import io.mesh4j.lb.Pickers;
@@ -101,6 +102,7 @@ public final class Mesh implements AutoCloseable {
   private final Object reloadLock = new Object();
   private final ConfigFileWatcher watcher;
   private final Extensions extensions;
+  private final MeshRuntime runtime;
   private volatile MeshSnapshot snapshot;
   private volatile ReloadError lastReloadError;
   private final Map<String, ConfigSourceStatus> configSources = new ConcurrentHashMap<>();
@@ -126,6 +128,7 @@ public final class Mesh implements AutoCloseable {
     this.random = b.random != null ? b.random : new Random();
     this.probes = probes(b);
     this.extensions = b.extensions != null ? b.extensions : b.extensions();
+    this.runtime = new MeshRuntime(ticker, scheduler, meterRegistry);
     this.reloadSuccess =
         Counter.builder(MeshMetricNames.CONFIG_RELOADS)
             .description("Config reloads by result")
@@ -483,6 +486,15 @@ public final class Mesh implements AutoCloseable {
    */
   public Extensions extensions() {
     return extensions;
+  }
+
+  /**
+   * The state this mesh keeps for its adapters across reloads (breakers, retry budgets, token
+   * buckets), shared by every client and filter wrapped around it. Engine internal: for mesh4j's
+   * own adapters, not an API.
+   */
+  public MeshRuntime runtime() {
+    return runtime;
   }
 
   /** The registered health probes by name. */

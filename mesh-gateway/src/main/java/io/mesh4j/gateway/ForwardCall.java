@@ -29,7 +29,6 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
-import okhttp3.internal.http.HttpMethod;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -252,14 +251,20 @@ final class ForwardCall implements Callback, AsyncListener {
   private RequestBody requestBody(String method) throws IOException {
     long length = req.getContentLengthLong();
     boolean hasBody = length > 0 || req.getHeader("Transfer-Encoding") != null;
-    if (!HttpMethod.permitsRequestBody(method)) return null;
+    if (method.equals("GET") || method.equals("HEAD")) return null;
     if (!hasBody) {
-      return HttpMethod.requiresRequestBody(method) || length == 0
+      return requiresBody(method) || length == 0
           ? RequestBody.create(new byte[0], null)
           : null;
     }
     body = new ServletRequestBody(req.getInputStream(), length);
     return body;
+  }
+
+  /** The methods OkHttp refuses to send without a body. */
+  private static boolean requiresBody(String method) {
+    return method.equals("POST") || method.equals("PUT") || method.equals("PATCH")
+        || method.equals("PROPPATCH") || method.equals("REPORT");
   }
 
   // ------------------------------------------------------------------ Callback (async mode)

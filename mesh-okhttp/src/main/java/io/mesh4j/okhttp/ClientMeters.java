@@ -2,7 +2,7 @@ package io.mesh4j.okhttp;
 
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.metrics.MeshMetricNames;
-import io.mesh4j.resilience.RetryDecision;
+import io.mesh4j.internal.resilience.RetryDecision;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;

@@ -4,9 +4,6 @@ import io.mesh4j.endpoint.Failure;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
-import okhttp3.internal.http2.ConnectionShutdownException;
-import okhttp3.internal.http2.ErrorCode;
-import okhttp3.internal.http2.StreamResetException;
 
 /**
  * Classifies the exception of a failed attempt into a {@link Failure}. The caller handles the
@@ -25,15 +22,24 @@ import okhttp3.internal.http2.StreamResetException;
  *       unexpected end of stream, other stream resets, protocol errors). The server may have seen
  *       the request: it is not safe to replay a non-idempotent one.
  * </ul>
+ *
+ * <p>OkHttp's HTTP/2 exception types are not part of its API ({@code okhttp3.internal}), so they are
+ * recognised by what they show: the reset's message names its error code, and the shutdown
+ * exception by its class name. {@code FailuresTest} pins both to the OkHttp version in use.
  */
 final class Failures {
+  /** The message of OkHttp's {@code StreamResetException} for {@code RST_STREAM(REFUSED_STREAM)}. */
+  static final String REFUSED_STREAM = "stream was reset: REFUSED_STREAM";
+  /** The simple name of OkHttp's exception for a stream opened on a connection shutting down. */
+  static final String CONNECTION_SHUTDOWN = "ConnectionShutdownException";
+
   private Failures() {}
 
   static Failure classify(IOException e, boolean requestStarted) {
-    if (e instanceof StreamResetException s && s.errorCode == ErrorCode.REFUSED_STREAM) {
+    if (REFUSED_STREAM.equals(e.getMessage())
+        || CONNECTION_SHUTDOWN.equals(e.getClass().getSimpleName())) {
       return Failure.REFUSED_STREAM;
     }
-    if (e instanceof ConnectionShutdownException) return Failure.REFUSED_STREAM;
     if (!requestStarted) return Failure.CONNECT_FAILURE;
     if (e instanceof SocketTimeoutException) return Failure.TIMEOUT;
     return Failure.RESET;

@@ -4,39 +4,31 @@ import io.mesh4j.MeshSnapshot;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.Failure;
-import io.mesh4j.fault.Fault;
+import io.mesh4j.internal.fault.Fault;
+import io.mesh4j.internal.client.AttemptEnd;
+import io.mesh4j.internal.client.AttemptLoop;
+import io.mesh4j.internal.client.Transport;
 import io.mesh4j.lb.PickContext;
-import io.mesh4j.lb.PickResult;
 import io.mesh4j.okhttp.ClientMeters.Outcome;
 import io.mesh4j.okhttp.MeshException.Reason;
 import io.mesh4j.okhttp.Plan.ClusterPlan;
 import io.mesh4j.okhttp.Plan.RoutePlan;
 import io.mesh4j.okhttp.Plan.Target;
-import io.mesh4j.outlier.EjectionReason;
 import io.mesh4j.policy.PolicyDecision;
 import io.mesh4j.policy.PolicyRun;
-import io.mesh4j.resilience.Admission;
-import io.mesh4j.resilience.RetryAfter;
-import io.mesh4j.resilience.RetryDecision;
-import io.mesh4j.resilience.RetryPolicy;
 import io.mesh4j.route.PathRefusal;
 import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.RequestView;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteAction;
 import io.mesh4j.route.RouteMatch;
-import io.mesh4j.time.Scheduler;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.ProtocolException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.locks.LockSupport;
 import okhttp3.Call;
 import okhttp3.EventListener;
 import okhttp3.HttpUrl;
@@ -47,42 +39,29 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
- * One call through the mesh interceptor: the {@link RequestView} the router matches, the {@link
- * PickContext} the pickers see (remembering the endpoints already tried), the attempt loop, and
- * the {@link EventListener} that learns about the caller's cancellation and about each attempt's
- * progress. Created per intercepted call and confined to the thread running it, except for the
- * volatile fields that the listener callbacks, the per-try timer and the wake-up task touch.
+ * One call through the mesh interceptor: the {@link RequestView} the router matches, the OkHttp
+ * {@link Transport} the engine's {@link AttemptLoop} sends attempts through, and the {@link
+ * EventListener} that learns about the caller's cancellation and about each attempt's progress.
+ * Created per intercepted call and confined to the thread running it, except for the volatile
+ * fields that the listener callbacks and the loop's timer touch.
  *
  * <h2>Attempts</h2>
  *
- * Each attempt is its own OkHttp call on the wrapped client's attempt client (same pool, same
- * dispatcher, no application interceptors, OkHttp's own connection retries off), executed on the
- * calling thread. That gives every attempt its own timeout and cancel handle: the attempt's {@code
- * Call.timeout()} is the time left before the overall deadline (so it also bounds reading the
- * body of the final response), the per-try timer cancels just that attempt, and cancelling the
- * caller's call cancels the attempt in flight and wakes a backoff wait.
- *
- * <h2>What each attempt reports, exactly once</h2>
- *
- * An attempt is <em>finished</em> when its response headers arrive or it fails. At that point, on
- * every path (response, exception, timeout, cancellation): {@link Endpoint#requestFinished()} pairs
- * the {@link Endpoint#requestStarted()} made just before sending; {@code Cluster.onOutcome} gets
- * the status or failure and the latency; the cluster's breaker gets {@code onComplete} for the
- * permit it granted. A permit whose attempt is never sent (no endpoint) is released.
+ * The loop itself (budget, breaker, pick, exactly one outcome report per attempt, retry decision,
+ * backoff, per-try timeout) is mesh-core's {@link AttemptLoop}. Each attempt is its own OkHttp call
+ * on the wrapped client's attempt client (same pool, same dispatcher, no application interceptors,
+ * OkHttp's own connection retries off), executed on the calling thread. That gives every attempt
+ * its own timeout and cancel handle: the attempt's {@code Call.timeout()} is the time left before
+ * the overall deadline (so it also bounds reading the body of the final response), the loop's
+ * per-try timer cancels just that attempt, and cancelling the caller's call cancels the attempt in
+ * flight and wakes a backoff wait.
  */
-final class MeshCall extends EventListener implements RequestView, PickContext {
+final class MeshCall extends EventListener
+    implements RequestView, PickContext, Transport<Response> {
   static final int MAX_FOLLOW_UPS = 20;
-  static final String DRAINING_HEADER = "x-mesh-draining";
+  static final String DRAINING_HEADER = AttemptLoop.DRAINING_HEADER;
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   static final String REQUEST_ID = "x-request-id";
-
-  /** Attempt phases, kept as {@code attemptNumber << 2 | state} so a late timer cannot hit a later attempt. */
-  private static final int RUNNING = 1;
-  private static final int DONE = 2;
-  private static final int TIMED_OUT = 3;
-
-  private static final AtomicIntegerFieldUpdater<MeshCall> PHASE =
-      AtomicIntegerFieldUpdater.newUpdater(MeshCall.class, "phase");
 
   private final MeshInterceptor owner;
   private final Interceptor.Chain chain;
@@ -106,21 +85,19 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
   /** The request policies running around the current pass, or {@code null}. */
   private PolicyRun policyRun;
 
-  // Endpoints tried in the current pass.
-  private Endpoint tried0;
-  private Endpoint[] triedMore;
-  private int triedCount;
+  // The attempts of the current pass.
+  private volatile AttemptLoop loop;
+  private AttemptClients.Variant clients;
+  private RoutePlan sendRoute;
+  private Target sendTarget;
+  private Call prepared;
 
   private boolean listening;
   private volatile boolean canceled;
   private volatile Call attempt;
   /** The attempt whose response was handed back: cancelling the call must still cut its body. */
   private volatile Call answered;
-  private volatile int phase;
   private volatile boolean requestStarted;
-  private volatile Thread waiter;
-  private volatile int woken;
-  private int waitGeneration;
 
   MeshCall(MeshInterceptor owner, Interceptor.Chain chain) {
     this.owner = owner;
@@ -200,26 +177,8 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
 
   @Override
   public boolean alreadyTried(Endpoint endpoint) {
-    if (triedCount == 0) return false;
-    if (tried0 == endpoint) return true;
-    for (int i = 0; i < triedCount - 1; i++) {
-      if (triedMore[i] == endpoint) return true;
-    }
-    return false;
-  }
-
-  private void recordTried(Endpoint e) {
-    if (alreadyTried(e)) return;
-    if (triedCount == 0) {
-      tried0 = e;
-    } else {
-      if (triedMore == null) triedMore = new Endpoint[4];
-      if (triedCount - 1 == triedMore.length) {
-        triedMore = java.util.Arrays.copyOf(triedMore, triedMore.length * 2);
-      }
-      triedMore[triedCount - 1] = e;
-    }
-    triedCount++;
+    AttemptLoop l = loop;
+    return l != null && l.alreadyTried(endpoint);
   }
 
   // ------------------------------------------------------------------ EventListener
@@ -228,12 +187,10 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
   public void canceled(Call call) {
     if (call != outer) return;
     canceled = true;
-    Call a = attempt;
-    if (a != null) a.cancel();
+    AttemptLoop l = loop;
+    if (l != null) l.cancel();
     Call done = answered;
     if (done != null) done.cancel();
-    Thread w = waiter;
-    if (w != null) LockSupport.unpark(w);
   }
 
   @Override
@@ -241,12 +198,19 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
     if (call == attempt) requestStarted = true;
   }
 
-  private void listenForCancel() {
+  /** Starts the attempts of this pass: a new loop, cancelled at once if the caller cancelled. */
+  private AttemptLoop startAttempts() {
+    AttemptLoop l = new AttemptLoop(this, owner.ticker, owner.clock, owner.scheduler);
+    loop = l;
     if (!listening) {
       listening = true;
       outer.addEventListener(this);
     }
-    if (outer.isCanceled()) canceled = true;
+    if (canceled || outer.isCanceled()) {
+      canceled = true;
+      l.cancel();
+    }
+    return l;
   }
 
   // ------------------------------------------------------------------ routing
@@ -264,7 +228,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
       }
       if (policyRun != null) policyRun.complete(response.code(), null);
       if (passthrough) return response;
-      next = followUp(response);
+      next = FollowUps.next(chain, request, response);
       if (next == null) return response;
       response.close();
       if (++followUps > MAX_FOLLOW_UPS) {
@@ -276,32 +240,15 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
   private void reset(Request r) {
     request = r;
     String m = r.method();
-    method = isUpperCase(m) ? m : m.toUpperCase(Locale.ROOT);
+    method = FollowUps.isUpperCase(m) ? m : m.toUpperCase(Locale.ROOT);
     String host = r.header("Host");
-    authority = host != null ? host : authorityOf(r.url());
+    authority = host != null ? host : FollowUps.authorityOf(r.url());
     path = null;
     query = null;
     queryRead = false;
     passthrough = false;
     policyRun = null;
-    tried0 = null;
-    triedCount = 0;
-  }
-
-  private static boolean isUpperCase(String s) {
-    for (int i = 0, n = s.length(); i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 'a' && c <= 'z') return false;
-    }
-    return true;
-  }
-
-  /** {@code host} or {@code host:port} (IPv6 in brackets), the port only when not the default. */
-  static String authorityOf(HttpUrl url) {
-    String host = url.host();
-    boolean v6 = host.indexOf(':') >= 0;
-    if (url.port() == HttpUrl.defaultPort(url.scheme())) return v6 ? "[" + host + "]" : host;
-    return (v6 ? "[" + host + "]" : host) + ":" + url.port();
+    loop = null;
   }
 
   private Response routeOnce() throws IOException {
@@ -413,42 +360,6 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
     return null;
   }
 
-  /** The request to follow {@code response} with, or {@code null} to return it. */
-  private Request followUp(Response response) {
-    if (!chain.getFollowRedirects()) return null;
-    int code = response.code();
-    if (code != 300 && code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
-      return null;
-    }
-    String location = response.header("Location");
-    if (location == null) return null;
-    HttpUrl from = request.url();
-    HttpUrl to = from.resolve(location);
-    if (to == null) return null;
-    if (!to.scheme().equals(from.scheme()) && !chain.getFollowSslRedirects()) return null;
-    Request.Builder b = request.newBuilder().url(to);
-    String m = request.method();
-    boolean hasBodyMethod = !m.equals("GET") && !m.equals("HEAD");
-    if (hasBodyMethod) {
-      boolean keepMethod = code == 307 || code == 308;
-      if (keepMethod) {
-        RequestBody body = request.body();
-        if (body != null && body.isOneShot()) return null;
-      } else {
-        b.method("GET", null);
-        b.removeHeader("Transfer-Encoding");
-        b.removeHeader("Content-Length");
-        b.removeHeader("Content-Type");
-      }
-    }
-    if (!to.host().equals(from.host()) || to.port() != from.port()
-        || !to.scheme().equals(from.scheme())) {
-      b.removeHeader("Authorization");
-      b.removeHeader("Host");
-    }
-    return b.build();
-  }
-
   // ------------------------------------------------------------------ forwarding
 
   private Response forward(Plan plan, RoutePlan rp, String clusterName, long start)
@@ -471,7 +382,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
           "the cluster is not in the current config", null);
     }
     routeTag = rp.tag;
-    listenForCancel();
+    AttemptLoop attempts = startAttempts();
     Outcome outcome = Outcome.UPSTREAM_FAILURE;
     int status = 0;
     try {
@@ -479,7 +390,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
       if (!fault.isNone()) {
         if (fault.delayed()) {
           rp.faultDelays.increment();
-          if (!await(fault.delayNanos())) throw cancelled(t, 0, false, Failure.NONE, null);
+          if (!attempts.await(fault.delayNanos())) throw cancelled(t, 0, false, Failure.NONE, null);
         }
         if (fault.aborted()) {
           rp.faultAborts.increment();
@@ -488,7 +399,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
           return DirectResponses.abort(request, status);
         }
       }
-      Response r = attempts(plan, rp, t);
+      Response r = attempts(plan, rp, t, attempts);
       outcome = Outcome.RESPONSE;
       status = r.code();
       return r;
@@ -505,238 +416,105 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
         Reason.CANCELLED, t.cluster.name, routeTag, sent, f, attempts, null, cause);
   }
 
-  /** The attempt loop. Returns the response to hand back, or throws a {@link MeshException}. */
-  private Response attempts(Plan plan, RoutePlan rp, Target t) throws IOException {
-    ClusterPlan cp = t.cluster;
-    ClusterResilience res = cp.resilience;
-    t.budget.onRequest();
-    long deadline = saturatedAdd(owner.ticker.read(), t.timeoutNanos);
+  /** The attempts, by mesh-core's loop. Returns the response to hand back, or throws a {@link MeshException}. */
+  private Response attempts(Plan plan, RoutePlan rp, Target t, AttemptLoop attempts)
+      throws IOException {
     RequestBody body = request.body();
     boolean replayable = body == null || !(body.isOneShot() || body.isDuplex());
     boolean hasKey = request.header(IDEMPOTENCY_KEY) != null;
-
-    AttemptClients.Variant clients = owner.attemptClients.forChain(chain);
-    Response held = null; // the last attempt's response, kept while deciding on a retry
-    IOException lastError = null;
-    Failure lastFailure = Failure.NONE;
-    boolean sent = false;
-    int attemptNo = 0;
-    Response result = null;
+    clients = owner.attemptClients.forChain(chain);
+    sendRoute = rp;
+    sendTarget = t;
     try {
-      while (true) {
-        if (canceled) throw cancelled(t, attemptNo, sent, lastFailure, lastError);
-        long remaining = deadline - owner.ticker.read();
-        if (remaining <= 0) {
-          if (held != null) return result = held;
-          throw end(Reason.TIMEOUT, t, attemptNo, sent, lastFailure, lastError, null);
-        }
-        Admission admission = res.breaker.tryAcquire();
-        if (!admission.admitted()) {
-          res.rejected(admission);
-          if (held != null) return result = held;
-          Reason reason = admission == Admission.REJECTED_CIRCUIT_OPEN
-              ? Reason.CIRCUIT_OPEN : Reason.CONCURRENCY_LIMIT;
-          throw end(reason, t, attemptNo, sent, lastFailure, lastError, null);
-        }
-        PickResult pick = cp.cluster.pick(this);
-        if (!pick.hasEndpoint()) {
-          res.breaker.release();
-          if (held != null) return result = held;
-          throw end(Reason.NO_HEALTHY_ENDPOINT, t, attemptNo, sent, lastFailure, lastError, null);
-        }
-        if (held != null) {
-          held.close();
-          held = null;
-        }
-        Endpoint endpoint = pick.endpoint();
-        attemptNo++;
-
-        // ---- one attempt
-        Request upstream;
-        OkHttpClient attemptClient;
-        try {
-          EndpointTargeting targeting = clients.targeting;
-          attemptClient = targeting != null ? targeting.client(endpoint) : clients.client;
-          upstream = upstream(endpoint, rp, null, targeting != null);
-        } catch (RuntimeException e) {
-          res.breaker.release();
-          throw e;
-        }
-        Call call = attemptClient.newCall(upstream);
-        call.timeout().timeout(remaining, TimeUnit.NANOSECONDS);
-        call.addEventListener(this);
-        requestStarted = false;
-        int running = attemptNo << 2 | RUNNING;
-        phase = running;
-        attempt = call;
-        if (canceled) call.cancel();
-        Scheduler.Cancellable timer = null;
-        if (t.perTryTimeoutNanos > 0 && t.perTryTimeoutNanos < remaining) {
-          final int gen = attemptNo;
-          timer = owner.scheduler.schedule(() -> perTryTimedOut(gen),
-              Duration.ofNanos(t.perTryTimeoutNanos));
-        }
-        recordTried(endpoint);
-        t.meters.attempt(endpoint);
-        endpoint.requestStarted();
-        long t0 = owner.ticker.read();
-        Response response = null;
-        IOException error = null;
-        try {
-          response = call.execute();
-        } catch (IOException e) {
-          error = e;
-        } catch (RuntimeException | Error e) {
-          long latency = owner.ticker.read() - t0;
-          PHASE.set(this, attemptNo << 2 | DONE);
-          if (timer != null) timer.cancel();
-          attempt = null;
-          endpoint.requestFinished();
-          cp.cluster.onOutcome(endpoint, 0, Failure.OTHER, latency);
-          res.breaker.onComplete(0, Failure.OTHER, latency);
-          throw e;
-        }
-        long latency = owner.ticker.read() - t0;
-        boolean timedOut = !PHASE.compareAndSet(this, running, attemptNo << 2 | DONE);
-        if (timer != null) timer.cancel();
-        if (response != null) answered = call;
-        attempt = null;
-        if (timedOut && response != null) {
-          response.close();
-          response = null;
-          error = new java.net.SocketTimeoutException("per_try_timeout");
-        }
-
-        int status = 0;
-        Failure failure;
-        boolean overall = false;
-        if (response != null) {
-          status = response.code();
-          failure = Failure.NONE;
-        } else if (canceled) {
-          failure = Failure.CANCELLED;
-        } else if (timedOut) {
-          failure = Failure.TIMEOUT;
-        } else if (Failures.isCallTimeout(error)) {
-          failure = Failure.TIMEOUT;
-          overall = true;
-        } else {
-          failure = Failures.classify(error, requestStarted);
-        }
-        boolean attemptSent = response != null || (requestStarted && !failure.neverSent());
-        sent |= attemptSent;
-
-        endpoint.requestFinished();
-        cp.cluster.onOutcome(endpoint, status, failure, latency);
-        res.breaker.onComplete(status, failure, latency);
-        if (response != null && "true".equalsIgnoreCase(response.header(DRAINING_HEADER))) {
-          cp.cluster.ejectNow(endpoint, EjectionReason.DRAINING);
-        }
-        // ---- attempt reported
-
-        if (canceled) {
-          if (response != null) response.close();
-          throw cancelled(t, attemptNo, sent, failure, error);
-        }
-        lastFailure = failure;
-        lastError = error;
-        if (overall) {
-          throw end(Reason.TIMEOUT, t, attemptNo, sent, failure, error, null);
-        }
-        int grpc = response == null
-            ? RetryPolicy.NO_GRPC_STATUS
-            : RetryPolicy.parseGrpcStatus(response.header("grpc-status"));
-        RetryDecision decision =
-            t.retry.decide(attemptNo, method, hasKey, replayable, status, failure, grpc);
-        if (!decision.retry()) {
-          if (response != null) return result = response;
-          throw end(Reason.UPSTREAM_FAILURE, t, attemptNo, sent, failure, error,
-              timedOut ? "per_try_timeout; " + decision.reason() : decision.reason());
-        }
-        held = response;
-        long retryAfter = response == null
-            ? RetryAfter.ABSENT
-            : RetryAfter.parseNanos(response.header("Retry-After"), owner.clock.millis());
-        long delay = t.backoff.delayNanos(attemptNo, retryAfter);
-        if (owner.ticker.read() + delay - deadline >= 0) {
-          if (held != null) return result = held;
-          throw end(Reason.TIMEOUT, t, attemptNo, sent, failure, error,
-              "no time left for another try");
-        }
-        if (!t.budget.tryWithdraw()) {
-          res.budgetExhausted.increment();
-          if (held != null) return result = held;
-          throw end(Reason.BUDGET_EXHAUSTED, t, attemptNo, sent, failure, error, null);
-        }
-        t.meters.retry(decision);
-        boolean awake;
-        try {
-          awake = await(delay);
-        } catch (InterruptedIOException e) {
-          throw new MeshException(Reason.CANCELLED, cp.name, rp.tag, sent, failure, attemptNo,
-              "interrupted while waiting to retry", e);
-        }
-        if (!awake) throw cancelled(t, attemptNo, sent, failure, error);
-      }
+      return attempts.run(t, method, hasKey, replayable, this);
     } finally {
-      if (held != null && held != result) held.close();
+      prepared = null;
       if (rp.mirror != null) mirror(plan, rp);
     }
   }
 
-  private MeshException end(
-      Reason reason, Target t, int attempts, boolean sent, Failure failure, IOException cause,
-      String detail) {
-    return new MeshException(reason, t.cluster.name, routeTag, sent, failure, attempts,
-        detail, cause);
+  // ------------------------------------------------------------------ Transport
+
+  @Override
+  public void prepare(Endpoint endpoint, long timeoutNanos) {
+    EndpointTargeting targeting = clients.targeting;
+    OkHttpClient attemptClient = targeting != null ? targeting.client(endpoint) : clients.client;
+    Request upstream = upstream(endpoint, sendRoute, null, targeting != null);
+    Call call = attemptClient.newCall(upstream);
+    call.timeout().timeout(timeoutNanos, TimeUnit.NANOSECONDS);
+    call.addEventListener(this);
+    requestStarted = false;
+    prepared = call;
   }
 
-  private static long saturatedAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
-  }
-
-  private void perTryTimedOut(int gen) {
-    if (PHASE.compareAndSet(this, gen << 2 | RUNNING, gen << 2 | TIMED_OUT)) {
-      Call a = attempt;
-      if (a != null) a.cancel();
-    }
-  }
-
-  /**
-   * Waits {@code nanos} on the mesh's scheduler, or until the call is cancelled. Returns false
-   * when cancelled. As a safety net against a scheduler that never runs the wake-up (a closed
-   * mesh), the wait also ends after twice the delay plus one second of real time.
-   */
-  private boolean await(long nanos) throws InterruptedIOException {
-    if (canceled) return false;
-    if (nanos <= 0) return true;
-    final int gen = ++waitGeneration;
-    waiter = Thread.currentThread();
-    Scheduler.Cancellable task = owner.scheduler.schedule(() -> wake(gen), Duration.ofNanos(nanos));
-    long cap = nanos > (Long.MAX_VALUE - 1_000_000_000L) / 2 ? Long.MAX_VALUE : 2 * nanos + 1_000_000_000L;
-    long safetyStart = System.nanoTime();
+  @Override
+  public Response send() throws IOException {
+    Call call = prepared;
+    prepared = null;
+    attempt = call;
     try {
-      while (woken != gen && !canceled) {
-        if (Thread.interrupted()) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted");
-        }
-        long left = cap - (System.nanoTime() - safetyStart);
-        if (left <= 0) break;
-        LockSupport.parkNanos(this, left);
-      }
+      if (loop.abandoned()) call.cancel();
+      Response response = call.execute();
+      answered = call;
+      return response;
     } finally {
-      waiter = null;
-      task.cancel();
+      attempt = null;
     }
-    return !canceled;
   }
 
-  private void wake(int gen) {
-    woken = gen;
-    Thread w = waiter;
-    if (w != null) LockSupport.unpark(w);
+  @Override
+  public void cancel() {
+    Call a = attempt;
+    if (a != null) a.cancel();
+  }
+
+  @Override
+  public boolean requestLeft() {
+    return requestStarted;
+  }
+
+  @Override
+  public int status(Response response) {
+    return response.code();
+  }
+
+  @Override
+  public String header(Response response, String name) {
+    return response.header(name);
+  }
+
+  @Override
+  public void discard(Response response) {
+    response.close();
+  }
+
+  @Override
+  public Failure classify(IOException e, boolean requestLeft) {
+    return Failures.classify(e, requestLeft);
+  }
+
+  @Override
+  public boolean isDeadline(IOException e) {
+    return Failures.isCallTimeout(e);
+  }
+
+  @Override
+  public IOException end(AttemptEnd end, boolean sent, Failure failure, int attempts,
+      String detail, IOException cause) {
+    return new MeshException(reason(end), sendTarget.cluster.name, routeTag, sent, failure,
+        attempts, detail, cause);
+  }
+
+  private static Reason reason(AttemptEnd end) {
+    return switch (end) {
+      case NO_HEALTHY_ENDPOINT -> Reason.NO_HEALTHY_ENDPOINT;
+      case CIRCUIT_OPEN -> Reason.CIRCUIT_OPEN;
+      case CONCURRENCY_LIMIT -> Reason.CONCURRENCY_LIMIT;
+      case BUDGET_EXHAUSTED -> Reason.BUDGET_EXHAUSTED;
+      case TIMEOUT -> Reason.TIMEOUT;
+      case CANCELLED -> Reason.CANCELLED;
+      case UPSTREAM_FAILURE -> Reason.UPSTREAM_FAILURE;
+    };
   }
 
   // ------------------------------------------------------------------ upstream requests
@@ -810,17 +588,8 @@ final class MeshCall extends EventListener implements RequestView, PickContext {
   /** The caller's authority with {@code -shadow} appended to the host part (Envoy's rule). */
   String shadowAuthority(RoutePlan rp) {
     String a = rp.hostRewrite != null ? rp.hostRewrite : authority;
-    int end = hostEnd(a);
+    int end = FollowUps.hostEnd(a);
     return a.substring(0, end) + "-shadow" + a.substring(end);
-  }
-
-  static int hostEnd(String authority) {
-    if (authority.startsWith("[")) {
-      int close = authority.indexOf(']');
-      return close < 0 ? authority.length() : close + 1;
-    }
-    int colon = authority.lastIndexOf(':');
-    return colon < 0 ? authority.length() : colon;
   }
 
   private void mirror(Plan plan, RoutePlan rp) {

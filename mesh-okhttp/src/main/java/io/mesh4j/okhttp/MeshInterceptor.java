@@ -3,6 +3,7 @@ package io.mesh4j.okhttp;
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshSnapshot;
 import io.mesh4j.context.RequestIdGenerator;
+import io.mesh4j.internal.MeshRuntime;
 import io.mesh4j.time.Scheduler;
 import io.mesh4j.time.Ticker;
 import java.io.IOException;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The application interceptor that puts a mesh inside an OkHttp client; installed by {@link
  * MeshOkHttp}. Each intercepted call is run by a {@link MeshCall}. Shared by every client derived
- * from the wrapped one with {@code newBuilder()}, so they share breakers, budgets and the mirror
- * bound. Thread-safe.
+ * from the wrapped one with {@code newBuilder()}, so they share the plan and the mirror bound;
+ * breakers and budgets are the mesh's ({@link MeshRuntime}), shared by every client wrapped
+ * around it. Thread-safe.
  */
 final class MeshInterceptor implements Interceptor {
   private static final Logger log = LoggerFactory.getLogger(MeshInterceptor.class);
@@ -29,7 +31,7 @@ final class MeshInterceptor implements Interceptor {
   final AttemptClients attemptClients;
   final RequestIdGenerator requestIds;
   private final ClientMeters meters;
-  private final ResilienceStore store;
+  private final MeshRuntime runtime;
   private final int mirrorMaxInFlight;
   private final Object planLock = new Object();
   private volatile Plan plan;
@@ -46,7 +48,7 @@ final class MeshInterceptor implements Interceptor {
     this.attemptClients = new AttemptClients(attemptClient);
     this.requestIds = requestIds;
     this.meters = new ClientMeters(mesh.meterRegistry(), perEndpointMetrics);
-    this.store = new ResilienceStore(mesh, meters);
+    this.runtime = mesh.runtime();
     this.mirrorMaxInFlight = mirrorMaxInFlight;
     plan(mesh.current());
   }
@@ -67,11 +69,11 @@ final class MeshInterceptor implements Interceptor {
       p = plan;
       if (p != null && p.snapshot == snapshot) return p;
       if (p != null && snapshot.generation() < p.snapshot.generation()) {
-        // A request still holding an older snapshot: serve it without rolling the store back.
-        return new Plan(snapshot, mesh, meters, store);
+        // A request still holding an older snapshot: serve it without rolling the state back.
+        return new Plan(snapshot, mesh, meters, runtime);
       }
-      store.update(snapshot);
-      p = new Plan(snapshot, mesh, meters, store);
+      runtime.update(snapshot);
+      p = new Plan(snapshot, mesh, meters, runtime);
       plan = p;
       return p;
     }

@@ -1,11 +1,12 @@
 package io.mesh4j.okhttp;
 
 import io.mesh4j.endpoint.Endpoint;
+import io.mesh4j.internal.ClusterResilience;
 import io.mesh4j.endpoint.Failure;
 import io.mesh4j.lb.PickResult;
 import io.mesh4j.okhttp.Plan.ClusterPlan;
 import io.mesh4j.okhttp.Plan.RoutePlan;
-import io.mesh4j.resilience.Admission;
+import io.mesh4j.internal.resilience.Admission;
 import io.mesh4j.time.Ticker;
 import java.io.IOException;
 import java.util.concurrent.SynchronousQueue;

@@ -7,11 +7,18 @@ import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.HeadersConfig;
 import io.mesh4j.config.MirrorConfig;
 import io.mesh4j.config.RetryConfig;
-import io.mesh4j.fault.FaultInjector;
+import io.mesh4j.endpoint.Endpoint;
+import io.mesh4j.internal.fault.FaultInjector;
+import io.mesh4j.internal.ClusterResilience;
+import io.mesh4j.internal.MeshRuntime;
+import io.mesh4j.internal.client.AttemptTarget;
 import io.mesh4j.metrics.MeshMetricNames;
-import io.mesh4j.resilience.Backoff;
-import io.mesh4j.resilience.RetryBudget;
-import io.mesh4j.resilience.RetryPolicy;
+import io.mesh4j.internal.resilience.Admission;
+import io.mesh4j.internal.resilience.Backoff;
+import io.mesh4j.internal.resilience.ClusterCircuitBreaker;
+import io.mesh4j.internal.resilience.RetryBudget;
+import io.mesh4j.internal.resilience.RetryDecision;
+import io.mesh4j.internal.resilience.RetryPolicy;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteAction;
 import io.micrometer.core.instrument.Counter;
@@ -49,15 +56,15 @@ final class Plan {
       MeshSnapshot snapshot,
       Mesh mesh,
       ClientMeters meters,
-      ResilienceStore resilience) {
+      MeshRuntime resilience) {
     this.snapshot = snapshot;
     this.meters = meters;
     this.service = snapshot.config().service();
     Map<String, ClusterPlan> cs = new HashMap<>();
     for (ClusterConfig cc : snapshot.config().clusters()) {
       Cluster cluster = snapshot.cluster(cc.name());
-      // A plan for a snapshot older than the store (a request racing a reload) may name a cluster
-      // the store no longer has: such a cluster is left out, and the request finds no endpoint.
+      // A plan for a snapshot older than the runtime's (a request racing a reload) may name a
+      // cluster the runtime no longer has: such a cluster is left out, and the request finds no endpoint.
       ClusterResilience r = resilience.cluster(cc.name());
       if (cluster == null || r == null) continue;
       cs.put(cc.name(), new ClusterPlan(cluster, cc, r));
@@ -134,8 +141,8 @@ final class Plan {
     }
   }
 
-  /** A route's view of one of its target clusters. */
-  static final class Target {
+  /** A route's view of one of its target clusters: what the attempt loop runs on. */
+  static final class Target implements AttemptTarget {
     final ClusterPlan cluster;
     final RetryPolicy retry;
     final Backoff backoff;
@@ -154,6 +161,61 @@ final class Plan {
       this.perTryTimeoutNanos = perTry == null ? 0 : nanos(perTry);
       this.timeoutNanos = timeoutNanos;
       this.meters = meters;
+    }
+
+    @Override
+    public Cluster cluster() {
+      return cluster.cluster;
+    }
+
+    @Override
+    public ClusterCircuitBreaker breaker() {
+      return cluster.resilience.breaker;
+    }
+
+    @Override
+    public RetryBudget budget() {
+      return budget;
+    }
+
+    @Override
+    public RetryPolicy retry() {
+      return retry;
+    }
+
+    @Override
+    public Backoff backoff() {
+      return backoff;
+    }
+
+    @Override
+    public long timeoutNanos() {
+      return timeoutNanos;
+    }
+
+    @Override
+    public long perTryTimeoutNanos() {
+      return perTryTimeoutNanos;
+    }
+
+    @Override
+    public void attempted(Endpoint endpoint) {
+      meters.attempt(endpoint);
+    }
+
+    @Override
+    public void retried(RetryDecision reason) {
+      meters.retry(reason);
+    }
+
+    @Override
+    public void rejected(Admission admission) {
+      cluster.resilience.rejected(admission);
+    }
+
+    @Override
+    public void budgetExhausted() {
+      cluster.resilience.budgetExhausted.increment();
     }
   }
 
@@ -177,7 +239,7 @@ final class Plan {
      * @param resilience where a route-level {@code retry.budget} override keeps its budget across
      *     reloads; {@code null} to use the cluster's budget
      */
-    RoutePlan(Route route, Plan plan, ResilienceStore resilience) {
+    RoutePlan(Route route, Plan plan, MeshRuntime resilience) {
       this(route, plan, resilience,
           route.isImplicit() ? IMPLICIT_ROUTE : route.virtualHost() + "/" + route.name(), true);
     }
@@ -186,7 +248,7 @@ final class Plan {
      * As above, with the metric route tag given, and whether to inject the route's {@code fault}
      * (not for an inbound route: the servlet filter has injected it already).
      */
-    RoutePlan(Route route, Plan plan, ResilienceStore resilience, String tag, boolean faults) {
+    RoutePlan(Route route, Plan plan, MeshRuntime resilience, String tag, boolean faults) {
       this.route = route;
       this.tag = tag;
       this.fault = faults ? FaultInjector.of(route.fault()) : FaultInjector.NONE;

@@ -48,6 +48,32 @@ class BreakerEjectionTest {
   }
 
   @Test
+  void twoClientsWrappedAroundOneMeshShareTheClustersBreaker() throws IOException {
+    Backend a = f.backend().otherwise(500, "boom");
+    f.wrap("""
+        version: 1
+        service: frontend
+        clusters:
+          - name: inventory
+            endpoints: [{ address: %s }]
+            retry: { attempts: 1 }
+            circuit_breaker: { failure_rate_threshold: 50, sliding_window: 4, minimum_calls: 4, wait_in_open: 10s }
+        """.formatted(a.address()), b -> b.ticker(time).scheduler(time));
+    okhttp3.OkHttpClient other = MeshOkHttp.wrap(new okhttp3.OkHttpClient(), f.mesh);
+
+    for (int i = 0; i < 4; i++) assertThat(status()).isEqualTo(500);
+
+    Throwable t = catchThrowable(() -> other.newCall(get()).execute());
+    assertThat(t).isInstanceOfSatisfying(MeshException.class, e -> {
+      assertThat(e.reason()).isEqualTo(Reason.CIRCUIT_OPEN);
+      assertThat(e.requestSent()).isFalse();
+    });
+    assertThat(a.count()).isEqualTo(4);
+    other.dispatcher().executorService().shutdown();
+    other.connectionPool().evictAll();
+  }
+
+  @Test
   void theCircuitOpensOnTheFailureRateRejectsWithoutSendingAndClosesAfterGoodProbes()
       throws IOException {
     Backend a = f.backend().otherwise(500, "boom");

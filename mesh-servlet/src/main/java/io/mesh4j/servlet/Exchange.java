@@ -1,111 +1,66 @@
 package io.mesh4j.servlet;
 
-import io.mesh4j.config.HeadersConfig;
 import io.mesh4j.context.MeshContext;
-import io.mesh4j.policy.PolicyRun;
+import io.mesh4j.internal.server.InboundExchange;
+import io.mesh4j.internal.server.InboundPipeline;
+import io.mesh4j.internal.server.Outcome;
 import io.mesh4j.time.Ticker;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One inbound request as the filter follows it: when it started, its route, its context, and the
- * guarantee that its outcome is recorded exactly once, synchronously after {@code doFilter} or,
- * when the request went async, from this {@link AsyncListener} when the response completes.
+ * One inbound request as the servlet container runs it: the engine's {@link InboundExchange}
+ * (route, context, outcome recorded once) plus what the container adds: the response the
+ * pipeline's answers are written to ({@link InboundPipeline.Responder}), and the {@link
+ * AsyncListener} that records the outcome when a request that went async completes.
  *
  * <p>Kept in a request attribute so that async and error dispatches of the same request find its
  * context again. Thread-safe: the container may call the listener on any thread.
  */
-final class Exchange implements AsyncListener {
-  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+final class Exchange extends InboundExchange implements AsyncListener, InboundPipeline.Responder {
+  private static final byte[] NO_BODY = new byte[0];
 
-  final MeshContext context;
-  final RouteState route;
   private final HttpServletResponse response;
-  private final Ticker ticker;
-  private final long startNanos;
-  private final AtomicBoolean recorded = new AtomicBoolean();
   private final AtomicBoolean listening = new AtomicBoolean();
   private volatile boolean failed;
-  /** The request policies around this request, or {@code null}; told the outcome once, on record. */
-  private volatile PolicyRun policies;
-  /** The route's headers merged with the policies' edits, or {@code null} for the route's own. */
-  private volatile HeadersConfig policyHeaders;
 
-  Exchange(MeshContext context, RouteState route, HttpServletResponse response, Ticker ticker, long startNanos) {
-    this.context = context;
-    this.route = route;
+  Exchange(MeshContext context, HttpServletResponse response, Ticker ticker, long startNanos) {
+    super(context, ticker, startNanos);
     this.response = response;
-    this.ticker = ticker;
-    this.startNanos = startNanos;
   }
 
-  /** Records the request's outcome unless it was recorded already; returns whether it did. */
-  boolean record(Outcome outcome, int status) {
-    if (!recorded.compareAndSet(false, true)) return false;
-    try {
-      route.timer(outcome, status).record(ticker.read() - startNanos, TimeUnit.NANOSECONDS);
-    } catch (RuntimeException e) {
-      log.warn("mesh4j: recording a server request failed", e);
-    }
-    PolicyRun run = policies;
-    if (run != null) run.complete(status, null);
-    return true;
-  }
-
-  /** Attaches the request's policy run (before anything is recorded). */
-  void policies(PolicyRun run) {
-    this.policies = run;
+  @Override
+  public void answer(int status, String text, Map<String, String> headers) throws IOException {
+    write(response, status, text, headers);
   }
 
   /**
-   * Folds the policies' header edits into the route's {@code headers}: a set replaces every value
-   * (the route's added value included), a removal hides the header.
+   * Writes a whole answer: {@code status}, {@code headers}, and {@code text} as UTF-8 ({@code
+   * text/plain} unless the headers name a {@code content-type}).
    */
-  void applyHeaderEdits(PolicyRun run) {
-    int n = run.headerEditCount();
-    if (n == 0) return;
-    Map<String, String> last = new LinkedHashMap<>();
-    for (int i = 0; i < n; i++) {
-      last.remove(run.headerEditName(i));
-      last.put(run.headerEditName(i), run.headerEditValue(i));
+  static void write(HttpServletResponse res, int status, String text, Map<String, String> headers)
+      throws IOException {
+    res.setStatus(status);
+    byte[] body = text.isEmpty() ? NO_BODY : text.getBytes(StandardCharsets.UTF_8);
+    boolean typed = false;
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      if (h.getKey().equalsIgnoreCase("content-type")) {
+        res.setContentType(h.getValue());
+        typed = true;
+      } else {
+        res.setHeader(h.getKey(), h.getValue());
+      }
     }
-    HeadersConfig own = route.headers;
-    Map<String, String> add = new LinkedHashMap<>();
-    List<String> remove = new ArrayList<>();
-    if (own != null) {
-      own.add().forEach((k, v) -> {
-        if (!last.containsKey(k.toLowerCase(Locale.ROOT))) add.put(k, v);
-      });
-      remove.addAll(own.remove());
-    }
-    last.forEach((k, v) -> {
-      remove.add(k);
-      if (v != null) add.put(k, v);
-    });
-    policyHeaders = new HeadersConfig(add, remove);
-  }
-
-  /** The header changes the application's view of the request gets. */
-  HeadersConfig requestHeaders() {
-    HeadersConfig h = policyHeaders;
-    return h != null ? h : route.headers;
-  }
-
-  /** Whether the outcome has been recorded. */
-  boolean isRecorded() {
-    return recorded.get();
+    if (body.length > 0 && !typed) res.setContentType("text/plain;charset=utf-8");
+    res.setContentLength(body.length);
+    if (body.length > 0) res.getOutputStream().write(body);
   }
 
   /** Whether this listener is registered with the request's async cycle. */

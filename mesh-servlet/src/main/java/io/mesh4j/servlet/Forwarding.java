@@ -1,6 +1,7 @@
 package io.mesh4j.servlet;
 
 import io.mesh4j.config.Cidr;
+import io.mesh4j.internal.server.Outcome;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.Route;
@@ -102,12 +103,12 @@ public final class Forwarding {
 
   /** The request's {@code x-request-id} (the client's when valid, else the one the filter made), or {@code null}. */
   public String requestId() {
-    return exchange.context.requestId();
+    return exchange.context().requestId();
   }
 
   /** The request's mesh context (propagated headers, request id). */
   public MeshContext context() {
-    return exchange.context;
+    return exchange.context();
   }
 
   /**

@@ -1,23 +1,13 @@
 package io.mesh4j.servlet;
 
 import io.mesh4j.Mesh;
-import io.mesh4j.MeshSnapshot;
-import io.mesh4j.authz.Authorizer;
-import io.mesh4j.config.ActionConfig;
 import io.mesh4j.config.ConfigException;
-import io.mesh4j.config.RouteConfig;
-import io.mesh4j.config.VirtualHostConfig;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.context.RequestIdGenerator;
-import io.mesh4j.fault.Fault;
-import io.mesh4j.policy.PolicyChain;
-import io.mesh4j.policy.PolicyDecision;
-import io.mesh4j.policy.PolicyRun;
+import io.mesh4j.internal.server.InboundPipeline;
+import io.mesh4j.internal.server.InboundPlan;
+import io.mesh4j.internal.server.Outcome;
 import io.mesh4j.route.RequestPath;
-import io.mesh4j.route.Route;
-import io.mesh4j.route.RouteAction;
-import io.mesh4j.route.RouteMatch;
-import io.mesh4j.time.Scheduler;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -29,15 +19,10 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,13 +54,10 @@ import org.slf4j.LoggerFactory;
  *   <li>answers the health endpoint ({@code inbound.health_path}, default {@code /mesh/health}):
  *       200 while serving, 503 while draining;
  *   <li>hands paths under {@code /mesh/} to the {@link AdminHandler} while {@code admin.enabled};
- *   <li>matches the inbound route table and runs the request policies ({@code policies}: global,
- *       virtual host, route; see {@link io.mesh4j.policy.RequestPolicy}), which may edit the
- *       headers the application sees or answer the request themselves;
- *   <li>applies {@code authz} (403), the route's {@code
- *       rate_limit} (429 with {@code Retry-After}), {@code fault} (delay, abort) and action:
- *       {@code redirect}, {@code respond}, or {@code pass} to the application with the route's
- *       {@code headers} applied and the context attached for the request's whole duration,
+ *   <li>runs mesh-core's inbound pipeline ({@link InboundPipeline}: route, request policies,
+ *       {@code authz} (403), {@code rate_limit} (429 with {@code Retry-After}), {@code fault},
+ *       action), writing the answers it makes; a {@code pass} goes to the application with the
+ *       route's {@code headers} applied and the context attached for the request's whole duration,
  *       async included; {@code to} and {@code split} hand the request to the {@link
  *       InboundForwarder} (module {@code mesh-gateway}) to send on to the chosen cluster, except on
  *       a split's {@code local} turns, which pass to the application;
@@ -83,9 +65,10 @@ import org.slf4j.LoggerFactory;
  *       returns, or, for a request that went async, when its response completes.
  * </ol>
  *
- * <p>Thread-safe; one instance serves all requests. Reloads of the mesh apply from the next
- * request on. The per-request work takes no lock; it allocates the request view, context and
- * wrapper (a few small objects).
+ * <p>The filter only translates between the container and the engine: the decisions (order of
+ * steps, per-route state carried across reloads) are mesh-core's. Thread-safe; one instance serves
+ * all requests. Reloads of the mesh apply from the next request on. The per-request work takes no
+ * lock; it allocates the request view, context, exchange and wrapper (a few small objects).
  */
 public final class MeshFilter implements Filter {
   private static final Logger log = LoggerFactory.getLogger(MeshFilter.class);
@@ -108,33 +91,22 @@ public final class MeshFilter implements Filter {
   static final String EXCHANGE_ATTRIBUTE = MeshFilter.class.getName() + ".exchange";
   private static final String ADMIN_PREFIX = "/mesh/";
   private static final String ADMIN_ROOT = "/mesh";
-  private static final byte[] NO_BODY = new byte[0];
 
-  private final AdminHandler explicitAdmin;
-  private final InboundForwarder explicitForwarder;
+  private final Hooks hooks;
   private final RequestIdGenerator requestIds;
-  private final ClassLoader serviceClassLoader = serviceClassLoader();
   private final PeerIdentities identities = new PeerIdentities();
-  private final Object lock = new Object();
   private volatile Mesh mesh;
   private volatile boolean ownsMesh;
-  private volatile InboundPlan plan;
-  private volatile AdminHandler loadedAdmin;
-  private volatile boolean adminLookedUp;
-  private volatile InboundForwarder loadedForwarder;
-  private volatile boolean forwarderLookedUp;
+  private volatile InboundPipeline pipeline;
   /** The mesh reload check added at init when there is no forwarder; removed by destroy. */
   private volatile AutoCloseable reloadCheck;
-  /** A snapshot the filter refused (forwarding routes, no forwarder); the previous plan serves. */
-  private volatile MeshSnapshot refused;
 
   /**
    * A filter for a container to instantiate: {@link #init} loads the config file named by the
    * {@value #CONFIG_PARAMETER} init parameter and the filter owns the resulting mesh.
    */
   public MeshFilter() {
-    this.explicitAdmin = null;
-    this.explicitForwarder = null;
+    this.hooks = new Hooks(null, null);
     this.requestIds = RequestIdGenerator.create();
   }
 
@@ -148,8 +120,8 @@ public final class MeshFilter implements Filter {
 
   private MeshFilter(Builder b) {
     this.mesh = b.mesh;
-    this.explicitAdmin = b.admin;
-    this.explicitForwarder = b.forwarder;
+    this.hooks = new Hooks(b.admin, b.forwarder);
+    this.pipeline = pipeline(b.mesh);
     this.requestIds = b.requestIds != null ? b.requestIds : RequestIdGenerator.create();
   }
 
@@ -185,6 +157,7 @@ public final class MeshFilter implements Filter {
     try {
       Mesh m = Mesh.fromFile(Path.of(file.strip()));
       ownsMesh = true;
+      pipeline = pipeline(m);
       mesh = m;
     } catch (ConfigException | IllegalArgumentException e) {
       throw new ServletException("MeshFilter cannot load " + CONFIG_PARAMETER + "=" + file + ": "
@@ -201,67 +174,12 @@ public final class MeshFilter implements Filter {
   }
 
   private void requireForwarder(Mesh m) throws ServletException {
-    String missing = missingForwarder(m, m.current());
+    String missing = hooks.missingForwarder(m, m.current());
     if (missing != null) throw new ServletException(missing);
-    if (forwarder(m) == null) {
+    if (hooks.forwarder(m) == null) {
       // Reloads to a config this filter could not serve are rejected by the mesh itself.
-      reloadCheck = m.addReloadCheck(MeshFilter::forwardingErrors);
+      reloadCheck = m.addReloadCheck(Hooks::forwardingErrors);
     }
-  }
-
-  /** The errors of a config with inbound forwarding routes, for a filter without a forwarder. */
-  static java.util.List<io.mesh4j.config.ConfigError> forwardingErrors(
-      io.mesh4j.config.MeshConfig config) {
-    java.util.List<io.mesh4j.config.ConfigError> errors = new java.util.ArrayList<>();
-    java.util.List<VirtualHostConfig> hosts = config.inbound().virtualHosts();
-    for (int i = 0; i < hosts.size(); i++) {
-      java.util.List<RouteConfig> routes = hosts.get(i).routes();
-      for (int j = 0; j < routes.size(); j++) {
-        ActionConfig a = routes.get(j).action();
-        if (forwards(a)) {
-          String key = a instanceof ActionConfig.Forward ? "to" : "split";
-          errors.add(new io.mesh4j.config.ConfigError(
-              "inbound.virtual_hosts[" + i + "].routes[" + j + "]." + key,
-              "forwards inbound requests, but the servlet filter has no InboundForwarder"
-                  + " (expected: io.mesh4j:mesh-gateway on the application's class path)"));
-        }
-      }
-    }
-    return errors;
-  }
-
-  /**
-   * Why {@code s} cannot be served by this filter: the first inbound route that forwards to a
-   * cluster when no {@link InboundForwarder} is available; {@code null} when it can be.
-   */
-  private String missingForwarder(Mesh m, MeshSnapshot s) {
-    String route = firstForwardingRoute(s);
-    if (route == null || forwarder(m) != null) return null;
-    return "mesh4j: " + route + " forwards inbound requests to a cluster, but no InboundForwarder"
-        + " is available: add io.mesh4j:mesh-gateway to the application (or set one with"
-        + " MeshFilter.builder(mesh).forwarder(...))";
-  }
-
-  /** Whether an inbound route with action {@code a} can send a request to a cluster. */
-  private static boolean forwards(ActionConfig a) {
-    return a instanceof ActionConfig.Forward
-        || (a instanceof ActionConfig.Split split && split.clusters().stream()
-            .anyMatch(w -> !w.local() && w.weight() > 0));
-  }
-
-  /** The config path of the first inbound route that can send a request to a cluster, or null. */
-  static String firstForwardingRoute(MeshSnapshot s) {
-    java.util.List<VirtualHostConfig> hosts = s.config().inbound().virtualHosts();
-    for (int i = 0; i < hosts.size(); i++) {
-      java.util.List<RouteConfig> routes = hosts.get(i).routes();
-      for (int j = 0; j < routes.size(); j++) {
-        if (forwards(routes.get(j).action())) {
-          return "inbound.virtual_hosts[" + i + "].routes[" + j + "] (" + hosts.get(i).name() + "/"
-              + routes.get(j).name() + ")";
-        }
-      }
-    }
-    return null;
   }
 
   /**
@@ -282,7 +200,7 @@ public final class MeshFilter implements Filter {
       }
     }
     // A forwarder the filter made through its factory is the filter's to close.
-    if (loadedForwarder instanceof AutoCloseable c) {
+    if (hooks.madeForwarder() instanceof AutoCloseable c) {
       try {
         c.close();
       } catch (Exception e) {
@@ -328,7 +246,7 @@ public final class MeshFilter implements Filter {
       Exchange exchange, HttpServletRequest req, HttpServletResponse res, FilterChain chain)
       throws IOException, ServletException {
     HttpServletRequest r = isWrapped(req) ? req : new MeshRequest(req, exchange, exchange.requestHeaders());
-    try (MeshContext.Scope s = MeshContext.attach(exchange.context)) {
+    try (MeshContext.Scope s = MeshContext.attach(exchange.context())) {
       chain.doFilter(r, res);
     }
   }
@@ -343,8 +261,9 @@ public final class MeshFilter implements Filter {
     long start = m.ticker().read();
     // One canonical path for every decision below, and only when the container will dispatch on
     // that same path: otherwise the decision would be about a request the application never sees.
-    InboundPlan p = plan(m);
-    String path = DispatchPath.canonical(req, p.paths);
+    InboundPipeline pipe = pipeline;
+    InboundPlan p = pipe.plan();
+    String path = DispatchPath.canonical(req, p.paths());
     if (path == null) {
       refusePath(req, res, p);
       return;
@@ -353,66 +272,25 @@ public final class MeshFilter implements Filter {
     String source = sourceAddress(req, p);
     req.setAttribute(SOURCE_ADDRESS_ATTRIBUTE, source);
     ServletRequestView view = new ServletRequestView(req, path, source, identities);
-    MeshContext context = MeshContext.fromRequest(p.propagate, view, requestIds);
+    MeshContext context = MeshContext.fromRequest(p.propagate(), view, requestIds);
     if (context.requestId() != null) res.setHeader(MeshContext.REQUEST_ID, context.requestId());
     if (m.isDraining()) res.setHeader(DRAINING_HEADER, "true");
 
     String local = pathWithinContext(req, path);
-    if (local.equals(p.healthPath)) {
-      health(m, req, res);
+    if (local.equals(p.healthPath())) {
+      pipe.health(req.getMethod(), (status, body, headers) -> Exchange.write(res, status, body, headers));
       return;
     }
-    if (p.adminEnabled && (local.startsWith(ADMIN_PREFIX) || local.equals(ADMIN_ROOT))) {
-      AdminHandler admin = admin(m);
+    if (p.adminEnabled() && (local.startsWith(ADMIN_PREFIX) || local.equals(ADMIN_ROOT))) {
+      AdminHandler admin = hooks.admin(m);
       if (admin != null && admin.handle(req, res, source)) return;
     }
 
-    RouteMatch match = p.routes.match(view);
-    RouteState route = match.isRouted() ? p.state(match.route()) : p.unrouted;
-    Exchange exchange = new Exchange(context, route, res, m.ticker(), start);
-    PolicyChain policies = match.isRouted() ? match.route().policies() : p.routes.policies();
-    if (!policies.isEmpty() && !runPolicies(policies, match, view, context, exchange, res, start)) {
-      return;
-    }
-
-    // Answers the filter makes itself are recorded before they are written, so a client that
-    // goes away mid-write cannot make a request go uncounted.
-    Authorizer.Decision decision = p.authorizer.decide(view);
-    if (!decision.allowed()) {
-      p.denied(decision).increment();
-      exchange.record(Outcome.DENIED, HttpServletResponse.SC_FORBIDDEN);
-      write(res, HttpServletResponse.SC_FORBIDDEN, "access denied\n");
-      return;
-    }
-    if (route.bucket != null && !route.bucket.tryAcquire()) {
-      route.rateLimited.increment();
-      exchange.record(Outcome.RATELIMITED, 429);
-      res.setHeader("Retry-After", Long.toString(route.bucket.retryAfterSeconds()));
-      write(res, 429, "rate limited\n");
-      return;
-    }
-    Fault fault = route.fault.decide();
-    if (fault.delayed()) hold(m.scheduler(), fault.delayNanos());
-    if (fault.aborted()) {
-      exchange.record(Outcome.FAULT, fault.abortStatus());
-      write(res, fault.abortStatus(), "fault filter abort\n");
-      return;
-    }
-    switch (route.action.kind()) {
-      case REDIRECT -> {
-        RouteAction.Redirect redirect = (RouteAction.Redirect) route.action;
-        exchange.record(Outcome.REDIRECT, redirect.code());
-        res.setStatus(redirect.code());
-        res.setHeader("Location", redirect.location(view));
-        res.setContentLength(0);
-      }
-      case RESPOND -> {
-        RouteAction.Respond respond = (RouteAction.Respond) route.action;
-        exchange.record(Outcome.RESPOND, respond.status());
-        respond(res, respond);
-      }
-      case FORWARD, SPLIT -> forwardOrPass(m, p, req, res, chain, exchange, source);
-      default -> pass(m, req, res, chain, exchange);
+    Exchange exchange = new Exchange(context, res, m.ticker(), start);
+    switch (pipe.decide(p, view, exchange, exchange)) {
+      case PASS -> pass(m, req, res, chain, exchange);
+      case FORWARD -> forward(m, p, req, res, exchange, source);
+      case ANSWERED -> { }
     }
   }
 
@@ -423,7 +301,7 @@ public final class MeshFilter implements Filter {
   private static void refusePath(HttpServletRequest req, HttpServletResponse res, InboundPlan p)
       throws IOException {
     String raw = DispatchPath.raw(req);
-    String target = raw == null ? null : p.paths.redirect(raw);
+    String target = raw == null ? null : p.paths().redirect(raw);
     if (target != null) {
       String query = req.getQueryString();
       res.setStatus(307);
@@ -431,49 +309,15 @@ public final class MeshFilter implements Filter {
       res.setContentLength(0);
       return;
     }
-    p.pathRefused(DispatchPath.refusal(req, p.paths)).increment();
+    p.pathRefused(DispatchPath.refusal(req, p.paths())).increment();
     write(res, HttpServletResponse.SC_BAD_REQUEST, "invalid request path\n");
   }
 
-  /**
-   * Runs the request policies (global, virtual host, route) before authz, rate limit, fault and
-   * action, so they observe those answers too. Returns false when a policy answered the request.
-   */
-  private static boolean runPolicies(
-      PolicyChain policies, RouteMatch match, ServletRequestView view, MeshContext context,
-      Exchange exchange, HttpServletResponse res, long start) throws IOException {
-    Route r = match.isRouted() ? match.route() : null;
-    PolicyRun run = policies.start(
-        view, r == null ? null : r.virtualHost(), r == null ? null : r.name(), context.requestId(),
-        start);
-    exchange.policies(run);
-    PolicyDecision d = run.onRequest();
-    if (!d.isContinue()) {
-      exchange.record(Outcome.POLICY, d.status());
-      respond(res, d.status(), d.body(), d.headers());
-      return false;
-    }
-    exchange.applyHeaderEdits(run);
-    return true;
-  }
-
-  /** A {@code to} or {@code split} route: to the forwarder, or to the application on a local turn. */
-  private void forwardOrPass(
-      Mesh m, InboundPlan p, HttpServletRequest req, HttpServletResponse res, FilterChain chain,
-      Exchange exchange, String source) throws IOException, ServletException {
-    RouteState route = exchange.route;
-    String cluster;
-    if (route.action instanceof RouteAction.Split split) {
-      ActionConfig.WeightedCluster entry = split.pickEntry();
-      if (entry.local()) {
-        pass(m, req, res, chain, exchange);
-        return;
-      }
-      cluster = entry.cluster();
-    } else {
-      cluster = ((RouteAction.Forward) route.action).cluster();
-    }
-    InboundForwarder forwarder = forwarder(m);
+  /** A {@code to} or {@code split} decision: the request goes to the forwarder. */
+  private void forward(
+      Mesh m, InboundPlan p, HttpServletRequest req, HttpServletResponse res, Exchange exchange,
+      String source) throws IOException {
+    InboundForwarder forwarder = hooks.forwarder(m);
     if (forwarder == null) {
       // Only reachable when init() was never called: a refused config never becomes a plan.
       exchange.record(Outcome.ERROR, HttpServletResponse.SC_SERVICE_UNAVAILABLE);
@@ -481,10 +325,10 @@ public final class MeshFilter implements Filter {
       write(res, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "no forwarder\n");
       return;
     }
-    Forwarding forwarding = new Forwarding(req, res, route.route, cluster, source,
-        SourceAddresses.strip(req.getRemoteAddr()), p.trustedProxies, exchange, p.paths);
+    Forwarding forwarding = new Forwarding(req, res, exchange.route().route(), exchange.cluster(),
+        source, SourceAddresses.strip(req.getRemoteAddr()), p.trustedProxies(), exchange, p.paths());
     boolean returned = false;
-    try (MeshContext.Scope s = MeshContext.attach(exchange.context)) {
+    try (MeshContext.Scope s = MeshContext.attach(exchange.context())) {
       forwarder.forward(forwarding);
       returned = true;
     } finally {
@@ -498,7 +342,7 @@ public final class MeshFilter implements Filter {
     req.setAttribute(EXCHANGE_ATTRIBUTE, exchange);
     MeshRequest wrapped = new MeshRequest(req, exchange, exchange.requestHeaders());
     boolean completed = false;
-    try (MeshContext.Scope s = MeshContext.attach(exchange.context)) {
+    try (MeshContext.Scope s = MeshContext.attach(exchange.context())) {
       chain.doFilter(wrapped, res);
       completed = true;
     } finally {
@@ -525,8 +369,9 @@ public final class MeshFilter implements Filter {
    */
   static String sourceAddress(HttpServletRequest req, InboundPlan p) {
     String peer = SourceAddresses.strip(req.getRemoteAddr());
-    if (p.trustedProxies.length == 0) return peer;
-    return SourceAddresses.resolve(peer, req.getHeaders(SourceAddresses.X_FORWARDED_FOR), p.trustedProxies);
+    if (p.trustedProxies().length == 0) return peer;
+    return SourceAddresses.resolve(
+        peer, req.getHeaders(SourceAddresses.X_FORWARDED_FOR), p.trustedProxies());
   }
 
   private static String pathWithinContext(HttpServletRequest req, String uri) {
@@ -534,141 +379,12 @@ public final class MeshFilter implements Filter {
     return ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
   }
 
-  private InboundPlan plan(Mesh m) {
-    MeshSnapshot s = m.current();
-    InboundPlan p = plan;
-    if (p != null && p.snapshot == s) return p;
-    if (p != null && s == refused) return p;
-    synchronized (lock) {
-      p = plan;
-      if (p != null && p.snapshot == s) return p;
-      // Never go back to an older snapshot than the one already planned.
-      if (p != null && p.snapshot.generation() > s.generation()) return p;
-      if (p != null && s != refused) {
-        String missing = missingForwarder(m, s);
-        if (missing != null) {
-          refused = s;
-          log.error("{}; the filter keeps serving config generation {} inbound (generation {} is"
-              + " refused)", missing, p.snapshot.generation(), s.generation());
-        }
-      }
-      if (p != null && s == refused) return p;
-      InboundPlan next = InboundPlan.build(s, p, m.meterRegistry(), m.ticker());
-      plan = next;
-      return next;
-    }
-  }
-
-  private InboundForwarder forwarder(Mesh m) {
-    if (explicitForwarder != null) return explicitForwarder;
-    if (forwarderLookedUp) return loadedForwarder;
-    synchronized (lock) {
-      if (!forwarderLookedUp) {
-        loadedForwarder = loadForwarder(m);
-        forwarderLookedUp = true;
-      }
-      return loadedForwarder;
-    }
-  }
-
-  private InboundForwarder loadForwarder(Mesh m) {
-    try {
-      Iterator<InboundForwarder.Factory> it =
-          ServiceLoader.load(InboundForwarder.Factory.class, serviceClassLoader).iterator();
-      if (it.hasNext()) return it.next().create(m);
-    } catch (ServiceConfigurationError | RuntimeException e) {
-      log.warn("mesh4j: loading the inbound forwarder failed", e);
-    }
-    return null;
-  }
-
-  private AdminHandler admin(Mesh m) {
-    if (explicitAdmin != null) return explicitAdmin;
-    if (adminLookedUp) return loadedAdmin;
-    synchronized (lock) {
-      if (!adminLookedUp) {
-        loadedAdmin = loadAdmin(m);
-        adminLookedUp = true;
-      }
-      return loadedAdmin;
-    }
-  }
-
-  /** The creating thread's context class loader (a web application's, in a container), else ours. */
-  private static ClassLoader serviceClassLoader() {
-    ClassLoader tccl = Thread.currentThread().getContextClassLoader();
-    return tccl != null ? tccl : MeshFilter.class.getClassLoader();
-  }
-
-  private AdminHandler loadAdmin(Mesh m) {
-    try {
-      Iterator<AdminHandler.Factory> it =
-          ServiceLoader.load(AdminHandler.Factory.class, serviceClassLoader).iterator();
-      if (it.hasNext()) return it.next().create(m);
-      log.warn("mesh4j: admin.enabled is true but no AdminHandler.Factory is on the class path; "
-          + "/mesh/ paths go to the application");
-    } catch (ServiceConfigurationError | RuntimeException e) {
-      log.warn("mesh4j: loading the admin handler failed; /mesh/ paths go to the application", e);
-    }
-    return null;
-  }
-
-  private static void health(Mesh m, HttpServletRequest req, HttpServletResponse res) throws IOException {
-    String method = req.getMethod();
-    res.setHeader("Cache-Control", "no-store");
-    if (!"GET".equals(method) && !"HEAD".equals(method)) {
-      res.setHeader("Allow", "GET, HEAD");
-      write(res, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "method not allowed\n");
-      return;
-    }
-    if (m.isDraining()) {
-      write(res, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "draining\n");
-    } else {
-      write(res, HttpServletResponse.SC_OK, "serving\n");
-    }
-  }
-
-  private static void respond(HttpServletResponse res, RouteAction.Respond respond) throws IOException {
-    respond(res, respond.status(), respond.body(), respond.headers());
-  }
-
-  private static void respond(
-      HttpServletResponse res, int status, String text, Map<String, String> headers)
-      throws IOException {
-    res.setStatus(status);
-    byte[] body = text.isEmpty() ? NO_BODY : text.getBytes(StandardCharsets.UTF_8);
-    boolean typed = false;
-    for (Map.Entry<String, String> h : headers.entrySet()) {
-      if (h.getKey().equalsIgnoreCase("content-type")) {
-        res.setContentType(h.getValue());
-        typed = true;
-      } else {
-        res.setHeader(h.getKey(), h.getValue());
-      }
-    }
-    if (body.length > 0 && !typed) res.setContentType("text/plain;charset=utf-8");
-    res.setContentLength(body.length);
-    if (body.length > 0) res.getOutputStream().write(body);
+  private InboundPipeline pipeline(Mesh m) {
+    return new InboundPipeline(m, s -> hooks.missingForwarder(m, s));
   }
 
   private static void write(HttpServletResponse res, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    res.setStatus(status);
-    res.setContentType("text/plain;charset=utf-8");
-    res.setContentLength(bytes.length);
-    res.getOutputStream().write(bytes);
-  }
-
-  /** Holds the calling thread for {@code nanos} on the mesh's scheduler (a fault delay). */
-  private static void hold(Scheduler scheduler, long nanos) {
-    CountDownLatch done = new CountDownLatch(1);
-    Scheduler.Cancellable task = scheduler.schedule(done::countDown, Duration.ofNanos(nanos));
-    try {
-      done.await();
-    } catch (InterruptedException e) {
-      task.cancel();
-      Thread.currentThread().interrupt();
-    }
+    Exchange.write(res, status, body, Map.of());
   }
 
   /** Builds a {@link MeshFilter}. Not thread-safe. */

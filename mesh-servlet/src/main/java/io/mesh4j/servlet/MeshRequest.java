@@ -47,7 +47,7 @@ final class MeshRequest extends HttpServletRequestWrapper {
     this.exchange = exchange;
     this.removed = headers == null ? List.of() : headers.remove();
     this.added = headers == null ? Map.of() : lowerCaseKeys(headers.add());
-    String id = exchange.context.requestId();
+    String id = exchange.context().requestId();
     String sent = request.getHeader(MeshContext.REQUEST_ID);
     this.requestIdOverride = id != null && !id.equals(sent) ? id : null;
     this.overlay = requestIdOverride != null || !removed.isEmpty() || !added.isEmpty();
@@ -164,12 +164,12 @@ final class MeshRequest extends HttpServletRequestWrapper {
     AsyncContext c = super.getAsyncContext();
     MeshAsyncContext w = lastWrapper;
     if (w != null && c == lastDelegate) return w;
-    return c == null ? null : new MeshAsyncContext(c, exchange.context);
+    return c == null ? null : new MeshAsyncContext(c, exchange.context());
   }
 
   private AsyncContext wrap(AsyncContext async) {
     if (!exchange.isListening()) exchange.listenTo(async);
-    MeshAsyncContext w = new MeshAsyncContext(async, exchange.context);
+    MeshAsyncContext w = new MeshAsyncContext(async, exchange.context());
     lastWrapper = w;
     lastDelegate = async;
     return w;

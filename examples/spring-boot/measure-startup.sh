@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Measures what mesh4j-spring-boot-starter adds to a Boot 4 application's startup: the example's
+# storefront (StartupTiming), started RUNS times with the starter's jars on the class path and
+# RUNS times without them (alternating, same JVM flags), printing the median and spread of each.
+# Usage: mvn -B -q -pl examples/spring-boot -am package -DskipTests
+#        bash examples/spring-boot/measure-startup.sh [RUNS] [extra JVM flags...]
+set -euo pipefail
+RUNS=${1:-11}; shift || true
+JAR="$(cd "$(dirname "$0")" && pwd)/target/mesh4j-spring-boot-example.jar"
+DIR=$(mktemp -d); trap 'rm -rf "$DIR"' EXIT
+(cd "$DIR" && unzip -q "$JAR")
+# Jars only the starter brings (mesh4j, OkHttp + Kotlin, Resilience4j, Caffeine, Jackson 2).
+ONLY_MESH='^(mesh-|okhttp-|okio-|kotlin-stdlib|annotations-13|resilience4j-|caffeine-|error_prone_annotations|jackson-(core|databind|dataformat-yaml)-2\.)'
+WITH="$DIR/BOOT-INF/classes"; WITHOUT="$DIR/BOOT-INF/classes"
+for j in "$DIR"/BOOT-INF/lib/*.jar; do
+  WITH="$WITH:$j"
+  if ! basename "$j" | grep -Eq "$ONLY_MESH"; then WITHOUT="$WITHOUT:$j"; fi
+done
+METRICS="startup-ms main-cpu-ms cpu-ms classes"
+run() { # $1 = with|without, rest = java args
+  local out; out=$(java "${@:2}" io.mesh4j.examples.boot.StartupTiming)
+  for m in $METRICS; do echo "$out" | sed -n "s/^$m=//p" >> "$DIR/$1.$m"; done
+}
+for i in $(seq "$RUNS"); do
+  run without -cp "$WITHOUT" "$@"
+  run with -cp "$WITH" "$@"
+done
+stats() { sort -n "$1" | awk '{a[NR]=$1} END {printf "median %6d  min %6d  max %6d  n=%d", a[int((NR+1)/2)], a[1], a[NR], NR}'; }
+for m in $METRICS; do
+  echo "$m  without: $(stats "$DIR/without.$m")   with: $(stats "$DIR/with.$m")"
+done
+for m in $METRICS; do
+  echo "  $m runs without: $(tr '\n' ' ' < "$DIR/without.$m")"
+  echo "  $m runs with:    $(tr '\n' ' ' < "$DIR/with.$m")"
+done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,54 @@
+package io.mesh4j.examples.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** The example as a person runs it, on free ports: the storefront's RestClient follows 90/10. */
+class MainTest {
+
+  @Test
+  void storefrontsRestClientSplits90To10ExactlyOver100Calls() throws Exception {
+    int storefront = freePort();
+    int v1 = freePort();
+    int v2 = freePort();
+    String yaml;
+    try (InputStream in = Main.class.getResourceAsStream("/storefront/mesh.yaml")) {
+      yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .replace("127.0.0.1:18181", "127.0.0.1:" + v1)
+          .replace("127.0.0.1:18182", "127.0.0.1:" + v2);
+    }
+    Path config = Files.createTempFile("storefront", ".yaml");
+    Files.writeString(config, yaml);
+    List<ConfigurableApplicationContext> apps = Main.start(storefront, v1, v2, "file:" + config);
+    try {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + storefront + "/shop/sample?n=100")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("{\"catalog v1\":90,\"catalog v2\":10}");
+    } finally {
+      for (ConfigurableApplicationContext app : apps) app.close();
+      Files.deleteIfExists(config);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}

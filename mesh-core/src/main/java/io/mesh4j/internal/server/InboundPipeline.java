@@ -1,0 +1,265 @@
+package io.mesh4j.internal.server;
+
+import io.mesh4j.Mesh;
+import io.mesh4j.MeshSnapshot;
+import io.mesh4j.internal.authz.Authorizer;
+import io.mesh4j.config.ActionConfig;
+import io.mesh4j.internal.fault.Fault;
+import io.mesh4j.policy.PolicyChain;
+import io.mesh4j.policy.PolicyDecision;
+import io.mesh4j.policy.PolicyRun;
+import io.mesh4j.route.RequestView;
+import io.mesh4j.route.Route;
+import io.mesh4j.route.RouteAction;
+import io.mesh4j.route.RouteMatch;
+import io.mesh4j.time.Scheduler;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The inbound request pipeline: what the mesh decides about a request a server receives, in one
+ * order of {@link Step steps} declared once ({@link #STEPS}), for every server adapter.
+ *
+ * <ol>
+ *   <li>{@link Step#ROUTE}: match the inbound route table; the route's state (or the unrouted
+ *       state) goes into the exchange;
+ *   <li>{@link Step#POLICIES}: the request policies (global, virtual host, route), which may answer
+ *       the request or edit the headers the application sees;
+ *   <li>{@link Step#AUTHZ}: {@code authz}, 403 when denied;
+ *   <li>{@link Step#RATE_LIMIT}: the route's {@code rate_limit}, 429 with {@code Retry-After};
+ *   <li>{@link Step#FAULT}: the route's {@code fault}: hold the thread (on the mesh's scheduler),
+ *       then perhaps answer with the abort status;
+ *   <li>{@link Step#ACTION}: {@code redirect} and {@code respond} are answered here; {@code pass},
+ *       a split's {@code local} turn, {@code to} and {@code split} come back to the adapter as
+ *       {@link Verdict#PASS} or {@link Verdict#FORWARD} (cluster in {@link
+ *       InboundExchange#cluster()}).
+ * </ol>
+ *
+ * <p>Every answer the pipeline makes is recorded in the exchange before the {@link Responder}
+ * writes it, so a client that goes away mid-write cannot make a request go uncounted; recording a
+ * {@code PASS} or {@code FORWARD} is the adapter's, when the response completes.
+ *
+ * <p>The pipeline also owns the current {@link InboundPlan}: built once per snapshot, never older
+ * than the one already planned, and kept when the adapter refuses a snapshot (see {@link
+ * #InboundPipeline}). Thread-safe; {@link #decide} takes no lock and allocates nothing for a
+ * request that passes a route without policies.
+ */
+public final class InboundPipeline {
+  private static final Logger log = LoggerFactory.getLogger(InboundPipeline.class);
+
+  /** One step of the inbound pipeline, in the order they run. */
+  public enum Step { ROUTE, POLICIES, AUTHZ, RATE_LIMIT, FAULT, ACTION }
+
+  /** The steps, in the order every inbound request goes through them. */
+  public static final java.util.List<Step> STEPS = java.util.List.of(Step.values());
+
+  private static final Step[] ORDER = STEPS.toArray(new Step[0]);
+  private static final Map<String, String> NO_HEADERS = Map.of();
+  private static final Map<String, String> NO_STORE = Map.of("Cache-Control", "no-store");
+
+  /** What the adapter does after {@link #decide}. */
+  public enum Verdict {
+    /** The pipeline answered (and recorded) the request through the {@link Responder}. */
+    ANSWERED,
+    /** Hand the request to the application; record when its response completes. */
+    PASS,
+    /** Send the request on to {@link InboundExchange#cluster()}; record when it completes. */
+    FORWARD
+  }
+
+  /** Writes an answer the mesh made itself; implemented by the adapter over its response. */
+  @FunctionalInterface
+  public interface Responder {
+    /**
+     * Sends {@code status} with {@code body} (UTF-8; {@code text/plain} unless {@code headers}
+     * names a {@code content-type}; empty means no body) and {@code headers}, then ends the
+     * response.
+     */
+    void answer(int status, String body, Map<String, String> headers) throws IOException;
+  }
+
+  private final Mesh mesh;
+  private final Function<MeshSnapshot, String> refusal;
+  private final Object lock = new Object();
+  private volatile InboundPlan plan;
+  /** A snapshot the adapter refused; the previous plan serves. */
+  private volatile MeshSnapshot refused;
+
+  /**
+   * A pipeline over {@code mesh}. {@code refusal} says why the adapter cannot serve a snapshot
+   * (for example, it forwards and the adapter has no forwarder), or returns {@code null}; a refused
+   * reload is logged with that reason and the previous plan keeps serving.
+   */
+  public InboundPipeline(Mesh mesh, Function<MeshSnapshot, String> refusal) {
+    this.mesh = Objects.requireNonNull(mesh, "mesh");
+    this.refusal = Objects.requireNonNull(refusal, "refusal");
+  }
+
+  /** The plan for the mesh's current snapshot (built on the first request after a reload). */
+  public InboundPlan plan() {
+    MeshSnapshot s = mesh.current();
+    InboundPlan p = plan;
+    if (p != null && (p.snapshot == s || s == refused)) return p;
+    synchronized (lock) {
+      p = plan;
+      if (p != null && p.snapshot == s) return p;
+      // Never go back to an older snapshot than the one already planned.
+      if (p != null && p.snapshot.generation() > s.generation()) return p;
+      if (p != null && s != refused) {
+        String why = refusal.apply(s);
+        if (why != null) {
+          refused = s;
+          log.error("{}; the server keeps serving config generation {} inbound (generation {} is"
+              + " refused)", why, p.snapshot.generation(), s.generation());
+        }
+      }
+      if (p != null && s == refused) return p;
+      InboundPlan next = InboundPlan.build(s, mesh.runtime(), mesh.meterRegistry());
+      plan = next;
+      return next;
+    }
+  }
+
+  /**
+   * Runs {@link #STEPS} for the request {@code view} under plan {@code p}: answers it through
+   * {@code responder} (and records it in {@code exchange}), or tells the adapter to pass or
+   * forward it.
+   *
+   * @throws IOException when the responder fails to write an answer
+   */
+  public Verdict decide(InboundPlan p, RequestView view, InboundExchange exchange, Responder responder)
+      throws IOException {
+    RouteMatch match = null;
+    for (Step step : ORDER) {
+      switch (step) {
+        case ROUTE -> {
+          match = p.routes.match(view);
+          exchange.route(match.isRouted() ? p.state(match.route()) : p.unrouted);
+        }
+        case POLICIES -> {
+          if (!policies(p, match, view, exchange, responder)) return Verdict.ANSWERED;
+        }
+        case AUTHZ -> {
+          Authorizer.Decision decision = p.authorizer.decide(view);
+          if (!decision.allowed()) {
+            p.denied(decision).increment();
+            exchange.record(Outcome.DENIED, 403);
+            responder.answer(403, "access denied\n", NO_HEADERS);
+            return Verdict.ANSWERED;
+          }
+        }
+        case RATE_LIMIT -> {
+          RouteState route = exchange.route();
+          if (route.bucket != null && !route.bucket.tryAcquire()) {
+            route.rateLimited.increment();
+            exchange.record(Outcome.RATELIMITED, 429);
+            responder.answer(429, "rate limited\n",
+                Map.of("Retry-After", Long.toString(route.bucket.retryAfterSeconds())));
+            return Verdict.ANSWERED;
+          }
+        }
+        case FAULT -> {
+          Fault fault = exchange.route().fault.decide();
+          if (fault.delayed()) hold(mesh.scheduler(), fault.delayNanos());
+          if (fault.aborted()) {
+            exchange.record(Outcome.FAULT, fault.abortStatus());
+            responder.answer(fault.abortStatus(), "fault filter abort\n", NO_HEADERS);
+            return Verdict.ANSWERED;
+          }
+        }
+        case ACTION -> {
+          return action(view, exchange, responder);
+        }
+      }
+    }
+    throw new AssertionError("the pipeline has no ACTION step");
+  }
+
+  /**
+   * Runs the request policies before authz, rate limit, fault and action, so they observe those
+   * answers too. Returns false when a policy answered the request.
+   */
+  private static boolean policies(
+      InboundPlan p, RouteMatch match, RequestView view, InboundExchange exchange,
+      Responder responder) throws IOException {
+    PolicyChain chain = match.isRouted() ? match.route().policies() : p.routes.policies();
+    if (chain.isEmpty()) return true;
+    Route r = match.isRouted() ? match.route() : null;
+    PolicyRun run = chain.start(
+        view, r == null ? null : r.virtualHost(), r == null ? null : r.name(),
+        exchange.context().requestId(), exchange.startNanos());
+    exchange.policies(run);
+    PolicyDecision d = run.onRequest();
+    if (!d.isContinue()) {
+      exchange.record(Outcome.POLICY, d.status());
+      responder.answer(d.status(), d.body(), d.headers());
+      return false;
+    }
+    exchange.applyHeaderEdits(run);
+    return true;
+  }
+
+  private static Verdict action(RequestView view, InboundExchange exchange, Responder responder)
+      throws IOException {
+    RouteAction action = exchange.route().action;
+    switch (action.kind()) {
+      case REDIRECT -> {
+        RouteAction.Redirect redirect = (RouteAction.Redirect) action;
+        exchange.record(Outcome.REDIRECT, redirect.code());
+        responder.answer(redirect.code(), "", Map.of("Location", redirect.location(view)));
+        return Verdict.ANSWERED;
+      }
+      case RESPOND -> {
+        RouteAction.Respond respond = (RouteAction.Respond) action;
+        exchange.record(Outcome.RESPOND, respond.status());
+        responder.answer(respond.status(), respond.body(), respond.headers());
+        return Verdict.ANSWERED;
+      }
+      case FORWARD -> {
+        exchange.cluster(((RouteAction.Forward) action).cluster());
+        return Verdict.FORWARD;
+      }
+      case SPLIT -> {
+        ActionConfig.WeightedCluster entry = ((RouteAction.Split) action).pickEntry();
+        if (entry.local()) return Verdict.PASS;
+        exchange.cluster(entry.cluster());
+        return Verdict.FORWARD;
+      }
+      default -> {
+        return Verdict.PASS;
+      }
+    }
+  }
+
+  /**
+   * Answers the health endpoint ({@code inbound.health_path}): 200 {@code serving}, or 503 {@code
+   * draining} while the mesh drains; 405 for methods other than GET and HEAD. Not recorded.
+   */
+  public void health(String method, Responder responder) throws IOException {
+    if (!"GET".equals(method) && !"HEAD".equals(method)) {
+      responder.answer(405, "method not allowed\n", Map.of("Cache-Control", "no-store", "Allow", "GET, HEAD"));
+    } else if (mesh.isDraining()) {
+      responder.answer(503, "draining\n", NO_STORE);
+    } else {
+      responder.answer(200, "serving\n", NO_STORE);
+    }
+  }
+
+  /** Holds the calling thread for {@code nanos} on the mesh's scheduler (a fault delay). */
+  private static void hold(Scheduler scheduler, long nanos) {
+    CountDownLatch done = new CountDownLatch(1);
+    Scheduler.Cancellable task = scheduler.schedule(done::countDown, Duration.ofNanos(nanos));
+    try {
+      done.await();
+    } catch (InterruptedException e) {
+      task.cancel();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,262 @@
+package io.mesh4j.internal.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.mesh4j.Mesh;
+import io.mesh4j.cluster.Cluster;
+import io.mesh4j.config.ConfigLoader;
+import io.mesh4j.config.RetryConfig;
+import io.mesh4j.endpoint.Endpoint;
+import io.mesh4j.endpoint.Failure;
+import io.mesh4j.metrics.MeshMetricNames;
+import io.mesh4j.internal.resilience.Admission;
+import io.mesh4j.internal.resilience.Backoff;
+import io.mesh4j.internal.resilience.ClusterCircuitBreaker;
+import io.mesh4j.internal.resilience.RetryBudget;
+import io.mesh4j.internal.resilience.RetryDecision;
+import io.mesh4j.internal.resilience.RetryPolicy;
+import io.mesh4j.time.FakeTime;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The attempt loop over a scripted transport, without any HTTP client: each attempt is reported
+ * exactly once (endpoint, cluster, breaker), retries go to another endpoint, the per-try timeout
+ * cancels only its attempt, and every way of giving up ends through the transport.
+ */
+class AttemptLoopTest {
+  static final String CONFIG =
+      """
+      version: 1
+      service: shop
+      clusters:
+        - name: a
+          endpoints: [{ address: 127.0.0.1:9001 }, { address: 127.0.0.1:9002 }]
+          retry: { attempts: 3, retry_on: [5xx, connect-failure, reset], per_try_timeout: 1s }
+      """;
+
+  final FakeTime time = new FakeTime();
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final Mesh mesh = Mesh.builder().config(ConfigLoader.load(CONFIG)).ticker(time).scheduler(time)
+      .meterRegistry(registry).build();
+  final Cluster cluster = mesh.cluster("a");
+  final ClusterCircuitBreaker breaker =
+      ClusterCircuitBreaker.create("a", null, time, time);
+  final RetryConfig retry = mesh.current().config().clusters().get(0).retry();
+  final Target target = new Target();
+  final Script transport = new Script();
+  final AttemptLoop loop = new AttemptLoop(null, time, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), time);
+
+  @AfterEach
+  void close() {
+    mesh.close();
+  }
+
+  @Test
+  void aRetriedFailureGoesToAnotherEndpointAndEachAttemptIsReportedOnce() throws IOException {
+    transport.then(() -> 503).then(() -> 200);
+
+    Integer response = loop.run(target, "GET", false, true, transport);
+
+    assertThat(response).isEqualTo(200);
+    assertThat(transport.endpoints).hasSize(2).doesNotHaveDuplicates();
+    assertThat(transport.discarded).containsExactly(503);
+    assertThat(target.retries).containsExactly(RetryDecision.RETRY_STATUS);
+    assertThat(attempts(MeshMetricNames.FAILURE)).isEqualTo(1);
+    assertThat(attempts(MeshMetricNames.SUCCESS)).isEqualTo(1);
+    assertEverythingReleased();
+  }
+
+  @Test
+  void connectFailuresOnEveryTryEndAsUpstreamFailureNeverSent() {
+    transport.thenFail(() -> new ConnectException("refused")).thenFail(() -> new ConnectException("refused"))
+        .thenFail(() -> new ConnectException("refused"));
+
+    Ended e = catchThrowableOfType(Ended.class,
+        () -> loop.run(target, "POST", false, true, transport));
+
+    assertThat(e.end).isEqualTo(AttemptEnd.UPSTREAM_FAILURE);
+    assertThat(e.attempts).isEqualTo(3);
+    assertThat(e.sent).isFalse();
+    assertThat(e.failure).isEqualTo(Failure.CONNECT_FAILURE);
+    assertThat(attempts(MeshMetricNames.FAILURE)).isEqualTo(3);
+    assertEverythingReleased();
+  }
+
+  @Test
+  void thePerTryTimeoutCancelsOnlyItsAttemptAndTheNextTryAnswers() throws IOException {
+    transport.then(() -> {
+      time.advance(Duration.ofSeconds(2)); // the per-try timer fires while the attempt runs
+      return 200;
+    }).then(() -> 200);
+
+    Integer response = loop.run(target, "GET", false, true, transport);
+
+    assertThat(response).isEqualTo(200);
+    assertThat(transport.cancels).isEqualTo(1);
+    assertThat(transport.discarded).containsExactly(200);
+    assertThat(attempts(MeshMetricNames.FAILURE)).isEqualTo(1);
+    assertThat(attempts(MeshMetricNames.SUCCESS)).isEqualTo(1);
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aTransportThatThrowsIsReportedAsOneFailedAttemptAndTheExceptionSurfaces() {
+    transport.then(() -> {
+      throw new IllegalStateException("bug");
+    });
+
+    IllegalStateException e = catchThrowableOfType(IllegalStateException.class,
+        () -> loop.run(target, "GET", false, true, transport));
+
+    assertThat(e).hasMessage("bug");
+    assertThat(attempts(MeshMetricNames.FAILURE)).isEqualTo(1);
+    assertEverythingReleased();
+  }
+
+  @Test
+  void anAttemptThatCannotBePreparedReleasesItsPermitWithoutAReport() {
+    transport.prepareFails = true;
+
+    catchThrowableOfType(IllegalArgumentException.class,
+        () -> loop.run(target, "GET", false, true, transport));
+
+    assertThat(attempts(MeshMetricNames.FAILURE)).isZero();
+    assertThat(attempts(MeshMetricNames.SUCCESS)).isZero();
+    assertThat(transport.endpoints).isEmpty();
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aCancelDuringAnAttemptEndsTheCallCancelledAndDiscardsItsResponse() {
+    transport.then(() -> {
+      loop.cancel();
+      return 200;
+    });
+
+    Ended e = catchThrowableOfType(Ended.class,
+        () -> loop.run(target, "GET", false, true, transport));
+
+    assertThat(e.end).isEqualTo(AttemptEnd.CANCELLED);
+    assertThat(transport.cancels).isEqualTo(1);
+    assertThat(transport.discarded).containsExactly(200);
+    assertEverythingReleased();
+  }
+
+  @Test
+  void anOpenBreakerRefusesBeforeAnyPick() {
+    for (int i = 0; i < 2000 && breaker.tryAcquire().admitted(); i++) {
+      // hold every concurrency slot
+    }
+    Ended e = catchThrowableOfType(Ended.class,
+        () -> loop.run(target, "GET", false, true, transport));
+
+    assertThat(e.end).isEqualTo(AttemptEnd.CONCURRENCY_LIMIT);
+    assertThat(target.rejected).containsExactly(Admission.REJECTED_CONCURRENCY_LIMIT);
+    assertThat(transport.endpoints).isEmpty();
+  }
+
+  private void assertEverythingReleased() {
+    assertThat(breaker.activeRequests()).isZero();
+    for (Endpoint e : cluster.endpoints()) assertThat(e.activeRequests()).isZero();
+  }
+
+  private long attempts(String outcome) {
+    return registry.get(MeshMetricNames.ATTEMPTS).tag(MeshMetricNames.TAG_OUTCOME, outcome).timer().count();
+  }
+
+  private final class Target implements AttemptTarget {
+    final List<RetryDecision> retries = new ArrayList<>();
+    final List<Admission> rejected = new ArrayList<>();
+
+    @Override public Cluster cluster() { return cluster; }
+    @Override public ClusterCircuitBreaker breaker() { return breaker; }
+    @Override public RetryBudget budget() { return RetryBudget.unlimited(); }
+    @Override public RetryPolicy retry() { return RetryPolicy.of(retry); }
+    @Override public Backoff backoff() { return Backoff.of(new RetryConfig.Backoff(Duration.ZERO, Duration.ZERO)); }
+    @Override public long timeoutNanos() { return Duration.ofSeconds(30).toNanos(); }
+    @Override public long perTryTimeoutNanos() { return Duration.ofSeconds(1).toNanos(); }
+    @Override public void attempted(Endpoint endpoint) { }
+    @Override public void retried(RetryDecision reason) { retries.add(reason); }
+    @Override public void rejected(Admission admission) { rejected.add(admission); }
+    @Override public void budgetExhausted() { }
+  }
+
+  private interface Attempt {
+    Integer run() throws IOException;
+  }
+
+  /** A transport whose attempts follow a script; the response is its status code. */
+  private static final class Script implements Transport<Integer> {
+    final Deque<Attempt> script = new ArrayDeque<>();
+    final List<Endpoint> endpoints = new ArrayList<>();
+    final List<Integer> discarded = new ArrayList<>();
+    boolean prepareFails;
+    int cancels;
+
+    Script then(Attempt a) {
+      script.add(a);
+      return this;
+    }
+
+    Script thenFail(Supplier<IOException> e) {
+      return then(() -> {
+        throw e.get();
+      });
+    }
+
+    @Override public void prepare(Endpoint endpoint, long timeoutNanos) {
+      if (prepareFails) throw new IllegalArgumentException("bad header");
+      endpoints.add(endpoint);
+    }
+
+    @Override public Integer send() throws IOException {
+      return script.removeFirst().run();
+    }
+
+    @Override public void cancel() { cancels++; }
+    @Override public boolean requestLeft() { return false; }
+    @Override public int status(Integer response) { return response; }
+    @Override public String header(Integer response, String name) { return null; }
+    @Override public void discard(Integer response) { discarded.add(response); }
+
+    @Override public Failure classify(IOException e, boolean requestLeft) {
+      return requestLeft ? Failure.RESET : Failure.CONNECT_FAILURE;
+    }
+
+    @Override public boolean isDeadline(IOException e) { return false; }
+
+    @Override public IOException end(AttemptEnd end, boolean sent, Failure failure, int attempts,
+        String detail, IOException cause) {
+      return new Ended(end, sent, failure, attempts);
+    }
+  }
+
+  private static final class Ended extends IOException {
+    final AttemptEnd end;
+    final boolean sent;
+    final Failure failure;
+    final int attempts;
+
+    Ended(AttemptEnd end, boolean sent, Failure failure, int attempts) {
+      super(end.name());
+      this.end = end;
+      this.sent = sent;
+      this.failure = failure;
+      this.attempts = attempts;
+    }
+  }
+}

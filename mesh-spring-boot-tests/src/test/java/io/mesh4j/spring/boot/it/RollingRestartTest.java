@@ -1,0 +1,111 @@
+package io.mesh4j.spring.boot.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesh4j.Mesh;
+import io.mesh4j.config.ConfigLoader;
+import io.mesh4j.okhttp.MeshOkHttp;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A rolling restart of two instances of a Boot service with the starter, while a mesh4j caller
+ * sends requests without pause: every request succeeds. Each instance drains on shutdown (the
+ * caller ejects it at the first x-mesh-draining response), the web server's graceful shutdown
+ * finishes in-flight requests, and the caller takes the new instance back when its health check
+ * passes.
+ */
+class RollingRestartTest {
+  private static final String SERVICE_CONFIG = Apps.configFile("""
+      version: 1
+      service: greeter
+      """);
+
+  @Test
+  void rollingRestartOfTwoInstancesFailsNoRequestOfAMeshCaller() throws Exception {
+    int[] ports = {Apps.freePort(), Apps.freePort()};
+    String caller = """
+        version: 1
+        service: caller
+        clusters:
+          - name: greeter
+            endpoints: [{ address: "127.0.0.1:%d" }, { address: "127.0.0.1:%d" }]
+            health_check: { path: /mesh/health, interval: 100ms, timeout: 100ms, unhealthy_threshold: 1, healthy_threshold: 1 }
+            retry: { attempts: 3, retry_on: [connect-failure, refused-stream, reset, gateway-error], per_try_timeout: 5s, budget: { percent: 100, min_per_second: 1000 } }
+        """.formatted(ports[0], ports[1]);
+    Map<String, Integer> served = new ConcurrentHashMap<>();
+    AtomicInteger failures = new AtomicInteger();
+    AtomicInteger requests = new AtomicInteger();
+    AtomicBoolean running = new AtomicBoolean(true);
+    ConfigurableApplicationContext[] apps = new ConfigurableApplicationContext[2];
+    try (Mesh mesh = Mesh.of(ConfigLoader.load(caller))) {
+      apps[0] = start(ports[0], "a1");
+      apps[1] = start(ports[1], "b1");
+      OkHttpClient client = MeshOkHttp.wrap(new OkHttpClient(), mesh);
+      Thread load = new Thread(() -> {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (running.get() && System.nanoTime() < deadline) {
+          requests.incrementAndGet();
+          try (Response r = client.newCall(new Request.Builder().url("http://greeter/hello").build()).execute()) {
+            String body = r.body().string();
+            if (r.code() != 200) {
+              failures.incrementAndGet();
+            } else {
+              served.merge(body, 1, Integer::sum);
+            }
+          } catch (IOException e) {
+            failures.incrementAndGet();
+          }
+        }
+      }, "caller");
+      load.start();
+      try {
+        awaitServed(served, "hello from a1");
+        awaitServed(served, "hello from b1");
+        apps[0].close();
+        apps[0] = start(ports[0], "a2");
+        awaitServed(served, "hello from a2");
+        apps[1].close();
+        apps[1] = start(ports[1], "b2");
+        awaitServed(served, "hello from b2");
+      } finally {
+        running.set(false);
+        load.join(Duration.ofSeconds(30).toMillis());
+        for (ConfigurableApplicationContext app : apps) {
+          if (app != null) app.close();
+        }
+      }
+    }
+    assertThat(failures.get()).as("failed of %d requests; served %s", requests.get(), served).isZero();
+    assertThat(served).containsKeys("hello from a1", "hello from b1", "hello from a2", "hello from b2");
+  }
+
+  private static ConfigurableApplicationContext start(int port, String instance) {
+    return Apps.start(Map.of(
+        "server.port", String.valueOf(port),
+        "server.shutdown", "graceful",
+        "test.instance", instance,
+        "mesh4j.config", SERVICE_CONFIG,
+        "mesh4j.shutdown.drain-delay", "300ms"));
+  }
+
+  /** Waits (bounded) until the caller got a response from {@code body}'s instance. */
+  private static void awaitServed(Map<String, Integer> served, String body) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    synchronized (served) {
+      while (!served.containsKey(body)) {
+        if (System.nanoTime() > deadline) throw new AssertionError("never served: " + body + " " + served);
+        served.wait(10);
+      }
+    }
+  }
+}
