@@ -97,6 +97,10 @@ public final class Mesh implements AutoCloseable {
   private final MeterRegistry meterRegistry;
   private final MeshEventListener listener;
   private final RandomGenerator random;
+  /** The service's locality when the config does not name it: provider, else environment. */
+  private final java.util.function.Supplier<io.mesh4j.config.Locality> localityFallback;
+  /** The {@code locality} of the config being installed or in force; {@code null} when absent. */
+  private volatile io.mesh4j.config.Locality configLocality;
   private final Counter reloadSuccess;
   private final Counter reloadFailure;
   private final Object reloadLock = new Object();
@@ -126,6 +130,7 @@ public final class Mesh implements AutoCloseable {
     this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
     this.listener = b.listener != null ? b.listener : MeshEventListener.NONE;
     this.random = b.random != null ? b.random : new Random();
+    this.localityFallback = b.locality != null ? b.locality : environmentLocality();
     this.probes = probes(b);
     this.extensions = b.extensions != null ? b.extensions : b.extensions();
     this.runtime = new MeshRuntime(ticker, scheduler, meterRegistry);
@@ -147,7 +152,9 @@ public final class Mesh implements AutoCloseable {
             .healthProbes(probes)
             .meterRegistry(meterRegistry)
             .eventListener(listener)
-            .random(random);
+            .random(random)
+            .locality(this::locality);
+    b.endpointSources.forEach(rb::endpointSource);
     if (b.dnsResolver != null) rb.dnsResolver(b.dnsResolver);
     this.registry = rb.build();
     try {
@@ -168,6 +175,32 @@ public final class Mesh implements AutoCloseable {
     } else {
       this.watcher = null;
     }
+  }
+
+  /**
+   * Where this service runs: the config's {@code locality} when it names one, else the builder's
+   * {@link Builder#locality locality provider}, else the {@value
+   * io.mesh4j.config.Locality#ENV} environment variable; {@link io.mesh4j.config.Locality#UNKNOWN}
+   * when none says.
+   */
+  public io.mesh4j.config.Locality locality() {
+    io.mesh4j.config.Locality configured = configLocality;
+    if (configured != null) return configured;
+    io.mesh4j.config.Locality l = localityFallback.get();
+    return l == null ? io.mesh4j.config.Locality.UNKNOWN : l;
+  }
+
+  private static java.util.function.Supplier<io.mesh4j.config.Locality> environmentLocality() {
+    String value = System.getenv(io.mesh4j.config.Locality.ENV);
+    if (value == null || value.isEmpty()) return () -> io.mesh4j.config.Locality.UNKNOWN;
+    io.mesh4j.config.Locality parsed;
+    try {
+      parsed = io.mesh4j.config.Locality.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(List.of(new ConfigError(
+          "$" + io.mesh4j.config.Locality.ENV, e.getMessage())));
+    }
+    return () -> parsed;
   }
 
   private PickerFactory pickerFactory(ClusterConfig cluster) {
@@ -367,9 +400,12 @@ public final class Mesh implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         throw new ConfigException(List.of(new ConfigError("routes", e.getMessage())));
       }
+      io.mesh4j.config.Locality previousLocality = configLocality;
+      configLocality = config.locality();
       try {
         registry.apply(config.clusters());
       } catch (IllegalArgumentException e) {
+        configLocality = previousLocality;
         throw new ConfigException(List.of(new ConfigError("clusters", e.getMessage())));
       }
       Map<String, Cluster> clusters = new HashMap<>();
@@ -546,6 +582,9 @@ public final class Mesh implements AutoCloseable {
     private MeshEventListener listener;
     private RandomGenerator random;
     private DnsResolver dnsResolver;
+    private java.util.function.Supplier<io.mesh4j.config.Locality> locality;
+    private final Map<String, io.mesh4j.endpoint.EndpointSource.Factory> endpointSources =
+        new LinkedHashMap<>();
     private final Map<String, HealthProbe> probes = new LinkedHashMap<>();
     private final Map<String, RouteMatcher.Factory> matchers = new LinkedHashMap<>();
     private final Map<String, PickerProvider> pickers = new LinkedHashMap<>();
@@ -688,6 +727,34 @@ public final class Mesh implements AutoCloseable {
     /** The random source for picker offsets, splits, jitter (seed it for reproducible tests). */
     public Builder random(RandomGenerator random) {
       this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Where this service runs, when the config has no {@code locality} (default: the {@value
+     * io.mesh4j.config.Locality#ENV} environment variable, {@code region/zone/sub_zone}). The
+     * supplier is read whenever a cluster with {@code locality_lb} rebuilds its picker, so it must
+     * be fast and thread-safe; {@code mesh-kubernetes}' {@code KubernetesLocality} is one.
+     */
+    public Builder locality(java.util.function.Supplier<io.mesh4j.config.Locality> provider) {
+      this.locality = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    /**
+     * Takes the endpoints of the cluster named {@code cluster} from {@code factory}'s sources
+     * (for example {@code mesh-kubernetes}' {@code EndpointSliceSource}) instead of its configured
+     * {@code endpoints}, resolved by DNS. The cluster keeps every other setting of its config.
+     *
+     * @throws IllegalStateException if a source was already registered for {@code cluster}
+     */
+    public Builder endpointSource(
+        String cluster, io.mesh4j.endpoint.EndpointSource.Factory factory) {
+      Objects.requireNonNull(cluster, "cluster");
+      Objects.requireNonNull(factory, "factory");
+      if (endpointSources.putIfAbsent(cluster, factory) != null) {
+        throw new IllegalStateException("endpoint source for cluster " + cluster + " was already registered");
+      }
       return this;
     }
 

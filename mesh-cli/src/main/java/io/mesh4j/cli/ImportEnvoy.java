@@ -110,7 +110,7 @@ final class ImportEnvoy {
     }
     String service = parsed.node() != null ? parsed.node() : stem(file);
     MeshConfig base = new MeshConfig(MeshConfig.CURRENT_VERSION, meshName(service), List.of(),
-        null, null, null, null, null, null);
+        null, null, null, null, null, null, null);
     Translation t = EnvoyTranslator.translate(parsed.resources(),
         new XdsBinding(List.copyOf(outbound), List.copyOf(inbound)), base);
     issues.addAll(t.issues());

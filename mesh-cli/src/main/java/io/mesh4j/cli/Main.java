@@ -44,13 +44,15 @@ public final class Main {
         mesh4j explain FILE [--inbound] [--json] METHOD URL [-H 'Name: value']... [--source IP]
         mesh4j simulate FILE [--inbound] [--json] METHOD URL -n N [-H 'Name: value']...
                         [--source IP] [--down ADDRESS]... [--seed S]
+                        [--locality REGION/ZONE/SUB_ZONE]
 
       validate  checks FILE (YAML or JSON) and prints every error with its path
       explain   shows which virtual host and route a request matches, and why the routes
                 before it did not; exit 0 when a route matched, 3 when none did
                 or the path is refused (path_normalization)
       simulate  runs N requests through routing and load balancing with every endpoint
-                healthy except those named --down, and prints where they went""";
+                healthy except those named --down, and prints where they went and, for
+                clusters with locality_lb, the priority loads and locality shares""";
 
   private final PrintStream out;
   private final PrintStream err;
@@ -123,7 +125,8 @@ public final class Main {
   private int simulate(List<String> argv) {
     Args a =
         Args.parse(
-            argv, Set.of("--inbound", "--json"), Set.of("-H", "--source", "-n", "--down", "--seed"));
+            argv, Set.of("--inbound", "--json"),
+            Set.of("-H", "--source", "-n", "--down", "--seed", "--locality"));
     if (a.positionals.size() != 3) throw new UsageException("expected FILE METHOD URL");
     String nArg = a.one("-n");
     if (nArg == null) throw new UsageException("-n N is required");
@@ -143,12 +146,21 @@ public final class Main {
     }
     MeshConfig config = ConfigLoader.load(Path.of(a.positionals.get(0)));
     DescribedRequest request = request(a);
-    Simulator.Result r =
-        Simulator.run(config, a.flag("--inbound"), request, n, new HashSet<>(a.all("--down")), seed);
+    io.mesh4j.config.Locality self = null;
+    if (a.one("--locality") != null) {
+      try {
+        self = io.mesh4j.config.Locality.parse(a.one("--locality"));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--locality: " + e.getMessage());
+      }
+    }
+    Simulator.Result r = Simulator.run(config, a.flag("--inbound"), request, n,
+        new HashSet<>(a.all("--down")), seed, self);
     if (a.flag("--json")) {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("sequence", r.sequence());
       json.put("counts", r.counts());
+      if (!r.localityShares().isEmpty()) json.put("locality_shares", r.localityShares());
       out.println(toJson(json));
     } else {
       int shown = Math.min(n, 100);
@@ -162,6 +174,8 @@ public final class Main {
           .forEach(en -> out.printf("  %-" + width + "s  %8d  %6.2f%%  [%s]%n",
               en.getKey(), en.getValue(), 100.0 * en.getValue() / n,
               shortName(en.getKey(), r.counts().keySet())));
+      r.localityShares().forEach((cluster, shares) ->
+          out.println("cluster " + cluster + ": " + shares));
     }
     return OK;
   }

@@ -37,10 +37,23 @@ import java.util.concurrent.CompletableFuture;
 final class Simulator {
   private static final String PROBE = "mesh4j-simulate";
 
-  record Result(List<String> sequence, Map<String, Integer> counts) {}
+  /**
+   * What a simulation saw.
+   *
+   * @param localityShares each cluster with {@code locality_lb}: its {@link
+   *     io.mesh4j.lb.LocalityShares} as text (levels, loads, panic, zone routing, shares)
+   */
+  record Result(List<String> sequence, Map<String, Integer> counts,
+      Map<String, String> localityShares) {}
 
   static Result run(
       MeshConfig config, boolean inbound, RequestView request, int n, Set<String> down, long seed) {
+    return run(config, inbound, request, n, down, seed, null);
+  }
+
+  /** As {@link #run(MeshConfig, boolean, RequestView, int, Set, long)}, as a service in {@code self}. */
+  static Result run(MeshConfig config, boolean inbound, RequestView request, int n,
+      Set<String> down, long seed, io.mesh4j.config.Locality self) {
     Set<String> unknown = new HashSet<>(down);
     for (ClusterConfig c : config.clusters()) {
       for (EndpointConfig e : c.endpoints()) unknown.remove(e.address());
@@ -49,8 +62,10 @@ final class Simulator {
       throw new UsageException("--down: no endpoint has the address " + String.join(", ", unknown.stream().sorted().toList()));
     }
     ManualScheduler time = new ManualScheduler();
+    Mesh.Builder builder = Mesh.builder();
+    if (self != null) builder.locality(() -> self);
     Mesh mesh =
-        Mesh.builder()
+        builder
             .config(withSimulatedHealth(config))
             .ticker(time)
             .scheduler(time)
@@ -78,7 +93,14 @@ final class Simulator {
         sequence.add(where);
         counts.merge(where, 1, Integer::sum);
       }
-      return new Result(sequence, counts);
+      Map<String, String> shares = new LinkedHashMap<>();
+      for (ClusterConfig c : config.clusters()) {
+        Cluster cluster = snapshot.cluster(c.name());
+        if (cluster != null && cluster.localityShares() != null) {
+          shares.put(c.name(), cluster.localityShares().toString());
+        }
+      }
+      return new Result(sequence, counts, shares);
     } finally {
       mesh.close();
     }
@@ -122,11 +144,11 @@ final class Simulator {
       clusters.add(
           new ClusterConfig(
               c.name(), c.lb(), c.endpoints(), hc, null, c.circuitBreaker(), c.retry(),
-              c.timeout(), c.panicThreshold(), Duration.ZERO, c.hashOn(), null));
+              c.timeout(), c.panicThreshold(), Duration.ZERO, c.hashOn(), null, c.localityLb()));
     }
     return new MeshConfig(
         config.version(), config.service(), clusters, config.outbound(), config.inbound(),
         config.propagate(), config.admin(), config.policies(),
-        config.pathNormalization());
+        config.pathNormalization(), config.locality());
   }
 }

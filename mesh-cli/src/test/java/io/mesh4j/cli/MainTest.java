@@ -261,6 +261,37 @@ class MainTest {
   }
 
   @Test
+  void simulateShowsTheLocalitySharesAndFollowsThem() throws IOException {
+    Path cfg = write(
+        """
+        version: 1
+        service: sim
+        clusters:
+          - name: inventory
+            locality_lb: { mode: zone_aware }
+            endpoints:
+              - { address: 127.0.0.1:8081, zone: a }
+              - { address: 127.0.0.1:8082, zone: a }
+              - { address: 127.0.0.1:8083, zone: a }
+              - { address: 127.0.0.1:8084, zone: a }
+              - { address: 127.0.0.1:8085, zone: b }
+              - { address: 127.0.0.1:8086, zone: b }
+              - { address: 127.0.0.1:8087, zone: b }
+              - { address: 127.0.0.1:8088, zone: b }
+        """);
+    assertThat(run("simulate", cfg.toString(), "--json", "GET", "http://inventory/x", "-n", "100",
+        "--seed", "7", "--locality", "/a", "--down", "127.0.0.1:8081", "--down", "127.0.0.1:8082"))
+        .isEqualTo(0);
+    JsonNode j = json();
+    // a keeps 2 of 4: up a = 2/6 = 3333 < local 5000, so 3333 * 10000 / 5000 = 66.66% stays
+    assertThat(j.get("locality_shares").get("inventory").asText())
+        .contains("zone routing residual: 66.66% stays in /a", "/a: 66.6600%", "/b: 33.3400%");
+    int inA = j.get("counts").get("inventory/127.0.0.1:8083").asInt()
+        + j.get("counts").get("inventory/127.0.0.1:8084").asInt();
+    assertThat(inA).isBetween(66, 67);
+  }
+
+  @Test
   void simulateSplitsExactlyAndAvoidsDownEndpointsUntilPanic() throws IOException {
     assertThat(run("simulate", full.toString(), "--json", "GET", "http://inventory/api/x?debug=1",
         "-n", "100", "--seed", "3", "--down", "127.0.0.1:8081")).isEqualTo(0);

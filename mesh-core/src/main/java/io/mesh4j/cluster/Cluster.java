@@ -10,6 +10,10 @@ import io.mesh4j.endpoint.Failure;
 import io.mesh4j.event.MeshEventListener;
 import io.mesh4j.health.HealthChecker;
 import io.mesh4j.health.HealthProbe;
+import io.mesh4j.config.Locality;
+import io.mesh4j.config.LocalityLbConfig;
+import io.mesh4j.lb.LocalityPicker;
+import io.mesh4j.lb.LocalityShares;
 import io.mesh4j.lb.PickContext;
 import io.mesh4j.lb.PickResult;
 import io.mesh4j.lb.Picker;
@@ -27,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +86,7 @@ public final class Cluster {
   private final RandomGenerator random;
   private final MeshEventListener events;
   private final EndpointSource.Factory sources;
+  private final Supplier<Locality> self;
   private final ClusterMeters meters;
   private final ReentrantLock lock = new ReentrantLock();
   /** Hot-path lookup of an endpoint's state; written under the lock. */
@@ -114,8 +120,10 @@ public final class Cluster {
       Ticker ticker,
       RandomGenerator random,
       MeterRegistry meterRegistry,
-      MeshEventListener events) {
+      MeshEventListener events,
+      Supplier<Locality> self) {
     this.name = config.name();
+    this.self = self;
     this.config = config;
     this.pickerFactory = pickerFactory;
     this.sources = sources;
@@ -123,7 +131,7 @@ public final class Cluster {
     this.ticker = ticker;
     this.random = random;
     this.events = new GuardedListener(events);
-    this.published = new Published(EMPTY_PICKER, List.of(), 0, 0, 0, false);
+    this.published = new Published(EMPTY_PICKER, List.of(), 0, 0, 0, false, null);
     this.outlier = config.outlierDetection() == null ? null : new OutlierDetector(config.outlierDetection());
     if (config.healthCheck() != null) this.checker = newChecker(config.healthCheck(), probe);
     this.meters = new ClusterMeters(meterRegistry, this);
@@ -227,6 +235,14 @@ public final class Cluster {
   /** How many endpoints are usable (healthy and not ejected) right now. */
   public int usableCount() {
     return published.usable;
+  }
+
+  /**
+   * How traffic is shared among priority levels and localities right now, or {@code null} when
+   * the cluster has no {@code locality_lb}.
+   */
+  public LocalityShares localityShares() {
+    return published.shares;
   }
 
   /** Whether the cluster is in panic mode (its picker uses every endpoint). */
@@ -371,7 +387,7 @@ public final class Cluster {
       }
       byKey.clear();
       members.clear();
-      published = new Published(EMPTY_PICKER, List.of(), 0, 0, 0, false);
+      published = new Published(EMPTY_PICKER, List.of(), 0, 0, 0, false, null);
       meters.close();
     } finally {
       lock.unlock();
@@ -411,7 +427,8 @@ public final class Cluster {
         EndpointConfig c = e.getValue();
         Member m = byKey.get(e.getKey());
         if (m == null) {
-          m = new Member(new Endpoint(name, c.host(), c.port(), c.weight(), c.zone()));
+          m = new Member(new Endpoint(name, c.host(), c.port(), c.weight(), c.locality(),
+              c.priority(), c.localityWeight()));
           if (firstListApplied) m.slowStartBeginNanos = now;
           added.add(m);
           changed = true;
@@ -420,8 +437,10 @@ public final class Cluster {
             m.endpoint.weight(c.weight());
             changed = true;
           }
-          if (!Objects.equals(m.endpoint.zone(), c.zone())) {
-            m.endpoint.zone(c.zone());
+          if (!m.endpoint.locality().equals(c.locality())
+              || m.endpoint.priority() != c.priority()
+              || m.endpoint.localityWeight() != c.localityWeight()) {
+            m.endpoint.locality(c.locality(), c.priority(), c.localityWeight());
             changed = true;
           }
         }
@@ -581,6 +600,11 @@ public final class Cluster {
       if (m.ejected) ejected++;
       if (m.usable()) usable++;
     }
+    LocalityLbConfig localityLb = config.localityLb();
+    if (localityLb != null) {
+      rebuildByLocality(localityLb, now, total, usable, healthy, ejected);
+      return;
+    }
     int threshold = config.panicThreshold();
     boolean panic = threshold > 0 && total > 0 && usable * 100L < (long) threshold * total;
     long window = config.slowStart().isNegative() ? 0 : config.slowStart().toNanos();
@@ -628,10 +652,95 @@ public final class Cluster {
     for (int i = 0; i < weights.length; i++) chosen.get(i).effectiveWeight = weights[i];
     List<Endpoint> all = new ArrayList<>(total);
     for (Member m : byKey.values()) all.add(m.endpoint);
-    published = new Published(picker, List.copyOf(all), usable, healthy, ejected, panic);
+    published = new Published(picker, List.copyOf(all), usable, healthy, ejected, panic, null);
+    scheduleSlowStart(ramping, nextStep, now);
+    events.pickerRebuilt(name, usable, total, panic);
+  }
 
+  private void scheduleSlowStart(boolean ramping, long nextStep, long now) {
     if (slowStartTick != null) slowStartTick.cancel();
     slowStartTick = ramping ? scheduler.schedule(this::slowStartStep, Duration.ofNanos(nextStep - now)) : null;
+  }
+
+  /**
+   * {@link #rebuild} for a cluster with {@code locality_lb}: groups the members by priority and
+   * locality, computes the {@link LocalityShares}, and builds one picker per share (over the
+   * share's usable members, or all of them when its level is in panic) under a {@link
+   * LocalityPicker}. Lock held.
+   */
+  private void rebuildByLocality(
+      LocalityLbConfig localityLb, long now, int total, int usable, int healthy, int ejected) {
+    Locality own = self == null ? Locality.UNKNOWN : self.get();
+    if (own == null) own = Locality.UNKNOWN;
+    Map<String, int[]> counts = new LinkedHashMap<>();
+    Map<String, Member> firstOf = new LinkedHashMap<>();
+    for (Member m : byKey.values()) {
+      String key = m.endpoint.priority() + " " + m.endpoint.locality();
+      int[] c = counts.computeIfAbsent(key, k -> new int[2]);
+      c[0]++;
+      if (m.usable()) c[1]++;
+      firstOf.putIfAbsent(key, m);
+    }
+    List<LocalityShares.Group> groups = new ArrayList<>(counts.size());
+    for (Map.Entry<String, int[]> e : counts.entrySet()) {
+      Endpoint first = firstOf.get(e.getKey()).endpoint;
+      groups.add(new LocalityShares.Group(first.priority(), first.locality(), e.getValue()[0],
+          e.getValue()[1], Math.max(1, first.localityWeight())));
+    }
+    LocalityShares shares =
+        LocalityShares.compute(localityLb, config.panicThreshold(), own, groups, null);
+    long window = config.slowStart().isNegative() ? 0 : config.slowStart().toNanos();
+    boolean ramping = false;
+    long nextStep = Long.MAX_VALUE;
+    for (Member m : byKey.values()) {
+      m.effectiveWeight = 0;
+      if (m.slowStartBeginNanos != Member.NOT_RAMPING
+          && (window <= 0 || now - m.slowStartBeginNanos >= window)) {
+        m.slowStartBeginNanos = Member.NOT_RAMPING;
+      }
+      if (m.slowStartBeginNanos != Member.NOT_RAMPING) {
+        ramping = true;
+        long step = Math.max(1, window / 10);
+        long elapsed = now - m.slowStartBeginNanos;
+        nextStep = Math.min(nextStep, m.slowStartBeginNanos + Math.min(window, (elapsed / step + 1) * step));
+      }
+    }
+    List<LocalityShares.Share> list = shares.shares();
+    List<LocalityPicker.Slot> slots = new ArrayList<>(list.size());
+    for (LocalityShares.Share share : list) {
+      List<Endpoint> endpoints = new ArrayList<>();
+      List<Member> chosen = new ArrayList<>();
+      for (Member m : byKey.values()) {
+        Endpoint e = m.endpoint;
+        if (shares.levelOf(e.priority(), e.locality(), own) != share.level()) continue;
+        if (share.locality() != null && !share.locality().equals(e.locality())) continue;
+        if (!share.panic() && !m.usable()) continue;
+        endpoints.add(e);
+        chosen.add(m);
+      }
+      int[] weights = new int[chosen.size()];
+      for (int i = 0; i < weights.length; i++) {
+        Member m = chosen.get(i);
+        int w = m.endpoint.weight();
+        if (!ramping) weights[i] = w;
+        else if (m.slowStartBeginNanos == Member.NOT_RAMPING) weights[i] = 10 * w;
+        else weights[i] = (int) Math.max(w, rampedWeight(w, now - m.slowStartBeginNanos, window));
+        m.effectiveWeight = weights[i];
+      }
+      slots.add(new LocalityPicker.Slot(endpoints, weights));
+    }
+    Picker picker;
+    try {
+      picker = LocalityPicker.build(shares, slots, pickerFactory, random.nextLong());
+    } catch (RuntimeException e) {
+      log.error("cluster '{}': the picker factory failed; keeping the previous picker", name, e);
+      picker = published.picker;
+    }
+    List<Endpoint> all = new ArrayList<>(total);
+    for (Member m : byKey.values()) all.add(m.endpoint);
+    boolean panic = shares.totalPanic();
+    published = new Published(picker, List.copyOf(all), usable, healthy, ejected, panic, shares);
+    scheduleSlowStart(ramping, nextStep, now);
     events.pickerRebuilt(name, usable, total, panic);
   }
 
@@ -648,5 +757,6 @@ public final class Cluster {
 
   /** What the hot path and the gauges read: replaced as a whole, with one volatile write. */
   record Published(
-      Picker picker, List<Endpoint> endpoints, int usable, int healthy, int ejected, boolean panic) {}
+      Picker picker, List<Endpoint> endpoints, int usable, int healthy, int ejected, boolean panic,
+      LocalityShares shares) {}
 }

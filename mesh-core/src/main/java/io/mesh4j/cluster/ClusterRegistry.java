@@ -72,7 +72,9 @@ public final class ClusterRegistry implements AutoCloseable {
   private final MeterRegistry meterRegistry;
   private final MeshEventListener events;
   private final EndpointSource.Factory sources;
+  private final Map<String, EndpointSource.Factory> clusterSources;
   private final RandomGenerator random;
+  private final java.util.function.Supplier<io.mesh4j.config.Locality> locality;
   private final ThreadPoolExecutor ownedLookupExecutor;
   private final Object applyLock = new Object();
   private volatile Map<String, Cluster> clusters = Map.of();
@@ -86,6 +88,8 @@ public final class ClusterRegistry implements AutoCloseable {
     this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
     this.events = b.events;
     this.random = b.random != null ? b.random : new Random();
+    this.locality = b.locality != null ? b.locality : () -> io.mesh4j.config.Locality.UNKNOWN;
+    this.clusterSources = Map.copyOf(b.clusterSources);
     if (b.sources != null) {
       this.sources = b.sources;
       this.ownedLookupExecutor = null;
@@ -177,12 +181,13 @@ public final class ClusterRegistry implements AutoCloseable {
                   c,
                   factories.get(c.name()),
                   healthProbes.get(c.name()),
-                  sources,
+                  clusterSources.getOrDefault(c.name(), sources),
                   scheduler,
                   ticker,
                   random,
                   meterRegistry,
-                  events);
+                  events,
+                  locality);
           next.put(c.name(), created);
           fresh.add(created);
         }
@@ -234,10 +239,12 @@ public final class ClusterRegistry implements AutoCloseable {
     private Scheduler scheduler;
     private Ticker ticker;
     private Function<ClusterConfig, PickerFactory> pickerFactories;
+    private java.util.function.Supplier<io.mesh4j.config.Locality> locality;
     private HealthProbes probes;
     private MeterRegistry meterRegistry;
     private MeshEventListener events = MeshEventListener.NONE;
     private EndpointSource.Factory sources;
+    private final Map<String, EndpointSource.Factory> clusterSources = new java.util.HashMap<>();
     private DnsResolver dnsResolver = DnsResolver.SYSTEM;
     private Duration dnsRefresh = DnsEndpointSource.DEFAULT_REFRESH;
     private RandomGenerator random;
@@ -285,6 +292,22 @@ public final class ClusterRegistry implements AutoCloseable {
     }
 
     /**
+     * Where the endpoints of the cluster named {@code cluster} come from (a Kubernetes
+     * EndpointSlice watch, say), instead of {@link #endpointSources}; the cluster's configured
+     * {@code endpoints} are then only what that factory makes of them.
+     *
+     * @throws IllegalStateException if a source was already set for {@code cluster}
+     */
+    public Builder endpointSource(String cluster, EndpointSource.Factory factory) {
+      requireNonNull(cluster, "cluster");
+      requireNonNull(factory, "factory");
+      if (clusterSources.putIfAbsent(cluster, factory) != null) {
+        throw new IllegalStateException("endpoint source for cluster " + cluster + " was already set");
+      }
+      return this;
+    }
+
+    /**
      * Where each cluster's endpoints come from; default {@link EndpointSources#standard}, with the
      * {@link #dnsResolver} and {@link #dnsRefresh} given here and lookup threads owned by the
      * registry.
@@ -307,6 +330,16 @@ public final class ClusterRegistry implements AutoCloseable {
         throw new IllegalArgumentException("dnsRefresh: " + refresh + " (expected: > 0)");
       }
       this.dnsRefresh = refresh;
+      return this;
+    }
+
+    /**
+     * Where this service runs, read whenever a cluster with {@code locality_lb} rebuilds its
+     * picker (default: unknown). Must be fast and thread-safe; a change takes effect at the next
+     * rebuild (a reload rebuilds every cluster).
+     */
+    public Builder locality(java.util.function.Supplier<io.mesh4j.config.Locality> locality) {
+      this.locality = requireNonNull(locality, "locality");
       return this;
     }
 

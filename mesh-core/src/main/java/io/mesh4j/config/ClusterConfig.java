@@ -24,6 +24,8 @@ import java.util.List;
  *     key, each request lands on a random ring point)
  * @param lbCustom a registered custom load-balancing policy ({@code lb: { custom: name, args }});
  *     when set it replaces {@code lb}, which keeps its default; {@code null} when absent
+ * @param localityLb locality-aware load balancing ({@code locality_lb}), or {@code null} when
+ *     absent (then endpoint localities and priorities do not steer traffic)
  */
 public record ClusterConfig(
     String name,
@@ -37,7 +39,8 @@ public record ClusterConfig(
     int panicThreshold,
     Duration slowStart,
     HashOnConfig hashOn,
-    ExtensionRef lbCustom) {
+    ExtensionRef lbCustom,
+    LocalityLbConfig localityLb) {
 
   /** Envoy's route timeout. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
@@ -50,5 +53,4 @@ public record ClusterConfig(
     retry = retry == null ? RetryConfig.DEFAULT : retry;
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     slowStart = slowStart == null ? Duration.ZERO : slowStart;
-  }
-}
+  }}

@@ -161,6 +161,11 @@ final class ConfigSchema {
         "number > 0");
   }
 
+  static Type number(long min, long max) {
+    return new Type(Type.Kind.NUMBER, min, max, false, List.of(), null, null, List.of(),
+        "number " + min + ".." + max);
+  }
+
   static Type bool() {
     return Type.of(Type.Kind.BOOLEAN, "boolean");
   }
@@ -327,12 +332,33 @@ final class ConfigSchema {
   private static final Type POLICIES = listOf(anyOf("policy reference", string(), map(POLICY)))
       .described("list of [policy references](#extensions)");
 
+  static final Section LOCALITY = new Section("locality", "locality")
+      .field("region", string(), "none", "non-empty, no spaces or `/`")
+      .field("zone", string(), "none", "non-empty, no spaces or `/`")
+      .field("sub_zone", string(), "none", "non-empty, no spaces or `/`");
+
+  static final Section LOCALITY_LB = new Section("locality_lb", "locality_lb")
+      .field("mode", oneOf("zone_aware", "failover", "weighted"), "`zone_aware`",
+          "[locality.md](locality.md): Envoy zone-aware routing, Istio locality failover, or"
+              + " Envoy locality-weighted load balancing; priority levels apply in every mode")
+      .field("min_cluster_size", atLeast(1), "`6`",
+          "`zone_aware` stays off while priority 0 has fewer endpoints")
+      .field("overprovisioning_factor", number(1, 100), "`1.4`",
+          "a level whose healthy fraction × this reaches 1 keeps all its traffic");
+
   static final Section ENDPOINT = new Section("endpoint", "endpoint")
       .required("address", string("string `host:port`"),
           "host: an IPv4 literal, an IPv6 literal in brackets (`[::1]:8080`), or a DNS name"
               + " (labels of letters, digits, `-`, `_`); port 1..65535")
       .field("weight", integer(1, Checks.MAX_WEIGHT), "`1`", "")
-      .field("zone", string(), "none", "non-empty; locality metadata");
+      .field("zone", string(), "none", "non-empty; shorthand for `locality: {zone}`")
+      .field("locality", map(LOCALITY), "none",
+          "where the endpoint runs; its `zone` must agree with a `zone` key given too")
+      .field("priority", integer(0, EndpointConfig.MAX_PRIORITY), "`0`",
+          "0 is preferred; needs the cluster's `locality_lb`")
+      .field("locality_weight", integer(1, Checks.MAX_WEIGHT), "`1`",
+          "`locality_lb.mode: weighted` only; equal for every endpoint of one locality and"
+              + " priority");
 
   static final Section HEALTH_CHECK = new Section("health_check", "health_check")
       .field("probe", anyOf("`http` \\| `tcp` \\| a registered probe", oneOf("http", "tcp"),
@@ -436,6 +462,10 @@ final class ConfigSchema {
           "percent usable below which all endpoints are used; `0` disables")
       .field("slow_start", duration(false), "`0s` (off)",
           "ramp a new or recovered endpoint's weight over this window")
+      .field("locality_lb", map(LOCALITY_LB).described("map"), "absent: localities and"
+              + " priorities do not steer traffic",
+          "[below](#locality_lb); replaces `panic_threshold`'s cluster-wide panic with a panic"
+              + " per priority level")
       .field("hash_on", map(HASH_ON).described(
               "map: exactly one of `header: <name>`, `cookie: <name>`, `source_ip: true`"),
           "none", "what `ring_hash` hashes; a [warning](#warnings) with another `lb`; header"
@@ -625,6 +655,9 @@ final class ConfigSchema {
       .required("version", oneOf("1").described("integer"), "must be `1`")
       .required("service", string(),
           "this application's own service name (metrics, headers)")
+      .field("locality", map(LOCALITY), "the builder's locality provider, else the"
+              + " `MESH4J_LOCALITY` environment variable (`region/zone/sub_zone`)",
+          "where this service runs; [locality.md](locality.md)")
       .field("clusters", listOf(map(CLUSTER)).described("list of [cluster](#clusters)"), "`[]`",
           "")
       .field("outbound", map(OUTBOUND), "none", "rules for the calls this service makes")
@@ -687,7 +720,7 @@ final class ConfigSchema {
 
   /** Every section, in documentation order. */
   static final List<Section> SECTIONS = List.of(
-      ROOT, CLUSTER, ENDPOINT, HEALTH_CHECK, OUTLIER, CIRCUIT_BREAKER, RETRY, BACKOFF, BUDGET,
+      ROOT, LOCALITY, CLUSTER, ENDPOINT, LOCALITY_LB, HEALTH_CHECK, OUTLIER, CIRCUIT_BREAKER, RETRY, BACKOFF, BUDGET,
       HASH_ON, CUSTOM_LB, OUTBOUND, INBOUND, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
       QUERY_MATCH, CUSTOM_MATCH, SPLIT, REDIRECT, RESPOND, PASS, REWRITE, HEADERS, MIRROR, FAULT,
       DELAY, ABORT, RATE_LIMIT, AUTHZ, RULE, PROPAGATE, ADMIN, PATH_NORMALIZATION, POLICY);

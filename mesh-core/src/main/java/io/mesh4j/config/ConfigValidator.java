@@ -171,6 +171,7 @@ public final class ConfigValidator {
       if (present("service", config.service(), "this service's name: " + Checks.NAME_CHARS)) {
         check("service", Checks.name(config.service()));
       }
+      if (config.locality() != null) locality("locality", config.locality());
       Map<String, Integer> seen = new HashMap<>();
       for (int i = 0; i < config.clusters().size(); i++) {
         ClusterConfig c = config.clusters().get(i);
@@ -222,6 +223,7 @@ public final class ConfigValidator {
       positive(p + ".timeout", c.timeout());
       check(p + ".panic_threshold", ConfigSchema.CLUSTER.field("panic_threshold").check(c.panicThreshold()));
       check(p + ".slow_start", Checks.nonNegative(c.slowStart()));
+      localityLb(p, c);
       if (c.hashOn() != null) hashOn(p + ".hash_on", c.hashOn(), c.lb());
       if (c.lbCustom() != null) extension(p + ".lb", "custom", ExtensionKind.PICKER, c.lbCustom());
     }
@@ -251,9 +253,63 @@ public final class ConfigValidator {
           }
         }
         check(ep + ".weight", ConfigSchema.ENDPOINT.field("weight").check(e.weight()));
-        if (e.zone() != null && (e.zone().isEmpty() || Checks.headerValue(e.zone()) != null)) {
-          error(ep + ".zone", Checks.quote(e.zone()) + " (expected: a non-empty zone name)");
+        locality(e.locality().region() == null && e.locality().subZone() == null
+            ? ep : ep + ".locality", e.locality());
+        check(ep + ".priority", ConfigSchema.ENDPOINT.field("priority").check(e.priority()));
+        check(ep + ".locality_weight",
+            ConfigSchema.ENDPOINT.field("locality_weight").check(e.localityWeight()));
+      }
+    }
+
+    /** Each part of a locality: non-empty, no spaces, control characters or {@code /}. */
+    void locality(String p, Locality l) {
+      String[][] parts = {{"region", l.region()}, {"zone", l.zone()}, {"sub_zone", l.subZone()}};
+      for (String[] part : parts) {
+        String v = part[1];
+        if (v == null) continue;
+        boolean ok = !v.isEmpty();
+        for (int i = 0; ok && i < v.length(); i++) {
+          char c = v.charAt(i);
+          if (c <= ' ' || c == 0x7f || c == '/') ok = false;
         }
+        if (!ok) {
+          error(p + "." + part[0], Checks.quote(v)
+              + " (expected: a non-empty name without spaces, control characters or '/')");
+        }
+      }
+    }
+
+    /** {@code locality_lb} and what it needs of the endpoints. */
+    void localityLb(String p, ClusterConfig c) {
+      LocalityLbConfig l = c.localityLb();
+      if (l == null) {
+        for (int j = 0; j < c.endpoints().size(); j++) {
+          EndpointConfig e = c.endpoints().get(j);
+          if (e.priority() != 0) {
+            error(p + ".endpoints[" + j + "].priority", e.priority()
+                + " (expected: 0 unless the cluster has locality_lb; priorities need it)");
+          }
+        }
+        return;
+      }
+      check(p + ".locality_lb.min_cluster_size",
+          ConfigSchema.LOCALITY_LB.field("min_cluster_size").check(l.minClusterSize()));
+      double f = l.overprovisioningFactor();
+      if (!(f >= 1 && f <= 100)) {
+        error(p + ".locality_lb.overprovisioning_factor", f + " (expected: a number 1..100)");
+      }
+      Map<String, Integer> weights = new HashMap<>();
+      Map<String, Integer> firstIndex = new HashMap<>();
+      for (int j = 0; j < c.endpoints().size(); j++) {
+        EndpointConfig e = c.endpoints().get(j);
+        String key = e.priority() + " " + e.locality();
+        Integer w = weights.putIfAbsent(key, e.localityWeight());
+        if (w != null && w != e.localityWeight()) {
+          error(p + ".endpoints[" + j + "].locality_weight", e.localityWeight()
+              + " (expected: " + w + ", as endpoints[" + firstIndex.get(key)
+              + "] of the same locality and priority)");
+        }
+        firstIndex.putIfAbsent(key, j);
       }
     }
 

@@ -191,6 +191,7 @@ public final class ConfigWriter {
       ObjectNode o = F.objectNode();
       o.put("version", c.version());
       if (c.service() != null) o.put("service", c.service());
+      if (c.locality() != null) o.set("locality", locality(c.locality()));
       if (all || !c.clusters().isEmpty()) {
         ArrayNode clusters = o.putArray("clusters");
         for (ClusterConfig cc : c.clusters()) clusters.add(cluster(cc));
@@ -236,14 +237,20 @@ public final class ConfigWriter {
       }
       ArrayNode eps = o.putArray("endpoints");
       for (EndpointConfig e : c.endpoints()) {
-        if (!all && e.weight() == 1 && e.zone() == null) {
+        Locality l = e.locality();
+        boolean zoneOnly = l.region() == null && l.subZone() == null;
+        if (!all && e.weight() == 1 && l.isUnknown() && e.priority() == 0
+            && e.localityWeight() == 1) {
           eps.add(e.address());
           continue;
         }
         ObjectNode n = eps.addObject();
         n.put("address", e.address());
         if (all || e.weight() != 1) n.put("weight", e.weight());
-        if (e.zone() != null) n.put("zone", e.zone());
+        if (zoneOnly && l.zone() != null) n.put("zone", l.zone());
+        if (!zoneOnly) n.set("locality", locality(l));
+        if (all || e.priority() != 0) n.put("priority", e.priority());
+        if (all || e.localityWeight() != 1) n.put("locality_weight", e.localityWeight());
       }
       if (c.healthCheck() != null) o.set("health_check", healthCheck(c.healthCheck()));
       if (c.outlierDetection() != null) {
@@ -260,8 +267,27 @@ public final class ConfigWriter {
         o.put("panic_threshold", c.panicThreshold());
       }
       if (all || !c.slowStart().isZero()) o.put("slow_start", duration(c.slowStart()));
+      if (c.localityLb() != null) {
+        LocalityLbConfig l = c.localityLb();
+        ObjectNode n = o.putObject("locality_lb");
+        n.put("mode", l.mode().configName());
+        if (all || l.minClusterSize() != LocalityLbConfig.DEFAULT_MIN_CLUSTER_SIZE) {
+          n.put("min_cluster_size", l.minClusterSize());
+        }
+        if (all || l.overprovisioningFactor() != LocalityLbConfig.DEFAULT_OVERPROVISIONING_FACTOR) {
+          n.put("overprovisioning_factor", l.overprovisioningFactor());
+        }
+      }
       if (c.hashOn() != null) o.set("hash_on", hashOn(c.hashOn()));
       return o;
+    }
+
+    private ObjectNode locality(Locality l) {
+      ObjectNode n = F.objectNode();
+      if (l.region() != null) n.put("region", l.region());
+      if (l.zone() != null) n.put("zone", l.zone());
+      if (l.subZone() != null) n.put("sub_zone", l.subZone());
+      return n;
     }
 
     private ObjectNode healthCheck(HealthCheckConfig h) {

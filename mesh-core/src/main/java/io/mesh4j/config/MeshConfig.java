@@ -10,6 +10,10 @@ import java.util.List;
  * builder has passed {@link ConfigValidator}. Defaults (see {@code docs/config.md}) are already
  * applied; {@code null} appears only where a section is optional and absent, as documented on
  * each accessor. Safe to share between threads.
+ *
+ * <p>{@code locality} is the service's own {@code locality: {region, zone, sub_zone}} as
+ * configured, or {@code null} when the config does not say (then the {@code Mesh} takes it from
+ * its builder's locality provider or the {@value Locality#ENV} environment variable).
  */
 public record MeshConfig(
     int version,
@@ -20,7 +24,8 @@ public record MeshConfig(
     PropagateConfig propagate,
     AdminConfig admin,
     List<ExtensionRef> policies,
-    PathNormalizationConfig pathNormalization) {
+    PathNormalizationConfig pathNormalization,
+    Locality locality) {
 
   /** The only config format version this release understands. */
   public static final int CURRENT_VERSION = 1;

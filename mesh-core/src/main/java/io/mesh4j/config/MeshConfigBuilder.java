@@ -58,6 +58,7 @@ public final class MeshConfigBuilder {
   private InboundConfig.UnderscoreAction underscoreAction;
   private final List<String> propagate = new ArrayList<>();
   private AdminConfig admin;
+  private Locality locality;
   private PathNormalizationConfig pathNormalization;
 
   private final List<ExtensionRef> policies = new ArrayList<>();
@@ -211,6 +212,32 @@ public final class MeshConfigBuilder {
   }
 
   /**
+   * Where this service runs ({@code locality}); by default the {@code Mesh} asks its builder's
+   * locality provider, then the {@value Locality#ENV} environment variable.
+   *
+   * @throws IllegalArgumentException if a part is empty or holds a space, control character or
+   *     {@code /}
+   */
+  public MeshConfigBuilder locality(Locality locality) {
+    this.locality = checkLocality("locality", Objects.requireNonNull(locality, "locality"));
+    return this;
+  }
+
+  static Locality checkLocality(String what, Locality l) {
+    for (String v : new String[] {l.region(), l.zone(), l.subZone()}) {
+      if (v == null) continue;
+      for (int i = 0; i < v.length(); i++) {
+        char c = v.charAt(i);
+        if (c <= ' ' || c == 0x7f || c == '/') {
+          throw new IllegalArgumentException(what + ": " + Checks.quote(v)
+              + " (expected: a name without spaces, control characters or '/')");
+        }
+      }
+    }
+    return l;
+  }
+
+  /**
    * Sets the admin endpoints ({@code admin}).
    *
    * @throws IllegalStateException if already set
@@ -289,7 +316,8 @@ public final class MeshConfigBuilder {
         new PropagateConfig(propagate),
         admin,
         policies,
-        pathNormalization);
+        pathNormalization,
+        locality);
     if (extensions != null) {
       List<ConfigError> errors = ConfigValidator.validate(config, extensions);
       if (!errors.isEmpty()) throw new ConfigException(errors);
@@ -314,8 +342,63 @@ public final class MeshConfigBuilder {
     private Duration slowStart;
     private HashOnConfig hashOn;
     private ExtensionRef lbCustom;
+    private LocalityLbConfig localityLb;
 
     ClusterBuilder() {}
+
+    /**
+     * Turns on locality-aware load balancing ({@code locality_lb}) in {@code mode} with Envoy's
+     * defaults ({@code min_cluster_size} 6, overprovisioning factor 1.4).
+     */
+    public ClusterBuilder localityLb(LocalityLbConfig.Mode mode) {
+      return localityLb(mode, LocalityLbConfig.DEFAULT_MIN_CLUSTER_SIZE,
+          LocalityLbConfig.DEFAULT_OVERPROVISIONING_FACTOR);
+    }
+
+    /**
+     * Turns on locality-aware load balancing ({@code locality_lb}).
+     *
+     * @throws IllegalArgumentException if {@code minClusterSize < 1} or the factor is outside
+     *     1..100
+     */
+    public ClusterBuilder localityLb(
+        LocalityLbConfig.Mode mode, int minClusterSize, double overprovisioningFactor) {
+      Objects.requireNonNull(mode, "mode");
+      require("locality_lb.min_cluster_size", Checks.atLeast(minClusterSize, 1));
+      if (!(overprovisioningFactor >= 1 && overprovisioningFactor <= 100)) {
+        throw new IllegalArgumentException("locality_lb.overprovisioning_factor: "
+            + overprovisioningFactor + " (expected: a number 1..100)");
+      }
+      localityLb = new LocalityLbConfig(mode, minClusterSize, overprovisioningFactor);
+      return this;
+    }
+
+    /**
+     * Adds an endpoint of weight 1..10000 at {@code locality} and {@code priority} (0..127, 0
+     * preferred), locality weight 1.
+     *
+     * @throws IllegalArgumentException if the address, weight, locality or priority is invalid
+     */
+    public ClusterBuilder endpoint(String address, int weight, Locality locality, int priority) {
+      return endpoint(address, weight, locality, priority, 1);
+    }
+
+    /**
+     * Adds an endpoint with every locality setting; {@code localityWeight} (1..10000) counts under
+     * {@code locality_lb.mode: weighted}.
+     *
+     * @throws IllegalArgumentException if a value is invalid
+     */
+    public ClusterBuilder endpoint(
+        String address, int weight, Locality locality, int priority, int localityWeight) {
+      endpoint(address, weight, null);
+      EndpointConfig e = endpoints.remove(endpoints.size() - 1);
+      checkLocality("locality", Objects.requireNonNull(locality, "locality"));
+      require("priority", ConfigSchema.ENDPOINT.field("priority").check(priority));
+      require("locality_weight", ConfigSchema.ENDPOINT.field("locality_weight").check(localityWeight));
+      endpoints.add(new EndpointConfig(e.host(), e.port(), weight, locality, priority, localityWeight));
+      return this;
+    }
 
     /**
      * A registered custom load-balancing policy ({@code lb: { custom: name, args }}) instead of a
@@ -449,7 +532,7 @@ public final class MeshConfigBuilder {
 
     ClusterConfig build() {
       return new ClusterConfig(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker,
-          retry, timeout, panicThreshold, slowStart, hashOn, lbCustom);
+          retry, timeout, panicThreshold, slowStart, hashOn, lbCustom, localityLb);
     }
   }
 

@@ -38,6 +38,8 @@ final class TreeReader {
   private static final String[] ROOT_KEYS = ConfigSchema.ROOT.keys();
   private static final String[] CLUSTER_KEYS = ConfigSchema.CLUSTER.keys();
   private static final String[] ENDPOINT_KEYS = ConfigSchema.ENDPOINT.keys();
+  private static final String[] LOCALITY_KEYS = ConfigSchema.LOCALITY.keys();
+  private static final String[] LOCALITY_LB_KEYS = ConfigSchema.LOCALITY_LB.keys();
   private static final String[] HEALTH_CHECK_KEYS = ConfigSchema.HEALTH_CHECK.keys();
   private static final String[] OUTLIER_KEYS = ConfigSchema.OUTLIER.keys();
   private static final String[] CIRCUIT_BREAKER_KEYS = ConfigSchema.CIRCUIT_BREAKER.keys();
@@ -354,7 +356,21 @@ final class TreeReader {
     }
     return new MeshConfig(
         orElse(version, MeshConfig.CURRENT_VERSION), service, clusters, outbound, inbound,
-        propagate, admin, policies(s), paths);
+        propagate, admin, policies(s), paths, locality(s.section("locality", LOCALITY_KEYS)));
+  }
+
+  private static Locality locality(Section s) {
+    return s == null ? null : new Locality(s.string("region"), s.string("zone"), s.string("sub_zone"));
+  }
+
+  private LocalityLbConfig localityLb(Section s) {
+    if (s == null) return null;
+    LocalityLbConfig.Mode mode = enumValue(s, "mode", LocalityLbConfig.Mode::fromConfigName,
+        "zone_aware, failover or weighted");
+    return new LocalityLbConfig(
+        mode,
+        orElse(s.integer("min_cluster_size"), LocalityLbConfig.DEFAULT_MIN_CLUSTER_SIZE),
+        orElse(s.number("overprovisioning_factor"), LocalityLbConfig.DEFAULT_OVERPROVISIONING_FACTOR));
   }
 
   // ================================================================== clusters
@@ -363,7 +379,7 @@ final class TreeReader {
     if (!n.isObject()) {
       typeError(p, n, "a map with name, endpoints, ...");
       return new ClusterConfig(null, null, List.of(), null, null, null, null, null,
-          ClusterConfig.DEFAULT_PANIC_THRESHOLD, null, null, null);
+          ClusterConfig.DEFAULT_PANIC_THRESHOLD, null, null, null, null);
     }
     Section s = new Section(n, p, CLUSTER_KEYS);
     String name = s.string("name");
@@ -398,7 +414,8 @@ final class TreeReader {
         orElse(s.integer("panic_threshold"), ClusterConfig.DEFAULT_PANIC_THRESHOLD),
         s.duration("slow_start"),
         hashOn(s),
-        lbCustom);
+        lbCustom,
+        localityLb(s.section("locality_lb", LOCALITY_LB_KEYS)));
   }
 
   private EndpointConfig endpoint(JsonNode n, String p) {
@@ -409,18 +426,30 @@ final class TreeReader {
           : new EndpointConfig(hp.host(), hp.port(), 1, null);
     }
     if (!n.isObject()) {
-      typeError(p, n, "host:port, or a map with address, weight, zone");
+      typeError(p, n, "host:port, or a map with address, weight, zone, locality, priority");
       return new EndpointConfig(null, 0, 1, null);
     }
     Section s = new Section(n, p, ENDPOINT_KEYS);
     String address = s.string("address");
     HostPort hp = address == null ? null : hostPort(address, s.p("address"));
     if (address != null && hp == null) tainted.add(s.p("address"));
+    String zone = s.string("zone");
+    Locality locality = locality(s.section("locality", LOCALITY_KEYS));
+    if (locality == null) {
+      locality = Locality.ofZone(zone);
+    } else if (zone != null && locality.zone() == null) {
+      locality = new Locality(locality.region(), zone, locality.subZone());
+    } else if (zone != null && !zone.equals(locality.zone())) {
+      bad(s.p("zone"), "'" + zone + "' (expected: the same zone as locality.zone '"
+          + locality.zone() + "', or only one of them)");
+    }
     return new EndpointConfig(
         hp == null ? null : hp.host(),
         hp == null ? 0 : hp.port(),
         orElse(s.integer("weight"), 1),
-        s.string("zone"));
+        locality,
+        orElse(s.integer("priority"), 0),
+        orElse(s.integer("locality_weight"), 1));
   }
 
   private HostPort hostPort(String address, String path) {

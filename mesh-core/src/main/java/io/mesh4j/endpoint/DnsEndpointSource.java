@@ -246,7 +246,8 @@ public final class DnsEndpointSource implements EndpointSource {
       List<String> ips = answers.get(e.host());
       if (ips == null) continue;
       for (String ip : ips) {
-        EndpointConfig resolved = new EndpointConfig(ip, e.port(), e.weight(), e.zone());
+        EndpointConfig resolved = new EndpointConfig(
+            ip, e.port(), e.weight(), e.locality(), e.priority(), e.localityWeight());
         out.putIfAbsent(resolved.address(), resolved);
       }
     }

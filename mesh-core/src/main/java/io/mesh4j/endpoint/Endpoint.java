@@ -1,5 +1,6 @@
 package io.mesh4j.endpoint;
 
+import io.mesh4j.config.Locality;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,16 +19,30 @@ public final class Endpoint {
   private final String key;
   private final AtomicInteger activeRequests = new AtomicInteger();
   private volatile int weight;
-  private volatile String zone;
+  private volatile Locality locality;
+  private volatile int priority;
+  private volatile int localityWeight;
 
+  /** An endpoint in {@code zone} (may be {@code null}), priority 0, locality weight 1. */
   public Endpoint(String cluster, String host, int port, int weight, String zone) {
+    this(cluster, host, port, weight, Locality.ofZone(zone), 0, 1);
+  }
+
+  /**
+   * An endpoint with its locality ({@code null} reads as {@link Locality#UNKNOWN}), priority
+   * level (0 preferred) and locality weight.
+   */
+  public Endpoint(String cluster, String host, int port, int weight, Locality locality,
+      int priority, int localityWeight) {
     this.cluster = cluster;
     this.host = host;
     this.port = port;
     this.address = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
     this.key = cluster + "/" + address;
     this.weight = weight;
-    this.zone = zone;
+    this.locality = locality == null ? Locality.UNKNOWN : locality;
+    this.priority = priority;
+    this.localityWeight = localityWeight;
   }
 
   /** The cluster this endpoint belongs to. */
@@ -64,13 +79,34 @@ public final class Endpoint {
     this.weight = weight;
   }
 
-  /** Locality metadata, or {@code null}. */
+  /** The zone of {@link #locality()}, or {@code null}. */
   public String zone() {
-    return zone;
+    return locality.zone();
   }
 
-  public void zone(String zone) {
-    this.zone = zone;
+  /** Where the endpoint runs; never {@code null} ({@link Locality#UNKNOWN} when not said). */
+  public Locality locality() {
+    return locality;
+  }
+
+  /** The endpoint's priority level; 0 is preferred. */
+  public int priority() {
+    return priority;
+  }
+
+  /** The weight of the endpoint's locality under {@code locality_lb.mode: weighted}. */
+  public int localityWeight() {
+    return localityWeight;
+  }
+
+  /**
+   * Changes the locality settings (a reload or an endpoint source did); the owner rebuilds
+   * pickers afterwards.
+   */
+  public void locality(Locality locality, int priority, int localityWeight) {
+    this.locality = locality == null ? Locality.UNKNOWN : locality;
+    this.priority = priority;
+    this.localityWeight = localityWeight;
   }
 
   /** Requests in flight to this endpoint right now. */

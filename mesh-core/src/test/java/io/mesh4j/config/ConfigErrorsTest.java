@@ -96,13 +96,13 @@ class ConfigErrorsTest {
         // ------------------------------------------------------------ document structure
         row("unknown top-level key",
             top("servce: x"),
-            "servce: unknown key (expected one of: version, service, clusters, outbound, inbound,"
-                + " propagate, admin, path_normalization, policies)"),
+            "servce: unknown key (expected one of: version, service, locality, clusters, outbound,"
+                + " inbound, propagate, admin, path_normalization, policies)"),
         row("unknown cluster key",
             cluster("lbb: random"),
             C + "lbb: unknown key (expected one of: name, lb, endpoints, health_check,"
                 + " outlier_detection, circuit_breaker, retry, timeout, panic_threshold,"
-                + " slow_start, hash_on)"),
+                + " slow_start, locality_lb, hash_on)"),
         row("unknown key in an empty map section",
             inRoute("pass: {to: a}"),
             IR + "pass.to: unknown key (expected: no keys)"),

@@ -44,7 +44,7 @@ class ConfigLoaderTest {
   static ClusterConfig plainCluster(String name, String host, int port) {
     return new ClusterConfig(
         name, LbPolicy.WEIGHTED_ROUND_ROBIN, List.of(new EndpointConfig(host, port, 1, null)), null,
-        null, null, RetryConfig.DEFAULT, Duration.ofSeconds(15), 50, Duration.ZERO, null, null);
+        null, null, RetryConfig.DEFAULT, Duration.ofSeconds(15), 50, Duration.ZERO, null, null, null);
   }
 
   /** CONFIG.md's example as the model, every default spelled out. */
@@ -72,7 +72,7 @@ class ConfigLoaderTest {
         Duration.ofSeconds(15),
         50,
         Duration.ZERO,
-        new HashOnConfig(HashOnConfig.Kind.HEADER, "x-user-id"), null);
+        new HashOnConfig(HashOnConfig.Kind.HEADER, "x-user-id"), null, null);
 
     RouteConfig canary = new RouteConfig(
         "canary-by-header",
@@ -131,7 +131,7 @@ class ConfigLoaderTest {
             "/mesh/health"),
         new PropagateConfig(List.of("x-request-id", "traceparent", "tracestate", "baggage",
             "x-canary")),
-        new AdminConfig(false, List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("::1/128")), List.of()), null, null);
+        new AdminConfig(false, List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("::1/128")), List.of()), null, null, null);
   }
 
   // ------------------------------------------------------------------ the reference example
@@ -414,7 +414,7 @@ class ConfigLoaderTest {
     assertThat(errorsOf(() -> ConfigLoader.load(yaml))).containsExactly(
         "clusters[0].lbb: unknown key (expected one of: name, lb, endpoints, health_check,"
             + " outlier_detection, circuit_breaker, retry, timeout, panic_threshold, slow_start,"
-            + " hash_on) at line 5, column 10",
+            + " locality_lb, hash_on) at line 5, column 10",
         "clusters[0].timeout: 15 (expected: a duration with a unit: ms, s, m or h, e.g. 250ms, 2s,"
             + " 1m) at line 8, column 14",
         "clusters[0].endpoints[0].weight: 0 (expected: 1-10000) at line 7, column 44",

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ConfigValidatorTest {
 
   static MeshConfig mesh(List<ClusterConfig> clusters, List<VirtualHostConfig> outbound) {
-    return new MeshConfig(1, "s", clusters, new OutboundConfig(outbound), null, null, null, null, null);
+    return new MeshConfig(1, "s", clusters, new OutboundConfig(outbound), null, null, null, null, null, null);
   }
 
   @Test
@@ -33,7 +33,7 @@ class ConfigValidatorTest {
         null,
         50,
         null,
-        new HashOnConfig(null, null), null);
+        new HashOnConfig(null, null), null, null);
     RouteConfig route = new RouteConfig(
         null,
         new MatchConfig(PathMatchKind.PREFIX, null, true, Set.of(),
@@ -50,7 +50,7 @@ class ConfigValidatorTest {
         new OutboundConfig(List.of(new VirtualHostConfig(null, List.of("x"), List.of(route), null))),
         new InboundConfig(List.of(), new AuthzConfig(null, List.of(
             new AuthzConfig.Rule(null, null, null))), List.of(), null),
-        null, null, null, null);
+        null, null, null, null, null);
 
     assertThat(ConfigValidator.validate(config)).extracting(ConfigError::toString).containsExactly(
         "version: 0 (expected: 1)",
@@ -87,7 +87,7 @@ class ConfigValidatorTest {
   @Test
   void durationsFinerThanAMillisecondAreRejected() {
     ClusterConfig cluster = new ClusterConfig("a", null, List.of(), null, null, null, null,
-        Duration.ofNanos(1), 50, Duration.ofNanos(1_000_001), null, null);
+        Duration.ofNanos(1), 50, Duration.ofNanos(1_000_001), null, null, null);
 
     assertThat(ConfigValidator.validate(mesh(List.of(cluster), List.of())))
         .extracting(ConfigError::toString).containsExactly(
@@ -103,7 +103,7 @@ class ConfigValidatorTest {
             List.of(), List.of(), null),
         new Forward("a"), null, null, null, null, null, null, null, null);
     ClusterConfig a = new ClusterConfig("a", null, List.of(), null, null, null, null, null, 50,
-        null, null, null);
+        null, null, null, null);
 
     List<ConfigError> errors = ConfigValidator.validate(
         mesh(List.of(a), List.of(new VirtualHostConfig("v", List.of("v"), List.of(route), null))));
@@ -132,7 +132,7 @@ class ConfigValidatorTest {
     MeshConfig valid = mesh(List.of(), List.of());
     assertThat(ConfigValidator.requireValid(valid)).isSameAs(valid);
 
-    MeshConfig invalid = new MeshConfig(3, "a b", List.of(), null, null, null, null, null, null);
+    MeshConfig invalid = new MeshConfig(3, "a b", List.of(), null, null, null, null, null, null, null);
     assertThatThrownBy(() -> ConfigValidator.requireValid(invalid))
         .isInstanceOf(ConfigException.class)
         .hasMessage("invalid mesh4j config (2 errors):\n"

@@ -66,8 +66,13 @@ final class ServletRequestView implements RequestView {
   @Override
   public String header(String name) {
     // Envoy's rule for a repeated header (RequestView#header): all lines joined with ",".
+    // getHeader first: an absent header (most conditions' common case) then costs no
+    // Enumeration. The servlet API has no "more than one line?" test, so a present header is
+    // enumerated to find a second line (see docs/servlet.md).
+    String first = request.getHeader(name);
+    if (first == null) return null;
     Enumeration<String> lines = request.getHeaders(name);
-    if (lines == null || !lines.hasMoreElements()) return request.getHeader(name);
+    if (lines == null || !lines.hasMoreElements()) return first;
     String value = lines.nextElement();
     while (lines.hasMoreElements()) value = RequestView.join(value, lines.nextElement());
     return value;

@@ -4,6 +4,7 @@ import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.InboundConfig;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.config.OutboundConfig;
+import io.mesh4j.config.PathNormalizationConfig;
 import io.mesh4j.config.VirtualHostConfig;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,8 +13,9 @@ import java.util.Set;
 
 /**
  * The file + xDS rule: the file (the mesh's own config) is the base and wins. Its service,
- * propagate, admin, path_normalization, global policies and inbound settings (authz, trusted proxies, health path) are kept as they
- * are; its clusters and virtual hosts come first, and an xDS cluster or virtual host with the same
+ * propagate, admin, global policies and inbound settings (authz, trusted proxies, health path) are
+ * kept as they are, and so is its path_normalization unless it is the default (then the one the
+ * control plane's connection managers set applies); its clusters and virtual hosts come first, and an xDS cluster or virtual host with the same
  * name as one in the file is dropped (an override, reported in {@link Result#overridden()}). The
  * rest of xDS is added after the file's entries, in xDS order. Stateless.
  */
@@ -45,7 +47,9 @@ final class ConfigMerge {
             fi.headersWithUnderscoresAction());
     MeshConfig merged = new MeshConfig(file.version(), file.service(), clusters,
         new OutboundConfig(outbound), inbound, file.propagate(), file.admin(), file.policies(),
-        file.pathNormalization());
+        file.pathNormalization().equals(PathNormalizationConfig.DEFAULT)
+            ? xds.pathNormalization() : file.pathNormalization(),
+        file.locality());
     return new Result(merged, List.copyOf(overridden));
   }
 

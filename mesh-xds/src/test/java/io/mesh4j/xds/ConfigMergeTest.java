@@ -6,6 +6,7 @@ import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.config.ExtensionRef;
 import io.mesh4j.config.MeshConfig;
+import io.mesh4j.config.PathNormalizationConfig;
 import io.mesh4j.config.VirtualHostConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,7 @@ class ConfigMergeTest {
   void theFilesTopLevelPoliciesAreKept() {
     MeshConfig withPolicies = new MeshConfig(FILE.version(), FILE.service(), FILE.clusters(),
         FILE.outbound(), FILE.inbound(), FILE.propagate(), FILE.admin(),
-        List.of(ExtensionRef.of("audit")), null);
+        List.of(ExtensionRef.of("audit")), null, null);
 
     assertThat(ConfigMerge.merge(withPolicies, XDS).config().policies())
         .containsExactly(ExtensionRef.of("audit"));
@@ -93,5 +94,25 @@ class ConfigMergeTest {
     assertThat(r.config().outbound()).isEqualTo(XDS.outbound());
     assertThat(r.config().inbound().virtualHosts()).isEqualTo(XDS.inbound().virtualHosts());
     assertThat(r.config().service()).isEqualTo("s");
+  }
+
+  @Test
+  void pathNormalizationComesFromTheFileUnlessTheFileLeavesTheDefault() {
+    PathNormalizationConfig strict =
+        new PathNormalizationConfig(true, true, PathNormalizationConfig.EscapedSlashes.KEEP_UNCHANGED);
+    PathNormalizationConfig loose = new PathNormalizationConfig(false, true,
+        PathNormalizationConfig.EscapedSlashes.UNESCAPE_AND_FORWARD);
+    MeshConfig file = withPaths(FILE, strict);
+    MeshConfig xds = withPaths(XDS, loose);
+
+    assertThat(ConfigMerge.merge(file, xds).config().pathNormalization()).isEqualTo(strict);
+    assertThat(ConfigMerge.merge(FILE, xds).config().pathNormalization()).isEqualTo(loose);
+    assertThat(ConfigMerge.merge(FILE, XDS).config().pathNormalization())
+        .isEqualTo(PathNormalizationConfig.DEFAULT);
+  }
+
+  private static MeshConfig withPaths(MeshConfig c, PathNormalizationConfig paths) {
+    return new MeshConfig(c.version(), c.service(), c.clusters(), c.outbound(), c.inbound(),
+        c.propagate(), c.admin(), c.policies(), paths, null);
   }
 }

@@ -59,14 +59,15 @@ final class Services implements AutoCloseable {
           instance.start(options.ephemeralPorts() ? 0 : e.port());
           s.byPort.put(instance.port(), instance);
           moved |= instance.port() != e.port();
-          endpoints.add(new EndpointConfig("127.0.0.1", instance.port(), e.weight(), e.zone()));
+          endpoints.add(new EndpointConfig("127.0.0.1", instance.port(), e.weight(), e.locality(),
+              e.priority(), e.localityWeight()));
         }
         clusters.add(withEndpoints(c, endpoints));
       }
       if (moved || watchFile == null) {
         MeshConfig actual = new MeshConfig(config.version(), config.service(), clusters,
             config.outbound(), config.inbound(), config.propagate(), config.admin(),
-            config.policies(), config.pathNormalization());
+            config.policies(), config.pathNormalization(), config.locality());
         s.mesh = Mesh.builder().config(actual).meterRegistry(prometheus()).build();
       } else {
         // edits apply while it runs
@@ -111,7 +112,8 @@ final class Services implements AutoCloseable {
 
   private static ClusterConfig withEndpoints(ClusterConfig c, List<EndpointConfig> endpoints) {
     return new ClusterConfig(c.name(), c.lb(), endpoints, c.healthCheck(), c.outlierDetection(),
-        c.circuitBreaker(), c.retry(), c.timeout(), c.panicThreshold(), c.slowStart(), c.hashOn(), null);
+        c.circuitBreaker(), c.retry(), c.timeout(), c.panicThreshold(), c.slowStart(), c.hashOn(),
+        c.lbCustom(), c.localityLb());
   }
 
   /** The frontend's mesh (the one the dashboard shows). */

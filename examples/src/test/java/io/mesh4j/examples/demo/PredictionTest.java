@@ -80,7 +80,7 @@ class PredictionTest {
   void aHeaderThatIsNotPropagatedCannotRouteUpstream() {
     MeshConfig config = ConfigLoader.loadResource(Demo.BUILT_IN_CONFIG);
     MeshConfig noPropagation = new MeshConfig(config.version(), config.service(), config.clusters(),
-        config.outbound(), config.inbound(), null, config.admin(), null, null);
+        config.outbound(), config.inbound(), null, config.admin(), null, null, null);
     Prediction.Expected e = predict(snapshot(noPropagation), RequestKind.CANARY);
     assertThat(e.canaryUpstream()).isFalse();
     assertThat(e.shares()).containsOnlyKeys("inventory-1", "inventory-2", "inventory-3");

@@ -19,6 +19,8 @@ import io.envoyproxy.envoy.type.v3.Int64Range;
 import io.mesh4j.config.CircuitBreakerConfig;
 import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.EndpointConfig;
+import io.mesh4j.config.Locality;
+import io.mesh4j.config.LocalityLbConfig;
 import io.mesh4j.config.HashOnConfig;
 import io.mesh4j.config.HealthCheckConfig;
 import io.mesh4j.config.LbPolicy;
@@ -38,16 +40,19 @@ import java.util.Set;
  * instance per translation run; not thread-safe.
  */
 final class ClusterTranslator {
+  /** The overprovisioning factor of the load assignment being translated (one at a time). */
+  private double overprovisioningFactor = LocalityLbConfig.DEFAULT_OVERPROVISIONING_FACTOR;
+
   /** A translated cluster before the routes have said what {@code ring_hash} hashes. */
   record Draft(String envoyName, String name, LbPolicy lb, List<EndpointConfig> endpoints,
       HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
       CircuitBreakerConfig circuitBreaker, RetryConfig retry, int panicThreshold,
-      Duration slowStart) {
+      Duration slowStart, LocalityLbConfig localityLb) {
 
     ClusterConfig build(HashOnConfig hashOn) {
       return new ClusterConfig(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker,
           retry, ClusterConfig.DEFAULT_TIMEOUT, panicThreshold, slowStart,
-          lb == LbPolicy.RING_HASH ? hashOn : null, null);
+          lb == LbPolicy.RING_HASH ? hashOn : null, null, localityLb);
     }
   }
 
@@ -107,6 +112,7 @@ final class ClusterTranslator {
     Fields.walk(s, "", c, CLUSTER_HANDLED, CLUSTER_IGNORED);
 
     List<EndpointConfig> endpoints = new ArrayList<>();
+    overprovisioningFactor = LocalityLbConfig.DEFAULT_OVERPROVISIONING_FACTOR;
     switch (c.getType()) {
       case STATIC, STRICT_DNS -> {
         if (c.hasLoadAssignment()) {
@@ -190,7 +196,8 @@ final class ClusterTranslator {
     int panic = ClusterConfig.DEFAULT_PANIC_THRESHOLD;
     if (c.hasCommonLbConfig()) {
       var common = c.getCommonLbConfig();
-      Fields.walk(s, "common_lb_config", common, Set.of("healthy_panic_threshold"), Map.of(
+      Fields.walk(s, "common_lb_config", common, Set.of("healthy_panic_threshold",
+          "zone_aware_lb_config", "locality_weighted_lb_config"), Map.of(
           "update_merge_window", "mesh4j applies endpoint changes at once",
           "close_connections_on_host_set_change", CONNECTION_LEVEL));
       if (common.hasHealthyPanicThreshold()) {
@@ -262,7 +269,43 @@ final class ClusterTranslator {
     // their policies as overrides, so the cluster's own policy is "no retry".
     RetryConfig retry = new RetryConfig(1, RetryConfig.DEFAULT_RETRY_ON, List.of(), null,
         RetryConfig.Backoff.DEFAULT, budget, false);
-    return new Draft(c.getName(), meshName, lb, endpoints, hc, od, cb, retry, panic, slowStart);
+    return new Draft(c.getName(), meshName, lb, endpoints, hc, od, cb, retry, panic, slowStart,
+        localityLb(s, c, endpoints));
+  }
+
+  /**
+   * The cluster's {@code locality_lb}: {@code weighted} for Envoy's {@code
+   * locality_weighted_lb_config}, {@code zone_aware} for its {@code zone_aware_lb_config} or when
+   * the load assignment has priorities above 0 (Envoy's priority failover always applies);
+   * {@code null} otherwise. The load assignment's overprovisioning factor carries over.
+   */
+  private LocalityLbConfig localityLb(Issues.Scope s, Cluster c, List<EndpointConfig> endpoints) {
+    var common = c.getCommonLbConfig();
+    int minClusterSize = LocalityLbConfig.DEFAULT_MIN_CLUSTER_SIZE;
+    LocalityLbConfig.Mode mode = null;
+    if (common.hasLocalityWeightedLbConfig()) {
+      mode = LocalityLbConfig.Mode.WEIGHTED;
+    } else if (common.hasZoneAwareLbConfig()) {
+      var z = common.getZoneAwareLbConfig();
+      Fields.walk(s, "common_lb_config.zone_aware_lb_config", z, Set.of("min_cluster_size"),
+          Map.of("routing_enabled", "mesh4j routes every request zone-aware (100%)",
+              "fail_traffic_on_panic", "mesh4j spreads a panicking level over all its endpoints"));
+      if (z.hasMinClusterSize()) {
+        minClusterSize = (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+            z.getMinClusterSize().getValue()));
+      }
+      mode = LocalityLbConfig.Mode.ZONE_AWARE;
+    } else {
+      for (EndpointConfig e : endpoints) {
+        if (e.priority() != 0) mode = LocalityLbConfig.Mode.ZONE_AWARE;
+      }
+      if (mode != null) {
+        s.ignore("load_assignment.endpoints", "priorities fail over as in Envoy (locality_lb"
+            + " zone_aware); zone-aware routing applies only when the service's own locality is"
+            + " known, as Envoy's needs a local cluster");
+      }
+    }
+    return mode == null ? null : new LocalityLbConfig(mode, minClusterSize, overprovisioningFactor);
   }
 
   /**
@@ -468,35 +511,56 @@ final class ClusterTranslator {
   private List<EndpointConfig> endpoints(Issues.Scope s, String p, ClusterLoadAssignment cla) {
     Fields.walk(s, p, cla, Set.of("cluster_name", "endpoints", "policy"), Map.of());
     if (cla.hasPolicy()) {
-      Fields.walk(s, join(p, "policy"), cla.getPolicy(), Set.of(), Map.of(
-          "overprovisioning_factor", "mesh4j has one priority level; panic_threshold applies",
+      Fields.walk(s, join(p, "policy"), cla.getPolicy(), Set.of("overprovisioning_factor"), Map.of(
           "endpoint_stale_after", "mesh4j keeps the last endpoints until the next update"));
+      if (cla.getPolicy().hasOverprovisioningFactor()) {
+        long f = Protos.uint32(cla.getPolicy().getOverprovisioningFactor().getValue());
+        if (f < 100 || f > 10_000) {
+          s.ignore(join(p, "policy.overprovisioning_factor"), f + ": outside mesh4j's 100..10000"
+              + " (1.0..100.0); the default 1.4 applies");
+        } else {
+          overprovisioningFactor = f / 100.0;
+        }
+      }
     }
     List<EndpointConfig> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < cla.getEndpointsCount(); i++) {
       LocalityLbEndpoints l = cla.getEndpoints(i);
       String lp = index(p, "endpoints", i);
-      Fields.walk(s, lp, l, Set.of("locality", "lb_endpoints", "priority"), Map.of(
-          "load_balancing_weight", "locality weights apply only with locality-weighted balancing, "
-              + "which mesh4j does not have",
-          "proximity", "mesh4j has one priority level",
+      Fields.walk(s, lp, l, Set.of("locality", "lb_endpoints", "priority",
+          "load_balancing_weight"), Map.of(
+          "proximity", "mesh4j ranks localities by priority, then by distance in failover mode",
           "metadata", COSMETIC));
-      if (l.getPriority() != 0) {
-        s.reject(join(lp, "priority"), l.getPriority() + ": mesh4j has no priority failover "
-            + "(every endpoint is priority 0)");
+      if (l.getPriority() > EndpointConfig.MAX_PRIORITY) {
+        s.reject(join(lp, "priority"), l.getPriority() + ": mesh4j priorities are 0.."
+            + EndpointConfig.MAX_PRIORITY);
         continue;
       }
-      String zone = null;
+      int localityWeight = 1;
+      if (l.hasLoadBalancingWeight()) {
+        long w = Protos.uint32(l.getLoadBalancingWeight().getValue());
+        if (w < 1) {
+          s.ignore(join(lp, "load_balancing_weight"), "0: a locality of weight 0 gets no traffic;"
+              + " its endpoints are left out");
+          continue;
+        }
+        localityWeight = (int) Math.min(10_000, w);
+        if (w > 10_000) {
+          s.ignore(join(lp, "load_balancing_weight"), w + ": capped at 10000");
+        }
+      }
+      Locality locality = Locality.UNKNOWN;
       if (l.hasLocality()) {
         Fields.walk(s, join(lp, "locality"), l.getLocality(), Set.of("region", "zone", "sub_zone"),
             Map.of());
-        if (!l.getLocality().getZone().isEmpty()) zone = l.getLocality().getZone();
+        locality = new Locality(l.getLocality().getRegion(), l.getLocality().getZone(),
+            l.getLocality().getSubZone());
       }
       for (int j = 0; j < l.getLbEndpointsCount(); j++) {
         LbEndpoint e = l.getLbEndpoints(j);
         String ep = index(lp, "lb_endpoints", j);
-        EndpointConfig config = endpoint(s, ep, e, zone);
+        EndpointConfig config = endpoint(s, ep, e, locality, l.getPriority(), localityWeight);
         if (config == null) continue;
         String key = config.address().toLowerCase(Locale.ROOT);
         if (!seen.add(key)) {
@@ -509,7 +573,8 @@ final class ClusterTranslator {
     return out;
   }
 
-  private EndpointConfig endpoint(Issues.Scope s, String p, LbEndpoint e, String zone) {
+  private EndpointConfig endpoint(Issues.Scope s, String p, LbEndpoint e, Locality locality,
+      int priority, int localityWeight) {
     // EDS may carry 10,000s of endpoints: the field walk (protobuf reflection) runs only when the
     // endpoint holds more than the plain fields.
     boolean plain = isPlain(e);
@@ -571,6 +636,7 @@ final class ClusterTranslator {
       return null;
     }
     if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-    return new EndpointConfig(host, sa.getPortValue(), (int) weight, zone);
+    return new EndpointConfig(host, sa.getPortValue(), (int) weight, locality, priority,
+        localityWeight);
   }
 }

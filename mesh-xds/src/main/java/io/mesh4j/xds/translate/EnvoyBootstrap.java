@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.EnumDescriptor;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -28,10 +32,14 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsCont
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.mesh4j.xds.translate.TranslationIssue.Severity;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Reads an Envoy v3 static bootstrap (YAML or JSON) into {@link EnvoyResources}: the listeners and
@@ -185,7 +193,8 @@ public final class EnvoyBootstrap {
       PARSER.merge(JSON.writeValueAsString(n), b);
     } catch (InvalidProtocolBufferException | JsonProcessingException e) {
       String m = String.valueOf(e.getMessage()).replaceAll("\\s+", " ").trim();
-      throw new EnvoyParseException((path.isEmpty() ? "" : path + ": ") + m);
+      throw new EnvoyParseException((path.isEmpty() ? "" : path + ": ") + m
+          + enumFields(m, b.getDescriptorForType()));
     } catch (RuntimeException e) {
       throw new EnvoyParseException((path.isEmpty() ? "" : path + ": ")
           + String.valueOf(e.getMessage()).replaceAll("\\s+", " ").trim());
@@ -218,5 +227,47 @@ public final class EnvoyBootstrap {
       throw new EnvoyParseException("syntax error" + (loc != null ? " at line " + loc.getLineNr()
           + ", column " + loc.getColumnNr() : "") + ": " + m);
     }
+  }
+
+  private static final java.util.regex.Pattern BAD_ENUM =
+      java.util.regex.Pattern.compile("Invalid enum value: .* for enum type: ([\\w.]+)$");
+
+  /**
+   * For protobuf's "Invalid enum value: X for enum type: T", which names no field: {@code " (field
+   * a, b; expected one of ...)"} naming the fields of type T reachable from {@code root} or from
+   * the message T is nested in; otherwise {@code ""}.
+   */
+  static String enumFields(String message, Descriptor root) {
+    var m = BAD_ENUM.matcher(message);
+    if (!m.find()) return "";
+    String type = m.group(1);
+    Set<String> fields = new java.util.TreeSet<>();
+    EnumDescriptor found = null;
+    Deque<Descriptor> todo = new ArrayDeque<>();
+    Set<String> seen = new HashSet<>();
+    todo.add(root);
+    int dot = type.lastIndexOf('.');
+    Descriptor parent = dot > 0 ? REGISTRY.find(type.substring(0, dot)) : null;
+    if (parent != null) todo.add(parent);
+    while (!todo.isEmpty()) {
+      Descriptor d = todo.poll();
+      if (!seen.add(d.getFullName())) continue;
+      for (FieldDescriptor f : d.getFields()) {
+        if (f.getJavaType() == FieldDescriptor.JavaType.ENUM
+            && f.getEnumType().getFullName().equals(type)) {
+          fields.add(f.getName());
+          found = f.getEnumType();
+        } else if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+          todo.add(f.getMessageType());
+        }
+      }
+    }
+    if (found == null) return "";
+    StringBuilder names = new StringBuilder();
+    for (EnumValueDescriptor v : found.getValues()) {
+      if (names.length() > 0) names.append(", ");
+      names.append(v.getName());
+    }
+    return " (field " + String.join(", ", fields) + "; expected one of " + names + ")";
   }
 }

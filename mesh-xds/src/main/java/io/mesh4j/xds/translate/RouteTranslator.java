@@ -34,6 +34,7 @@ import io.mesh4j.config.RetryConfig;
 import io.mesh4j.config.RetryOn;
 import io.mesh4j.config.RetryOverride;
 import io.mesh4j.config.RewriteConfig;
+import io.mesh4j.config.Secrets;
 import io.mesh4j.config.RouteConfig;
 import io.mesh4j.config.VirtualHostConfig;
 import java.nio.charset.StandardCharsets;
@@ -371,10 +372,19 @@ final class RouteTranslator {
   }
 
   private static String regex(Issues.Scope s, String p, RegexMatcher r) {
+    return regex(s, p, r, null);
+  }
+
+  /**
+   * @param matched the header or query parameter the regex is matched against, or {@code null}; a
+   *     credential-like name ({@link Secrets#isSecretHeader}) masks the pattern in the issue
+   */
+  private static String regex(Issues.Scope s, String p, RegexMatcher r, String matched) {
     Fields.walk(s, p, r, Set.of("regex"), Map.of("google_re2", "mesh4j uses java.util.regex"));
     String java = Protos.javaRegex(r.getRegex());
     if (java == null) {
-      s.reject(join(p, "regex"), "\"" + r.getRegex() + "\": not a valid java.util.regex pattern");
+      s.reject(join(p, "regex"), "\"" + Secrets.headerValue(matched, r.getRegex())
+          + "\": not a valid java.util.regex pattern");
     }
     return java;
   }
@@ -396,14 +406,15 @@ final class RouteTranslator {
       case CONTAINS_MATCH -> new HeaderMatchConfig(name, HeaderMatchConfig.Kind.CONTAINS,
           h.getContainsMatch(), false, invert);
       case SAFE_REGEX_MATCH -> {
-        String re = regex(s, join(p, "safe_regex_match"), h.getSafeRegexMatch());
+        String re = regex(s, join(p, "safe_regex_match"), h.getSafeRegexMatch(), h.getName());
         yield re == null ? null
             : new HeaderMatchConfig(name, HeaderMatchConfig.Kind.REGEX, re, false, invert);
       }
       case PRESENT_MATCH -> new HeaderMatchConfig(name, HeaderMatchConfig.Kind.PRESENT, null,
           h.getPresentMatch(), invert);
       case STRING_MATCH -> {
-        StringCondition c = string(s, join(p, "string_match"), h.getStringMatch(), true);
+        StringCondition c =
+            string(s, join(p, "string_match"), h.getStringMatch(), true, h.getName());
         yield c == null ? null : new HeaderMatchConfig(name, c.headerKind(), c.value(), false, invert);
       }
       // Envoy: a matcher with no specifier matches when the header is present.
@@ -416,7 +427,8 @@ final class RouteTranslator {
     Fields.walk(s, p, q, Set.of("name", "string_match", "present_match"), Map.of());
     return switch (q.getQueryParameterMatchSpecifierCase()) {
       case STRING_MATCH -> {
-        StringCondition c = string(s, join(p, "string_match"), q.getStringMatch(), false);
+        StringCondition c = string(s, join(p, "string_match"), q.getStringMatch(), false,
+            q.getName());
         if (c == null) yield null;
         yield c.headerKind() == HeaderMatchConfig.Kind.EXACT
             ? new QueryMatchConfig(q.getName(), QueryMatchConfig.Kind.EXACT, c.value(), false)
@@ -445,9 +457,10 @@ final class RouteTranslator {
   /**
    * An Envoy StringMatcher; {@code ignore_case} becomes a case-insensitive regex (for query
    * parameters, prefix/suffix/contains become regexes too, as mesh4j's query conditions are exact,
-   * regex or present).
+   * regex or present). {@code matched} is the header or parameter name, for masking.
    */
-  private static StringCondition string(Issues.Scope s, String p, StringMatcher m, boolean header) {
+  private static StringCondition string(Issues.Scope s, String p, StringMatcher m, boolean header,
+      String matched) {
     Fields.walk(s, p, m, Set.of("exact", "prefix", "suffix", "contains", "safe_regex",
         "ignore_case"), Map.of());
     StringCondition c = switch (m.getMatchPatternCase()) {
@@ -456,7 +469,7 @@ final class RouteTranslator {
       case SUFFIX -> new StringCondition(HeaderMatchConfig.Kind.SUFFIX, m.getSuffix());
       case CONTAINS -> new StringCondition(HeaderMatchConfig.Kind.CONTAINS, m.getContains());
       case SAFE_REGEX -> {
-        String re = regex(s, join(p, "safe_regex"), m.getSafeRegex());
+        String re = regex(s, join(p, "safe_regex"), m.getSafeRegex(), matched);
         yield re == null ? null : new StringCondition(HeaderMatchConfig.Kind.REGEX, re);
       }
       default -> null; // custom: rejected by the walk
@@ -929,7 +942,8 @@ final class RouteTranslator {
           i++;
           continue;
         }
-        s.reject(join(p, "header.value"), "\"" + v + "\": command operators (%...%) are not "
+        s.reject(join(p, "header.value"), "\"" + Secrets.headerValue(h.getKey(), v)
+            + "\": command operators (%...%) are not "
             + "supported; mesh4j adds literal values");
         return null;
       }

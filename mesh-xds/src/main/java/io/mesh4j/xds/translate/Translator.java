@@ -23,6 +23,7 @@ import io.mesh4j.config.InboundConfig;
 import io.mesh4j.config.LbPolicy;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.config.OutboundConfig;
+import io.mesh4j.config.PathNormalizationConfig;
 import io.mesh4j.config.VirtualHostConfig;
 import io.mesh4j.xds.translate.RouteTranslator.FaultSetting;
 import io.mesh4j.xds.translate.RouteTranslator.ListenerContext;
@@ -68,7 +69,8 @@ final class Translator {
       Map.entry("tcp_backlog_size", DOWNSTREAM),
       Map.entry("ignore_global_conn_limit", DOWNSTREAM),
       Map.entry("max_connections_to_accept_per_socket_event", DOWNSTREAM));
-  private static final Set<String> HCM_HANDLED = Set.of("route_config", "rds", "http_filters");
+  private static final Set<String> HCM_HANDLED = Set.of("route_config", "rds", "http_filters",
+      "normalize_path", "merge_slashes", "path_with_escaped_slashes_action");
   private static final Map<String, String> HCM_IGNORED = Map.ofEntries(
       Map.entry("stat_prefix", COSMETIC),
       Map.entry("access_log", COSMETIC),
@@ -128,6 +130,11 @@ final class Translator {
   private final Map<String, RouteConfiguration> routeConfigs = new LinkedHashMap<>();
   private final Map<String, ClusterLoadAssignment> assignments = new LinkedHashMap<>();
   private final Map<String, String> clusterNames = new LinkedHashMap<>();
+  /** The path options of the first connection manager that set any, and where they came from. */
+  private PathNormalizationConfig paths;
+  private String pathsWhere;
+  private Issues.Scope pathsScope;
+  private String pathsField;
 
   Translator(EnvoyResources resources, XdsBinding binding, MeshConfig base) {
     this.resources = resources;
@@ -201,7 +208,7 @@ final class Translator {
         new InboundConfig(inbound, baseInbound.authz(), baseInbound.trustedProxies(),
             baseInbound.healthPath(), baseInbound.headersWithUnderscoresAction()),
         base != null ? base.propagate() : null,
-        base != null ? base.admin() : null, null, null);
+        base != null ? base.admin() : null, null, pathNormalization(), null);
     List<ConfigError> errors = ConfigValidator.validate(config);
     if (!errors.isEmpty()) {
       for (ConfigError e : errors) {
@@ -292,6 +299,7 @@ final class Translator {
   private List<VirtualHostConfig> connectionManager(Issues.Scope s, String p,
       HttpConnectionManager h, RouteTranslator routes) {
     Fields.walk(s, p, h, HCM_HANDLED, HCM_IGNORED);
+    pathOptions(s, p, h);
     boolean faultFilter = false;
     FaultSetting faultDefault = FaultSetting.NONE;
     boolean router = false;
@@ -344,5 +352,69 @@ final class Translator {
     }
     s.reject(p, "no route_config or rds (scoped routes are not supported)");
     return List.of();
+  }
+
+  /**
+   * Reads {@code normalize_path}, {@code merge_slashes} and {@code path_with_escaped_slashes_action}
+   * into {@link PathNormalizationConfig}. A field left unset keeps mesh4j's safe default (Envoy's
+   * own defaults are the unsafe ones); {@code merge_slashes: false} cannot be told from unset in
+   * proto3, so it too keeps the default ({@code true}). mesh4j has one {@code path_normalization}
+   * for both sides, so two connection managers that would set different options are refused, naming
+   * both.
+   */
+  private void pathOptions(Issues.Scope s, String p, HttpConnectionManager h) {
+    if (!h.hasNormalizePath() && !h.getMergeSlashes()
+        && h.getPathWithEscapedSlashesActionValue() == 0) {
+      return;
+    }
+    PathNormalizationConfig d = PathNormalizationConfig.DEFAULT;
+    boolean normalize = h.hasNormalizePath() ? h.getNormalizePath().getValue() : d.normalizePath();
+    PathNormalizationConfig.EscapedSlashes escaped = switch (h.getPathWithEscapedSlashesAction()) {
+      case IMPLEMENTATION_SPECIFIC_DEFAULT -> d.escapedSlashes();
+      case KEEP_UNCHANGED -> PathNormalizationConfig.EscapedSlashes.KEEP_UNCHANGED;
+      case REJECT_REQUEST -> PathNormalizationConfig.EscapedSlashes.REJECT_REQUEST;
+      case UNESCAPE_AND_REDIRECT -> PathNormalizationConfig.EscapedSlashes.UNESCAPE_AND_REDIRECT;
+      case UNESCAPE_AND_FORWARD -> PathNormalizationConfig.EscapedSlashes.UNESCAPE_AND_FORWARD;
+      case UNRECOGNIZED -> null;
+    };
+    if (escaped == null) {
+      s.reject(join(p, "path_with_escaped_slashes_action"), "unknown value "
+          + h.getPathWithEscapedSlashesActionValue() + " (expected KEEP_UNCHANGED, REJECT_REQUEST, "
+          + "UNESCAPE_AND_REDIRECT or UNESCAPE_AND_FORWARD)");
+      return;
+    }
+    PathNormalizationConfig mine = new PathNormalizationConfig(normalize, true, escaped);
+    String where = s.type() + " " + s.name() + " " + p;
+    if (paths == null) {
+      paths = mine;
+      pathsWhere = where;
+      pathsScope = s;
+      pathsField = p;
+    } else if (!paths.equals(mine)) {
+      s.reject(p, "its path options (" + describe(mine) + ") differ from those of " + pathsWhere
+          + " (" + describe(paths) + "); mesh4j has one path_normalization for both sides");
+    }
+  }
+
+  /**
+   * The translation's {@code path_normalization}: the base's when it sets anything (the file
+   * wins, as for its other settings), else the connection managers', else the default.
+   */
+  private PathNormalizationConfig pathNormalization() {
+    PathNormalizationConfig fromBase = base != null ? base.pathNormalization() : null;
+    if (fromBase != null && !fromBase.equals(PathNormalizationConfig.DEFAULT)) {
+      if (paths != null && !paths.equals(fromBase)) {
+        pathsScope.ignore(pathsField, "path options ("
+            + describe(paths) + "): the file's path_normalization (" + describe(fromBase)
+            + ") wins");
+      }
+      return fromBase;
+    }
+    return paths != null ? paths : PathNormalizationConfig.DEFAULT;
+  }
+
+  private static String describe(PathNormalizationConfig c) {
+    return "normalize_path: " + c.normalizePath() + ", merge_slashes: " + c.mergeSlashes()
+        + ", path_with_escaped_slashes_action: " + c.escapedSlashes().configName();
   }
 }

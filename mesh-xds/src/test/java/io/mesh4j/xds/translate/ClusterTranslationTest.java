@@ -39,7 +39,7 @@ class ClusterTranslationTest {
       OutlierDetectionConfig od, CircuitBreakerConfig cb, RetryConfig retry, int panic,
       Duration slowStart) {
     return new ClusterConfig("c", lb, endpoints, hc, od, cb, retry, Duration.ofSeconds(15), panic,
-        slowStart, null, null);
+        slowStart, null, null, null);
   }
 
   static ClusterConfig plain(LbPolicy lb) {
@@ -84,7 +84,8 @@ class ClusterTranslationTest {
                   health_status: HEALTHY
             """,
             cluster(LbPolicy.WEIGHTED_ROUND_ROBIN, List.of(
-                new EndpointConfig("inventory.internal", 8080, 5, "eu-1a"),
+                new EndpointConfig("inventory.internal", 8080, 5,
+                    new io.mesh4j.config.Locality("eu", "eu-1a", null), 0, 1),
                 new EndpointConfig("::1", 8080, 1, null),
                 new EndpointConfig("10.0.0.5", 8080, 1, null)),
                 null, null, null, NO_RETRY, 50, Duration.ZERO)),
@@ -185,6 +186,69 @@ class ClusterTranslationTest {
 
     assertThat(t.config().cluster("inventory").endpoints())
         .containsExactly(new EndpointConfig("10.1.0.1", 9000, 3, null));
+  }
+
+  @Test
+  void edsLocalitiesPrioritiesAndLocalityWeightsAreTranslated() {
+    Cluster c = Envoy.cluster("""
+        name: inventory
+        type: EDS
+        common_lb_config: { locality_weighted_lb_config: {} }
+        eds_cluster_config: { eds_config: { ads: {} } }
+        """);
+    var cla = Envoy.assignment("""
+        cluster_name: inventory
+        policy: { overprovisioning_factor: 200 }
+        endpoints:
+        - locality: { region: eu, zone: eu-1a, sub_zone: r1 }
+          load_balancing_weight: 3
+          lb_endpoints:
+          - endpoint: { address: { socket_address: { address: 10.1.0.1, port_value: 9000 } } }
+        - locality: { region: us, zone: us-1a }
+          priority: 1
+          lb_endpoints:
+          - endpoint: { address: { socket_address: { address: 10.2.0.1, port_value: 9000 } } }
+        - locality: { region: ap, zone: ap-1a }
+          load_balancing_weight: 0
+          lb_endpoints:
+          - endpoint: { address: { socket_address: { address: 10.3.0.1, port_value: 9000 } } }
+        """);
+
+    Translation t = EnvoyTranslator.translate(
+        new EnvoyResources(null, null, List.of(c), List.of(cla)), new XdsBinding(null, null), null);
+
+    ClusterConfig inventory = t.config().cluster("inventory");
+    assertThat(inventory.endpoints()).containsExactly(
+        new EndpointConfig("10.1.0.1", 9000, 1, new io.mesh4j.config.Locality("eu", "eu-1a", "r1"),
+            0, 3),
+        new EndpointConfig("10.2.0.1", 9000, 1, new io.mesh4j.config.Locality("us", "us-1a", null),
+            1, 1));
+    assertThat(inventory.localityLb()).isEqualTo(new io.mesh4j.config.LocalityLbConfig(
+        io.mesh4j.config.LocalityLbConfig.Mode.WEIGHTED, 6, 2.0));
+    assertThat(t.issues()).extracting(TranslationIssue::toString).containsExactly(
+        "Cluster inventory: eds_cluster_config.eds_config: endpoints come over the same ADS"
+            + " stream, or not at all",
+        "ClusterLoadAssignment inventory: endpoints[2].load_balancing_weight: 0: a locality of"
+            + " weight 0 gets no traffic; its endpoints are left out");
+  }
+
+  @Test
+  void priorityLevelsAloneTurnOnEnvoysPriorityFailover() {
+    Translation t = translate(Envoy.cluster("""
+        name: c
+        load_assignment:
+          cluster_name: c
+          endpoints:
+          - lb_endpoints:
+            - endpoint: { address: { socket_address: { address: 10.0.0.1, port_value: 80 } } }
+          - priority: 1
+            lb_endpoints:
+            - endpoint: { address: { socket_address: { address: 10.0.0.2, port_value: 80 } } }
+        """));
+
+    ClusterConfig c = t.config().cluster("c");
+    assertThat(c.endpoints()).extracting(EndpointConfig::priority).containsExactly(0, 1);
+    assertThat(c.localityLb()).isEqualTo(io.mesh4j.config.LocalityLbConfig.DEFAULT);
   }
 
   @Test

@@ -129,11 +129,11 @@ class IssueTest {
             load_assignment:
               cluster_name: c
               endpoints:
-              - priority: 1
+              - priority: 500
                 lb_endpoints:
                 - endpoint: { address: { socket_address: { address: 10.0.0.1, port_value: 80 } } }
             """, "load_assignment.endpoints[0].priority",
-            "1: mesh4j has no priority failover (every endpoint is priority 0)"),
+            "500: mesh4j priorities are 0..127"),
         Arguments.of("""
             name: c
             load_assignment:
