@@ -44,7 +44,8 @@ class AdminConfigJsonTest {
     assertThat(j).isEqualTo(JSON.readTree("""
         {"version": 1, "service": "s",
          "clusters": [{"name": "a", "lb": "weighted_round_robin",
-           "endpoints": [{"address": "127.0.0.1:1", "weight": 1}],
+           "endpoints": [{"address": "127.0.0.1:1", "weight": 1, "priority": 0,
+                          "locality_weight": 1}],
            "retry": {"attempts": 2,
              "retry_on": ["connect-failure", "refused-stream", "reset", "gateway-error"],
              "retriable_status_codes": [], "backoff": {"base": "25ms", "max": "250ms"},

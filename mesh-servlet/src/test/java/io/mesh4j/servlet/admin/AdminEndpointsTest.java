@@ -210,7 +210,8 @@ class AdminEndpointsTest {
     assertThat(j.get("source").textValue()).isEqualTo("code");
     assertThat(j.get("last_reload_error").isNull()).isTrue();
     assertThat(j.at("/config/clusters/0/endpoints/0")).isEqualTo(JSON.readTree(
-        "{\"address\": \"127.0.0.1:9001\", \"weight\": 5, \"zone\": \"a\"}"));
+        "{\"address\": \"127.0.0.1:9001\", \"weight\": 5, \"zone\": \"a\","
+            + " \"priority\": 0, \"locality_weight\": 1}"));
     assertThat(j.at("/config/admin")).isEqualTo(JSON.readTree(
         "{\"enabled\": true, \"allow_from\": [\"127.0.0.1/32\"], \"allowed_hosts\": []}"));
   }
