@@ -110,7 +110,8 @@ final class Mirror {
     Request copy;
     OkHttpClient c0;
     try {
-      copy = call.upstream(endpoint, rp, call.shadowAuthority(rp), targeting != null);
+      copy = OkHttpTransport.upstream(call, endpoint, rp,
+          OkHttpTransport.shadowAuthority(rp, call.authority()), targeting != null);
       c0 = targeting != null ? targeting.client(endpoint) : client;
     } catch (RuntimeException e) {
       res.breaker.release();
