@@ -15,6 +15,7 @@ import io.mesh4j.extension.Extensions;
 import io.mesh4j.health.HealthProbe;
 import io.mesh4j.health.HealthProbeProvider;
 import io.mesh4j.health.HealthProbes;
+import io.mesh4j.internal.MeshInternals;
 import io.mesh4j.internal.MeshRuntime;
 import io.mesh4j.lb.PickerFactory;
 import io.mesh4j.lb.PickerProvider;
@@ -75,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Extensions.</b> Custom matchers, pickers, health probes and request policies are named
  * from the config and registered on the {@link Builder} ({@link Builder#matcher}, {@link
  * Builder#picker}, {@link Builder#healthProbe}, {@link Builder#policy}) or found by {@link
- * ServiceLoader}; {@link #extensions()} holds them. Every config the mesh loads or installs is
+ * ServiceLoader}; {@code MeshInternals.extensions} holds them. Every config the mesh loads or installs is
  * checked against them, and they are compiled into each snapshot once (see {@code
  * docs/extensions.md}).
  *
@@ -86,6 +87,36 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 public final class Mesh implements AutoCloseable {
+  static {
+    // The engine-facing accessors live in io.mesh4j.internal, off the public API.
+    MeshInternals.install(new MeshInternals.Access() {
+      @Override
+      public Ticker ticker(Mesh mesh) {
+        return mesh.ticker;
+      }
+
+      @Override
+      public Scheduler scheduler(Mesh mesh) {
+        return mesh.scheduler;
+      }
+
+      @Override
+      public RandomGenerator random(Mesh mesh) {
+        return mesh.random;
+      }
+
+      @Override
+      public Extensions extensions(Mesh mesh) {
+        return mesh.extensions;
+      }
+
+      @Override
+      public MeshRuntime runtime(Mesh mesh) {
+        return mesh.runtime;
+      }
+    });
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Mesh.class);
 
   private final ClusterRegistry registry;
@@ -460,41 +491,9 @@ public final class Mesh implements AutoCloseable {
     return listener;
   }
 
-  /** The mesh's monotonic time source. */
-  public Ticker ticker() {
-    return ticker;
-  }
-
   /** The mesh's wall clock (for timestamps shown to people). */
   public Clock clock() {
     return clock;
-  }
-
-  /** The mesh's scheduler. */
-  public Scheduler scheduler() {
-    return scheduler;
-  }
-
-  /** The mesh's random source (seedable through the builder, for tests and simulation). */
-  public RandomGenerator random() {
-    return random;
-  }
-
-  /**
-   * The extensions this mesh's configs may name: those {@link ServiceLoader} found plus those
-   * registered on the builder.
-   */
-  public Extensions extensions() {
-    return extensions;
-  }
-
-  /**
-   * The state this mesh keeps for its adapters across reloads (breakers, retry budgets, token
-   * buckets), shared by every client and filter wrapped around it. Engine internal: for mesh4j's
-   * own adapters, not an API.
-   */
-  public MeshRuntime runtime() {
-    return runtime;
   }
 
   /** The registered health probes by name. */

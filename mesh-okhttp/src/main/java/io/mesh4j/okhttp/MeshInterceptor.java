@@ -3,6 +3,7 @@ package io.mesh4j.okhttp;
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshSnapshot;
 import io.mesh4j.context.RequestIdGenerator;
+import io.mesh4j.internal.MeshInternals;
 import io.mesh4j.internal.MeshRuntime;
 import io.mesh4j.time.Scheduler;
 import io.mesh4j.time.Ticker;
@@ -42,13 +43,13 @@ final class MeshInterceptor implements Interceptor {
       Mesh mesh, OkHttpClient attemptClient, boolean perEndpointMetrics, int mirrorMaxInFlight,
       RequestIdGenerator requestIds) {
     this.mesh = mesh;
-    this.ticker = mesh.ticker();
+    this.ticker = MeshInternals.ticker(mesh);
     this.clock = mesh.clock();
-    this.scheduler = mesh.scheduler();
+    this.scheduler = MeshInternals.scheduler(mesh);
     this.attemptClients = new AttemptClients(attemptClient);
     this.requestIds = requestIds;
     this.meters = new ClientMeters(mesh.meterRegistry(), perEndpointMetrics);
-    this.runtime = mesh.runtime();
+    this.runtime = MeshInternals.runtime(mesh);
     this.mirrorMaxInFlight = mirrorMaxInFlight;
     plan(mesh.current());
   }

@@ -4,6 +4,7 @@ import io.mesh4j.Mesh;
 import io.mesh4j.config.ConfigException;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.context.RequestIdGenerator;
+import io.mesh4j.internal.MeshInternals;
 import io.mesh4j.internal.server.InboundPipeline;
 import io.mesh4j.internal.server.InboundPlan;
 import io.mesh4j.internal.server.Outcome;
@@ -258,7 +259,7 @@ public final class MeshFilter implements Filter {
 
   private void handle(Mesh m, HttpServletRequest req, HttpServletResponse res, FilterChain chain)
       throws IOException, ServletException {
-    long start = m.ticker().read();
+    long start = MeshInternals.ticker(m).read();
     // One canonical path for every decision below, and only when the container will dispatch on
     // that same path: otherwise the decision would be about a request the application never sees.
     InboundPipeline pipe = pipeline;
@@ -286,7 +287,7 @@ public final class MeshFilter implements Filter {
       if (admin != null && admin.handle(req, res, source)) return;
     }
 
-    Exchange exchange = new Exchange(context, res, m.ticker(), start);
+    Exchange exchange = new Exchange(context, res, MeshInternals.ticker(m), start);
     switch (pipe.decide(p, view, exchange, exchange)) {
       case PASS -> pass(m, req, res, chain, exchange);
       case FORWARD -> forward(m, p, req, res, exchange, source);
