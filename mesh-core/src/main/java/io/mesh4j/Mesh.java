@@ -76,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Extensions.</b> Custom matchers, pickers, health probes and request policies are named
  * from the config and registered on the {@link Builder} ({@link Builder#matcher}, {@link
  * Builder#picker}, {@link Builder#healthProbe}, {@link Builder#policy}) or found by {@link
- * ServiceLoader}; {@code MeshInternals.extensions} holds them. Every config the mesh loads or installs is
+ * ServiceLoader}; {@link #extensions()} holds them. Every config the mesh loads or installs is
  * checked against them, and they are compiled into each snapshot once (see {@code
  * docs/extensions.md}).
  *
@@ -103,11 +103,6 @@ public final class Mesh implements AutoCloseable {
       @Override
       public RandomGenerator random(Mesh mesh) {
         return mesh.random;
-      }
-
-      @Override
-      public Extensions extensions(Mesh mesh) {
-        return mesh.extensions;
       }
 
       @Override
@@ -494,6 +489,15 @@ public final class Mesh implements AutoCloseable {
   /** The mesh's wall clock (for timestamps shown to people). */
   public Clock clock() {
     return clock;
+  }
+
+  /**
+   * The extensions this mesh's configs may name: those {@link ServiceLoader} found plus those
+   * registered on the builder (pass them to {@code ConfigLoader.load(path, extensions)} to check a
+   * file against them).
+   */
+  public Extensions extensions() {
+    return extensions;
   }
 
   /** The registered health probes by name. */

@@ -1,7 +1,6 @@
 package io.mesh4j.internal;
 
 import io.mesh4j.Mesh;
-import io.mesh4j.extension.Extensions;
 import io.mesh4j.time.Scheduler;
 import io.mesh4j.time.Ticker;
 import java.util.Objects;
@@ -9,7 +8,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * The parts of a {@link Mesh} that only mesh4j's own modules use: its time source, scheduler,
- * random source, extensions and {@link MeshRuntime}. They are not on {@code Mesh} itself so that
+ * random source and {@link MeshRuntime}. They are not on {@code Mesh} itself so that
  * its public API stays what users need; {@code Mesh} installs the {@link Access} when its class
  * is initialized, which has happened before any caller holds a {@code Mesh}.
  *
@@ -27,9 +26,6 @@ public final class MeshInternals {
 
     /** The mesh's random source (seedable through the builder). */
     RandomGenerator random(Mesh mesh);
-
-    /** The extensions the mesh's configs may name. */
-    Extensions extensions(Mesh mesh);
 
     /** The state the mesh keeps for its adapters across reloads. */
     MeshRuntime runtime(Mesh mesh);
@@ -65,11 +61,6 @@ public final class MeshInternals {
   /** {@code mesh}'s random source. */
   public static RandomGenerator random(Mesh mesh) {
     return access.random(mesh);
-  }
-
-  /** The extensions {@code mesh}'s configs may name. */
-  public static Extensions extensions(Mesh mesh) {
-    return access.extensions(mesh);
   }
 
   /**

@@ -378,7 +378,7 @@ class MeshExtensionsTest {
     mesh = builder().healthProbe("grpc", (e, c) -> CompletableFuture.completedFuture(ProbeResult.healthy()))
         .configFile(file(yaml)).build();
     assertThat(mesh.current().config().clusters().get(0).healthCheck().probe()).isEqualTo("grpc");
-    assertThat(io.mesh4j.internal.MeshInternals.extensions(mesh).names(io.mesh4j.config.ExtensionKind.HEALTH_PROBE))
+    assertThat(mesh.extensions().names(io.mesh4j.config.ExtensionKind.HEALTH_PROBE))
         .contains("grpc", "tcp");
   }
 }

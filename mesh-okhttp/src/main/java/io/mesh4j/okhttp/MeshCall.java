@@ -9,7 +9,6 @@ import io.mesh4j.internal.client.OutboundPipeline;
 import io.mesh4j.lb.PickContext;
 import io.mesh4j.okhttp.ClientMeters.Outcome;
 import io.mesh4j.okhttp.MeshException.Reason;
-import io.mesh4j.okhttp.Plan.ClusterPlan;
 import io.mesh4j.okhttp.Plan.RoutePlan;
 import io.mesh4j.okhttp.Plan.Target;
 import io.mesh4j.policy.PolicyDecision;
@@ -23,7 +22,6 @@ import io.mesh4j.route.RouteMatch;
 import java.io.IOException;
 import java.net.ProtocolException;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.Call;
 import okhttp3.EventListener;
 import okhttp3.Interceptor;
@@ -338,16 +336,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
       rp.direct.request(Outcome.DIRECT, r.code(), owner.ticker.read() - start);
       return r;
     }
-    int edits = run.headerEditCount();
-    if (edits > 0) {
-      Request.Builder b = request.newBuilder();
-      for (int i = 0; i < edits; i++) {
-        String value = run.headerEditValue(i);
-        if (value == null) b.removeHeader(run.headerEditName(i));
-        else b.header(run.headerEditName(i), value);
-      }
-      request = b.build();
-    }
+    request = OkHttpTransport.withHeaderEdits(request, run);
     return null;
   }
 
@@ -419,7 +408,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
     try {
       return attempts.run(sendTarget, method, hasKey, replayable, t);
     } finally {
-      if (sendRoute.mirror != null) mirror(plan(), sendRoute);
+      if (sendRoute.mirror != null) owner.mirror(this, plan(), sendRoute, request.body());
     }
   }
 
@@ -447,18 +436,5 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
       requestId = ctx.requestId() != null ? ctx.requestId() : owner.requestIds.next();
     }
     return requestId;
-  }
-
-  private void mirror(Plan plan, RoutePlan rp) {
-    try {
-      double percent = rp.mirror.percent();
-      if (percent <= 0) return;
-      if (percent < 100 && ThreadLocalRandom.current().nextDouble(100) >= percent) return;
-      ClusterPlan target = plan.cluster(rp.mirror.cluster());
-      if (target == null) return;
-      owner.mirror().send(this, rp, target, request.body());
-    } catch (RuntimeException e) {
-      owner.mirrorFailedUnexpectedly(e);
-    }
   }
 }

@@ -9,6 +9,7 @@ import io.mesh4j.internal.client.Transport;
 import io.mesh4j.okhttp.MeshException.Reason;
 import io.mesh4j.okhttp.Plan.RoutePlan;
 import io.mesh4j.okhttp.Plan.Target;
+import io.mesh4j.policy.PolicyRun;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -195,6 +196,19 @@ final class OkHttpTransport extends EventListener implements Transport<Response>
       for (Map.Entry<String, String> e : rp.headers.add().entrySet()) {
         b.addHeader(e.getKey(), e.getValue());
       }
+    }
+    return b.build();
+  }
+
+  /** {@code request} with the header edits of the request policies of {@code run} applied. */
+  static Request withHeaderEdits(Request request, PolicyRun run) {
+    int edits = run.headerEditCount();
+    if (edits == 0) return request;
+    Request.Builder b = request.newBuilder();
+    for (int i = 0; i < edits; i++) {
+      String value = run.headerEditValue(i);
+      if (value == null) b.removeHeader(run.headerEditName(i));
+      else b.header(run.headerEditName(i), value);
     }
     return b.build();
   }
