@@ -94,8 +94,8 @@ public final class OutboundPipeline {
   }
 
   /**
-   * Runs {@link #STEPS} for {@code view} against {@code table} ({@code pathValid}: whether the
-   * view's path has a canonical form).
+   * Runs {@link #STEPS} for {@code view} against {@code table}. An empty {@link RequestView#path()}
+   * means the path has no safe canonical form.
    */
   public static <R> R decide(RouteTable table, RequestView view, Exchange<R> x) throws IOException {
     RouteMatch m = null;
