@@ -15,6 +15,7 @@ import io.mesh4j.extension.Extensions;
 import io.mesh4j.health.HealthProbe;
 import io.mesh4j.health.HealthProbeProvider;
 import io.mesh4j.health.HealthProbes;
+import io.mesh4j.internal.MeshInternals;
 import io.mesh4j.internal.MeshRuntime;
 import io.mesh4j.lb.PickerFactory;
 import io.mesh4j.lb.PickerProvider;
@@ -86,6 +87,31 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 public final class Mesh implements AutoCloseable {
+  static {
+    // The engine-facing accessors live in io.mesh4j.internal, off the public API.
+    MeshInternals.install(new MeshInternals.Access() {
+      @Override
+      public Ticker ticker(Mesh mesh) {
+        return mesh.ticker;
+      }
+
+      @Override
+      public Scheduler scheduler(Mesh mesh) {
+        return mesh.scheduler;
+      }
+
+      @Override
+      public RandomGenerator random(Mesh mesh) {
+        return mesh.random;
+      }
+
+      @Override
+      public MeshRuntime runtime(Mesh mesh) {
+        return mesh.runtime;
+      }
+    });
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Mesh.class);
 
   private final ClusterRegistry registry;
@@ -496,41 +522,18 @@ public final class Mesh implements AutoCloseable {
     return listener;
   }
 
-  /** The mesh's monotonic time source. */
-  public Ticker ticker() {
-    return ticker;
-  }
-
   /** The mesh's wall clock (for timestamps shown to people). */
   public Clock clock() {
     return clock;
   }
 
-  /** The mesh's scheduler. */
-  public Scheduler scheduler() {
-    return scheduler;
-  }
-
-  /** The mesh's random source (seedable through the builder, for tests and simulation). */
-  public RandomGenerator random() {
-    return random;
-  }
-
   /**
    * The extensions this mesh's configs may name: those {@link ServiceLoader} found plus those
-   * registered on the builder.
+   * registered on the builder (pass them to {@code ConfigLoader.load(path, extensions)} to check a
+   * file against them).
    */
   public Extensions extensions() {
     return extensions;
-  }
-
-  /**
-   * The state this mesh keeps for its adapters across reloads (breakers, retry budgets, token
-   * buckets), shared by every client and filter wrapped around it. Engine internal: for mesh4j's
-   * own adapters, not an API.
-   */
-  public MeshRuntime runtime() {
-    return runtime;
   }
 
   /** The registered health probes by name. */

@@ -14,6 +14,7 @@ import io.mesh4j.config.Locality;
 import io.mesh4j.config.LocalityLbConfig;
 import io.mesh4j.lb.LocalityPicker;
 import io.mesh4j.lb.LocalityShares;
+import io.mesh4j.internal.ClusterInternals;
 import io.mesh4j.lb.PickContext;
 import io.mesh4j.lb.PickResult;
 import io.mesh4j.lb.Picker;
@@ -74,6 +75,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class Cluster {
   private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+
+  static {
+    // The outcome report and the draining ejection are the engine's (io.mesh4j.internal).
+    ClusterInternals.install(new ClusterInternals.Access() {
+      @Override
+      public void onOutcome(Cluster c, Endpoint e, int status, Failure failure, long latencyNanos) {
+        c.onOutcome(e, status, failure, latencyNanos);
+      }
+
+      @Override
+      public void ejectNow(Cluster c, Endpoint e, EjectionReason reason) {
+        c.ejectNow(e, reason);
+      }
+    });
+  }
 
   /** The ejection time of a draining endpoint when the cluster has no outlier detection. */
   static final Duration DEFAULT_DRAINING_EJECTION = OutlierDetectionConfig.DEFAULT_BASE_EJECTION_TIME;
@@ -176,7 +192,7 @@ public final class Cluster {
    * @param latencyNanos how long the attempt took
    * @throws NullPointerException when {@code endpoint} or {@code failure} is null
    */
-  public void onOutcome(Endpoint endpoint, int status, Failure failure, long latencyNanos) {
+  void onOutcome(Endpoint endpoint, int status, Failure failure, long latencyNanos) {
     if (failure == Failure.CANCELLED) return;
     if (failure == null) throw new NullPointerException("failure");
     boolean success = failure == Failure.NONE && status < 500;
@@ -203,7 +219,7 @@ public final class Cluster {
    *
    * @throws NullPointerException when an argument is null
    */
-  public void ejectNow(Endpoint endpoint, EjectionReason reason) {
+  void ejectNow(Endpoint endpoint, EjectionReason reason) {
     if (reason == null) throw new NullPointerException("reason");
     if (endpoint == null) throw new NullPointerException("endpoint");
     lock.lock();

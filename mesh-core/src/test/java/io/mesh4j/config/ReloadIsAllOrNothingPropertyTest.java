@@ -8,6 +8,7 @@ import io.mesh4j.MeshSnapshot;
 import io.mesh4j.cluster.Cluster;
 import io.mesh4j.cluster.EndpointStatus;
 import io.mesh4j.health.ProbeResult;
+import io.mesh4j.internal.ClusterInternals;
 import io.mesh4j.outlier.EjectionReason;
 import io.mesh4j.time.FakeTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -58,7 +59,7 @@ class ReloadIsAllOrNothingPropertyTest {
         .build();
     // State that a reload must carry over (or leave alone when rejected): one ejected endpoint.
     Cluster first = mesh.current().clusters().values().iterator().next();
-    first.ejectNow(first.endpoints().get(0), EjectionReason.CONSECUTIVE_5XX);
+    ClusterInternals.ejectNow(first, first.endpoints().get(0), EjectionReason.CONSECUTIVE_5XX);
     base = mesh.current();
   }
 

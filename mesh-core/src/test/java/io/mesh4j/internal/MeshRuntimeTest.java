@@ -31,7 +31,7 @@ class MeshRuntimeTest {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final Mesh mesh = Mesh.builder().config(ConfigLoader.load(V1)).ticker(time).scheduler(time)
       .meterRegistry(registry).build();
-  final MeshRuntime runtime = mesh.runtime();
+  final MeshRuntime runtime = MeshInternals.runtime(mesh);
 
   @AfterEach
   void close() {

@@ -4,14 +4,11 @@ import io.mesh4j.MeshSnapshot;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.Failure;
-import io.mesh4j.internal.fault.Fault;
-import io.mesh4j.internal.client.AttemptEnd;
 import io.mesh4j.internal.client.AttemptLoop;
-import io.mesh4j.internal.client.Transport;
+import io.mesh4j.internal.client.OutboundPipeline;
 import io.mesh4j.lb.PickContext;
 import io.mesh4j.okhttp.ClientMeters.Outcome;
 import io.mesh4j.okhttp.MeshException.Reason;
-import io.mesh4j.okhttp.Plan.ClusterPlan;
 import io.mesh4j.okhttp.Plan.RoutePlan;
 import io.mesh4j.okhttp.Plan.Target;
 import io.mesh4j.policy.PolicyDecision;
@@ -24,31 +21,26 @@ import io.mesh4j.route.RouteAction;
 import io.mesh4j.route.RouteMatch;
 import java.io.IOException;
 import java.net.ProtocolException;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.EventListener;
-import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
-import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
- * One call through the mesh interceptor: the {@link RequestView} the router matches, the OkHttp
- * {@link Transport} the engine's {@link AttemptLoop} sends attempts through, and the {@link
- * EventListener} that learns about the caller's cancellation and about each attempt's progress.
- * Created per intercepted call and confined to the thread running it, except for the volatile
- * fields that the listener callbacks and the loop's timer touch.
+ * One call through the mesh interceptor: the {@link RequestView} the router matches, the {@link
+ * OutboundPipeline.Exchange} that carries out what mesh-core's {@link OutboundPipeline} decides
+ * (the order of steps is the engine's: route, path, policies, action; fault then attempts for a
+ * forward), and the {@link EventListener} that learns about the caller's cancellation. Created per
+ * intercepted call and confined to the thread running it, except for the volatile fields that the
+ * listener callbacks and the loop's timer touch.
  *
  * <h2>Attempts</h2>
  *
  * The loop itself (budget, breaker, pick, exactly one outcome report per attempt, retry decision,
- * backoff, per-try timeout) is mesh-core's {@link AttemptLoop}. Each attempt is its own OkHttp call
+ * backoff, per-try timeout) is mesh-core's {@link AttemptLoop}, over an {@link OkHttpTransport}. Each attempt is its own OkHttp call
  * on the wrapped client's attempt client (same pool, same dispatcher, no application interceptors,
  * OkHttp's own connection retries off), executed on the calling thread. That gives every attempt
  * its own timeout and cancel handle: the attempt's {@code Call.timeout()} is the time left before
@@ -56,8 +48,8 @@ import okhttp3.Response;
  * per-try timer cancels just that attempt, and cancelling the caller's call cancels the attempt in
  * flight and wakes a backoff wait.
  */
-final class MeshCall extends EventListener
-    implements RequestView, PickContext, Transport<Response> {
+final class MeshCall extends EventListener implements RequestView, PickContext,
+    OutboundPipeline.Exchange<Response>, OutboundPipeline.Forward<Response> {
   static final int MAX_FOLLOW_UPS = 20;
   static final String DRAINING_HEADER = AttemptLoop.DRAINING_HEADER;
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -80,24 +72,24 @@ final class MeshCall extends EventListener
   private String query;
   private boolean queryRead;
   private String requestId;
-  private String routeTag;
   private boolean passthrough;
   /** The request policies running around the current pass, or {@code null}. */
   private PolicyRun policyRun;
 
+  /** When the current pass started routing ({@code Ticker} nanoseconds), and its plan. */
+  private long start;
+  private MeshSnapshot snapshot;
+  private Plan plan;
+
   // The attempts of the current pass.
   private volatile AttemptLoop loop;
-  private AttemptClients.Variant clients;
+  private volatile OkHttpTransport transport;
   private RoutePlan sendRoute;
   private Target sendTarget;
-  private Call prepared;
+  private boolean faultAborted;
 
   private boolean listening;
   private volatile boolean canceled;
-  private volatile Call attempt;
-  /** The attempt whose response was handed back: cancelling the call must still cut its body. */
-  private volatile Call answered;
-  private volatile boolean requestStarted;
 
   MeshCall(MeshInterceptor owner, Interceptor.Chain chain) {
     this.owner = owner;
@@ -189,13 +181,8 @@ final class MeshCall extends EventListener
     canceled = true;
     AttemptLoop l = loop;
     if (l != null) l.cancel();
-    Call done = answered;
-    if (done != null) done.cancel();
-  }
-
-  @Override
-  public void requestHeadersStart(Call call) {
-    if (call == attempt) requestStarted = true;
+    OkHttpTransport t = transport;
+    if (t != null) t.cancelAnswered();
   }
 
   /** Starts the attempts of this pass: a new loop, cancelled at once if the caller cancelled. */
@@ -249,63 +236,62 @@ final class MeshCall extends EventListener
     passthrough = false;
     policyRun = null;
     loop = null;
+    sendPath = null;
+    faultAborted = false;
   }
 
   private Response routeOnce() throws IOException {
-    RouteTarget target = request.tag(RouteTarget.class);
-    if (target != null) {
-      // Matched elsewhere (an inbound route forwarded by mesh-gateway): straight to the attempts.
-      long start = owner.ticker.read();
-      MeshSnapshot snapshot = owner.mesh.current();
-      rules = snapshot.requestPath();
-      path = null;
-      Plan plan = owner.plan(snapshot);
-      return forward(plan, plan.targetRoute(target.route()), target.cluster(), start);
-    }
     MeshSnapshot snapshot = owner.mesh.current();
     rules = snapshot.requestPath();
     path = null;
-    RouteMatch m = snapshot.outbound().match(this);
-    if (m.outcome() == RouteMatch.Outcome.NOT_MESH) {
-      passthrough = true;
-      return chain.proceed(request);
+    RouteTarget target = request.tag(RouteTarget.class);
+    if (target != null) {
+      // Matched elsewhere (an inbound route forwarded by mesh-gateway): straight to the attempts.
+      start = owner.ticker.read();
+      plan = owner.plan(snapshot);
+      return forward(plan.targetRoute(target.route()), target.cluster());
     }
-    long start = owner.ticker.read();
-    Plan plan = owner.plan(snapshot);
-    if (path().isEmpty()) return invalidPath(plan, m, start);
-    if (m.outcome() == RouteMatch.Outcome.NO_ROUTE) {
-      String vh = m.virtualHost();
-      plan.noRouteMeters(vh).request(Outcome.NO_ROUTE, 0, owner.ticker.read() - start);
-      throw new MeshException(
-          Reason.NO_ROUTE, null, vh + "/", false, Failure.NONE, 0,
-          "no route of virtual host " + vh + " matches " + method + " " + path(), null);
-    }
-    Route route = m.route();
-    RoutePlan rp = plan.route(route);
-    RouteAction action = route.action();
-    if (!route.policies().isEmpty()) {
-      Response answer = startPolicies(route, rp, start);
-      if (answer != null) return answer;
-    }
-    switch (action.kind()) {
-      case PASS:
-        passthrough = true;
-        return chain.proceed(request);
-      case RESPOND: {
-        Response r = DirectResponses.respond(request, (RouteAction.Respond) action);
-        rp.direct.request(Outcome.DIRECT, r.code(), owner.ticker.read() - start);
-        return r;
-      }
-      case REDIRECT: {
-        Response r = DirectResponses.redirect(request, (RouteAction.Redirect) action, this);
-        rp.direct.request(Outcome.DIRECT, r.code(), owner.ticker.read() - start);
-        return r;
-      }
-      default: {
-        String cluster = ((RouteAction.ClusterTarget) action).pickCluster();
-        return forward(plan, rp, cluster, start);
-      }
-    }
+    start = owner.ticker.read();
+    this.snapshot = snapshot;
+    plan = null;
+    return OutboundPipeline.decide(snapshot.outbound(), this, this);
+  }
+
+  /** The client plan of the snapshot this pass routes on, built on first use. */
+  private Plan plan() {
+    Plan p = plan;
+    if (p == null) plan = p = owner.plan(snapshot);
+    return p;
+  }
+
+  // ------------------------------------------------------------------ OutboundPipeline.Exchange
+
+  @Override
+  public Response leave() throws IOException {
+    passthrough = true;
+    return chain.proceed(request);
+  }
+
+  @Override
+  public Response noRoute(String vh) throws IOException {
+    plan().noRouteMeters(vh).request(Outcome.NO_ROUTE, 0, owner.ticker.read() - start);
+    throw new MeshException(
+        Reason.NO_ROUTE, null, vh + "/", false, Failure.NONE, 0,
+        "no route of virtual host " + vh + " matches " + method + " " + path(), null);
+  }
+
+  @Override
+  public Response answer(Route route, RouteAction action) {
+    Response r = action.kind() == RouteAction.Kind.RESPOND
+        ? DirectResponses.respond(request, (RouteAction.Respond) action)
+        : DirectResponses.redirect(request, (RouteAction.Redirect) action, this);
+    plan().route(route).direct.request(Outcome.DIRECT, r.code(), owner.ticker.read() - start);
+    return r;
+  }
+
+  @Override
+  public Response forward(Route route, String cluster) throws IOException {
+    return forward(plan().route(route), cluster);
   }
 
   /**
@@ -314,10 +300,11 @@ final class MeshCall extends EventListener
    * INVALID_PATH}, recorded as outcome {@code invalid-path} under the route it would have taken
    * (matched on no path: conditions on the path fail) or its virtual host's no-route tag.
    */
-  private Response invalidPath(Plan plan, RouteMatch m, long start) throws IOException {
+  @Override
+  public Response invalidPath(RouteMatch m) throws IOException {
     ClientMeters.RouteMeters meters = m.outcome() == RouteMatch.Outcome.ROUTED
-        ? plan.route(m.route()).direct
-        : plan.noRouteMeters(m.virtualHost());
+        ? plan().route(m.route()).direct
+        : plan().noRouteMeters(m.virtualHost());
     String target = rules.redirect(rawPath);
     if (target != null) {
       Response r = DirectResponses.pathRedirect(request, target);
@@ -336,7 +323,9 @@ final class MeshCall extends EventListener
    * their header edits to {@link #request} (what the rest of the pass sends). {@link #run} reports
    * the pass's outcome to them.
    */
-  private Response startPolicies(Route route, RoutePlan rp, long start) {
+  @Override
+  public Response policies(Route route) {
+    RoutePlan rp = plan().route(route);
     String id = request.header(REQUEST_ID);
     if (id == null) id = MeshContext.current().requestId();
     PolicyRun run = route.policies().start(this, route.virtualHost(), route.name(), id, start);
@@ -347,23 +336,13 @@ final class MeshCall extends EventListener
       rp.direct.request(Outcome.DIRECT, r.code(), owner.ticker.read() - start);
       return r;
     }
-    int edits = run.headerEditCount();
-    if (edits > 0) {
-      Request.Builder b = request.newBuilder();
-      for (int i = 0; i < edits; i++) {
-        String value = run.headerEditValue(i);
-        if (value == null) b.removeHeader(run.headerEditName(i));
-        else b.header(run.headerEditName(i), value);
-      }
-      request = b.build();
-    }
+    request = OkHttpTransport.withHeaderEdits(request, run);
     return null;
   }
 
   // ------------------------------------------------------------------ forwarding
 
-  private Response forward(Plan plan, RoutePlan rp, String clusterName, long start)
-      throws IOException {
+  private Response forward(RoutePlan rp, String clusterName) throws IOException {
     String p = rp.route.rewritesPath() ? rp.route.rewritePath(this, rules)
         : path().isEmpty() ? "" : rules.forwarded(rawPath);
     if (p == null || p.isEmpty()) {
@@ -381,26 +360,14 @@ final class MeshCall extends EventListener
           Reason.NO_HEALTHY_ENDPOINT, clusterName, rp.tag, false, Failure.NONE, 0,
           "the cluster is not in the current config", null);
     }
-    routeTag = rp.tag;
+    sendRoute = rp;
+    sendTarget = t;
     AttemptLoop attempts = startAttempts();
     Outcome outcome = Outcome.UPSTREAM_FAILURE;
     int status = 0;
     try {
-      Fault fault = rp.fault.decide();
-      if (!fault.isNone()) {
-        if (fault.delayed()) {
-          rp.faultDelays.increment();
-          if (!attempts.await(fault.delayNanos())) throw cancelled(t, 0, false, Failure.NONE, null);
-        }
-        if (fault.aborted()) {
-          rp.faultAborts.increment();
-          outcome = Outcome.FAULT;
-          status = fault.abortStatus();
-          return DirectResponses.abort(request, status);
-        }
-      }
-      Response r = attempts(plan, rp, t, attempts);
-      outcome = Outcome.RESPONSE;
+      Response r = OutboundPipeline.forward(rp.fault.decide(), attempts, this);
+      outcome = faultAborted ? Outcome.FAULT : Outcome.RESPONSE;
       status = r.code();
       return r;
     } catch (MeshException e) {
@@ -411,197 +378,63 @@ final class MeshCall extends EventListener
     }
   }
 
-  private MeshException cancelled(Target t, int attempts, boolean sent, Failure f, Throwable cause) {
-    return new MeshException(
-        Reason.CANCELLED, t.cluster.name, routeTag, sent, f, attempts, null, cause);
+  @Override
+  public void faultDelayed() {
+    sendRoute.faultDelays.increment();
   }
 
-  /** The attempts, by mesh-core's loop. Returns the response to hand back, or throws a {@link MeshException}. */
-  private Response attempts(Plan plan, RoutePlan rp, Target t, AttemptLoop attempts)
-      throws IOException {
+  @Override
+  public IOException cancelled() {
+    return new MeshException(
+        Reason.CANCELLED, sendTarget.cluster.name, sendRoute.tag, false, Failure.NONE, 0, null, null);
+  }
+
+  @Override
+  public Response abort(int status) {
+    sendRoute.faultAborts.increment();
+    faultAborted = true;
+    return DirectResponses.abort(request, status);
+  }
+
+  /** The attempts, by mesh-core's loop, over an {@link OkHttpTransport}; then the mirror copy. */
+  @Override
+  public Response attempts(AttemptLoop attempts) throws IOException {
     RequestBody body = request.body();
     boolean replayable = body == null || !(body.isOneShot() || body.isDuplex());
     boolean hasKey = request.header(IDEMPOTENCY_KEY) != null;
-    clients = owner.attemptClients.forChain(chain);
-    sendRoute = rp;
-    sendTarget = t;
+    OkHttpTransport t = new OkHttpTransport(
+        this, attempts, owner.attemptClients.forChain(chain), sendRoute, sendTarget);
+    transport = t;
     try {
-      return attempts.run(t, method, hasKey, replayable, this);
+      return attempts.run(sendTarget, method, hasKey, replayable, t);
     } finally {
-      prepared = null;
-      if (rp.mirror != null) mirror(plan, rp);
+      if (sendRoute.mirror != null) owner.mirror(this, plan(), sendRoute, request.body());
     }
   }
 
-  // ------------------------------------------------------------------ Transport
+  // ------------------------------------------------------------------ what the attempts send
 
-  @Override
-  public void prepare(Endpoint endpoint, long timeoutNanos) {
-    EndpointTargeting targeting = clients.targeting;
-    OkHttpClient attemptClient = targeting != null ? targeting.client(endpoint) : clients.client;
-    Request upstream = upstream(endpoint, sendRoute, null, targeting != null);
-    Call call = attemptClient.newCall(upstream);
-    call.timeout().timeout(timeoutNanos, TimeUnit.NANOSECONDS);
-    call.addEventListener(this);
-    requestStarted = false;
-    prepared = call;
+  /** The request of the current pass, with the policies' header edits. */
+  Request outgoing() {
+    return request;
   }
 
-  @Override
-  public Response send() throws IOException {
-    Call call = prepared;
-    prepared = null;
-    attempt = call;
-    try {
-      if (loop.abandoned()) call.cancel();
-      Response response = call.execute();
-      answered = call;
-      return response;
-    } finally {
-      attempt = null;
-    }
+  /** The path the attempts send: canonical, rewritten and re-checked by forward(). */
+  String sendPath() {
+    return sendPath != null ? sendPath : path();
   }
 
-  @Override
-  public void cancel() {
-    Call a = attempt;
-    if (a != null) a.cancel();
+  /** The path as the caller wrote it. */
+  String rawPath() {
+    path();
+    return rawPath;
   }
 
-  @Override
-  public boolean requestLeft() {
-    return requestStarted;
-  }
-
-  @Override
-  public int status(Response response) {
-    return response.code();
-  }
-
-  @Override
-  public String header(Response response, String name) {
-    return response.header(name);
-  }
-
-  @Override
-  public void discard(Response response) {
-    response.close();
-  }
-
-  @Override
-  public Failure classify(IOException e, boolean requestLeft) {
-    return Failures.classify(e, requestLeft);
-  }
-
-  @Override
-  public boolean isDeadline(IOException e) {
-    return Failures.isCallTimeout(e);
-  }
-
-  @Override
-  public IOException end(AttemptEnd end, boolean sent, Failure failure, int attempts,
-      String detail, IOException cause) {
-    return new MeshException(reason(end), sendTarget.cluster.name, routeTag, sent, failure,
-        attempts, detail, cause);
-  }
-
-  private static Reason reason(AttemptEnd end) {
-    return switch (end) {
-      case NO_HEALTHY_ENDPOINT -> Reason.NO_HEALTHY_ENDPOINT;
-      case CIRCUIT_OPEN -> Reason.CIRCUIT_OPEN;
-      case CONCURRENCY_LIMIT -> Reason.CONCURRENCY_LIMIT;
-      case BUDGET_EXHAUSTED -> Reason.BUDGET_EXHAUSTED;
-      case TIMEOUT -> Reason.TIMEOUT;
-      case CANCELLED -> Reason.CANCELLED;
-      case UPSTREAM_FAILURE -> Reason.UPSTREAM_FAILURE;
-    };
-  }
-
-  // ------------------------------------------------------------------ upstream requests
-
-  /**
-   * The request sent to {@code endpoint}: the caller's request, with propagated headers and {@code
-   * x-request-id} added where the caller set none, then the route's header removals and additions.
-   *
-   * <p>With {@code keepUrl} (the attempt client is steered to the endpoint, see {@link
-   * EndpointTargeting}) the URL stays the caller's, except for a path rewrite, and {@code Host} is
-   * set only for {@code rewrite.host} or a mirror copy ({@code shadowHost}); when nothing changes,
-   * the caller's request itself is returned. Otherwise the URL points at the endpoint and {@code
-   * Host} carries the caller's authority (or {@code rewrite.host}, or {@code shadowHost}).
-   */
-  Request upstream(Endpoint endpoint, RoutePlan rp, String shadowHost, boolean keepUrl) {
-    MeshContext ctx = MeshContext.current();
-    boolean addId = request.header(MeshContext.REQUEST_ID) == null;
-    // What is sent is what was matched: the canonical (or rewritten) path, never the raw one.
-    String sendPath = this.sendPath != null ? this.sendPath : path();
-    boolean rewritesPath = !sendPath.equals(rawPath);
-    if (keepUrl && !addId && !rewritesPath && shadowHost == null && rp.hostRewrite == null
-        && !rp.changesHeaders && !missingPropagated(ctx)) {
-      return request;
-    }
-    Request.Builder b = request.newBuilder();
-    if (keepUrl) {
-      if (rewritesPath) {
-        b.url(request.url().newBuilder().encodedPath(sendPath).build());
-      }
-      if (shadowHost != null) {
-        b.header("Host", shadowHost);
-      } else if (rp.hostRewrite != null) {
-        b.header("Host", rp.hostRewrite);
-      }
-    } else {
-      HttpUrl.Builder url = request.url().newBuilder().host(endpoint.host()).port(endpoint.port());
-      if (rewritesPath) url.encodedPath(sendPath);
-      b.url(url.build());
-      String host = rp.hostRewrite != null ? rp.hostRewrite : authority;
-      b.header("Host", shadowHost != null ? shadowHost : host);
-    }
-    if (addId) b.header(MeshContext.REQUEST_ID, requestId(ctx));
-    for (int i = 0, n = ctx.headerCount(); i < n; i++) {
-      String name = ctx.headerName(i);
-      if (request.header(name) == null) b.header(name, ctx.headerValue(i));
-    }
-    if (rp.changesHeaders) {
-      List<String> remove = rp.headers.remove();
-      for (int i = 0; i < remove.size(); i++) b.removeHeader(remove.get(i));
-      for (Map.Entry<String, String> e : rp.headers.add().entrySet()) {
-        b.addHeader(e.getKey(), e.getValue());
-      }
-    }
-    return b.build();
-  }
-
-  private boolean missingPropagated(MeshContext ctx) {
-    for (int i = 0, n = ctx.headerCount(); i < n; i++) {
-      if (request.header(ctx.headerName(i)) == null) return true;
-    }
-    return false;
-  }
-
-  private String requestId(MeshContext ctx) {
+  /** The caller's {@code x-request-id}-less request gets this one, the same on every attempt. */
+  String requestId(MeshContext ctx) {
     if (requestId == null) {
       requestId = ctx.requestId() != null ? ctx.requestId() : owner.requestIds.next();
     }
     return requestId;
-  }
-
-  /** The caller's authority with {@code -shadow} appended to the host part (Envoy's rule). */
-  String shadowAuthority(RoutePlan rp) {
-    String a = rp.hostRewrite != null ? rp.hostRewrite : authority;
-    int end = FollowUps.hostEnd(a);
-    return a.substring(0, end) + "-shadow" + a.substring(end);
-  }
-
-  private void mirror(Plan plan, RoutePlan rp) {
-    try {
-      double percent = rp.mirror.percent();
-      if (percent <= 0) return;
-      if (percent < 100 && ThreadLocalRandom.current().nextDouble(100) >= percent) return;
-      ClusterPlan target = plan.cluster(rp.mirror.cluster());
-      if (target == null) return;
-      owner.mirror().send(this, rp, target, request.body());
-    } catch (RuntimeException e) {
-      owner.mirrorFailedUnexpectedly(e);
-    }
   }
 }

@@ -3,13 +3,16 @@ package io.mesh4j.okhttp;
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshSnapshot;
 import io.mesh4j.context.RequestIdGenerator;
+import io.mesh4j.internal.MeshInternals;
 import io.mesh4j.internal.MeshRuntime;
 import io.mesh4j.time.Scheduler;
 import io.mesh4j.time.Ticker;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,13 +45,13 @@ final class MeshInterceptor implements Interceptor {
       Mesh mesh, OkHttpClient attemptClient, boolean perEndpointMetrics, int mirrorMaxInFlight,
       RequestIdGenerator requestIds) {
     this.mesh = mesh;
-    this.ticker = mesh.ticker();
+    this.ticker = MeshInternals.ticker(mesh);
     this.clock = mesh.clock();
-    this.scheduler = mesh.scheduler();
+    this.scheduler = MeshInternals.scheduler(mesh);
     this.attemptClients = new AttemptClients(attemptClient);
     this.requestIds = requestIds;
     this.meters = new ClientMeters(mesh.meterRegistry(), perEndpointMetrics);
-    this.runtime = mesh.runtime();
+    this.runtime = MeshInternals.runtime(mesh);
     this.mirrorMaxInFlight = mirrorMaxInFlight;
     plan(mesh.current());
   }
@@ -94,6 +97,23 @@ final class MeshInterceptor implements Interceptor {
   }
 
   /** Mirror problems never reach the caller; the first one is logged. */
+  /**
+   * Sends a mirror copy of {@code call}'s forwarded pass when its route mirrors and the percentage
+   * draws it; never fails the real call.
+   */
+  void mirror(MeshCall call, Plan plan, Plan.RoutePlan rp, RequestBody body) {
+    try {
+      double percent = rp.mirror.percent();
+      if (percent <= 0) return;
+      if (percent < 100 && ThreadLocalRandom.current().nextDouble(100) >= percent) return;
+      Plan.ClusterPlan target = plan.cluster(rp.mirror.cluster());
+      if (target == null) return;
+      mirror().send(call, rp, target, body);
+    } catch (RuntimeException e) {
+      mirrorFailedUnexpectedly(e);
+    }
+  }
+
   void mirrorFailedUnexpectedly(RuntimeException e) {
     if (!mirrorErrorLogged) {
       mirrorErrorLogged = true;

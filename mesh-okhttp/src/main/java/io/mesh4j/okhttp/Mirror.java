@@ -1,6 +1,7 @@
 package io.mesh4j.okhttp;
 
 import io.mesh4j.endpoint.Endpoint;
+import io.mesh4j.internal.ClusterInternals;
 import io.mesh4j.internal.ClusterResilience;
 import io.mesh4j.endpoint.Failure;
 import io.mesh4j.lb.PickResult;
@@ -110,7 +111,8 @@ final class Mirror {
     Request copy;
     OkHttpClient c0;
     try {
-      copy = call.upstream(endpoint, rp, call.shadowAuthority(rp), targeting != null);
+      copy = OkHttpTransport.upstream(call, endpoint, rp,
+          OkHttpTransport.shadowAuthority(rp, call.authority()), targeting != null);
       c0 = targeting != null ? targeting.client(endpoint) : client;
     } catch (RuntimeException e) {
       res.breaker.release();
@@ -164,7 +166,7 @@ final class Mirror {
     private void finish(int status, Failure failure) {
       long latency = ticker.read() - start;
       endpoint.requestFinished();
-      target.cluster.onOutcome(endpoint, status, failure, latency);
+      ClusterInternals.onOutcome(target.cluster, endpoint, status, failure, latency);
       target.resilience.breaker.onComplete(status, failure, latency);
       inFlight.decrementAndGet();
     }

@@ -1,11 +1,15 @@
 package io.mesh4j.servlet;
 
 import io.mesh4j.config.PathNormalizationConfig;
+import io.mesh4j.internal.server.InboundPlan;
 import io.mesh4j.route.PathRefusal;
 import io.mesh4j.route.RequestPath;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * The canonical path of a servlet request ({@link RequestPath} of the raw request URI, under the
@@ -129,5 +133,30 @@ final class DispatchPath {
     } catch (java.nio.charset.CharacterCodingException e) {
       return null;
     }
+  }
+
+  /**
+   * Answers a request whose path {@link DispatchPath#canonical} did not accept: 307 to the
+   * unescaped path under {@code unescape_and_redirect}, else 400 counted by reason.
+   */
+  static void refuse(HttpServletRequest req, HttpServletResponse res, InboundPlan p)
+      throws IOException {
+    String raw = DispatchPath.raw(req);
+    String target = raw == null ? null : p.paths().redirect(raw);
+    if (target != null) {
+      String query = req.getQueryString();
+      res.setStatus(307);
+      res.setHeader("Location", query == null ? target : target + "?" + query);
+      res.setContentLength(0);
+      return;
+    }
+    p.pathRefused(DispatchPath.refusal(req, p.paths())).increment();
+    Exchange.write(res, HttpServletResponse.SC_BAD_REQUEST, "invalid request path\n", Map.of());
+  }
+
+  /** {@code uri} without the request's context path. */
+  static String withinContext(HttpServletRequest req, String uri) {
+    String ctx = req.getContextPath();
+    return ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
   }
 }

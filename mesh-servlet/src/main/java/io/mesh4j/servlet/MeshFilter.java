@@ -4,6 +4,7 @@ import io.mesh4j.Mesh;
 import io.mesh4j.config.ConfigException;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.context.RequestIdGenerator;
+import io.mesh4j.internal.MeshInternals;
 import io.mesh4j.internal.server.InboundPipeline;
 import io.mesh4j.internal.server.InboundPlan;
 import io.mesh4j.internal.server.Outcome;
@@ -258,25 +259,25 @@ public final class MeshFilter implements Filter {
 
   private void handle(Mesh m, HttpServletRequest req, HttpServletResponse res, FilterChain chain)
       throws IOException, ServletException {
-    long start = m.ticker().read();
+    long start = MeshInternals.ticker(m).read();
     // One canonical path for every decision below, and only when the container will dispatch on
     // that same path: otherwise the decision would be about a request the application never sees.
     InboundPipeline pipe = pipeline;
     InboundPlan p = pipe.plan();
     String path = DispatchPath.canonical(req, p.paths());
     if (path == null) {
-      refusePath(req, res, p);
+      DispatchPath.refuse(req, res, p);
       return;
     }
     req.setAttribute(PATH_ATTRIBUTE, path);
-    String source = sourceAddress(req, p);
+    String source = SourceAddresses.of(req, p);
     req.setAttribute(SOURCE_ADDRESS_ATTRIBUTE, source);
     ServletRequestView view = new ServletRequestView(req, path, source, identities);
     MeshContext context = MeshContext.fromRequest(p.propagate(), view, requestIds);
     if (context.requestId() != null) res.setHeader(MeshContext.REQUEST_ID, context.requestId());
     if (m.isDraining()) res.setHeader(DRAINING_HEADER, "true");
 
-    String local = pathWithinContext(req, path);
+    String local = DispatchPath.withinContext(req, path);
     if (local.equals(p.healthPath())) {
       pipe.health(req.getMethod(), (status, body, headers) -> Exchange.write(res, status, body, headers));
       return;
@@ -286,31 +287,12 @@ public final class MeshFilter implements Filter {
       if (admin != null && admin.handle(req, res, source)) return;
     }
 
-    Exchange exchange = new Exchange(context, res, m.ticker(), start);
+    Exchange exchange = new Exchange(context, res, MeshInternals.ticker(m), start);
     switch (pipe.decide(p, view, exchange, exchange)) {
       case PASS -> pass(m, req, res, chain, exchange);
       case FORWARD -> forward(m, p, req, res, exchange, source);
       case ANSWERED -> { }
     }
-  }
-
-  /**
-   * Answers a request whose path {@link DispatchPath#canonical} did not accept: 307 to the
-   * unescaped path under {@code unescape_and_redirect}, else 400 counted by reason.
-   */
-  private static void refusePath(HttpServletRequest req, HttpServletResponse res, InboundPlan p)
-      throws IOException {
-    String raw = DispatchPath.raw(req);
-    String target = raw == null ? null : p.paths().redirect(raw);
-    if (target != null) {
-      String query = req.getQueryString();
-      res.setStatus(307);
-      res.setHeader("Location", query == null ? target : target + "?" + query);
-      res.setContentLength(0);
-      return;
-    }
-    p.pathRefused(DispatchPath.refusal(req, p.paths())).increment();
-    write(res, HttpServletResponse.SC_BAD_REQUEST, "invalid request path\n");
   }
 
   /** A {@code to} or {@code split} decision: the request goes to the forwarder. */
@@ -358,25 +340,6 @@ public final class MeshFilter implements Filter {
         exchange.record(Outcome.ERROR, res.isCommitted() ? res.getStatus() : 500);
       }
     }
-  }
-
-  /**
-   * The request's source address: the socket peer ({@code getRemoteAddr()}), unless the peer is
-   * in {@code inbound.trusted_proxies}; then the right-most {@code X-Forwarded-For} entry that is
-   * not itself a trusted proxy (every line of the header counts, in order; when all entries are
-   * trusted proxies, the left-most; an entry that is not an IP literal stops the walk at the last
-   * trusted address). A forged header from any other peer changes nothing.
-   */
-  static String sourceAddress(HttpServletRequest req, InboundPlan p) {
-    String peer = SourceAddresses.strip(req.getRemoteAddr());
-    if (p.trustedProxies().length == 0) return peer;
-    return SourceAddresses.resolve(
-        peer, req.getHeaders(SourceAddresses.X_FORWARDED_FOR), p.trustedProxies());
-  }
-
-  private static String pathWithinContext(HttpServletRequest req, String uri) {
-    String ctx = req.getContextPath();
-    return ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
   }
 
   private InboundPipeline pipeline(Mesh m) {

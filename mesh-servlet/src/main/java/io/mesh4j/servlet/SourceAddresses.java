@@ -1,6 +1,8 @@
 package io.mesh4j.servlet;
 
 import io.mesh4j.config.Cidr;
+import io.mesh4j.internal.server.InboundPlan;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.Enumeration;
 
 /**
@@ -95,5 +97,18 @@ final class SourceAddresses {
       return address.substring(1, address.length() - 1);
     }
     return address;
+  }
+
+  /**
+   * The request's source address: the socket peer ({@code getRemoteAddr()}), unless the peer is
+   * in {@code inbound.trusted_proxies}; then the right-most {@code X-Forwarded-For} entry that is
+   * not itself a trusted proxy (every line of the header counts, in order; when all entries are
+   * trusted proxies, the left-most; an entry that is not an IP literal stops the walk at the last
+   * trusted address). A forged header from any other peer changes nothing.
+   */
+  static String of(HttpServletRequest req, InboundPlan p) {
+    String peer = strip(req.getRemoteAddr());
+    if (p.trustedProxies().length == 0) return peer;
+    return resolve(peer, req.getHeaders(X_FORWARDED_FOR), p.trustedProxies());
   }
 }

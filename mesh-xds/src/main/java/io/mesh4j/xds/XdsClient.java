@@ -20,6 +20,7 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.mesh4j.ConfigSourceStatus;
 import io.mesh4j.Mesh;
+import io.mesh4j.internal.MeshInternals;
 import io.mesh4j.config.ConfigError;
 import io.mesh4j.config.ConfigException;
 import io.mesh4j.config.ConfigValidator;
@@ -156,10 +157,10 @@ public final class XdsClient implements AutoCloseable {
   private XdsClient(Builder b) {
     this.bootstrap = b.bootstrap;
     this.mesh = b.mesh;
-    this.scheduler = b.scheduler != null ? b.scheduler : mesh.scheduler();
-    this.random = b.random != null ? b.random : mesh.random();
+    this.scheduler = b.scheduler != null ? b.scheduler : MeshInternals.scheduler(mesh);
+    this.random = b.random != null ? b.random : MeshInternals.random(mesh);
     this.clock = mesh.clock();
-    this.ticker = b.ticker != null ? b.ticker : mesh.ticker();
+    this.ticker = b.ticker != null ? b.ticker : MeshInternals.ticker(mesh);
     this.base = b.base != null ? b.base : mesh.current().config();
     this.node = node(bootstrap);
     this.stateSince = clock.instant();

@@ -3,6 +3,7 @@ package io.mesh4j.internal.client;
 import io.mesh4j.cluster.Cluster;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.Failure;
+import io.mesh4j.internal.ClusterInternals;
 import io.mesh4j.lb.PickContext;
 import io.mesh4j.lb.PickResult;
 import io.mesh4j.outlier.EjectionReason;
@@ -246,7 +247,7 @@ public final class AttemptLoop implements PickContext {
 
         report(cluster, breaker, endpoint, status, failure, latency);
         if (response != null && "true".equalsIgnoreCase(transport.header(response, DRAINING_HEADER))) {
-          cluster.ejectNow(endpoint, EjectionReason.DRAINING);
+          ClusterInternals.ejectNow(cluster, endpoint, EjectionReason.DRAINING);
         }
         // ---- attempt reported
 
@@ -302,7 +303,7 @@ public final class AttemptLoop implements PickContext {
   private static void report(Cluster cluster, ClusterCircuitBreaker breaker, Endpoint endpoint,
       int status, Failure failure, long latency) {
     endpoint.requestFinished();
-    cluster.onOutcome(endpoint, status, failure, latency);
+    ClusterInternals.onOutcome(cluster, endpoint, status, failure, latency);
     breaker.onComplete(status, failure, latency);
   }
 

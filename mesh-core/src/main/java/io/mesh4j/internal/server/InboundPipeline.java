@@ -2,6 +2,7 @@ package io.mesh4j.internal.server;
 
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshSnapshot;
+import io.mesh4j.internal.MeshInternals;
 import io.mesh4j.internal.authz.Authorizer;
 import io.mesh4j.config.ActionConfig;
 import io.mesh4j.internal.fault.Fault;
@@ -120,7 +121,7 @@ public final class InboundPipeline {
         }
       }
       if (p != null && s == refused) return p;
-      InboundPlan next = InboundPlan.build(s, mesh.runtime(), mesh.meterRegistry());
+      InboundPlan next = InboundPlan.build(s, MeshInternals.runtime(mesh), mesh.meterRegistry());
       plan = next;
       return next;
     }
@@ -166,7 +167,7 @@ public final class InboundPipeline {
         }
         case FAULT -> {
           Fault fault = exchange.route().fault.decide();
-          if (fault.delayed()) hold(mesh.scheduler(), fault.delayNanos());
+          if (fault.delayed()) hold(MeshInternals.scheduler(mesh), fault.delayNanos());
           if (fault.aborted()) {
             exchange.record(Outcome.FAULT, fault.abortStatus());
             responder.answer(fault.abortStatus(), "fault filter abort\n", NO_HEADERS);

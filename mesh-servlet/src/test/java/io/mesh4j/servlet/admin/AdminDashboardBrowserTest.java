@@ -1,5 +1,6 @@
 package io.mesh4j.servlet.admin;
 
+import io.mesh4j.internal.ClusterInternals;
 import io.mesh4j.time.FakeTime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -134,14 +135,14 @@ class AdminDashboardBrowserTest {
 
       // Traffic between two polls shows as each endpoint's share of its cluster.
       server.beforeNextClustersPoll(() -> {
-        for (int i = 0; i < 30; i++) inventory.onOutcome(i11, 200, Failure.NONE, 1_000_000);
-        for (int i = 0; i < 10; i++) inventory.onOutcome(i14, 200, Failure.NONE, 1_000_000);
+        for (int i = 0; i < 30; i++) ClusterInternals.onOutcome(inventory, i11, 200, Failure.NONE, 1_000_000);
+        for (int i = 0; i < 10; i++) ClusterInternals.onOutcome(inventory, i14, 200, Failure.NONE, 1_000_000);
       });
       browser.await(share("inventory/10.0.1.11:8080", 75) + " && " + share("inventory/10.0.2.14:8080", 25)
           + " && " + share("inventory/10.0.1.12:8080", 0), WAIT, STATE);
 
       // An endpoint goes down: outlier ejection, a failing health check, a draining peer.
-      inventory.ejectNow(i12, EjectionReason.CONSECUTIVE_5XX);
+      ClusterInternals.ejectNow(inventory, i12, EjectionReason.CONSECUTIVE_5XX);
       browser.await(health("inventory/10.0.1.12:8080", "ejected") + " && "
           + row("inventory/10.0.1.12:8080") + ".querySelector('.health .sub').textContent === 'consecutive 5xx, back in 30 s'"
           + " && " + chip("inventory", "3/4 usable"), WAIT, STATE);
@@ -150,7 +151,7 @@ class AdminDashboardBrowserTest {
       assertThat(payments.usableCount()).isEqualTo(1);
       browser.await(health("payments/10.0.3.22:8443", "unhealthy") + " && " + chip("payments", "1/2 usable"),
           WAIT, STATE);
-      inventory.ejectNow(i13, EjectionReason.DRAINING);
+      ClusterInternals.ejectNow(inventory, i13, EjectionReason.DRAINING);
       browser.await(health("inventory/10.0.2.13:8080", "draining") + " && "
           + health("inventory/10.0.1.11:8080", "healthy"), WAIT, STATE);
 
@@ -158,10 +159,10 @@ class AdminDashboardBrowserTest {
       for (int i = 0; i < 3; i++) i11.requestStarted();
       p21.requestStarted();
       server.beforeEveryClustersPoll(() -> {
-        for (int i = 0; i < 50; i++) inventory.onOutcome(i11, 200, Failure.NONE, 1_000_000);
-        for (int i = 0; i < 30; i++) inventory.onOutcome(i14, 200, Failure.NONE, 1_000_000);
-        for (int i = 0; i < 20; i++) payments.onOutcome(p21, 200, Failure.NONE, 1_000_000);
-        inventory.onOutcome(i14, 503, Failure.NONE, 1_000_000);
+        for (int i = 0; i < 50; i++) ClusterInternals.onOutcome(inventory, i11, 200, Failure.NONE, 1_000_000);
+        for (int i = 0; i < 30; i++) ClusterInternals.onOutcome(inventory, i14, 200, Failure.NONE, 1_000_000);
+        for (int i = 0; i < 20; i++) ClusterInternals.onOutcome(payments, p21, 200, Failure.NONE, 1_000_000);
+        ClusterInternals.onOutcome(inventory, i14, 503, Failure.NONE, 1_000_000);
       });
       browser.await(share("inventory/10.0.1.11:8080", 62) + " && " + share("inventory/10.0.2.14:8080", 38)
           + " && " + share("payments/10.0.3.21:8443", 100), WAIT, STATE);

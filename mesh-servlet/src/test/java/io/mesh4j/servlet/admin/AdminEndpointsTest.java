@@ -1,5 +1,6 @@
 package io.mesh4j.servlet.admin;
 
+import io.mesh4j.internal.ClusterInternals;
 import io.mesh4j.route.DescribedRequest;
 import io.mesh4j.time.FakeTime;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -148,11 +149,11 @@ class AdminEndpointsTest {
     Cluster inventory = mesh.cluster("inventory");
     Endpoint a = endpoint(inventory, "127.0.0.1:9001");
     Endpoint b = endpoint(inventory, "127.0.0.1:9002");
-    for (int i = 0; i < 3; i++) inventory.onOutcome(a, 200, Failure.NONE, 1_000_000);
-    inventory.onOutcome(a, 503, Failure.NONE, 1_000_000);
+    for (int i = 0; i < 3; i++) ClusterInternals.onOutcome(inventory, a, 200, Failure.NONE, 1_000_000);
+    ClusterInternals.onOutcome(inventory, a, 503, Failure.NONE, 1_000_000);
     a.requestStarted();
     a.requestStarted();
-    inventory.ejectNow(b, EjectionReason.CONSECUTIVE_5XX);
+    ClusterInternals.ejectNow(inventory, b, EjectionReason.CONSECUTIVE_5XX);
     time.advance(Duration.ofSeconds(10));
 
     Reply r = get("/mesh/clusters");
@@ -187,7 +188,7 @@ class AdminEndpointsTest {
   @Test
   void anEndpointThatSaysItDrainsShowsAsDrainingAndTheInstanceDrainFlagShows() throws Exception {
     Cluster inventory = mesh.cluster("inventory");
-    inventory.ejectNow(endpoint(inventory, "127.0.0.1:9001"), EjectionReason.DRAINING);
+    ClusterInternals.ejectNow(inventory, endpoint(inventory, "127.0.0.1:9001"), EjectionReason.DRAINING);
     mesh.drain();
 
     JsonNode j = get("/mesh/clusters").json();

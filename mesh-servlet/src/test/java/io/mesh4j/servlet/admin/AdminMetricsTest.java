@@ -9,6 +9,7 @@ import io.mesh4j.cluster.Cluster;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.Failure;
+import io.mesh4j.internal.ClusterInternals;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -120,8 +121,8 @@ class AdminMetricsTest {
         AdminServer server = new AdminServer(new MeshAdmin(mesh))) {
       Cluster c = mesh.cluster("inventory");
       Endpoint a = c.endpoints().get(0);
-      for (int i = 0; i < 3; i++) c.onOutcome(a, 200, Failure.NONE, 2_000_000);
-      c.onOutcome(a, 502, Failure.NONE, 4_000_000);
+      for (int i = 0; i < 3; i++) ClusterInternals.onOutcome(c, a, 200, Failure.NONE, 2_000_000);
+      ClusterInternals.onOutcome(c, a, 502, Failure.NONE, 4_000_000);
       OkHttpClient client = new OkHttpClient();
       Request.Builder get = new Request.Builder().url(server.url("/mesh/metrics"));
       if (accept != null) get.header("Accept", accept);

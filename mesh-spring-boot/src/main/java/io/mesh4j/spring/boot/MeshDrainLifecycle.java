@@ -1,6 +1,7 @@
 package io.mesh4j.spring.boot;
 
 import io.mesh4j.Mesh;
+import io.mesh4j.internal.MeshInternals;
 import java.time.Duration;
 import java.util.Objects;
 import org.springframework.context.SmartLifecycle;
@@ -56,7 +57,7 @@ public final class MeshDrainLifecycle implements SmartLifecycle {
     if (delay.isZero() || mesh.isClosed()) {
       callback.run();
     } else {
-      mesh.scheduler().schedule(callback, delay);
+      MeshInternals.scheduler(mesh).schedule(callback, delay);
     }
   }
 

@@ -1,0 +1,229 @@
+package io.mesh4j.okhttp;
+
+import io.mesh4j.context.MeshContext;
+import io.mesh4j.endpoint.Endpoint;
+import io.mesh4j.endpoint.Failure;
+import io.mesh4j.internal.client.AttemptEnd;
+import io.mesh4j.internal.client.AttemptLoop;
+import io.mesh4j.internal.client.Transport;
+import io.mesh4j.okhttp.MeshException.Reason;
+import io.mesh4j.okhttp.Plan.RoutePlan;
+import io.mesh4j.okhttp.Plan.Target;
+import io.mesh4j.policy.PolicyRun;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.EventListener;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * The OkHttp {@link Transport} of one forwarded pass of a {@link MeshCall}: each attempt is its own
+ * OkHttp {@link Call} on the wrapped client's attempt client (steered to the endpoint by {@link
+ * EndpointTargeting}, or addressed to it), whose {@code Call.timeout()} is the time left before the
+ * overall deadline; as the attempts' {@link EventListener} it learns whether the request headers
+ * started ({@link #requestLeft}). Also builds the upstream request of an attempt or a mirror copy
+ * ({@link #upstream}). Used on the calling thread, except {@link #cancel} and {@link
+ * #cancelAnswered} (any thread).
+ */
+final class OkHttpTransport extends EventListener implements Transport<Response> {
+  private final MeshCall call;
+  private final AttemptLoop loop;
+  private final AttemptClients.Variant clients;
+  private final RoutePlan route;
+  private final Target target;
+  private Call prepared;
+  private volatile Call attempt;
+  /** The attempt whose response was handed back: cancelling the call must still cut its body. */
+  private volatile Call answered;
+  private volatile boolean requestStarted;
+
+  OkHttpTransport(MeshCall call, AttemptLoop loop, AttemptClients.Variant clients, RoutePlan route,
+      Target target) {
+    this.call = call;
+    this.loop = loop;
+    this.clients = clients;
+    this.route = route;
+    this.target = target;
+  }
+
+  /** Cancels the attempt whose response was handed back (its body may still be read). */
+  void cancelAnswered() {
+    Call done = answered;
+    if (done != null) done.cancel();
+  }
+
+  @Override
+  public void requestHeadersStart(Call c) {
+    if (c == attempt) requestStarted = true;
+  }
+
+  @Override
+  public void prepare(Endpoint endpoint, long timeoutNanos) {
+    EndpointTargeting targeting = clients.targeting;
+    OkHttpClient attemptClient = targeting != null ? targeting.client(endpoint) : clients.client;
+    Call c = attemptClient.newCall(upstream(call, endpoint, route, null, targeting != null));
+    c.timeout().timeout(timeoutNanos, TimeUnit.NANOSECONDS);
+    c.addEventListener(this);
+    requestStarted = false;
+    prepared = c;
+  }
+
+  @Override
+  public Response send() throws IOException {
+    Call c = prepared;
+    prepared = null;
+    attempt = c;
+    try {
+      if (loop.abandoned()) c.cancel();
+      Response response = c.execute();
+      answered = c;
+      return response;
+    } finally {
+      attempt = null;
+    }
+  }
+
+  @Override
+  public void cancel() {
+    Call a = attempt;
+    if (a != null) a.cancel();
+  }
+
+  @Override
+  public boolean requestLeft() {
+    return requestStarted;
+  }
+
+  @Override
+  public int status(Response response) {
+    return response.code();
+  }
+
+  @Override
+  public String header(Response response, String name) {
+    return response.header(name);
+  }
+
+  @Override
+  public void discard(Response response) {
+    response.close();
+  }
+
+  @Override
+  public Failure classify(IOException e, boolean requestLeft) {
+    return Failures.classify(e, requestLeft);
+  }
+
+  @Override
+  public boolean isDeadline(IOException e) {
+    return Failures.isCallTimeout(e);
+  }
+
+  @Override
+  public IOException end(AttemptEnd end, boolean sent, Failure failure, int attempts,
+      String detail, IOException cause) {
+    return new MeshException(reason(end), target.cluster.name, route.tag, sent, failure,
+        attempts, detail, cause);
+  }
+
+  private static Reason reason(AttemptEnd end) {
+    return switch (end) {
+      case NO_HEALTHY_ENDPOINT -> Reason.NO_HEALTHY_ENDPOINT;
+      case CIRCUIT_OPEN -> Reason.CIRCUIT_OPEN;
+      case CONCURRENCY_LIMIT -> Reason.CONCURRENCY_LIMIT;
+      case BUDGET_EXHAUSTED -> Reason.BUDGET_EXHAUSTED;
+      case TIMEOUT -> Reason.TIMEOUT;
+      case CANCELLED -> Reason.CANCELLED;
+      case UPSTREAM_FAILURE -> Reason.UPSTREAM_FAILURE;
+    };
+  }
+
+  // ------------------------------------------------------------------ upstream requests
+
+  /**
+   * The request {@code call} sends to {@code endpoint}: the caller's request, with propagated
+   * headers and {@code x-request-id} added where the caller set none, then the route's header
+   * removals and additions.
+   *
+   * <p>With {@code keepUrl} (the attempt client is steered to the endpoint, see {@link
+   * EndpointTargeting}) the URL stays the caller's, except for a path rewrite, and {@code Host} is
+   * set only for {@code rewrite.host} or a mirror copy ({@code shadowHost}); when nothing changes,
+   * the caller's request itself is returned. Otherwise the URL points at the endpoint and {@code
+   * Host} carries the caller's authority (or {@code rewrite.host}, or {@code shadowHost}).
+   */
+  static Request upstream(MeshCall call, Endpoint endpoint, RoutePlan rp, String shadowHost,
+      boolean keepUrl) {
+    MeshContext ctx = MeshContext.current();
+    Request request = call.outgoing();
+    boolean addId = request.header(MeshContext.REQUEST_ID) == null;
+    // What is sent is what was matched: the canonical (or rewritten) path, never the raw one.
+    String sendPath = call.sendPath();
+    boolean rewritesPath = !sendPath.equals(call.rawPath());
+    if (keepUrl && !addId && !rewritesPath && shadowHost == null && rp.hostRewrite == null
+        && !rp.changesHeaders && !missingPropagated(request, ctx)) {
+      return request;
+    }
+    Request.Builder b = request.newBuilder();
+    if (keepUrl) {
+      if (rewritesPath) {
+        b.url(request.url().newBuilder().encodedPath(sendPath).build());
+      }
+      if (shadowHost != null) {
+        b.header("Host", shadowHost);
+      } else if (rp.hostRewrite != null) {
+        b.header("Host", rp.hostRewrite);
+      }
+    } else {
+      HttpUrl.Builder url = request.url().newBuilder().host(endpoint.host()).port(endpoint.port());
+      if (rewritesPath) url.encodedPath(sendPath);
+      b.url(url.build());
+      String host = rp.hostRewrite != null ? rp.hostRewrite : call.authority();
+      b.header("Host", shadowHost != null ? shadowHost : host);
+    }
+    if (addId) b.header(MeshContext.REQUEST_ID, call.requestId(ctx));
+    for (int i = 0, n = ctx.headerCount(); i < n; i++) {
+      String name = ctx.headerName(i);
+      if (request.header(name) == null) b.header(name, ctx.headerValue(i));
+    }
+    if (rp.changesHeaders) {
+      List<String> remove = rp.headers.remove();
+      for (int i = 0; i < remove.size(); i++) b.removeHeader(remove.get(i));
+      for (Map.Entry<String, String> e : rp.headers.add().entrySet()) {
+        b.addHeader(e.getKey(), e.getValue());
+      }
+    }
+    return b.build();
+  }
+
+  /** {@code request} with the header edits of the request policies of {@code run} applied. */
+  static Request withHeaderEdits(Request request, PolicyRun run) {
+    int edits = run.headerEditCount();
+    if (edits == 0) return request;
+    Request.Builder b = request.newBuilder();
+    for (int i = 0; i < edits; i++) {
+      String value = run.headerEditValue(i);
+      if (value == null) b.removeHeader(run.headerEditName(i));
+      else b.header(run.headerEditName(i), value);
+    }
+    return b.build();
+  }
+
+  private static boolean missingPropagated(Request request, MeshContext ctx) {
+    for (int i = 0, n = ctx.headerCount(); i < n; i++) {
+      if (request.header(ctx.headerName(i)) == null) return true;
+    }
+    return false;
+  }
+
+  /** {@code authority} with {@code -shadow} appended to the host part (Envoy's rule). */
+  static String shadowAuthority(RoutePlan rp, String authority) {
+    String a = rp.hostRewrite != null ? rp.hostRewrite : authority;
+    int end = FollowUps.hostEnd(a);
+    return a.substring(0, end) + "-shadow" + a.substring(end);
+  }
+}
