@@ -54,8 +54,8 @@ class RollingRestartTest {
       OkHttpClient client = MeshOkHttp.wrap(new OkHttpClient(), mesh);
       // One request every 2 ms at most (hundreds during each drain and restart), not a busy loop:
       // a caller saturating a core made every context start of this test several times slower.
-      ScheduledExecutorService caller = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "caller"));
-      caller.scheduleWithFixedDelay(() -> {
+      ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "caller"));
+      load.scheduleWithFixedDelay(() -> {
         requests.incrementAndGet();
         try (Response r = client.newCall(new Request.Builder().url("http://greeter/hello").build()).execute()) {
           String body = r.body().string();
@@ -74,8 +74,8 @@ class RollingRestartTest {
         restart(apps, 0, ports[0], "a2", served, requests);
         restart(apps, 1, ports[1], "b2", served, requests);
       } finally {
-        caller.shutdown();
-        assertThat(caller.awaitTermination(30, TimeUnit.SECONDS)).as("caller stopped").isTrue();
+        load.shutdown();
+        assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).as("caller stopped").isTrue();
         for (ConfigurableApplicationContext app : apps) {
           if (app != null) app.close();
         }
