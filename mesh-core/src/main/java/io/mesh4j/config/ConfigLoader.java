@@ -59,12 +59,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigLoader {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-  private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  // Only a streaming parser factory: the tree is built by readValue, so YAML configs never load
+  // ObjectMapper and the databind machinery behind it (about 200 classes at startup).
+  private static final YAMLFactory YAML =
+      (YAMLFactory) new YAMLFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  /** The JSON reader, created on the first JSON document (most configs are YAML). */
+  private static final class Json {
+    static final ObjectMapper MAPPER =
+        new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  }
 
   private ConfigLoader() {}
 
@@ -280,7 +286,7 @@ public final class ConfigLoader {
     char c = first < text.length() ? text.charAt(first) : ' ';
     if (c != '{' && c != '[') return parseYaml(text, null);
     try {
-      return JSON.readTree(text);
+      return Json.MAPPER.readTree(text);
     } catch (JsonProcessingException | RuntimeException jsonError) {
       try {
         return parseYaml(text, null);
@@ -470,7 +476,7 @@ public final class ConfigLoader {
       while (first < text.length() && Character.isWhitespace(text.charAt(first))) first++;
       boolean json = first < text.length() && (text.charAt(first) == '{' || text.charAt(first) == '[');
       if (json) {
-        try (JsonParser p = JSON.createParser(text)) {
+        try (JsonParser p = Json.MAPPER.createParser(text)) {
           JsonToken t = p.nextToken();
           if (t != null) readValue(p, t, false, where, "");
         } catch (IOException | SyntaxError | RuntimeException notJson) {

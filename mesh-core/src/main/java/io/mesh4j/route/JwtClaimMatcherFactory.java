@@ -42,7 +42,10 @@ public final class JwtClaimMatcherFactory implements RouteMatcher.Factory {
   public static final String NAME = "jwt-claim";
 
   static final int MAX_TOKEN_CHARS = 8192;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Created on the first token read, not when the factory is registered at mesh build. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   /** For {@link java.util.ServiceLoader}. */
   public JwtClaimMatcherFactory() {}
@@ -182,7 +185,7 @@ public final class JwtClaimMatcherFactory implements RouteMatcher.Factory {
       if (second < 0 || token.indexOf('.', second + 1) >= 0) return null;
       try {
         byte[] payload = Base64.getUrlDecoder().decode(token.substring(first + 1, second));
-        JsonNode root = JSON.readTree(payload);
+        JsonNode root = Json.MAPPER.readTree(payload);
         return root != null && root.isObject() ? root.get(claim) : null;
       } catch (IllegalArgumentException | java.io.IOException e) {
         return null;

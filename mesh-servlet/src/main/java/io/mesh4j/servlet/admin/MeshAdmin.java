@@ -79,10 +79,13 @@ public final class MeshAdmin implements AdminHandler {
   private static final boolean PROMETHEUS = PrometheusScrape.available();
 
   private final Mesh mesh;
-  private final ObjectMapper json =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  /** For explain, whose output matches the CLI's byte for byte. */
-  private final ObjectMapper compact = new ObjectMapper();
+
+  /** Created on the first admin response, not with the filter (thread-safe once configured). */
+  private static final class Mappers {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** For explain, whose output matches the CLI's byte for byte. */
+    static final ObjectMapper COMPACT = new ObjectMapper();
+  }
 
   /** The admin of {@code mesh}. */
   public MeshAdmin(Mesh mesh) {
@@ -249,7 +252,7 @@ public final class MeshAdmin implements AdminHandler {
       default -> throw new AssertionError(endpoint);
     }
     log.info("mesh4j admin: {} from {}; draining={}", endpoint.path, source, mesh.isDraining());
-    ObjectNode o = json.createObjectNode();
+    ObjectNode o = Mappers.JSON.createObjectNode();
     o.put("draining", mesh.isDraining());
     send(res, o, false);
   }
@@ -280,7 +283,7 @@ public final class MeshAdmin implements AdminHandler {
     if ("text".equals(req.getParameter("format"))) {
       write(res, 200, "text/plain;charset=utf-8", x.toText().getBytes(StandardCharsets.UTF_8), head);
     } else {
-      write(res, 200, JSON, compact.writeValueAsBytes(x.toCompactJsonMap()), head);
+      write(res, 200, JSON, Mappers.COMPACT.writeValueAsBytes(x.toCompactJsonMap()), head);
     }
   }
 
@@ -324,7 +327,7 @@ public final class MeshAdmin implements AdminHandler {
   private void send(HttpServletResponse res, ObjectNode body, boolean head) throws IOException {
     byte[] bytes;
     try {
-      bytes = json.writeValueAsBytes(body);
+      bytes = Mappers.JSON.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new IOException(e);
     }
@@ -332,9 +335,9 @@ public final class MeshAdmin implements AdminHandler {
   }
 
   private void error(HttpServletResponse res, int status, String message) throws IOException {
-    ObjectNode o = json.createObjectNode();
+    ObjectNode o = Mappers.JSON.createObjectNode();
     o.put("error", message);
-    write(res, status, JSON, json.writeValueAsBytes(o), false);
+    write(res, status, JSON, Mappers.JSON.writeValueAsBytes(o), false);
   }
 
   private void refuseMethod(HttpServletResponse res, String allow) throws IOException {

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.context.ApplicationListener;
@@ -33,6 +34,21 @@ public final class MeshPreinitializer implements ApplicationListener<Application
   private static final Scheduler NO_TIMERS = (task, delay) -> () -> {};
 
   private final AtomicBoolean started = new AtomicBoolean();
+  private final Executor background;
+
+  /** Used by Spring ({@code spring.factories}): the warm-up runs on a daemon thread {@code mesh4j-preinit}. */
+  public MeshPreinitializer() {
+    this(task -> {
+      Thread t = new Thread(task, "mesh4j-preinit");
+      t.setDaemon(true);
+      t.start();
+    });
+  }
+
+  /** Runs the warm-up on {@code background} (tests run it in place). */
+  MeshPreinitializer(Executor background) {
+    this.background = background;
+  }
 
   @Override
   public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
@@ -44,9 +60,7 @@ public final class MeshPreinitializer implements ApplicationListener<Application
     }
     String location = env.getProperty("mesh4j.config", "classpath:mesh.yaml");
     ClassLoader loader = event.getSpringApplication().getClassLoader();
-    Thread t = new Thread(() -> warm(location, loader), "mesh4j-preinit");
-    t.setDaemon(true);
-    t.start();
+    background.execute(() -> warm(location, loader));
   }
 
   private static void warm(String location, ClassLoader classLoader) {

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -45,41 +47,35 @@ class RollingRestartTest {
     Map<String, Integer> served = new ConcurrentHashMap<>();
     AtomicInteger failures = new AtomicInteger();
     AtomicInteger requests = new AtomicInteger();
-    AtomicBoolean running = new AtomicBoolean(true);
     ConfigurableApplicationContext[] apps = new ConfigurableApplicationContext[2];
     try (Mesh mesh = Mesh.of(ConfigLoader.load(caller))) {
       apps[0] = start(ports[0], "a1");
       apps[1] = start(ports[1], "b1");
       OkHttpClient client = MeshOkHttp.wrap(new OkHttpClient(), mesh);
-      Thread load = new Thread(() -> {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (running.get() && System.nanoTime() < deadline) {
-          requests.incrementAndGet();
-          try (Response r = client.newCall(new Request.Builder().url("http://greeter/hello").build()).execute()) {
-            String body = r.body().string();
-            if (r.code() != 200) {
-              failures.incrementAndGet();
-            } else {
-              served.merge(body, 1, Integer::sum);
-            }
-          } catch (IOException e) {
+      // One request every 2 ms at most (hundreds during each drain and restart), not a busy loop:
+      // a caller saturating a core made every context start of this test several times slower.
+      ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "caller"));
+      load.scheduleWithFixedDelay(() -> {
+        requests.incrementAndGet();
+        try (Response r = client.newCall(new Request.Builder().url("http://greeter/hello").build()).execute()) {
+          String body = r.body().string();
+          if (r.code() != 200) {
             failures.incrementAndGet();
+          } else {
+            served.merge(body, 1, Integer::sum);
           }
+        } catch (IOException | RuntimeException e) {
+          failures.incrementAndGet();
         }
-      }, "caller");
-      load.start();
+      }, 0, 2, TimeUnit.MILLISECONDS);
       try {
         awaitServed(served, "hello from a1");
         awaitServed(served, "hello from b1");
-        apps[0].close();
-        apps[0] = start(ports[0], "a2");
-        awaitServed(served, "hello from a2");
-        apps[1].close();
-        apps[1] = start(ports[1], "b2");
-        awaitServed(served, "hello from b2");
+        restart(apps, 0, ports[0], "a2", served, requests);
+        restart(apps, 1, ports[1], "b2", served, requests);
       } finally {
-        running.set(false);
-        load.join(Duration.ofSeconds(30).toMillis());
+        load.shutdown();
+        assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).as("caller stopped").isTrue();
         for (ConfigurableApplicationContext app : apps) {
           if (app != null) app.close();
         }
@@ -87,6 +83,19 @@ class RollingRestartTest {
     }
     assertThat(failures.get()).as("failed of %d requests; served %s", requests.get(), served).isZero();
     assertThat(served).containsKeys("hello from a1", "hello from b1", "hello from a2", "hello from b2");
+  }
+
+  /**
+   * Stops instance {@code i} (drain, graceful shutdown) and starts {@code instance} on its port,
+   * until the caller got a response from it; the caller kept sending all along.
+   */
+  private static void restart(ConfigurableApplicationContext[] apps, int i, int port, String instance,
+      Map<String, Integer> served, AtomicInteger requests) throws InterruptedException {
+    int before = requests.get();
+    apps[i].close();
+    apps[i] = start(port, instance);
+    awaitServed(served, "hello from " + instance);
+    assertThat(requests.get() - before).as("requests sent while %s restarted", instance).isGreaterThan(10);
   }
 
   private static ConfigurableApplicationContext start(int port, String instance) {
