@@ -27,7 +27,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 
 /**
  * A rolling restart of 10 pods (new pod ready → old pod terminating → old pod removed and stopped)
@@ -88,7 +88,12 @@ class RollingRestartTest {
     }
   }
 
-  @RepeatedTest(20)
+  /**
+   * One rolling restart (~11 s) in {@code mvn verify}; it was trusted after 20 consecutive runs:
+   * {@code for i in $(seq 20); do mvn -B -pl mesh-kubernetes -am test -Dtest=RollingRestartTest
+   * -Dsurefire.failIfNoSpecifiedTests=false || break; done}.
+   */
+  @Test
   void noFailedGetAndNoPostToATerminatingPod() throws Exception {
     client.discovery().v1().endpointSlices().inNamespace(NS).delete();
     List<Pod> pods = new ArrayList<>();
