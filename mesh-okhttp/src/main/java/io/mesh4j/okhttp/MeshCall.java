@@ -403,7 +403,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
     boolean replayable = body == null || !(body.isOneShot() || body.isDuplex());
     boolean hasKey = request.header(IDEMPOTENCY_KEY) != null;
     OkHttpTransport t = new OkHttpTransport(
-        this, attempts, owner.attemptClients.forChain(chain), sendRoute, sendTarget);
+        this, owner.attemptClients.forChain(chain), sendRoute, sendTarget, false);
     transport = t;
     try {
       return attempts.run(sendTarget, method, hasKey, replayable, t);

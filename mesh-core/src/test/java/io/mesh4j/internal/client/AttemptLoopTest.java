@@ -195,19 +195,19 @@ class AttemptLoopTest {
     @Override public void budgetExhausted() { }
   }
 
-  private interface Attempt {
+  private interface Step {
     Integer run() throws IOException;
   }
 
   /** A transport whose attempts follow a script; the response is its status code. */
   private static final class Script implements Transport<Integer> {
-    final Deque<Attempt> script = new ArrayDeque<>();
+    final Deque<Step> script = new ArrayDeque<>();
     final List<Endpoint> endpoints = new ArrayList<>();
     final List<Integer> discarded = new ArrayList<>();
     boolean prepareFails;
     int cancels;
 
-    Script then(Attempt a) {
+    Script then(Step a) {
       script.add(a);
       return this;
     }
@@ -218,17 +218,26 @@ class AttemptLoopTest {
       });
     }
 
-    @Override public void prepare(Endpoint endpoint, long timeoutNanos) {
+    @Override public Transport.Attempt<Integer> prepare(Endpoint endpoint, long timeoutNanos) {
       if (prepareFails) throw new IllegalArgumentException("bad header");
       endpoints.add(endpoint);
+      return new Transport.Attempt<>() {
+        @Override public void start(Transport.Callback<Integer> callback) {
+          Integer response;
+          try {
+            response = script.removeFirst().run();
+          } catch (IOException e) {
+            callback.onFailure(e);
+            return;
+          }
+          callback.onHeaders(response);
+        }
+
+        @Override public void cancel() { cancels++; }
+        @Override public boolean requestLeft() { return false; }
+      };
     }
 
-    @Override public Integer send() throws IOException {
-      return script.removeFirst().run();
-    }
-
-    @Override public void cancel() { cancels++; }
-    @Override public boolean requestLeft() { return false; }
     @Override public int status(Integer response) { return response; }
     @Override public String header(Integer response, String name) { return null; }
     @Override public void discard(Integer response) { discarded.add(response); }
