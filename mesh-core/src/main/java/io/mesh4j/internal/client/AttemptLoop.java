@@ -104,6 +104,8 @@ public final class AttemptLoop implements PickContext {
   private volatile Thread owner;
   private volatile int wip;
   private volatile boolean finished;
+  /** The task of {@link #after} (an asynchronous fault delay), if any. */
+  private volatile Later later;
   /** The thread parked in {@link #await} (a fault delay), if any. */
   private volatile Thread waiter;
   private volatile int woken;
@@ -196,6 +198,8 @@ public final class AttemptLoop implements PickContext {
     if (t != null) t.attempt.cancel();
     Thread w = waiter;
     if (w != null) LockSupport.unpark(w);
+    Later l = later;
+    if (l != null) l.run();
     signal();
   }
 
@@ -640,6 +644,39 @@ public final class AttemptLoop implements PickContext {
     endpoint.requestFinished();
     ClusterInternals.onOutcome(cluster, endpoint, status, failure, latency);
     breaker.onComplete(status, failure, latency);
+  }
+
+  /**
+   * Runs {@code then} once, on the scheduler after {@code nanos}, or at once on the cancelling
+   * thread when the call is (or gets) cancelled: the asynchronous form of {@link #await}, for a
+   * fault delay. {@code then} checks {@link #isCanceled()}.
+   */
+  public void after(long nanos, Runnable then) {
+    Later l = new Later(then);
+    later = l;
+    l.task = scheduler.schedule(l, Duration.ofNanos(Math.max(0, nanos)));
+    if (canceled) l.run();
+  }
+
+  /** A task run once: by the scheduler, or by a cancel. */
+  private static final class Later implements Runnable {
+    private static final AtomicIntegerFieldUpdater<Later> RAN =
+        AtomicIntegerFieldUpdater.newUpdater(Later.class, "ran");
+    private final Runnable then;
+    volatile Scheduler.Cancellable task;
+    volatile int ran;
+
+    Later(Runnable then) {
+      this.then = then;
+    }
+
+    @Override
+    public void run() {
+      if (!RAN.compareAndSet(this, 0, 1)) return;
+      Scheduler.Cancellable t = task;
+      if (t != null) t.cancel();
+      then.run();
+    }
   }
 
   /**
