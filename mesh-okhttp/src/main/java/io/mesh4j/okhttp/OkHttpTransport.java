@@ -50,6 +50,19 @@ final class OkHttpTransport implements Transport<Response> {
     this.async = async;
   }
 
+  /** Per thread: how deep it is in delivering an OkHttp callback (no allocation after the first). */
+  private static final ThreadLocal<int[]> DISPATCHING = ThreadLocal.withInitial(() -> new int[1]);
+
+  /** Marks this thread as running ({@code +1}) or done running ({@code -1}) an OkHttp callback. */
+  static void dispatching(int delta) {
+    DISPATCHING.get()[0] += delta;
+  }
+
+  /** Whether this thread is an OkHttp dispatcher thread delivering an attempt's end. */
+  static boolean onDispatcherThread() {
+    return DISPATCHING.get()[0] > 0;
+  }
+
   /** Cancels the attempt whose response was handed back (its body may still be read). */
   void cancelAnswered() {
     Call done = answered;
@@ -98,12 +111,30 @@ final class OkHttpTransport implements Transport<Response> {
     @Override
     public void onResponse(Call c, Response response) {
       answered = c;
-      callback.onHeaders(response);
+      if (!async) {
+        callback.onHeaders(response);
+        return;
+      }
+      dispatching(+1);
+      try {
+        callback.onHeaders(response);
+      } finally {
+        dispatching(-1);
+      }
     }
 
     @Override
     public void onFailure(Call c, IOException e) {
-      callback.onFailure(e);
+      if (!async) {
+        callback.onFailure(e);
+        return;
+      }
+      dispatching(+1);
+      try {
+        callback.onFailure(e);
+      } finally {
+        dispatching(-1);
+      }
     }
 
     @Override
@@ -181,7 +212,7 @@ final class OkHttpTransport implements Transport<Response> {
    */
   static Request upstream(MeshCall call, Endpoint endpoint, RoutePlan rp, String shadowHost,
       boolean keepUrl) {
-    MeshContext ctx = MeshContext.current();
+    MeshContext ctx = call.context();
     Request request = call.outgoing();
     boolean addId = request.header(MeshContext.REQUEST_ID) == null;
     // What is sent is what was matched: the canonical (or rewritten) path, never the raw one.
