@@ -16,7 +16,7 @@ import okio.Timeout;
 /**
  * The client {@link MeshOkHttp#wrap} returns: the wrapped client plus the {@link MeshInterceptor},
  * and, when that interceptor is its only application interceptor, calls whose {@code enqueue()}
- * goes to the mesh directly ({@link MeshCall#start}) instead of through OkHttp's dispatcher and
+ * goes to the mesh directly ({@link EnqueuedCall}) instead of through OkHttp's dispatcher and
  * the interceptor. An application interceptor must return a {@code Response} from {@code
  * intercept}, so an enqueued call that runs the interceptor holds its dispatcher thread for every
  * attempt and backoff; routed here, it holds none: attempts are {@code enqueue()}d on the attempt
@@ -91,7 +91,7 @@ final class MeshClient extends OkHttpClient {
           }
         };
       }
-      new MeshCall(client.mesh, client, real, this, cb).start();
+      new EnqueuedCall(client.mesh, client, real, this, cb).start();
     }
 
     @Override
