@@ -1,5 +1,6 @@
 package io.mesh4j.benchmarks;
 
+import io.mesh4j.internal.EndpointInternals;
 import io.mesh4j.config.HashOnConfig;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.lb.PickContext;
@@ -64,7 +65,7 @@ public class PickerBenchmark {
       weights[i] = 1 + random.nextInt(10);
       String host = "10.0." + (i / 250) + "." + (i % 250);
       Endpoint e = new Endpoint("bench", host, 8080, weights[i], null);
-      for (int k = random.nextInt(4); k > 0; k--) e.requestStarted();
+      for (int k = random.nextInt(4); k > 0; k--) EndpointInternals.requestStarted(e);
       list.add(e);
     }
     PickerFactory factory = switch (policy) {

@@ -1,5 +1,6 @@
 package io.mesh4j.cluster;
 
+import io.mesh4j.internal.EndpointInternals;
 import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.EndpointConfig;
 import io.mesh4j.config.HealthCheckConfig;
@@ -450,13 +451,13 @@ public final class Cluster {
           changed = true;
         } else {
           if (m.endpoint.weight() != c.weight()) {
-            m.endpoint.weight(c.weight());
+            EndpointInternals.weight(m.endpoint, c.weight());
             changed = true;
           }
           if (!m.endpoint.locality().equals(c.locality())
               || m.endpoint.priority() != c.priority()
               || m.endpoint.localityWeight() != c.localityWeight()) {
-            m.endpoint.locality(c.locality(), c.priority(), c.localityWeight());
+            EndpointInternals.locality(m.endpoint, c.locality(), c.priority(), c.localityWeight());
             changed = true;
           }
         }

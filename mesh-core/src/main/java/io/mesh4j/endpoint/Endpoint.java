@@ -1,6 +1,7 @@
 package io.mesh4j.endpoint;
 
 import io.mesh4j.config.Locality;
+import io.mesh4j.internal.EndpointInternals;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -9,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>An {@code Endpoint} object is owned by its cluster's registry and lives as long as the
  * endpoint stays in the cluster, across config reloads: a reload that keeps an endpoint keeps this
- * object and its state. Thread-safe; reads on the hot path are plain volatile reads.
+ * object and its state. Thread-safe; reads on the hot path are plain volatile reads. Only mesh4j
+ * changes an endpoint (through {@code io.mesh4j.internal.EndpointInternals}).
  */
 public final class Endpoint {
   private final String cluster;
@@ -22,6 +24,31 @@ public final class Endpoint {
   private volatile Locality locality;
   private volatile int priority;
   private volatile int localityWeight;
+
+  static {
+    // Counting requests and changing weight or locality are the engine's (io.mesh4j.internal).
+    EndpointInternals.install(new EndpointInternals.Access() {
+      @Override
+      public void requestStarted(Endpoint e) {
+        e.requestStarted();
+      }
+
+      @Override
+      public void requestFinished(Endpoint e) {
+        e.requestFinished();
+      }
+
+      @Override
+      public void weight(Endpoint e, int weight) {
+        e.weight(weight);
+      }
+
+      @Override
+      public void locality(Endpoint e, Locality locality, int priority, int localityWeight) {
+        e.locality(locality, priority, localityWeight);
+      }
+    });
+  }
 
   /** An endpoint in {@code zone} (may be {@code null}), priority 0, locality weight 1. */
   public Endpoint(String cluster, String host, int port, int weight, String zone) {
@@ -75,7 +102,7 @@ public final class Endpoint {
   }
 
   /** Changes the weight (a reload did); the owner rebuilds pickers afterwards. */
-  public void weight(int weight) {
+  void weight(int weight) {
     this.weight = weight;
   }
 
@@ -103,7 +130,7 @@ public final class Endpoint {
    * Changes the locality settings (a reload or an endpoint source did); the owner rebuilds
    * pickers afterwards.
    */
-  public void locality(Locality locality, int priority, int localityWeight) {
+  void locality(Locality locality, int priority, int localityWeight) {
     this.locality = locality == null ? Locality.UNKNOWN : locality;
     this.priority = priority;
     this.localityWeight = localityWeight;
@@ -115,12 +142,12 @@ public final class Endpoint {
   }
 
   /** Counts a request as started; pair with exactly one {@link #requestFinished()}. */
-  public void requestStarted() {
+  void requestStarted() {
     activeRequests.incrementAndGet();
   }
 
   /** Counts a request as finished. */
-  public void requestFinished() {
+  void requestFinished() {
     activeRequests.decrementAndGet();
   }
 

@@ -1,5 +1,6 @@
 package io.mesh4j.cluster;
 
+import io.mesh4j.internal.EndpointInternals;
 import static io.mesh4j.cluster.Fixtures.cluster;
 import static io.mesh4j.cluster.Fixtures.ep;
 import static io.mesh4j.cluster.Fixtures.hc;
@@ -90,13 +91,13 @@ class ClusterConcurrencyTest {
                     }
                     Endpoint e = r.endpoint();
                     assertThat(e.cluster()).isEqualTo("inv");
-                    e.requestStarted();
+                    EndpointInternals.requestStarted(e);
                     int roll = random.nextInt(10);
                     if (roll < 6) c.onOutcome(e, 200, Failure.NONE, 1_000);
                     else if (roll < 8) c.onOutcome(e, 503, Failure.NONE, 1_000);
                     else if (roll < 9) c.onOutcome(e, 0, Failure.CONNECT_FAILURE, 1_000);
                     else c.ejectNow(e, EjectionReason.DRAINING);
-                    e.requestFinished();
+                    EndpointInternals.requestFinished(e);
                   }
                 } catch (Throwable x) {
                   errors.add(x);

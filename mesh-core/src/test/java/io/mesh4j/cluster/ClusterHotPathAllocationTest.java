@@ -1,5 +1,6 @@
 package io.mesh4j.cluster;
 
+import io.mesh4j.internal.EndpointInternals;
 import static io.mesh4j.cluster.Fixtures.cluster;
 import static io.mesh4j.cluster.Fixtures.eps;
 import static io.mesh4j.cluster.Fixtures.hc;
@@ -48,9 +49,9 @@ class ClusterHotPathAllocationTest {
   private static void run(Cluster c) {
     for (int i = 0; i < ROUNDS; i++) {
       Endpoint e = c.pick(PickContext.EMPTY).endpoint();
-      e.requestStarted();
+      EndpointInternals.requestStarted(e);
       c.onOutcome(e, (i & 7) == 0 ? 404 : 200, Failure.NONE, 1_000);
-      e.requestFinished();
+      EndpointInternals.requestFinished(e);
     }
   }
 }

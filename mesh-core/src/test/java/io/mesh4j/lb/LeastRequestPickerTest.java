@@ -1,5 +1,6 @@
 package io.mesh4j.lb;
 
+import io.mesh4j.internal.EndpointInternals;
 import static io.mesh4j.lb.TestEndpoints.endpoints;
 import static io.mesh4j.lb.TestEndpoints.indexOf;
 import static io.mesh4j.lb.TestEndpoints.repeat;
@@ -20,7 +21,7 @@ class LeastRequestPickerTest {
 
   private static void load(List<Endpoint> endpoints, int... active) {
     for (int i = 0; i < active.length; i++) {
-      for (int k = 0; k < active[i]; k++) endpoints.get(i).requestStarted();
+      for (int k = 0; k < active[i]; k++) EndpointInternals.requestStarted(endpoints.get(i));
     }
   }
 
@@ -101,13 +102,13 @@ class LeastRequestPickerTest {
     int warmUp = 20_000;
     for (int step = 0; step < 220_000; step++) {
       int picked = indexOf(eps, picker.pick(PickContext.EMPTY));
-      eps.get(picked).requestStarted();
+      EndpointInternals.requestStarted(eps.get(picked));
       inFlight[size++] = picked;
       if (step >= warmUp) counts[picked]++;
       if (size == inFlightLimit) {
         // equal latency: the request that finishes is any in-flight one, uniformly
         int done = random.nextInt(size);
-        eps.get(inFlight[done]).requestFinished();
+        EndpointInternals.requestFinished(eps.get(inFlight[done]));
         inFlight[done] = inFlight[--size];
       }
     }

@@ -1,5 +1,6 @@
 package io.mesh4j.lb;
 
+import io.mesh4j.internal.EndpointInternals;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesh4j.config.Locality;
@@ -55,7 +56,7 @@ class LocalityPickerTest {
     Map<Locality, List<Endpoint>> byZone = Map.of(
         A, zone(A, 2, 1), B, zone(B, 4, 10), C, zone(C, 4, 20));
     // b's endpoints idle, a's busy: least request must still keep a's 60% inside a
-    for (Endpoint e : byZone.get(A)) for (int i = 0; i < 50; i++) e.requestStarted();
+    for (Endpoint e : byZone.get(A)) for (int i = 0; i < 50; i++) EndpointInternals.requestStarted(e);
     Picker picker = picker(halfOfA(), byZone, 3, Pickers.leastRequest());
     int inA = 0;
     for (int i = 0; i < 100; i++) {

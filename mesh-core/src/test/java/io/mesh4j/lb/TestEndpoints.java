@@ -1,5 +1,6 @@
 package io.mesh4j.lb;
 
+import io.mesh4j.internal.EndpointInternals;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.route.RequestView;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ final class TestEndpoints {
   /** Endpoints whose configured weights are {@code weights}. */
   static List<Endpoint> endpoints(int[] weights) {
     List<Endpoint> list = endpoints(weights.length);
-    for (int i = 0; i < weights.length; i++) list.get(i).weight(weights[i]);
+    for (int i = 0; i < weights.length; i++) EndpointInternals.weight(list.get(i), weights[i]);
     return list;
   }
 

@@ -1,5 +1,6 @@
 package io.mesh4j.okhttp;
 
+import io.mesh4j.internal.EndpointInternals;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.internal.ClusterInternals;
 import io.mesh4j.internal.ClusterResilience;
@@ -124,7 +125,7 @@ final class Mirror {
     c.timeout().timeout(target.timeoutNanos, TimeUnit.NANOSECONDS);
     Shadow shadow = new Shadow(target, endpoint, c);
     c.addEventListener(shadow);
-    endpoint.requestStarted();
+    EndpointInternals.requestStarted(endpoint);
     shadow.start = ticker.read();
     c.enqueue(shadow);
   }
@@ -165,7 +166,7 @@ final class Mirror {
 
     private void finish(int status, Failure failure) {
       long latency = ticker.read() - start;
-      endpoint.requestFinished();
+      EndpointInternals.requestFinished(endpoint);
       ClusterInternals.onOutcome(target.cluster, endpoint, status, failure, latency);
       target.resilience.breaker.onComplete(status, failure, latency);
       inFlight.decrementAndGet();

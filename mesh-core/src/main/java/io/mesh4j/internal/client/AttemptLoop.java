@@ -1,5 +1,6 @@
 package io.mesh4j.internal.client;
 
+import io.mesh4j.internal.EndpointInternals;
 import io.mesh4j.cluster.Cluster;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.Failure;
@@ -387,7 +388,7 @@ public final class AttemptLoop implements PickContext {
     Try t = new Try(this, endpoint, attempt, token);
     recordTried(endpoint);
     target.attempted(endpoint);
-    endpoint.requestStarted();
+    EndpointInternals.requestStarted(endpoint);
     current = t;
     long perTry = target.perTryTimeoutNanos();
     if (perTry > 0 && perTry < remaining) t.timer = scheduler.schedule(t, Duration.ofNanos(perTry));
@@ -641,7 +642,7 @@ public final class AttemptLoop implements PickContext {
   /** The one outcome report of a finished attempt. */
   private static void report(Cluster cluster, ClusterCircuitBreaker breaker, Endpoint endpoint,
       int status, Failure failure, long latency) {
-    endpoint.requestFinished();
+    EndpointInternals.requestFinished(endpoint);
     ClusterInternals.onOutcome(cluster, endpoint, status, failure, latency);
     breaker.onComplete(status, failure, latency);
   }

@@ -1,5 +1,6 @@
 package io.mesh4j.servlet.admin;
 
+import io.mesh4j.internal.EndpointInternals;
 import io.mesh4j.internal.ClusterInternals;
 import io.mesh4j.time.FakeTime;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -156,8 +157,8 @@ class AdminDashboardBrowserTest {
           + health("inventory/10.0.1.11:8080", "healthy"), WAIT, STATE);
 
       // Steady traffic, as a running service would see it; then the pictures.
-      for (int i = 0; i < 3; i++) i11.requestStarted();
-      p21.requestStarted();
+      for (int i = 0; i < 3; i++) EndpointInternals.requestStarted(i11);
+      EndpointInternals.requestStarted(p21);
       server.beforeEveryClustersPoll(() -> {
         for (int i = 0; i < 50; i++) ClusterInternals.onOutcome(inventory, i11, 200, Failure.NONE, 1_000_000);
         for (int i = 0; i < 30; i++) ClusterInternals.onOutcome(inventory, i14, 200, Failure.NONE, 1_000_000);

@@ -1,5 +1,6 @@
 package io.mesh4j.servlet.admin;
 
+import io.mesh4j.internal.EndpointInternals;
 import io.mesh4j.internal.ClusterInternals;
 import io.mesh4j.route.DescribedRequest;
 import io.mesh4j.time.FakeTime;
@@ -151,8 +152,8 @@ class AdminEndpointsTest {
     Endpoint b = endpoint(inventory, "127.0.0.1:9002");
     for (int i = 0; i < 3; i++) ClusterInternals.onOutcome(inventory, a, 200, Failure.NONE, 1_000_000);
     ClusterInternals.onOutcome(inventory, a, 503, Failure.NONE, 1_000_000);
-    a.requestStarted();
-    a.requestStarted();
+    EndpointInternals.requestStarted(a);
+    EndpointInternals.requestStarted(a);
     ClusterInternals.ejectNow(inventory, b, EjectionReason.CONSECUTIVE_5XX);
     time.advance(Duration.ofSeconds(10));
 
