@@ -552,6 +552,14 @@ final class ConfigSchema {
       .field("percent", percent(), "`100`", "fire-and-forget copy; never delays or changes the"
           + " real response");
 
+  static final Section HEDGE = new Section("hedge", "hedge")
+      .field("delay", duration(true), "", "wait this long for the first attempt's response headers"
+          + " (exactly one of `delay`, `percentile`)")
+      .field("percentile", string("`p50`..`p99.9`"), "", "wait the cluster's recent latency at this"
+          + " percentile (responses of the last ~1000 attempts; 10 ms until 100 are recorded)")
+      .field("max", integer(1, 3), "`1`", "hedges in flight besides the first attempt; idempotent"
+          + " requests only, each one charged to the retry budget");
+
   static final Section DELAY = new Section("delay", "fault.delay")
       .field("fixed", duration(true), "", "")
       .required("percent", percent(), "a forgotten percent must not fault every request");
@@ -587,6 +595,8 @@ final class ConfigSchema {
       .field("retry", map(RETRY).described("map, the [retry](#retry) keys"), "the cluster's",
           "forwarding routes only; each key given replaces that field of the cluster's policy")
       .field("mirror", map(MIRROR).described("map"), "none", "forwarding routes only")
+      .field("hedge", map(HEDGE).described("map"), "none", "forwarding routes only; see"
+          + " [resilience](resilience.md#hedging)")
       .field("fault", map(FAULT).described("map"), "none", "")
       .field("rate_limit", map(RATE_LIMIT).described("map"), "none", "")
       .field("policies", POLICIES, "`[]`", "run after the global and the virtual host's ones");
@@ -690,6 +700,9 @@ final class ConfigSchema {
   static final RecordBinding<MirrorConfig> MIRROR_RECORD = new RecordBinding<>(
       MIRROR, MirrorConfig.class, new MirrorConfig(null, 100));
 
+  static final RecordBinding<HedgeConfig> HEDGE_RECORD = new RecordBinding<>(
+      HEDGE, HedgeConfig.class, new HedgeConfig(null, null, 1));
+
   /** The values a missing required key stands in with, once the reader has reported it. */
   static final RecordBinding<FaultConfig.Delay> DELAY_RECORD = new RecordBinding<>(
       DELAY, FaultConfig.Delay.class, new FaultConfig.Delay(null, 0));
@@ -722,7 +735,7 @@ final class ConfigSchema {
   static final List<Section> SECTIONS = List.of(
       ROOT, LOCALITY, CLUSTER, ENDPOINT, LOCALITY_LB, HEALTH_CHECK, OUTLIER, CIRCUIT_BREAKER, RETRY, BACKOFF, BUDGET,
       HASH_ON, CUSTOM_LB, OUTBOUND, INBOUND, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
-      QUERY_MATCH, CUSTOM_MATCH, SPLIT, REDIRECT, RESPOND, PASS, REWRITE, HEADERS, MIRROR, FAULT,
+      QUERY_MATCH, CUSTOM_MATCH, SPLIT, REDIRECT, RESPOND, PASS, REWRITE, HEADERS, MIRROR, HEDGE, FAULT,
       DELAY, ABORT, RATE_LIMIT, AUTHZ, RULE, PROPAGATE, ADMIN, PATH_NORMALIZATION, POLICY);
 
   static Section section(String id) {

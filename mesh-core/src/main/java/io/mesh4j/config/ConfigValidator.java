@@ -573,6 +573,10 @@ public final class ConfigValidator {
         if (notForwarding != null) error(p + ".mirror", notForwarding);
         else mirror(p + ".mirror", r.mirror());
       }
+      if (r.hedge() != null) {
+        if (notForwarding != null) error(p + ".hedge", notForwarding);
+        else hedge(p + ".hedge", r.hedge());
+      }
       if (r.fault() != null) fault(p + ".fault", r.fault());
       if (r.rateLimit() != null) rateLimit(p + ".rate_limit", r.rateLimit());
       if (r.match().custom() != null) {
@@ -824,6 +828,18 @@ public final class ConfigValidator {
     void mirror(String p, MirrorConfig m) {
       clusterRef(p + ".cluster", m.cluster());
       check(p + ".percent", Checks.percent(m.percent()));
+    }
+
+    void hedge(String p, HedgeConfig h) {
+      if ((h.delay() == null) == (h.percentile() == null)) {
+        error(p, (h.delay() == null ? "neither" : "both") + " of delay, percentile (expected exactly one)");
+      }
+      if (h.delay() != null) positive(p + ".delay", h.delay());
+      if (h.percentile() != null && Double.isNaN(h.quantile())) {
+        error(p + ".percentile", "'" + h.percentile() + "' (expected p followed by a number between 0"
+            + " and 100 exclusive, such as p95 or p99.9)");
+      }
+      if (h.max() < 1 || h.max() > 3) error(p + ".max", h.max() + " (expected: 1..3)");
     }
 
     void fault(String p, FaultConfig f) {

@@ -476,6 +476,7 @@ public final class ConfigWriter {
       if (r.retry() != null) o.set("retry", retryOverride(r.retry()));
       MirrorConfig m = r.mirror();
       if (m != null) o.set("mirror", ConfigSchema.MIRROR_RECORD.write(m, all));
+      if (r.hedge() != null) o.set("hedge", ConfigSchema.HEDGE_RECORD.write(r.hedge(), all));
       FaultConfig f = r.fault();
       if (f != null) {
         ObjectNode n = o.putObject("fault");

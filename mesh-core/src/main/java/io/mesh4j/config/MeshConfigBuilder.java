@@ -1192,6 +1192,7 @@ public final class MeshConfigBuilder {
     private Duration timeout;
     private RetryOverride retry;
     private MirrorConfig mirror;
+    private HedgeConfig hedge;
     private FaultConfig.Delay faultDelay;
     private FaultConfig.Abort faultAbort;
     private RateLimitConfig rateLimit;
@@ -1367,6 +1368,21 @@ public final class MeshConfigBuilder {
       return this;
     }
 
+    /** Hedges idempotent requests after a fixed {@code delay}, with up to {@code max} hedges (1..3). */
+    public RouteBuilder hedge(Duration delay, int max) {
+      this.hedge = ConfigSchema.HEDGE_RECORD.of("hedge", "delay", delay, "max", max);
+      return this;
+    }
+
+    /**
+     * Hedges idempotent requests after the cluster's recent latency at {@code percentile} ({@code
+     * "p95"}), with up to {@code max} hedges (1..3).
+     */
+    public RouteBuilder hedge(String percentile, int max) {
+      this.hedge = ConfigSchema.HEDGE_RECORD.of("hedge", "percentile", percentile, "max", max);
+      return this;
+    }
+
     /** Mirrors every request to {@code cluster}, fire-and-forget. */
     public RouteBuilder mirror(String cluster) {
       return mirror(cluster, 100);
@@ -1419,7 +1435,7 @@ public final class MeshConfigBuilder {
           ? null
           : new FaultConfig(faultDelay, faultAbort);
       return new RouteConfig(name, match(), a, rewrite, headers, timeout, retry, mirror, fault,
-          rateLimit, policies);
+          rateLimit, policies, hedge);
     }
   }
 

@@ -66,6 +66,7 @@ final class TreeReader {
   private static final String[] REWRITE_KEYS = ConfigSchema.REWRITE.keys();
   private static final String[] HEADERS_KEYS = ConfigSchema.HEADERS.keys();
   private static final String[] MIRROR_KEYS = ConfigSchema.MIRROR.keys();
+  private static final String[] HEDGE_KEYS = ConfigSchema.HEDGE.keys();
   private static final String[] FAULT_KEYS = ConfigSchema.FAULT.keys();
   private static final String[] DELAY_KEYS = ConfigSchema.DELAY.keys();
   private static final String[] ABORT_KEYS = ConfigSchema.ABORT.keys();
@@ -767,6 +768,9 @@ final class TreeReader {
     MirrorConfig mirror = null;
     Section mi = s.section("mirror", MIRROR_KEYS);
     if (mi != null) mirror = bound(mi, ConfigSchema.MIRROR_RECORD);
+    HedgeConfig hedge = null;
+    Section he = s.section("hedge", HEDGE_KEYS);
+    if (he != null) hedge = bound(he, ConfigSchema.HEDGE_RECORD);
     FaultConfig fault = null;
     Section f = s.section("fault", FAULT_KEYS);
     if (f != null) fault = fault(f);
@@ -775,7 +779,7 @@ final class TreeReader {
     if (rl != null) rateLimit = bound(rl, ConfigSchema.RATE_LIMIT_RECORD);
     return new RouteConfig(
         orElse(s.string("name"), dfltName), match, action, rewrite, headers, s.duration("timeout"),
-        retry, mirror, fault, rateLimit, policies(s));
+        retry, mirror, fault, rateLimit, policies(s), hedge);
   }
 
   /** The action under {@code key}; {@code null} when it could not be read. */

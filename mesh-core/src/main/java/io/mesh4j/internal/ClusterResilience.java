@@ -5,6 +5,7 @@ import io.mesh4j.time.Ticker;
 import io.mesh4j.config.CircuitBreakerConfig;
 import io.mesh4j.config.RetryConfig;
 import io.mesh4j.metrics.MeshMetricNames;
+import io.mesh4j.internal.client.LatencyHistogram;
 import io.mesh4j.internal.resilience.Admission;
 import io.mesh4j.internal.resilience.ClusterCircuitBreaker;
 import io.mesh4j.internal.resilience.RetryBudget;
@@ -32,6 +33,10 @@ public final class ClusterResilience {
   public final Counter budgetExhausted;
   final Counter rejectedOpen;
   final Counter rejectedConcurrency;
+  /** Recent attempt latencies, for hedging at a percentile (kept across reloads). */
+  public final LatencyHistogram latencies;
+  /** Hedged attempts sent. */
+  public final Counter hedges;
   /** Mirror copies sent. */
   public final Counter mirrorSent;
   /** Mirror copies dropped (bound reached, body not copyable, breaker or pick refused). */
@@ -45,9 +50,11 @@ public final class ClusterResilience {
       ClusterCircuitBreaker breaker,
       RetryConfig.Budget budgetConfig,
       RetryBudget budget,
+      LatencyHistogram latencies,
       MeterRegistry meters,
       String service) {
     this.cluster = cluster;
+    this.latencies = latencies;
     this.service = service;
     this.breakerConfig = breakerConfig;
     this.breaker = breaker;
@@ -67,6 +74,7 @@ public final class ClusterResilience {
             MeshMetricNames.CLIENT_CIRCUIT_REJECTED,
             "Attempts refused by the circuit breaker",
             tags.and(MeshMetricNames.TAG_REASON, Admission.REJECTED_CONCURRENCY_LIMIT.reason()));
+    this.hedges = counter(meters, MeshMetricNames.CLIENT_HEDGES, "Hedged attempts sent", tags);
     this.mirrorSent = mirror(meters, tags, "sent");
     this.mirrorDropped = mirror(meters, tags, "dropped");
     this.mirrorFailed = mirror(meters, tags, "failed");
@@ -107,8 +115,8 @@ public final class ClusterResilience {
             : ClusterCircuitBreaker.create(cluster, breakerConfig, ticker, scheduler);
     RetryBudget budget =
         sameBudget ? previous.budget : RetryBudget.create(budgetConfig, ticker);
-    return new ClusterResilience(
-        cluster, breakerConfig, breaker, budgetConfig, budget, meters, service);
+    return new ClusterResilience(cluster, breakerConfig, breaker, budgetConfig, budget,
+        previous != null ? previous.latencies : new LatencyHistogram(), meters, service);
   }
 
   /** Counts a refusal by the breaker. */

@@ -2,6 +2,7 @@ package io.mesh4j.route;
 
 import io.mesh4j.config.ActionConfig;
 import io.mesh4j.config.FaultConfig;
+import io.mesh4j.config.HedgeConfig;
 import io.mesh4j.config.HeadersConfig;
 import io.mesh4j.config.MatchConfig;
 import io.mesh4j.config.MirrorConfig;
@@ -202,6 +203,11 @@ public final class Route {
   /** Shadow traffic, or {@code null}. */
   public MirrorConfig mirror() {
     return config.mirror();
+  }
+
+  /** Hedged requests, or {@code null}. */
+  public HedgeConfig hedge() {
+    return config.hedge();
   }
 
   /** Fault injection, or {@code null}. */

@@ -14,6 +14,7 @@ import okhttp3.Cache;
 import okhttp3.CertificatePinner;
 import okhttp3.ConnectionPool;
 import okhttp3.CookieJar;
+import okhttp3.Dispatcher;
 import okhttp3.Dns;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
@@ -102,10 +103,33 @@ final class AttemptClients {
     final OkHttpClient client;
     /** Null when attempts must rewrite the URL instead (a custom socket factory). */
     final EndpointTargeting targeting;
+    private volatile Variant unqueued;
 
     Variant(OkHttpClient client) {
       this.client = client;
       this.targeting = EndpointTargeting.supports(client) ? new EndpointTargeting(client) : null;
+    }
+
+    /**
+     * This variant on a dispatcher of its own with no limits, made once: for the {@code
+     * enqueue()}d attempts of a call that already holds a slot of the client's dispatcher (a
+     * hedging call run by the interceptor on a dispatcher thread), which must never queue behind
+     * calls that wait for them.
+     */
+    Variant unqueued() {
+      Variant v = unqueued;
+      if (v == null) {
+        synchronized (this) {
+          v = unqueued;
+          if (v == null) {
+            Dispatcher d = new Dispatcher();
+            d.setMaxRequests(Integer.MAX_VALUE);
+            d.setMaxRequestsPerHost(Integer.MAX_VALUE);
+            unqueued = v = new Variant(client.newBuilder().dispatcher(d).build());
+          }
+        }
+      }
+      return v;
     }
   }
 

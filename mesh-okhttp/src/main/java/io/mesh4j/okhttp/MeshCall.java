@@ -371,7 +371,8 @@ class MeshCall extends CallRequest implements PickContext,
   /** The attempts, by mesh-core's loop, over an {@link OkHttpTransport}; then the mirror copy. */
   @Override
   public Response attempts(AttemptLoop attempts) throws IOException {
-    OkHttpTransport t = transport(false);
+    // A hedging route needs attempts that run concurrently: enqueue()d, this thread waits.
+    OkHttpTransport t = transport(sendTarget.maxHedges() > 0);
     try {
       return attempts.run(sendTarget, method, hasIdempotencyKey(), replayable(), t);
     } finally {
@@ -379,9 +380,14 @@ class MeshCall extends CallRequest implements PickContext,
     }
   }
 
-  /** A transport for the attempts of this pass ({@code async}: each one {@code enqueue()}d). */
+  /**
+   * A transport for the attempts of this pass ({@code async}: each one {@code enqueue()}d). Run by
+   * the interceptor, this call may hold a dispatcher slot: its enqueued attempts then go through a
+   * dispatcher of their own, never queued behind the calls waiting for them.
+   */
   OkHttpTransport transport(boolean async) {
-    OkHttpTransport t = new OkHttpTransport(this, clients, sendRoute, sendTarget, async);
+    AttemptClients.Variant v = async && chain != null ? clients.unqueued() : clients;
+    OkHttpTransport t = new OkHttpTransport(this, v, sendRoute, sendTarget, async);
     transport = t;
     return t;
   }

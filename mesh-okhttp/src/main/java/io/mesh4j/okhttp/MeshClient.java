@@ -1,7 +1,7 @@
 package io.mesh4j.okhttp;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import kotlin.jvm.functions.Function0;
 import kotlin.reflect.KClass;
 import okhttp3.Call;
@@ -50,7 +50,9 @@ final class MeshClient extends OkHttpClient {
   private static final class EnqueuedDirectly implements Call {
     private final MeshClient client;
     private final Call real;
-    private final AtomicBoolean executed = new AtomicBoolean();
+    private static final AtomicIntegerFieldUpdater<EnqueuedDirectly> EXECUTED =
+        AtomicIntegerFieldUpdater.newUpdater(EnqueuedDirectly.class, "executed");
+    private volatile int executed;
 
     EnqueuedDirectly(MeshClient client, Call real) {
       this.client = client;
@@ -64,13 +66,13 @@ final class MeshClient extends OkHttpClient {
 
     @Override
     public Response execute() throws IOException {
-      if (!executed.compareAndSet(false, true)) throw new IllegalStateException("Already Executed");
+      if (!EXECUTED.compareAndSet(this, 0, 1)) throw new IllegalStateException("Already Executed");
       return real.execute();
     }
 
     @Override
     public void enqueue(Callback callback) {
-      if (!executed.compareAndSet(false, true)) throw new IllegalStateException("Already Executed");
+      if (!EXECUTED.compareAndSet(this, 0, 1)) throw new IllegalStateException("Already Executed");
       Timeout timeout = real.timeout();
       AsyncTimeout deadline = timeout instanceof AsyncTimeout a && timeout.timeoutNanos() > 0 ? a : null;
       Callback cb = callback;
@@ -101,7 +103,7 @@ final class MeshClient extends OkHttpClient {
 
     @Override
     public boolean isExecuted() {
-      return executed.get();
+      return executed != 0;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.mesh4j.cluster.Cluster;
 import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.HeadersConfig;
 import io.mesh4j.config.MirrorConfig;
+import io.mesh4j.config.HedgeConfig;
 import io.mesh4j.config.RetryConfig;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.internal.fault.FaultInjector;
@@ -143,6 +144,8 @@ final class Plan {
 
   /** A route's view of one of its target clusters: what the attempt loop runs on. */
   static final class Target implements AttemptTarget {
+    /** The hedge delay at a percentile while the cluster's latencies are not known yet. */
+    static final long DEFAULT_HEDGE_DELAY = 10_000_000L;
     final ClusterPlan cluster;
     final RetryPolicy retry;
     final Backoff backoff;
@@ -150,9 +153,18 @@ final class Plan {
     final long perTryTimeoutNanos;
     final long timeoutNanos;
     final ClientMeters.RouteMeters meters;
+    /** The route's hedging: fixed delay (nanoseconds, or -1 for the percentile), quantile, max. */
+    private final long hedgeDelay;
+    private final double hedgeQuantile;
+    private final int maxHedges;
 
     Target(ClusterPlan cluster, RetryPolicy retry, Backoff backoff, RetryBudget budget,
         long timeoutNanos, ClientMeters.RouteMeters meters) {
+      this(cluster, retry, backoff, budget, timeoutNanos, meters, null);
+    }
+
+    Target(ClusterPlan cluster, RetryPolicy retry, Backoff backoff, RetryBudget budget,
+        long timeoutNanos, ClientMeters.RouteMeters meters, HedgeConfig hedge) {
       this.cluster = cluster;
       this.retry = retry;
       this.backoff = backoff;
@@ -161,6 +173,31 @@ final class Plan {
       this.perTryTimeoutNanos = perTry == null ? 0 : nanos(perTry);
       this.timeoutNanos = timeoutNanos;
       this.meters = meters;
+      this.maxHedges = hedge == null ? 0 : hedge.max();
+      this.hedgeDelay = hedge == null || hedge.delay() == null ? -1 : nanos(hedge.delay());
+      this.hedgeQuantile = hedge == null ? Double.NaN : hedge.quantile();
+    }
+
+    @Override
+    public int maxHedges() {
+      return maxHedges;
+    }
+
+    /** The fixed delay, or the cluster's recent latency at the percentile (10 ms until known). */
+    @Override
+    public long hedgeDelayNanos() {
+      return hedgeDelay >= 0 ? hedgeDelay
+          : cluster.resilience.latencies.quantileNanos(hedgeQuantile, DEFAULT_HEDGE_DELAY);
+    }
+
+    @Override
+    public void hedged(Endpoint endpoint) {
+      cluster.resilience.hedges.increment();
+    }
+
+    @Override
+    public void responded(long latencyNanos) {
+      if (maxHedges > 0 && hedgeDelay < 0) cluster.resilience.latencies.record(latencyNanos);
     }
 
     @Override
@@ -286,7 +323,7 @@ final class Plan {
           }
           long timeout = route.timeout() != null ? nanos(route.timeout()) : cp.timeoutNanos;
           ts.put(name, new Target(cp, policy, backoff, budget, timeout,
-              plan.meters.route(plan.service, tag, name)));
+              plan.meters.route(plan.service, tag, name), route.hedge()));
         }
       }
       this.targets = ts;

@@ -126,8 +126,14 @@ public final class AttemptLoop implements PickContext {
   private IOException lastError;
   /** The last attempt's response, kept while deciding on a retry. */
   private Object held;
-  /** The attempt in flight, or null. */
-  private volatile Try current;
+  /** The attempts in flight (a list through {@code Try.next}; more than one when hedging), or null. */
+  private volatile Try flying;
+  /** Hedges this call may still send; 0 when the route does not hedge or the request may not be. */
+  private int hedgesLeft;
+  private boolean hedgeArmed;
+  private int hedgeGeneration;
+  private volatile int hedgeDue;
+  private Scheduler.Cancellable hedgeTask;
   private boolean backingOff;
   private long backoffNanos;
   private long backoffSince;
@@ -195,8 +201,7 @@ public final class AttemptLoop implements PickContext {
    */
   public void cancel() {
     canceled = true;
-    Try t = current;
-    if (t != null) t.attempt.cancel();
+    for (Try t = flying; t != null; t = t.next) t.attempt.cancel();
     Thread w = waiter;
     if (w != null) LockSupport.unpark(w);
     Later l = later;
@@ -284,6 +289,10 @@ public final class AttemptLoop implements PickContext {
     this.deadline = saturatedAdd(ticker.read(), target.timeoutNanos());
     this.target = target;
     this.transport = (Transport<Object>) transport;
+    int hedges = target.maxHedges();
+    if (hedges > 0 && replayable && (hasIdempotencyKey || RetryPolicy.isIdempotent(method))) {
+      hedgesLeft = hedges;
+    }
   }
 
   /**
@@ -316,13 +325,20 @@ public final class AttemptLoop implements PickContext {
 
   /** Takes every step possible now. Only one thread at a time. */
   private void step() {
-    while (!finished && transport != null) {
-      Try t = current;
+    while (transport != null) {
+      Try t = takeEnded();
       if (t != null) {
-        if (!t.ended) return; // wait for its callback
-        current = null;
         ended(t);
         continue;
+      }
+      if (finished) return; // a lost hedge may still end: its report comes through here
+      if (flying != null) {
+        if (hedgeArmed && hedgeDue == hedgeGeneration && !canceled) {
+          hedgeArmed = false;
+          hedge();
+          continue;
+        }
+        return; // wait for a callback or the hedge timer
       }
       if (canceled) {
         finish(null, transport.end(AttemptEnd.CANCELLED, sent, lastFailure, attemptNo,
@@ -372,15 +388,21 @@ public final class AttemptLoop implements PickContext {
       transport.discard(held);
       held = null;
     }
-    Endpoint endpoint = pick.endpoint();
+    launch(pick.endpoint(), remaining, false);
+    if (hedgesLeft > 0 && !finished) armHedge();
+  }
+
+  /** Starts one attempt at {@code endpoint}, the breaker's permit granted. */
+  private void launch(Endpoint endpoint, long remaining, boolean hedge) {
+    AttemptTarget target = this.target;
     int no = ++attemptNo;
     AttemptObserver obs = observer;
-    Object token = obs == null ? null : observeStart(obs, endpoint, no, false);
+    Object token = obs == null ? null : observeStart(obs, endpoint, no, hedge);
     Transport.Attempt<Object> attempt;
     try {
       attempt = transport.prepare(endpoint, remaining);
     } catch (RuntimeException e) {
-      breaker.release();
+      target.breaker().release();
       if (obs != null) observeEnd(obs, token, 0, Failure.OTHER, 0);
       finish(null, e);
       return;
@@ -389,10 +411,11 @@ public final class AttemptLoop implements PickContext {
     recordTried(endpoint);
     target.attempted(endpoint);
     EndpointInternals.requestStarted(endpoint);
-    current = t;
+    t.next = flying;
+    flying = t;
     long perTry = target.perTryTimeoutNanos();
     if (perTry > 0 && perTry < remaining) t.timer = scheduler.schedule(t, Duration.ofNanos(perTry));
-    if (canceled) attempt.cancel(); // raced cancel(), which may have missed `current`
+    if (canceled) attempt.cancel(); // raced cancel(), which may have missed this attempt
     t.t0 = ticker.read();
     try {
       attempt.start(t);
@@ -407,6 +430,63 @@ public final class AttemptLoop implements PickContext {
     }
   }
 
+  /** Unlinks and returns an attempt that ended, or null. */
+  private Try takeEnded() {
+    Try prev = null;
+    for (Try t = flying; t != null; prev = t, t = t.next) {
+      if (!t.ended) continue;
+      if (prev == null) flying = t.next;
+      else prev.next = t.next;
+      return t;
+    }
+    return null;
+  }
+
+  /** Schedules the next hedge after the target's hedge delay. */
+  private void armHedge() {
+    long delay = target.hedgeDelayNanos();
+    final int gen = ++hedgeGeneration;
+    hedgeArmed = true;
+    Scheduler.Cancellable old = hedgeTask;
+    if (old != null) old.cancel();
+    hedgeTask = scheduler.schedule(() -> {
+      hedgeDue = gen;
+      signal();
+    }, Duration.ofNanos(Math.max(0, delay)));
+  }
+
+  /**
+   * The hedge delay passed with attempts still in flight: one more attempt at another endpoint, if
+   * the breaker admits it, the picker offers an endpoint not tried yet, and the retry budget pays
+   * for it (hedging never sends more than the budget allows retries).
+   */
+  private void hedge() {
+    hedgeTask = null;
+    long remaining = deadline - ticker.read();
+    if (hedgesLeft <= 0 || remaining <= 0) return;
+    ClusterCircuitBreaker breaker = target.breaker();
+    Admission admission = breaker.tryAcquire();
+    if (!admission.admitted()) {
+      target.rejected(admission);
+      return;
+    }
+    PickResult pick = target.cluster().pick(this);
+    if (!pick.hasEndpoint() || alreadyTried(pick.endpoint())) {
+      breaker.release(); // no other endpoint to hedge to
+      return;
+    }
+    if (!target.budget().tryWithdraw()) {
+      breaker.release();
+      target.budgetExhausted();
+      hedgesLeft = 0;
+      return;
+    }
+    hedgesLeft--;
+    target.hedged(pick.endpoint());
+    launch(pick.endpoint(), remaining, true);
+    if (hedgesLeft > 0 && !finished) armHedge();
+  }
+
   /** Takes the end of attempt {@code t}: the one report, then the retry decision. */
   private void ended(Try t) {
     if (t.timer != null) t.timer.cancel();
@@ -415,6 +495,17 @@ public final class AttemptLoop implements PickContext {
     Cluster cluster = target.cluster();
     ClusterCircuitBreaker breaker = target.breaker();
     Endpoint endpoint = t.endpoint;
+    if (finished) {
+      // Lost to another attempt (cancelled when the call ended): not a failure of its endpoint,
+      // unless its own response came first.
+      Object r = t.bug == null && !t.timedOut ? t.response : null;
+      int status = r == null ? 0 : transport.status(r);
+      Failure f = r == null ? Failure.CANCELLED : Failure.NONE;
+      if (t.response != null) transport.discard(t.response);
+      report(cluster, breaker, endpoint, status, f, t.latency);
+      observeEnd(observer, t.token, status, f, t.latency);
+      return;
+    }
     if (t.bug != null) {
       report(cluster, breaker, endpoint, 0, Failure.OTHER, t.latency);
       observeEnd(observer, t.token, 0, Failure.OTHER, t.latency);
@@ -449,6 +540,7 @@ public final class AttemptLoop implements PickContext {
     sent |= response != null || (left && !failure.neverSent());
 
     report(cluster, breaker, endpoint, status, failure, t.latency);
+    if (response != null) target.responded(t.latency);
     observeEnd(observer, t.token, status, failure, t.latency);
     if (response != null && "true".equalsIgnoreCase(transport.header(response, DRAINING_HEADER))) {
       ClusterInternals.ejectNow(cluster, endpoint, EjectionReason.DRAINING);
@@ -472,12 +564,23 @@ public final class AttemptLoop implements PickContext {
         : RetryPolicy.parseGrpcStatus(transport.header(response, "grpc-status"));
     RetryDecision decision =
         target.retry().decide(attemptNo, method, hasIdempotencyKey, replayable, status, failure, grpc);
+    boolean others = flying != null;
     if (!decision.retry()) {
       if (response != null) {
         finish(response, null);
+      } else if (others) {
+        return; // an attempt in flight (a hedge) may still answer
       } else {
         finish(null, transport.end(AttemptEnd.UPSTREAM_FAILURE, sent, failure, attemptNo,
             timedOut ? "per_try_timeout; " + decision.reason() : decision.reason(), error));
+      }
+      return;
+    }
+    if (others) {
+      // A hedge in flight stands in for the retry; keep this response should it fail too.
+      if (response != null) {
+        if (held != null) transport.discard(held);
+        held = response;
       }
       return;
     }
@@ -521,6 +624,13 @@ public final class AttemptLoop implements PickContext {
       backoffTask = null;
       b.cancel();
     }
+    Scheduler.Cancellable h = hedgeTask;
+    if (h != null) {
+      hedgeTask = null;
+      h.cancel();
+    }
+    hedgeArmed = false;
+    for (Try t = flying; t != null; t = t.next) t.attempt.cancel(); // lost hedges
     backingOff = false;
     if (held != null && held != response) {
       transport.discard(held);
@@ -586,6 +696,8 @@ public final class AttemptLoop implements PickContext {
     final Endpoint endpoint;
     final Transport.Attempt<Object> attempt;
     final Object token;
+    /** The next attempt in flight; written only by the stepping thread before publishing. */
+    Try next;
     Scheduler.Cancellable timer;
     long t0;
     // Written by the callback before `ended`, read by the loop after it.

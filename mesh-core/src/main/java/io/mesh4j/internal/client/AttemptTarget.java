@@ -46,6 +46,26 @@ public interface AttemptTarget {
   /** Counts a refusal by the breaker. */
   void rejected(Admission admission);
 
-  /** Counts a retry the budget refused. */
+  /** Counts a retry (or hedge) the budget refused. */
   void budgetExhausted();
+
+  /**
+   * Hedges the loop may send besides the first attempt in flight (the route's {@code hedge.max});
+   * 0, the default, for none. The loop hedges only requests it may retry regardless of the failure
+   * (idempotent method or {@code Idempotency-Key}, replayable body).
+   */
+  default int maxHedges() {
+    return 0;
+  }
+
+  /** How long an attempt may run before a hedge is sent, in nanoseconds (read per hedge). */
+  default long hedgeDelayNanos() {
+    return Long.MAX_VALUE;
+  }
+
+  /** Counts a hedge sent to {@code endpoint}. */
+  default void hedged(Endpoint endpoint) {}
+
+  /** An attempt's response headers arrived after {@code latencyNanos} (feeds the hedge percentile). */
+  default void responded(long latencyNanos) {}
 }

@@ -273,6 +273,78 @@ class AttemptLoopTest {
     assertEverythingReleased();
   }
 
+  // ------------------------------------------------------------------ hedging
+
+  @Test
+  void aHedgeGoesToAnotherEndpointAfterTheDelayAndTheFirstAnswerWinsTheLoserReportedCancelled() {
+    target.maxHedges = 1;
+    List<String> seen = new ArrayList<>();
+    loop.observe(new AttemptObserver() {
+      @Override public Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge) {
+        seen.add("start " + attempt + (hedge ? " hedge" : ""));
+        return attempt;
+      }
+
+      @Override public void attemptEnded(Object token, int status, Failure failure, long latency) {
+        seen.add("end " + token + " " + status + " " + failure);
+      }
+    });
+    Deferred deferred = new Deferred();
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofMillis(19));
+    assertThat(deferred.started).hasSize(1);
+
+    time.advance(Duration.ofMillis(1));
+
+    assertThat(deferred.started).hasSize(2);
+    assertThat(deferred.endpoints).hasSize(2).doesNotHaveDuplicates();
+    assertThat(target.hedges).containsExactly(deferred.endpoints.get(1));
+    Transport.Callback<Integer> first = deferred.started.removeFirst();
+    Transport.Callback<Integer> hedge = deferred.started.removeFirst();
+    hedge.onHeaders(200);
+    assertThat(done.response).isEqualTo(200);
+    assertThat(deferred.cancels).isEqualTo(1); // the first attempt, now the loser
+    first.onFailure(new IOException("Canceled"));
+
+    assertThat(done.calls.get()).isEqualTo(1);
+    assertThat(seen).containsExactly(
+        "start 1", "start 2 hedge", "end 2 200 NONE", "end 1 0 CANCELLED");
+    assertThat(attempts(MeshMetricNames.SUCCESS)).isEqualTo(1);
+    assertThat(attempts(MeshMetricNames.FAILURE)).isZero();
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aRetriableAnswerWhileAHedgeIsInFlightWaitsForTheHedge() {
+    target.maxHedges = 1;
+    Deferred deferred = new Deferred();
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofMillis(20));
+    Transport.Callback<Integer> first = deferred.started.removeFirst();
+    Transport.Callback<Integer> hedge = deferred.started.removeFirst();
+
+    first.onHeaders(503);
+    assertThat(done.calls.get()).isZero();
+    assertThat(deferred.started).isEmpty(); // no retry: the hedge stands in for it
+    hedge.onHeaders(200);
+
+    assertThat(done.response).isEqualTo(200);
+    assertThat(deferred.discarded).containsExactly(503);
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aPostWithoutKeyIsNotHedged() {
+    target.maxHedges = 1;
+    Deferred deferred = new Deferred();
+    loop.start(target, "POST", false, true, deferred, new Done());
+    time.advance(Duration.ofSeconds(1));
+    assertThat(deferred.started).hasSize(1);
+    assertThat(target.hedges).isEmpty();
+  }
+
   /** The call's end, as an asynchronous caller sees it. */
   private static final class Done implements AttemptLoop.Completion<Integer> {
     final AtomicInteger calls = new AtomicInteger();
@@ -345,7 +417,15 @@ class AttemptLoopTest {
     @Override public void attempted(Endpoint endpoint) { }
     @Override public void retried(RetryDecision reason) { retries.add(reason); }
     @Override public void rejected(Admission admission) { rejected.add(admission); }
-    @Override public void budgetExhausted() { }
+    @Override public void budgetExhausted() { budgetRefusals++; }
+
+    int maxHedges;
+    int budgetRefusals;
+    final List<Endpoint> hedges = new ArrayList<>();
+
+    @Override public int maxHedges() { return maxHedges; }
+    @Override public long hedgeDelayNanos() { return Duration.ofMillis(20).toNanos(); }
+    @Override public void hedged(Endpoint endpoint) { hedges.add(endpoint); }
   }
 
   private interface Step {

@@ -1,0 +1,184 @@
+package io.mesh4j.okhttp;
+
+import static io.mesh4j.okhttp.TestSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesh4j.metrics.MeshMetricNames;
+import io.mesh4j.time.FakeTime;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import mockwebserver3.MockResponse;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hedged requests against two real backends: the first request either backend receives stalls,
+ * every later one answers at once. The hedge delay runs on a {@link FakeTime}, so "the first
+ * attempt is slow" is a fact of the test, not a race.
+ */
+class HedgingTest {
+  final Fixture f = new Fixture();
+  final FakeTime time = new FakeTime();
+  Backend slowFirst;
+  Backend other;
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  private void wrap(String hedge, String budget) {
+    slowFirst = f.backend().enqueue(TimeoutAndCancelTest.STALL).otherwise(200, "fast");
+    other = f.backend().sharingScriptWith(slowFirst).otherwise(200, "fast");
+    f.wrap("""
+        version: 1
+        service: frontend
+        clusters:
+          - name: inventory
+            endpoints: [{ address: %s }, { address: %s }]
+            timeout: 30s
+            retry: { budget: %s }
+        outbound:
+          virtual_hosts:
+            - name: inventory
+              routes:
+                - { name: all, to: inventory, hedge: %s }
+        """.formatted(slowFirst.address(), other.address(), budget, hedge),
+        b -> b.ticker(time).scheduler(time));
+  }
+
+  private static Request get() {
+    return new Request.Builder().url("http://inventory/items").build();
+  }
+
+  /** Enqueues {@code request}; the future completes with the status or the failure. */
+  private CompletableFuture<Integer> enqueue(Request request) {
+    CompletableFuture<Integer> status = new CompletableFuture<>();
+    f.client.newCall(request).enqueue(new Callback() {
+      @Override
+      public void onResponse(Call call, Response response) {
+        try (response) {
+          response.body().string();
+          status.complete(response.code());
+        } catch (IOException e) {
+          status.completeExceptionally(e);
+        }
+      }
+
+      @Override
+      public void onFailure(Call call, IOException e) {
+        status.completeExceptionally(e);
+      }
+    });
+    return status;
+  }
+
+  private int received() {
+    return slowFirst.received.size() + other.received.size();
+  }
+
+  private double hedges() {
+    return f.registry.get(MeshMetricNames.CLIENT_HEDGES).counter().count();
+  }
+
+  @Test
+  void aSlowFirstAttemptIsHedgedToTheOtherEndpointAfterTheDelayAndTheLoserIsCancelled()
+      throws Exception {
+    wrap("{ delay: 20ms }", "{ percent: 100, min_per_second: 100 }");
+
+    CompletableFuture<Integer> status = enqueue(get());
+    await("the first attempt arrived", Duration.ofSeconds(10), () -> received() == 1);
+    time.advance(Duration.ofMillis(19));
+    assertThat(received()).isEqualTo(1);
+    assertThat(status).isNotDone();
+
+    time.advance(Duration.ofMillis(1)); // the hedge goes to the endpoint not tried yet
+
+    assertThat(status.get()).isEqualTo(200);
+    assertThat(slowFirst.received).hasSize(1);
+    assertThat(other.received).hasSize(1);
+    assertThat(hedges()).isEqualTo(1);
+    // The loser was cancelled: both attempts ended, both reported once, neither endpoint failed.
+    await("the lost attempt ended", Duration.ofSeconds(10), () -> f.activeRequests("inventory") == 0);
+    assertThat(f.breakerActive("inventory")).isZero();
+    assertThat(f.mesh.cluster("inventory").endpoints())
+        .allSatisfy(e -> assertThat(f.mesh.cluster("inventory").status(e).ejected()).isFalse());
+  }
+
+  @Test
+  void anExecutedCallIsHedgedToo() throws Exception {
+    wrap("{ delay: 20ms }", "{ percent: 100, min_per_second: 100 }");
+    CompletableFuture<Integer> status = new CompletableFuture<>();
+    Thread caller = new Thread(() -> {
+      try (Response r = f.client.newCall(get()).execute()) {
+        status.complete(r.code());
+      } catch (IOException e) {
+        status.completeExceptionally(e);
+      }
+    });
+    caller.start();
+    await("the first attempt arrived", Duration.ofSeconds(10), () -> received() == 1);
+
+    time.advance(Duration.ofMillis(20));
+
+    assertThat(status.get()).isEqualTo(200);
+    assertThat(received()).isEqualTo(2);
+    caller.join();
+    await("the lost attempt ended", Duration.ofSeconds(10), () -> f.activeRequests("inventory") == 0);
+  }
+
+  @Test
+  void aHedgeTheRetryBudgetCannotPayForIsNotSent() throws Exception {
+    wrap("{ delay: 20ms }", "{ percent: 0, min_per_second: 0 }");
+
+    CompletableFuture<Integer> status = enqueue(get());
+    await("the first attempt arrived", Duration.ofSeconds(10), () -> received() == 1);
+    time.advance(Duration.ofMillis(20));
+
+    assertThat(received()).isEqualTo(1);
+    assertThat(hedges()).isZero();
+    assertThat(f.registry.get(MeshMetricNames.CLIENT_RETRY_BUDGET_EXHAUSTED).counter().count())
+        .isEqualTo(1);
+    assertThat(status).isNotDone();
+    slowFirst.server.close(); // ends the stalled attempt
+    other.server.close();
+  }
+
+  @Test
+  void aPostWithoutIdempotencyKeyIsNeverHedged() throws Exception {
+    wrap("{ delay: 20ms }", "{ percent: 100, min_per_second: 100 }");
+
+    CompletableFuture<Integer> status =
+        enqueue(new Request.Builder().url("http://inventory/orders")
+            .post(RequestBody.create(new byte[] {1})).build());
+    await("the first attempt arrived", Duration.ofSeconds(10), () -> received() == 1);
+    time.advance(Duration.ofSeconds(1));
+
+    assertThat(received()).isEqualTo(1);
+    assertThat(hedges()).isZero();
+    assertThat(status).isNotDone();
+    slowFirst.server.close();
+    other.server.close();
+  }
+
+  @Test
+  void aPostWithAnIdempotencyKeyIsHedged() throws Exception {
+    wrap("{ delay: 20ms }", "{ percent: 100, min_per_second: 100 }");
+
+    CompletableFuture<Integer> status =
+        enqueue(new Request.Builder().url("http://inventory/orders")
+            .header("Idempotency-Key", "k-1").post(RequestBody.create(new byte[] {1})).build());
+    await("the first attempt arrived", Duration.ofSeconds(10), () -> received() == 1);
+    time.advance(Duration.ofMillis(20));
+
+    assertThat(status.get()).isEqualTo(200);
+    assertThat(received()).isEqualTo(2);
+    assertThat(hedges()).isEqualTo(1);
+  }
+}
