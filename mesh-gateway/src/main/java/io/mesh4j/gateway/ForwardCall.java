@@ -64,6 +64,10 @@ final class ForwardCall implements Callback, AsyncListener {
   private volatile AsyncContext async;
   private volatile boolean clientGone;
   private boolean writeFailed;
+  /** Whether the client sent {@code Accept-Encoding} (else {@link AsSent} hid the response's). */
+  private final boolean clientAcceptsEncodings;
+  /** The upstream's trailer fields, once its body was read; what the container sends as trailers. */
+  private volatile java.util.Map<String, String> trailers = java.util.Map.of();
 
   ForwardCall(OkHttpClient client, Forwarding forwarding, UnderscoreAction underscores,
       GatewayMeters meters) {
@@ -73,6 +77,7 @@ final class ForwardCall implements Callback, AsyncListener {
     this.meters = meters;
     this.req = forwarding.request();
     this.res = forwarding.response();
+    this.clientAcceptsEncodings = req.getHeader("Accept-Encoding") != null;
   }
 
   void start() throws IOException {
@@ -138,6 +143,10 @@ final class ForwardCall implements Callback, AsyncListener {
       }
     }
     forwardedHeaders(b);
+    // The client's Host goes upstream (Envoy's default); the route's rewrite.host replaces it.
+    String host = req.getHeader("Host");
+    if (host != null) b.header("Host", host);
+    b.tag(AsSent.class, AsSent.of(req.getHeader("User-Agent") != null, clientAcceptsEncodings));
     String id = forwarding.requestId();
     if (id != null) b.header(MeshContext.REQUEST_ID, id);
     String method = req.getMethod();
@@ -174,7 +183,6 @@ final class ForwardCall implements Callback, AsyncListener {
   private static boolean skipFromClient(String name) {
     return name.equalsIgnoreCase("Host")
         || name.equalsIgnoreCase("Content-Length")
-        || name.equalsIgnoreCase("Expect")
         || name.equalsIgnoreCase(X_FORWARDED_FOR)
         || name.equalsIgnoreCase(X_FORWARDED_PROTO)
         || name.equalsIgnoreCase(X_FORWARDED_HOST)
@@ -257,7 +265,7 @@ final class ForwardCall implements Callback, AsyncListener {
           ? RequestBody.create(new byte[0], null)
           : null;
     }
-    body = new ServletRequestBody(req.getInputStream(), length);
+    body = new ServletRequestBody(req, length);
     return body;
   }
 
@@ -366,12 +374,18 @@ final class ForwardCall implements Callback, AsyncListener {
       Headers h = response.headers();
       List<String> options = HopByHop.connectionOptions(response.headers("Connection"));
       java.util.Set<String> seen = new java.util.HashSet<>();
+      boolean lengthKnown = false;
       for (int i = 0, n = h.size(); i < n; i++) {
         String name = h.name(i);
         if (HopByHop.drop(name, options) || name.equalsIgnoreCase(DRAINING_HEADER)) continue;
         if (name.equalsIgnoreCase("Content-Length")) {
           res.setContentLengthLong(Long.parseLong(h.value(i).trim()));
+          lengthKnown = true;
           continue;
+        }
+        if (name.equalsIgnoreCase(AsSent.CONTENT_ENCODING)) {
+          if (clientAcceptsEncodings) continue; // not ours: an upstream's own header of that name
+          name = "Content-Encoding";
         }
         // The first value replaces what the container or the filter preset (Date, x-request-id).
         if (seen.add(name.toLowerCase(Locale.ROOT))) {
@@ -382,8 +396,10 @@ final class ForwardCall implements Callback, AsyncListener {
       }
       ResponseBody body = response.body();
       if (!"HEAD".equals(req.getMethod()) && status != 204 && status != 304) {
+        boolean withTrailers = !lengthKnown && acceptTrailers();
         streaming = true;
         copy(body.byteStream(), res.getOutputStream());
+        if (withTrailers) trailers = fields(response.trailers());
         streaming = false;
       }
       res.flushBuffer();
@@ -411,6 +427,30 @@ final class ForwardCall implements Callback, AsyncListener {
       }
       throw e;
     }
+  }
+
+  /**
+   * Asks the container to end the response with the upstream's trailer fields (read once the
+   * upstream body is done): only a chunked HTTP/1.1 or an HTTP/2 response can carry them, so the
+   * container refuses for an HTTP/1.0 client (then they are dropped, as the protocol requires).
+   */
+  private boolean acceptTrailers() {
+    try {
+      res.setTrailerFields(() -> trailers);
+      return true;
+    } catch (IllegalStateException cannotCarryThem) {
+      return false;
+    }
+  }
+
+  /** Trailer fields as the Servlet API takes them: one entry per name, repeated values joined. */
+  private static java.util.Map<String, String> fields(Headers t) {
+    if (t.size() == 0) return java.util.Map.of();
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (int i = 0, n = t.size(); i < n; i++) {
+      out.merge(t.name(i).toLowerCase(Locale.ROOT), t.value(i), (a, b) -> a + ", " + b);
+    }
+    return out;
   }
 
   /** Copies the upstream body; a failed write to the client sets {@code writeFailed}. */

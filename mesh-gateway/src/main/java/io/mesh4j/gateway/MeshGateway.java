@@ -24,8 +24,10 @@ import okhttp3.OkHttpClient;
  * }</pre>
  *
  * <p>Per request: the method, the request URI (path as sent, then the route's {@code rewrite}),
- * the query, every header except the hop-by-hop ones (RFC 9110 §7.6.1), {@code Host}, {@code
- * Content-Length} and {@code Expect}, and the body (streamed, one-shot) go to the upstream, with
+ * the query, every header except the hop-by-hop ones (RFC 9110 §7.6.1) and {@code
+ * Content-Length} (the client's {@code Host} and {@code Expect: 100-continue} included), and the
+ * body (streamed, one-shot, byte for byte) go to the upstream, with nothing of OkHttp's own added
+ * (no {@code User-Agent}, no {@code Accept-Encoding}, no decompression), with
  * {@code X-Forwarded-For}, {@code -Proto}, {@code -Host} set (the client's values kept and appended
  * to only when the socket peer is a trusted proxy), {@code x-request-id} and the route's {@code
  * headers}. Header hardening at the edge, as Envoy recommends: a header whose name contains {@code
@@ -33,8 +35,10 @@ import okhttp3.OkHttpClient;
  * says (default: dropped), and {@code Forwarded} and {@code X-Real-IP} are forwarded only from a
  * trusted proxy (otherwise dropped, like the client's {@code X-Forwarded-*}); both are counted
  * ({@link io.mesh4j.metrics.MeshMetricNames#GATEWAY_HEADERS_REMOVED}, {@link
- * io.mesh4j.metrics.MeshMetricNames#GATEWAY_REJECTED}). The upstream {@code Host} is the cluster name (or {@code rewrite.host}). The response's
- * status, headers (hop-by-hop removed) and body (streamed) go back. Failures without a response
+ * io.mesh4j.metrics.MeshMetricNames#GATEWAY_REJECTED}). The upstream {@code Host} is the
+ * client's (the route's {@code rewrite.host} replaces it, Envoy's {@code host_rewrite_literal}).
+ * The response's status, headers (hop-by-hop removed), body (streamed, still encoded) and
+ * trailers go back. Failures without a response
  * become 502 (bad response, reset), 503 (no healthy endpoint, circuit open, concurrency limit,
  * connection refused on every try) or 504 (the route's or cluster's timeout) with a short text
  * body and {@code x-mesh-error: <reason>}.
@@ -126,6 +130,7 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
           .followSslRedirects(false)
           .cookieJar(CookieJar.NO_COOKIES)
           .cache(null)
+          .addNetworkInterceptor(AsSent.INTERCEPTOR)
           .build();
       return new MeshGateway(MeshOkHttp.wrap(forwarding, mesh), owns, mesh);
     }
