@@ -53,6 +53,7 @@ final class ForwardCall implements Callback, AsyncListener {
   static final String X_REAL_IP = "X-Real-IP";
 
   private final OkHttpClient client;
+  private final Tunnels tunnels;
   private final Forwarding forwarding;
   private final UnderscoreAction underscores;
   private final GatewayMeters meters;
@@ -70,8 +71,9 @@ final class ForwardCall implements Callback, AsyncListener {
   private volatile java.util.Map<String, String> trailers = java.util.Map.of();
 
   ForwardCall(OkHttpClient client, Forwarding forwarding, UnderscoreAction underscores,
-      GatewayMeters meters) {
+      GatewayMeters meters, Tunnels tunnels) {
     this.client = client;
+    this.tunnels = tunnels;
     this.forwarding = forwarding;
     this.underscores = underscores;
     this.meters = meters;
@@ -92,8 +94,9 @@ final class ForwardCall implements Callback, AsyncListener {
         return;
       }
     }
+    boolean upgrade = isUpgrade();
     try {
-      upstream = upstreamRequest();
+      upstream = upstreamRequest(upgrade);
     } catch (IllegalArgumentException e) {
       // A request OkHttp cannot express (a method or header it rejects): the client's fault.
       meters.rejectedBadRequest.increment();
@@ -103,7 +106,7 @@ final class ForwardCall implements Callback, AsyncListener {
     }
     Call c = client.newCall(upstream);
     call = c;
-    if (req.isAsyncSupported()) {
+    if (req.isAsyncSupported() && !upgrade) {
       AsyncContext a = forwarding.startAsync();
       async = a;
       a.addListener(this);
@@ -117,12 +120,68 @@ final class ForwardCall implements Callback, AsyncListener {
       failedWithoutResponse(e);
       return;
     }
+    if (upgrade && response.code() == 101 && response.socket() != null) {
+      tunnel(response);
+      return;
+    }
     respond(response);
+  }
+
+  /**
+   * Whether the client asks to switch protocols ({@code Upgrade} named by {@code Connection}, on
+   * HTTP/1.1, the only version with {@code Upgrade}) and the container is Jetty 12, where {@link
+   * JettyTunnel} can take the connection over. Such a request is forwarded on the container thread
+   * (the upgrade is accepted there) with its {@code Upgrade} header. On another container the
+   * request is forwarded without {@code Upgrade}, as any request.
+   */
+  private boolean isUpgrade() {
+    return req.getHeader("Upgrade") != null
+        && tunnels.jetty && JettyTunnel.supports(req)
+        && "HTTP/1.1".equals(req.getProtocol())
+        && HopByHop.connectionOptions(req.getHeaders("Connection")).contains("upgrade");
+  }
+
+  /**
+   * The upstream switched protocols: its {@code 101} headers go to the client, and once they are
+   * sent Jetty hands the client's connection to a {@link JettyTunnel}, which copies bytes both
+   * ways from then on.
+   */
+  private void tunnel(Response response) throws IOException {
+    okio.Socket socket = response.socket();
+    try {
+      Headers h = response.headers();
+      List<String> options = HopByHop.connectionOptions(response.headers("Connection"));
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (int i = 0, n = h.size(); i < n; i++) {
+        String name = h.name(i);
+        if (HopByHop.drop(name, options) || name.equalsIgnoreCase(DRAINING_HEADER)
+            || name.equalsIgnoreCase("Content-Length")) {
+          continue;
+        }
+        // The first value replaces what the container preset (Server, Date).
+        if (res.containsHeader(name) && seen.add(name.toLowerCase(Locale.ROOT))) {
+          res.setHeader(name, h.value(i));
+        } else {
+          seen.add(name.toLowerCase(Locale.ROOT));
+          res.addHeader(name, h.value(i));
+        }
+      }
+      res.setStatus(101);
+      res.setHeader("Connection", "Upgrade");
+      res.setHeader("Upgrade", response.header("Upgrade"));
+      JettyTunnel.install(req, socket, tunnels);
+      res.flushBuffer();
+    } catch (IOException | RuntimeException e) {
+      socket.cancel();
+      if (finished.compareAndSet(false, true)) forwarding.failed(0);
+      throw e instanceof IOException io ? io : new IOException("upgrade refused: " + e, e);
+    }
+    if (finished.compareAndSet(false, true)) forwarding.done(101);
   }
 
   // ------------------------------------------------------------------ the upstream request
 
-  Request upstreamRequest() throws IOException {
+  Request upstreamRequest(boolean upgrade) throws IOException {
     Request.Builder b = new Request.Builder()
         .url(url())
         .tag(RouteTarget.class, RouteTarget.of(forwarding.route(), forwarding.cluster()));
@@ -147,6 +206,12 @@ final class ForwardCall implements Callback, AsyncListener {
     String host = req.getHeader("Host");
     if (host != null) b.header("Host", host);
     b.tag(AsSent.class, AsSent.of(req.getHeader("User-Agent") != null, clientAcceptsEncodings));
+    if (upgrade) {
+      // Hop-by-hop, so dropped above; asked for again on the upstream hop (OkHttp then hands back
+      // the upgraded socket of a 101).
+      b.header("Connection", "upgrade");
+      b.header("Upgrade", joined(req.getHeaders("Upgrade")));
+    }
     String id = forwarding.requestId();
     if (id != null) b.header(MeshContext.REQUEST_ID, id);
     String method = req.getMethod();

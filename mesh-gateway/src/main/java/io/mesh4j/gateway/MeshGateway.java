@@ -4,7 +4,9 @@ import io.mesh4j.Mesh;
 import io.mesh4j.okhttp.MeshOkHttp;
 import io.mesh4j.servlet.Forwarding;
 import io.mesh4j.servlet.InboundForwarder;
+import io.mesh4j.internal.MeshInternals;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Objects;
 import okhttp3.CookieJar;
 import okhttp3.Dispatcher;
@@ -57,9 +59,14 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
   private final boolean ownsClient;
   private final Mesh mesh;
   private final GatewayMeters meters;
+  private final Tunnels tunnels;
 
-  private MeshGateway(OkHttpClient client, boolean ownsClient, Mesh mesh) {
+  /** Default {@link Builder#upgradeIdleTimeout}: Envoy's stream idle timeout. */
+  public static final Duration DEFAULT_UPGRADE_IDLE_TIMEOUT = Duration.ofMinutes(5);
+
+  private MeshGateway(OkHttpClient client, boolean ownsClient, Mesh mesh, Tunnels tunnels) {
     this.client = client;
+    this.tunnels = tunnels;
     this.ownsClient = ownsClient;
     this.mesh = mesh;
     this.meters = new GatewayMeters(mesh.meterRegistry(), mesh.serviceName());
@@ -78,7 +85,8 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
   @Override
   public void forward(Forwarding forwarding) throws IOException {
     new ForwardCall(client, forwarding,
-        mesh.current().config().inbound().headersWithUnderscoresAction(), meters).start();
+        mesh.current().config().inbound().headersWithUnderscoresAction(), meters, tunnels)
+        .start();
   }
 
   /** The mesh client forwarded calls run on (for metrics and tests). */
@@ -89,15 +97,54 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
   /** Stops the client's dispatcher threads and idle connections if this gateway made the client. */
   @Override
   public void close() {
+    tunnels.close();
     if (!ownsClient) return;
     client.dispatcher().executorService().shutdown();
     client.connectionPool().evictAll();
+  }
+
+  /** The upgraded connections open now (WebSockets and other {@code Upgrade}s). */
+  public int openUpgrades() {
+    return tunnels.openCount();
   }
 
   /** Options for a {@link MeshGateway}. Not thread-safe. */
   public static final class Builder {
     private final Mesh mesh;
     private OkHttpClient client;
+    private Duration upgradeIdleTimeout = DEFAULT_UPGRADE_IDLE_TIMEOUT;
+    private Duration upgradeMaxDuration;
+
+    /**
+     * An upgraded connection (a WebSocket) with no byte in either direction for this long is
+     * closed on both sides. Default {@link #DEFAULT_UPGRADE_IDLE_TIMEOUT}; {@code null}: never.
+     * The container's own idle timeout on the client's connection applies too.
+     *
+     * @throws IllegalArgumentException when not positive
+     */
+    public Builder upgradeIdleTimeout(Duration idle) {
+      this.upgradeIdleTimeout = positive("upgradeIdleTimeout", idle);
+      return this;
+    }
+
+    /**
+     * An upgraded connection is closed on both sides this long after it opened, whatever its
+     * traffic. Default {@code null}: no limit.
+     *
+     * @throws IllegalArgumentException when not positive
+     */
+    public Builder upgradeMaxDuration(Duration max) {
+      this.upgradeMaxDuration = positive("upgradeMaxDuration", max);
+      return this;
+    }
+
+    private static Duration positive(String what, Duration d) {
+      if (d != null && (d.isNegative() || d.isZero())) {
+        throw new IllegalArgumentException(what + ": " + d + " (expected: a positive duration,"
+            + " or null for none)");
+      }
+      return d;
+    }
 
     private Builder(Mesh mesh) {
       this.mesh = Objects.requireNonNull(mesh, "mesh");
@@ -132,7 +179,9 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
           .cache(null)
           .addNetworkInterceptor(AsSent.INTERCEPTOR)
           .build();
-      return new MeshGateway(MeshOkHttp.wrap(forwarding, mesh), owns, mesh);
+      Tunnels tunnels = new Tunnels(MeshInternals.ticker(mesh), MeshInternals.scheduler(mesh),
+          upgradeIdleTimeout, upgradeMaxDuration);
+      return new MeshGateway(MeshOkHttp.wrap(forwarding, mesh), owns, mesh, tunnels);
     }
   }
 }
