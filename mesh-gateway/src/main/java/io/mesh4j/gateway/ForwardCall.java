@@ -53,6 +53,7 @@ final class ForwardCall implements Callback, AsyncListener {
   static final String X_REAL_IP = "X-Real-IP";
 
   private final OkHttpClient client;
+  private final Tunnels tunnels;
   private final Forwarding forwarding;
   private final UnderscoreAction underscores;
   private final GatewayMeters meters;
@@ -64,15 +65,21 @@ final class ForwardCall implements Callback, AsyncListener {
   private volatile AsyncContext async;
   private volatile boolean clientGone;
   private boolean writeFailed;
+  /** Whether the client sent {@code Accept-Encoding} (else {@link AsSent} hid the response's). */
+  private final boolean clientAcceptsEncodings;
+  /** The upstream's trailer fields, once its body was read; what the container sends as trailers. */
+  private volatile java.util.Map<String, String> trailers = java.util.Map.of();
 
   ForwardCall(OkHttpClient client, Forwarding forwarding, UnderscoreAction underscores,
-      GatewayMeters meters) {
+      GatewayMeters meters, Tunnels tunnels) {
     this.client = client;
+    this.tunnels = tunnels;
     this.forwarding = forwarding;
     this.underscores = underscores;
     this.meters = meters;
     this.req = forwarding.request();
     this.res = forwarding.response();
+    this.clientAcceptsEncodings = req.getHeader("Accept-Encoding") != null;
   }
 
   void start() throws IOException {
@@ -87,8 +94,9 @@ final class ForwardCall implements Callback, AsyncListener {
         return;
       }
     }
+    boolean upgrade = isUpgrade();
     try {
-      upstream = upstreamRequest();
+      upstream = upstreamRequest(upgrade);
     } catch (IllegalArgumentException e) {
       // A request OkHttp cannot express (a method or header it rejects): the client's fault.
       meters.rejectedBadRequest.increment();
@@ -98,7 +106,7 @@ final class ForwardCall implements Callback, AsyncListener {
     }
     Call c = client.newCall(upstream);
     call = c;
-    if (req.isAsyncSupported()) {
+    if (req.isAsyncSupported() && !upgrade) {
       AsyncContext a = forwarding.startAsync();
       async = a;
       a.addListener(this);
@@ -112,12 +120,68 @@ final class ForwardCall implements Callback, AsyncListener {
       failedWithoutResponse(e);
       return;
     }
+    if (upgrade && response.code() == 101 && response.socket() != null) {
+      tunnel(response);
+      return;
+    }
     respond(response);
+  }
+
+  /**
+   * Whether the client asks to switch protocols ({@code Upgrade} named by {@code Connection}, on
+   * HTTP/1.1, the only version with {@code Upgrade}) and the container is Jetty 12, where {@link
+   * JettyTunnel} can take the connection over. Such a request is forwarded on the container thread
+   * (the upgrade is accepted there) with its {@code Upgrade} header. On another container the
+   * request is forwarded without {@code Upgrade}, as any request.
+   */
+  private boolean isUpgrade() {
+    return req.getHeader("Upgrade") != null
+        && tunnels.jetty && JettyTunnel.supports(req)
+        && "HTTP/1.1".equals(req.getProtocol())
+        && HopByHop.connectionOptions(req.getHeaders("Connection")).contains("upgrade");
+  }
+
+  /**
+   * The upstream switched protocols: its {@code 101} headers go to the client, and once they are
+   * sent Jetty hands the client's connection to a {@link JettyTunnel}, which copies bytes both
+   * ways from then on.
+   */
+  private void tunnel(Response response) throws IOException {
+    okio.Socket socket = response.socket();
+    try {
+      Headers h = response.headers();
+      List<String> options = HopByHop.connectionOptions(response.headers("Connection"));
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (int i = 0, n = h.size(); i < n; i++) {
+        String name = h.name(i);
+        if (HopByHop.drop(name, options) || name.equalsIgnoreCase(DRAINING_HEADER)
+            || name.equalsIgnoreCase("Content-Length")) {
+          continue;
+        }
+        // The first value replaces what the container preset (Server, Date).
+        if (res.containsHeader(name) && seen.add(name.toLowerCase(Locale.ROOT))) {
+          res.setHeader(name, h.value(i));
+        } else {
+          seen.add(name.toLowerCase(Locale.ROOT));
+          res.addHeader(name, h.value(i));
+        }
+      }
+      res.setStatus(101);
+      res.setHeader("Connection", "Upgrade");
+      res.setHeader("Upgrade", response.header("Upgrade"));
+      JettyTunnel.install(req, socket, tunnels);
+      res.flushBuffer();
+    } catch (IOException | RuntimeException e) {
+      socket.cancel();
+      if (finished.compareAndSet(false, true)) forwarding.failed(0);
+      throw e instanceof IOException io ? io : new IOException("upgrade refused: " + e, e);
+    }
+    if (finished.compareAndSet(false, true)) forwarding.done(101);
   }
 
   // ------------------------------------------------------------------ the upstream request
 
-  Request upstreamRequest() throws IOException {
+  Request upstreamRequest(boolean upgrade) throws IOException {
     Request.Builder b = new Request.Builder()
         .url(url())
         .tag(RouteTarget.class, RouteTarget.of(forwarding.route(), forwarding.cluster()));
@@ -138,6 +202,16 @@ final class ForwardCall implements Callback, AsyncListener {
       }
     }
     forwardedHeaders(b);
+    // The client's Host goes upstream (Envoy's default); the route's rewrite.host replaces it.
+    String host = req.getHeader("Host");
+    if (host != null) b.header("Host", host);
+    b.tag(AsSent.class, AsSent.of(req.getHeader("User-Agent") != null, clientAcceptsEncodings));
+    if (upgrade) {
+      // Hop-by-hop, so dropped above; asked for again on the upstream hop (OkHttp then hands back
+      // the upgraded socket of a 101).
+      b.header("Connection", "upgrade");
+      b.header("Upgrade", joined(req.getHeaders("Upgrade")));
+    }
     String id = forwarding.requestId();
     if (id != null) b.header(MeshContext.REQUEST_ID, id);
     String method = req.getMethod();
@@ -174,7 +248,6 @@ final class ForwardCall implements Callback, AsyncListener {
   private static boolean skipFromClient(String name) {
     return name.equalsIgnoreCase("Host")
         || name.equalsIgnoreCase("Content-Length")
-        || name.equalsIgnoreCase("Expect")
         || name.equalsIgnoreCase(X_FORWARDED_FOR)
         || name.equalsIgnoreCase(X_FORWARDED_PROTO)
         || name.equalsIgnoreCase(X_FORWARDED_HOST)
@@ -257,7 +330,7 @@ final class ForwardCall implements Callback, AsyncListener {
           ? RequestBody.create(new byte[0], null)
           : null;
     }
-    body = new ServletRequestBody(req.getInputStream(), length);
+    body = new ServletRequestBody(req, length);
     return body;
   }
 
@@ -366,12 +439,18 @@ final class ForwardCall implements Callback, AsyncListener {
       Headers h = response.headers();
       List<String> options = HopByHop.connectionOptions(response.headers("Connection"));
       java.util.Set<String> seen = new java.util.HashSet<>();
+      boolean lengthKnown = false;
       for (int i = 0, n = h.size(); i < n; i++) {
         String name = h.name(i);
         if (HopByHop.drop(name, options) || name.equalsIgnoreCase(DRAINING_HEADER)) continue;
         if (name.equalsIgnoreCase("Content-Length")) {
           res.setContentLengthLong(Long.parseLong(h.value(i).trim()));
+          lengthKnown = true;
           continue;
+        }
+        if (name.equalsIgnoreCase(AsSent.CONTENT_ENCODING)) {
+          if (clientAcceptsEncodings) continue; // not ours: an upstream's own header of that name
+          name = "Content-Encoding";
         }
         // The first value replaces what the container or the filter preset (Date, x-request-id).
         if (seen.add(name.toLowerCase(Locale.ROOT))) {
@@ -382,8 +461,10 @@ final class ForwardCall implements Callback, AsyncListener {
       }
       ResponseBody body = response.body();
       if (!"HEAD".equals(req.getMethod()) && status != 204 && status != 304) {
+        boolean withTrailers = !lengthKnown && acceptTrailers();
         streaming = true;
         copy(body.byteStream(), res.getOutputStream());
+        if (withTrailers) trailers = fields(response.trailers());
         streaming = false;
       }
       res.flushBuffer();
@@ -411,6 +492,30 @@ final class ForwardCall implements Callback, AsyncListener {
       }
       throw e;
     }
+  }
+
+  /**
+   * Asks the container to end the response with the upstream's trailer fields (read once the
+   * upstream body is done): only a chunked HTTP/1.1 or an HTTP/2 response can carry them, so the
+   * container refuses for an HTTP/1.0 client (then they are dropped, as the protocol requires).
+   */
+  private boolean acceptTrailers() {
+    try {
+      res.setTrailerFields(() -> trailers);
+      return true;
+    } catch (IllegalStateException cannotCarryThem) {
+      return false;
+    }
+  }
+
+  /** Trailer fields as the Servlet API takes them: one entry per name, repeated values joined. */
+  private static java.util.Map<String, String> fields(Headers t) {
+    if (t.size() == 0) return java.util.Map.of();
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (int i = 0, n = t.size(); i < n; i++) {
+      out.merge(t.name(i).toLowerCase(Locale.ROOT), t.value(i), (a, b) -> a + ", " + b);
+    }
+    return out;
   }
 
   /** Copies the upstream body; a failed write to the client sets {@code writeFailed}. */

@@ -4,7 +4,9 @@ import io.mesh4j.Mesh;
 import io.mesh4j.okhttp.MeshOkHttp;
 import io.mesh4j.servlet.Forwarding;
 import io.mesh4j.servlet.InboundForwarder;
+import io.mesh4j.internal.MeshInternals;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Objects;
 import okhttp3.CookieJar;
 import okhttp3.Dispatcher;
@@ -24,8 +26,10 @@ import okhttp3.OkHttpClient;
  * }</pre>
  *
  * <p>Per request: the method, the request URI (path as sent, then the route's {@code rewrite}),
- * the query, every header except the hop-by-hop ones (RFC 9110 §7.6.1), {@code Host}, {@code
- * Content-Length} and {@code Expect}, and the body (streamed, one-shot) go to the upstream, with
+ * the query, every header except the hop-by-hop ones (RFC 9110 §7.6.1) and {@code
+ * Content-Length} (the client's {@code Host} and {@code Expect: 100-continue} included), and the
+ * body (streamed, one-shot, byte for byte) go to the upstream, with nothing of OkHttp's own added
+ * (no {@code User-Agent}, no {@code Accept-Encoding}, no decompression), with
  * {@code X-Forwarded-For}, {@code -Proto}, {@code -Host} set (the client's values kept and appended
  * to only when the socket peer is a trusted proxy), {@code x-request-id} and the route's {@code
  * headers}. Header hardening at the edge, as Envoy recommends: a header whose name contains {@code
@@ -33,8 +37,10 @@ import okhttp3.OkHttpClient;
  * says (default: dropped), and {@code Forwarded} and {@code X-Real-IP} are forwarded only from a
  * trusted proxy (otherwise dropped, like the client's {@code X-Forwarded-*}); both are counted
  * ({@link io.mesh4j.metrics.MeshMetricNames#GATEWAY_HEADERS_REMOVED}, {@link
- * io.mesh4j.metrics.MeshMetricNames#GATEWAY_REJECTED}). The upstream {@code Host} is the cluster name (or {@code rewrite.host}). The response's
- * status, headers (hop-by-hop removed) and body (streamed) go back. Failures without a response
+ * io.mesh4j.metrics.MeshMetricNames#GATEWAY_REJECTED}). The upstream {@code Host} is the
+ * client's (the route's {@code rewrite.host} replaces it, Envoy's {@code host_rewrite_literal}).
+ * The response's status, headers (hop-by-hop removed), body (streamed, still encoded) and
+ * trailers go back. Failures without a response
  * become 502 (bad response, reset), 503 (no healthy endpoint, circuit open, concurrency limit,
  * connection refused on every try) or 504 (the route's or cluster's timeout) with a short text
  * body and {@code x-mesh-error: <reason>}.
@@ -53,9 +59,14 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
   private final boolean ownsClient;
   private final Mesh mesh;
   private final GatewayMeters meters;
+  private final Tunnels tunnels;
 
-  private MeshGateway(OkHttpClient client, boolean ownsClient, Mesh mesh) {
+  /** Default {@link Builder#upgradeIdleTimeout}: Envoy's stream idle timeout. */
+  public static final Duration DEFAULT_UPGRADE_IDLE_TIMEOUT = Duration.ofMinutes(5);
+
+  private MeshGateway(OkHttpClient client, boolean ownsClient, Mesh mesh, Tunnels tunnels) {
     this.client = client;
+    this.tunnels = tunnels;
     this.ownsClient = ownsClient;
     this.mesh = mesh;
     this.meters = new GatewayMeters(mesh.meterRegistry(), mesh.serviceName());
@@ -74,7 +85,8 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
   @Override
   public void forward(Forwarding forwarding) throws IOException {
     new ForwardCall(client, forwarding,
-        mesh.current().config().inbound().headersWithUnderscoresAction(), meters).start();
+        mesh.current().config().inbound().headersWithUnderscoresAction(), meters, tunnels)
+        .start();
   }
 
   /** The mesh client forwarded calls run on (for metrics and tests). */
@@ -85,15 +97,54 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
   /** Stops the client's dispatcher threads and idle connections if this gateway made the client. */
   @Override
   public void close() {
+    tunnels.close();
     if (!ownsClient) return;
     client.dispatcher().executorService().shutdown();
     client.connectionPool().evictAll();
+  }
+
+  /** The upgraded connections open now (WebSockets and other {@code Upgrade}s). */
+  public int openUpgrades() {
+    return tunnels.openCount();
   }
 
   /** Options for a {@link MeshGateway}. Not thread-safe. */
   public static final class Builder {
     private final Mesh mesh;
     private OkHttpClient client;
+    private Duration upgradeIdleTimeout = DEFAULT_UPGRADE_IDLE_TIMEOUT;
+    private Duration upgradeMaxDuration;
+
+    /**
+     * An upgraded connection (a WebSocket) with no byte in either direction for this long is
+     * closed on both sides. Default {@link #DEFAULT_UPGRADE_IDLE_TIMEOUT}; {@code null}: never.
+     * The container's own idle timeout on the client's connection applies too.
+     *
+     * @throws IllegalArgumentException when not positive
+     */
+    public Builder upgradeIdleTimeout(Duration idle) {
+      this.upgradeIdleTimeout = positive("upgradeIdleTimeout", idle);
+      return this;
+    }
+
+    /**
+     * An upgraded connection is closed on both sides this long after it opened, whatever its
+     * traffic. Default {@code null}: no limit.
+     *
+     * @throws IllegalArgumentException when not positive
+     */
+    public Builder upgradeMaxDuration(Duration max) {
+      this.upgradeMaxDuration = positive("upgradeMaxDuration", max);
+      return this;
+    }
+
+    private static Duration positive(String what, Duration d) {
+      if (d != null && (d.isNegative() || d.isZero())) {
+        throw new IllegalArgumentException(what + ": " + d + " (expected: a positive duration,"
+            + " or null for none)");
+      }
+      return d;
+    }
 
     private Builder(Mesh mesh) {
       this.mesh = Objects.requireNonNull(mesh, "mesh");
@@ -126,8 +177,11 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
           .followSslRedirects(false)
           .cookieJar(CookieJar.NO_COOKIES)
           .cache(null)
+          .addNetworkInterceptor(AsSent.INTERCEPTOR)
           .build();
-      return new MeshGateway(MeshOkHttp.wrap(forwarding, mesh), owns, mesh);
+      Tunnels tunnels = new Tunnels(MeshInternals.ticker(mesh), MeshInternals.scheduler(mesh),
+          upgradeIdleTimeout, upgradeMaxDuration);
+      return new MeshGateway(MeshOkHttp.wrap(forwarding, mesh), owns, mesh, tunnels);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.mesh4j.gateway;
 
 import java.io.IOException;
+import jakarta.servlet.ServletRequest;
 import java.io.InputStream;
 import okhttp3.MediaType;
 import okhttp3.RequestBody;
@@ -10,18 +11,22 @@ import okio.BufferedSink;
  * The inbound request's body, streamed from the servlet input to the upstream as OkHttp writes
  * it: one-shot (the input can be read once), so the mesh never retries an attempt that started
  * sending it, and memory stays at one copy buffer whatever the size. The content type is left to
- * the copied {@code Content-Type} header. Not thread-safe (OkHttp writes a body from one thread).
+ * the copied {@code Content-Type} header. The servlet input is opened only when OkHttp writes the
+ * body: a container sends the client its {@code 100 Continue} when the input is opened, so an
+ * {@code Expect: 100-continue} request's client is asked for its body only once the upstream
+ * asked for it (OkHttp writes the body after the upstream's {@code 100}, never after a final
+ * status). Not thread-safe (OkHttp writes a body from one thread).
  */
 final class ServletRequestBody extends RequestBody {
   static final int BUFFER = 16 * 1024;
 
-  private final InputStream in;
+  private final ServletRequest request;
   private final long contentLength;
   /** Set when reading the client's body failed: the client's fault, not the upstream's. */
   volatile IOException clientError;
 
-  ServletRequestBody(InputStream in, long contentLength) {
-    this.in = in;
+  ServletRequestBody(ServletRequest request, long contentLength) {
+    this.request = request;
     this.contentLength = contentLength;
   }
 
@@ -42,6 +47,7 @@ final class ServletRequestBody extends RequestBody {
 
   @Override
   public void writeTo(BufferedSink sink) throws IOException {
+    InputStream in = request.getInputStream();
     byte[] buffer = new byte[BUFFER];
     long total = 0;
     while (true) {

@@ -139,7 +139,7 @@ class GatewayForwardingTest {
     assertThat(got.getTarget()).isEqualTo("/v2/items/a%20b/%C3%A9;m=1?q=x%26y&empty=&q=2");
     assertThat(got.getBody()).isEqualTo(ByteString.of(requestBody));
     assertThat(got.getHeaders().values("X-Client")).containsExactly("c1", "c2");
-    assertThat(got.getHeaders().get("Host")).isEqualTo("v2");
+    assertThat(got.getHeaders().get("Host")).isEqualTo("127.0.0.1:" + front.port());
     assertThat(got.getHeaders().get("Content-Type")).isEqualTo("application/octet-stream");
     assertThat(got.getHeaders().get("Content-Length")).isEqualTo(Integer.toString(requestBody.length));
     assertThat(got.getHeaders().get("x-request-id")).isEqualTo("req-123");
