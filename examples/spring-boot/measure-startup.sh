@@ -4,6 +4,9 @@
 # RUNS times without them (alternating, same JVM flags), printing the median and spread of each.
 # Usage: mvn -B -q -pl examples/spring-boot -am package -DskipTests
 #        bash examples/spring-boot/measure-startup.sh [RUNS] [extra JVM flags...]
+# KEEP=<regex> keeps the matching starter jars in the "without" class path too, to tell what their
+# mere presence costs, e.g. KEEP='^jackson-(core|databind|dataformat-yaml)-2\.' (Spring reacts to
+# Jackson 2 on the class path with converters and an actuator ObjectMapper of its own).
 set -euo pipefail
 RUNS=${1:-11}; shift || true
 JAR="$(cd "$(dirname "$0")" && pwd)/target/mesh4j-spring-boot-example.jar"
@@ -14,7 +17,9 @@ ONLY_MESH='^(mesh-|okhttp-|okio-|kotlin-stdlib|annotations-13|resilience4j-|caff
 WITH="$DIR/BOOT-INF/classes"; WITHOUT="$DIR/BOOT-INF/classes"
 for j in "$DIR"/BOOT-INF/lib/*.jar; do
   WITH="$WITH:$j"
-  if ! basename "$j" | grep -Eq "$ONLY_MESH"; then WITHOUT="$WITHOUT:$j"; fi
+  if ! basename "$j" | grep -Eq "$ONLY_MESH" || { [ -n "${KEEP:-}" ] && basename "$j" | grep -Eq "$KEEP"; }; then
+    WITHOUT="$WITHOUT:$j"
+  fi
 done
 METRICS="startup-ms main-cpu-ms cpu-ms classes"
 run() { # $1 = with|without, rest = java args
