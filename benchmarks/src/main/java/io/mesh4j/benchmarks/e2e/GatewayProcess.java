@@ -42,7 +42,6 @@ final class GatewayProcess implements AutoCloseable {
     String jfr = System.getProperty(JFR_PROPERTY);
     if (jfr != null && !jfr.isBlank()) {
       flags.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr);
-      flags.add("-Xlog:jfr*=warning:stderr"); // stdout carries the child's "port: " line
     }
     ChildJvm jvm = ChildJvm.start(flags, GatewayServer.class, List.of(ports.toString()), "port: ", log);
     return new GatewayProcess(jvm, Integer.parseInt(jvm.ready()));
