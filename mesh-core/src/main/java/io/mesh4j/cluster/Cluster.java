@@ -213,8 +213,11 @@ public final class Cluster {
    * <p>Unlike a detection, this ejection is always enforced: it ignores the thresholds, {@code
    * max_ejection_percent} and {@code enforcing: false} (the server's own statement is not a
    * statistical guess; panic mode still protects a cluster that drains as a whole). It lasts {@code
-   * base_ejection_time} (30s without outlier detection), does not grow the ejection multiplier, and
-   * is not ended early by a passing health check. An already ejected endpoint has its ejection
+   * base_ejection_time} (30s without outlier detection) and does not grow the ejection multiplier.
+   * A passing health check alone does not end it (the draining instance may pass a check that was
+   * already in flight), but an active health check that fails after the ejection and then turns
+   * the endpoint healthy again does: the instance was seen going away and one is back on that
+   * address, as in a rolling restart on fixed ports. An already ejected endpoint has its ejection
    * extended to at least that long from now. Unknown endpoints are ignored.
    *
    * @throws NullPointerException when an argument is null
@@ -230,6 +233,7 @@ public final class Cluster {
       Duration time = d == null ? DEFAULT_DRAINING_EJECTION : d.config().baseEjectionTime();
       long now = ticker.read();
       if (m.ejected) {
+        if (m.ejectionReason != reason) m.failedCheckSinceDrain = false;
         if (m.ejectedUntilNanos - (now + time.toNanos()) < 0) {
           m.ejectionReason = reason;
           scheduleReturn(m, now, time);
@@ -237,6 +241,7 @@ public final class Cluster {
         return;
       }
       meters.detected(reason);
+      m.failedCheckSinceDrain = false;
       eject(m, reason, time, now);
     } finally {
       lock.unlock();
@@ -573,7 +578,10 @@ public final class Cluster {
     public void onCheck(Endpoint endpoint, boolean passed, boolean probeError) {
       meters.check(passed, probeError);
       Member m = members.get(endpoint);
-      if (passed && m != null && m.ejected && m.ejectionReason != EjectionReason.DRAINING) {
+      if (m == null || !m.ejected) return;
+      if (m.ejectionReason == EjectionReason.DRAINING) {
+        if (!passed) m.failedCheckSinceDrain = true;
+      } else if (passed) {
         returnToService(m, ticker.read(), true);
       }
     }
@@ -584,6 +592,9 @@ public final class Cluster {
       if (m == null || m.healthy == healthy) return;
       m.healthy = healthy;
       log.info("{} is now {} (active health check)", endpoint, healthy ? "healthy" : "unhealthy");
+      if (healthy && m.ejected && m.ejectionReason == EjectionReason.DRAINING && m.failedCheckSinceDrain) {
+        returnToService(m, ticker.read(), false); // back after a restart; the rebuild below publishes it
+      }
       if (healthy) beginSlowStart(m, ticker.read());
       events.endpointHealthChanged(endpoint, healthy);
       rebuild();

@@ -24,6 +24,12 @@ final class Member {
   volatile long ejectedUntilNanos;
   volatile int effectiveWeight;
   Scheduler.Cancellable returnTask;
+  /**
+   * A health check failed since this endpoint was ejected for draining: the draining instance (or
+   * its closed port) was seen down, so the next healthy verdict is an instance that came back (a
+   * restart on the same address). Guarded by the cluster's lock.
+   */
+  boolean failedCheckSinceDrain;
   long slowStartBeginNanos = NOT_RAMPING;
 
   Member(Endpoint endpoint) {

@@ -236,6 +236,43 @@ class ClusterOutlierTest {
   }
 
   @Test
+  void aDrainedEndpointSeenDownThenHealthyAgainReturnsBeforeTheEjectionTime() {
+    Cluster c = h.apply(cluster("inv").endpoints(eps(2)).healthCheck(hc(Duration.ofSeconds(1), 1, 1)).build());
+    Endpoint b = endpoint(c, "10.0.0.2:80");
+    c.ejectNow(b, EjectionReason.DRAINING);
+
+    h.probe.healthy("10.0.0.2:80", false); // the draining instance's health endpoint answers 503, then it stops
+    h.advance(Duration.ofSeconds(2));
+    assertThat(c.status(b).ejected()).isTrue();
+    assertThat(c.status(b).healthy()).isFalse();
+
+    h.probe.healthy("10.0.0.2:80", true); // a new instance on the same address passes its check
+    h.advance(Duration.ofSeconds(2));
+
+    assertThat(c.status(b).ejected()).isFalse();
+    assertThat(c.status(b).healthy()).isTrue();
+    assertThat(h.pickers("inv").last().addresses()).containsExactly("10.0.0.1:80", "10.0.0.2:80");
+  }
+
+  @Test
+  void aDrainedEndpointThatWasAlreadyDownStaysEjectedUntilAFailedCheckFollowsTheDrain() {
+    Cluster c = h.apply(cluster("inv").endpoints(eps(2)).healthCheck(hc(Duration.ofSeconds(1), 1, 1)).build());
+    Endpoint b = endpoint(c, "10.0.0.2:80");
+    h.probe.healthy("10.0.0.2:80", false);
+    h.advance(Duration.ofSeconds(2));
+    assertThat(c.status(b).healthy()).isFalse();
+
+    c.ejectNow(b, EjectionReason.DRAINING);
+    h.probe.healthy("10.0.0.2:80", true); // no check failed since the drain: maybe the draining instance itself
+    h.advance(Duration.ofSeconds(2));
+
+    assertThat(c.status(b).healthy()).isTrue();
+    assertThat(c.status(b).ejected()).isTrue();
+    h.advance(Duration.ofSeconds(28));
+    assertThat(c.status(b).ejected()).isFalse();
+  }
+
+  @Test
   void drainingWithoutOutlierDetectionEjectsForThirtySeconds() {
     Cluster c = h.apply(cluster("inv").endpoints(eps(2)).build());
     Endpoint a = endpoint(c, "10.0.0.1:80");

@@ -57,6 +57,11 @@ final class AttemptClients {
     return base;
   }
 
+  /** The attempt client of a call made with the wrapped client's own settings. */
+  Variant baseVariant() {
+    return baseVariant;
+  }
+
   /** The attempt client (and its per-endpoint targeting) for the call {@code chain} belongs to. */
   Variant forChain(Interceptor.Chain chain) {
     OkHttpClient b = base;

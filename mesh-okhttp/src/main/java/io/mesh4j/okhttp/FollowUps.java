@@ -1,7 +1,6 @@
 package io.mesh4j.okhttp;
 
 import okhttp3.HttpUrl;
-import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -16,8 +15,9 @@ final class FollowUps {
   private FollowUps() {}
 
   /** The request to follow {@code response} with, or {@code null} to return it. */
-  static Request next(Interceptor.Chain chain, Request request, Response response) {
-    if (!chain.getFollowRedirects()) return null;
+  static Request next(boolean followRedirects, boolean followSslRedirects, Request request,
+      Response response) {
+    if (!followRedirects) return null;
     int code = response.code();
     if (code != 300 && code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
       return null;
@@ -27,7 +27,7 @@ final class FollowUps {
     HttpUrl from = request.url();
     HttpUrl to = from.resolve(location);
     if (to == null) return null;
-    if (!to.scheme().equals(from.scheme()) && !chain.getFollowSslRedirects()) return null;
+    if (!to.scheme().equals(from.scheme()) && !followSslRedirects) return null;
     Request.Builder b = request.newBuilder().url(to);
     String m = request.method();
     boolean hasBodyMethod = !m.equals("GET") && !m.equals("HEAD");

@@ -23,41 +23,67 @@ import java.io.IOException;
 import java.net.ProtocolException;
 import java.util.Locale;
 import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.EventListener;
 import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
- * One call through the mesh interceptor: the {@link RequestView} the router matches, the {@link
+ * One call through the mesh: the {@link RequestView} the router matches, the {@link
  * OutboundPipeline.Exchange} that carries out what mesh-core's {@link OutboundPipeline} decides
  * (the order of steps is the engine's: route, path, policies, action; fault then attempts for a
- * forward), and the {@link EventListener} that learns about the caller's cancellation. Created per
- * intercepted call and confined to the thread running it, except for the volatile fields that the
- * listener callbacks and the loop's timer touch.
+ * forward), and the {@link EventListener} that learns about the caller's cancellation.
+ *
+ * <p>Two ways in. {@link #run()}: the interceptor's, synchronous, on the thread running the chain
+ * (the caller's for {@code execute()}, a dispatcher thread for an {@code enqueue()} that went
+ * through the interceptor). {@link #start}: an {@code enqueue()} routed here directly by {@link
+ * MeshClient}, with no thread held while it waits: the attempts are {@code enqueue()}d, backoffs
+ * and fault delays are timers, and the steps after each continue on the thread that ended the
+ * wait; the caller's callback runs on an OkHttp dispatcher thread, as OkHttp's own would.
  *
  * <h2>Attempts</h2>
  *
  * The loop itself (budget, breaker, pick, exactly one outcome report per attempt, retry decision,
- * backoff, per-try timeout) is mesh-core's {@link AttemptLoop}, over an {@link OkHttpTransport}. Each attempt is its own OkHttp call
- * on the wrapped client's attempt client (same pool, same dispatcher, no application interceptors,
- * OkHttp's own connection retries off), executed on the calling thread. That gives every attempt
- * its own timeout and cancel handle: the attempt's {@code Call.timeout()} is the time left before
- * the overall deadline (so it also bounds reading the body of the final response), the loop's
- * per-try timer cancels just that attempt, and cancelling the caller's call cancels the attempt in
- * flight and wakes a backoff wait.
+ * backoff, per-try timeout) is mesh-core's {@link AttemptLoop}, over an {@link OkHttpTransport}.
+ * Each attempt is its own OkHttp call on the wrapped client's attempt client (same pool, same
+ * dispatcher, no application interceptors, OkHttp's own connection retries off). That gives every
+ * attempt its own timeout and cancel handle: the attempt's {@code Call.timeout()} is the time left
+ * before the overall deadline (so it also bounds reading the body of the final response), the
+ * loop's per-try timer cancels just that attempt, and cancelling the caller's call cancels the
+ * attempt in flight and ends a backoff.
+ *
+ * <p>Steps of one call never run concurrently; the volatile fields are those the listener
+ * callbacks and the loop's timer touch.
  */
 final class MeshCall extends EventListener implements RequestView, PickContext,
-    OutboundPipeline.Exchange<Response>, OutboundPipeline.Forward<Response> {
+    OutboundPipeline.Exchange<Response>, OutboundPipeline.Forward<Response>,
+    AttemptLoop.Completion<Response> {
   static final int MAX_FOLLOW_UPS = 20;
   static final String DRAINING_HEADER = AttemptLoop.DRAINING_HEADER;
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   static final String REQUEST_ID = "x-request-id";
+  /** What an asynchronous step returns when its answer comes later. Never handed to a caller. */
+  static final Response PENDING = new Response.Builder()
+      .request(new Request.Builder().url("http://pending.invalid/").build())
+      .protocol(okhttp3.Protocol.HTTP_1_1).code(599).message("pending").build();
 
   private final MeshInterceptor owner;
+  /** The interceptor chain ({@link #run}), or null ({@link #start}). */
   private final Interceptor.Chain chain;
+  /** The caller's call: its cancel reaches the attempts. */
   private final Call outer;
+  private final AttemptClients.Variant clients;
+  private final boolean followRedirects;
+  private final boolean followSslRedirects;
+  /** The inbound request being served when the call was made (propagated headers, request id). */
+  private final MeshContext context;
+  /** An asynchronous call's callback and the call it reports as ({@link #start}); else null. */
+  private final Callback callback;
+  private final Call reportAs;
+  private int followUps;
 
   // The logical request of the current routing pass (a follow-up starts a new pass).
   private Request request;
@@ -84,17 +110,46 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
   // The attempts of the current pass.
   private volatile AttemptLoop loop;
   private volatile OkHttpTransport transport;
+  /** An asynchronous pass-through call in flight ({@link #leave}). */
+  private volatile Call leaving;
   private RoutePlan sendRoute;
   private Target sendTarget;
+  /** The target whose meters still have to record the forward in flight, or null. */
+  private Target recording;
   private boolean faultAborted;
 
   private boolean listening;
   private volatile boolean canceled;
 
+  /** A call run by the interceptor, on the thread running {@code chain}. */
   MeshCall(MeshInterceptor owner, Interceptor.Chain chain) {
     this.owner = owner;
     this.chain = chain;
     this.outer = chain.call();
+    this.clients = owner.attemptClients.forChain(chain);
+    this.followRedirects = chain.getFollowRedirects();
+    this.followSslRedirects = chain.getFollowSslRedirects();
+    this.context = MeshContext.current();
+    this.callback = null;
+    this.reportAs = null;
+    this.request = chain.request();
+  }
+
+  /**
+   * An enqueued call of {@code client} run without the interceptor: {@code outer} is the OkHttp
+   * call that carries its cancel and timeout, {@code reportAs} the call the callback is given.
+   */
+  MeshCall(MeshInterceptor owner, OkHttpClient client, Call outer, Call reportAs, Callback callback) {
+    this.owner = owner;
+    this.chain = null;
+    this.outer = outer;
+    this.clients = owner.attemptClients.baseVariant();
+    this.followRedirects = client.followRedirects();
+    this.followSslRedirects = client.followSslRedirects();
+    this.context = MeshContext.current();
+    this.callback = callback;
+    this.reportAs = reportAs;
+    this.request = outer.request();
   }
 
   // ------------------------------------------------------------------ RequestView, PickContext
@@ -142,7 +197,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
     // Routes see the request as it will be sent: the caller's own header, else the header the
     // mesh propagates from the inbound request being served (upstream() adds exactly these), so
     // a header-based route honours a propagated x-canary without any application code.
-    return value != null ? value : MeshContext.current().header(name);
+    return value != null ? value : context.header(name);
   }
 
   /**
@@ -183,6 +238,8 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
     if (l != null) l.cancel();
     OkHttpTransport t = transport;
     if (t != null) t.cancelAnswered();
+    Call c = leaving;
+    if (c != null) c.cancel();
   }
 
   /** Starts the attempts of this pass: a new loop, cancelled at once if the caller cancelled. */
@@ -202,9 +259,10 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
 
   // ------------------------------------------------------------------ routing
 
+  /** Runs the call on this thread and returns its response. */
   Response run() throws IOException {
-    Request next = chain.request();
-    for (int followUps = 0; ; ) {
+    Request next = request;
+    while (true) {
       reset(next);
       Response response;
       try {
@@ -213,14 +271,127 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
         if (policyRun != null) policyRun.complete(0, e);
         throw e;
       }
-      if (policyRun != null) policyRun.complete(response.code(), null);
-      if (passthrough) return response;
-      next = FollowUps.next(chain, request, response);
+      next = passEnded(response);
       if (next == null) return response;
-      response.close();
-      if (++followUps > MAX_FOLLOW_UPS) {
-        throw new ProtocolException("Too many follow-up requests: " + followUps);
+    }
+  }
+
+  /**
+   * The current pass answered {@code response}: tells its policies, and returns the follow-up
+   * request to route next (after closing {@code response}), or null to hand it back.
+   */
+  private Request passEnded(Response response) throws ProtocolException {
+    if (policyRun != null) policyRun.complete(response.code(), null);
+    if (passthrough) return null;
+    Request next = FollowUps.next(followRedirects, followSslRedirects, request, response);
+    if (next == null) return null;
+    response.close();
+    if (++followUps > MAX_FOLLOW_UPS) {
+      throw new ProtocolException("Too many follow-up requests: " + followUps);
+    }
+    return next;
+  }
+
+  // ------------------------------------------------------------------ asynchronous calls
+
+  /** Starts the call; its end goes to the callback. Routing runs on this thread, nothing waits. */
+  void start() {
+    if (!listening) {
+      listening = true;
+      outer.addEventListener(this);
+    }
+    pass(request);
+  }
+
+  /** Runs passes until one is pending (it resumes in {@link #passDone}) or the call ends. */
+  private void pass(Request next) {
+    while (true) {
+      reset(next);
+      Response response;
+      try {
+        response = routeOnce();
+      } catch (IOException | RuntimeException | Error e) {
+        passDone(null, e);
+        return;
       }
+      if (response == PENDING) return;
+      try {
+        next = passEnded(response);
+      } catch (IOException e) {
+        deliver(null, e);
+        return;
+      }
+      if (next == null) {
+        deliver(response, null);
+        return;
+      }
+    }
+  }
+
+  /** The pending part of an asynchronous pass ended (attempts, a fault delay, a pass-through). */
+  private void passDone(Response response, Throwable failure) {
+    if (failure != null) {
+      if (policyRun != null) policyRun.complete(0, failure);
+      deliver(null, failure);
+      return;
+    }
+    if (response == PENDING) return;
+    Request next;
+    try {
+      next = passEnded(response);
+    } catch (IOException e) {
+      deliver(null, e);
+      return;
+    }
+    if (next == null) deliver(response, null);
+    else pass(next);
+  }
+
+  /** The attempts of an asynchronous forward ended. Any thread. */
+  @Override
+  public void complete(Response response, Throwable failure) {
+    mirror();
+    forwarded(response, failure);
+    passDone(response, failure);
+  }
+
+  /** The fault delay of an asynchronous forward ended and the steps after it ran. */
+  @Override
+  public void resumed(Response response, Throwable failure) {
+    if (response != PENDING) forwarded(response, failure);
+    passDone(response, failure);
+  }
+
+  @Override
+  public Response pending() {
+    return callback == null ? null : PENDING;
+  }
+
+  /**
+   * Hands the call's end to the callback: on this thread when it is an OkHttp dispatcher thread
+   * ending an attempt, else on the dispatcher's executor (never on the enqueuing thread or the
+   * mesh's scheduler thread).
+   */
+  private void deliver(Response response, Throwable failure) {
+    if (OkHttpTransport.onDispatcherThread()) {
+      callBack(response, failure);
+    } else {
+      owner.attemptClients.base().dispatcher().executorService()
+          .execute(() -> callBack(response, failure));
+    }
+  }
+
+  private void callBack(Response response, Throwable failure) {
+    try {
+      if (failure == null) {
+        callback.onResponse(reportAs, response);
+      } else {
+        IOException e = failure instanceof IOException io ? io
+            : new IOException("canceled due to " + failure, failure);
+        callback.onFailure(reportAs, e);
+      }
+    } catch (IOException | RuntimeException e) {
+      owner.callbackFailed(reportAs, e);
     }
   }
 
@@ -269,7 +440,32 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
   @Override
   public Response leave() throws IOException {
     passthrough = true;
-    return chain.proceed(request);
+    if (chain != null) return chain.proceed(request);
+    Call c = owner.attemptClients.base().newCall(request);
+    leaving = c;
+    if (canceled) c.cancel();
+    c.enqueue(new Callback() {
+      @Override
+      public void onResponse(Call call, Response response) {
+        OkHttpTransport.dispatching(+1);
+        try {
+          passDone(response, null);
+        } finally {
+          OkHttpTransport.dispatching(-1);
+        }
+      }
+
+      @Override
+      public void onFailure(Call call, IOException e) {
+        OkHttpTransport.dispatching(+1);
+        try {
+          passDone(null, e);
+        } finally {
+          OkHttpTransport.dispatching(-1);
+        }
+      }
+    });
+    return PENDING;
   }
 
   @Override
@@ -327,7 +523,7 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
   public Response policies(Route route) {
     RoutePlan rp = plan().route(route);
     String id = request.header(REQUEST_ID);
-    if (id == null) id = MeshContext.current().requestId();
+    if (id == null) id = context.requestId();
     PolicyRun run = route.policies().start(this, route.virtualHost(), route.name(), id, start);
     policyRun = run;
     PolicyDecision d = run.onRequest();
@@ -363,19 +559,26 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
     sendRoute = rp;
     sendTarget = t;
     AttemptLoop attempts = startAttempts();
-    Outcome outcome = Outcome.UPSTREAM_FAILURE;
-    int status = 0;
+    recording = t;
+    Response r;
     try {
-      Response r = OutboundPipeline.forward(rp.fault.decide(), attempts, this);
-      outcome = faultAborted ? Outcome.FAULT : Outcome.RESPONSE;
-      status = r.code();
-      return r;
-    } catch (MeshException e) {
-      outcome = Outcome.of(e.reason());
+      r = OutboundPipeline.forward(rp.fault.decide(), attempts, this);
+    } catch (IOException | RuntimeException | Error e) {
+      forwarded(null, e);
       throw e;
-    } finally {
-      t.meters.request(outcome, status, owner.ticker.read() - start);
     }
+    if (r != PENDING) forwarded(r, null);
+    return r;
+  }
+
+  /** Records the forward's outcome under its target, once. */
+  private void forwarded(Response r, Throwable failure) {
+    Target t = recording;
+    if (t == null) return;
+    recording = null;
+    Outcome outcome = failure == null ? (faultAborted ? Outcome.FAULT : Outcome.RESPONSE)
+        : failure instanceof MeshException e ? Outcome.of(e.reason()) : Outcome.UPSTREAM_FAILURE;
+    t.meters.request(outcome, failure == null ? r.code() : 0, owner.ticker.read() - start);
   }
 
   @Override
@@ -402,14 +605,23 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
     RequestBody body = request.body();
     boolean replayable = body == null || !(body.isOneShot() || body.isDuplex());
     boolean hasKey = request.header(IDEMPOTENCY_KEY) != null;
-    OkHttpTransport t = new OkHttpTransport(
-        this, attempts, owner.attemptClients.forChain(chain), sendRoute, sendTarget);
+    boolean async = callback != null;
+    OkHttpTransport t = new OkHttpTransport(this, clients, sendRoute, sendTarget, async);
     transport = t;
+    if (async) {
+      attempts.start(sendTarget, method, hasKey, replayable, t, this);
+      return PENDING;
+    }
     try {
       return attempts.run(sendTarget, method, hasKey, replayable, t);
     } finally {
-      if (sendRoute.mirror != null) owner.mirror(this, plan(), sendRoute, request.body());
+      mirror();
     }
+  }
+
+  /** Sends the mirror copy of the forward whose attempts just ended, if its route mirrors. */
+  private void mirror() {
+    if (sendRoute.mirror != null) owner.mirror(this, plan(), sendRoute, request.body());
   }
 
   // ------------------------------------------------------------------ what the attempts send
@@ -428,6 +640,11 @@ final class MeshCall extends EventListener implements RequestView, PickContext,
   String rawPath() {
     path();
     return rawPath;
+  }
+
+  /** The inbound request being served when the call was made. */
+  MeshContext context() {
+    return context;
   }
 
   /** The caller's {@code x-request-id}-less request gets this one, the same on every attempt. */

@@ -96,7 +96,11 @@ final class MeshInterceptor implements Interceptor {
     return m;
   }
 
-  /** Mirror problems never reach the caller; the first one is logged. */
+  /** A caller's callback threw: logged, as OkHttp does ("Callback failure"). */
+  void callbackFailed(okhttp3.Call call, Exception e) {
+    log.warn("mesh4j: callback failure for {}", call, e);
+  }
+
   /**
    * Sends a mirror copy of {@code call}'s forwarded pass when its route mirrors and the percentage
    * draws it; never fails the real call.

@@ -144,7 +144,7 @@ public final class MeshOkHttp {
           new MeshInterceptor(
               mesh, attemptClient, perEndpointMetrics, mirrorMaxInFlight,
               requestIds != null ? requestIds : RequestIdGenerator.create());
-      return base.newBuilder().addInterceptor(interceptor).build();
+      return new MeshClient(base.newBuilder().addInterceptor(interceptor), interceptor);
     }
   }
 }

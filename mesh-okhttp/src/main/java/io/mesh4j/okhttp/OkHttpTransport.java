@@ -25,30 +25,42 @@ import okhttp3.Response;
  * The OkHttp {@link Transport} of one forwarded pass of a {@link MeshCall}: each attempt is its own
  * OkHttp {@link Call} on the wrapped client's attempt client (steered to the endpoint by {@link
  * EndpointTargeting}, or addressed to it), whose {@code Call.timeout()} is the time left before the
- * overall deadline; as the attempts' {@link EventListener} it learns whether the request headers
- * started ({@link #requestLeft}). Also builds the upstream request of an attempt or a mirror copy
- * ({@link #upstream}). Used on the calling thread, except {@link #cancel} and {@link
- * #cancelAnswered} (any thread).
+ * overall deadline; the attempt, as that call's {@link EventListener}, learns whether the request
+ * headers started ({@link Transport.Attempt#requestLeft}). An attempt is sent with {@code
+ * Call.execute()} on the thread that starts it when the loop is driven by a synchronous caller
+ * ({@link AttemptLoop#run}), and with {@code Call.enqueue()} otherwise, its end coming back on
+ * OkHttp's dispatcher thread. Also builds the upstream request of an attempt or a mirror copy
+ * ({@link #upstream}). Thread-safe as the {@link Transport} contract requires.
  */
-final class OkHttpTransport extends EventListener implements Transport<Response> {
+final class OkHttpTransport implements Transport<Response> {
   private final MeshCall call;
-  private final AttemptLoop loop;
   private final AttemptClients.Variant clients;
   private final RoutePlan route;
   private final Target target;
-  private Call prepared;
-  private volatile Call attempt;
+  private final boolean async;
   /** The attempt whose response was handed back: cancelling the call must still cut its body. */
   private volatile Call answered;
-  private volatile boolean requestStarted;
 
-  OkHttpTransport(MeshCall call, AttemptLoop loop, AttemptClients.Variant clients, RoutePlan route,
-      Target target) {
+  OkHttpTransport(MeshCall call, AttemptClients.Variant clients, RoutePlan route, Target target,
+      boolean async) {
     this.call = call;
-    this.loop = loop;
     this.clients = clients;
     this.route = route;
     this.target = target;
+    this.async = async;
+  }
+
+  /** Per thread: how deep it is in delivering an OkHttp callback (no allocation after the first). */
+  private static final ThreadLocal<int[]> DISPATCHING = ThreadLocal.withInitial(() -> new int[1]);
+
+  /** Marks this thread as running ({@code +1}) or done running ({@code -1}) an OkHttp callback. */
+  static void dispatching(int delta) {
+    DISPATCHING.get()[0] += delta;
+  }
+
+  /** Whether this thread is an OkHttp dispatcher thread delivering an attempt's end. */
+  static boolean onDispatcherThread() {
+    return DISPATCHING.get()[0] > 0;
   }
 
   /** Cancels the attempt whose response was handed back (its body may still be read). */
@@ -58,45 +70,87 @@ final class OkHttpTransport extends EventListener implements Transport<Response>
   }
 
   @Override
-  public void requestHeadersStart(Call c) {
-    if (c == attempt) requestStarted = true;
-  }
-
-  @Override
-  public void prepare(Endpoint endpoint, long timeoutNanos) {
+  public Transport.Attempt<Response> prepare(Endpoint endpoint, long timeoutNanos) {
     EndpointTargeting targeting = clients.targeting;
     OkHttpClient attemptClient = targeting != null ? targeting.client(endpoint) : clients.client;
     Call c = attemptClient.newCall(upstream(call, endpoint, route, null, targeting != null));
     c.timeout().timeout(timeoutNanos, TimeUnit.NANOSECONDS);
-    c.addEventListener(this);
-    requestStarted = false;
-    prepared = c;
+    OkAttempt a = new OkAttempt(c);
+    c.addEventListener(a);
+    return a;
   }
 
-  @Override
-  public Response send() throws IOException {
-    Call c = prepared;
-    prepared = null;
-    attempt = c;
-    try {
-      if (loop.abandoned()) c.cancel();
-      Response response = c.execute();
-      answered = c;
-      return response;
-    } finally {
-      attempt = null;
+  /** One attempt: its OkHttp call, and the listener and callback of that call. */
+  private final class OkAttempt extends EventListener implements Transport.Attempt<Response>,
+      okhttp3.Callback {
+    private final Call c;
+    private volatile boolean requestStarted;
+    private Transport.Callback<Response> callback;
+
+    OkAttempt(Call c) {
+      this.c = c;
     }
-  }
 
-  @Override
-  public void cancel() {
-    Call a = attempt;
-    if (a != null) a.cancel();
-  }
+    @Override
+    public void start(Transport.Callback<Response> callback) {
+      this.callback = callback;
+      if (async) {
+        c.enqueue(this);
+        return;
+      }
+      Response response;
+      try {
+        response = c.execute();
+      } catch (IOException e) {
+        callback.onFailure(e);
+        return;
+      }
+      onResponse(c, response);
+    }
 
-  @Override
-  public boolean requestLeft() {
-    return requestStarted;
+    @Override
+    public void onResponse(Call c, Response response) {
+      answered = c;
+      if (!async) {
+        callback.onHeaders(response);
+        return;
+      }
+      dispatching(+1);
+      try {
+        callback.onHeaders(response);
+      } finally {
+        dispatching(-1);
+      }
+    }
+
+    @Override
+    public void onFailure(Call c, IOException e) {
+      if (!async) {
+        callback.onFailure(e);
+        return;
+      }
+      dispatching(+1);
+      try {
+        callback.onFailure(e);
+      } finally {
+        dispatching(-1);
+      }
+    }
+
+    @Override
+    public void cancel() {
+      c.cancel();
+    }
+
+    @Override
+    public boolean requestLeft() {
+      return requestStarted;
+    }
+
+    @Override
+    public void requestHeadersStart(Call c) {
+      requestStarted = true;
+    }
   }
 
   @Override
@@ -158,7 +212,7 @@ final class OkHttpTransport extends EventListener implements Transport<Response>
    */
   static Request upstream(MeshCall call, Endpoint endpoint, RoutePlan rp, String shadowHost,
       boolean keepUrl) {
-    MeshContext ctx = MeshContext.current();
+    MeshContext ctx = call.context();
     Request request = call.outgoing();
     boolean addId = request.header(MeshContext.REQUEST_ID) == null;
     // What is sent is what was matched: the canonical (or rewritten) path, never the raw one.

@@ -23,11 +23,36 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The attempt loop of one client call: budget → breaker → pick → attempt → exactly one outcome
  * report → retry decision → backoff, over the adapter's {@link Transport}. Also the {@link
  * PickContext} the pickers see (the request, and the endpoints already tried).
+ *
+ * <h2>A state machine driven by callbacks and timers</h2>
+ *
+ * The loop never waits inside itself. It starts an attempt ({@link Transport.Attempt#start}) and
+ * returns; the attempt's end ({@link Transport.Callback}), the per-try timer, the backoff timer
+ * (both on the injected {@link Scheduler}) and {@link #cancel()} each record what happened and
+ * <em>signal</em> the loop, which then takes the next step: report the attempt, decide on a retry,
+ * arm the backoff, start the next attempt, or end the call. Steps never run concurrently: a signal
+ * that arrives while another thread is stepping only makes that thread step once more (a
+ * work-in-progress counter, no lock), so the loop's own fields need no further synchronization.
+ *
+ * <p>Two drivers:
+ *
+ * <ul>
+ *   <li>{@link #start}: asynchronous. Steps run on whichever thread signals (the caller for the first
+ *       attempt, then the transport's callback thread or the scheduler's); the call's end goes to a
+ *       {@link Completion}, exactly once. No thread is held between steps, so the transport's
+ *       {@code start} must not block.
+ *   <li>{@link #run}: synchronous (OkHttp's {@code execute()}, the servlet forwarder). The caller's
+ *       thread does every step and waits once, parked, for the next signal between them (an
+ *       attempt in flight, a backoff); signals from other threads only wake it. A transport may then
+ *       complete an attempt on the caller's thread (a blocking send).
+ * </ul>
  *
  * <h2>What each attempt reports, exactly once</h2>
  *
@@ -36,47 +61,80 @@ import java.util.concurrent.locks.LockSupport;
  * Endpoint#requestFinished()} pairs the {@link Endpoint#requestStarted()} made just before
  * sending; {@link Cluster#onOutcome} gets the status or failure and the latency (endpoint state,
  * outlier detection, least-request counts, meters, events); the cluster's breaker gets {@code
- * onComplete} for the permit it granted. A permit whose attempt is never sent (no endpoint) is
- * released. A response carrying {@code x-mesh-draining: true} ejects its endpoint at once.
+ * onComplete} for the permit it granted. A permit whose attempt is never sent (no endpoint, or the
+ * transport could not prepare it) is released. A response carrying {@code x-mesh-draining: true}
+ * ejects its endpoint at once. An {@link AttemptObserver}, when set, sees each attempt start and
+ * end.
  *
  * <h2>Time and cancellation</h2>
  *
- * Each attempt is bounded by the time left before the overall deadline and, when set, by the
- * per-try timeout, which a task on the injected {@link Scheduler} enforces by cancelling that
- * attempt only (a late timer cannot hit a later attempt). Backoff waits park the calling thread
- * until the scheduler's wake-up; {@link #cancel()} (the caller cancelling) cancels the attempt in
- * flight and wakes a waiting thread.
+ * Each attempt is bounded by the time left before the overall deadline (the transport enforces it)
+ * and, when set, by the per-try timeout, whose timer cancels that attempt only (a late timer cannot
+ * hit a later attempt). {@link #cancel()} (the caller cancelling) cancels the attempt in flight and
+ * ends a backoff at once. A scheduler that never runs the backoff wake-up (a closed mesh) is
+ * bounded for a synchronous caller by a safety cap of twice the delay plus one second of real time;
+ * an asynchronous call relies on the scheduler (or the caller's cancel).
  *
- * <p>Created per call and confined to the thread running it, except {@link #cancel()} and the
- * volatile state the timer and wake-up tasks touch.
+ * <p>Created per call; one of {@link #run} or {@link #start} once. {@link #cancel()} from any
+ * thread.
  */
 public final class AttemptLoop implements PickContext {
+  private static final Logger log = LoggerFactory.getLogger(AttemptLoop.class);
+
   /** The response header by which an upstream says it is draining. */
   public static final String DRAINING_HEADER = "x-mesh-draining";
 
-  /** Attempt phases, kept as {@code attemptNumber << 2 | state} so a late timer cannot hit a later attempt. */
-  private static final int RUNNING = 1;
-  private static final int DONE = 2;
-  private static final int TIMED_OUT = 3;
-
-  private static final AtomicIntegerFieldUpdater<AttemptLoop> PHASE =
-      AtomicIntegerFieldUpdater.newUpdater(AttemptLoop.class, "phase");
+  private static final AtomicIntegerFieldUpdater<AttemptLoop> WIP =
+      AtomicIntegerFieldUpdater.newUpdater(AttemptLoop.class, "wip");
 
   private final RequestView request;
   private final Ticker ticker;
   private final Clock clock;
   private final Scheduler scheduler;
+  private AttemptObserver observer;
 
   private Endpoint tried0;
   private Endpoint[] triedMore;
   private int triedCount;
 
   private volatile boolean canceled;
-  private volatile Transport<?> transport;
-  private volatile int phase;
+  private volatile String cancelDetail;
+  private volatile IOException cancelCause;
+  /** The thread of a synchronous {@link #run}, which alone takes steps; null when asynchronous. */
+  private volatile Thread owner;
+  private volatile int wip;
+  private volatile boolean finished;
+  /** The task of {@link #after} (an asynchronous fault delay), if any. */
+  private volatile Later later;
+  /** The thread parked in {@link #await} (a fault delay), if any. */
   private volatile Thread waiter;
   private volatile int woken;
   private int waitGeneration;
+
+  // The call, set by run()/start(); touched only while stepping.
+  private AttemptTarget target;
+  private Transport<Object> transport;
+  private Completion<Object> completion;
+  private String method;
+  private boolean hasIdempotencyKey;
+  private boolean replayable;
+  private long deadline;
+  private int attemptNo;
+  private boolean sent;
+  private Failure lastFailure = Failure.NONE;
+  private IOException lastError;
+  /** The last attempt's response, kept while deciding on a retry. */
+  private Object held;
+  /** The attempt in flight, or null. */
+  private volatile Try current;
+  private boolean backingOff;
+  private long backoffNanos;
+  private long backoffSince;
+  private Scheduler.Cancellable backoffTask;
+
+  // The call's end, for a synchronous run(): written before `finished`.
+  private Object result;
+  private Throwable failure;
 
   /** A loop for one call of {@code request}, timed by {@code ticker} and {@code scheduler}. */
   public AttemptLoop(RequestView request, Ticker ticker, Clock clock, Scheduler scheduler) {
@@ -84,6 +142,23 @@ public final class AttemptLoop implements PickContext {
     this.ticker = ticker;
     this.clock = clock;
     this.scheduler = scheduler;
+  }
+
+  /**
+   * Where the call's end goes under {@link #start}: exactly one of {@code response} (to hand
+   * back) or {@code failure} (the {@link Transport#end} exception, or a {@link RuntimeException}
+   * the transport threw) is non-null. Called once, on the thread that took the last step.
+   *
+   * @param <R> the adapter's response type
+   */
+  public interface Completion<R> {
+    /** The call ended. */
+    void complete(R response, Throwable failure);
+  }
+
+  /** Sets the observer of each attempt (null: none). Before {@link #run} or {@link #start}. */
+  public void observe(AttemptObserver observer) {
+    this.observer = observer;
   }
 
   @Override
@@ -113,13 +188,19 @@ public final class AttemptLoop implements PickContext {
     triedCount++;
   }
 
-  /** The caller cancelled: cancels the attempt in flight and wakes a wait. Any thread. */
+  /**
+   * The caller cancelled: cancels the attempt in flight, ends a backoff and wakes a fault delay.
+   * Any thread.
+   */
   public void cancel() {
     canceled = true;
-    Transport<?> t = transport;
-    if (t != null) t.cancel();
+    Try t = current;
+    if (t != null) t.attempt.cancel();
     Thread w = waiter;
     if (w != null) LockSupport.unpark(w);
+    Later l = later;
+    if (l != null) l.run();
+    signal();
   }
 
   /** Whether the caller cancelled. */
@@ -128,174 +209,432 @@ public final class AttemptLoop implements PickContext {
   }
 
   /**
-   * Whether the attempt being started must be cancelled at once: the caller cancelled, or its
-   * per-try timer fired before the transport could make it cancellable.
-   */
-  public boolean abandoned() {
-    return canceled || (phase & 3) == TIMED_OUT;
-  }
-
-  /**
-   * Runs the attempts of one call to {@code target}. Returns the response to hand back, or throws
-   * the {@link Transport#end} exception (or a {@link RuntimeException} a transport threw, after
-   * reporting that attempt as {@link Failure#OTHER}).
+   * Runs the attempts of one call to {@code target} on the calling thread, waiting for the call's
+   * end. Returns the response to hand back, or throws the {@link Transport#end} exception (or a
+   * {@link RuntimeException} the transport threw). An interrupt while waiting cancels the call
+   * ({@code CANCELLED}, its flag stays set).
    *
    * @param method the request method (upper case), for the retry policy's idempotency rule
    * @param hasIdempotencyKey whether the request carries an {@code Idempotency-Key}
    * @param replayable whether the request body can be sent again
    */
+  @SuppressWarnings("unchecked")
   public <R> R run(AttemptTarget target, String method, boolean hasIdempotencyKey,
       boolean replayable, Transport<R> transport) throws IOException {
-    this.transport = transport;
-    Cluster cluster = target.cluster();
-    ClusterCircuitBreaker breaker = target.breaker();
-    target.budget().onRequest();
-    long deadline = saturatedAdd(ticker.read(), target.timeoutNanos());
-    long perTry = target.perTryTimeoutNanos();
-    R held = null; // the last attempt's response, kept while deciding on a retry
-    R result = null;
-    IOException lastError = null;
-    Failure lastFailure = Failure.NONE;
-    boolean sent = false;
-    int attemptNo = 0;
+    owner = Thread.currentThread();
+    boolean interrupted = false;
     try {
-      while (true) {
-        if (canceled) throw transport.end(AttemptEnd.CANCELLED, sent, lastFailure, attemptNo, null, lastError);
-        long remaining = deadline - ticker.read();
-        if (remaining <= 0) {
-          if (held != null) return result = held;
-          throw transport.end(AttemptEnd.TIMEOUT, sent, lastFailure, attemptNo, null, lastError);
-        }
-        Admission admission = breaker.tryAcquire();
-        if (!admission.admitted()) {
-          target.rejected(admission);
-          if (held != null) return result = held;
-          AttemptEnd end = admission == Admission.REJECTED_CIRCUIT_OPEN
-              ? AttemptEnd.CIRCUIT_OPEN : AttemptEnd.CONCURRENCY_LIMIT;
-          throw transport.end(end, sent, lastFailure, attemptNo, null, lastError);
-        }
-        PickResult pick = cluster.pick(this);
-        if (!pick.hasEndpoint()) {
-          breaker.release();
-          if (held != null) return result = held;
-          throw transport.end(AttemptEnd.NO_HEALTHY_ENDPOINT, sent, lastFailure, attemptNo, null, lastError);
-        }
-        if (held != null) {
-          transport.discard(held);
-          held = null;
-        }
-        Endpoint endpoint = pick.endpoint();
-        attemptNo++;
-
-        // ---- one attempt
-        try {
-          transport.prepare(endpoint, remaining);
-        } catch (RuntimeException e) {
-          breaker.release();
-          throw e;
-        }
-        int running = attemptNo << 2 | RUNNING;
-        phase = running;
-        Scheduler.Cancellable timer = null;
-        if (perTry > 0 && perTry < remaining) {
-          final int gen = attemptNo;
-          timer = scheduler.schedule(() -> perTryTimedOut(gen), Duration.ofNanos(perTry));
-        }
-        recordTried(endpoint);
-        target.attempted(endpoint);
-        endpoint.requestStarted();
-        long t0 = ticker.read();
-        R response = null;
-        IOException error = null;
-        try {
-          response = transport.send();
-        } catch (IOException e) {
-          error = e;
-        } catch (RuntimeException | Error e) {
-          PHASE.set(this, attemptNo << 2 | DONE);
-          if (timer != null) timer.cancel();
-          report(cluster, breaker, endpoint, 0, Failure.OTHER, ticker.read() - t0);
-          throw e;
-        }
-        long latency = ticker.read() - t0;
-        boolean timedOut = !PHASE.compareAndSet(this, running, attemptNo << 2 | DONE);
-        if (timer != null) timer.cancel();
-        if (timedOut && response != null) {
-          transport.discard(response);
-          response = null;
-          error = new SocketTimeoutException("per_try_timeout");
-        }
-
-        int status = 0;
-        Failure failure;
-        boolean overall = false;
-        boolean left = transport.requestLeft();
-        if (response != null) {
-          status = transport.status(response);
-          failure = Failure.NONE;
-        } else if (canceled) {
-          failure = Failure.CANCELLED;
-        } else if (timedOut) {
-          failure = Failure.TIMEOUT;
-        } else if (transport.isDeadline(error)) {
-          failure = Failure.TIMEOUT;
-          overall = true;
+      init(target, method, hasIdempotencyKey, replayable, transport, null);
+      drain();
+      while (!finished) {
+        if (backingOff) {
+          long cap = backoffNanos > (Long.MAX_VALUE - 1_000_000_000L) / 2
+              ? Long.MAX_VALUE : 2 * backoffNanos + 1_000_000_000L;
+          long left = cap - (System.nanoTime() - backoffSince);
+          if (left <= 0) {
+            woken = waitGeneration; // the scheduler never woke us: go on
+          } else {
+            LockSupport.parkNanos(this, left);
+          }
         } else {
-          failure = transport.classify(error, left);
+          LockSupport.park(this);
         }
-        sent |= response != null || (left && !failure.neverSent());
-
-        report(cluster, breaker, endpoint, status, failure, latency);
-        if (response != null && "true".equalsIgnoreCase(transport.header(response, DRAINING_HEADER))) {
-          ClusterInternals.ejectNow(cluster, endpoint, EjectionReason.DRAINING);
+        if (Thread.interrupted()) {
+          interrupted = true;
+          if (!canceled) {
+            cancelDetail = "interrupted while waiting to retry";
+            cancelCause = new InterruptedIOException("interrupted");
+            cancel();
+          }
         }
-        // ---- attempt reported
-
-        if (canceled) {
-          if (response != null) transport.discard(response);
-          throw transport.end(AttemptEnd.CANCELLED, sent, failure, attemptNo, null, error);
-        }
-        lastFailure = failure;
-        lastError = error;
-        if (overall) throw transport.end(AttemptEnd.TIMEOUT, sent, failure, attemptNo, null, error);
-        int grpc = response == null
-            ? RetryPolicy.NO_GRPC_STATUS
-            : RetryPolicy.parseGrpcStatus(transport.header(response, "grpc-status"));
-        RetryDecision decision =
-            target.retry().decide(attemptNo, method, hasIdempotencyKey, replayable, status, failure, grpc);
-        if (!decision.retry()) {
-          if (response != null) return result = response;
-          throw transport.end(AttemptEnd.UPSTREAM_FAILURE, sent, failure, attemptNo,
-              timedOut ? "per_try_timeout; " + decision.reason() : decision.reason(), error);
-        }
-        held = response;
-        long retryAfter = response == null
-            ? RetryAfter.ABSENT
-            : RetryAfter.parseNanos(transport.header(response, "Retry-After"), clock.millis());
-        long delay = target.backoff().delayNanos(attemptNo, retryAfter);
-        if (ticker.read() + delay - deadline >= 0) {
-          if (held != null) return result = held;
-          throw transport.end(AttemptEnd.TIMEOUT, sent, failure, attemptNo,
-              "no time left for another try", error);
-        }
-        if (!target.budget().tryWithdraw()) {
-          target.budgetExhausted();
-          if (held != null) return result = held;
-          throw transport.end(AttemptEnd.BUDGET_EXHAUSTED, sent, failure, attemptNo, null, error);
-        }
-        target.retried(decision);
-        boolean awake;
-        try {
-          awake = await(delay);
-        } catch (InterruptedIOException e) {
-          throw transport.end(AttemptEnd.CANCELLED, sent, failure, attemptNo,
-              "interrupted while waiting to retry", e);
-        }
-        if (!awake) throw transport.end(AttemptEnd.CANCELLED, sent, failure, attemptNo, null, error);
+        drain();
       }
     } finally {
-      if (held != null && held != result) transport.discard(held);
-      this.transport = null;
+      owner = null;
+      if (interrupted) Thread.currentThread().interrupt();
+    }
+    Throwable f = failure;
+    if (f == null) return (R) result;
+    if (f instanceof IOException e) throw e;
+    if (f instanceof RuntimeException e) throw e;
+    throw (Error) f;
+  }
+
+  /**
+   * Starts the attempts of one call to {@code target} and returns; the call's end goes to {@code
+   * done}, exactly once, possibly before this method returns. Parameters as for {@link #run}.
+   */
+  @SuppressWarnings("unchecked")
+  public <R> void start(AttemptTarget target, String method, boolean hasIdempotencyKey,
+      boolean replayable, Transport<R> transport, Completion<R> done) {
+    init(target, method, hasIdempotencyKey, replayable, transport, (Completion<Object>) done);
+    drain();
+  }
+
+  @SuppressWarnings("unchecked")
+  private void init(AttemptTarget target, String method, boolean hasIdempotencyKey,
+      boolean replayable, Transport<?> transport, Completion<Object> done) {
+    if (this.transport != null) throw new IllegalStateException("the loop already ran");
+    this.method = method;
+    this.hasIdempotencyKey = hasIdempotencyKey;
+    this.replayable = replayable;
+    this.completion = done;
+    target.budget().onRequest();
+    this.deadline = saturatedAdd(ticker.read(), target.timeoutNanos());
+    this.target = target;
+    this.transport = (Transport<Object>) transport;
+  }
+
+  /**
+   * Something happened (an attempt ended, a timer fired, the caller cancelled): take the next
+   * steps now, or have the thread that is stepping (or the synchronous owner) take them.
+   */
+  private void signal() {
+    Thread o = owner;
+    if (o != null && o != Thread.currentThread()) {
+      LockSupport.unpark(o);
+      return;
+    }
+    drain();
+  }
+
+  private void drain() {
+    if (WIP.getAndIncrement(this) != 0) return;
+    int missed = 1;
+    do {
+      try {
+        step();
+      } catch (RuntimeException | Error e) {
+        // A bug in a step (or a target's counter): end the call rather than leave it hanging.
+        if (!finished) finish(null, e);
+        else log.warn("mesh4j: attempt loop step failed after the call ended", e);
+      }
+      missed = WIP.addAndGet(this, -missed);
+    } while (missed != 0);
+  }
+
+  /** Takes every step possible now. Only one thread at a time. */
+  private void step() {
+    while (!finished && transport != null) {
+      Try t = current;
+      if (t != null) {
+        if (!t.ended) return; // wait for its callback
+        current = null;
+        ended(t);
+        continue;
+      }
+      if (canceled) {
+        finish(null, transport.end(AttemptEnd.CANCELLED, sent, lastFailure, attemptNo,
+            cancelDetail, cancelCause != null ? cancelCause : lastError));
+        return;
+      }
+      if (backingOff) {
+        if (woken != waitGeneration) return; // wait for the timer
+        backingOff = false;
+        backoffTask = null;
+      }
+      next();
+    }
+  }
+
+  /** The top of the loop: deadline, breaker, pick, then start one attempt (or end the call). */
+  private void next() {
+    AttemptTarget target = this.target;
+    Transport<Object> transport = this.transport;
+    long remaining = deadline - ticker.read();
+    if (remaining <= 0) {
+      if (held != null) finishHeld();
+      else finish(null, transport.end(AttemptEnd.TIMEOUT, sent, lastFailure, attemptNo, null, lastError));
+      return;
+    }
+    ClusterCircuitBreaker breaker = target.breaker();
+    Admission admission = breaker.tryAcquire();
+    if (!admission.admitted()) {
+      target.rejected(admission);
+      if (held != null) {
+        finishHeld();
+        return;
+      }
+      AttemptEnd end = admission == Admission.REJECTED_CIRCUIT_OPEN
+          ? AttemptEnd.CIRCUIT_OPEN : AttemptEnd.CONCURRENCY_LIMIT;
+      finish(null, transport.end(end, sent, lastFailure, attemptNo, null, lastError));
+      return;
+    }
+    PickResult pick = target.cluster().pick(this);
+    if (!pick.hasEndpoint()) {
+      breaker.release();
+      if (held != null) finishHeld();
+      else finish(null, transport.end(AttemptEnd.NO_HEALTHY_ENDPOINT, sent, lastFailure, attemptNo, null, lastError));
+      return;
+    }
+    if (held != null) {
+      transport.discard(held);
+      held = null;
+    }
+    Endpoint endpoint = pick.endpoint();
+    int no = ++attemptNo;
+    AttemptObserver obs = observer;
+    Object token = obs == null ? null : observeStart(obs, endpoint, no, false);
+    Transport.Attempt<Object> attempt;
+    try {
+      attempt = transport.prepare(endpoint, remaining);
+    } catch (RuntimeException e) {
+      breaker.release();
+      if (obs != null) observeEnd(obs, token, 0, Failure.OTHER, 0);
+      finish(null, e);
+      return;
+    }
+    Try t = new Try(this, endpoint, attempt, token);
+    recordTried(endpoint);
+    target.attempted(endpoint);
+    endpoint.requestStarted();
+    current = t;
+    long perTry = target.perTryTimeoutNanos();
+    if (perTry > 0 && perTry < remaining) t.timer = scheduler.schedule(t, Duration.ofNanos(perTry));
+    if (canceled) attempt.cancel(); // raced cancel(), which may have missed `current`
+    t.t0 = ticker.read();
+    try {
+      attempt.start(t);
+    } catch (RuntimeException | Error e) {
+      if (t.claim()) {
+        t.latency = ticker.read() - t.t0;
+        t.bug = e;
+        t.ended = true;
+      } else {
+        log.warn("mesh4j: a transport threw after ending its attempt", e);
+      }
+    }
+  }
+
+  /** Takes the end of attempt {@code t}: the one report, then the retry decision. */
+  private void ended(Try t) {
+    if (t.timer != null) t.timer.cancel();
+    AttemptTarget target = this.target;
+    Transport<Object> transport = this.transport;
+    Cluster cluster = target.cluster();
+    ClusterCircuitBreaker breaker = target.breaker();
+    Endpoint endpoint = t.endpoint;
+    if (t.bug != null) {
+      report(cluster, breaker, endpoint, 0, Failure.OTHER, t.latency);
+      observeEnd(observer, t.token, 0, Failure.OTHER, t.latency);
+      finish(null, t.bug);
+      return;
+    }
+    Object response = t.response;
+    IOException error = t.error;
+    boolean timedOut = t.timedOut;
+    if (timedOut && response != null) {
+      transport.discard(response);
+      response = null;
+      error = new SocketTimeoutException("per_try_timeout");
+    }
+    int status = 0;
+    Failure failure;
+    boolean overall = false;
+    boolean left = t.attempt.requestLeft();
+    if (response != null) {
+      status = transport.status(response);
+      failure = Failure.NONE;
+    } else if (canceled) {
+      failure = Failure.CANCELLED;
+    } else if (timedOut) {
+      failure = Failure.TIMEOUT;
+    } else if (transport.isDeadline(error)) {
+      failure = Failure.TIMEOUT;
+      overall = true;
+    } else {
+      failure = transport.classify(error, left);
+    }
+    sent |= response != null || (left && !failure.neverSent());
+
+    report(cluster, breaker, endpoint, status, failure, t.latency);
+    observeEnd(observer, t.token, status, failure, t.latency);
+    if (response != null && "true".equalsIgnoreCase(transport.header(response, DRAINING_HEADER))) {
+      ClusterInternals.ejectNow(cluster, endpoint, EjectionReason.DRAINING);
+    }
+    // ---- attempt reported
+
+    if (canceled) {
+      if (response != null) transport.discard(response);
+      finish(null, transport.end(AttemptEnd.CANCELLED, sent, failure, attemptNo, cancelDetail,
+          cancelCause != null ? cancelCause : error));
+      return;
+    }
+    lastFailure = failure;
+    lastError = error;
+    if (overall) {
+      finish(null, transport.end(AttemptEnd.TIMEOUT, sent, failure, attemptNo, null, error));
+      return;
+    }
+    int grpc = response == null
+        ? RetryPolicy.NO_GRPC_STATUS
+        : RetryPolicy.parseGrpcStatus(transport.header(response, "grpc-status"));
+    RetryDecision decision =
+        target.retry().decide(attemptNo, method, hasIdempotencyKey, replayable, status, failure, grpc);
+    if (!decision.retry()) {
+      if (response != null) {
+        finish(response, null);
+      } else {
+        finish(null, transport.end(AttemptEnd.UPSTREAM_FAILURE, sent, failure, attemptNo,
+            timedOut ? "per_try_timeout; " + decision.reason() : decision.reason(), error));
+      }
+      return;
+    }
+    held = response;
+    long retryAfter = response == null
+        ? RetryAfter.ABSENT
+        : RetryAfter.parseNanos(transport.header(response, "Retry-After"), clock.millis());
+    long delay = target.backoff().delayNanos(attemptNo, retryAfter);
+    if (ticker.read() + delay - deadline >= 0) {
+      if (held != null) finishHeld();
+      else finish(null, transport.end(AttemptEnd.TIMEOUT, sent, failure, attemptNo,
+          "no time left for another try", error));
+      return;
+    }
+    if (!target.budget().tryWithdraw()) {
+      target.budgetExhausted();
+      if (held != null) finishHeld();
+      else finish(null, transport.end(AttemptEnd.BUDGET_EXHAUSTED, sent, failure, attemptNo, null, error));
+      return;
+    }
+    target.retried(decision);
+    if (delay > 0) {
+      backingOff = true;
+      backoffNanos = delay;
+      backoffSince = System.nanoTime();
+      final int gen = ++waitGeneration;
+      backoffTask = scheduler.schedule(() -> wake(gen), Duration.ofNanos(delay));
+    }
+  }
+
+  private void finishHeld() {
+    Object r = held;
+    held = null;
+    finish(r, null);
+  }
+
+  /** Ends the call: exactly once, from a step. */
+  private void finish(Object response, Throwable failure) {
+    Scheduler.Cancellable b = backoffTask;
+    if (b != null) {
+      backoffTask = null;
+      b.cancel();
+    }
+    backingOff = false;
+    if (held != null && held != response) {
+      transport.discard(held);
+      held = null;
+    }
+    this.result = response;
+    this.failure = failure;
+    finished = true;
+    Completion<Object> done = completion;
+    if (done != null) {
+      completion = null;
+      try {
+        done.complete(response, failure);
+      } catch (RuntimeException | Error e) {
+        log.warn("mesh4j: a call's completion threw", e);
+      }
+    }
+  }
+
+  private Object observeStart(AttemptObserver obs, Endpoint endpoint, int no, boolean hedge) {
+    try {
+      return obs.attemptStarted(endpoint, no, hedge);
+    } catch (RuntimeException e) {
+      observerFailed(obs, e);
+      return null;
+    }
+  }
+
+  private void observeEnd(AttemptObserver obs, Object token, int status, Failure failure, long latency) {
+    if (obs == null) return;
+    try {
+      obs.attemptEnded(token, status, failure, latency);
+    } catch (RuntimeException e) {
+      observerFailed(obs, e);
+    }
+  }
+
+  private static final java.util.Set<Class<?>> FAILED_OBSERVERS =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private static void observerFailed(AttemptObserver obs, RuntimeException e) {
+    if (FAILED_OBSERVERS.add(obs.getClass())) {
+      log.warn("mesh4j: attempt observer {} threw; further failures are not logged",
+          obs.getClass().getName(), e);
+    }
+  }
+
+  /**
+   * One attempt in flight: the loop's {@link Transport.Callback} for it and its per-try timer. Its
+   * end is claimed once (the first callback wins); the timer and the callback race on {@code state}
+   * so that a response arriving after the per-try timeout counts as a timeout.
+   */
+  private static final class Try implements Transport.Callback<Object>, Runnable {
+    private static final AtomicIntegerFieldUpdater<Try> STATE =
+        AtomicIntegerFieldUpdater.newUpdater(Try.class, "state");
+    private static final AtomicIntegerFieldUpdater<Try> CLAIMED =
+        AtomicIntegerFieldUpdater.newUpdater(Try.class, "claimed");
+    private static final int RUNNING = 0;
+    private static final int DONE = 1;
+    private static final int TIMED_OUT = 2;
+
+    final AttemptLoop loop;
+    final Endpoint endpoint;
+    final Transport.Attempt<Object> attempt;
+    final Object token;
+    Scheduler.Cancellable timer;
+    long t0;
+    // Written by the callback before `ended`, read by the loop after it.
+    long latency;
+    Object response;
+    IOException error;
+    boolean timedOut;
+    Throwable bug;
+    volatile int state;
+    volatile int claimed;
+    volatile boolean ended;
+
+    Try(AttemptLoop loop, Endpoint endpoint, Transport.Attempt<Object> attempt, Object token) {
+      this.loop = loop;
+      this.endpoint = endpoint;
+      this.attempt = attempt;
+      this.token = token;
+    }
+
+    boolean claim() {
+      return CLAIMED.compareAndSet(this, 0, 1);
+    }
+
+    @Override
+    public void onHeaders(Object r) {
+      if (!claim()) {
+        loop.transport.discard(r);
+        return;
+      }
+      latency = loop.ticker.read() - t0;
+      timedOut = !STATE.compareAndSet(this, RUNNING, DONE);
+      response = r;
+      ended = true;
+      loop.signal();
+    }
+
+    @Override
+    public void onFailure(IOException e) {
+      if (!claim()) return;
+      latency = loop.ticker.read() - t0;
+      timedOut = !STATE.compareAndSet(this, RUNNING, DONE);
+      error = e;
+      ended = true;
+      loop.signal();
+    }
+
+    /** The per-try timer: cancels this attempt only. */
+    @Override
+    public void run() {
+      if (STATE.compareAndSet(this, RUNNING, TIMED_OUT)) attempt.cancel();
     }
   }
 
@@ -307,10 +646,36 @@ public final class AttemptLoop implements PickContext {
     breaker.onComplete(status, failure, latency);
   }
 
-  private void perTryTimedOut(int gen) {
-    if (PHASE.compareAndSet(this, gen << 2 | RUNNING, gen << 2 | TIMED_OUT)) {
-      Transport<?> t = transport;
+  /**
+   * Runs {@code then} once, on the scheduler after {@code nanos}, or at once on the cancelling
+   * thread when the call is (or gets) cancelled: the asynchronous form of {@link #await}, for a
+   * fault delay. {@code then} checks {@link #isCanceled()}.
+   */
+  public void after(long nanos, Runnable then) {
+    Later l = new Later(then);
+    later = l;
+    l.task = scheduler.schedule(l, Duration.ofNanos(Math.max(0, nanos)));
+    if (canceled) l.run();
+  }
+
+  /** A task run once: by the scheduler, or by a cancel. */
+  private static final class Later implements Runnable {
+    private static final AtomicIntegerFieldUpdater<Later> RAN =
+        AtomicIntegerFieldUpdater.newUpdater(Later.class, "ran");
+    private final Runnable then;
+    volatile Scheduler.Cancellable task;
+    volatile int ran;
+
+    Later(Runnable then) {
+      this.then = then;
+    }
+
+    @Override
+    public void run() {
+      if (!RAN.compareAndSet(this, 0, 1)) return;
+      Scheduler.Cancellable t = task;
       if (t != null) t.cancel();
+      then.run();
     }
   }
 
@@ -350,6 +715,7 @@ public final class AttemptLoop implements PickContext {
     woken = gen;
     Thread w = waiter;
     if (w != null) LockSupport.unpark(w);
+    signal(); // a backoff's wake-up: the step checks the generation
   }
 
   private static long saturatedAdd(long a, long b) {

@@ -91,6 +91,25 @@ public final class OutboundPipeline {
 
     /** Runs the attempts on {@code loop}. */
     R attempts(AttemptLoop loop) throws IOException;
+
+    /**
+     * For an asynchronous adapter, the placeholder it returns for "the answer comes later"; {@code
+     * null} for a synchronous one. With a placeholder, a fault delay is waited on the scheduler
+     * ({@link AttemptLoop#after}) instead of on the calling thread, and the steps after it end in
+     * {@link #resumed}.
+     */
+    default R pending() {
+      return null;
+    }
+
+    /**
+     * An asynchronous forward went on after its fault delay: {@code response} is what the steps
+     * after the delay returned (perhaps {@link #pending()} again), or {@code failure} what they
+     * threw. Runs on the scheduler's thread, or the cancelling thread.
+     */
+    default void resumed(R response, Throwable failure) {
+      throw new UnsupportedOperationException("a synchronous forward never resumes");
+    }
   }
 
   /**
@@ -132,13 +151,31 @@ public final class OutboundPipeline {
 
   /** Runs {@link #FORWARD_STEPS}: the route's {@code fault} (decided by the caller), then the attempts. */
   public static <R> R forward(Fault fault, AttemptLoop loop, Forward<R> x) throws IOException {
-    if (!fault.isNone()) {
-      if (fault.delayed()) {
-        x.faultDelayed();
-        if (!loop.await(fault.delayNanos())) throw x.cancelled();
+    if (fault.isNone()) return x.attempts(loop);
+    if (fault.delayed()) {
+      x.faultDelayed();
+      R pending = x.pending();
+      if (pending != null) {
+        loop.after(fault.delayNanos(), () -> {
+          R r;
+          try {
+            r = afterDelay(fault, loop, x);
+          } catch (IOException | RuntimeException | Error e) {
+            x.resumed(null, e);
+            return;
+          }
+          x.resumed(r, null);
+        });
+        return pending;
       }
-      if (fault.aborted()) return x.abort(fault.abortStatus());
+      if (!loop.await(fault.delayNanos())) throw x.cancelled();
     }
+    return afterDelay(fault, loop, x);
+  }
+
+  private static <R> R afterDelay(Fault fault, AttemptLoop loop, Forward<R> x) throws IOException {
+    if (loop.isCanceled()) throw x.cancelled();
+    if (fault.aborted()) return x.abort(fault.abortStatus());
     return x.attempts(loop);
   }
 

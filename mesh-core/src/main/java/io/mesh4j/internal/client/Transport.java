@@ -5,36 +5,46 @@ import io.mesh4j.endpoint.Failure;
 import java.io.IOException;
 
 /**
- * What a client adapter gives the {@link AttemptLoop}: a way to send one attempt of the current
- * request to one endpoint, to cancel it, and to tell whether the request left, plus how to read
- * the few response fields the loop decides on and how to end the call when the loop gives up.
+ * What a client adapter gives the {@link AttemptLoop}: a way to start one attempt of the current
+ * request at one endpoint and learn its end by callback, to cancel it, and to tell whether its
+ * request left; plus how to read the few response fields the loop decides on and how to build the
+ * call's exception when the loop gives up.
  *
- * <p>One transport serves one call's attempts, one at a time. {@link #cancel()} may be called from
- * any thread (the per-try timer, the caller cancelling); everything else on the calling thread.
+ * <h2>Contract</h2>
+ *
+ * <ul>
+ *   <li><b>Prepare, then start.</b> {@link #prepare} builds an attempt without sending anything; a
+ *       {@link RuntimeException} there (a header the adapter cannot send) releases the breaker's
+ *       permit and fails the call with that exception, without an outcome report. {@link
+ *       Attempt#start} sends it; a {@link RuntimeException} thrown by {@code start} before its
+ *       callback ran is reported as one failed attempt ({@link Failure#OTHER}) and fails the call.
+ *   <li><b>Exactly one end.</b> After {@code start} returns normally, the transport calls exactly
+ *       one of {@link Callback#onHeaders} (the response headers arrived; the body is read later by
+ *       the caller) or {@link Callback#onFailure}, once, on any thread, possibly before {@code start}
+ *       returns (a transport may complete synchronously, e.g. a blocking send on the caller's
+ *       thread when the loop is {@linkplain AttemptLoop#run driven by a synchronous caller}). A
+ *       second call is ignored (a response is discarded). Under {@link AttemptLoop#start} the
+ *       loop runs on the callback's thread, so {@code start} must not block there.
+ *   <li><b>Cancel races.</b> {@link Attempt#cancel} may be called from any thread at any time after
+ *       {@code prepare} returned, even before {@code start} (the attempt must then end at once with
+ *       a failure when started) and after the end (no effect). It must not block, and the attempt
+ *       still ends through its callback: a cancelled attempt usually reports a failure, but a
+ *       response that won the race may still be reported; the loop discards it. The loop knows why
+ *       it cancelled (the caller cancelled, the per-try timeout, a lost hedge), so the transport
+ *       need not classify a cancellation.
+ * </ul>
+ *
+ * <p>A transport serves one call's attempts; with hedging several may be in flight at once.
  *
  * @param <R> the adapter's response type
  */
 public interface Transport<R> {
   /**
-   * Prepares the next attempt: the request as sent to {@code endpoint}, bounded by {@code
+   * Prepares one attempt: the request as sent to {@code endpoint}, bounded by {@code
    * timeoutNanos} (the time left before the overall deadline; it also bounds reading the body of a
-   * response that is handed back). Nothing is sent yet: a {@link RuntimeException} here releases
-   * the breaker's permit and fails the call without an outcome report.
+   * response that is handed back). Nothing is sent yet. Called on the thread running the loop.
    */
-  void prepare(Endpoint endpoint, long timeoutNanos);
-
-  /**
-   * Sends the prepared attempt and returns when its response headers arrived, or throws its
-   * failure. Once the attempt is cancellable the implementation must cancel it at once when {@link
-   * AttemptLoop#abandoned()} is true (a cancel or per-try timeout that raced the start).
-   */
-  R send() throws IOException;
-
-  /** Cancels the attempt in flight, if any. Any thread; must not block. */
-  void cancel();
-
-  /** Whether the attempt last sent started writing its request (the request may have left). */
-  boolean requestLeft();
+  Attempt<R> prepare(Endpoint endpoint, long timeoutNanos);
 
   /** The response's status code. */
   int status(R response);
@@ -42,7 +52,7 @@ public interface Transport<R> {
   /** The response's header {@code name}, or {@code null}. */
   String header(R response, String name);
 
-  /** Releases a response that will not be handed back (its body is discarded). */
+  /** Releases a response that will not be handed back (its body is discarded). Any thread. */
   void discard(R response);
 
   /**
@@ -61,4 +71,33 @@ public interface Transport<R> {
    */
   IOException end(AttemptEnd reason, boolean sent, Failure failure, int attempts, String detail,
       IOException cause);
+
+  /**
+   * One prepared attempt.
+   *
+   * @param <R> the adapter's response type
+   */
+  interface Attempt<R> {
+    /** Sends the attempt; its end comes to {@code callback} exactly once (see the type's contract). */
+    void start(Callback<R> callback);
+
+    /** Cancels the attempt, started or not. Any thread; idempotent; must not block. */
+    void cancel();
+
+    /** Whether the attempt started writing its request (the request may have left). Any thread. */
+    boolean requestLeft();
+  }
+
+  /**
+   * Where an attempt reports its end; the loop's side. Both methods are cheap and never throw.
+   *
+   * @param <R> the adapter's response type
+   */
+  interface Callback<R> {
+    /** The attempt's response headers arrived. */
+    void onHeaders(R response);
+
+    /** The attempt failed (including when it was cancelled). */
+    void onFailure(IOException e);
+  }
 }

@@ -28,7 +28,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -169,6 +171,149 @@ class AttemptLoopTest {
     assertThat(transport.endpoints).isEmpty();
   }
 
+  // ------------------------------------------------------------------ asynchronous driver
+
+  @Test
+  void anAsynchronousCallWaitsOutItsBackoffOnTheSchedulerWithoutHoldingAThread() {
+    target.backoff = Duration.ofMillis(100);
+    Deferred deferred = new Deferred();
+    Done done = new Done();
+    int meshTasks = time.pendingTasks(); // the mesh's own periodic tasks
+
+    loop.start(target, "GET", false, true, deferred, done);
+    assertThat(deferred.started).hasSize(1);
+    deferred.started.removeFirst().onHeaders(503);
+
+    // the loop returned: the backoff is a task on the scheduler, the second try not started yet
+    assertThat(deferred.started).isEmpty();
+    assertThat(time.pendingDelays()).contains(Duration.ofMillis(100));
+    assertThat(time.pendingTasks()).isEqualTo(meshTasks + 1);
+    assertThat(done.calls.get()).isZero();
+    time.advance(Duration.ofMillis(99));
+    assertThat(deferred.started).isEmpty();
+    time.advance(Duration.ofMillis(1));
+    assertThat(deferred.started).hasSize(1);
+    deferred.started.removeFirst().onHeaders(200);
+
+    assertThat(done.calls.get()).isEqualTo(1);
+    assertThat(done.response).isEqualTo(200);
+    assertThat(deferred.discarded).containsExactly(503);
+    assertThat(deferred.endpoints).hasSize(2).doesNotHaveDuplicates();
+    assertThat(time.pendingTasks()).isEqualTo(meshTasks);
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aCancelDuringAnAsynchronousBackoffEndsTheCallAtOnceWithTheLastFailure() {
+    target.backoff = Duration.ofSeconds(5);
+    Deferred deferred = new Deferred();
+    Done done = new Done();
+    int meshTasks = time.pendingTasks();
+    loop.start(target, "GET", false, true, deferred, done);
+    deferred.started.removeFirst().onFailure(new ConnectException("refused"));
+
+    loop.cancel();
+
+    assertThat(done.calls.get()).isEqualTo(1);
+    assertThat(done.failure).isInstanceOf(Ended.class);
+    Ended e = (Ended) done.failure;
+    assertThat(e.end).isEqualTo(AttemptEnd.CANCELLED);
+    assertThat(e.failure).isEqualTo(Failure.CONNECT_FAILURE);
+    assertThat(time.pendingTasks()).isEqualTo(meshTasks);
+    time.advance(Duration.ofSeconds(10));
+    assertThat(deferred.endpoints).hasSize(1);
+    assertThat(done.calls.get()).isEqualTo(1);
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aSecondEndOfTheSameAttemptIsIgnoredAndItsResponseDiscarded() {
+    Deferred deferred = new Deferred();
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    Transport.Callback<Integer> attempt = deferred.started.removeFirst();
+
+    attempt.onHeaders(200);
+    attempt.onHeaders(201);
+    attempt.onFailure(new ConnectException("late"));
+
+    assertThat(done.calls.get()).isEqualTo(1);
+    assertThat(done.response).isEqualTo(200);
+    assertThat(deferred.discarded).containsExactly(201);
+    assertThat(attempts(MeshMetricNames.SUCCESS)).isEqualTo(1);
+    assertThat(attempts(MeshMetricNames.FAILURE)).isZero();
+    assertEverythingReleased();
+  }
+
+  @Test
+  void theObserverSeesEveryAttemptStartAndEndOnceIncludingATimedOutAndACancelledOne() {
+    List<String> seen = new ArrayList<>();
+    loop.observe(new AttemptObserver() {
+      @Override public Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge) {
+        seen.add("start " + attempt);
+        return attempt;
+      }
+
+      @Override public void attemptEnded(Object token, int status, Failure failure, long latency) {
+        seen.add("end " + token + " " + status + " " + failure);
+      }
+    });
+    Deferred deferred = new Deferred();
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofSeconds(1)); // the per-try timeout cancels the first attempt
+    assertThat(deferred.cancels).isEqualTo(1);
+    deferred.started.removeFirst().onFailure(new IOException("Canceled"));
+    loop.cancel(); // the second attempt is in flight
+    assertThat(deferred.cancels).isEqualTo(2);
+    deferred.started.removeFirst().onFailure(new IOException("Canceled"));
+
+    assertThat(seen).containsExactly("start 1", "end 1 0 TIMEOUT", "start 2", "end 2 0 CANCELLED");
+    assertThat(((Ended) done.failure).end).isEqualTo(AttemptEnd.CANCELLED);
+    assertEverythingReleased();
+  }
+
+  /** The call's end, as an asynchronous caller sees it. */
+  private static final class Done implements AttemptLoop.Completion<Integer> {
+    final AtomicInteger calls = new AtomicInteger();
+    Integer response;
+    Throwable failure;
+
+    @Override public void complete(Integer response, Throwable failure) {
+      calls.incrementAndGet();
+      this.response = response;
+      this.failure = failure;
+    }
+  }
+
+  /** A transport whose attempts end when the test says so. */
+  private static final class Deferred implements Transport<Integer> {
+    final Deque<Transport.Callback<Integer>> started = new ArrayDeque<>();
+    final List<Endpoint> endpoints = new ArrayList<>();
+    final List<Integer> discarded = new ArrayList<>();
+    int cancels;
+
+    @Override public Transport.Attempt<Integer> prepare(Endpoint endpoint, long timeoutNanos) {
+      endpoints.add(endpoint);
+      return new Transport.Attempt<>() {
+        @Override public void start(Transport.Callback<Integer> callback) { started.add(callback); }
+        @Override public void cancel() { cancels++; }
+        @Override public boolean requestLeft() { return false; }
+      };
+    }
+
+    @Override public int status(Integer response) { return response; }
+    @Override public String header(Integer response, String name) { return null; }
+    @Override public void discard(Integer response) { discarded.add(response); }
+    @Override public Failure classify(IOException e, boolean requestLeft) { return Failure.CONNECT_FAILURE; }
+    @Override public boolean isDeadline(IOException e) { return false; }
+
+    @Override public IOException end(AttemptEnd end, boolean sent, Failure failure, int attempts,
+        String detail, IOException cause) {
+      return new Ended(end, sent, failure, attempts);
+    }
+  }
+
   private void assertEverythingReleased() {
     assertThat(breaker.activeRequests()).isZero();
     for (Endpoint e : cluster.endpoints()) assertThat(e.activeRequests()).isZero();
@@ -186,7 +331,15 @@ class AttemptLoopTest {
     @Override public ClusterCircuitBreaker breaker() { return breaker; }
     @Override public RetryBudget budget() { return RetryBudget.unlimited(); }
     @Override public RetryPolicy retry() { return RetryPolicy.of(retry); }
-    @Override public Backoff backoff() { return Backoff.of(new RetryConfig.Backoff(Duration.ZERO, Duration.ZERO)); }
+    Duration backoff = Duration.ZERO;
+
+    @Override public Backoff backoff() {
+      // the jitter always draws the ceiling, so the wait is exactly `backoff`
+      return Backoff.of(new RetryConfig.Backoff(backoff, backoff), new RandomGenerator() {
+        @Override public long nextLong() { return 0; }
+        @Override public long nextLong(long bound) { return bound - 1; }
+      });
+    }
     @Override public long timeoutNanos() { return Duration.ofSeconds(30).toNanos(); }
     @Override public long perTryTimeoutNanos() { return Duration.ofSeconds(1).toNanos(); }
     @Override public void attempted(Endpoint endpoint) { }
@@ -195,19 +348,19 @@ class AttemptLoopTest {
     @Override public void budgetExhausted() { }
   }
 
-  private interface Attempt {
+  private interface Step {
     Integer run() throws IOException;
   }
 
   /** A transport whose attempts follow a script; the response is its status code. */
   private static final class Script implements Transport<Integer> {
-    final Deque<Attempt> script = new ArrayDeque<>();
+    final Deque<Step> script = new ArrayDeque<>();
     final List<Endpoint> endpoints = new ArrayList<>();
     final List<Integer> discarded = new ArrayList<>();
     boolean prepareFails;
     int cancels;
 
-    Script then(Attempt a) {
+    Script then(Step a) {
       script.add(a);
       return this;
     }
@@ -218,17 +371,26 @@ class AttemptLoopTest {
       });
     }
 
-    @Override public void prepare(Endpoint endpoint, long timeoutNanos) {
+    @Override public Transport.Attempt<Integer> prepare(Endpoint endpoint, long timeoutNanos) {
       if (prepareFails) throw new IllegalArgumentException("bad header");
       endpoints.add(endpoint);
+      return new Transport.Attempt<>() {
+        @Override public void start(Transport.Callback<Integer> callback) {
+          Integer response;
+          try {
+            response = script.removeFirst().run();
+          } catch (IOException e) {
+            callback.onFailure(e);
+            return;
+          }
+          callback.onHeaders(response);
+        }
+
+        @Override public void cancel() { cancels++; }
+        @Override public boolean requestLeft() { return false; }
+      };
     }
 
-    @Override public Integer send() throws IOException {
-      return script.removeFirst().run();
-    }
-
-    @Override public void cancel() { cancels++; }
-    @Override public boolean requestLeft() { return false; }
     @Override public int status(Integer response) { return response; }
     @Override public String header(Integer response, String name) { return null; }
     @Override public void discard(Integer response) { discarded.add(response); }

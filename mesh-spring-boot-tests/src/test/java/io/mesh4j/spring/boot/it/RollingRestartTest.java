@@ -20,11 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * A rolling restart of two instances of a Boot service with the starter, while a mesh4j caller
- * sends requests without pause: every request succeeds. Each instance drains on shutdown (the
- * caller ejects it at the first x-mesh-draining response), the web server's graceful shutdown
- * finishes in-flight requests, and the caller takes the new instance back when its health check
- * passes.
+ * A rolling restart of two instances of a Boot service with the starter, on fixed ports, while a
+ * mesh4j caller sends requests without pause: every request succeeds. Each instance drains on
+ * shutdown (the caller ejects it at the first x-mesh-draining response), the web server's graceful
+ * shutdown finishes in-flight requests, and the caller takes the new instance back as soon as its
+ * health check passes (not after the 30 s drain ejection).
  */
 class RollingRestartTest {
   private static final String SERVICE_CONFIG = Apps.configFile("""
@@ -94,8 +94,14 @@ class RollingRestartTest {
     int before = requests.get();
     apps[i].close();
     apps[i] = start(port, instance);
+    long started = System.nanoTime();
     awaitServed(served, "hello from " + instance);
     assertThat(requests.get() - before).as("requests sent while %s restarted", instance).isGreaterThan(10);
+    // The caller ejected this address when the old instance said it was draining (for 30 s, the
+    // default base_ejection_time); its health check saw the address down and then the new instance
+    // up, which ends that ejection, so the new instance gets traffic as soon as it is healthy.
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .as("%s served this long after it started", instance).isLessThan(Duration.ofSeconds(15));
   }
 
   private static ConfigurableApplicationContext start(int port, String instance) {

@@ -1,0 +1,91 @@
+package io.mesh4j.internal.concurrency;
+
+/**
+ * The {@code vegas} algorithm (TCP Vegas, as in Netflix's concurrency-limits): estimate the queue
+ * from how far the latest latency is above the lowest one seen, and keep it small.
+ *
+ * <h2>Design</h2>
+ *
+ * {@code noLoad} is the lowest latency seen (the service with no queue). For a sample of latency
+ * {@code rtt} while the limit is in use (at least half in flight):
+ *
+ * <pre>
+ * queue = ceil(limit × (1 − noLoad / rtt))           // requests waiting, by Little's law
+ * l     = max(1, floor(log10(limit)))
+ * queue ≤ l          → limit + 6·l      (nearly no queue: grow fast)
+ * queue &lt; 3·l        → limit + l        (a small queue: grow)
+ * queue &gt; 6·l        → limit − l        (a queue builds: shrink)
+ * otherwise          → unchanged
+ * </pre>
+ *
+ * A dropped request shrinks the limit by {@code l} whatever the latency. To follow a service that
+ * got slower for good (where the old {@code noLoad} would shrink the limit forever), {@code
+ * noLoad} is forgotten every {@value #PROBE_MULTIPLIER} × limit samples and re-learnt from the
+ * next sample. Results are kept within {@code min..max}.
+ */
+public final class VegasLimit implements LimitAlgorithm {
+  static final int PROBE_MULTIPLIER = 30;
+
+  private final int min;
+  private final int max;
+  private int limit;
+  private long noLoad;
+  private long samplesSinceProbe;
+
+  /**
+   * Starts at {@code initial}, kept within {@code min..max}.
+   *
+   * @throws IllegalArgumentException when {@code min < 1} or {@code max < min}
+   */
+  public VegasLimit(int min, int max, int initial) {
+    Limits.check(min, max);
+    this.min = min;
+    this.max = max;
+    this.limit = Math.max(min, Math.min(max, initial));
+  }
+
+  @Override
+  public int limit() {
+    return limit;
+  }
+
+  /** The lowest latency seen since the last probe, in nanoseconds (0: none yet). */
+  public long noLoadRttNanos() {
+    return noLoad;
+  }
+
+  @Override
+  public int onSample(long rttNanos, int inflight, boolean dropped) {
+    long rtt = Math.max(1, rttNanos);
+    if (++samplesSinceProbe >= (long) PROBE_MULTIPLIER * limit) {
+      samplesSinceProbe = 0;
+      noLoad = 0;
+    }
+    int l = log10(limit);
+    if (dropped) return set(limit - l);
+    if (noLoad == 0 || rtt < noLoad) {
+      noLoad = rtt;
+      return limit;
+    }
+    if (inflight * 2 < limit) return limit;
+    long queue = (long) Math.ceil(limit * (1 - (double) noLoad / rtt));
+    if (queue <= l) return set(limit + 6 * l);
+    if (queue < 3L * l) return set(limit + l);
+    if (queue > 6L * l) return set(limit - l);
+    return limit;
+  }
+
+  private int set(long next) {
+    limit = (int) Math.max(min, Math.min(max, next));
+    return limit;
+  }
+
+  static int log10(int limit) {
+    return Math.max(1, (int) Math.log10(limit));
+  }
+
+  @Override
+  public String toString() {
+    return "vegas{limit=" + limit + ", min=" + min + ", max=" + max + "}";
+  }
+}
