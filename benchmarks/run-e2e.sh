@@ -9,7 +9,10 @@
 # Any other argument goes to io.mesh4j.benchmarks.e2e.E2eMain (--rounds, --warmup, --measure,
 # --concurrency, --scenarios, --out). Environment: SKIP_BUILD=1 reuses the built jar;
 # MVN_ARGS overrides the Maven flags (default -o, offline); E2E_TIMEOUT (s, default 900) bounds
-# the run. Installs haproxy and nginx from the Debian packages when they are missing.
+# the run; E2E_JAVA_OPTS adds system properties to the driver JVM, e.g.
+# -Dmesh4j.bench.gateway.jfr=/tmp/gateway.jfr (a JFR profile of the gateway JVM, scenario G) or
+# -Dmesh4j.bench.gateway.async=false (G in blocking mode). Installs haproxy and nginx from the
+# Debian packages when they are missing.
 # Everything listens on 127.0.0.1 and is stopped when the run ends or is interrupted.
 set -euo pipefail
 
@@ -45,7 +48,7 @@ revision="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then revision="$revision (with uncommitted changes)"; fi
 
 timeout -k 30 "${E2E_TIMEOUT:-900}" \
-  java -Xms512m -Xmx512m -cp benchmarks/target/benchmarks.jar io.mesh4j.benchmarks.e2e.E2eMain \
+  java -Xms512m -Xmx512m ${E2E_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar io.mesh4j.benchmarks.e2e.E2eMain \
   --command "$COMMAND" --revision "$revision" "${out[@]}" "$@" &
 pid=$!
 # The JVM's shutdown hook stops the backends and sidecars on TERM (timeout forwards it).

@@ -45,6 +45,11 @@ import okhttp3.OkHttpClient;
  * connection refused on every try) or 504 (the route's or cluster's timeout) with a short text
  * body and {@code x-mesh-error: <reason>}.
  *
+ * <p>A WebSocket (any {@code Upgrade}) is forwarded when the container is Jetty 12 (ee10): the
+ * handshake goes through the same attempt loop, the upstream's {@code 101} socket is joined to
+ * the client's connection and bytes flow both ways until either side closes, the idle timeout or
+ * the maximum duration ({@link Builder#upgradeIdleTimeout}, {@link Builder#upgradeMaxDuration}).
+ *
  * <p>When the request supports async ({@link jakarta.servlet.ServletRequest#isAsyncSupported()})
  * the call is enqueued and the container thread returns; the OkHttp dispatcher's thread runs the
  * attempts and streams the body. Otherwise the container thread runs the call.

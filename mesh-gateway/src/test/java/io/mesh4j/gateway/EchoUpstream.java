@@ -33,12 +33,15 @@ public final class EchoUpstream implements AutoCloseable {
     connector.setPort(0);
     server.addConnector(connector);
     ContextHandler context = new ContextHandler("/");
-    WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, context, container ->
-        container.addMapping("/v2/ws", (rq, rs, cb) -> {
+    WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, context, container -> {
+      // Sessions wait idle while a soak opens its other sockets: longer than Jetty's 30 s.
+      container.setIdleTimeout(java.time.Duration.ofMinutes(5));
+      container.addMapping("/v2/ws", (rq, rs, cb) -> {
           upgrades.incrementAndGet();
           upgradeHosts.add(rq.getHeaders().get("Host"));
           return new Echo();
-        }));
+        });
+    });
     context.setHandler(ws);
     server.setHandler(context);
     server.start();

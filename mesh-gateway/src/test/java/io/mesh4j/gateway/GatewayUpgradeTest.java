@@ -68,7 +68,7 @@ class GatewayUpgradeTest {
     for (int i = 0; i < 100; i++) assertThat(s.texts.poll(10, TimeUnit.SECONDS)).isEqualTo("m" + i);
     assertThat(s.binaries.poll(10, TimeUnit.SECONDS))
         .isEqualTo(ByteBuffer.wrap(new byte[] {0, 1, 2, (byte) 255}));
-    assertThat(front.gateway.openUpgrades()).isEqualTo(1);
+    WsClient.await("the tunnel to open", WAIT, () -> front.gateway.openUpgrades() == 1);
     assertThat(up.upgradeHosts).containsExactly("127.0.0.1:" + front.port());
 
     s.session.close();

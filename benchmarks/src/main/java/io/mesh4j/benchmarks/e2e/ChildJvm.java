@@ -46,7 +46,10 @@ final class ChildJvm implements AutoCloseable {
         new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
     String line;
     try {
-      line = out.readLine();
+      // The JVM's own startup lines (a JFR recording announces itself on stdout) come first.
+      do {
+        line = out.readLine();
+      } while (line != null && line.startsWith("[") && !line.startsWith(readyPrefix));
     } catch (IOException e) {
       Processes.stop(process);
       throw e;

@@ -13,6 +13,11 @@ import java.util.List;
 final class GatewayProcess implements AutoCloseable {
   /** The gateway JVM's flags, also named in the report. */
   static final List<String> JVM_FLAGS = List.of("-Xms256m", "-Xmx256m");
+  /**
+   * A file name: the gateway JVM records a JFR profile ({@code settings=profile}) there, written
+   * when it stops; e.g. {@code java -Dmesh4j.bench.gateway.jfr=gateway.jfr … E2eMain}.
+   */
+  static final String JFR_PROPERTY = "mesh4j.bench.gateway.jfr";
 
   private final ChildJvm jvm;
   private final int port;
@@ -34,6 +39,10 @@ final class GatewayProcess implements AutoCloseable {
     List<String> flags = new ArrayList<>(JVM_FLAGS);
     String async = System.getProperty(GatewayServer.ASYNC_PROPERTY);
     if (async != null) flags.add("-D" + GatewayServer.ASYNC_PROPERTY + "=" + async);
+    String jfr = System.getProperty(JFR_PROPERTY);
+    if (jfr != null && !jfr.isBlank()) {
+      flags.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr);
+    }
     ChildJvm jvm = ChildJvm.start(flags, GatewayServer.class, List.of(ports.toString()), "port: ", log);
     return new GatewayProcess(jvm, Integer.parseInt(jvm.ready()));
   }
