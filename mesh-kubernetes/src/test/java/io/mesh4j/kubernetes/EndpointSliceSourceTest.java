@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,12 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class EndpointSliceSourceTest {
   static KubernetesClient client;
+
+  /** Closes the client (and any watch it holds) before the extension stops the mock server. */
+  @AfterAll
+  static void closeClientBeforeServer() {
+    client.close();
+  }
 
   static final MeshConfig CONFIG = ConfigLoader.load("""
       version: 1

@@ -27,6 +27,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,12 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class RollingRestartTest {
   static KubernetesClient client;
+
+  /** Closes the client (and any watch it holds) before the extension stops the mock server. */
+  @AfterAll
+  static void closeClientBeforeServer() {
+    client.close();
+  }
 
   /** One backend "pod": a real HTTP server on 127.0.0.1. */
   static final class Pod {
