@@ -287,7 +287,7 @@ public final class MeshFilter implements Filter {
       if (admin != null && admin.handle(req, res, source)) return;
     }
 
-    Exchange exchange = new Exchange(context, res, MeshInternals.ticker(m), start);
+    Exchange exchange = new Exchange(pipe.traced(context, view), res, MeshInternals.ticker(m), start);
     switch (pipe.decide(p, view, exchange, exchange)) {
       case PASS -> pass(m, req, res, chain, exchange);
       case FORWARD -> forward(m, p, req, res, exchange, source);

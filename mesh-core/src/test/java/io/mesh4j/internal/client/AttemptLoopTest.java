@@ -249,12 +249,14 @@ class AttemptLoopTest {
   void theObserverSeesEveryAttemptStartAndEndOnceIncludingATimedOutAndACancelledOne() {
     List<String> seen = new ArrayList<>();
     loop.observe(new AttemptObserver() {
-      @Override public Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge) {
-        seen.add("start " + attempt);
+      @Override public Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge,
+          String retryReason) {
+        seen.add("start " + attempt + (retryReason == null ? "" : " after " + retryReason));
         return attempt;
       }
 
-      @Override public void attemptEnded(Object token, int status, Failure failure, long latency) {
+      @Override public void attemptEnded(Object token, int status, Failure failure,
+          boolean requestSent, long latency) {
         seen.add("end " + token + " " + status + " " + failure);
       }
     });
@@ -268,7 +270,8 @@ class AttemptLoopTest {
     assertThat(deferred.cancels).isEqualTo(2);
     deferred.started.removeFirst().onFailure(new IOException("Canceled"));
 
-    assertThat(seen).containsExactly("start 1", "end 1 0 TIMEOUT", "start 2", "end 2 0 CANCELLED");
+    assertThat(seen).containsExactly(
+        "start 1", "end 1 0 TIMEOUT", "start 2 after per-try-timeout", "end 2 0 CANCELLED");
     assertThat(((Ended) done.failure).end).isEqualTo(AttemptEnd.CANCELLED);
     assertEverythingReleased();
   }
@@ -280,12 +283,14 @@ class AttemptLoopTest {
     target.maxHedges = 1;
     List<String> seen = new ArrayList<>();
     loop.observe(new AttemptObserver() {
-      @Override public Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge) {
+      @Override public Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge,
+          String retryReason) {
         seen.add("start " + attempt + (hedge ? " hedge" : ""));
         return attempt;
       }
 
-      @Override public void attemptEnded(Object token, int status, Failure failure, long latency) {
+      @Override public void attemptEnded(Object token, int status, Failure failure,
+          boolean requestSent, long latency) {
         seen.add("end " + token + " " + status + " " + failure);
       }
     });
