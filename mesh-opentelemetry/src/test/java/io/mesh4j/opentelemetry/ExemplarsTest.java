@@ -50,6 +50,7 @@ class ExemplarsTest {
         return DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(c);
       }
     });
+    List<SpanData> spans;
     try (OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider
             .builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
         JettyServer backend = JettyServer.start(
@@ -84,11 +85,11 @@ class ExemplarsTest {
         }
         JettyServer.await("the server span", () -> exporter.getFinishedSpanItems().stream()
             .anyMatch(s -> s.getKind() == SpanKind.SERVER));
+        spans = List.copyOf(exporter.getFinishedSpanItems()); // closing the SDK clears the exporter
       } finally {
         mesh.close();
       }
     }
-    List<SpanData> spans = exporter.getFinishedSpanItems();
     String traceId = spans.get(0).getTraceId();
     SpanData server = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
     SpanData call = spans.stream().filter(s -> s.getKind() == SpanKind.CLIENT
