@@ -8,7 +8,6 @@ import io.mesh4j.internal.client.AttemptLoop;
 import io.mesh4j.internal.client.OutboundPipeline;
 import io.mesh4j.lb.PickContext;
 import io.mesh4j.observe.MeshTracer;
-import io.mesh4j.observe.TraceScope;
 import io.mesh4j.okhttp.ClientMeters.Outcome;
 import io.mesh4j.okhttp.MeshException.Reason;
 import io.mesh4j.okhttp.Plan.RoutePlan;
@@ -341,9 +340,9 @@ class MeshCall extends CallRequest implements PickContext,
     AttemptLoop attempts = startAttempts();
     MeshTracer tracer = owner.tracer;
     if (tracer != null) {
-      CallTracing ct = new CallTracing(tracer.startCall(traceParent, this, rp.route, clusterName));
+      CallTracing ct = CallTracing.start(tracer, traceParent, this, rp.route, clusterName);
       tracing = ct;
-      attempts.observe(ct);
+      if (ct != null) attempts.observe(ct);
     }
     recording = t;
     Response r;
@@ -372,11 +371,7 @@ class MeshCall extends CallRequest implements PickContext,
       return;
     }
     tracing = null;
-    // The call's span is current while its meters record: a registry sampling exemplars sees it.
-    try (TraceScope s = ct.span.activate()) {
-      t.meters.request(outcome, status, latency);
-    }
-    ct.span.end(status, outcome.tag, failure);
+    ct.ended(t.meters, outcome, status, latency, failure);
   }
 
   @Override
