@@ -1,5 +1,6 @@
 package io.mesh4j.okhttp;
 
+import io.mesh4j.context.MeshContext;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.Failure;
 import io.mesh4j.internal.client.AttemptObserver;
@@ -29,6 +30,16 @@ final class CallTracing implements AttemptObserver {
 
   CallTracing(CallSpan span) {
     this.span = span;
+  }
+
+  /** The parent the tracer chooses for a call made now under {@code context}, or null. */
+  static Object parent(MeshTracer tracer, MeshContext context) {
+    try {
+      return tracer.parent(context);
+    } catch (RuntimeException e) {
+      failed(e);
+      return null;
+    }
   }
 
   /** The tracing of a forward of {@code request} by {@code route} to {@code cluster}, or null. */

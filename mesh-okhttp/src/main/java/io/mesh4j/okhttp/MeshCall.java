@@ -98,7 +98,7 @@ class MeshCall extends CallRequest implements PickContext,
   MeshCall(MeshInterceptor owner, Interceptor.Chain chain) {
     super(chain.request(), MeshContext.current(), owner.requestIds);
     this.owner = owner;
-    this.traceParent = owner.tracer == null ? null : owner.tracer.parent(context());
+    this.traceParent = owner.tracer == null ? null : CallTracing.parent(owner.tracer, context());
     this.chain = chain;
     this.outer = chain.call();
     this.clients = owner.attemptClients.forChain(chain);
@@ -110,7 +110,7 @@ class MeshCall extends CallRequest implements PickContext,
   MeshCall(MeshInterceptor owner, OkHttpClient client, Call outer) {
     super(outer.request(), MeshContext.current(), owner.requestIds);
     this.owner = owner;
-    this.traceParent = owner.tracer == null ? null : owner.tracer.parent(context());
+    this.traceParent = owner.tracer == null ? null : CallTracing.parent(owner.tracer, context());
     this.chain = null;
     this.outer = outer;
     this.clients = owner.attemptClients.baseVariant();

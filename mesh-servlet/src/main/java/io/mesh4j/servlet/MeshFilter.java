@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  *   <li>resolves the source address (the socket peer; {@code X-Forwarded-For} only from {@code
  *       inbound.trusted_proxies}, see {@link #sourceAddress}) and the peer's certificate identity
  *       (for {@code principals});
- *   <li>takes the {@code x-request-id} (or generates one) and the {@code propagate.headers}
- *       into a {@link MeshContext}, echoes {@code x-request-id} on the response, and adds {@code
+ *   <li>takes the {@code x-request-id} (or generates one), the {@code propagate.headers} and,
+ *       when the mesh traces, the request's server span into a {@link MeshContext}, echoes {@code x-request-id} on the response, and adds {@code
  *       x-mesh-draining: true} while the mesh is draining;
  *   <li>answers the health endpoint ({@code inbound.health_path}, default {@code /mesh/health}):
  *       200 while serving, 503 while draining;
