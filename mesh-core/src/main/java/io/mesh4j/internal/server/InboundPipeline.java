@@ -53,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * <p>The pipeline also owns the current {@link InboundPlan}: built once per snapshot, never older
  * than the one already planned, and kept when the adapter refuses a snapshot (see {@link
  * #InboundPipeline}). Thread-safe; {@link #decide} takes no lock and allocates nothing for a
- * request that passes a route without policies.
+ * request that passes a route without policies and has no deadline. The route step also puts the
+ * request's deadline ({@code propagate.deadline_headers}, a {@code pass} route's {@code timeout})
+ * into the exchange's context, and tells the request's server span ({@link #traced}) the route,
+ * the authz and rate-limit decisions.
  */
 public final class InboundPipeline {
   private static final Logger log = LoggerFactory.getLogger(InboundPipeline.class);
