@@ -27,6 +27,7 @@ import io.mesh4j.route.RouteMatcher;
 import io.mesh4j.route.RouteTable;
 import io.mesh4j.time.Scheduler;
 import io.mesh4j.time.SystemScheduler;
+import io.mesh4j.observe.MeshTracer;
 import io.mesh4j.time.Ticker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -122,6 +123,7 @@ public final class Mesh implements AutoCloseable {
   private final HealthProbes probes;
   private final MeterRegistry meterRegistry;
   private final MeshEventListener listener;
+  private final MeshTracer tracer;
   private final RandomGenerator random;
   /** The service's locality when the config does not name it: provider, else environment. */
   private final java.util.function.Supplier<io.mesh4j.config.Locality> localityFallback;
@@ -155,6 +157,7 @@ public final class Mesh implements AutoCloseable {
     }
     this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
     this.listener = b.listener != null ? b.listener : MeshEventListener.NONE;
+    this.tracer = b.tracer != null ? b.tracer : MeshTracer.noop();
     this.random = b.random != null ? b.random : new Random();
     this.localityFallback = b.locality != null ? b.locality : environmentLocality();
     this.probes = probes(b);
@@ -522,6 +525,11 @@ public final class Mesh implements AutoCloseable {
     return listener;
   }
 
+  /** The tracer the mesh's adapters make spans with ({@link MeshTracer#noop()} when none was given). */
+  public MeshTracer tracer() {
+    return tracer;
+  }
+
   /** The mesh's wall clock (for timestamps shown to people). */
   public Clock clock() {
     return clock;
@@ -579,6 +587,7 @@ public final class Mesh implements AutoCloseable {
     private Path configFile;
     private Duration watchInterval = Duration.ofSeconds(2);
     private Ticker ticker;
+    private MeshTracer tracer;
     private Clock clock;
     private Scheduler scheduler;
     private MeterRegistry meterRegistry;
@@ -724,6 +733,16 @@ public final class Mesh implements AutoCloseable {
     /** Receives endpoint, picker and reload events (default {@link MeshEventListener#NONE}). */
     public Builder eventListener(MeshEventListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * The tracer of server, call and attempt spans (default {@link
+     * MeshTracer#noop()}: no spans, nothing allocated for them). Module {@code
+     * mesh-opentelemetry} provides one over the OpenTelemetry API.
+     */
+    public Builder tracer(MeshTracer tracer) {
+      this.tracer = Objects.requireNonNull(tracer, "tracer");
       return this;
     }
 

@@ -591,7 +591,9 @@ final class ConfigSchema {
       .field("pass", map(PASS).described("`{}`"), "", "action, inbound only")
       .field("rewrite", map(REWRITE).described("map"), "none", "forwarding routes only")
       .field("headers", map(HEADERS).described("map"), "none", "request header changes")
-      .field("timeout", duration(true), "the cluster's", "forwarding routes only")
+      .field("timeout", duration(true), "the cluster's", "forwarding routes; inbound also `pass`"
+          + " routes, where it is the request's deadline for the calls made serving it (see"
+          + " [tracing.md](tracing.md))")
       .field("retry", map(RETRY).described("map, the [retry](#retry) keys"), "the cluster's",
           "forwarding routes only; each key given replaces that field of the cluster's policy")
       .field("mirror", map(MIRROR).described("map"), "none", "forwarding routes only")
@@ -638,7 +640,13 @@ final class ConfigSchema {
 
   static final Section PROPAGATE = new Section("propagate", "propagate")
       .field("headers", NAMES.described("list of header names"), "`[]`",
-          "lower-cased, each once");
+          "lower-cased, each once")
+      .field("deadline_headers", NAMES.described("list of header names"), "`[]`",
+          "headers carrying the inbound request's deadline: the first present and valid one (in"
+              + " this order) sets it, and every call made while handling the request gets at most"
+              + " the time left, sent on in the header it came in (else the first listed)."
+              + " `grpc-timeout` uses gRPC's format (`250m`, `2S`), any other header whole"
+              + " milliseconds (as `x-envoy-expected-rq-timeout-ms`); see [tracing.md](tracing.md)");
 
   static final Section ADMIN = new Section("admin", "admin")
       .field("enabled", bool(), "`false`", "serves `/mesh/*`")

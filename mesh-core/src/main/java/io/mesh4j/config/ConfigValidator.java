@@ -209,6 +209,22 @@ public final class ConfigValidator {
           error(p, Checks.quote(h) + " (expected: each header once)");
         }
       }
+      List<String> deadlineHeaders = config.propagate().deadlineHeaders();
+      Set<String> seenDeadline = new HashSet<>();
+      for (int i = 0; i < deadlineHeaders.size(); i++) {
+        String p = "propagate.deadline_headers[" + i + "]";
+        String h = deadlineHeaders.get(i);
+        String bad = Checks.headerName(h);
+        check(p, bad);
+        if (bad != null) continue;
+        String lower = h.toLowerCase(Locale.ROOT);
+        if (!seenDeadline.add(lower)) {
+          error(p, Checks.quote(h) + " (expected: each header once)");
+        } else if (seenHeaders.contains(lower)) {
+          error(p, Checks.quote(h) + " is also in propagate.headers (expected: one or the other; a"
+              + " deadline header is sent on with the time left, not copied)");
+        }
+      }
     }
 
     // ------------------------------------------------------------------ clusters
@@ -562,8 +578,15 @@ public final class ConfigValidator {
       }
       if (r.headers() != null) headers(p + ".headers", r.headers());
       if (r.timeout() != null) {
-        if (notForwarding != null) error(p + ".timeout", notForwarding);
-        else positive(p + ".timeout", r.timeout());
+        // Inbound, a pass route's timeout is the request's deadline for the calls made serving it.
+        boolean deadline = dir == Direction.INBOUND && a instanceof Pass;
+        if (notForwarding != null && !deadline) {
+          error(p + ".timeout", dir == Direction.INBOUND
+              ? "not allowed with " + actionKeyOf(a) + " (expected: only on routes with pass, to or split)"
+              : notForwarding);
+        } else {
+          positive(p + ".timeout", r.timeout());
+        }
       }
       if (r.retry() != null) {
         if (notForwarding != null) error(p + ".retry", notForwarding);

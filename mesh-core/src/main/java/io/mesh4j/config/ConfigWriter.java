@@ -201,8 +201,12 @@ public final class ConfigWriter {
       }
       ObjectNode inbound = inbound(c.inbound());
       if (!inbound.isEmpty()) o.set("inbound", inbound);
-      if (all || !c.propagate().headers().isEmpty()) {
-        strings(o.putObject("propagate").putArray("headers"), c.propagate().headers());
+      if (all || !c.propagate().equals(PropagateConfig.NONE)) {
+        ObjectNode propagate = o.putObject("propagate");
+        strings(propagate.putArray("headers"), c.propagate().headers());
+        if (all || !c.propagate().deadlineHeaders().isEmpty()) {
+          strings(propagate.putArray("deadline_headers"), c.propagate().deadlineHeaders());
+        }
       }
       if (all || !c.admin().equals(AdminConfig.DISABLED)) {
         ObjectNode admin = o.putObject("admin");

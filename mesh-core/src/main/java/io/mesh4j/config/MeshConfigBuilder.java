@@ -57,6 +57,7 @@ public final class MeshConfigBuilder {
   private String healthPath;
   private InboundConfig.UnderscoreAction underscoreAction;
   private final List<String> propagate = new ArrayList<>();
+  private final List<String> deadlineHeaders = new ArrayList<>();
   private AdminConfig admin;
   private Locality locality;
   private PathNormalizationConfig pathNormalization;
@@ -212,6 +213,25 @@ public final class MeshConfigBuilder {
   }
 
   /**
+   * Adds headers that carry the inbound request's deadline ({@code propagate.deadline_headers}),
+   * in the order they are read: {@code grpc-timeout} (gRPC's format) or a header of whole
+   * milliseconds such as {@code x-envoy-expected-rq-timeout-ms}.
+   *
+   * @throws IllegalArgumentException when a name is not a header name, or is given twice
+   */
+  public MeshConfigBuilder deadlineHeaders(String... headers) {
+    for (String h : headers) {
+      String name = lower(headerName("propagate.deadline_headers", h));
+      if (deadlineHeaders.contains(name)) {
+        throw new IllegalArgumentException(
+            "propagate.deadline_headers: " + h + " (expected: each header once)");
+      }
+      deadlineHeaders.add(name);
+    }
+    return this;
+  }
+
+  /**
    * Where this service runs ({@code locality}); by default the {@code Mesh} asks its builder's
    * locality provider, then the {@value Locality#ENV} environment variable.
    *
@@ -313,7 +333,7 @@ public final class MeshConfigBuilder {
         clusters,
         new OutboundConfig(outbound),
         new InboundConfig(inbound, authz, trustedProxies, healthPath, underscoreAction),
-        new PropagateConfig(propagate),
+        new PropagateConfig(propagate, deadlineHeaders),
         admin,
         policies,
         pathNormalization,

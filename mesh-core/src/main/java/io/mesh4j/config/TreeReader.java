@@ -333,7 +333,8 @@ final class TreeReader {
     PropagateConfig propagate = null;
     Section prop = s.section("propagate", PROPAGATE_KEYS);
     if (prop != null) {
-      propagate = new PropagateConfig(orElse(prop.strings("headers", TreeReader::lower), List.of()));
+      propagate = new PropagateConfig(orElse(prop.strings("headers", TreeReader::lower), List.of()),
+          orElse(prop.strings("deadline_headers", TreeReader::lower), List.of()));
     }
     AdminConfig admin = null;
     Section adm = s.section("admin", ADMIN_KEYS);

@@ -1,7 +1,10 @@
 package io.mesh4j.context;
 
 import io.mesh4j.config.PropagateConfig;
+import io.mesh4j.observe.ServerSpan;
+import io.mesh4j.observe.TraceScope;
 import io.mesh4j.route.RequestView;
+import io.mesh4j.time.Ticker;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,10 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What an inbound request carries to the calls made while handling it: its {@code x-request-id}
- * and the values of the {@code propagate.headers} it arrived with. The servlet filter attaches one
- * for the duration of a request; the OkHttp client reads {@link #current()} and copies the values
- * onto the calls it makes.
+ * What an inbound request carries to the calls made while handling it: its {@code x-request-id},
+ * the values of the {@code propagate.headers} it arrived with, its deadline (from {@code
+ * propagate.deadline_headers} and the inbound route's {@code timeout}) and, when the mesh traces,
+ * its {@link ServerSpan}. The servlet filter attaches one for the duration of a request; the OkHttp
+ * client reads {@link #current()} when a call is made, copies the values onto it, bounds it by the
+ * deadline and makes its span a child of the server span.
  *
  * <pre>{@code
  * // server side (the filter)
@@ -45,7 +50,12 @@ import org.slf4j.LoggerFactory;
  *       propagated raw; an invalid {@code x-request-id} is replaced by a generated one.
  *   <li>Scopes nest: closing one restores exactly the context that was current when it was
  *       attached. A scope must be closed on the thread that opened it, once; a second close is
- *       ignored, a close on another thread is ignored and logged.
+ *       ignored, a close on another thread is ignored and logged. Attaching a context with a
+ *       {@link #span() span} also makes that span current in the tracing library (its {@link
+ *       ServerSpan#activate()}) until the scope closes.
+ *   <li>Work handed to another thread keeps the context (deadline and span included) when wrapped:
+ *       {@link #wrap(Runnable)}, {@link #wrap(Callable)}, {@link #propagating(Executor)}; the
+ *       servlet filter does it for {@code AsyncContext.start}.
  * </ul>
  */
 public final class MeshContext {
@@ -57,18 +67,29 @@ public final class MeshContext {
   private static final String[] NO_STRINGS = new String[0];
 
   /** No request id, no headers. */
-  public static final MeshContext EMPTY = new MeshContext(null, NO_STRINGS, NO_STRINGS);
+  public static final MeshContext EMPTY =
+      new MeshContext(null, NO_STRINGS, NO_STRINGS, null, false, 0, null);
 
   private static final ThreadLocal<MeshContext> CURRENT = new ThreadLocal<>();
 
   private final String requestId;
   private final String[] names;
   private final String[] values;
+  /** The inbound request's server span, or null when the mesh does not trace. */
+  private final ServerSpan span;
+  private final boolean hasDeadline;
+  private final long deadlineNanos;
+  private final String deadlineHeader;
 
-  private MeshContext(String requestId, String[] names, String[] values) {
+  private MeshContext(String requestId, String[] names, String[] values, ServerSpan span,
+      boolean hasDeadline, long deadlineNanos, String deadlineHeader) {
     this.requestId = requestId;
     this.names = names;
     this.values = values;
+    this.span = span;
+    this.hasDeadline = hasDeadline;
+    this.deadlineNanos = deadlineNanos;
+    this.deadlineHeader = deadlineHeader;
   }
 
   /** The context attached to the calling thread, or {@link #EMPTY}. */
@@ -88,7 +109,17 @@ public final class MeshContext {
     MeshContext previous = current();
     if (previous == context) return NoopScope.INSTANCE;
     set(context);
-    return new ThreadScope(context, previous, Thread.currentThread());
+    TraceScope trace = context.span == null ? null : activate(context.span);
+    return new ThreadScope(context, previous, Thread.currentThread(), trace);
+  }
+
+  private static TraceScope activate(ServerSpan span) {
+    try {
+      return span.activate();
+    } catch (RuntimeException e) {
+      log.warn("mesh4j: activating a server span failed", e);
+      return null;
+    }
   }
 
   private static void set(MeshContext context) {
@@ -172,9 +203,64 @@ public final class MeshContext {
     return Collections.unmodifiableMap(m);
   }
 
-  /** Whether there is neither a request id nor a propagated header. */
+  /** Whether there is no request id, propagated header, deadline or span. */
   public boolean isEmpty() {
-    return requestId == null && names.length == 0;
+    return requestId == null && names.length == 0 && !hasDeadline && span == null;
+  }
+
+  /** The inbound request's server span; {@link ServerSpan#NOOP} when none (not traced). */
+  public ServerSpan span() {
+    return span != null ? span : ServerSpan.NOOP;
+  }
+
+  /** Whether the inbound request has a deadline (calls made for it never outlive it). */
+  public boolean hasDeadline() {
+    return hasDeadline;
+  }
+
+  /**
+   * The deadline, as a reading of the {@link Ticker} of the mesh whose filter set it ({@link
+   * Ticker#system()} unless the mesh was built with another); meaningless without {@link
+   * #hasDeadline()}.
+   */
+  public long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  /**
+   * The header that forwards the time left to the calls made for the request (the one the deadline
+   * arrived in, else the first of {@code propagate.deadline_headers}), or null to forward none.
+   */
+  public String deadlineHeader() {
+    return deadlineHeader;
+  }
+
+  /**
+   * The time left before the deadline as {@code ticker} reads it now (negative once passed), or
+   * {@link Long#MAX_VALUE} when there is no deadline.
+   */
+  public long remainingNanos(Ticker ticker) {
+    return hasDeadline ? deadlineNanos - ticker.read() : Long.MAX_VALUE;
+  }
+
+  /** This context with {@code span} as its server span (null: none). */
+  public MeshContext withSpan(ServerSpan span) {
+    if (span == this.span) return this;
+    return new MeshContext(requestId, names, values, span, hasDeadline, deadlineNanos, deadlineHeader);
+  }
+
+  /**
+   * This context with a deadline at {@code deadlineNanos} (a {@link Ticker} reading), forwarded in
+   * {@code header} (null: forwarded in none), replacing any deadline it had.
+   *
+   * @throws IllegalArgumentException when {@code header} is not a valid header name
+   */
+  public MeshContext withDeadline(long deadlineNanos, String header) {
+    if (header != null && !isValidName(header)) {
+      throw new IllegalArgumentException("header: " + header + " (expected: a header name token)");
+    }
+    return new MeshContext(requestId, names, values, span, true, deadlineNanos,
+        header == null ? null : header.toLowerCase(Locale.ROOT));
   }
 
   /** {@code task}, run with this context attached (then the thread's previous one restored). */
@@ -264,12 +350,14 @@ public final class MeshContext {
     private final MeshContext attached;
     private final MeshContext previous;
     private final Thread owner;
+    private final TraceScope trace;
     private boolean closed;
 
-    ThreadScope(MeshContext attached, MeshContext previous, Thread owner) {
+    ThreadScope(MeshContext attached, MeshContext previous, Thread owner, TraceScope trace) {
       this.attached = attached;
       this.previous = previous;
       this.owner = owner;
+      this.trace = trace;
     }
 
     @Override
@@ -284,6 +372,13 @@ public final class MeshContext {
         log.debug("mesh4j context scopes closed out of order; restoring this scope's previous context");
       }
       set(previous);
+      if (trace != null) {
+        try {
+          trace.close();
+        } catch (RuntimeException e) {
+          log.warn("mesh4j: closing a server span's scope failed", e);
+        }
+      }
     }
   }
 
@@ -346,7 +441,8 @@ public final class MeshContext {
     /** The context; {@link #EMPTY} when nothing valid was added. */
     public MeshContext build() {
       if (requestId == null && size == 0) return EMPTY;
-      return new MeshContext(requestId, Arrays.copyOf(names, size), Arrays.copyOf(values, size));
+      return new MeshContext(requestId, Arrays.copyOf(names, size), Arrays.copyOf(values, size),
+          null, false, 0, null);
     }
   }
 }

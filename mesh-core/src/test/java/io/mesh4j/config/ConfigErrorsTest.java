@@ -734,6 +734,19 @@ class ConfigErrorsTest {
             "propagate.headers[1]: \"x-a\" (expected: each header once)",
             "propagate.headers[2]: \"a b\" (expected: a header name: letters, digits and"
                 + " !#$%&'*+-.^_`|~)"),
+        row("bad, duplicate and doubly listed deadline headers",
+            top("propagate: {headers: [grpc-timeout], deadline_headers: [x-ms, X-MS, \"a b\", grpc-timeout]}"),
+            "propagate.deadline_headers[1]: \"x-ms\" (expected: each header once)",
+            "propagate.deadline_headers[2]: \"a b\" (expected: a header name: letters, digits and"
+                + " !#$%&'*+-.^_`|~)",
+            "propagate.deadline_headers[3]: \"grpc-timeout\" is also in propagate.headers (expected:"
+                + " one or the other; a deadline header is sent on with the time left, not copied)"),
+        row("inbound timeout on a redirect",
+            inRoute("match: {prefix: /}\nredirect: {path: /x}\ntimeout: 1s"),
+            IR + "timeout: not allowed with redirect (expected: only on routes with pass, to or split)"),
+        row("zero inbound pass timeout",
+            inRoute("match: {prefix: /}\npass: {}\ntimeout: 0s"),
+            IR + "timeout: 0s (expected: a duration > 0)"),
         row("admin allow_from that is not a CIDR",
             top("admin: {enabled: true, allow_from: [localhost]}"),
             "admin.allow_from[0]: \"localhost\" (expected: an IP address or CIDR such as"

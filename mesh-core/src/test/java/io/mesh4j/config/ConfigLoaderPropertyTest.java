@@ -59,7 +59,7 @@ class ConfigLoaderPropertyTest {
     "cluster", "scheme", "host", "port", "prefix_rewrite", "strip_query", "code", "status",
     "body", "substitution", "add", "remove", "delay", "abort", "fixed", "requests_per_second",
     "burst", "authz", "default_action", "rules", "action", "trusted_proxies", "health_path",
-    "enabled", "allow_from", "lbb", "", "x y", "\u00e9"
+    "enabled", "allow_from", "deadline_headers", "lbb", "", "x y", "\u00e9"
   };
 
   /** Scalars near every boundary and syntax rule the format has. */

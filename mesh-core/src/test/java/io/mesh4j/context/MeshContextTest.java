@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import io.mesh4j.config.PropagateConfig;
+import io.mesh4j.observe.ServerSpan;
+import io.mesh4j.observe.TraceScope;
+import io.mesh4j.time.FakeTime;
 import io.mesh4j.route.RequestView;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -280,5 +283,61 @@ class MeshContextTest {
       if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
     }
     return true;
+  }
+  // ------------------------------------------------------------------ span and deadline
+
+  /** A span that counts how often it is current. */
+  static final class CountingSpan extends ServerSpan {
+    final List<String> events = new ArrayList<>();
+
+    @Override public TraceScope activate() {
+      events.add("on " + Thread.currentThread().getName());
+      return () -> events.add("off");
+    }
+  }
+
+  @Test
+  void attachingAContextWithASpanMakesTheSpanCurrentUntilTheScopeCloses() throws Exception {
+    CountingSpan span = new CountingSpan();
+    MeshContext ctx = MeshContext.builder().requestId("r").build().withSpan(span);
+    assertThat(ctx.span()).isSameAs(span);
+    try (MeshContext.Scope s = MeshContext.attach(ctx)) {
+      assertThat(span.events).containsExactly("on " + Thread.currentThread().getName());
+    }
+    assertThat(span.events).hasSize(2).endsWith("off");
+
+    ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "worker"));
+    try {
+      pool.submit(ctx.wrap(() -> { })).get(5, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    String me = Thread.currentThread().getName();
+    assertThat(span.events).containsExactly("on " + me, "off", "on worker", "off");
+  }
+
+  @Test
+  void aContextWithoutASpanReportsTheNoopSpanAndAllocatesNoTraceScope() {
+    MeshContext ctx = MeshContext.builder().requestId("r").build();
+    assertThat(ctx.span()).isSameAs(ServerSpan.NOOP);
+    assertThat(ctx.hasDeadline()).isFalse();
+    assertThat(ctx.remainingNanos(new FakeTime())).isEqualTo(Long.MAX_VALUE);
+    assertThat(MeshContext.EMPTY.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aDeadlineRidesAlongKeepingEverythingElse() {
+    FakeTime time = new FakeTime();
+    MeshContext base = MeshContext.builder().requestId("r").header("x-canary", "1").build();
+    MeshContext ctx = base.withDeadline(time.read() + 1_000, "Grpc-Timeout");
+    assertThat(ctx.requestId()).isEqualTo("r");
+    assertThat(ctx.header("x-canary")).isEqualTo("1");
+    assertThat(ctx.deadlineHeader()).isEqualTo("grpc-timeout");
+    assertThat(ctx.remainingNanos(time)).isEqualTo(1_000);
+    assertThat(ctx.isEmpty()).isFalse();
+    assertThat(base.hasDeadline()).isFalse();
+    assertThat(MeshContext.EMPTY.withDeadline(5, null).deadlineHeader()).isNull();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> base.withDeadline(1, "bad header"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad header");
   }
 }

@@ -556,12 +556,13 @@ final class ForwardCall implements Callback, AsyncListener {
   }
 
   /**
-   * 504 for a timeout; 503 when no endpoint could take the request (none healthy, circuit open,
+   * 504 for a timeout (the route's, or the deadline the request arrived with); 503 when no endpoint could take the request (none healthy, circuit open,
    * concurrency limit, or the last try could not connect); 502 otherwise (reset, bad response).
    */
   static int status(MeshException e) {
     switch (e.reason()) {
       case TIMEOUT:
+      case DEADLINE_EXCEEDED:
         return 504;
       case NO_HEALTHY_ENDPOINT:
       case CIRCUIT_OPEN:

@@ -37,6 +37,7 @@ final class ClientMeters {
     CONCURRENCY_LIMIT("concurrency-limit"),
     BUDGET_EXHAUSTED("budget-exhausted"),
     TIMEOUT("timeout"),
+    DEADLINE_EXCEEDED("deadline-exceeded"),
     CANCELLED("cancelled"),
     UPSTREAM_FAILURE("upstream-failure");
 
@@ -55,6 +56,7 @@ final class ClientMeters {
         case CONCURRENCY_LIMIT -> CONCURRENCY_LIMIT;
         case BUDGET_EXHAUSTED -> BUDGET_EXHAUSTED;
         case TIMEOUT -> TIMEOUT;
+        case DEADLINE_EXCEEDED -> DEADLINE_EXCEEDED;
         case CANCELLED -> CANCELLED;
         case UPSTREAM_FAILURE -> UPSTREAM_FAILURE;
       };

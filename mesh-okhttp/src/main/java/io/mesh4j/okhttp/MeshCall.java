@@ -7,6 +7,7 @@ import io.mesh4j.endpoint.Failure;
 import io.mesh4j.internal.client.AttemptLoop;
 import io.mesh4j.internal.client.OutboundPipeline;
 import io.mesh4j.lb.PickContext;
+import io.mesh4j.observe.MeshTracer;
 import io.mesh4j.okhttp.ClientMeters.Outcome;
 import io.mesh4j.okhttp.MeshException.Reason;
 import io.mesh4j.okhttp.Plan.RoutePlan;
@@ -88,10 +89,16 @@ class MeshCall extends CallRequest implements PickContext,
   private boolean listening;
   private volatile boolean canceled;
 
+  /** The trace parent captured when the call was made ({@link MeshTracer#parent}); null untraced. */
+  private final Object traceParent;
+  /** The tracing of the current forwarded pass, or null (untraced, or not forwarding). */
+  volatile CallTracing tracing;
+
   /** A call run by the interceptor, on the thread running {@code chain}. */
   MeshCall(MeshInterceptor owner, Interceptor.Chain chain) {
     super(chain.request(), MeshContext.current(), owner.requestIds);
     this.owner = owner;
+    this.traceParent = owner.tracer == null ? null : CallTracing.parent(owner.tracer, context());
     this.chain = chain;
     this.outer = chain.call();
     this.clients = owner.attemptClients.forChain(chain);
@@ -103,6 +110,7 @@ class MeshCall extends CallRequest implements PickContext,
   MeshCall(MeshInterceptor owner, OkHttpClient client, Call outer) {
     super(outer.request(), MeshContext.current(), owner.requestIds);
     this.owner = owner;
+    this.traceParent = owner.tracer == null ? null : CallTracing.parent(owner.tracer, context());
     this.chain = null;
     this.outer = outer;
     this.clients = owner.attemptClients.baseVariant();
@@ -153,6 +161,8 @@ class MeshCall extends CallRequest implements PickContext,
   /** Starts the attempts of this pass: a new loop, cancelled at once if the caller cancelled. */
   private AttemptLoop startAttempts() {
     AttemptLoop l = new AttemptLoop(this, owner.ticker, owner.clock, owner.scheduler);
+    MeshContext ctx = context();
+    if (ctx.hasDeadline()) l.deadline(ctx.deadlineNanos());
     loop = l;
     listen();
     if (canceled || outer.isCanceled()) {
@@ -328,6 +338,12 @@ class MeshCall extends CallRequest implements PickContext,
     sendRoute = rp;
     sendTarget = t;
     AttemptLoop attempts = startAttempts();
+    MeshTracer tracer = owner.tracer;
+    if (tracer != null) {
+      CallTracing ct = CallTracing.start(tracer, traceParent, this, rp.route, clusterName);
+      tracing = ct;
+      if (ct != null) attempts.observe(ct);
+    }
     recording = t;
     Response r;
     try {
@@ -347,7 +363,15 @@ class MeshCall extends CallRequest implements PickContext,
     recording = null;
     Outcome outcome = failure == null ? (faultAborted ? Outcome.FAULT : Outcome.RESPONSE)
         : failure instanceof MeshException e ? Outcome.of(e.reason()) : Outcome.UPSTREAM_FAILURE;
-    t.meters.request(outcome, failure == null ? r.code() : 0, owner.ticker.read() - start);
+    int status = failure == null ? r.code() : 0;
+    long latency = owner.ticker.read() - start;
+    CallTracing ct = tracing;
+    if (ct == null) {
+      t.meters.request(outcome, status, latency);
+      return;
+    }
+    tracing = null;
+    ct.ended(t.meters, outcome, status, latency, failure);
   }
 
   @Override

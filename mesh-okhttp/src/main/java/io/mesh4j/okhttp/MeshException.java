@@ -45,6 +45,13 @@ public final class MeshException extends IOException {
     BUDGET_EXHAUSTED("budget-exhausted"),
     /** The overall {@code timeout} passed (covering every try and every wait between them). */
     TIMEOUT("timeout"),
+    /**
+     * The deadline of the inbound request being served when the call was made ({@code
+     * propagate.deadline_headers}, the inbound route's {@code timeout}) passed, or left no time for
+     * another try. When it had passed before the call, nothing was sent ({@link
+     * MeshException#requestSent()} is false, {@link MeshException#attempts()} 0). Never retried.
+     */
+    DEADLINE_EXCEEDED("deadline-exceeded"),
     /** The caller cancelled the call. */
     CANCELLED("cancelled"),
     /**

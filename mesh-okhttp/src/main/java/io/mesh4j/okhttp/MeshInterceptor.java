@@ -4,6 +4,7 @@ import io.mesh4j.Mesh;
 import io.mesh4j.MeshSnapshot;
 import io.mesh4j.context.RequestIdGenerator;
 import io.mesh4j.internal.MeshInternals;
+import io.mesh4j.observe.MeshTracer;
 import io.mesh4j.internal.MeshRuntime;
 import io.mesh4j.time.Scheduler;
 import io.mesh4j.time.Ticker;
@@ -33,6 +34,8 @@ final class MeshInterceptor implements Interceptor {
   final Scheduler scheduler;
   final AttemptClients attemptClients;
   final RequestIdGenerator requestIds;
+  /** The mesh's tracer, or null when it does not trace (nothing is made for tracing then). */
+  final MeshTracer tracer;
   private final ClientMeters meters;
   private final MeshRuntime runtime;
   private final int mirrorMaxInFlight;
@@ -50,6 +53,7 @@ final class MeshInterceptor implements Interceptor {
     this.scheduler = MeshInternals.scheduler(mesh);
     this.attemptClients = new AttemptClients(attemptClient);
     this.requestIds = requestIds;
+    this.tracer = mesh.tracer().isEnabled() ? mesh.tracer() : null;
     this.meters = new ClientMeters(mesh.meterRegistry(), perEndpointMetrics);
     this.runtime = MeshInternals.runtime(mesh);
     this.mirrorMaxInFlight = mirrorMaxInFlight;

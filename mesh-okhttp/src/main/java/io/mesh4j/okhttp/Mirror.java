@@ -10,6 +10,7 @@ import io.mesh4j.okhttp.Plan.ClusterPlan;
 import io.mesh4j.okhttp.Plan.RoutePlan;
 import io.mesh4j.internal.resilience.Admission;
 import io.mesh4j.time.Ticker;
+import io.mesh4j.observe.AttemptSpan;
 import java.io.IOException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -109,21 +110,25 @@ final class Mirror {
       return;
     }
     Endpoint endpoint = pick.endpoint();
+    CallTracing tracing = call.tracing;
+    AttemptSpan span = tracing == null ? null : tracing.span.mirror(endpoint, target.cluster.name());
     Request copy;
     OkHttpClient c0;
     try {
+      long left = Math.min(target.timeoutNanos, call.context().remainingNanos(ticker));
       copy = OkHttpTransport.upstream(call, endpoint, rp,
-          OkHttpTransport.shadowAuthority(rp, call.authority()), targeting != null);
+          OkHttpTransport.shadowAuthority(rp, call.authority()), targeting != null, span, left);
       c0 = targeting != null ? targeting.client(endpoint) : client;
     } catch (RuntimeException e) {
       res.breaker.release();
       inFlight.decrementAndGet();
       res.mirrorDropped.increment();
+      if (span != null) span.end(0, Failure.OTHER, false);
       throw e;
     }
     Call c = c0.newCall(copy);
     c.timeout().timeout(target.timeoutNanos, TimeUnit.NANOSECONDS);
-    Shadow shadow = new Shadow(target, endpoint, c);
+    Shadow shadow = new Shadow(target, endpoint, c, span);
     c.addEventListener(shadow);
     EndpointInternals.requestStarted(endpoint);
     shadow.start = ticker.read();
@@ -135,13 +140,16 @@ final class Mirror {
     private final ClusterPlan target;
     private final Endpoint endpoint;
     private final Call call;
+    /** The copy's span, or null when not traced. */
+    private final AttemptSpan span;
     private volatile boolean requestStarted;
     long start;
 
-    Shadow(ClusterPlan target, Endpoint endpoint, Call call) {
+    Shadow(ClusterPlan target, Endpoint endpoint, Call call, AttemptSpan span) {
       this.target = target;
       this.endpoint = endpoint;
       this.call = call;
+      this.span = span;
     }
 
     @Override
@@ -170,6 +178,7 @@ final class Mirror {
       ClusterInternals.onOutcome(target.cluster, endpoint, status, failure, latency);
       target.resilience.breaker.onComplete(status, failure, latency);
       inFlight.decrementAndGet();
+      if (span != null) span.end(status, failure, status != 0 || requestStarted);
     }
   }
 }

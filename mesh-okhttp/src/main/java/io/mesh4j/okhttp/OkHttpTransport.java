@@ -3,7 +3,10 @@ package io.mesh4j.okhttp;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.Failure;
+import io.mesh4j.internal.Deadlines;
 import io.mesh4j.internal.client.AttemptEnd;
+import io.mesh4j.observe.AttemptSpan;
+import io.mesh4j.observe.TraceScope;
 import io.mesh4j.internal.client.AttemptLoop;
 import io.mesh4j.internal.client.Transport;
 import io.mesh4j.okhttp.MeshException.Reason;
@@ -73,9 +76,13 @@ final class OkHttpTransport implements Transport<Response> {
   public Transport.Attempt<Response> prepare(Endpoint endpoint, long timeoutNanos) {
     EndpointTargeting targeting = clients.targeting;
     OkHttpClient attemptClient = targeting != null ? targeting.client(endpoint) : clients.client;
-    Call c = attemptClient.newCall(upstream(call, endpoint, route, null, targeting != null));
+    CallTracing tracing = call.tracing;
+    AttemptSpan span = tracing == null ? null : tracing.preparing;
+    if (tracing != null) tracing.preparing = null;
+    Call c = attemptClient.newCall(
+        upstream(call, endpoint, route, null, targeting != null, span, timeoutNanos));
     c.timeout().timeout(timeoutNanos, TimeUnit.NANOSECONDS);
-    OkAttempt a = new OkAttempt(c);
+    OkAttempt a = new OkAttempt(c, span);
     c.addEventListener(a);
     return a;
   }
@@ -84,15 +91,29 @@ final class OkHttpTransport implements Transport<Response> {
   private final class OkAttempt extends EventListener implements Transport.Attempt<Response>,
       okhttp3.Callback {
     private final Call c;
+    /** The attempt's span, or null when not traced. */
+    private final AttemptSpan span;
     private volatile boolean requestStarted;
     private Transport.Callback<Response> callback;
 
-    OkAttempt(Call c) {
+    OkAttempt(Call c, AttemptSpan span) {
       this.c = c;
+      this.span = span;
     }
 
     @Override
     public void start(Transport.Callback<Response> callback) {
+      if (span == null) {
+        send(callback);
+        return;
+      }
+      // Current while OkHttp takes the call, so instrumentation inside OkHttp nests under it.
+      try (TraceScope s = span.activate()) {
+        send(callback);
+      }
+    }
+
+    private void send(Transport.Callback<Response> callback) {
       this.callback = callback;
       if (async) {
         c.enqueue(this);
@@ -192,6 +213,7 @@ final class OkHttpTransport implements Transport<Response> {
       case CONCURRENCY_LIMIT -> Reason.CONCURRENCY_LIMIT;
       case BUDGET_EXHAUSTED -> Reason.BUDGET_EXHAUSTED;
       case TIMEOUT -> Reason.TIMEOUT;
+      case DEADLINE_EXCEEDED -> Reason.DEADLINE_EXCEEDED;
       case CANCELLED -> Reason.CANCELLED;
       case UPSTREAM_FAILURE -> Reason.UPSTREAM_FAILURE;
     };
@@ -201,8 +223,9 @@ final class OkHttpTransport implements Transport<Response> {
 
   /**
    * The request {@code call} sends to {@code endpoint}: the caller's request, with propagated
-   * headers and {@code x-request-id} added where the caller set none, then the route's header
-   * removals and additions.
+   * headers and {@code x-request-id} added where the caller set none, the attempt's trace context
+   * ({@code span}, when traced) and the deadline header with {@code timeLeftNanos} (when the
+   * inbound request has a deadline), then the route's header removals and additions.
    *
    * <p>With {@code keepUrl} (the attempt client is steered to the endpoint, see {@link
    * EndpointTargeting}) the URL stays the caller's, except for a path rewrite, and {@code Host} is
@@ -211,15 +234,17 @@ final class OkHttpTransport implements Transport<Response> {
    * Host} carries the caller's authority (or {@code rewrite.host}, or {@code shadowHost}).
    */
   static Request upstream(MeshCall call, Endpoint endpoint, RoutePlan rp, String shadowHost,
-      boolean keepUrl) {
+      boolean keepUrl, AttemptSpan span, long timeLeftNanos) {
     MeshContext ctx = call.context();
     Request request = call.outgoing();
     boolean addId = request.header(MeshContext.REQUEST_ID) == null;
     // What is sent is what was matched: the canonical (or rewritten) path, never the raw one.
     String sendPath = call.sendPath();
     boolean rewritesPath = !sendPath.equals(call.rawPath());
+    String deadlineHeader = ctx.hasDeadline() ? ctx.deadlineHeader() : null;
     if (keepUrl && !addId && !rewritesPath && shadowHost == null && rp.hostRewrite == null
-        && !rp.changesHeaders && !missingPropagated(request, ctx)) {
+        && !rp.changesHeaders && !missingPropagated(request, ctx) && span == null
+        && deadlineHeader == null) {
       return request;
     }
     Request.Builder b = request.newBuilder();
@@ -243,6 +268,11 @@ final class OkHttpTransport implements Transport<Response> {
     for (int i = 0, n = ctx.headerCount(); i < n; i++) {
       String name = ctx.headerName(i);
       if (request.header(name) == null) b.header(name, ctx.headerValue(i));
+    }
+    // The attempt's own trace context replaces a propagated (inbound) traceparent/baggage.
+    if (span != null) span.inject(b::header);
+    if (deadlineHeader != null) {
+      b.header(deadlineHeader, Deadlines.format(deadlineHeader, timeLeftNanos));
     }
     if (rp.changesHeaders) {
       List<String> remove = rp.headers.remove();

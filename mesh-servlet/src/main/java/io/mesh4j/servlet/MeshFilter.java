@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  *   <li>resolves the source address (the socket peer; {@code X-Forwarded-For} only from {@code
  *       inbound.trusted_proxies}, see {@link #sourceAddress}) and the peer's certificate identity
  *       (for {@code principals});
- *   <li>takes the {@code x-request-id} (or generates one) and the {@code propagate.headers}
- *       into a {@link MeshContext}, echoes {@code x-request-id} on the response, and adds {@code
+ *   <li>takes the {@code x-request-id} (or generates one), the {@code propagate.headers} and,
+ *       when the mesh traces, the request's server span into a {@link MeshContext}, echoes {@code x-request-id} on the response, and adds {@code
  *       x-mesh-draining: true} while the mesh is draining;
  *   <li>answers the health endpoint ({@code inbound.health_path}, default {@code /mesh/health}):
  *       200 while serving, 503 while draining;
@@ -287,7 +287,7 @@ public final class MeshFilter implements Filter {
       if (admin != null && admin.handle(req, res, source)) return;
     }
 
-    Exchange exchange = new Exchange(context, res, MeshInternals.ticker(m), start);
+    Exchange exchange = new Exchange(pipe.traced(context, view), res, MeshInternals.ticker(m), start);
     switch (pipe.decide(p, view, exchange, exchange)) {
       case PASS -> pass(m, req, res, chain, exchange);
       case FORWARD -> forward(m, p, req, res, exchange, source);

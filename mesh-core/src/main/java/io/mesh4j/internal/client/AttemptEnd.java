@@ -12,6 +12,11 @@ public enum AttemptEnd {
   BUDGET_EXHAUSTED,
   /** The overall deadline passed (or left no time for another try). */
   TIMEOUT,
+  /**
+   * The deadline inherited from the inbound request being served ({@link AttemptLoop#deadline})
+   * passed, or left no time for another try; when it had passed before the call, nothing was sent.
+   */
+  DEADLINE_EXCEEDED,
   /** The caller cancelled the call (or interrupted its thread). */
   CANCELLED,
   /** The last attempt failed and the retry policy allows no other. */

@@ -69,7 +69,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Time and cancellation</h2>
  *
- * Each attempt is bounded by the time left before the overall deadline (the transport enforces it)
+ * The overall deadline is the target's {@code timeout} from the call's start, capped by {@link
+ * #deadline} (the inbound request's deadline, when the call is made while serving one): a call
+ * whose cap has already passed sends nothing and ends with {@link AttemptEnd#DEADLINE_EXCEEDED},
+ * and no retry, backoff or hedge outlives the cap. Each attempt is bounded by the time left before the overall deadline (the transport enforces it)
  * and, when set, by the per-try timeout, whose timer cancels that attempt only (a late timer cannot
  * hit a later attempt). {@link #cancel()} (the caller cancelling) cancels the attempt in flight and
  * ends a backoff at once. A scheduler that never runs the backoff wake-up (a closed mesh) is
@@ -120,6 +123,15 @@ public final class AttemptLoop implements PickContext {
   private boolean hasIdempotencyKey;
   private boolean replayable;
   private long deadline;
+  /** The cap set by {@link #deadline(long)}, and whether there is one. */
+  private long cap;
+  private boolean capped;
+  /** Whether the cap, not the target's timeout, bounds this call. */
+  private boolean inherited;
+  /** The cap had passed when the call started: nothing is sent. */
+  private boolean expired;
+  /** The reason of the retry about to be sent, for the observer. */
+  private String retryReason;
   private int attemptNo;
   private boolean sent;
   private Failure lastFailure = Failure.NONE;
@@ -161,6 +173,15 @@ public final class AttemptLoop implements PickContext {
   public interface Completion<R> {
     /** The call ended. */
     void complete(R response, Throwable failure);
+  }
+
+  /**
+   * Caps the call's overall deadline at {@code deadlineNanos} (a reading of this loop's ticker): the
+   * inbound request's deadline. Before {@link #run} or {@link #start}.
+   */
+  public void deadline(long deadlineNanos) {
+    this.cap = deadlineNanos;
+    this.capped = true;
   }
 
   /** Sets the observer of each attempt (null: none). Before {@link #run} or {@link #start}. */
@@ -285,8 +306,14 @@ public final class AttemptLoop implements PickContext {
     this.hasIdempotencyKey = hasIdempotencyKey;
     this.replayable = replayable;
     this.completion = done;
-    target.budget().onRequest();
-    this.deadline = saturatedAdd(ticker.read(), target.timeoutNanos());
+    long now = ticker.read();
+    this.deadline = saturatedAdd(now, target.timeoutNanos());
+    if (capped && cap - deadline < 0) {
+      deadline = cap;
+      inherited = true;
+      expired = cap - now <= 0;
+    }
+    if (!expired) target.budget().onRequest();
     this.target = target;
     this.transport = (Transport<Object>) transport;
     int hedges = target.maxHedges();
@@ -358,16 +385,24 @@ public final class AttemptLoop implements PickContext {
   private void next() {
     AttemptTarget target = this.target;
     Transport<Object> transport = this.transport;
+    if (expired) {
+      expired = false;
+      observeRefused("deadline-exceeded");
+      finish(null, transport.end(AttemptEnd.DEADLINE_EXCEEDED, false, Failure.NONE, 0,
+          "the deadline of the request being served passed before the call", null));
+      return;
+    }
     long remaining = deadline - ticker.read();
     if (remaining <= 0) {
       if (held != null) finishHeld();
-      else finish(null, transport.end(AttemptEnd.TIMEOUT, sent, lastFailure, attemptNo, null, lastError));
+      else finish(null, transport.end(timeoutEnd(), sent, lastFailure, attemptNo, null, lastError));
       return;
     }
     ClusterCircuitBreaker breaker = target.breaker();
     Admission admission = breaker.tryAcquire();
     if (!admission.admitted()) {
       target.rejected(admission);
+      observeRefused(admission == Admission.REJECTED_CIRCUIT_OPEN ? "circuit-open" : "concurrency-limit");
       if (held != null) {
         finishHeld();
         return;
@@ -397,13 +432,14 @@ public final class AttemptLoop implements PickContext {
     AttemptTarget target = this.target;
     int no = ++attemptNo;
     AttemptObserver obs = observer;
-    Object token = obs == null ? null : observeStart(obs, endpoint, no, hedge);
+    Object token = obs == null ? null : observeStart(obs, endpoint, no, hedge, hedge ? null : retryReason);
+    if (!hedge) retryReason = null;
     Transport.Attempt<Object> attempt;
     try {
       attempt = transport.prepare(endpoint, remaining);
     } catch (RuntimeException e) {
       target.breaker().release();
-      if (obs != null) observeEnd(obs, token, 0, Failure.OTHER, 0);
+      if (obs != null) observeEnd(obs, token, 0, Failure.OTHER, false, 0);
       finish(null, e);
       return;
     }
@@ -468,6 +504,7 @@ public final class AttemptLoop implements PickContext {
     Admission admission = breaker.tryAcquire();
     if (!admission.admitted()) {
       target.rejected(admission);
+      observeRefused(admission == Admission.REJECTED_CIRCUIT_OPEN ? "circuit-open" : "concurrency-limit");
       return;
     }
     PickResult pick = target.cluster().pick(this);
@@ -478,6 +515,7 @@ public final class AttemptLoop implements PickContext {
     if (!target.budget().tryWithdraw()) {
       breaker.release();
       target.budgetExhausted();
+      observeRefused("budget-exhausted");
       hedgesLeft = 0;
       return;
     }
@@ -503,12 +541,12 @@ public final class AttemptLoop implements PickContext {
       Failure f = r == null ? Failure.CANCELLED : Failure.NONE;
       if (t.response != null) transport.discard(t.response);
       report(cluster, breaker, endpoint, status, f, t.latency);
-      observeEnd(observer, t.token, status, f, t.latency);
+      observeEnd(observer, t.token, status, f, r != null || t.attempt.requestLeft(), t.latency);
       return;
     }
     if (t.bug != null) {
       report(cluster, breaker, endpoint, 0, Failure.OTHER, t.latency);
-      observeEnd(observer, t.token, 0, Failure.OTHER, t.latency);
+      observeEnd(observer, t.token, 0, Failure.OTHER, t.attempt.requestLeft(), t.latency);
       finish(null, t.bug);
       return;
     }
@@ -537,11 +575,12 @@ public final class AttemptLoop implements PickContext {
     } else {
       failure = transport.classify(error, left);
     }
-    sent |= response != null || (left && !failure.neverSent());
+    boolean attemptSent = response != null || (left && !failure.neverSent());
+    sent |= attemptSent;
 
     report(cluster, breaker, endpoint, status, failure, t.latency);
     if (response != null) target.responded(t.latency);
-    observeEnd(observer, t.token, status, failure, t.latency);
+    observeEnd(observer, t.token, status, failure, attemptSent, t.latency);
     if (response != null && "true".equalsIgnoreCase(transport.header(response, DRAINING_HEADER))) {
       ClusterInternals.ejectNow(cluster, endpoint, EjectionReason.DRAINING);
     }
@@ -556,7 +595,7 @@ public final class AttemptLoop implements PickContext {
     lastFailure = failure;
     lastError = error;
     if (overall) {
-      finish(null, transport.end(AttemptEnd.TIMEOUT, sent, failure, attemptNo, null, error));
+      finish(null, transport.end(timeoutEnd(), sent, failure, attemptNo, null, error));
       return;
     }
     int grpc = response == null
@@ -591,17 +630,19 @@ public final class AttemptLoop implements PickContext {
     long delay = target.backoff().delayNanos(attemptNo, retryAfter);
     if (ticker.read() + delay - deadline >= 0) {
       if (held != null) finishHeld();
-      else finish(null, transport.end(AttemptEnd.TIMEOUT, sent, failure, attemptNo,
+      else finish(null, transport.end(timeoutEnd(), sent, failure, attemptNo,
           "no time left for another try", error));
       return;
     }
     if (!target.budget().tryWithdraw()) {
       target.budgetExhausted();
+      observeRefused("budget-exhausted");
       if (held != null) finishHeld();
       else finish(null, transport.end(AttemptEnd.BUDGET_EXHAUSTED, sent, failure, attemptNo, null, error));
       return;
     }
     target.retried(decision);
+    retryReason = decision.reason();
     if (delay > 0) {
       backingOff = true;
       backoffNanos = delay;
@@ -650,19 +691,36 @@ public final class AttemptLoop implements PickContext {
     }
   }
 
-  private Object observeStart(AttemptObserver obs, Endpoint endpoint, int no, boolean hedge) {
+  /** How a call that ran out of time ends: its own timeout, or the inherited deadline. */
+  private AttemptEnd timeoutEnd() {
+    return inherited ? AttemptEnd.DEADLINE_EXCEEDED : AttemptEnd.TIMEOUT;
+  }
+
+  private Object observeStart(AttemptObserver obs, Endpoint endpoint, int no, boolean hedge,
+      String reason) {
     try {
-      return obs.attemptStarted(endpoint, no, hedge);
+      return obs.attemptStarted(endpoint, no, hedge, reason);
     } catch (RuntimeException e) {
       observerFailed(obs, e);
       return null;
     }
   }
 
-  private void observeEnd(AttemptObserver obs, Object token, int status, Failure failure, long latency) {
+  private void observeEnd(AttemptObserver obs, Object token, int status, Failure failure,
+      boolean requestSent, long latency) {
     if (obs == null) return;
     try {
-      obs.attemptEnded(token, status, failure, latency);
+      obs.attemptEnded(token, status, failure, requestSent, latency);
+    } catch (RuntimeException e) {
+      observerFailed(obs, e);
+    }
+  }
+
+  private void observeRefused(String what) {
+    AttemptObserver obs = observer;
+    if (obs == null) return;
+    try {
+      obs.refused(what);
     } catch (RuntimeException e) {
       observerFailed(obs, e);
     }

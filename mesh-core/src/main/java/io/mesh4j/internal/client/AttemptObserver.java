@@ -22,14 +22,25 @@ public interface AttemptObserver {
   /**
    * Attempt number {@code attempt} (1-based; hedges are numbered like retries) is about to go to
    * {@code endpoint}; {@code hedge} says it is a hedge sent while an earlier attempt is still in
-   * flight. Returns a token handed back to {@link #attemptEnded} (may be {@code null}).
+   * flight; {@code retryReason} is the {@link io.mesh4j.internal.resilience.RetryDecision#reason()}
+   * that allowed this retry ({@code null} for the first attempt and for hedges). Returns a token
+   * handed back to {@link #attemptEnded} (may be {@code null}).
    */
-  Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge);
+  Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge, String retryReason);
 
   /**
    * The attempt of {@code token} ended: {@code status} when response headers arrived (else 0),
-   * the {@link Failure} the outcome was reported with ({@link Failure#NONE} for a response), and
-   * its latency to headers or failure.
+   * the {@link Failure} the outcome was reported with ({@link Failure#NONE} for a response),
+   * whether its request may have reached the server, and its latency to headers or failure.
    */
-  void attemptEnded(Object token, int status, Failure failure, long latencyNanos);
+  void attemptEnded(Object token, int status, Failure failure, boolean requestSent,
+      long latencyNanos);
+
+  /**
+   * The loop was refused something it asked for: {@code circuit-open} or {@code
+   * concurrency-limit} (the breaker), {@code budget-exhausted} (a retry or hedge), or {@code
+   * deadline-exceeded} (the caller's deadline passed before an attempt could be sent). Runs on the
+   * thread driving the loop.
+   */
+  default void refused(String what) {}
 }

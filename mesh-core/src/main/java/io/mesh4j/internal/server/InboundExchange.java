@@ -2,6 +2,8 @@ package io.mesh4j.internal.server;
 
 import io.mesh4j.config.HeadersConfig;
 import io.mesh4j.context.MeshContext;
+import io.mesh4j.observe.ServerSpan;
+import io.mesh4j.observe.TraceScope;
 import io.mesh4j.policy.PolicyRun;
 import io.mesh4j.time.Ticker;
 import java.util.ArrayList;
@@ -26,7 +28,9 @@ import org.slf4j.LoggerFactory;
 public class InboundExchange {
   private static final Logger log = LoggerFactory.getLogger(InboundExchange.class);
 
-  private final MeshContext context;
+  /** The request's context; replaced once by the route step when the request gets a deadline. */
+  private volatile MeshContext context;
+  private final ServerSpan span;
   private final Ticker ticker;
   private final long startNanos;
   private final AtomicBoolean recorded = new AtomicBoolean();
@@ -40,13 +44,30 @@ public class InboundExchange {
   /** An exchange that started at {@code startNanos} on {@code ticker}, with its context. */
   protected InboundExchange(MeshContext context, Ticker ticker, long startNanos) {
     this.context = context;
+    this.span = context.span();
     this.ticker = ticker;
     this.startNanos = startNanos;
   }
 
-  /** The request's mesh context (request id, propagated headers). */
+  /**
+   * The request's mesh context (request id, propagated headers, server span; after the route step
+   * also its deadline).
+   */
   public final MeshContext context() {
     return context;
+  }
+
+  /** The request's server span ({@link ServerSpan#NOOP} when the mesh does not trace). */
+  public final ServerSpan span() {
+    return span;
+  }
+
+  final long ticker() {
+    return ticker.read();
+  }
+
+  final void context(MeshContext context) {
+    this.context = context;
   }
 
   /** The state of the route the pipeline chose; {@code null} before the route step. */
@@ -77,14 +98,34 @@ public class InboundExchange {
    */
   public final boolean record(Outcome outcome, int status) {
     if (!recorded.compareAndSet(false, true)) return false;
-    try {
-      route.timer(outcome, status).record(ticker.read() - startNanos, TimeUnit.NANOSECONDS);
-    } catch (RuntimeException e) {
-      log.warn("mesh4j: recording a server request failed", e);
+    long latency = ticker.read() - startNanos;
+    ServerSpan s = span;
+    if (s == ServerSpan.NOOP) {
+      recordTimer(outcome, status, latency);
+    } else {
+      // The span is current while the timer records, so a registry that samples exemplars sees it.
+      try (TraceScope scope = s.activate()) {
+        recordTimer(outcome, status, latency);
+      } catch (RuntimeException e) {
+        log.warn("mesh4j: activating the server span failed", e);
+      }
+      try {
+        s.end(outcome.tag, status);
+      } catch (RuntimeException e) {
+        log.warn("mesh4j: ending the server span failed", e);
+      }
     }
     PolicyRun run = policies;
     if (run != null) run.complete(status, null);
     return true;
+  }
+
+  private void recordTimer(Outcome outcome, int status, long latency) {
+    try {
+      route.timer(outcome, status).record(latency, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      log.warn("mesh4j: recording a server request failed", e);
+    }
   }
 
   /** Whether the outcome has been recorded. */

@@ -2,7 +2,11 @@ package io.mesh4j.internal.server;
 
 import io.mesh4j.Mesh;
 import io.mesh4j.MeshSnapshot;
+import io.mesh4j.context.MeshContext;
+import io.mesh4j.internal.Deadlines;
 import io.mesh4j.internal.MeshInternals;
+import io.mesh4j.observe.MeshTracer;
+import io.mesh4j.observe.ServerSpan;
 import io.mesh4j.internal.authz.Authorizer;
 import io.mesh4j.config.ActionConfig;
 import io.mesh4j.internal.fault.Fault;
@@ -49,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * <p>The pipeline also owns the current {@link InboundPlan}: built once per snapshot, never older
  * than the one already planned, and kept when the adapter refuses a snapshot (see {@link
  * #InboundPipeline}). Thread-safe; {@link #decide} takes no lock and allocates nothing for a
- * request that passes a route without policies.
+ * request that passes a route without policies and has no deadline. The route step also puts the
+ * request's deadline ({@code propagate.deadline_headers}, a {@code pass} route's {@code timeout})
+ * into the exchange's context, and tells the request's server span ({@link #traced}) the route,
+ * the authz and rate-limit decisions.
  */
 public final class InboundPipeline {
   private static final Logger log = LoggerFactory.getLogger(InboundPipeline.class);
@@ -142,12 +149,17 @@ public final class InboundPipeline {
         case ROUTE -> {
           match = p.routes.match(view);
           exchange.route(match.isRouted() ? p.state(match.route()) : p.unrouted);
+          ServerSpan span = exchange.span();
+          if (span != ServerSpan.NOOP) span.route(match.isRouted() ? match.route() : null);
+          deadline(p, match, view, exchange);
         }
         case POLICIES -> {
           if (!policies(p, match, view, exchange, responder)) return Verdict.ANSWERED;
         }
         case AUTHZ -> {
           Authorizer.Decision decision = p.authorizer.decide(view);
+          ServerSpan span = exchange.span();
+          if (span != ServerSpan.NOOP) span.authz(decision.allowed(), decision.rule());
           if (!decision.allowed()) {
             p.denied(decision).increment();
             exchange.record(Outcome.DENIED, 403);
@@ -157,7 +169,11 @@ public final class InboundPipeline {
         }
         case RATE_LIMIT -> {
           RouteState route = exchange.route();
-          if (route.bucket != null && !route.bucket.tryAcquire()) {
+          boolean limited = route.bucket != null && !route.bucket.tryAcquire();
+          if (route.bucket != null && exchange.span() != ServerSpan.NOOP) {
+            exchange.span().rateLimit(limited);
+          }
+          if (limited) {
             route.rateLimited.increment();
             exchange.record(Outcome.RATELIMITED, 429);
             responder.answer(429, "rate limited\n",
@@ -180,6 +196,23 @@ public final class InboundPipeline {
       }
     }
     throw new AssertionError("the pipeline has no ACTION step");
+  }
+
+  /**
+   * The request's deadline (the first valid {@code propagate.deadline_headers} value, the route's
+   * {@code timeout} for a {@code pass} route): put into the exchange's context for the calls made
+   * while serving it. Allocates only when there is a deadline.
+   */
+  private static void deadline(InboundPlan p, RouteMatch match, RequestView view,
+      InboundExchange exchange) {
+    java.time.Duration timeout = null;
+    if (match.isRouted() && match.route().action().kind() == RouteAction.Kind.PASS) {
+      timeout = match.route().timeout();
+    }
+    if (timeout == null && p.propagate().deadlineHeaders().isEmpty()) return;
+    MeshContext before = exchange.context();
+    MeshContext after = Deadlines.inbound(before, p.propagate(), view, timeout, exchange.startNanos());
+    if (after != before) exchange.context(after);
   }
 
   /**
@@ -236,6 +269,24 @@ public final class InboundPipeline {
         return Verdict.PASS;
       }
     }
+  }
+
+  /**
+   * {@code context} with the server span of {@code view} started now, when the mesh traces ({@link
+   * Mesh#tracer()}); {@code context} itself otherwise (nothing allocated). The adapter calls it for
+   * the requests it runs through {@link #decide}, whose recording ends the span.
+   */
+  public MeshContext traced(MeshContext context, RequestView view) {
+    MeshTracer tracer = mesh.tracer();
+    if (!tracer.isEnabled()) return context;
+    ServerSpan span;
+    try {
+      span = tracer.startServer(view);
+    } catch (RuntimeException e) {
+      log.warn("mesh4j: starting a server span failed", e);
+      return context;
+    }
+    return span == null || span == ServerSpan.NOOP ? context : context.withSpan(span);
   }
 
   /**

@@ -249,12 +249,14 @@ class AttemptLoopTest {
   void theObserverSeesEveryAttemptStartAndEndOnceIncludingATimedOutAndACancelledOne() {
     List<String> seen = new ArrayList<>();
     loop.observe(new AttemptObserver() {
-      @Override public Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge) {
-        seen.add("start " + attempt);
+      @Override public Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge,
+          String retryReason) {
+        seen.add("start " + attempt + (retryReason == null ? "" : " after " + retryReason));
         return attempt;
       }
 
-      @Override public void attemptEnded(Object token, int status, Failure failure, long latency) {
+      @Override public void attemptEnded(Object token, int status, Failure failure,
+          boolean requestSent, long latency) {
         seen.add("end " + token + " " + status + " " + failure);
       }
     });
@@ -268,7 +270,8 @@ class AttemptLoopTest {
     assertThat(deferred.cancels).isEqualTo(2);
     deferred.started.removeFirst().onFailure(new IOException("Canceled"));
 
-    assertThat(seen).containsExactly("start 1", "end 1 0 TIMEOUT", "start 2", "end 2 0 CANCELLED");
+    assertThat(seen).containsExactly(
+        "start 1", "end 1 0 TIMEOUT", "start 2 after per-try-timeout", "end 2 0 CANCELLED");
     assertThat(((Ended) done.failure).end).isEqualTo(AttemptEnd.CANCELLED);
     assertEverythingReleased();
   }
@@ -280,12 +283,14 @@ class AttemptLoopTest {
     target.maxHedges = 1;
     List<String> seen = new ArrayList<>();
     loop.observe(new AttemptObserver() {
-      @Override public Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge) {
+      @Override public Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge,
+          String retryReason) {
         seen.add("start " + attempt + (hedge ? " hedge" : ""));
         return attempt;
       }
 
-      @Override public void attemptEnded(Object token, int status, Failure failure, long latency) {
+      @Override public void attemptEnded(Object token, int status, Failure failure,
+          boolean requestSent, long latency) {
         seen.add("end " + token + " " + status + " " + failure);
       }
     });
@@ -345,6 +350,106 @@ class AttemptLoopTest {
     assertThat(target.hedges).isEmpty();
   }
 
+  // ------------------------------------------------------------------ inherited deadline
+
+  @Test
+  void aCallWhoseInheritedDeadlineHasPassedSendsNothingAndIsNotRetried() {
+    List<String> refused = new ArrayList<>();
+    loop.observe(new AttemptObserver() {
+      @Override public Object attemptStarted(Endpoint e, int attempt, boolean hedge, String reason) {
+        throw new AssertionError("no attempt may start");
+      }
+
+      @Override public void attemptEnded(Object token, int status, Failure failure,
+          boolean requestSent, long latency) { }
+
+      @Override public void refused(String what) {
+        refused.add(what);
+      }
+    });
+    loop.deadline(time.read());
+
+    Ended e = catchThrowableOfType(Ended.class, () -> loop.run(target, "GET", false, true, transport));
+
+    assertThat(e.end).isEqualTo(AttemptEnd.DEADLINE_EXCEEDED);
+    assertThat(e.attempts).isZero();
+    assertThat(e.sent).isFalse();
+    assertThat(transport.endpoints).isEmpty();
+    assertThat(refused).containsExactly("deadline-exceeded");
+    assertEverythingReleased();
+  }
+
+  @Test
+  void theInheritedDeadlineBoundsEachAttemptWhenItIsSoonerThanTheRouteTimeout() {
+    Deferred deferred = new Deferred();
+    loop.deadline(time.read() + Duration.ofMillis(300).toNanos());
+    loop.start(target, "GET", false, true, deferred, new Done());
+
+    assertThat(deferred.timeouts).containsExactly(Duration.ofMillis(300).toNanos());
+  }
+
+  @Test
+  void aLaterInheritedDeadlineLeavesTheRouteTimeoutInCharge() {
+    Deferred deferred = new Deferred();
+    loop.deadline(time.read() + Duration.ofMinutes(5).toNanos());
+    loop.start(target, "GET", false, true, deferred, new Done());
+
+    assertThat(deferred.timeouts).containsExactly(Duration.ofSeconds(30).toNanos());
+  }
+
+  @Test
+  void aRetryThatWouldOutliveTheInheritedDeadlineIsNotSentAndTheCallEndsDeadlineExceeded() {
+    loop.deadline(time.read() + Duration.ofMillis(300).toNanos());
+    transport.thenFail(() -> {
+      time.advance(Duration.ofMillis(400));
+      return new ConnectException("refused");
+    }).then(() -> 200);
+
+    Ended e = catchThrowableOfType(Ended.class, () -> loop.run(target, "GET", false, true, transport));
+
+    assertThat(e.end).isEqualTo(AttemptEnd.DEADLINE_EXCEEDED);
+    assertThat(e.attempts).isEqualTo(1);
+    assertThat(transport.endpoints).hasSize(1);
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aBackoffThatWouldOutliveTheInheritedDeadlineHandsBackTheLastAnswer() throws IOException {
+    target.backoff = Duration.ofMillis(500);
+    loop.deadline(time.read() + Duration.ofMillis(300).toNanos());
+    transport.then(() -> 503).then(() -> 200);
+
+    Integer response = loop.run(target, "GET", false, true, transport);
+
+    assertThat(response).isEqualTo(503);
+    assertThat(transport.endpoints).hasSize(1);
+    assertEverythingReleased();
+  }
+
+  @Test
+  void theObserverLearnsTheRetryReasonAndWhetherEachAttemptWasSent() throws IOException {
+    List<String> seen = new ArrayList<>();
+    loop.observe(new AttemptObserver() {
+      @Override public Object attemptStarted(Endpoint e, int attempt, boolean hedge, String reason) {
+        seen.add("start " + attempt + " " + reason);
+        return attempt;
+      }
+
+      @Override public void attemptEnded(Object token, int status, Failure failure,
+          boolean requestSent, long latency) {
+        seen.add("end " + token + " " + status + " sent=" + requestSent);
+      }
+    });
+    transport.thenFail(() -> new ConnectException("refused")).then(() -> 503).then(() -> 200);
+
+    assertThat(loop.run(target, "GET", false, true, transport)).isEqualTo(200);
+
+    assertThat(seen).containsExactly(
+        "start 1 null", "end 1 0 sent=false",
+        "start 2 connect-failure", "end 2 503 sent=true",
+        "start 3 status", "end 3 200 sent=true");
+  }
+
   /** The call's end, as an asynchronous caller sees it. */
   private static final class Done implements AttemptLoop.Completion<Integer> {
     final AtomicInteger calls = new AtomicInteger();
@@ -363,10 +468,12 @@ class AttemptLoopTest {
     final Deque<Transport.Callback<Integer>> started = new ArrayDeque<>();
     final List<Endpoint> endpoints = new ArrayList<>();
     final List<Integer> discarded = new ArrayList<>();
+    final List<Long> timeouts = new ArrayList<>();
     int cancels;
 
     @Override public Transport.Attempt<Integer> prepare(Endpoint endpoint, long timeoutNanos) {
       endpoints.add(endpoint);
+      timeouts.add(timeoutNanos);
       return new Transport.Attempt<>() {
         @Override public void start(Transport.Callback<Integer> callback) { started.add(callback); }
         @Override public void cancel() { cancels++; }

@@ -55,7 +55,7 @@ class AdminConfigJsonTest {
          "inbound": {"virtual_hosts": [], "authz": {"default_action": "allow", "rules": []},
            "trusted_proxies": [], "health_path": "/mesh/health",
            "headers_with_underscores_action": "drop_header"},
-         "propagate": {"headers": []},
+         "propagate": {"headers": [], "deadline_headers": []},
          "admin": {"enabled": false, "allow_from": ["127.0.0.1/32", "::1/128"],
                    "allowed_hosts": []},
          "path_normalization": {"normalize_path": true, "merge_slashes": true,
