@@ -72,6 +72,18 @@ public final class TlsContexts {
    */
   public static SSLContext server(IdentitySource source, boolean requireClientCertificate,
       PeerVerification clients, PeerObserver observer, Clock clock, String minVersion) {
+    return server(source, () -> requireClientCertificate, clients, observer, clock, minVersion);
+  }
+
+  /**
+   * A server context whose client-certificate requirement is read each time an engine or socket
+   * is made (a mesh switching {@code inbound.tls.mode} between {@code strict} and {@code
+   * permissive} applies to the next connection).
+   */
+  public static SSLContext server(IdentitySource source,
+      java.util.function.BooleanSupplier requireClientCertificate, PeerVerification clients,
+      PeerObserver observer, Clock clock, String minVersion) {
+    Objects.requireNonNull(requireClientCertificate, "requireClientCertificate");
     return context(source, true, clients, observer, clock, minVersion, true,
         requireClientCertificate);
   }
@@ -90,7 +102,7 @@ public final class TlsContexts {
       PeerVerification servers, PeerObserver observer, Clock clock, String minVersion) {
     BundleTrustManager tm = new BundleTrustManager(source, servers, observer, clock);
     SSLContext c = context(source, presentCertificate, servers, observer, clock, minVersion,
-        false, false, tm);
+        false, () -> false, tm);
     return new ClientTls(c.getSocketFactory(), tm, c);
   }
 
@@ -117,14 +129,14 @@ public final class TlsContexts {
 
   private static SSLContext context(IdentitySource source, boolean presentCertificate,
       PeerVerification peers, PeerObserver observer, Clock clock, String minVersion,
-      boolean server, boolean requireClient) {
+      boolean server, java.util.function.BooleanSupplier requireClient) {
     return context(source, presentCertificate, peers, observer, clock, minVersion, server,
         requireClient, new BundleTrustManager(source, peers, observer, clock));
   }
 
   private static SSLContext context(IdentitySource source, boolean presentCertificate,
       PeerVerification peers, PeerObserver observer, Clock clock, String minVersion,
-      boolean server, boolean requireClient, BundleTrustManager tm) {
+      boolean server, java.util.function.BooleanSupplier requireClient, BundleTrustManager tm) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(peers, "peers");
     Objects.requireNonNull(observer, "observer");
@@ -165,9 +177,10 @@ public final class TlsContexts {
     private final SSLContext inner;
     private final String[] protocols;
     private final boolean server;
-    private final boolean requireClient;
+    private final java.util.function.BooleanSupplier requireClient;
 
-    Spi(SSLContext inner, String[] protocols, boolean server, boolean requireClient) {
+    Spi(SSLContext inner, String[] protocols, boolean server,
+        java.util.function.BooleanSupplier requireClient) {
       this.inner = inner;
       this.protocols = protocols;
       this.server = server;
@@ -177,7 +190,7 @@ public final class TlsContexts {
     SSLParameters configure(SSLParameters p) {
       p.setProtocols(protocols);
       if (server) {
-        if (requireClient) p.setNeedClientAuth(true);
+        if (requireClient.getAsBoolean()) p.setNeedClientAuth(true);
         else p.setWantClientAuth(true);
       } else {
         p.setEndpointIdentificationAlgorithm(null);

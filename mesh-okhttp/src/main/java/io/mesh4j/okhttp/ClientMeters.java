@@ -38,7 +38,8 @@ final class ClientMeters {
     BUDGET_EXHAUSTED("budget-exhausted"),
     TIMEOUT("timeout"),
     CANCELLED("cancelled"),
-    UPSTREAM_FAILURE("upstream-failure");
+    UPSTREAM_FAILURE("upstream-failure"),
+    PEER_IDENTITY_REFUSED("peer-identity-refused");
 
     final String tag;
 
@@ -57,6 +58,7 @@ final class ClientMeters {
         case TIMEOUT -> TIMEOUT;
         case CANCELLED -> CANCELLED;
         case UPSTREAM_FAILURE -> UPSTREAM_FAILURE;
+        case PEER_IDENTITY_REFUSED -> PEER_IDENTITY_REFUSED;
       };
     }
   }

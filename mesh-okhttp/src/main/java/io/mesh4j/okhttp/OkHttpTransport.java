@@ -3,6 +3,7 @@ package io.mesh4j.okhttp;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.Failure;
+import io.mesh4j.identity.PeerIdentityException;
 import io.mesh4j.internal.client.AttemptEnd;
 import io.mesh4j.internal.client.AttemptLoop;
 import io.mesh4j.internal.client.Transport;
@@ -71,9 +72,12 @@ final class OkHttpTransport implements Transport<Response> {
 
   @Override
   public Transport.Attempt<Response> prepare(Endpoint endpoint, long timeoutNanos) {
-    EndpointTargeting targeting = clients.targeting;
-    OkHttpClient attemptClient = targeting != null ? targeting.client(endpoint) : clients.client;
-    Call c = attemptClient.newCall(upstream(call, endpoint, route, null, targeting != null));
+    io.mesh4j.internal.tls.ClusterTls tls = target.cluster.tls;
+    AttemptClients.Variant v = tls == null ? clients : clients.tls(tls);
+    EndpointTargeting targeting = v.targeting;
+    OkHttpClient attemptClient = targeting != null ? targeting.client(endpoint) : v.client;
+    Call c = attemptClient.newCall(
+        upstream(call, endpoint, route, null, targeting != null, tls != null));
     c.timeout().timeout(timeoutNanos, TimeUnit.NANOSECONDS);
     OkAttempt a = new OkAttempt(c);
     c.addEventListener(a);
@@ -179,9 +183,21 @@ final class OkHttpTransport implements Transport<Response> {
   }
 
   @Override
+  public boolean refusedEndpoint(IOException e) {
+    return target.cluster.tls != null && PeerIdentityException.find(e) != null;
+  }
+
+  @Override
   public IOException end(AttemptEnd end, boolean sent, Failure failure, int attempts,
       String detail, IOException cause) {
-    return new MeshException(reason(end), target.cluster.name, route.tag, sent, failure,
+    Reason reason = reason(end);
+    if ((end == AttemptEnd.UPSTREAM_FAILURE || end == AttemptEnd.NO_HEALTHY_ENDPOINT)
+        && target.cluster.tls != null && PeerIdentityException.find(cause) != null) {
+      reason = Reason.PEER_IDENTITY_REFUSED;
+      String refused = PeerIdentityException.find(cause).getMessage();
+      detail = detail == null ? refused : refused + "; " + detail;
+    }
+    return new MeshException(reason, target.cluster.name, route.tag, sent, failure,
         attempts, detail, cause);
   }
 
@@ -212,20 +228,30 @@ final class OkHttpTransport implements Transport<Response> {
    */
   static Request upstream(MeshCall call, Endpoint endpoint, RoutePlan rp, String shadowHost,
       boolean keepUrl) {
+    return upstream(call, endpoint, rp, shadowHost, keepUrl, false);
+  }
+
+  /** As above; with {@code tls}, the URL's scheme is {@code https} (the cluster speaks TLS). */
+  static Request upstream(MeshCall call, Endpoint endpoint, RoutePlan rp, String shadowHost,
+      boolean keepUrl, boolean tls) {
     MeshContext ctx = call.context();
     Request request = call.outgoing();
     boolean addId = request.header(MeshContext.REQUEST_ID) == null;
     // What is sent is what was matched: the canonical (or rewritten) path, never the raw one.
     String sendPath = call.sendPath();
     boolean rewritesPath = !sendPath.equals(call.rawPath());
+    boolean toHttps = tls && !request.isHttps();
     if (keepUrl && !addId && !rewritesPath && shadowHost == null && rp.hostRewrite == null
-        && !rp.changesHeaders && !missingPropagated(request, ctx)) {
+        && !rp.changesHeaders && !toHttps && !missingPropagated(request, ctx)) {
       return request;
     }
     Request.Builder b = request.newBuilder();
     if (keepUrl) {
-      if (rewritesPath) {
-        b.url(request.url().newBuilder().encodedPath(sendPath).build());
+      if (rewritesPath || toHttps) {
+        HttpUrl.Builder url = request.url().newBuilder();
+        if (rewritesPath) url.encodedPath(sendPath);
+        if (toHttps) url.scheme("https");
+        b.url(url.build());
       }
       if (shadowHost != null) {
         b.header("Host", shadowHost);
@@ -235,6 +261,7 @@ final class OkHttpTransport implements Transport<Response> {
     } else {
       HttpUrl.Builder url = request.url().newBuilder().host(endpoint.host()).port(endpoint.port());
       if (rewritesPath) url.encodedPath(sendPath);
+      if (toHttps) url.scheme("https").port(endpoint.port());
       b.url(url.build());
       String host = rp.hostRewrite != null ? rp.hostRewrite : call.authority();
       b.header("Host", shadowHost != null ? shadowHost : host);
