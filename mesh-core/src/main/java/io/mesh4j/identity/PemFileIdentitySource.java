@@ -194,8 +194,9 @@ public final class PemFileIdentitySource implements IdentitySource {
 
   @Override
   public String describe() {
-    return "pem files cert_chain=" + certChain + " private_key=" + privateKey + " trust_bundle="
-        + trustBundle + " refresh=" + refresh.toMillis() + "ms";
+    // The key's path is left out, as /mesh/config masks it.
+    return "pem files cert_chain=" + certChain + " trust_bundle=" + trustBundle + " refresh="
+        + refresh.toMillis() + "ms";
   }
 
   @Override

@@ -275,6 +275,9 @@ class MutualTlsEndToEndTest {
     AtomicReference<Throwable> firstFailure = new AtomicReference<>();
     AtomicInteger rotations = new AtomicInteger();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(ROTATION_SECONDS);
+    // Past the planned time, the load goes on until both sides have shown two rotated
+    // certificates in new handshakes (a slow, shared machine handshakes less often), or 60 s more.
+    long hardEnd = end + TimeUnit.SECONDS.toNanos(60);
     rotator.scheduleAtFixedRate(() -> {
       TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA);
       TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
@@ -285,7 +288,8 @@ class MutualTlsEndToEndTest {
     for (int i = 0; i < callers; i++) {
       done.add(pool8.submit(() -> {
         int n = 0;
-        while (System.nanoTime() - end < 0) {
+        while (System.nanoTime() - end < 0 || (System.nanoTime() - hardEnd < 0
+            && (serverSerials.size() < 3 || appSawClientSerials.size() < 3))) {
           // Busy connections are never idle: one request in 25 closes its connection, so new
           // handshakes keep happening (connection churn, as in production).
           Request.Builder rb = new Request.Builder().url("http://api/x");
@@ -306,16 +310,16 @@ class MutualTlsEndToEndTest {
         return null;
       }));
     }
-    for (Future<?> f : done) f.get(ROTATION_SECONDS + 30L, TimeUnit.SECONDS);
+    for (Future<?> f : done) f.get(ROTATION_SECONDS + 90L, TimeUnit.SECONDS);
     rotator.shutdownNow();
     assertThat(firstFailure.get()).as("first failure").isNull();
     assertThat(failed.get()).isZero();
-    assertThat(ok.get()).isGreaterThanOrEqualTo(callers * 5L);
+    assertThat(ok.get()).isGreaterThanOrEqualTo(callers);
     int expectedRotations = rotations.get();
-    assertThat(expectedRotations).isGreaterThanOrEqualTo(ROTATION_SECONDS - 1);
-    // New handshakes presented new certificates, on both sides.
-    assertThat(serverSerials).hasSizeGreaterThanOrEqualTo(2);
-    assertThat(appSawClientSerials).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(expectedRotations).isGreaterThanOrEqualTo(2);
+    // New handshakes presented rotated certificates (the first and at least two more), both sides.
+    assertThat(serverSerials).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(appSawClientSerials).hasSizeGreaterThanOrEqualTo(3);
     WorkloadIdentity serverNow = serverMesh.identitySource("workload").current();
     assertThat(serverNow.generation()).isGreaterThan(1);
     System.out.printf("rotation under load: %d s, %d requests ok, 0 failed, %d rotations,"
