@@ -312,6 +312,8 @@ class MutualTlsEndToEndTest {
     }
     for (Future<?> f : done) f.get(ROTATION_SECONDS + 90L, TimeUnit.SECONDS);
     rotator.shutdownNow();
+    // A rotation being written must finish before the temporary directories are removed.
+    assertThat(rotator.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     assertThat(firstFailure.get()).as("first failure").isNull();
     assertThat(failed.get()).isZero();
     assertThat(ok.get()).isGreaterThanOrEqualTo(callers);
