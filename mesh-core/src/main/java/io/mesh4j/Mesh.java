@@ -110,6 +110,11 @@ public final class Mesh implements AutoCloseable {
       public MeshRuntime runtime(Mesh mesh) {
         return mesh.runtime;
       }
+
+      @Override
+      public io.mesh4j.internal.tls.MeshTls tls(Mesh mesh) {
+        return mesh.tls;
+      }
     });
   }
 
@@ -135,6 +140,7 @@ public final class Mesh implements AutoCloseable {
   private final ConfigFileWatcher watcher;
   private final Extensions extensions;
   private final MeshRuntime runtime;
+  private final io.mesh4j.internal.tls.MeshTls tls;
   private volatile MeshSnapshot snapshot;
   private volatile ReloadError lastReloadError;
   private final Map<String, ConfigSourceStatus> configSources = new ConcurrentHashMap<>();
@@ -163,6 +169,8 @@ public final class Mesh implements AutoCloseable {
     this.probes = probes(b);
     this.extensions = b.extensions != null ? b.extensions : b.extensions();
     this.runtime = new MeshRuntime(ticker, scheduler, meterRegistry);
+    this.tls = new io.mesh4j.internal.tls.MeshTls(b.identitySources, scheduler, clock,
+        meterRegistry, initial.service());
     this.reloadSuccess =
         Counter.builder(MeshMetricNames.CONFIG_RELOADS)
             .description("Config reloads by result")
@@ -429,14 +437,17 @@ public final class Mesh implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         throw new ConfigException(List.of(new ConfigError("routes", e.getMessage())));
       }
+      io.mesh4j.internal.tls.MeshTls.Prepared identities = tls.prepare(config);
       io.mesh4j.config.Locality previousLocality = configLocality;
       configLocality = config.locality();
       try {
         registry.apply(config.clusters());
       } catch (IllegalArgumentException e) {
         configLocality = previousLocality;
+        tls.discard(identities);
         throw new ConfigException(List.of(new ConfigError("clusters", e.getMessage())));
       }
+      tls.commit(identities);
       Map<String, Cluster> clusters = new HashMap<>();
       for (String name : names) clusters.put(name, registry.cluster(name));
       MeshSnapshot previous = snapshot;
@@ -454,7 +465,7 @@ public final class Mesh implements AutoCloseable {
     // Records print every component deterministically; MeshConfig's own toString is a summary.
     String s = c.version() + "|" + c.service() + "|" + c.clusters() + "|" + c.outbound() + "|"
         + c.inbound() + "|" + c.propagate() + "|" + c.admin() + "|" + c.policies()
-        + "|" + c.pathNormalization();
+        + "|" + c.pathNormalization() + "|" + c.identitySources();
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -549,6 +560,29 @@ public final class Mesh implements AutoCloseable {
     return probes;
   }
 
+  /**
+   * The identity source called {@code name} in force ({@code identity_sources}), or {@code null}.
+   * Its {@link io.mesh4j.identity.IdentitySource#current()} is the certificate mesh4j presents.
+   */
+  public io.mesh4j.identity.IdentitySource identitySource(String name) {
+    return tls.source(name);
+  }
+
+  /**
+   * The server TLS context for this service's container, over {@code inbound.tls}: it serves the
+   * certificate of the identity source {@code inbound.tls.source} names, verifies client
+   * certificates against that source's trust bundle, and requires one in {@code strict} mode
+   * (requests one in {@code permissive} mode). Rotations and later reloads of {@code inbound.tls}
+   * apply to the next connection without restarting the connector. Hand it to Jetty's {@code
+   * SslContextFactory.Server.setSslContext} or Tomcat (see {@code docs/security.md}). The same
+   * instance on every call.
+   *
+   * @throws IllegalStateException when the config has no {@code inbound.tls}
+   */
+  public javax.net.ssl.SSLContext serverTls() {
+    return tls.serverContext();
+  }
+
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
     return closed;
@@ -569,6 +603,7 @@ public final class Mesh implements AutoCloseable {
 
   private void closeQuietly() {
     if (watcher != null) watcher.close();
+    if (tls != null) tls.close();
     try {
       registry.close();
     } catch (RuntimeException e) {
@@ -601,7 +636,25 @@ public final class Mesh implements AutoCloseable {
     private final Map<String, RouteMatcher.Factory> matchers = new LinkedHashMap<>();
     private final Map<String, PickerProvider> pickers = new LinkedHashMap<>();
     private final Map<String, RequestPolicy.Factory> policies = new LinkedHashMap<>();
+    private final Map<String, io.mesh4j.identity.IdentitySource> identitySources =
+        new LinkedHashMap<>();
     private Extensions extensions;
+
+    /**
+     * Registers an identity source made in code (the SPIFFE Workload API, SDS, a vault client)
+     * under its {@link io.mesh4j.identity.IdentitySource#name() name}; the config declares it as
+     * {@code identity_sources: [{name: <name>}]} (no {@code pem}). The mesh never closes it.
+     *
+     * @throws IllegalArgumentException when a source of that name is registered already
+     */
+    public Builder identitySource(io.mesh4j.identity.IdentitySource source) {
+      Objects.requireNonNull(source, "source");
+      if (identitySources.putIfAbsent(source.name(), source) != null) {
+        throw new IllegalArgumentException("identity source " + source.name()
+            + ": registered twice");
+      }
+      return this;
+    }
 
     private Builder() {}
 

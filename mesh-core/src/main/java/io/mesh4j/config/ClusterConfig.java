@@ -26,6 +26,8 @@ import java.util.List;
  *     when set it replaces {@code lb}, which keeps its default; {@code null} when absent
  * @param localityLb locality-aware load balancing ({@code locality_lb}), or {@code null} when
  *     absent (then endpoint localities and priorities do not steer traffic)
+ * @param tls how the client speaks to the endpoints ({@code tls}); {@link TlsConfig#DISABLED}
+ *     (plaintext) when absent
  */
 public record ClusterConfig(
     String name,
@@ -40,12 +42,23 @@ public record ClusterConfig(
     Duration slowStart,
     HashOnConfig hashOn,
     ExtensionRef lbCustom,
-    LocalityLbConfig localityLb) {
+    LocalityLbConfig localityLb,
+    TlsConfig tls) {
 
   /** Envoy's route timeout. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
   /** Envoy's healthy panic threshold. */
   public static final int DEFAULT_PANIC_THRESHOLD = 50;
+
+  /** A plaintext cluster (the components before {@code tls}). */
+  public ClusterConfig(String name, LbPolicy lb, List<EndpointConfig> endpoints,
+      HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
+      CircuitBreakerConfig circuitBreaker, RetryConfig retry, Duration timeout, int panicThreshold,
+      Duration slowStart, HashOnConfig hashOn, ExtensionRef lbCustom,
+      LocalityLbConfig localityLb) {
+    this(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker, retry, timeout,
+        panicThreshold, slowStart, hashOn, lbCustom, localityLb, null);
+  }
 
   public ClusterConfig {
     endpoints = List.copyOf(endpoints);
@@ -53,4 +66,6 @@ public record ClusterConfig(
     retry = retry == null ? RetryConfig.DEFAULT : retry;
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     slowStart = slowStart == null ? Duration.ZERO : slowStart;
-  }}
+    tls = tls == null ? TlsConfig.DISABLED : tls;
+  }
+}

@@ -439,6 +439,45 @@ final class ConfigSchema {
       .field("cookie", string(), "", "hash this cookie")
       .field("source_ip", oneOf("true").described("`true`"), "", "hash the client address");
 
+  static final Section TLS_VERIFY = new Section("tls_verify", "tls.verify")
+      .field("spiffe_ids", NAMES.described("list of SPIFFE IDs"), "`[]`",
+          "the server's SPIFFE ID (URI SAN) must be one of these: exact, or a prefix ending with"
+              + " `*`; not with `subject_alt_names`")
+      .field("subject_alt_names", NAMES.described("list of names"), "`[]`",
+          "the server's certificate must have one of these DNS, URI or IP SANs (exact)");
+
+  static final Section TLS = new Section("tls", "cluster tls")
+      .field("mode", oneOf("mutual", "simple", "disabled"), "`disabled`",
+          "`mutual` presents the workload certificate and verifies the server; `simple` only"
+              + " verifies the server; see [security.md](security.md)")
+      .field("sni", string("host name"), "the request's host", "the server name sent in the"
+          + " handshake")
+      .field("verify", map(TLS_VERIFY).described("map"), "any identity the bundle vouches for",
+          "checked after the chain; host names are never matched against endpoint addresses")
+      .field("min_version", oneOf("1.2", "1.3").described("`1.2` \\| `1.3`"), "`1.2`", "")
+      .field("source", string("identity source name"), "required unless `disabled`",
+          "an `identity_sources` entry");
+
+  static final Section PEM = new Section("pem", "identity_sources[].pem")
+      .required("cert_chain", PATH, "PEM certificate chain, leaf first")
+      .required("private_key", PATH, "PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC); the"
+          + " path is masked in `/mesh/config`, the key is never read into any output")
+      .required("trust_bundle", PATH, "PEM CA certificates peers must chain to")
+      .field("refresh", duration(true), "`5s`", "how often the files are checked for a change"
+          + " (atomic replacement expected; a mismatched pair is retried, never served)");
+
+  static final Section IDENTITY_SOURCE = new Section("identity_source", "identity source")
+      .required("name", string(), "unique; letters, digits, `. _ - \\| :`")
+      .field("pem", map(PEM).described("map"), "none: a source registered in code under"
+          + " `name`", "PEM files watched for changes");
+
+  static final Section INBOUND_TLS = new Section("inbound_tls", "inbound.tls")
+      .field("mode", oneOf("strict", "permissive"), "`strict`", "`strict`: only mutual-TLS"
+          + " requests reach the application (others get 403); `permissive`: plaintext too,"
+          + " counted apart")
+      .required("source", string("identity source name"), "an `identity_sources` entry:"
+          + " the certificate `Mesh.serverTls()` serves and the bundle clients must chain to");
+
   static final Section CLUSTER = new Section("cluster", "cluster")
       .required("name", string(), "unique; letters, digits, `. _ - \\| :`")
       .field("lb", anyOf(
@@ -469,7 +508,9 @@ final class ConfigSchema {
       .field("hash_on", map(HASH_ON).described(
               "map: exactly one of `header: <name>`, `cookie: <name>`, `source_ip: true`"),
           "none", "what `ring_hash` hashes; a [warning](#warnings) with another `lb`; header"
-              + " names are lower-cased");
+              + " names are lower-cased")
+      .field("tls", map(TLS).described("map"), "plaintext",
+          "TLS to the endpoints; [below](#tls)");
 
   static final Section HEADER_MATCH = new Section("header_match", "header condition")
       .required("name", string(),
@@ -636,7 +677,9 @@ final class ConfigSchema {
       .field("health_path", PATH, "`/mesh/health`", "the path of the health endpoint peers probe")
       .field("headers_with_underscores_action", oneOf("allow", "drop_header", "reject_request"),
           "`drop_header`", "gateway: a request header whose name has `_` is forwarded, dropped"
-              + " or answered with 400 (Envoy's option); see [gateway.md](gateway.md)");
+              + " or answered with 400 (Envoy's option); see [gateway.md](gateway.md)")
+      .field("tls", map(INBOUND_TLS).described("map"), "none",
+          "peer authentication: `strict` or `permissive`; [below](#inboundtls)");
 
   static final Section PROPAGATE = new Section("propagate", "propagate")
       .field("headers", NAMES.described("list of header names"), "`[]`",
@@ -681,7 +724,7 @@ final class ConfigSchema {
       .field("outbound", map(OUTBOUND), "none", "rules for the calls this service makes")
       .field("inbound", map(INBOUND).described(
               "map: `virtual_hosts`, `authz`, `trusted_proxies`, `health_path`, "
-                  + "`headers_with_underscores_action`"), "none",
+                  + "`headers_with_underscores_action`, `tls`"), "none",
           "rules for the requests it receives")
       .field("propagate", map(PROPAGATE), "none", "")
       .field("admin", map(ADMIN), "disabled", "")
@@ -689,7 +732,10 @@ final class ConfigSchema {
           "how request paths are made canonical, both sides; see [servlet.md](servlet.md)")
       .field("policies", POLICIES, "`[]`",
           "request policies run first for every routed request, on the sides each policy"
-              + " declares");
+              + " declares")
+      .field("identity_sources", listOf(map(IDENTITY_SOURCE))
+              .described("list of [identity sources](#identity_sources)"), "`[]`",
+          "workload certificates and trust bundles, named by `tls.source`");
 
   /** Sections read, built and written from their declarations alone ({@link RecordBinding}). */
   static final RecordBinding<OutlierDetectionConfig> OUTLIER_RECORD = new RecordBinding<>(
@@ -742,9 +788,9 @@ final class ConfigSchema {
   /** Every section, in documentation order. */
   static final List<Section> SECTIONS = List.of(
       ROOT, LOCALITY, CLUSTER, ENDPOINT, LOCALITY_LB, HEALTH_CHECK, OUTLIER, CIRCUIT_BREAKER, RETRY, BACKOFF, BUDGET,
-      HASH_ON, CUSTOM_LB, OUTBOUND, INBOUND, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
+      HASH_ON, CUSTOM_LB, TLS, TLS_VERIFY, IDENTITY_SOURCE, PEM, OUTBOUND, INBOUND, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
       QUERY_MATCH, CUSTOM_MATCH, SPLIT, REDIRECT, RESPOND, PASS, REWRITE, HEADERS, MIRROR, HEDGE, FAULT,
-      DELAY, ABORT, RATE_LIMIT, AUTHZ, RULE, PROPAGATE, ADMIN, PATH_NORMALIZATION, POLICY);
+      DELAY, ABORT, RATE_LIMIT, AUTHZ, RULE, INBOUND_TLS, PROPAGATE, ADMIN, PATH_NORMALIZATION, POLICY);
 
   static Section section(String id) {
     for (Section s : SECTIONS) if (s.id.equals(id)) return s;

@@ -186,6 +186,7 @@ public final class ConfigValidator {
           }
         }
       }
+      identitySources();
       virtualHosts(Direction.OUTBOUND, config.outbound().virtualHosts());
       inbound(config.inbound());
       policies("policies", config.policies());
@@ -242,6 +243,89 @@ public final class ConfigValidator {
       localityLb(p, c);
       if (c.hashOn() != null) hashOn(p + ".hash_on", c.hashOn(), c.lb());
       if (c.lbCustom() != null) extension(p + ".lb", "custom", ExtensionKind.PICKER, c.lbCustom());
+      tls(p + ".tls", c.tls());
+    }
+
+    void tls(String p, TlsConfig t) {
+      TlsConfig.Verify v = t.verify();
+      if (!t.enabled()) {
+        if (!v.equals(TlsConfig.Verify.ANY)) {
+          error(p + ".verify", "set with mode disabled (expected: mode mutual or simple, or no"
+              + " verify)");
+        }
+        if (t.sni() != null) error(p + ".sni", "set with mode disabled (expected: mode mutual"
+            + " or simple, or no sni)");
+        if (t.source() != null) identitySourceRef(p + ".source", t.source());
+        return;
+      }
+      if (present(p + ".source", t.source(), "an identity_sources name")) {
+        identitySourceRef(p + ".source", t.source());
+      }
+      if (!v.spiffeIds().isEmpty() && !v.subjectAltNames().isEmpty()) {
+        error(p + ".verify", "both spiffe_ids and subject_alt_names (expected: one of them)");
+      }
+      for (int i = 0; i < v.spiffeIds().size(); i++) {
+        String id = v.spiffeIds().get(i);
+        String rest = id.regionMatches(true, 0, "spiffe://", 0, 9) ? id.substring(9) : null;
+        if (rest == null || rest.isEmpty() || rest.startsWith("/") || rest.indexOf('*') >= 0
+            && rest.indexOf('*') != rest.length() - 1 || Checks.headerValue(id) != null
+            || id.indexOf(' ') >= 0) {
+          error(p + ".verify.spiffe_ids[" + i + "]", Checks.quote(id) + " (expected:"
+              + " spiffe://trust-domain/path, or a prefix of one ending with *)");
+        }
+      }
+      for (int i = 0; i < v.subjectAltNames().size(); i++) {
+        String san = v.subjectAltNames().get(i);
+        if (san.isEmpty() || san.indexOf(' ') >= 0 || Checks.headerValue(san) != null) {
+          error(p + ".verify.subject_alt_names[" + i + "]", Checks.quote(san)
+              + " (expected: a DNS name, URI or IP address without spaces)");
+        }
+      }
+      if (t.sni() != null && (t.sni().isEmpty() || !Checks.isEndpointHost(t.sni())
+          || Checks.isIpv6(t.sni()) || t.sni().indexOf(':') >= 0)) {
+        error(p + ".sni", Checks.quote(t.sni()) + " (expected: a DNS host name)");
+      }
+    }
+
+    void identitySourceRef(String p, String name) {
+      if (config.identitySource(name) == null) {
+        Set<String> names = new LinkedHashSet<>();
+        for (IdentitySourceConfig s : config.identitySources()) {
+          if (s.name() != null) names.add(s.name());
+        }
+        error(p, Checks.quote(name) + (names.isEmpty()
+            ? " (expected: the name of an identity_sources entry; there is none)"
+            : " (expected one of the identity_sources: " + String.join(", ", names) + ")"));
+      }
+    }
+
+    void identitySources() {
+      Map<String, Integer> seen = new HashMap<>();
+      for (int i = 0; i < config.identitySources().size(); i++) {
+        IdentitySourceConfig s = config.identitySources().get(i);
+        String p = "identity_sources[" + i + "]";
+        if (present(p + ".name", s.name(), Checks.NAME_CHARS)) {
+          check(p + ".name", Checks.name(s.name()));
+          Integer first = seen.putIfAbsent(s.name(), i);
+          if (first != null) {
+            error(p + ".name", Checks.quote(s.name()) + " (expected: a unique name;"
+                + " identity_sources[" + first + "] has it already)");
+          }
+        }
+        IdentitySourceConfig.Pem pem = s.pem();
+        if (pem != null) {
+          present(p + ".pem.cert_chain", pem.certChain(), "a file path");
+          present(p + ".pem.private_key", pem.privateKey(), "a file path");
+          present(p + ".pem.trust_bundle", pem.trustBundle(), "a file path");
+          for (String[] f : new String[][] {{"cert_chain", pem.certChain()},
+              {"private_key", pem.privateKey()}, {"trust_bundle", pem.trustBundle()}}) {
+            if (f[1] != null && (f[1].isEmpty() || f[1].indexOf('\0') >= 0)) {
+              error(p + ".pem." + f[0], Checks.quote(f[1]) + " (expected: a file path)");
+            }
+          }
+          positive(p + ".pem.refresh", pem.refresh());
+        }
+      }
     }
 
     void endpoints(String p, List<EndpointConfig> endpoints) {
@@ -477,6 +561,11 @@ public final class ConfigValidator {
 
     void inbound(InboundConfig in) {
       virtualHosts(Direction.INBOUND, in.virtualHosts());
+      if (in.tls() != null) {
+        if (present("inbound.tls.source", in.tls().source(), "an identity_sources name")) {
+          identitySourceRef("inbound.tls.source", in.tls().source());
+        }
+      }
       check("inbound.health_path", Checks.path(in.healthPath()));
       AuthzConfig authz = in.authz();
       Map<String, Integer> seen = new HashMap<>();

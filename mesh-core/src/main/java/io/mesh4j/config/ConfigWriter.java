@@ -224,6 +224,9 @@ public final class ConfigWriter {
         paths.put("path_with_escaped_slashes_action", pn.escapedSlashes().configName());
       }
       policies(o, c.policies());
+      if (all || !c.identitySources().isEmpty()) {
+        o.set("identity_sources", identitySources(c.identitySources()));
+      }
       return o;
     }
 
@@ -283,7 +286,46 @@ public final class ConfigWriter {
         }
       }
       if (c.hashOn() != null) o.set("hash_on", hashOn(c.hashOn()));
+      if (all || !c.tls().equals(TlsConfig.DISABLED)) o.set("tls", tls(c.tls()));
       return o;
+    }
+
+    private ObjectNode tls(TlsConfig t) {
+      ObjectNode o = F.objectNode();
+      o.put("mode", t.mode().configName());
+      if (t.sni() != null) o.put("sni", t.sni());
+      TlsConfig.Verify v = t.verify();
+      if (all || !v.equals(TlsConfig.Verify.ANY)) {
+        ObjectNode n = o.putObject("verify");
+        if (all || !v.spiffeIds().isEmpty()) strings(n.putArray("spiffe_ids"), v.spiffeIds());
+        if (all || !v.subjectAltNames().isEmpty()) {
+          strings(n.putArray("subject_alt_names"), v.subjectAltNames());
+        }
+      }
+      if (all || !t.minVersion().equals(TlsConfig.DEFAULT_MIN_VERSION)) {
+        o.put("min_version", t.minVersion());
+      }
+      if (t.source() != null) o.put("source", t.source());
+      return o;
+    }
+
+    private ArrayNode identitySources(List<IdentitySourceConfig> sources) {
+      ArrayNode a = F.arrayNode();
+      for (IdentitySourceConfig s : sources) {
+        ObjectNode o = a.addObject();
+        o.put("name", s.name());
+        IdentitySourceConfig.Pem pem = s.pem();
+        if (pem != null) {
+          ObjectNode n = o.putObject("pem");
+          n.put("cert_chain", pem.certChain());
+          n.put("private_key", pem.privateKey());
+          n.put("trust_bundle", pem.trustBundle());
+          if (all || !pem.refresh().equals(IdentitySourceConfig.Pem.DEFAULT_REFRESH)) {
+            n.put("refresh", duration(pem.refresh()));
+          }
+        }
+      }
+      return a;
     }
 
     private ObjectNode locality(Locality l) {
@@ -424,6 +466,11 @@ public final class ConfigWriter {
       }
       if (all || in.headersWithUnderscoresAction() != InboundConfig.UnderscoreAction.DROP_HEADER) {
         o.put("headers_with_underscores_action", in.headersWithUnderscoresAction().configName());
+      }
+      if (in.tls() != null) {
+        ObjectNode t = o.putObject("tls");
+        t.put("mode", in.tls().mode().configName());
+        if (in.tls().source() != null) t.put("source", in.tls().source());
       }
       return o;
     }

@@ -14,13 +14,16 @@ import java.util.List;
  * @param headersWithUnderscoresAction what the gateway does with a request header whose name
  *     contains {@code _} ({@code inbound.headers_with_underscores_action}); {@link
  *     UnderscoreAction#DROP_HEADER} when absent, Envoy's recommendation at the edge
+ * @param tls how callers are authenticated ({@code inbound.tls}), or {@code null} when absent
+ *     (the container's own TLS settings, if any, apply; nothing is enforced)
  */
 public record InboundConfig(
     List<VirtualHostConfig> virtualHosts,
     AuthzConfig authz,
     List<Cidr> trustedProxies,
     String healthPath,
-    UnderscoreAction headersWithUnderscoresAction) {
+    UnderscoreAction headersWithUnderscoresAction,
+    InboundTlsConfig tls) {
 
   /**
    * What the gateway does with a request header whose name contains an underscore, as Envoy's
@@ -51,7 +54,13 @@ public record InboundConfig(
   /** The rules with the default {@link UnderscoreAction#DROP_HEADER}. */
   public InboundConfig(List<VirtualHostConfig> virtualHosts, AuthzConfig authz,
       List<Cidr> trustedProxies, String healthPath) {
-    this(virtualHosts, authz, trustedProxies, healthPath, null);
+    this(virtualHosts, authz, trustedProxies, healthPath, null, null);
+  }
+
+  /** The rules without {@code tls}. */
+  public InboundConfig(List<VirtualHostConfig> virtualHosts, AuthzConfig authz,
+      List<Cidr> trustedProxies, String healthPath, UnderscoreAction headersWithUnderscoresAction) {
+    this(virtualHosts, authz, trustedProxies, healthPath, headersWithUnderscoresAction, null);
   }
 
   public InboundConfig {

@@ -14,6 +14,9 @@ import java.util.List;
  * <p>{@code locality} is the service's own {@code locality: {region, zone, sub_zone}} as
  * configured, or {@code null} when the config does not say (then the {@code Mesh} takes it from
  * its builder's locality provider or the {@value Locality#ENV} environment variable).
+ *
+ * <p>{@code identitySources} are the named sources of the workload's certificate, key and trust
+ * bundle that {@code tls.source} refers to; empty when none are configured.
  */
 public record MeshConfig(
     int version,
@@ -25,12 +28,22 @@ public record MeshConfig(
     AdminConfig admin,
     List<ExtensionRef> policies,
     PathNormalizationConfig pathNormalization,
-    Locality locality) {
+    Locality locality,
+    List<IdentitySourceConfig> identitySources) {
 
   /** The only config format version this release understands. */
   public static final int CURRENT_VERSION = 1;
 
+  /** A config without {@code identity_sources}. */
+  public MeshConfig(int version, String service, List<ClusterConfig> clusters,
+      OutboundConfig outbound, InboundConfig inbound, PropagateConfig propagate, AdminConfig admin,
+      List<ExtensionRef> policies, PathNormalizationConfig pathNormalization, Locality locality) {
+    this(version, service, clusters, outbound, inbound, propagate, admin, policies,
+        pathNormalization, locality, null);
+  }
+
   public MeshConfig {
+    identitySources = identitySources == null ? List.of() : List.copyOf(identitySources);
     clusters = List.copyOf(clusters);
     outbound = outbound == null ? OutboundConfig.EMPTY : outbound;
     inbound = inbound == null ? InboundConfig.EMPTY : inbound;
@@ -53,6 +66,14 @@ public record MeshConfig(
   public ClusterConfig cluster(String name) {
     for (ClusterConfig c : clusters) {
       if (c.name().equals(name)) return c;
+    }
+    return null;
+  }
+
+  /** The identity source of that name, or {@code null}. */
+  public IdentitySourceConfig identitySource(String name) {
+    for (IdentitySourceConfig s : identitySources) {
+      if (s.name() != null && s.name().equals(name)) return s;
     }
     return null;
   }

@@ -61,6 +61,8 @@ public final class MeshConfigBuilder {
   private AdminConfig admin;
   private Locality locality;
   private PathNormalizationConfig pathNormalization;
+  private final List<IdentitySourceConfig> identitySources = new ArrayList<>();
+  private InboundTlsConfig inboundTls;
 
   private final List<ExtensionRef> policies = new ArrayList<>();
   private ExtensionCatalog extensions;
@@ -322,6 +324,47 @@ public final class MeshConfigBuilder {
   }
 
   /**
+   * Adds an identity source of PEM files ({@code identity_sources: [{name, pem: {...}}]}), polled
+   * every 5 seconds.
+   */
+  public MeshConfigBuilder identitySourcePem(String name, String certChain, String privateKey,
+      String trustBundle) {
+    return identitySourcePem(name, certChain, privateKey, trustBundle,
+        IdentitySourceConfig.Pem.DEFAULT_REFRESH);
+  }
+
+  /** Adds an identity source of PEM files polled every {@code refresh}. */
+  public MeshConfigBuilder identitySourcePem(String name, String certChain, String privateKey,
+      String trustBundle, Duration refresh) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(certChain, "cert_chain");
+    Objects.requireNonNull(privateKey, "private_key");
+    Objects.requireNonNull(trustBundle, "trust_bundle");
+    Objects.requireNonNull(refresh, "refresh");
+    require("identity_sources.pem.refresh", Checks.positive(refresh));
+    identitySources.add(new IdentitySourceConfig(name,
+        new IdentitySourceConfig.Pem(certChain, privateKey, trustBundle, refresh)));
+    return this;
+  }
+
+  /**
+   * Declares an identity source registered in code under {@code name} ({@code
+   * identity_sources: [{name}]}); the mesh that uses this config must be built with {@code
+   * Mesh.builder().identitySource(source)} of that name.
+   */
+  public MeshConfigBuilder identitySource(String name) {
+    identitySources.add(new IdentitySourceConfig(Objects.requireNonNull(name, "name"), null));
+    return this;
+  }
+
+  /** Sets {@code inbound.tls}: how callers are authenticated, with the identity source served. */
+  public MeshConfigBuilder inboundTls(InboundTlsConfig.Mode mode, String source) {
+    inboundTls = new InboundTlsConfig(Objects.requireNonNull(mode, "mode"),
+        Objects.requireNonNull(source, "source"));
+    return this;
+  }
+
+  /**
    * Builds and validates the config.
    *
    * @throws ConfigException listing every problem {@link ConfigValidator} finds
@@ -332,12 +375,14 @@ public final class MeshConfigBuilder {
         service,
         clusters,
         new OutboundConfig(outbound),
-        new InboundConfig(inbound, authz, trustedProxies, healthPath, underscoreAction),
+        new InboundConfig(inbound, authz, trustedProxies, healthPath, underscoreAction,
+            inboundTls),
         new PropagateConfig(propagate, deadlineHeaders),
         admin,
         policies,
         pathNormalization,
-        locality);
+        locality,
+        identitySources);
     if (extensions != null) {
       List<ConfigError> errors = ConfigValidator.validate(config, extensions);
       if (!errors.isEmpty()) throw new ConfigException(errors);
@@ -363,8 +408,28 @@ public final class MeshConfigBuilder {
     private HashOnConfig hashOn;
     private ExtensionRef lbCustom;
     private LocalityLbConfig localityLb;
+    private TlsConfig tls;
 
     ClusterBuilder() {}
+
+    /**
+     * Speaks TLS to the endpoints ({@code tls}) in {@code mode} with the certificate and bundle of
+     * identity source {@code source}; {@code spec} sets the rest ({@code verify}, {@code sni},
+     * {@code min_version}).
+     */
+    public ClusterBuilder tls(TlsConfig.Mode mode, String source, Consumer<TlsBuilder> spec) {
+      TlsBuilder b = new TlsBuilder();
+      spec.accept(b);
+      tls = new TlsConfig(Objects.requireNonNull(mode, "mode"), b.sni,
+          new TlsConfig.Verify(b.spiffeIds, b.subjectAltNames), b.minVersion,
+          Objects.requireNonNull(source, "source"));
+      return this;
+    }
+
+    /** Mutual TLS with {@code source}'s identity, accepting a server with one of these SPIFFE IDs. */
+    public ClusterBuilder mutualTls(String source, String... spiffeIds) {
+      return tls(TlsConfig.Mode.MUTUAL, source, t -> t.spiffeIds(spiffeIds));
+    }
 
     /**
      * Turns on locality-aware load balancing ({@code locality_lb}) in {@code mode} with Envoy's
@@ -552,7 +617,47 @@ public final class MeshConfigBuilder {
 
     ClusterConfig build() {
       return new ClusterConfig(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker,
-          retry, timeout, panicThreshold, slowStart, hashOn, lbCustom, localityLb);
+          retry, timeout, panicThreshold, slowStart, hashOn, lbCustom, localityLb, tls);
+    }
+  }
+
+  /** Describes a cluster's {@code tls} beyond its mode and source. Not thread-safe. */
+  public static final class TlsBuilder {
+    private String sni;
+    private List<String> spiffeIds = List.of();
+    private List<String> subjectAltNames = List.of();
+    private String minVersion;
+
+    TlsBuilder() {}
+
+    /** The server name sent in the handshake ({@code sni}). */
+    public TlsBuilder sni(String host) {
+      this.sni = Objects.requireNonNull(host, "sni");
+      return this;
+    }
+
+    /** Accept a server whose SPIFFE ID is one of these ({@code verify.spiffe_ids}). */
+    public TlsBuilder spiffeIds(String... ids) {
+      for (String id : ids) Objects.requireNonNull(id, "spiffe_ids");
+      this.spiffeIds = List.of(ids);
+      return this;
+    }
+
+    /** Accept a server with one of these SANs ({@code verify.subject_alt_names}). */
+    public TlsBuilder subjectAltNames(String... names) {
+      for (String n : names) Objects.requireNonNull(n, "subject_alt_names");
+      this.subjectAltNames = List.of(names);
+      return this;
+    }
+
+    /** The lowest TLS version offered: {@code 1.2} or {@code 1.3}. */
+    public TlsBuilder minVersion(String version) {
+      Objects.requireNonNull(version, "min_version");
+      if (!version.equals("1.2") && !version.equals("1.3")) {
+        throw new IllegalArgumentException("min_version: " + version + " (expected: 1.2 or 1.3)");
+      }
+      this.minVersion = version;
+      return this;
     }
   }
 

@@ -79,6 +79,11 @@ final class TreeReader {
   private static final String[] CUSTOM_MATCH_KEYS = ConfigSchema.CUSTOM_MATCH.keys();
   private static final String[] CUSTOM_LB_KEYS = ConfigSchema.CUSTOM_LB.keys();
   private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
+  private static final String[] TLS_KEYS = ConfigSchema.TLS.keys();
+  private static final String[] TLS_VERIFY_KEYS = ConfigSchema.TLS_VERIFY.keys();
+  private static final String[] IDENTITY_SOURCE_KEYS = ConfigSchema.IDENTITY_SOURCE.keys();
+  private static final String[] PEM_KEYS = ConfigSchema.PEM.keys();
+  private static final String[] INBOUND_TLS_KEYS = ConfigSchema.INBOUND_TLS.keys();
 
   /** What the root of the document must be, for error messages. */
   static final String ROOT_EXPECTED = "a map with version: 1, service, clusters, ...";
@@ -356,9 +361,64 @@ final class TreeReader {
               "keep_unchanged, reject_request, unescape_and_redirect or unescape_and_forward"),
               d.escapedSlashes()));
     }
+    List<IdentitySourceConfig> identitySources = new ArrayList<>();
+    List<JsonNode> ids = s.list("identity_sources");
+    if (ids != null) {
+      for (int i = 0; i < ids.size(); i++) {
+        IdentitySourceConfig c = identitySource(ids.get(i), "identity_sources[" + i + "]");
+        if (c != null) identitySources.add(c);
+      }
+    }
     return new MeshConfig(
         orElse(version, MeshConfig.CURRENT_VERSION), service, clusters, outbound, inbound,
-        propagate, admin, policies(s), paths, locality(s.section("locality", LOCALITY_KEYS)));
+        propagate, admin, policies(s), paths, locality(s.section("locality", LOCALITY_KEYS)),
+        identitySources);
+  }
+
+  private IdentitySourceConfig identitySource(JsonNode n, String p) {
+    if (!n.isObject()) {
+      typeError(p, n, "a map with name and pem");
+      return null;
+    }
+    Section s = new Section(n, p, IDENTITY_SOURCE_KEYS);
+    String name = s.string("name");
+    IdentitySourceConfig.Pem pem = null;
+    Section f = s.section("pem", PEM_KEYS);
+    if (f != null) {
+      pem = new IdentitySourceConfig.Pem(f.string("cert_chain"), f.string("private_key"),
+          f.string("trust_bundle"), f.duration("refresh"));
+    }
+    return new IdentitySourceConfig(name, pem);
+  }
+
+  private TlsConfig tls(Section s) {
+    if (s == null) return null;
+    TlsConfig.Mode mode = enumValue(s, "mode", TlsConfig.Mode::fromConfigName,
+        "mutual, simple or disabled");
+    TlsConfig.Verify verify = null;
+    Section v = s.section("verify", TLS_VERIFY_KEYS);
+    if (v != null) {
+      verify = new TlsConfig.Verify(v.strings("spiffe_ids", x -> x),
+          v.strings("subject_alt_names", x -> x));
+    }
+    String min = null;
+    JsonNode mv = s.raw("min_version");
+    if (mv != null && mv.isNumber()) {
+      min = mv.asText(); // YAML reads 1.2 as a number
+    } else if (mv != null) {
+      min = s.string("min_version");
+    }
+    if (min != null && !min.equals("1.2") && !min.equals("1.3")) {
+      bad(s.p("min_version"), Checks.quote(min) + " (expected: 1.2 or 1.3)");
+      min = null;
+    }
+    return new TlsConfig(mode, s.string("sni"), verify, min, s.string("source"));
+  }
+
+  private InboundTlsConfig inboundTls(Section s) {
+    if (s == null) return null;
+    return new InboundTlsConfig(enumValue(s, "mode", InboundTlsConfig.Mode::fromConfigName,
+        "strict or permissive"), s.string("source"));
   }
 
   private static Locality locality(Section s) {
@@ -417,7 +477,8 @@ final class TreeReader {
         s.duration("slow_start"),
         hashOn(s),
         lbCustom,
-        localityLb(s.section("locality_lb", LOCALITY_LB_KEYS)));
+        localityLb(s.section("locality_lb", LOCALITY_LB_KEYS)),
+        tls(s.section("tls", TLS_KEYS)));
   }
 
   private EndpointConfig endpoint(JsonNode n, String p) {
@@ -662,7 +723,8 @@ final class TreeReader {
     return new InboundConfig(
         hosts, authz, orElse(cidrs(s, "trusted_proxies"), List.of()), s.string("health_path"),
         enumValue(s, "headers_with_underscores_action", TreeReader::underscoreAction,
-            "allow, drop_header or reject_request"));
+            "allow, drop_header or reject_request"),
+        inboundTls(s.section("tls", INBOUND_TLS_KEYS)));
   }
 
   private static InboundConfig.UnderscoreAction underscoreAction(String s) {

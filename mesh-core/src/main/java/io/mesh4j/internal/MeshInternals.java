@@ -29,6 +29,9 @@ public final class MeshInternals {
 
     /** The state the mesh keeps for its adapters across reloads. */
     MeshRuntime runtime(Mesh mesh);
+
+    /** The mesh's identity sources and TLS contexts. */
+    io.mesh4j.internal.tls.MeshTls tls(Mesh mesh);
   }
 
   private static volatile Access access;
@@ -69,5 +72,10 @@ public final class MeshInternals {
    */
   public static MeshRuntime runtime(Mesh mesh) {
     return access.runtime(mesh);
+  }
+
+  /** {@code mesh}'s identity sources, per-cluster client TLS and server TLS context. */
+  public static io.mesh4j.internal.tls.MeshTls tls(Mesh mesh) {
+    return access.tls(mesh);
   }
 }

@@ -51,6 +51,19 @@ package io.mesh4j.metrics;
  *   <tr><td>{@value #GATEWAY_REJECTED}</td><td>counter</td><td>service, reason</td><td>requests answered 400 instead of forwarded: {@code underscore} ({@code reject_request}), {@code bad_request} (a request the HTTP client cannot express)</td></tr>
  * </table>
  *
+ * <p>Workload identity and mutual TLS ({@code identity_sources}, {@code tls}, {@code inbound.tls})
+ * add:
+ *
+ * <table>
+ *   <caption>TLS meters</caption>
+ *   <tr><th>name</th><th>type</th><th>tags</th><th>value</th></tr>
+ *   <tr><td>{@value #IDENTITY_EXPIRY}</td><td>gauge</td><td>source</td><td>seconds until the source's current certificate expires (negative once expired)</td></tr>
+ *   <tr><td>{@value #IDENTITY_ROTATIONS}</td><td>counter</td><td>source</td><td>new identities taken from the source</td></tr>
+ *   <tr><td>{@value #TLS_PEER_REFUSED}</td><td>counter</td><td>cluster</td><td>handshakes in which the client refused a server: identity not allowed, chain not trusted or expired</td></tr>
+ *   <tr><td>{@value #SERVER_PEER_AUTHN}</td><td>counter</td><td>service, mode, peer</td><td>requests the servlet filter saw, by {@code inbound.tls} mode and how the peer was authenticated: {@code mtls}, {@code tls} (no client certificate) or {@code plaintext}; {@code strict} answers the last two 403</td></tr>
+ *   <tr><td>{@value #SERVER_TLS_REFUSED}</td><td>counter</td><td>source</td><td>handshakes in which {@code Mesh.serverTls()} refused a client certificate</td></tr>
+ * </table>
+ *
  * <p>An attempt's outcome is {@code success} when a response below 500 arrived and {@code failure}
  * for a 5xx or a transport failure; cancelled attempts are not counted.
  */
@@ -195,6 +208,22 @@ public final class MeshMetricNames {
   public static final String KIND_DETECTED = "detected";
   /** Detections that actually ejected the endpoint. */
   public static final String KIND_ENFORCED = "enforced";
+  /** Gauge: seconds until an identity source's certificate expires. */
+  public static final String IDENTITY_EXPIRY = "mesh.identity.expiry.seconds";
+  /** Counter: identities taken from a source after the first. */
+  public static final String IDENTITY_ROTATIONS = "mesh.identity.rotations";
+  /** Counter: server certificates a cluster's client refused during the handshake. */
+  public static final String TLS_PEER_REFUSED = "mesh.tls.peer.refused";
+  /** Counter: inbound requests by TLS mode and peer authentication. */
+  public static final String SERVER_PEER_AUTHN = "mesh.server.peer.authn";
+  /** Counter: client certificates the server context refused during the handshake. */
+  public static final String SERVER_TLS_REFUSED = "mesh.server.tls.refused";
+  /** Tag of the identity meters: the identity source's name. */
+  public static final String TAG_SOURCE = "source";
+  /** Tag of {@link #SERVER_PEER_AUTHN}: {@code strict}, {@code permissive} or {@code none}. */
+  public static final String TAG_MODE = "mode";
+  /** Tag of {@link #SERVER_PEER_AUTHN}: {@code mtls}, {@code tls} or {@code plaintext}. */
+  public static final String TAG_PEER = "peer";
   /** Tag value: a passed check, or an attempt answered below 500. */
   public static final String SUCCESS = "success";
   /** Tag value: a failed check, or an attempt answered 5xx or not answered. */

@@ -97,12 +97,12 @@ class ConfigErrorsTest {
         row("unknown top-level key",
             top("servce: x"),
             "servce: unknown key (expected one of: version, service, locality, clusters, outbound,"
-                + " inbound, propagate, admin, path_normalization, policies)"),
+                + " inbound, propagate, admin, path_normalization, policies, identity_sources)"),
         row("unknown cluster key",
             cluster("lbb: random"),
             C + "lbb: unknown key (expected one of: name, lb, endpoints, health_check,"
                 + " outlier_detection, circuit_breaker, retry, timeout, panic_threshold,"
-                + " slow_start, locality_lb, hash_on)"),
+                + " slow_start, locality_lb, hash_on, tls)"),
         row("unknown key in an empty map section",
             inRoute("pass: {to: a}"),
             IR + "pass.to: unknown key (expected: no keys)"),

@@ -104,10 +104,25 @@ final class AttemptClients {
     /** Null when attempts must rewrite the URL instead (a custom socket factory). */
     final EndpointTargeting targeting;
     private volatile Variant unqueued;
+    /** This variant speaking a cluster's TLS, by the cluster's {@code ClusterTls}; bounded. */
+    private final ConcurrentHashMap<io.mesh4j.internal.tls.ClusterTls, Variant> tls =
+        new ConcurrentHashMap<>();
 
     Variant(OkHttpClient client) {
       this.client = client;
       this.targeting = EndpointTargeting.supports(client) ? new EndpointTargeting(client) : null;
+    }
+
+    /**
+     * This variant speaking {@code t}'s TLS to the endpoints (its socket factory, trust manager,
+     * and no host name check: the trust manager verifies the peer's identity), made once per
+     * cluster TLS. Connections stay pooled per endpoint, apart from plaintext ones.
+     */
+    Variant tls(io.mesh4j.internal.tls.ClusterTls t) {
+      Variant v = tls.get(t);
+      if (v != null) return v;
+      if (tls.size() >= MAX_VARIANTS) tls.clear(); // reloads that replaced the cluster's TLS
+      return tls.computeIfAbsent(t, k -> new Variant(withTls(client, k)));
     }
 
     /**
@@ -131,6 +146,18 @@ final class AttemptClients {
       }
       return v;
     }
+  }
+
+  /** Accepts any host name: the cluster's trust manager has verified the peer's identity. */
+  static final HostnameVerifier IDENTITY_VERIFIED = (host, session) -> true;
+
+  /** {@code c} speaking {@code t}'s TLS. */
+  static OkHttpClient withTls(OkHttpClient c, io.mesh4j.internal.tls.ClusterTls t) {
+    return c.newBuilder()
+        .sslSocketFactory(t.socketFactory(), t.trustManager())
+        .hostnameVerifier(IDENTITY_VERIFIED)
+        .certificatePinner(CertificatePinner.DEFAULT)
+        .build();
   }
 
   private OkHttpClient variant(Settings s) {

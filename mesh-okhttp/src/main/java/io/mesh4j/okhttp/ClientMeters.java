@@ -39,7 +39,8 @@ final class ClientMeters {
     TIMEOUT("timeout"),
     DEADLINE_EXCEEDED("deadline-exceeded"),
     CANCELLED("cancelled"),
-    UPSTREAM_FAILURE("upstream-failure");
+    UPSTREAM_FAILURE("upstream-failure"),
+    PEER_IDENTITY_REFUSED("peer-identity-refused");
 
     final String tag;
 
@@ -59,6 +60,7 @@ final class ClientMeters {
         case DEADLINE_EXCEEDED -> DEADLINE_EXCEEDED;
         case CANCELLED -> CANCELLED;
         case UPSTREAM_FAILURE -> UPSTREAM_FAILURE;
+        case PEER_IDENTITY_REFUSED -> PEER_IDENTITY_REFUSED;
       };
     }
   }

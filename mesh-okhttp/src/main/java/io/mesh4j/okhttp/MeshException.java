@@ -58,7 +58,15 @@ public final class MeshException extends IOException {
      * The last attempt failed at the transport level ({@link MeshException#failure()}) and the
      * retry policy allowed no further try (not retriable, attempts used up, not idempotent).
      */
-    UPSTREAM_FAILURE("upstream-failure");
+    UPSTREAM_FAILURE("upstream-failure"),
+    /**
+     * The cluster speaks TLS ({@code tls}) and the server's certificate was refused in the
+     * handshake: its identity is not one {@code tls.verify} allows (a man-in-the-middle with a
+     * certificate of the same CA, a misrouted endpoint). No request byte was written. The refused
+     * endpoint is never tried again by the call; the cause is the handshake exception, whose
+     * cause chain holds an {@link io.mesh4j.identity.PeerIdentityException}.
+     */
+    PEER_IDENTITY_REFUSED("peer-identity-refused");
 
     private final String tag;
 

@@ -54,6 +54,8 @@ final class Mirror {
   private final OkHttpClient client;
   /** Steers copies to endpoints without rewriting URLs; null with a custom socket factory. */
   private final EndpointTargeting targeting;
+  /** The mirror client's TLS variants, for mirror clusters that speak TLS. */
+  private final AttemptClients.Variant tlsClients;
   private final ThreadPoolExecutor executor;
   private final Ticker ticker;
   private final int maxInFlight;
@@ -77,6 +79,7 @@ final class Mirror {
     d.setMaxRequestsPerHost(maxInFlight);
     this.client = attemptClient.newBuilder().dispatcher(d).build();
     this.targeting = EndpointTargeting.supports(client) ? new EndpointTargeting(client) : null;
+    this.tlsClients = new AttemptClients.Variant(client);
   }
 
   /** Copies in flight right now. */
@@ -116,9 +119,17 @@ final class Mirror {
     OkHttpClient c0;
     try {
       long left = Math.min(target.timeoutNanos, call.context().remainingNanos(ticker));
-      copy = OkHttpTransport.upstream(call, endpoint, rp,
-          OkHttpTransport.shadowAuthority(rp, call.authority()), targeting != null, span, left);
-      c0 = targeting != null ? targeting.client(endpoint) : client;
+      String shadow = OkHttpTransport.shadowAuthority(rp, call.authority());
+      if (target.tls == null) {
+        copy = OkHttpTransport.upstream(
+            call, endpoint, rp, shadow, targeting != null, false, span, left);
+        c0 = targeting != null ? targeting.client(endpoint) : client;
+      } else {
+        AttemptClients.Variant v = tlsClients.tls(target.tls);
+        copy = OkHttpTransport.upstream(
+            call, endpoint, rp, shadow, v.targeting != null, true, span, left);
+        c0 = v.targeting != null ? v.targeting.client(endpoint) : v.client;
+      }
     } catch (RuntimeException e) {
       res.breaker.release();
       inFlight.decrementAndGet();

@@ -3,6 +3,7 @@ package io.mesh4j.okhttp;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.Failure;
+import io.mesh4j.identity.PeerIdentityException;
 import io.mesh4j.internal.Deadlines;
 import io.mesh4j.internal.client.AttemptEnd;
 import io.mesh4j.observe.AttemptSpan;
@@ -74,13 +75,15 @@ final class OkHttpTransport implements Transport<Response> {
 
   @Override
   public Transport.Attempt<Response> prepare(Endpoint endpoint, long timeoutNanos) {
-    EndpointTargeting targeting = clients.targeting;
-    OkHttpClient attemptClient = targeting != null ? targeting.client(endpoint) : clients.client;
+    io.mesh4j.internal.tls.ClusterTls tls = target.cluster.tls;
+    AttemptClients.Variant v = tls == null ? clients : clients.tls(tls);
+    EndpointTargeting targeting = v.targeting;
+    OkHttpClient attemptClient = targeting != null ? targeting.client(endpoint) : v.client;
     CallTracing tracing = call.tracing;
     AttemptSpan span = tracing == null ? null : tracing.preparing;
     if (tracing != null) tracing.preparing = null;
-    Call c = attemptClient.newCall(
-        upstream(call, endpoint, route, null, targeting != null, span, timeoutNanos));
+    Call c = attemptClient.newCall(upstream(
+        call, endpoint, route, null, targeting != null, tls != null, span, timeoutNanos));
     c.timeout().timeout(timeoutNanos, TimeUnit.NANOSECONDS);
     OkAttempt a = new OkAttempt(c, span);
     c.addEventListener(a);
@@ -200,9 +203,21 @@ final class OkHttpTransport implements Transport<Response> {
   }
 
   @Override
+  public boolean refusedEndpoint(IOException e) {
+    return target.cluster.tls != null && PeerIdentityException.find(e) != null;
+  }
+
+  @Override
   public IOException end(AttemptEnd end, boolean sent, Failure failure, int attempts,
       String detail, IOException cause) {
-    return new MeshException(reason(end), target.cluster.name, route.tag, sent, failure,
+    Reason reason = reason(end);
+    if ((end == AttemptEnd.UPSTREAM_FAILURE || end == AttemptEnd.NO_HEALTHY_ENDPOINT)
+        && target.cluster.tls != null && PeerIdentityException.find(cause) != null) {
+      reason = Reason.PEER_IDENTITY_REFUSED;
+      String refused = PeerIdentityException.find(cause).getMessage();
+      detail = detail == null ? refused : refused + "; " + detail;
+    }
+    return new MeshException(reason, target.cluster.name, route.tag, sent, failure,
         attempts, detail, cause);
   }
 
@@ -234,7 +249,7 @@ final class OkHttpTransport implements Transport<Response> {
    * Host} carries the caller's authority (or {@code rewrite.host}, or {@code shadowHost}).
    */
   static Request upstream(MeshCall call, Endpoint endpoint, RoutePlan rp, String shadowHost,
-      boolean keepUrl, AttemptSpan span, long timeLeftNanos) {
+      boolean keepUrl, boolean tls, AttemptSpan span, long timeLeftNanos) {
     MeshContext ctx = call.context();
     Request request = call.outgoing();
     boolean addId = request.header(MeshContext.REQUEST_ID) == null;
@@ -242,15 +257,19 @@ final class OkHttpTransport implements Transport<Response> {
     String sendPath = call.sendPath();
     boolean rewritesPath = !sendPath.equals(call.rawPath());
     String deadlineHeader = ctx.hasDeadline() ? ctx.deadlineHeader() : null;
+    boolean toHttps = tls && !request.isHttps();
     if (keepUrl && !addId && !rewritesPath && shadowHost == null && rp.hostRewrite == null
-        && !rp.changesHeaders && !missingPropagated(request, ctx) && span == null
+        && !rp.changesHeaders && !toHttps && !missingPropagated(request, ctx) && span == null
         && deadlineHeader == null) {
       return request;
     }
     Request.Builder b = request.newBuilder();
     if (keepUrl) {
-      if (rewritesPath) {
-        b.url(request.url().newBuilder().encodedPath(sendPath).build());
+      if (rewritesPath || toHttps) {
+        HttpUrl.Builder url = request.url().newBuilder();
+        if (rewritesPath) url.encodedPath(sendPath);
+        if (toHttps) url.scheme("https");
+        b.url(url.build());
       }
       if (shadowHost != null) {
         b.header("Host", shadowHost);
@@ -260,6 +279,7 @@ final class OkHttpTransport implements Transport<Response> {
     } else {
       HttpUrl.Builder url = request.url().newBuilder().host(endpoint.host()).port(endpoint.port());
       if (rewritesPath) url.encodedPath(sendPath);
+      if (toHttps) url.scheme("https").port(endpoint.port());
       b.url(url.build());
       String host = rp.hostRewrite != null ? rp.hostRewrite : call.authority();
       b.header("Host", shadowHost != null ? shadowHost : host);

@@ -68,7 +68,8 @@ final class Plan {
       // cluster the runtime no longer has: such a cluster is left out, and the request finds no endpoint.
       ClusterResilience r = resilience.cluster(cc.name());
       if (cluster == null || r == null) continue;
-      cs.put(cc.name(), new ClusterPlan(cluster, cc, r));
+      cs.put(cc.name(), new ClusterPlan(cluster, cc, r,
+          cc.tls().enabled() ? io.mesh4j.internal.MeshInternals.tls(mesh).client(cc.name()) : null));
     }
     this.clusters = cs;
     this.routes = new IdentityHashMap<>();
@@ -130,8 +131,12 @@ final class Plan {
     final RetryPolicy retry;
     final Backoff backoff;
     final long timeoutNanos;
+    /** The cluster's client TLS, or {@code null} for plaintext. */
+    final io.mesh4j.internal.tls.ClusterTls tls;
 
-    ClusterPlan(Cluster cluster, ClusterConfig config, ClusterResilience resilience) {
+    ClusterPlan(Cluster cluster, ClusterConfig config, ClusterResilience resilience,
+        io.mesh4j.internal.tls.ClusterTls tls) {
+      this.tls = tls;
       this.name = config.name();
       this.cluster = cluster;
       this.config = config;

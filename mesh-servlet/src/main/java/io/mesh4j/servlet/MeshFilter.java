@@ -96,6 +96,7 @@ public final class MeshFilter implements Filter {
   private final Hooks hooks;
   private final RequestIdGenerator requestIds;
   private final PeerIdentities identities = new PeerIdentities();
+  private volatile PeerAuthentication peerAuthentication;
   private volatile Mesh mesh;
   private volatile boolean ownsMesh;
   private volatile InboundPipeline pipeline;
@@ -260,6 +261,12 @@ public final class MeshFilter implements Filter {
   private void handle(Mesh m, HttpServletRequest req, HttpServletResponse res, FilterChain chain)
       throws IOException, ServletException {
     long start = MeshInternals.ticker(m).read();
+    io.mesh4j.config.InboundTlsConfig tls = m.current().config().inbound().tls();
+    if (tls != null && !peerAuthentication(m).admit(tls, req)) {
+      // inbound.tls strict: plaintext (or TLS without a client certificate) never gets further.
+      write(res, 403, "mesh4j: mutual TLS required (inbound.tls.mode strict)\n");
+      return;
+    }
     // One canonical path for every decision below, and only when the container will dispatch on
     // that same path: otherwise the decision would be about a request the application never sees.
     InboundPipeline pipe = pipeline;
@@ -340,6 +347,15 @@ public final class MeshFilter implements Filter {
         exchange.record(Outcome.ERROR, res.isCommitted() ? res.getStatus() : 500);
       }
     }
+  }
+
+  private PeerAuthentication peerAuthentication(Mesh m) {
+    PeerAuthentication a = peerAuthentication;
+    if (a == null) {
+      a = new PeerAuthentication(m.meterRegistry(), m.serviceName());
+      peerAuthentication = a;
+    }
+    return a;
   }
 
   private InboundPipeline pipeline(Mesh m) {

@@ -44,12 +44,12 @@ final class ConfigMerge {
     InboundConfig fi = file.inbound();
     InboundConfig inbound =
         new InboundConfig(inboundHosts, fi.authz(), fi.trustedProxies(), fi.healthPath(),
-            fi.headersWithUnderscoresAction());
+            fi.headersWithUnderscoresAction(), fi.tls());
     MeshConfig merged = new MeshConfig(file.version(), file.service(), clusters,
         new OutboundConfig(outbound), inbound, file.propagate(), file.admin(), file.policies(),
         file.pathNormalization().equals(PathNormalizationConfig.DEFAULT)
             ? xds.pathNormalization() : file.pathNormalization(),
-        file.locality());
+        file.locality(), file.identitySources());
     return new Result(merged, List.copyOf(overridden));
   }
 

@@ -84,6 +84,29 @@ class ConfigMergeTest {
   }
 
   @Test
+  void theFilesTlsSettingsAndIdentitySourcesAreKept() {
+    MeshConfig withTls = ConfigLoader.load("""
+        version: 1
+        service: from-file
+        clusters:
+          - name: payments
+            endpoints: ["10.0.0.1:443"]
+            tls: { mode: mutual, verify: { spiffe_ids: ["spiffe://corp/ns/prod/sa/payments"] }, source: workload }
+        inbound: { tls: { mode: strict, source: workload } }
+        identity_sources:
+          - name: workload
+            pem: { cert_chain: /s/tls.crt, private_key: /s/tls.key, trust_bundle: /s/ca.crt }
+        """);
+
+    MeshConfig m = ConfigMerge.merge(withTls, XDS).config();
+
+    assertThat(m.identitySources()).isEqualTo(withTls.identitySources());
+    assertThat(m.inbound().tls()).isEqualTo(withTls.inbound().tls());
+    assertThat(m.cluster("payments").tls()).isEqualTo(withTls.cluster("payments").tls());
+    assertThat(io.mesh4j.config.ConfigValidator.validate(m)).isEmpty();
+  }
+
+  @Test
   void anEmptyFileTakesEverythingFromXdsWithNoOverride() {
     MeshConfig empty = ConfigLoader.load("version: 1\nservice: s\n");
 

@@ -204,6 +204,18 @@ public final class AttemptLoop implements PickContext {
     return false;
   }
 
+  /** Endpoints refused by the transport's policy ({@link Transport#refusedEndpoint}); rare. */
+  private java.util.List<Endpoint> refused;
+
+  private boolean isRefused(Endpoint e) {
+    java.util.List<Endpoint> r = refused;
+    if (r == null) return false;
+    for (int i = 0; i < r.size(); i++) {
+      if (r.get(i) == e) return true;
+    }
+    return false;
+  }
+
   private void recordTried(Endpoint e) {
     if (alreadyTried(e)) return;
     if (triedCount == 0) {
@@ -419,6 +431,14 @@ public final class AttemptLoop implements PickContext {
       else finish(null, transport.end(AttemptEnd.NO_HEALTHY_ENDPOINT, sent, lastFailure, attemptNo, null, lastError));
       return;
     }
+    if (refused != null && isRefused(pick.endpoint())) {
+      // The picker offers an endpoint this call refused: no other is left. Never send it again.
+      breaker.release();
+      if (held != null) finishHeld();
+      else finish(null, transport.end(AttemptEnd.UPSTREAM_FAILURE, sent, lastFailure, attemptNo,
+          "no endpoint left whose identity was not refused", lastError));
+      return;
+    }
     if (held != null) {
       transport.discard(held);
       held = null;
@@ -508,7 +528,7 @@ public final class AttemptLoop implements PickContext {
       return;
     }
     PickResult pick = target.cluster().pick(this);
-    if (!pick.hasEndpoint() || alreadyTried(pick.endpoint())) {
+    if (!pick.hasEndpoint() || alreadyTried(pick.endpoint()) || isRefused(pick.endpoint())) {
       breaker.release(); // no other endpoint to hedge to
       return;
     }
@@ -577,6 +597,11 @@ public final class AttemptLoop implements PickContext {
     }
     boolean attemptSent = response != null || (left && !failure.neverSent());
     sent |= attemptSent;
+    boolean refusedNow = error != null && response == null && transport.refusedEndpoint(error);
+    if (refusedNow) {
+      if (refused == null) refused = new java.util.ArrayList<>(2);
+      if (!isRefused(endpoint)) refused.add(endpoint);
+    }
 
     report(cluster, breaker, endpoint, status, failure, t.latency);
     if (response != null) target.responded(t.latency);
@@ -627,7 +652,8 @@ public final class AttemptLoop implements PickContext {
     long retryAfter = response == null
         ? RetryAfter.ABSENT
         : RetryAfter.parseNanos(transport.header(response, "Retry-After"), clock.millis());
-    long delay = target.backoff().delayNanos(attemptNo, retryAfter);
+    // A refused endpoint is not overloaded: the next try (elsewhere, or none) need not wait.
+    long delay = refusedNow ? 0 : target.backoff().delayNanos(attemptNo, retryAfter);
     if (ticker.read() + delay - deadline >= 0) {
       if (held != null) finishHeld();
       else finish(null, transport.end(timeoutEnd(), sent, failure, attemptNo,

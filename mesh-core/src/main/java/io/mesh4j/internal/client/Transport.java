@@ -65,6 +65,15 @@ public interface Transport<R> {
   boolean isDeadline(IOException e);
 
   /**
+   * Whether {@code e} says the endpoint itself was refused by the caller's policy (its TLS
+   * identity is not one the cluster allows): the loop then never sends this call to that endpoint
+   * again, whatever the retry policy says (another endpoint may still be tried). Default never.
+   */
+  default boolean refusedEndpoint(IOException e) {
+    return false;
+  }
+
+  /**
    * The exception the call fails with when the loop gives up: {@code reason}, whether any attempt
    * may have reached a server, the last attempt's failure, the attempts made, a detail (or null),
    * and the last attempt's exception (or null).

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code /mesh/clusters}</td><td>GET, HEAD</td><td>clusters and endpoint state (JSON)</td></tr>
  *   <tr><td>{@code /mesh/config}</td><td>GET, HEAD</td><td>the config in force, masked (JSON)</td></tr>
  *   <tr><td>{@code /mesh/routes}</td><td>GET, HEAD</td><td>the compiled route tables (JSON)</td></tr>
+ *   <tr><td>{@code /mesh/tls}</td><td>GET, HEAD</td><td>identity sources, per-cluster and inbound TLS, verified peers (JSON; never a key)</td></tr>
  *   <tr><td>{@code /mesh/explain}</td><td>GET, HEAD</td><td>{@code mesh4j explain --json} (JSON)</td></tr>
  *   <tr><td>{@code /mesh/metrics}</td><td>GET, HEAD</td><td>the application's {@code PrometheusMeterRegistry} (text, OpenMetrics); 501 without one</td></tr>
  *   <tr><td>{@code /mesh/drain}</td><td>POST</td><td>{@link Mesh#drain()}</td></tr>
@@ -150,6 +151,7 @@ public final class MeshAdmin implements AdminHandler {
       case CLUSTERS -> send(res, StateJson.clusters(mesh, snapshot), head);
       case CONFIG -> send(res, StateJson.config(mesh, snapshot), head);
       case ROUTES -> send(res, StateJson.routes(mesh, snapshot), head);
+      case TLS -> send(res, TlsJson.tls(mesh, snapshot), head);
       case EXPLAIN -> explain(req, res, snapshot, head);
       case METRICS -> metrics(req, res, head);
       default -> throw new AssertionError(endpoint);
@@ -366,6 +368,7 @@ public final class MeshAdmin implements AdminHandler {
     CLUSTERS("/mesh/clusters", false),
     CONFIG("/mesh/config", false),
     ROUTES("/mesh/routes", false),
+    TLS("/mesh/tls", false),
     EXPLAIN("/mesh/explain", false),
     METRICS("/mesh/metrics", false),
     DRAIN("/mesh/drain", true),

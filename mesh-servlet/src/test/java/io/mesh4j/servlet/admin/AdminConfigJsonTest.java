@@ -50,7 +50,9 @@ class AdminConfigJsonTest {
              "retry_on": ["connect-failure", "refused-stream", "reset", "gateway-error"],
              "retriable_status_codes": [], "backoff": {"base": "25ms", "max": "250ms"},
              "budget": {"percent": 20.0, "min_per_second": 10}, "idempotent_only": true},
-           "timeout": "15s", "panic_threshold": 50, "slow_start": "0s"}],
+           "timeout": "15s", "panic_threshold": 50, "slow_start": "0s",
+           "tls": {"mode": "disabled", "verify": {"spiffe_ids": [], "subject_alt_names": []},
+                   "min_version": "1.2"}}],
          "outbound": {"virtual_hosts": []},
          "inbound": {"virtual_hosts": [], "authz": {"default_action": "allow", "rules": []},
            "trusted_proxies": [], "health_path": "/mesh/health",
@@ -59,7 +61,8 @@ class AdminConfigJsonTest {
          "admin": {"enabled": false, "allow_from": ["127.0.0.1/32", "::1/128"],
                    "allowed_hosts": []},
          "path_normalization": {"normalize_path": true, "merge_slashes": true,
-                   "path_with_escaped_slashes_action": "reject_request"}}
+                   "path_with_escaped_slashes_action": "reject_request"},
+         "identity_sources": []}
         """));
   }
 

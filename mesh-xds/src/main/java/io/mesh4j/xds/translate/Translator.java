@@ -206,9 +206,11 @@ final class Translator {
     MeshConfig config = new MeshConfig(MeshConfig.CURRENT_VERSION, service, built,
         new OutboundConfig(outbound),
         new InboundConfig(inbound, baseInbound.authz(), baseInbound.trustedProxies(),
-            baseInbound.healthPath(), baseInbound.headersWithUnderscoresAction()),
+            baseInbound.healthPath(), baseInbound.headersWithUnderscoresAction(),
+            baseInbound.tls()),
         base != null ? base.propagate() : null,
-        base != null ? base.admin() : null, null, pathNormalization(), null);
+        base != null ? base.admin() : null, null, pathNormalization(), null,
+        base != null ? base.identitySources() : null);
     List<ConfigError> errors = ConfigValidator.validate(config);
     if (!errors.isEmpty()) {
       for (ConfigError e : errors) {

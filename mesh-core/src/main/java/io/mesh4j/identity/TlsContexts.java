@@ -1,0 +1,371 @@
+package io.mesh4j.identity;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyManagementException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * Ready-made TLS contexts over an {@link IdentitySource}, JDK only (no container classes), so the
+ * same server context serves Jetty, Tomcat or a plain {@code SSLServerSocket}, and the client
+ * context any HTTP client.
+ *
+ * <p>Both present the source's current certificate and validate peers against its current trust
+ * bundle on every handshake: a rotated certificate or bundle is used by the next connection with
+ * no restart, and open connections (and their requests in flight) are never touched. On each
+ * rotation the contexts' TLS session caches are emptied, so no session established under the old
+ * material is resumed on a new connection.
+ *
+ * <p>Server ({@link #server}): every engine and socket it creates requires (or, with {@code
+ * requireClientCertificate} false, requests) a client certificate chained to the bundle. Jetty 12:
+ *
+ * <pre>{@code
+ * SslContextFactory.Server ssl = new SslContextFactory.Server();
+ * ssl.setSslContext(TlsContexts.server(mesh.identitySource("workload")));
+ * ssl.setNeedClientAuth(true);                  // Jetty applies its own setting too
+ * ssl.setEndpointIdentificationAlgorithm(null); // peers are checked by identity, not host name
+ * }</pre>
+ *
+ * <p>Thread-safe; each call makes a new context.
+ */
+public final class TlsContexts {
+  /** The TLS versions, oldest first. */
+  private static final List<String> VERSIONS = List.of("TLSv1.2", "TLSv1.3");
+
+  private TlsContexts() {}
+
+  /** A server context requiring client certificates from the bundle, TLS 1.2 or later. */
+  public static SSLContext server(IdentitySource source) {
+    return server(source, true, PeerVerification.anyTrusted(), PeerObserver.NONE,
+        Clock.systemUTC(), "1.2");
+  }
+
+  /**
+   * A server context.
+   *
+   * @param source the identity served and the bundle client certificates must chain to
+   * @param requireClientCertificate {@code true}: a client without a trusted certificate fails
+   *     the handshake (STRICT); {@code false}: a certificate is requested, and one that is
+   *     presented must be trusted, but a client may present none (PERMISSIVE)
+   * @param clients which client identities are accepted once trusted
+   * @param observer told of every client certificate accepted or refused
+   * @param clock the time certificates are checked at
+   * @param minVersion {@code 1.2} or {@code 1.3}
+   */
+  public static SSLContext server(IdentitySource source, boolean requireClientCertificate,
+      PeerVerification clients, PeerObserver observer, Clock clock, String minVersion) {
+    return server(source, () -> requireClientCertificate, clients, observer, clock, minVersion);
+  }
+
+  /**
+   * A server context whose client-certificate requirement is read each time an engine or socket
+   * is made (a mesh switching {@code inbound.tls.mode} between {@code strict} and {@code
+   * permissive} applies to the next connection).
+   */
+  public static SSLContext server(IdentitySource source,
+      java.util.function.BooleanSupplier requireClientCertificate, PeerVerification clients,
+      PeerObserver observer, Clock clock, String minVersion) {
+    Objects.requireNonNull(requireClientCertificate, "requireClientCertificate");
+    return context(source, true, clients, observer, clock, minVersion, true,
+        requireClientCertificate);
+  }
+
+  /**
+   * A client context.
+   *
+   * @param source the bundle servers must chain to, and the certificate presented
+   * @param presentCertificate {@code true} for mutual TLS; {@code false} presents none
+   * @param servers which server identities are accepted once trusted
+   * @param observer told of every server certificate accepted or refused
+   * @param clock the time certificates are checked at
+   * @param minVersion {@code 1.2} or {@code 1.3}
+   */
+  public static ClientTls client(IdentitySource source, boolean presentCertificate,
+      PeerVerification servers, PeerObserver observer, Clock clock, String minVersion) {
+    BundleTrustManager tm = new BundleTrustManager(source, servers, observer, clock);
+    SSLContext c = context(source, presentCertificate, servers, observer, clock, minVersion,
+        false, () -> false, tm);
+    return new ClientTls(c.getSocketFactory(), tm, c);
+  }
+
+  /**
+   * The socket factory and trust manager of a client context (OkHttp's {@code
+   * sslSocketFactory(factory, trustManager)} takes both).
+   *
+   * @param socketFactory creates sockets that present the current certificate and verify peers
+   * @param trustManager the trust manager the factory uses
+   * @param context the whole context
+   */
+  public record ClientTls(SSLSocketFactory socketFactory, X509TrustManager trustManager,
+      SSLContext context) {}
+
+  /** The protocols from {@code minVersion} on: {@code 1.2} or {@code 1.3}. */
+  static String[] protocols(String minVersion) {
+    String min = "TLSv" + Objects.requireNonNull(minVersion, "minVersion");
+    int i = VERSIONS.indexOf(min);
+    if (i < 0) {
+      throw new IllegalArgumentException("min_version: " + minVersion + " (expected: 1.2 or 1.3)");
+    }
+    return VERSIONS.subList(i, VERSIONS.size()).toArray(new String[0]);
+  }
+
+  private static SSLContext context(IdentitySource source, boolean presentCertificate,
+      PeerVerification peers, PeerObserver observer, Clock clock, String minVersion,
+      boolean server, java.util.function.BooleanSupplier requireClient) {
+    return context(source, presentCertificate, peers, observer, clock, minVersion, server,
+        requireClient, new BundleTrustManager(source, peers, observer, clock));
+  }
+
+  private static SSLContext context(IdentitySource source, boolean presentCertificate,
+      PeerVerification peers, PeerObserver observer, Clock clock, String minVersion,
+      boolean server, java.util.function.BooleanSupplier requireClient, BundleTrustManager tm) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(peers, "peers");
+    Objects.requireNonNull(observer, "observer");
+    Objects.requireNonNull(clock, "clock");
+    String[] protocols = protocols(minVersion);
+    SSLContext inner;
+    try {
+      inner = SSLContext.getInstance("TLS");
+      KeyManager[] kms = presentCertificate ? new KeyManager[] {new CurrentKeyManager(source)} : null;
+      inner.init(kms, new TrustManager[] {tm}, new SecureRandom());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("TLS is not available in this JVM", e);
+    }
+    // Sessions made with the previous material must not be resumed once it changed.
+    source.onChange(id -> {
+      clear(inner.getClientSessionContext());
+      clear(inner.getServerSessionContext());
+    });
+    return new Configured(new Spi(inner, protocols, server, requireClient), inner);
+  }
+
+  private static void clear(SSLSessionContext ctx) {
+    if (ctx == null) return;
+    for (byte[] id : Collections.list(ctx.getIds())) {
+      javax.net.ssl.SSLSession s = ctx.getSession(id);
+      if (s != null) s.invalidate();
+    }
+  }
+
+  /** An {@link SSLContext} whose engines and sockets come configured. */
+  private static final class Configured extends SSLContext {
+    Configured(Spi spi, SSLContext inner) {
+      super(spi, inner.getProvider(), inner.getProtocol());
+    }
+  }
+
+  private static final class Spi extends SSLContextSpi {
+    private final SSLContext inner;
+    private final String[] protocols;
+    private final boolean server;
+    private final java.util.function.BooleanSupplier requireClient;
+
+    Spi(SSLContext inner, String[] protocols, boolean server,
+        java.util.function.BooleanSupplier requireClient) {
+      this.inner = inner;
+      this.protocols = protocols;
+      this.server = server;
+      this.requireClient = requireClient;
+    }
+
+    SSLParameters configure(SSLParameters p) {
+      p.setProtocols(protocols);
+      if (server) {
+        if (requireClient.getAsBoolean()) p.setNeedClientAuth(true);
+        else p.setWantClientAuth(true);
+      } else {
+        p.setEndpointIdentificationAlgorithm(null);
+      }
+      return p;
+    }
+
+    SSLEngine configure(SSLEngine e) {
+      if (!server) forgetSessions();
+      e.setSSLParameters(configure(e.getSSLParameters()));
+      if (server) e.setUseClientMode(false);
+      return e;
+    }
+
+    Socket configure(Socket s) {
+      if (s instanceof SSLSocket ssl) {
+        ssl.setSSLParameters(configure(ssl.getSSLParameters()));
+        if (!server) forgetSessions();
+      }
+      return s;
+    }
+
+    /**
+     * A client never resumes: a resumed session skips the certificates, so a rotated (or expired,
+     * or no longer trusted) server certificate would live on in it. One full handshake per new
+     * connection; pooled connections make that rare. The cache holds at most the sessions of
+     * connections made since the last one, so this is cheap.
+     */
+    void forgetSessions() {
+      clear(inner.getClientSessionContext());
+    }
+
+    @Override
+    protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr)
+        throws KeyManagementException {
+      throw new KeyManagementException("a mesh4j TLS context is initialised already");
+    }
+
+    @Override
+    protected SSLSocketFactory engineGetSocketFactory() {
+      return new Sockets(inner.getSocketFactory(), this);
+    }
+
+    @Override
+    protected SSLServerSocketFactory engineGetServerSocketFactory() {
+      return new ServerSockets(inner.getServerSocketFactory(), this);
+    }
+
+    @Override
+    protected SSLEngine engineCreateSSLEngine() {
+      return configure(inner.createSSLEngine());
+    }
+
+    @Override
+    protected SSLEngine engineCreateSSLEngine(String host, int port) {
+      return configure(inner.createSSLEngine(host, port));
+    }
+
+    @Override
+    protected SSLSessionContext engineGetServerSessionContext() {
+      return inner.getServerSessionContext();
+    }
+
+    @Override
+    protected SSLSessionContext engineGetClientSessionContext() {
+      return inner.getClientSessionContext();
+    }
+
+    @Override
+    protected SSLParameters engineGetDefaultSSLParameters() {
+      return configure(inner.getDefaultSSLParameters());
+    }
+
+    @Override
+    protected SSLParameters engineGetSupportedSSLParameters() {
+      return inner.getSupportedSSLParameters();
+    }
+  }
+
+  private static final class Sockets extends SSLSocketFactory {
+    private final SSLSocketFactory f;
+    private final Spi spi;
+
+    Sockets(SSLSocketFactory f, Spi spi) {
+      this.f = f;
+      this.spi = spi;
+    }
+
+    @Override
+    public String[] getDefaultCipherSuites() {
+      return f.getDefaultCipherSuites();
+    }
+
+    @Override
+    public String[] getSupportedCipherSuites() {
+      return f.getSupportedCipherSuites();
+    }
+
+    @Override
+    public Socket createSocket(Socket s, String host, int port, boolean autoClose)
+        throws IOException {
+      return spi.configure(f.createSocket(s, host, port, autoClose));
+    }
+
+    @Override
+    public Socket createSocket() throws IOException {
+      return spi.configure(f.createSocket());
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+      return spi.configure(f.createSocket(host, port));
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress local, int localPort)
+        throws IOException {
+      return spi.configure(f.createSocket(host, port, local, localPort));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+      return spi.configure(f.createSocket(host, port));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress local, int localPort)
+        throws IOException {
+      return spi.configure(f.createSocket(address, port, local, localPort));
+    }
+  }
+
+  private static final class ServerSockets extends SSLServerSocketFactory {
+    private final SSLServerSocketFactory f;
+    private final Spi spi;
+
+    ServerSockets(SSLServerSocketFactory f, Spi spi) {
+      this.f = f;
+      this.spi = spi;
+    }
+
+    private java.net.ServerSocket configure(java.net.ServerSocket s) {
+      if (s instanceof SSLServerSocket ssl) ssl.setSSLParameters(spi.configure(ssl.getSSLParameters()));
+      return s;
+    }
+
+    @Override
+    public String[] getDefaultCipherSuites() {
+      return f.getDefaultCipherSuites();
+    }
+
+    @Override
+    public String[] getSupportedCipherSuites() {
+      return f.getSupportedCipherSuites();
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket() throws IOException {
+      return configure(f.createServerSocket());
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket(int port) throws IOException {
+      return configure(f.createServerSocket(port));
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket(int port, int backlog) throws IOException {
+      return configure(f.createServerSocket(port, backlog));
+    }
+
+    @Override
+    public java.net.ServerSocket createServerSocket(int port, int backlog, InetAddress address)
+        throws IOException {
+      return configure(f.createServerSocket(port, backlog, address));
+    }
+  }
+}

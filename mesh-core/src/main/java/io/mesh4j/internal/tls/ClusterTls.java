@@ -1,0 +1,166 @@
+package io.mesh4j.internal.tls;
+
+import io.mesh4j.config.TlsConfig;
+import io.mesh4j.identity.IdentitySource;
+import io.mesh4j.identity.PeerObserver;
+import io.mesh4j.identity.TlsContexts;
+import io.micrometer.core.instrument.Counter;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The client TLS of one cluster: the socket factory and trust manager its attempts use (the
+ * source's current certificate, the cluster's {@code verify} and {@code sni}), and what its
+ * handshakes saw: the server identities verified, and refusals (counted in {@code
+ * mesh.tls.peer.refused{cluster}}, the last reason kept for the admin page). Kept across reloads
+ * while the cluster's {@code tls} and its source stay the same, so pooled connections survive a
+ * reload. Thread-safe.
+ *
+ * <p>Engine internal: public only for the adapters and the admin page.
+ */
+public final class ClusterTls implements PeerObserver {
+  private static final int MAX_PEERS = 64;
+
+  private final String cluster;
+  private final TlsConfig config;
+  private final IdentitySource source;
+  private final SSLSocketFactory socketFactory;
+  private final X509TrustManager trustManager;
+  private final Counter refusedCounter;
+  private final ConcurrentHashMap<String, Long> verified = new ConcurrentHashMap<>();
+  private final AtomicLong refused = new AtomicLong();
+  private final java.time.Clock clock;
+  private volatile String lastRefusal;
+
+  ClusterTls(String cluster, TlsConfig config, IdentitySource source, java.time.Clock clock,
+      Counter refusedCounter) {
+    this.cluster = cluster;
+    this.config = config;
+    this.source = source;
+    this.clock = clock;
+    this.refusedCounter = refusedCounter;
+    TlsContexts.ClientTls tls = TlsContexts.client(source,
+        config.mode() == TlsConfig.Mode.MUTUAL, MeshTls.verification(config.verify()), this,
+        clock, config.minVersion());
+    this.socketFactory = config.sni() == null
+        ? tls.socketFactory() : new SniSocketFactory(tls.socketFactory(), config.sni());
+    this.trustManager = tls.trustManager();
+  }
+
+  /** The cluster's name. */
+  public String cluster() {
+    return cluster;
+  }
+
+  /** The cluster's {@code tls}. */
+  public TlsConfig config() {
+    return config;
+  }
+
+  /** The identity source used. */
+  public IdentitySource source() {
+    return source;
+  }
+
+  /** Makes sockets that present the current certificate and verify the server. */
+  public SSLSocketFactory socketFactory() {
+    return socketFactory;
+  }
+
+  /** The trust manager the factory uses. */
+  public X509TrustManager trustManager() {
+    return trustManager;
+  }
+
+  /** Server identities verified so far (at most the last 64 distinct), with when, sorted. */
+  public Map<String, java.time.Instant> verifiedPeers() {
+    Map<String, java.time.Instant> out = new TreeMap<>();
+    verified.forEach((k, v) -> out.put(k, java.time.Instant.ofEpochMilli(v)));
+    return out;
+  }
+
+  /** Handshakes in which the server was refused. */
+  public long refusedCount() {
+    return refused.get();
+  }
+
+  /** Why the last server was refused, or {@code null}. */
+  public String lastRefusal() {
+    return lastRefusal;
+  }
+
+  @Override
+  public void verified(String identity) {
+    if (identity == null) return;
+    if (verified.size() >= MAX_PEERS && !verified.containsKey(identity)) verified.clear();
+    verified.put(identity, clock.millis());
+  }
+
+  @Override
+  public void refused(String identity, String reason) {
+    refused.incrementAndGet();
+    refusedCounter.increment();
+    lastRefusal = reason;
+  }
+
+  /** Sends {@code sni} as the server name, whatever host the caller connects to. */
+  private static final class SniSocketFactory extends SSLSocketFactory {
+    private final SSLSocketFactory f;
+    private final String sni;
+
+    SniSocketFactory(SSLSocketFactory f, String sni) {
+      this.f = f;
+      this.sni = sni;
+    }
+
+    @Override
+    public String[] getDefaultCipherSuites() {
+      return f.getDefaultCipherSuites();
+    }
+
+    @Override
+    public String[] getSupportedCipherSuites() {
+      return f.getSupportedCipherSuites();
+    }
+
+    @Override
+    public Socket createSocket(Socket s, String host, int port, boolean autoClose)
+        throws IOException {
+      return f.createSocket(s, sni, port, autoClose);
+    }
+
+    @Override
+    public Socket createSocket() throws IOException {
+      return f.createSocket();
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+      return f.createSocket(host, port);
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress local, int localPort)
+        throws IOException {
+      return f.createSocket(host, port, local, localPort);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+      return f.createSocket(host, port);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress local, int localPort)
+        throws IOException {
+      return f.createSocket(address, port, local, localPort);
+    }
+  }
+}

@@ -1,0 +1,390 @@
+package io.mesh4j.internal.tls;
+
+import io.mesh4j.config.ClusterConfig;
+import io.mesh4j.config.ConfigError;
+import io.mesh4j.config.ConfigException;
+import io.mesh4j.config.IdentitySourceConfig;
+import io.mesh4j.config.InboundTlsConfig;
+import io.mesh4j.config.MeshConfig;
+import io.mesh4j.config.TlsConfig;
+import io.mesh4j.identity.IdentitySource;
+import io.mesh4j.identity.PeerObserver;
+import io.mesh4j.identity.PeerVerification;
+import io.mesh4j.identity.PemFileIdentitySource;
+import io.mesh4j.identity.TlsContexts;
+import io.mesh4j.identity.WorkloadIdentity;
+import io.mesh4j.metrics.MeshMetricNames;
+import io.mesh4j.time.Scheduler;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A mesh's TLS state: its identity sources (PEM sources made from {@code identity_sources},
+ * sources registered in code), each cluster's client TLS ({@link ClusterTls}), and the server
+ * context over {@code inbound.tls}. Reconciled with each config in two steps: {@link #prepare}
+ * makes every new source (failing the reload, with the entry's path, when one cannot be read)
+ * without changing anything, {@link #commit} then swaps and closes what is gone. A source whose
+ * entry did not change is kept, so its rotation history, its listeners and the connections made
+ * with it survive a reload.
+ *
+ * <p>Publishes {@code mesh.identity.expiry.seconds{source}} and logs a warning once per
+ * certificate when less than a third of its validity remains (renewal is due at two thirds, so by
+ * then it has failed), an error once it expired. Thread-safe; {@link #prepare}/{@link #commit} are
+ * called under the mesh's reload lock.
+ *
+ * <p>Engine internal: public only for the adapters and the admin page.
+ */
+public final class MeshTls implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MeshTls.class);
+  static final Duration EXPIRY_CHECK = Duration.ofMinutes(1);
+
+  private final Map<String, IdentitySource> registered;
+  private final Scheduler scheduler;
+  private final Clock clock;
+  private final MeterRegistry meters;
+  private final String service;
+  private volatile State state = new State(Map.of(), Map.of(), Map.of(), null);
+  private final Map<String, Long> warnedGeneration = new ConcurrentHashMap<>();
+  private final AtomicLong serverRefused = new AtomicLong();
+  private final ConcurrentHashMap<String, Long> serverVerified = new ConcurrentHashMap<>();
+  private volatile String serverLastRefusal;
+  private volatile SSLContext serverContext;
+  private volatile boolean closed;
+  private volatile Scheduler.Cancellable expiryTask;
+
+  /** One config's sources and contexts. */
+  private record State(Map<String, Source> sources, Map<String, ClusterTls> clusters,
+      Map<String, IdentitySourceConfig> configs, InboundTlsConfig inbound) {}
+
+  /** A source and what the mesh attached to it. */
+  private record Source(IdentitySource source, boolean owned, List<Meter> meters,
+      AutoCloseable listener) {}
+
+  /**
+   * @param registered sources registered in code, by name
+   * @param service the service name (metric tag)
+   */
+  public MeshTls(Map<String, IdentitySource> registered, Scheduler scheduler, Clock clock,
+      MeterRegistry meters, String service) {
+    this.registered = Map.copyOf(registered);
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.meters = meters;
+    this.service = service;
+  }
+
+  /** The {@link PeerVerification} of a cluster's {@code verify}. */
+  public static PeerVerification verification(TlsConfig.Verify v) {
+    if (!v.spiffeIds().isEmpty()) return PeerVerification.spiffeIds(v.spiffeIds());
+    if (!v.subjectAltNames().isEmpty()) return PeerVerification.subjectAltNames(v.subjectAltNames());
+    return PeerVerification.anyTrusted();
+  }
+
+  /** What {@link #prepare} made, to {@link #commit} or {@link #discard}. */
+  public static final class Prepared {
+    private final MeshConfig config;
+    private final Map<String, Source> sources;
+    private final List<Source> made;
+
+    private Prepared(MeshConfig config, Map<String, Source> sources, List<Source> made) {
+      this.config = config;
+      this.sources = sources;
+      this.made = made;
+    }
+  }
+
+  /**
+   * Makes the sources {@code config} needs and does not have yet, changing nothing in force.
+   *
+   * @throws ConfigException naming each {@code identity_sources} entry that cannot be used
+   */
+  public Prepared prepare(MeshConfig config) {
+    State s = state;
+    Map<String, Source> sources = new LinkedHashMap<>();
+    List<Source> made = new ArrayList<>();
+    List<ConfigError> errors = new ArrayList<>();
+    for (int i = 0; i < config.identitySources().size(); i++) {
+      IdentitySourceConfig c = config.identitySources().get(i);
+      String p = "identity_sources[" + i + "]";
+      Source old = s.sources.get(c.name());
+      if (old != null && Objects.equals(s.configs.get(c.name()), c)) {
+        sources.put(c.name(), old);
+        continue;
+      }
+      if (c.pem() == null) {
+        IdentitySource r = registered.get(c.name());
+        if (r == null) {
+          errors.add(new ConfigError(p, "no pem, and no identity source \"" + c.name()
+              + "\" registered with Mesh.builder().identitySource(...) (registered: "
+              + (registered.isEmpty() ? "none" : String.join(", ", new TreeMap<>(registered).keySet()))
+              + ")"));
+          continue;
+        }
+        Source src = attach(r, false);
+        sources.put(c.name(), src);
+        made.add(src);
+        continue;
+      }
+      try {
+        PemFileIdentitySource pem = PemFileIdentitySource.builder(c.name())
+            .certChain(Path.of(c.pem().certChain())).privateKey(Path.of(c.pem().privateKey()))
+            .trustBundle(Path.of(c.pem().trustBundle())).refresh(c.pem().refresh())
+            .scheduler(scheduler).build();
+        Source src = attach(pem, true);
+        sources.put(c.name(), src);
+        made.add(src);
+      } catch (IllegalArgumentException e) { // also InvalidPathException
+        errors.add(new ConfigError(p + ".pem", e.getMessage()));
+      }
+    }
+    if (!errors.isEmpty()) {
+      for (Source m : made) detach(m);
+      throw new ConfigException(errors);
+    }
+    return new Prepared(config, sources, made);
+  }
+
+  /** Undoes a {@link #prepare} whose config was not installed. */
+  public void discard(Prepared p) {
+    for (Source m : p.made) detach(m);
+  }
+
+  /** Puts {@code p}'s sources and cluster contexts in force and releases what is gone. */
+  public void commit(Prepared p) {
+    State old = state;
+    Map<String, IdentitySourceConfig> configs = new HashMap<>();
+    for (IdentitySourceConfig c : p.config.identitySources()) configs.put(c.name(), c);
+    Map<String, ClusterTls> clusters = new HashMap<>();
+    for (ClusterConfig c : p.config.clusters()) {
+      TlsConfig t = c.tls();
+      if (!t.enabled()) continue;
+      Source src = p.sources.get(t.source());
+      ClusterTls prev = old.clusters.get(c.name());
+      if (prev != null && prev.config().equals(t) && prev.source() == src.source()) {
+        clusters.put(c.name(), prev);
+      } else {
+        Counter refused = Counter.builder(MeshMetricNames.TLS_PEER_REFUSED)
+            .description("Server certificates the client refused during the handshake")
+            .tag(MeshMetricNames.TAG_CLUSTER, c.name())
+            .register(meters);
+        clusters.put(c.name(), new ClusterTls(c.name(), t, src.source(), clock, refused));
+      }
+    }
+    state = new State(Map.copyOf(p.sources), Map.copyOf(clusters), Map.copyOf(configs),
+        p.config.inbound().tls());
+    for (Map.Entry<String, Source> e : old.sources.entrySet()) {
+      if (p.sources.get(e.getKey()) != e.getValue()) detach(e.getValue());
+    }
+    if (expiryTask == null && !p.sources.isEmpty() && !closed) {
+      checkExpiry();
+    }
+  }
+
+  private Source attach(IdentitySource source, boolean owned) {
+    String name = source.name();
+    List<Meter> ms = new ArrayList<>();
+    ms.add(Gauge.builder(MeshMetricNames.IDENTITY_EXPIRY, source,
+            s -> Duration.between(clock.instant(), s.current().notAfter()).toMillis() / 1000.0)
+        .description("Seconds until the identity source's certificate expires")
+        .tag(MeshMetricNames.TAG_SOURCE, name)
+        .register(meters));
+    Counter rotations = Counter.builder(MeshMetricNames.IDENTITY_ROTATIONS)
+        .description("New identities taken from the source")
+        .tag(MeshMetricNames.TAG_SOURCE, name)
+        .register(meters);
+    ms.add(rotations);
+    Consumer<WorkloadIdentity> onChange = id -> rotations.increment();
+    AutoCloseable listener = source.onChange(onChange);
+    return new Source(source, owned, ms, listener);
+  }
+
+  private void detach(Source s) {
+    try {
+      s.listener.close();
+    } catch (Exception e) {
+      log.warn("mesh4j: removing an identity listener failed", e);
+    }
+    for (Meter m : s.meters) meters.remove(m);
+    if (s.owned) s.source.close();
+  }
+
+  private void checkExpiry() {
+    if (closed) return;
+    Instant now = clock.instant();
+    for (Source s : state.sources.values()) {
+      WorkloadIdentity id = s.source.current();
+      Duration left = Duration.between(now, id.notAfter());
+      Duration life = Duration.between(id.notBefore(), id.notAfter());
+      Long warned = warnedGeneration.get(s.source.name());
+      long key = id.generation() * 2 + (left.isNegative() ? 1 : 0);
+      if (warned != null && warned == key) continue;
+      if (left.isNegative()) {
+        log.error("mesh4j: the certificate of identity source {} expired at {}: peers refuse it;"
+            + " the source has not rotated it ({})", s.source.name(), id.notAfter(),
+            s.source.lastError() == null ? "no read error" : s.source.lastError());
+        warnedGeneration.put(s.source.name(), key);
+      } else if (left.multipliedBy(3).compareTo(life) < 0) {
+        log.warn("mesh4j: the certificate of identity source {} expires in {}s (at {}) and has not"
+            + " been rotated; renewal is due at two thirds of its validity ({})", s.source.name(),
+            left.toSeconds(), id.notAfter(),
+            s.source.lastError() == null ? "no read error" : s.source.lastError());
+        warnedGeneration.put(s.source.name(), key);
+      }
+    }
+    expiryTask = scheduler.schedule(this::checkExpiry, EXPIRY_CHECK);
+  }
+
+  /** The client TLS of {@code cluster}, or {@code null} when it speaks plaintext. */
+  public ClusterTls client(String cluster) {
+    return state.clusters.get(cluster);
+  }
+
+  /** Every cluster's client TLS, by name. */
+  public Map<String, ClusterTls> clients() {
+    return new TreeMap<>(state.clusters);
+  }
+
+  /** The identity source of that name in force, or {@code null}. */
+  public IdentitySource source(String name) {
+    Source s = state.sources.get(name);
+    return s == null ? null : s.source;
+  }
+
+  /** The identity sources in force, by name. */
+  public Map<String, IdentitySource> sources() {
+    Map<String, IdentitySource> out = new TreeMap<>();
+    state.sources.forEach((k, v) -> out.put(k, v.source));
+    return out;
+  }
+
+  /** {@code inbound.tls}, or {@code null}. */
+  public InboundTlsConfig inbound() {
+    return state.inbound;
+  }
+
+  /**
+   * The server context over {@code inbound.tls}: serves the named source's current certificate
+   * (following a config that names another source), requires client certificates in {@code
+   * strict} mode and requests them in {@code permissive} mode, read per connection. Made once.
+   *
+   * @throws IllegalStateException when the config has no {@code inbound.tls}
+   */
+  public SSLContext serverContext() {
+    SSLContext c = serverContext;
+    if (c != null) return c;
+    synchronized (this) {
+      if (serverContext != null) return serverContext;
+      if (state.inbound == null) {
+        throw new IllegalStateException("the config has no inbound.tls: set inbound.tls.source to"
+            + " an identity_sources entry");
+      }
+      Counter refused = Counter.builder(MeshMetricNames.SERVER_TLS_REFUSED)
+          .description("Client certificates the server refused during the handshake")
+          .tag(MeshMetricNames.TAG_SOURCE, "inbound")
+          .register(meters);
+      PeerObserver observer = new PeerObserver() {
+        @Override
+        public void verified(String identity) {
+          if (identity == null) return;
+          if (serverVerified.size() >= 64 && !serverVerified.containsKey(identity)) {
+            serverVerified.clear();
+          }
+          serverVerified.put(identity, clock.millis());
+        }
+
+        @Override
+        public void refused(String identity, String reason) {
+          serverRefused.incrementAndGet();
+          refused.increment();
+          serverLastRefusal = reason;
+        }
+      };
+      serverContext = TlsContexts.server(new InboundSource(), () -> {
+        InboundTlsConfig in = state.inbound;
+        return in == null || in.mode() == InboundTlsConfig.Mode.STRICT;
+      }, PeerVerification.anyTrusted(), observer, clock, TlsConfig.DEFAULT_MIN_VERSION);
+      return serverContext;
+    }
+  }
+
+  /** Client identities the server context verified (the last 64 distinct), with when. */
+  public Map<String, Instant> serverVerifiedPeers() {
+    Map<String, Instant> out = new TreeMap<>();
+    serverVerified.forEach((k, v) -> out.put(k, Instant.ofEpochMilli(v)));
+    return out;
+  }
+
+  /** Client handshakes the server context refused. */
+  public long serverRefusedCount() {
+    return serverRefused.get();
+  }
+
+  /** Why the last client was refused, or {@code null}. */
+  public String serverLastRefusal() {
+    return serverLastRefusal;
+  }
+
+  /** The source {@code inbound.tls.source} names right now, followed across reloads. */
+  private final class InboundSource implements IdentitySource {
+    private final List<Consumer<WorkloadIdentity>> listeners =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private IdentitySource target() {
+      State s = state;
+      if (s.inbound == null) throw new IllegalStateException("inbound.tls was removed");
+      return s.sources.get(s.inbound.source()).source;
+    }
+
+    @Override
+    public String name() {
+      return "inbound";
+    }
+
+    @Override
+    public WorkloadIdentity current() {
+      return target().current();
+    }
+
+    @Override
+    public AutoCloseable onChange(Consumer<WorkloadIdentity> listener) {
+      // Sessions are cleared on the rotations of every source the inbound side may name.
+      List<AutoCloseable> all = new ArrayList<>();
+      for (Source s : state.sources.values()) all.add(s.source.onChange(listener));
+      listeners.add(listener);
+      return () -> {
+        listeners.remove(listener);
+        for (AutoCloseable a : all) a.close();
+      };
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Scheduler.Cancellable t = expiryTask;
+    if (t != null) t.cancel();
+    for (Source s : state.sources.values()) detach(s);
+  }
+}

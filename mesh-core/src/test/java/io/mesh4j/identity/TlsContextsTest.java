@@ -1,0 +1,244 @@
+package io.mesh4j.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mesh4j.time.FakeTime;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real handshakes on loopback between contexts made by {@link TlsContexts}. */
+class TlsContextsTest {
+  static final TestPki.Held CA = TestPki.ca("corp CA");
+  static final TestPki.Held OTHER_CA = TestPki.ca("other CA");
+  static final String WEB = "spiffe://corp.test/ns/prod/sa/web";
+  static final String API = "spiffe://corp.test/ns/prod/sa/api";
+
+  @TempDir Path serverDir;
+  @TempDir Path clientDir;
+  final ExecutorService pool = Executors.newCachedThreadPool();
+  final FakeTime time = new FakeTime();
+
+  @AfterEach
+  void stop() {
+    pool.shutdownNow();
+  }
+
+  private PemFileIdentitySource source(Path dir) {
+    return PemFileIdentitySource.builder(dir.getFileName().toString())
+        .certChain(dir.resolve("tls.crt")).privateKey(dir.resolve("tls.key"))
+        .trustBundle(dir.resolve("ca.crt")).scheduler(time).build();
+  }
+
+  /** Accepts one connection, handshakes, and answers the client's peer identity. */
+  private Future<String> serveOnce(SSLServerSocket server) {
+    return pool.submit(() -> {
+      try (SSLSocket s = (SSLSocket) server.accept()) {
+        s.setSoTimeout(5000);
+        s.startHandshake();
+        String peer;
+        try {
+          peer = SubjectNames.identityOf(
+              (X509Certificate) s.getSession().getPeerCertificates()[0]);
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+          peer = "none";
+        }
+        s.getOutputStream().write(1);
+        s.getOutputStream().flush();
+        return peer;
+      }
+    });
+  }
+
+  private static SSLServerSocket listen(SSLContext c) throws IOException {
+    return (SSLServerSocket) c.getServerSocketFactory()
+        .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+  }
+
+  private static X509Certificate call(TlsContexts.ClientTls client, SSLServerSocket server)
+      throws IOException {
+    try (SSLSocket s = (SSLSocket) client.socketFactory()
+        .createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+      s.setSoTimeout(5000);
+      s.startHandshake();
+      assertThat(s.getInputStream().read()).isEqualTo(1);
+      return (X509Certificate) s.getSession().getPeerCertificates()[0];
+    }
+  }
+
+  @Test
+  void mutualTlsVerifiesBothSidesBySpiffeId() throws Exception {
+    TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA);
+    TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
+    List<String> verified = new CopyOnWriteArrayList<>();
+    PeerObserver observer = new PeerObserver() {
+      @Override
+      public void verified(String identity) {
+        verified.add(identity);
+      }
+
+      @Override
+      public void refused(String identity, String reason) {}
+    };
+    try (var s = source(serverDir); var c = source(clientDir);
+        SSLServerSocket server = listen(TlsContexts.server(s))) {
+      Future<String> seen = serveOnce(server);
+      X509Certificate peer = call(TlsContexts.client(c, true,
+          PeerVerification.spiffeIds(List.of(API)), observer, Clock.systemUTC(), "1.2"), server);
+      assertThat(SubjectNames.spiffeId(peer)).isEqualTo(API);
+      assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo(WEB);
+      assertThat(verified).containsExactly(API);
+    }
+  }
+
+  @Test
+  void aServerWithAnotherSpiffeIdFromTheSameCaIsRefused() throws Exception {
+    TestPki.writeIdentity(serverDir, TestPki.leaf(CA, "spiffe://corp.test/ns/prod/sa/mitm"), CA);
+    TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
+    List<String> refused = new CopyOnWriteArrayList<>();
+    PeerObserver observer = new PeerObserver() {
+      @Override
+      public void verified(String identity) {}
+
+      @Override
+      public void refused(String identity, String reason) {
+        refused.add(identity);
+      }
+    };
+    try (var s = source(serverDir); var c = source(clientDir);
+        SSLServerSocket server = listen(TlsContexts.server(s))) {
+      serveOnce(server);
+      assertThatThrownBy(() -> call(TlsContexts.client(c, true,
+          PeerVerification.spiffeIds(List.of(API)), observer, Clock.systemUTC(), "1.2"), server))
+          .isInstanceOf(SSLHandshakeException.class)
+          .satisfies(e -> assertThat(PeerIdentityException.find(e)).isNotNull()
+              .extracting(PeerIdentityException::presented)
+              .isEqualTo("spiffe://corp.test/ns/prod/sa/mitm"));
+      assertThat(refused).containsExactly("spiffe://corp.test/ns/prod/sa/mitm");
+    }
+  }
+
+  @Test
+  void aClientWithoutCertificateIsRefusedByAStrictServer() throws Exception {
+    TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA);
+    TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
+    try (var s = source(serverDir); var c = source(clientDir);
+        SSLServerSocket server = listen(TlsContexts.server(s))) {
+      Future<String> seen = serveOnce(server);
+      TlsContexts.ClientTls simple = TlsContexts.client(c, false, PeerVerification.anyTrusted(),
+          PeerObserver.NONE, Clock.systemUTC(), "1.2");
+      assertThatThrownBy(() -> call(simple, server)).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> seen.get(5, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(SSLHandshakeException.class);
+    }
+  }
+
+  @Test
+  void aClientOfAnotherTrustDomainIsRefused() throws Exception {
+    TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA);
+    TestPki.writeIdentity(clientDir, TestPki.leaf(OTHER_CA, "spiffe://other.test/sa/web"), CA);
+    try (var s = source(serverDir); var c = source(clientDir);
+        SSLServerSocket server = listen(TlsContexts.server(s))) {
+      Future<String> seen = serveOnce(server);
+      TlsContexts.ClientTls client = TlsContexts.client(c, true, PeerVerification.anyTrusted(),
+          PeerObserver.NONE, Clock.systemUTC(), "1.2");
+      assertThatThrownBy(() -> call(client, server)).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> seen.get(5, TimeUnit.SECONDS))
+          .hasRootCauseMessage("Path does not chain with any of the trust anchors");
+    }
+  }
+
+  @Test
+  void anExpiredServerCertificateIsRefused() throws Exception {
+    Instant now = Instant.now();
+    TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API, now.minus(Duration.ofDays(2)),
+        now.minus(Duration.ofDays(1))), CA);
+    TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
+    try (var s = source(serverDir); var c = source(clientDir);
+        SSLServerSocket server = listen(TlsContexts.server(s))) {
+      serveOnce(server);
+      TlsContexts.ClientTls client = TlsContexts.client(c, true,
+          PeerVerification.spiffeIds(List.of(API)), PeerObserver.NONE, Clock.systemUTC(), "1.2");
+      assertThatThrownBy(() -> call(client, server)).isInstanceOf(SSLHandshakeException.class)
+          .hasStackTraceContaining("validity check failed");
+    }
+  }
+
+  @Test
+  void aRotationIsUsedByTheNextHandshakeWithoutANewContext() throws Exception {
+    TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA);
+    TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
+    try (var s = source(serverDir); var c = source(clientDir);
+        SSLServerSocket server = listen(TlsContexts.server(s))) {
+      TlsContexts.ClientTls client = TlsContexts.client(c, true,
+          PeerVerification.spiffeIds(List.of(API)), PeerObserver.NONE, Clock.systemUTC(), "1.2");
+      serveOnce(server);
+      X509Certificate first = call(client, server);
+      TestPki.Held rotated = TestPki.leaf(CA, API);
+      TestPki.writeIdentity(serverDir, rotated, CA);
+      time.advance(Duration.ofSeconds(5));
+      serveOnce(server);
+      assertThat(call(client, server)).isEqualTo(rotated.certificate()).isNotEqualTo(first);
+    }
+  }
+
+  @Test
+  void aNewCaIsTrustedOnceAddedAndTheOldOneNotOnceRemoved() throws Exception {
+    TestPki.Held newCa = TestPki.ca("new CA");
+    TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA, newCa);
+    TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
+    try (var s = source(serverDir); var c = source(clientDir);
+        SSLServerSocket server = listen(TlsContexts.server(s))) {
+      TlsContexts.ClientTls client = TlsContexts.client(c, true,
+          PeerVerification.spiffeIds(List.of(API)), PeerObserver.NONE, Clock.systemUTC(), "1.2");
+      // the client adds the new CA, then the server moves to a certificate of the new CA
+      TestPki.writeIdentity(clientDir, TestPki.leaf(newCa, WEB), CA, newCa);
+      time.advance(Duration.ofSeconds(5));
+      TestPki.writeIdentity(serverDir, TestPki.leaf(newCa, API), CA, newCa);
+      time.advance(Duration.ofSeconds(5));
+      Future<String> seen = serveOnce(server);
+      assertThat(call(client, server).getIssuerX500Principal().getName()).isEqualTo("CN=new CA");
+      assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo(WEB);
+      // the server drops the old CA: a client still holding an old-CA certificate is refused
+      TestPki.writeIdentity(serverDir, TestPki.leaf(newCa, API), newCa);
+      time.advance(Duration.ofSeconds(5));
+      Path oldDir = clientDir.resolveSibling(clientDir.getFileName() + "-old");
+      java.nio.file.Files.createDirectories(oldDir);
+      TestPki.writeIdentity(oldDir, TestPki.leaf(CA, WEB), CA, newCa);
+      try (var old = source(oldDir)) {
+        Future<String> refused = serveOnce(server);
+        TlsContexts.ClientTls stale = TlsContexts.client(old, true, PeerVerification.anyTrusted(),
+            PeerObserver.NONE, Clock.systemUTC(), "1.2");
+        assertThatThrownBy(() -> call(stale, server)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> refused.get(5, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(SSLHandshakeException.class);
+      }
+    }
+  }
+
+  @Test
+  void minVersionIsEnforced() {
+    assertThat(TlsContexts.protocols("1.3")).containsExactly("TLSv1.3");
+    assertThat(TlsContexts.protocols("1.2")).containsExactly("TLSv1.2", "TLSv1.3");
+    assertThatThrownBy(() -> TlsContexts.protocols("1.1"))
+        .hasMessage("min_version: 1.1 (expected: 1.2 or 1.3)");
+  }
+}
