@@ -57,6 +57,9 @@ import okhttp3.OkHttpClient;
  * <p>Thread-safe. {@link #close()} shuts down the OkHttp client only when this gateway made it.
  */
 public final class MeshGateway implements InboundForwarder, AutoCloseable {
+  /** The transport of a gateway whose builder was not told otherwise. */
+  public static final GatewayTransport DEFAULT_TRANSPORT = GatewayTransport.JETTY;
+
   /** Concurrent forwarded calls allowed by the default client's dispatcher. */
   public static final int DEFAULT_MAX_REQUESTS = 256;
 
@@ -65,16 +68,20 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
   private final Mesh mesh;
   private final GatewayMeters meters;
   private final Tunnels tunnels;
+  /** The Jetty transport, or {@code null} for {@link GatewayTransport#OKHTTP}. */
+  private final JettyForwarder jetty;
 
   /** Default {@link Builder#upgradeIdleTimeout}: Envoy's stream idle timeout. */
   public static final Duration DEFAULT_UPGRADE_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
-  private MeshGateway(OkHttpClient client, boolean ownsClient, Mesh mesh, Tunnels tunnels) {
+  private MeshGateway(OkHttpClient client, boolean ownsClient, Mesh mesh, Tunnels tunnels,
+      GatewayMeters meters, JettyForwarder jetty) {
     this.client = client;
     this.tunnels = tunnels;
     this.ownsClient = ownsClient;
     this.mesh = mesh;
-    this.meters = new GatewayMeters(mesh.meterRegistry(), mesh.serviceName());
+    this.meters = meters;
+    this.jetty = jetty;
   }
 
   /** A gateway for {@code mesh} with its own OkHttp client (see {@link Builder#client}). */
@@ -89,20 +96,44 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
 
   @Override
   public void forward(Forwarding forwarding) throws IOException {
+    if (jetty != null && !ForwardCall.isUpgrade(forwarding.request(), tunnels)) {
+      jetty.forward(forwarding);
+      return;
+    }
     new ForwardCall(client, forwarding,
         mesh.current().config().inbound().headersWithUnderscoresAction(), meters, tunnels)
         .start();
   }
 
-  /** The mesh client forwarded calls run on (for metrics and tests). */
+  /**
+   * The mesh-wrapped OkHttp client that {@link GatewayTransport#OKHTTP} forwards with, and that
+   * forwards {@code Upgrade} requests under either transport (for metrics and tests).
+   */
   public OkHttpClient client() {
     return client;
   }
 
-  /** Stops the client's dispatcher threads and idle connections if this gateway made the client. */
+  /** The transport this gateway forwards (non-{@code Upgrade}) requests with. */
+  public GatewayTransport transport() {
+    return jetty != null ? GatewayTransport.JETTY : GatewayTransport.OKHTTP;
+  }
+
+  /**
+   * The Jetty client of the {@link GatewayTransport#JETTY} transport (its destinations are the
+   * per-endpoint pools), or {@code null} under {@link GatewayTransport#OKHTTP}.
+   */
+  public org.eclipse.jetty.client.HttpClient jettyClient() {
+    return jetty == null ? null : jetty.client;
+  }
+
+  /**
+   * Closes the open upgrades, stops the Jetty client (its connections and threads), and the OkHttp
+   * client's dispatcher threads and idle connections if this gateway made that client.
+   */
   @Override
   public void close() {
     tunnels.close();
+    if (jetty != null) jetty.close();
     if (!ownsClient) return;
     client.dispatcher().executorService().shutdown();
     client.connectionPool().evictAll();
@@ -119,6 +150,27 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
     private OkHttpClient client;
     private Duration upgradeIdleTimeout = DEFAULT_UPGRADE_IDLE_TIMEOUT;
     private Duration upgradeMaxDuration;
+    private GatewayTransport transport = DEFAULT_TRANSPORT;
+    private UpstreamProtocol protocol = UpstreamProtocol.HTTP_1_1;
+
+    /**
+     * The HTTP client requests are forwarded with (see {@link GatewayTransport}). Default {@link
+     * #DEFAULT_TRANSPORT}. {@code Upgrade} requests always use OkHttp.
+     */
+    public Builder transport(GatewayTransport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /**
+     * The protocol the {@link GatewayTransport#JETTY} transport speaks to every upstream endpoint:
+     * {@link UpstreamProtocol#HTTP_1_1} (default) or {@link UpstreamProtocol#H2C}. Checked at
+     * {@link #build()}: {@code H2C} with the OkHttp transport is refused.
+     */
+    public Builder upstreamProtocol(UpstreamProtocol protocol) {
+      this.protocol = Objects.requireNonNull(protocol, "upstreamProtocol");
+      return this;
+    }
 
     /**
      * An upgraded connection (a WebSocket) with no byte in either direction for this long is
@@ -167,8 +219,17 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
       return this;
     }
 
-    /** The gateway. */
+    /**
+     * The gateway.
+     *
+     * @throws IllegalStateException for {@code upstreamProtocol(H2C)} with the OkHttp transport,
+     *     or {@code H2C} without {@code jetty-http2-client-transport} on the class path
+     */
     public MeshGateway build() {
+      if (protocol == UpstreamProtocol.H2C && transport != GatewayTransport.JETTY) {
+        throw new IllegalStateException("upstreamProtocol: H2C (expected: transport JETTY, not "
+            + transport + "; the OkHttp transport speaks HTTP/1.1 upstream)");
+      }
       boolean owns = client == null;
       OkHttpClient base = client;
       if (base == null) {
@@ -186,7 +247,12 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
           .build();
       Tunnels tunnels = new Tunnels(MeshInternals.ticker(mesh), MeshInternals.scheduler(mesh),
           upgradeIdleTimeout, upgradeMaxDuration);
-      return new MeshGateway(MeshOkHttp.wrap(forwarding, mesh), owns, mesh, tunnels);
+      GatewayMeters meters = new GatewayMeters(mesh.meterRegistry(), mesh.serviceName());
+      JettyForwarder jetty = transport == GatewayTransport.JETTY
+          ? new JettyForwarder(JettyClients.start(protocol), true,
+              protocol == UpstreamProtocol.H2C, mesh, meters)
+          : null;
+      return new MeshGateway(MeshOkHttp.wrap(forwarding, mesh), owns, mesh, tunnels, meters, jetty);
     }
   }
 }
