@@ -240,7 +240,7 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
     }
     if (hasBody) {
       r.body(body);
-      if (chunkedBody && asyncBody != null) r.trailersSupplier(this::requestTrailers);
+      if (chunkedBody) r.trailersSupplier(this::requestTrailers);
     } else if (emptyBody) {
       r.body(new BytesRequestContent());
     } else {
