@@ -30,6 +30,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.Destination;
+import org.eclipse.jetty.client.Origin;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
@@ -38,6 +40,7 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.HostPort;
 
 /**
  * One request forwarded on the Jetty transport: the engine's {@link AttemptLoop} over this {@link
@@ -85,6 +88,8 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
   private String routeTag;
   private String pathAndQuery;
   private HttpFields headers;
+  /** h2c: the {@code :authority} to send (the client's Host, or rewrite.host), or null. */
+  private HostPort authority;
   private boolean hasBody;
   private boolean emptyBody;
   private boolean chunkedBody;
@@ -154,6 +159,14 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
     pathAndQuery = q == null ? path : path + "?" + q;
     try {
       headers = upstreamHeaders(route);
+      if (owner.h2c) {
+        // HTTP/2 carries the Host as :authority (RFC 9113 §8.3.1), never as a header too.
+        String host = headers.get("Host");
+        if (host != null) authority = new HostPort(host);
+        HttpFields.Mutable h = HttpFields.build(headers);
+        h.remove("Host");
+        headers = h.asImmutable();
+      }
     } catch (IllegalArgumentException e) {
       owner.meters.rejectedBadRequest.increment();
       Errors.write(res, forwarding, 400, "bad-request",
@@ -229,10 +242,21 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
 
   @Override
   public Transport.Attempt<Upstream> prepare(Endpoint endpoint, long timeoutNanos) {
-    Request r = owner.client.newRequest(endpoint.host(), endpoint.port())
-        .method(method)
+    Request r;
+    Destination destination = null;
+    if (owner.h2c) {
+      // The request's URI gives :authority; the destination (the endpoint's pool) where it goes.
+      destination = owner.client.resolveDestination(new Origin("http",
+          new Origin.Address(endpoint.host(), endpoint.port()), target.cluster.pool, H2C));
+      r = authority != null
+          ? owner.client.newRequest(authority.getHost(), authority.getPort(80))
+          : owner.client.newRequest(endpoint.host(), endpoint.port());
+      r.version(HttpVersion.HTTP_2);
+    } else {
+      r = owner.client.newRequest(endpoint.host(), endpoint.port()).version(HttpVersion.HTTP_1_1);
+    }
+    r.method(method)
         .path(pathAndQuery)
-        .version(owner.h2c ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
         .tag(target.cluster.pool)
         .headers(h -> h.add(headers));
     if (timeoutNanos != Long.MAX_VALUE) {
@@ -246,8 +270,11 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
     } else {
       r.body(NoContent.INSTANCE);
     }
-    return new JettyAttempt(r);
+    return new JettyAttempt(r, destination);
   }
+
+  /** The h2c origin protocol (prior knowledge, no negotiation). */
+  private static final Origin.Protocol H2C = new Origin.Protocol(List.of("h2c"), false);
 
   /** The client's trailer fields, once its body was read (async mode, chunked body). */
   private HttpFields requestTrailers() {
@@ -263,13 +290,16 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
   private final class JettyAttempt implements Transport.Attempt<Upstream>, Request.BeginListener,
       Response.ContentSourceListener, Response.CompleteListener {
     private final Request r;
+    /** Where to send it (h2c), or null for the request's own destination. */
+    private final Destination destination;
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile boolean left;
     private volatile boolean cancelled;
     private Transport.Callback<Upstream> callback;
 
-    JettyAttempt(Request r) {
+    JettyAttempt(Request r, Destination destination) {
       this.r = r;
+      this.destination = destination;
     }
 
     @Override
@@ -279,7 +309,12 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
         onComplete(new Result(r, new AttemptCancelled(), null));
         return;
       }
-      r.onRequestBegin(this).onResponseContentSource(this).send(this);
+      r.onRequestBegin(this).onResponseContentSource(this);
+      if (destination != null) {
+        destination.send(r, this);
+      } else {
+        r.send(this);
+      }
       if (cancelled) r.abort(new AttemptCancelled());
     }
 
