@@ -12,6 +12,7 @@ import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
  * Makes the Jetty {@link HttpClient} the gateway forwards with, set up for proxying: no redirects
@@ -49,6 +50,11 @@ final class JettyClients {
     transport.setConnectionPoolFactory(d -> pool(d, multiplexed));
     HttpClient client = new HttpClient(transport);
     client.setExecutor(threads);
+    // Daemon threads throughout: a gateway nobody closed does not keep the JVM alive.
+    ScheduledExecutorScheduler scheduler =
+        new ScheduledExecutorScheduler("mesh4j-gateway-client-scheduler", true);
+    client.setScheduler(scheduler);
+    connector.setScheduler(scheduler);
     client.setFollowRedirects(false);
     client.setUserAgentField(null);
     client.setDefaultRequestContentType(null);
