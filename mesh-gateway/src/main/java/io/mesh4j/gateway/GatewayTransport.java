@@ -6,7 +6,8 @@ package io.mesh4j.gateway;
  * retries and their idempotency rules, retry budget, circuit breaker, outlier reporting, the same
  * {@code mesh.client.*} metrics) and forward the same request and response; they differ in how
  * bytes move and which threads move them. {@code Upgrade} (WebSocket) requests always go through
- * OkHttp, whose {@code 101} hands back the upstream socket.
+ * OkHttp, whose {@code 101} hands back the upstream socket, and so do the requests of a route
+ * with a {@code mirror} (mesh-okhttp sends the shadow copy).
  */
 public enum GatewayTransport {
   /**

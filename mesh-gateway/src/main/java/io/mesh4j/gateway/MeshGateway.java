@@ -14,22 +14,31 @@ import okhttp3.OkHttpClient;
 
 /**
  * The in-process gateway: forwards the requests of {@code MeshFilter}'s inbound {@code to} and
- * {@code split} routes to the chosen cluster through the mesh-okhttp client path, so forwarding
+ * {@code split} routes to the chosen cluster through the engine's attempt loop, so forwarding
  * gets the same picker, health-checked endpoints, retries (a request whose body started to go out
  * is never retried), circuit breaker, outcome reporting and client metrics as an outbound call.
  *
  * <pre>{@code
  * // nothing to do: with mesh-gateway on the class path MeshFilter finds it by ServiceLoader.
- * // Or explicitly, e.g. to choose the OkHttp client's pools and timeouts:
- * MeshGateway gateway = MeshGateway.builder(mesh).client(myOkHttpClient).build();
+ * // Or explicitly, e.g. to choose the transport or the upstream protocol:
+ * MeshGateway gateway = MeshGateway.builder(mesh)
+ *     .transport(GatewayTransport.JETTY)           // the default; OKHTTP for mesh-okhttp's path
+ *     .upstreamProtocol(UpstreamProtocol.H2C)      // HTTP/2 cleartext to every endpoint
+ *     .build();
  * MeshFilter filter = MeshFilter.builder(mesh).forwarder(gateway).build();
  * }</pre>
+ *
+ * <p><b>Transports</b> ({@link GatewayTransport}): {@link GatewayTransport#JETTY} (default) sends
+ * each attempt with Jetty 12's non-blocking {@code HttpClient}, streaming both bodies through
+ * servlet read/write listeners without a thread per request; {@link GatewayTransport#OKHTTP}
+ * sends it through mesh-okhttp's client path on an OkHttp dispatcher thread. {@code Upgrade}
+ * requests, and requests of a route with a {@code mirror}, use OkHttp under both.
  *
  * <p>Per request: the method, the request URI (path as sent, then the route's {@code rewrite}),
  * the query, every header except the hop-by-hop ones (RFC 9110 §7.6.1) and {@code
  * Content-Length} (the client's {@code Host} and {@code Expect: 100-continue} included), and the
- * body (streamed, one-shot, byte for byte) go to the upstream, with nothing of OkHttp's own added
- * (no {@code User-Agent}, no {@code Accept-Encoding}, no decompression), with
+ * body (streamed, one-shot, byte for byte) go to the upstream, with nothing of the forwarding
+ * client's own added (no {@code User-Agent}, no {@code Accept-Encoding}, no decompression), with
  * {@code X-Forwarded-For}, {@code -Proto}, {@code -Host} set (the client's values kept and appended
  * to only when the socket peer is a trusted proxy), {@code x-request-id} and the route's {@code
  * headers}. Header hardening at the edge, as Envoy recommends: a header whose name contains {@code
@@ -51,10 +60,12 @@ import okhttp3.OkHttpClient;
  * the maximum duration ({@link Builder#upgradeIdleTimeout}, {@link Builder#upgradeMaxDuration}).
  *
  * <p>When the request supports async ({@link jakarta.servlet.ServletRequest#isAsyncSupported()})
- * the call is enqueued and the container thread returns; the OkHttp dispatcher's thread runs the
- * attempts and streams the body. Otherwise the container thread runs the call.
+ * the container thread starts the call and returns: under JETTY the client's and the container's
+ * I/O callbacks move the bodies, under OKHTTP a dispatcher thread runs the attempts and streams
+ * the body. Otherwise the container thread runs the call.
  *
- * <p>Thread-safe. {@link #close()} shuts down the OkHttp client only when this gateway made it.
+ * <p>Thread-safe. {@link #close()} stops the Jetty client, and the OkHttp client only when this
+ * gateway made it.
  */
 public final class MeshGateway implements InboundForwarder, AutoCloseable {
   /** The transport of a gateway whose builder was not told otherwise. */
@@ -96,7 +107,10 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
 
   @Override
   public void forward(Forwarding forwarding) throws IOException {
-    if (jetty != null && !ForwardCall.isUpgrade(forwarding.request(), tunnels)) {
+    // Upgrades (OkHttp hands back the upgraded socket) and mirroring routes (mesh-okhttp's
+    // mirror) go through OkHttp under either transport.
+    if (jetty != null && forwarding.route().mirror() == null
+        && !ForwardCall.isUpgrade(forwarding.request(), tunnels)) {
       jetty.forward(forwarding);
       return;
     }
@@ -208,7 +222,8 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
     }
 
     /**
-     * The OkHttp client to wrap with the mesh for forwarding (its pool, dispatcher and timeouts
+     * The OkHttp client to wrap with the mesh for forwarding under {@link GatewayTransport#OKHTTP},
+     * and for {@code Upgrade} requests under either transport (its pool, dispatcher and timeouts
      * are used; redirects are never followed and cookies never stored, whatever it says). It must
      * not already be wrapped. Default: a new client with a dispatcher allowing {@value
      * #DEFAULT_MAX_REQUESTS} concurrent calls and OkHttp's default timeouts; the gateway then

@@ -214,6 +214,41 @@ class JettyTransportTest {
   }
 
   @Test
+  void aMirroringRouteIsForwardedThroughOkHttpWhichSendsTheShadowCopy() throws Exception {
+    Upstream primary = new Upstream(false);
+    Upstream shadow = new Upstream(false);
+    Mesh mesh = closeLater(Mesh.of(io.mesh4j.config.ConfigLoader.load("""
+        version: 1
+        service: front
+        clusters:
+          - name: v2
+            endpoints: [%s]
+          - name: shadow
+            endpoints: [%s]
+        inbound:
+          virtual_hosts:
+            - name: self
+              domains: ["*"]
+              routes:
+                - name: v2
+                  match: {prefix: /v2/}
+                  to: v2
+                  mirror: {cluster: shadow}
+        """.formatted(primary.address(), shadow.address()))));
+    Front front = closeLater(new Front(mesh, true,
+        MeshGateway.builder(mesh).transport(GatewayTransport.JETTY).build()));
+
+    assertThat(exchange(front.port(), "GET /v2/m HTTP/1.1\r\nHost: shop.example\r\n"
+        + "Connection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+
+    assertThat(primary.seen.poll(10, TimeUnit.SECONDS).authority()).isEqualTo("shop.example");
+    Seen copy = shadow.seen.poll(10, TimeUnit.SECONDS);
+    assertThat(copy).isNotNull();
+    assertThat(copy.authority()).isEqualTo("shop.example-shadow");
+    assertThat(front.gateway.jettyClient().getDestinations()).isEmpty();
+  }
+
+  @Test
   void h2cNeedsTheJettyTransport() {
     Mesh mesh = closeLater(Mesh.of(Configs.of("127.0.0.1:1", "", "virtual_hosts: []")));
     assertThatThrownBy(() -> MeshGateway.builder(mesh).transport(GatewayTransport.OKHTTP)
