@@ -105,6 +105,8 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
   private int status;
   private Content.Source source;
   private boolean lastWritten;
+  /** The pump, resumed when the upstream has more (one object for every demand). */
+  private final Runnable resume = this::onWritePossible;
   private byte[] scratch;
   /** The upstream's trailer fields, once its body was read; what the container sends as trailers. */
   private volatile Map<String, String> trailers = Map.of();
@@ -487,7 +489,14 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
       }
     }
     if ("HEAD".equals(method) || status == 204 || status == 304) {
-      if (u.source != null) u.request.abort(new AttemptCancelled()); // nothing more to read
+      // No body: take the end of the (empty) content so the connection goes back to its pool;
+      // abort (close it) only if the upstream sent something after all.
+      if (u.source != null) {
+        Content.Chunk c = u.source.read();
+        boolean clean = c != null && c.isLast() && !Content.Chunk.isFailure(c) && !c.hasRemaining();
+        if (c != null) c.release();
+        if (!clean) u.request.abort(new AttemptCancelled());
+      }
       return false;
     }
     if (!lengthKnown) acceptTrailers();
@@ -534,7 +543,7 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
     while (out.isReady()) {
       Content.Chunk c = source.read();
       if (c == null) {
-        source.demand(this::onWritePossible);
+        source.demand(resume);
         return;
       }
       if (Content.Chunk.isFailure(c)) {
