@@ -639,12 +639,14 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
         continue;
       }
       if (Content.Chunk.isFailure(c)) {
-        if (finished.compareAndSet(false, true)) forwarding.failed(status);
         if (!res.isCommitted()) {
+          // Nothing went out yet: answer 502 as for a failure without response.
           res.reset();
-          Errors.write(res, forwarding, 502, Reason.UPSTREAM_FAILURE.tag(), "bad gateway");
+          if (finished.compareAndSet(false, true)) forwarding.done(502);
+          Errors.write(res, forwarding, 502, Reason.UPSTREAM_FAILURE.tag(), Errors.message(502));
           return;
         }
+        if (finished.compareAndSet(false, true)) forwarding.failed(status);
         // Part of the body went out: the exception makes the container cut the connection.
         throw UpstreamException.of(c.getFailure());
       }
