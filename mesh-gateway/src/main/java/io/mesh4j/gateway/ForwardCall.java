@@ -1,12 +1,10 @@
 package io.mesh4j.gateway;
 
 import io.mesh4j.config.InboundConfig.UnderscoreAction;
-import io.mesh4j.context.MeshContext;
 import io.mesh4j.endpoint.Failure;
 import io.mesh4j.okhttp.MeshException;
 import io.mesh4j.okhttp.RouteTarget;
 import io.mesh4j.servlet.Forwarding;
-import io.micrometer.core.instrument.Counter;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -15,8 +13,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,14 +39,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ForwardCall implements Callback, AsyncListener {
   private static final Logger log = LoggerFactory.getLogger(ForwardCall.class);
-  static final String X_FORWARDED_FOR = "X-Forwarded-For";
-  static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
-  static final String X_FORWARDED_HOST = "X-Forwarded-Host";
-  static final String ERROR_HEADER = "x-mesh-error";
+  static final String ERROR_HEADER = Errors.ERROR_HEADER;
   private static final String DRAINING_HEADER = "x-mesh-draining";
 
-  static final String FORWARDED = "Forwarded";
-  static final String X_REAL_IP = "X-Real-IP";
 
   private final OkHttpClient client;
   private final Tunnels tunnels;
@@ -85,7 +76,7 @@ final class ForwardCall implements Callback, AsyncListener {
   void start() throws IOException {
     Request upstream;
     if (underscores == UnderscoreAction.REJECT_REQUEST) {
-      String name = underscoreHeader();
+      String name = ForwardHeaders.underscoreHeader(req);
       if (name != null) {
         meters.rejectedUnderscore.increment();
         error(400, "bad-request", "header name with an underscore: " + name
@@ -135,6 +126,11 @@ final class ForwardCall implements Callback, AsyncListener {
    * request is forwarded without {@code Upgrade}, as any request.
    */
   private boolean isUpgrade() {
+    return isUpgrade(req, tunnels);
+  }
+
+  /** Whether {@code req} asks to switch protocols and can be tunnelled here (see above). */
+  static boolean isUpgrade(HttpServletRequest req, Tunnels tunnels) {
     return req.getHeader("Upgrade") != null
         && tunnels.jetty && JettyTunnel.supports(req)
         && "HTTP/1.1".equals(req.getProtocol())
@@ -185,73 +181,17 @@ final class ForwardCall implements Callback, AsyncListener {
     Request.Builder b = new Request.Builder()
         .url(url())
         .tag(RouteTarget.class, RouteTarget.of(forwarding.route(), forwarding.cluster()));
-    List<String> options = HopByHop.connectionOptions(req.getHeaders("Connection"));
-    Enumeration<String> names = req.getHeaderNames();
-    while (names.hasMoreElements()) {
-      String name = names.nextElement();
-      if (HopByHop.drop(name, options) || skipFromClient(name)) continue;
-      Counter removed = removedBy(name);
-      Enumeration<String> values = req.getHeaders(name);
-      while (values.hasMoreElements()) {
-        String value = values.nextElement();
-        if (removed != null) {
-          removed.increment();
-        } else {
-          b.addHeader(name, value);
-        }
-      }
-    }
-    forwardedHeaders(b);
-    // The client's Host goes upstream (Envoy's default); the route's rewrite.host replaces it.
-    String host = req.getHeader("Host");
-    if (host != null) b.header("Host", host);
+    ForwardHeaders.write(forwarding, underscores, meters, b::addHeader);
     b.tag(AsSent.class, AsSent.of(req.getHeader("User-Agent") != null, clientAcceptsEncodings));
     if (upgrade) {
       // Hop-by-hop, so dropped above; asked for again on the upstream hop (OkHttp then hands back
       // the upgraded socket of a 101).
       b.header("Connection", "upgrade");
-      b.header("Upgrade", joined(req.getHeaders("Upgrade")));
+      b.header("Upgrade", ForwardHeaders.joined(req.getHeaders("Upgrade")));
     }
-    String id = forwarding.requestId();
-    if (id != null) b.header(MeshContext.REQUEST_ID, id);
     String method = req.getMethod();
     b.method(method, requestBody(method));
     return b.build();
-  }
-
-  /**
-   * The counter a header line of {@code name} is dropped under, or {@code null} to forward it: a
-   * name with {@code _} unless {@code allow}; {@code Forwarded} / {@code X-Real-IP} from a peer
-   * that is not a trusted proxy (which could otherwise forge the client address they carry).
-   */
-  private Counter removedBy(String name) {
-    if (underscores != UnderscoreAction.ALLOW && name.indexOf('_') >= 0) {
-      return meters.removedUnderscore;
-    }
-    if (!forwarding.peerTrusted()
-        && (name.equalsIgnoreCase(FORWARDED) || name.equalsIgnoreCase(X_REAL_IP))) {
-      return meters.removedUntrustedForwarded;
-    }
-    return null;
-  }
-
-  /** The first request header name containing {@code _}, or {@code null}. */
-  private String underscoreHeader() {
-    Enumeration<String> names = req.getHeaderNames();
-    while (names.hasMoreElements()) {
-      String name = names.nextElement();
-      if (name.indexOf('_') >= 0) return name;
-    }
-    return null;
-  }
-
-  private static boolean skipFromClient(String name) {
-    return name.equalsIgnoreCase("Host")
-        || name.equalsIgnoreCase("Content-Length")
-        || name.equalsIgnoreCase(X_FORWARDED_FOR)
-        || name.equalsIgnoreCase(X_FORWARDED_PROTO)
-        || name.equalsIgnoreCase(X_FORWARDED_HOST)
-        || name.equalsIgnoreCase(MeshContext.REQUEST_ID);
   }
 
   /**
@@ -283,37 +223,6 @@ final class ForwardCall implements Callback, AsyncListener {
       }
     }
     return b == null ? cluster : b.toString();
-  }
-
-  /**
-   * {@code X-Forwarded-For} / {@code -Proto} / {@code -Host}: from a trusted proxy the client's
-   * chain is kept and the proxy's address appended; from anyone else the client's values are
-   * dropped and replaced by what this hop saw.
-   */
-  private void forwardedHeaders(Request.Builder b) {
-    String peer = forwarding.peerAddress();
-    String chain = null;
-    String proto = null;
-    String host = null;
-    if (forwarding.peerTrusted()) {
-      chain = joined(req.getHeaders(X_FORWARDED_FOR));
-      proto = req.getHeader(X_FORWARDED_PROTO);
-      host = req.getHeader(X_FORWARDED_HOST);
-    }
-    String self = peer.indexOf(':') >= 0 ? "[" + peer + "]" : peer;
-    b.header(X_FORWARDED_FOR, chain == null || chain.isBlank() ? self : chain + ", " + self);
-    b.header(X_FORWARDED_PROTO, proto != null ? proto : req.getScheme());
-    String clientHost = host != null ? host : req.getHeader("Host");
-    if (clientHost != null) b.header(X_FORWARDED_HOST, clientHost);
-  }
-
-  private static String joined(Enumeration<String> values) {
-    if (values == null || !values.hasMoreElements()) return null;
-    String first = values.nextElement();
-    if (!values.hasMoreElements()) return first;
-    StringBuilder s = new StringBuilder(first);
-    while (values.hasMoreElements()) s.append(", ").append(values.nextElement());
-    return s.toString();
   }
 
   /**
@@ -577,23 +486,11 @@ final class ForwardCall implements Callback, AsyncListener {
   }
 
   private static String message(int status) {
-    return switch (status) {
-      case 503 -> "upstream unavailable";
-      case 504 -> "upstream timed out";
-      default -> "bad gateway";
-    };
+    return Errors.message(status);
   }
 
   private void error(int status, String reason, String text) throws IOException {
-    byte[] bytes = (text + " (" + reason + ")\n").getBytes(StandardCharsets.UTF_8);
-    res.setStatus(status);
-    res.setHeader(ERROR_HEADER, reason);
-    String id = forwarding.requestId();
-    if (id != null) res.setHeader(MeshContext.REQUEST_ID, id);
-    res.setContentType("text/plain;charset=utf-8");
-    res.setContentLength(bytes.length);
-    res.getOutputStream().write(bytes);
-    res.flushBuffer();
+    Errors.write(res, forwarding, status, reason, text);
   }
 
   private void clientGone(Exception e) {

@@ -14,22 +14,31 @@ import okhttp3.OkHttpClient;
 
 /**
  * The in-process gateway: forwards the requests of {@code MeshFilter}'s inbound {@code to} and
- * {@code split} routes to the chosen cluster through the mesh-okhttp client path, so forwarding
+ * {@code split} routes to the chosen cluster through the engine's attempt loop, so forwarding
  * gets the same picker, health-checked endpoints, retries (a request whose body started to go out
  * is never retried), circuit breaker, outcome reporting and client metrics as an outbound call.
  *
  * <pre>{@code
  * // nothing to do: with mesh-gateway on the class path MeshFilter finds it by ServiceLoader.
- * // Or explicitly, e.g. to choose the OkHttp client's pools and timeouts:
- * MeshGateway gateway = MeshGateway.builder(mesh).client(myOkHttpClient).build();
+ * // Or explicitly, e.g. to choose the transport or the upstream protocol:
+ * MeshGateway gateway = MeshGateway.builder(mesh)
+ *     .transport(GatewayTransport.JETTY)           // the default; OKHTTP for mesh-okhttp's path
+ *     .upstreamProtocol(UpstreamProtocol.H2C)      // HTTP/2 cleartext to every endpoint
+ *     .build();
  * MeshFilter filter = MeshFilter.builder(mesh).forwarder(gateway).build();
  * }</pre>
+ *
+ * <p><b>Transports</b> ({@link GatewayTransport}): {@link GatewayTransport#JETTY} (default) sends
+ * each attempt with Jetty 12's non-blocking {@code HttpClient}, streaming both bodies through
+ * servlet read/write listeners without a thread per request; {@link GatewayTransport#OKHTTP}
+ * sends it through mesh-okhttp's client path on an OkHttp dispatcher thread. {@code Upgrade}
+ * requests, and requests of a route with a {@code mirror}, use OkHttp under both.
  *
  * <p>Per request: the method, the request URI (path as sent, then the route's {@code rewrite}),
  * the query, every header except the hop-by-hop ones (RFC 9110 §7.6.1) and {@code
  * Content-Length} (the client's {@code Host} and {@code Expect: 100-continue} included), and the
- * body (streamed, one-shot, byte for byte) go to the upstream, with nothing of OkHttp's own added
- * (no {@code User-Agent}, no {@code Accept-Encoding}, no decompression), with
+ * body (streamed, one-shot, byte for byte) go to the upstream, with nothing of the forwarding
+ * client's own added (no {@code User-Agent}, no {@code Accept-Encoding}, no decompression), with
  * {@code X-Forwarded-For}, {@code -Proto}, {@code -Host} set (the client's values kept and appended
  * to only when the socket peer is a trusted proxy), {@code x-request-id} and the route's {@code
  * headers}. Header hardening at the edge, as Envoy recommends: a header whose name contains {@code
@@ -51,12 +60,17 @@ import okhttp3.OkHttpClient;
  * the maximum duration ({@link Builder#upgradeIdleTimeout}, {@link Builder#upgradeMaxDuration}).
  *
  * <p>When the request supports async ({@link jakarta.servlet.ServletRequest#isAsyncSupported()})
- * the call is enqueued and the container thread returns; the OkHttp dispatcher's thread runs the
- * attempts and streams the body. Otherwise the container thread runs the call.
+ * the container thread starts the call and returns: under JETTY the client's and the container's
+ * I/O callbacks move the bodies, under OKHTTP a dispatcher thread runs the attempts and streams
+ * the body. Otherwise the container thread runs the call.
  *
- * <p>Thread-safe. {@link #close()} shuts down the OkHttp client only when this gateway made it.
+ * <p>Thread-safe. {@link #close()} stops the Jetty client, and the OkHttp client only when this
+ * gateway made it.
  */
 public final class MeshGateway implements InboundForwarder, AutoCloseable {
+  /** The transport of a gateway whose builder was not told otherwise. */
+  public static final GatewayTransport DEFAULT_TRANSPORT = GatewayTransport.JETTY;
+
   /** Concurrent forwarded calls allowed by the default client's dispatcher. */
   public static final int DEFAULT_MAX_REQUESTS = 256;
 
@@ -65,16 +79,20 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
   private final Mesh mesh;
   private final GatewayMeters meters;
   private final Tunnels tunnels;
+  /** The Jetty transport, or {@code null} for {@link GatewayTransport#OKHTTP}. */
+  private final JettyForwarder jetty;
 
   /** Default {@link Builder#upgradeIdleTimeout}: Envoy's stream idle timeout. */
   public static final Duration DEFAULT_UPGRADE_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
-  private MeshGateway(OkHttpClient client, boolean ownsClient, Mesh mesh, Tunnels tunnels) {
+  private MeshGateway(OkHttpClient client, boolean ownsClient, Mesh mesh, Tunnels tunnels,
+      GatewayMeters meters, JettyForwarder jetty) {
     this.client = client;
     this.tunnels = tunnels;
     this.ownsClient = ownsClient;
     this.mesh = mesh;
-    this.meters = new GatewayMeters(mesh.meterRegistry(), mesh.serviceName());
+    this.meters = meters;
+    this.jetty = jetty;
   }
 
   /** A gateway for {@code mesh} with its own OkHttp client (see {@link Builder#client}). */
@@ -89,20 +107,47 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
 
   @Override
   public void forward(Forwarding forwarding) throws IOException {
+    // Upgrades (OkHttp hands back the upgraded socket) and mirroring routes (mesh-okhttp's
+    // mirror) go through OkHttp under either transport.
+    if (jetty != null && forwarding.route().mirror() == null
+        && !ForwardCall.isUpgrade(forwarding.request(), tunnels)) {
+      jetty.forward(forwarding);
+      return;
+    }
     new ForwardCall(client, forwarding,
         mesh.current().config().inbound().headersWithUnderscoresAction(), meters, tunnels)
         .start();
   }
 
-  /** The mesh client forwarded calls run on (for metrics and tests). */
+  /**
+   * The mesh-wrapped OkHttp client that {@link GatewayTransport#OKHTTP} forwards with, and that
+   * forwards {@code Upgrade} requests under either transport (for metrics and tests).
+   */
   public OkHttpClient client() {
     return client;
   }
 
-  /** Stops the client's dispatcher threads and idle connections if this gateway made the client. */
+  /** The transport this gateway forwards (non-{@code Upgrade}) requests with. */
+  public GatewayTransport transport() {
+    return jetty != null ? GatewayTransport.JETTY : GatewayTransport.OKHTTP;
+  }
+
+  /**
+   * The Jetty client of the {@link GatewayTransport#JETTY} transport (its destinations are the
+   * per-endpoint pools), or {@code null} under {@link GatewayTransport#OKHTTP}.
+   */
+  public org.eclipse.jetty.client.HttpClient jettyClient() {
+    return jetty == null ? null : jetty.client;
+  }
+
+  /**
+   * Closes the open upgrades, stops the Jetty client (its connections and threads), and the OkHttp
+   * client's dispatcher threads and idle connections if this gateway made that client.
+   */
   @Override
   public void close() {
     tunnels.close();
+    if (jetty != null) jetty.close();
     if (!ownsClient) return;
     client.dispatcher().executorService().shutdown();
     client.connectionPool().evictAll();
@@ -119,6 +164,27 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
     private OkHttpClient client;
     private Duration upgradeIdleTimeout = DEFAULT_UPGRADE_IDLE_TIMEOUT;
     private Duration upgradeMaxDuration;
+    private GatewayTransport transport = DEFAULT_TRANSPORT;
+    private UpstreamProtocol protocol = UpstreamProtocol.HTTP_1_1;
+
+    /**
+     * The HTTP client requests are forwarded with (see {@link GatewayTransport}). Default {@link
+     * #DEFAULT_TRANSPORT}. {@code Upgrade} requests always use OkHttp.
+     */
+    public Builder transport(GatewayTransport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /**
+     * The protocol the {@link GatewayTransport#JETTY} transport speaks to every upstream endpoint:
+     * {@link UpstreamProtocol#HTTP_1_1} (default) or {@link UpstreamProtocol#H2C}. Checked at
+     * {@link #build()}: {@code H2C} with the OkHttp transport is refused.
+     */
+    public Builder upstreamProtocol(UpstreamProtocol protocol) {
+      this.protocol = Objects.requireNonNull(protocol, "upstreamProtocol");
+      return this;
+    }
 
     /**
      * An upgraded connection (a WebSocket) with no byte in either direction for this long is
@@ -156,7 +222,8 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
     }
 
     /**
-     * The OkHttp client to wrap with the mesh for forwarding (its pool, dispatcher and timeouts
+     * The OkHttp client to wrap with the mesh for forwarding under {@link GatewayTransport#OKHTTP},
+     * and for {@code Upgrade} requests under either transport (its pool, dispatcher and timeouts
      * are used; redirects are never followed and cookies never stored, whatever it says). It must
      * not already be wrapped. Default: a new client with a dispatcher allowing {@value
      * #DEFAULT_MAX_REQUESTS} concurrent calls and OkHttp's default timeouts; the gateway then
@@ -167,8 +234,17 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
       return this;
     }
 
-    /** The gateway. */
+    /**
+     * The gateway.
+     *
+     * @throws IllegalStateException for {@code upstreamProtocol(H2C)} with the OkHttp transport,
+     *     or {@code H2C} without {@code jetty-http2-client-transport} on the class path
+     */
     public MeshGateway build() {
+      if (protocol == UpstreamProtocol.H2C && transport != GatewayTransport.JETTY) {
+        throw new IllegalStateException("upstreamProtocol: H2C (expected: transport JETTY, not "
+            + transport + "; the OkHttp transport speaks HTTP/1.1 upstream)");
+      }
       boolean owns = client == null;
       OkHttpClient base = client;
       if (base == null) {
@@ -186,7 +262,12 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
           .build();
       Tunnels tunnels = new Tunnels(MeshInternals.ticker(mesh), MeshInternals.scheduler(mesh),
           upgradeIdleTimeout, upgradeMaxDuration);
-      return new MeshGateway(MeshOkHttp.wrap(forwarding, mesh), owns, mesh, tunnels);
+      GatewayMeters meters = new GatewayMeters(mesh.meterRegistry(), mesh.serviceName());
+      JettyForwarder jetty = transport == GatewayTransport.JETTY
+          ? new JettyForwarder(JettyClients.start(protocol), true,
+              protocol == UpstreamProtocol.H2C, mesh, meters)
+          : null;
+      return new MeshGateway(MeshOkHttp.wrap(forwarding, mesh), owns, mesh, tunnels, meters, jetty);
     }
   }
 }

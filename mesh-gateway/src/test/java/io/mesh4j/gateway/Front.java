@@ -35,7 +35,7 @@ final class Front implements AutoCloseable {
   final MeshGateway gateway;
 
   Front(Mesh mesh, boolean async) throws Exception {
-    this(mesh, async, MeshGateway.create(mesh));
+    this(mesh, async, Gateways.create(mesh));
   }
 
   Front(Mesh mesh, boolean async, MeshGateway gateway) throws Exception {

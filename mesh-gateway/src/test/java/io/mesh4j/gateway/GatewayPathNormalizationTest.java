@@ -61,7 +61,7 @@ class GatewayPathNormalizationTest {
         path_normalization: %s
         """.formatted(up.getPort(), options))).build();
     closeables.add(mesh);
-    front = new Front(mesh, true, MeshGateway.create(mesh), true);
+    front = new Front(mesh, true, Gateways.create(mesh), true);
     closeables.add(front);
   }
 

@@ -50,7 +50,7 @@ class GatewayUpgradeTest {
                 to: v2
                 timeout: 1s
         """)).build());
-    MeshGateway gateway = gateways == null ? MeshGateway.create(mesh) : gateways.apply(mesh);
+    MeshGateway gateway = gateways == null ? Gateways.create(mesh) : gateways.apply(mesh);
     return closeLater(new Front(mesh, async, gateway));
   }
 
@@ -147,7 +147,7 @@ class GatewayUpgradeTest {
   void anIdleTunnelIsClosedOnBothSides() throws Exception {
     EchoUpstream up = closeLater(new EchoUpstream());
     Front front = front(up.address(),
-        m -> MeshGateway.builder(m).upgradeIdleTimeout(Duration.ofMillis(300)).build(), true);
+        m -> Gateways.builder(m).upgradeIdleTimeout(Duration.ofMillis(300)).build(), true);
     WsClient ws = closeLater(new WsClient());
 
     WsClient.Socket s = ws.connect("ws://127.0.0.1:" + front.port() + "/v2/ws");
@@ -163,7 +163,7 @@ class GatewayUpgradeTest {
   void aTunnelIsClosedAtItsMaximumDurationWhateverItsTraffic() throws Exception {
     EchoUpstream up = closeLater(new EchoUpstream());
     Front front = front(up.address(),
-        m -> MeshGateway.builder(m).upgradeMaxDuration(Duration.ofMillis(500)).build(), true);
+        m -> Gateways.builder(m).upgradeMaxDuration(Duration.ofMillis(500)).build(), true);
     WsClient ws = closeLater(new WsClient());
 
     WsClient.Socket s = ws.connect("ws://127.0.0.1:" + front.port() + "/v2/ws");

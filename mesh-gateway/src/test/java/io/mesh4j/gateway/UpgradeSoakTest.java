@@ -43,7 +43,7 @@ class UpgradeSoakTest {
                 to: v2
                 timeout: 10s              # bounds the upgrade handshake, not the tunnel
         """)).build();
-    MeshGateway gateway = MeshGateway.create(mesh);
+    MeshGateway gateway = Gateways.create(mesh);
     Front front = new Front(mesh, true, gateway);
     WsClient ws = new WsClient();
     ws.client.setIdleTimeout(Duration.ofMinutes(5)); // sockets wait while the others open

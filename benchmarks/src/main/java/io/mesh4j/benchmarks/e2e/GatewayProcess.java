@@ -39,6 +39,8 @@ final class GatewayProcess implements AutoCloseable {
     List<String> flags = new ArrayList<>(JVM_FLAGS);
     String async = System.getProperty(GatewayServer.ASYNC_PROPERTY);
     if (async != null) flags.add("-D" + GatewayServer.ASYNC_PROPERTY + "=" + async);
+    String transport = System.getProperty(GatewayServer.TRANSPORT_PROPERTY);
+    if (transport != null) flags.add("-D" + GatewayServer.TRANSPORT_PROPERTY + "=" + transport);
     String jfr = System.getProperty(JFR_PROPERTY);
     if (jfr != null && !jfr.isBlank()) {
       flags.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr);

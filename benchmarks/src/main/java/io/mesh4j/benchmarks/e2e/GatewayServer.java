@@ -2,6 +2,7 @@ package io.mesh4j.benchmarks.e2e;
 
 import io.mesh4j.Mesh;
 import io.mesh4j.config.ConfigLoader;
+import io.mesh4j.gateway.GatewayTransport;
 import io.mesh4j.gateway.MeshGateway;
 import io.mesh4j.servlet.MeshFilter;
 import jakarta.servlet.DispatcherType;
@@ -32,7 +33,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * scenario B's full default policy. The servlet behind the filter answers 404 and is never reached
  * while the route forwards.
  *
- * <p>The gateway's OkHttp client keeps up to {@value HttpClients#MAX_IDLE_CONNECTIONS} idle
+ * <p>The transport is {@value #TRANSPORT_PROPERTY} (default: the gateway's default, Jetty's
+ * HttpClient, whose per-endpoint pools hold up to the cluster's {@code max_concurrent_requests}
+ * connections). The OkHttp client keeps up to {@value HttpClients#MAX_IDLE_CONNECTIONS} idle
  * connections and allows as many concurrent calls (per host too), like nginx's {@code keepalive
  * 256} pool in scenario D, so neither hop reconnects under load.
  *
@@ -46,6 +49,19 @@ public final class GatewayServer implements AutoCloseable {
    * gateway forwards on the container thread (blocking mode); default {@code true} (async).
    */
   static final String ASYNC_PROPERTY = "mesh4j.bench.gateway.async";
+
+  /**
+   * System property: the gateway's {@link GatewayTransport} ({@code JETTY} or {@code OKHTTP});
+   * default {@link MeshGateway#DEFAULT_TRANSPORT}.
+   */
+  static final String TRANSPORT_PROPERTY = "mesh4j.bench.gateway.transport";
+
+  /** The transport {@value #TRANSPORT_PROPERTY} names, or the default. */
+  static GatewayTransport transport() {
+    String t = System.getProperty(TRANSPORT_PROPERTY);
+    return t == null || t.isBlank() ? MeshGateway.DEFAULT_TRANSPORT
+        : GatewayTransport.valueOf(t.trim().toUpperCase(java.util.Locale.ROOT));
+  }
 
   private final Mesh mesh;
   private final MeshGateway gateway;
@@ -65,7 +81,7 @@ public final class GatewayServer implements AutoCloseable {
    * @throws IllegalStateException when Jetty cannot start (everything started is stopped again)
    */
   public static GatewayServer start(int[] backendPorts) {
-    return start(backendPorts, !"false".equals(System.getProperty(ASYNC_PROPERTY)));
+    return start(backendPorts, !"false".equals(System.getProperty(ASYNC_PROPERTY)), transport());
   }
 
   /**
@@ -73,9 +89,9 @@ public final class GatewayServer implements AutoCloseable {
    *
    * @throws IllegalStateException when Jetty cannot start (everything started is stopped again)
    */
-  static GatewayServer start(int[] backendPorts, boolean async) {
+  static GatewayServer start(int[] backendPorts, boolean async, GatewayTransport transport) {
     Mesh mesh = Mesh.builder().config(ConfigLoader.load(MeshBenchConfig.gatewayYaml(backendPorts))).build();
-    MeshGateway gateway = MeshGateway.builder(mesh).client(upstreamClient()).build();
+    MeshGateway gateway = MeshGateway.builder(mesh).transport(transport).client(upstreamClient()).build();
     QueuedThreadPool threads = new QueuedThreadPool(256, 8);
     threads.setName("gateway");
     Server server = new Server(threads);
@@ -127,9 +143,14 @@ public final class GatewayServer implements AutoCloseable {
     return mesh;
   }
 
-  /** The mesh-wrapped forwarding client, for tests. */
+  /** The mesh-wrapped OkHttp forwarding client, for tests. */
   OkHttpClient client() {
     return gateway.client();
+  }
+
+  /** The gateway, for tests. */
+  MeshGateway gateway() {
+    return gateway;
   }
 
   /** Stops Jetty, the forwarding client and the mesh; never throws. */
@@ -140,6 +161,7 @@ public final class GatewayServer implements AutoCloseable {
     } catch (Exception ignored) {
       // Best effort: the process is going away.
     }
+    gateway.close(); // the Jetty client; the OkHttp client below is ours
     OkHttpClient client = gateway.client();
     client.dispatcher().executorService().shutdown();
     client.connectionPool().evictAll();
