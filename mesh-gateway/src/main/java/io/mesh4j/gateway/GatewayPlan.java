@@ -47,7 +47,7 @@ final class GatewayPlan {
   enum Outcome {
     RESPONSE("response"), INVALID_PATH("invalid-path"), NO_HEALTHY_ENDPOINT("no-healthy-endpoint"),
     CIRCUIT_OPEN("circuit-open"), CONCURRENCY_LIMIT("concurrency-limit"),
-    BUDGET_EXHAUSTED("budget-exhausted"), TIMEOUT("timeout"), CANCELLED("cancelled"),
+    BUDGET_EXHAUSTED("budget-exhausted"), TIMEOUT("timeout"), DEADLINE_EXCEEDED("deadline-exceeded"), CANCELLED("cancelled"),
     UPSTREAM_FAILURE("upstream-failure");
 
     final String tag;

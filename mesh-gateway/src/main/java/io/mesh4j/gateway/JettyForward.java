@@ -2,6 +2,7 @@ package io.mesh4j.gateway;
 
 import io.mesh4j.config.InboundConfig.UnderscoreAction;
 import io.mesh4j.context.MeshContext;
+import io.mesh4j.internal.Deadlines;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.Failure;
 import io.mesh4j.internal.client.AttemptEnd;
@@ -181,6 +182,8 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
     hasBody = length > 0 || chunkedBody;
     emptyBody = !hasBody && (length == 0 || requiresBody(method));
     AttemptLoop l = new AttemptLoop(view, owner.ticker, owner.clock, owner.scheduler);
+    MeshContext ctx = forwarding.context();
+    if (ctx.hasDeadline()) l.deadline(ctx.deadlineNanos());
     loop = l;
     boolean idempotencyKey = req.getHeader(IDEMPOTENCY_KEY) != null;
     if (req.isAsyncSupported()) {
@@ -261,6 +264,12 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
         .path(pathAndQuery)
         .tag(target.cluster.pool)
         .headers(h -> h.add(headers));
+    MeshContext ctx = forwarding.context();
+    if (ctx.hasDeadline()) {
+      // The client's deadline header is not copied: each attempt carries the time it has left.
+      String name = ctx.deadlineHeader();
+      r.headers(h -> h.put(name, Deadlines.format(name, timeoutNanos)));
+    }
     if (timeoutNanos != Long.MAX_VALUE) {
       r.timeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)), TimeUnit.MILLISECONDS);
     }
@@ -396,6 +405,7 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
       case CONCURRENCY_LIMIT -> Reason.CONCURRENCY_LIMIT;
       case BUDGET_EXHAUSTED -> Reason.BUDGET_EXHAUSTED;
       case TIMEOUT -> Reason.TIMEOUT;
+      case DEADLINE_EXCEEDED -> Reason.DEADLINE_EXCEEDED;
       case CANCELLED -> Reason.CANCELLED;
       case UPSTREAM_FAILURE -> Reason.UPSTREAM_FAILURE;
     };
@@ -454,6 +464,7 @@ final class JettyForward implements Transport<JettyForward.Upstream>,
       case CONCURRENCY_LIMIT -> GatewayPlan.Outcome.CONCURRENCY_LIMIT;
       case BUDGET_EXHAUSTED -> GatewayPlan.Outcome.BUDGET_EXHAUSTED;
       case TIMEOUT -> GatewayPlan.Outcome.TIMEOUT;
+      case DEADLINE_EXCEEDED -> GatewayPlan.Outcome.DEADLINE_EXCEEDED;
       case CANCELLED -> GatewayPlan.Outcome.CANCELLED;
       case INVALID_PATH -> GatewayPlan.Outcome.INVALID_PATH;
       default -> GatewayPlan.Outcome.UPSTREAM_FAILURE;

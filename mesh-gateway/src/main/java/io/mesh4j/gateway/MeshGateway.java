@@ -1,12 +1,17 @@
 package io.mesh4j.gateway;
 
 import io.mesh4j.Mesh;
+import io.mesh4j.MeshSnapshot;
+import io.mesh4j.cluster.Cluster;
+import io.mesh4j.route.Route;
+import io.mesh4j.route.RouteAction;
 import io.mesh4j.okhttp.MeshOkHttp;
 import io.mesh4j.servlet.Forwarding;
 import io.mesh4j.servlet.InboundForwarder;
 import io.mesh4j.internal.MeshInternals;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import okhttp3.CookieJar;
 import okhttp3.Dispatcher;
@@ -32,7 +37,8 @@ import okhttp3.OkHttpClient;
  * each attempt with Jetty 12's non-blocking {@code HttpClient}, streaming both bodies through
  * servlet read/write listeners without a thread per request; {@link GatewayTransport#OKHTTP}
  * sends it through mesh-okhttp's client path on an OkHttp dispatcher thread. {@code Upgrade}
- * requests, and requests of a route with a {@code mirror}, use OkHttp under both.
+ * requests, requests of a route with a {@code mirror} and requests to a cluster with {@code tls}
+ * use OkHttp under both.
  *
  * <p>Per request: the method, the request URI (path as sent, then the route's {@code rewrite}),
  * the query, every header except the hop-by-hop ones (RFC 9110 §7.6.1) and {@code
@@ -107,16 +113,30 @@ public final class MeshGateway implements InboundForwarder, AutoCloseable {
 
   @Override
   public void forward(Forwarding forwarding) throws IOException {
-    // Upgrades (OkHttp hands back the upgraded socket) and mirroring routes (mesh-okhttp's
-    // mirror) go through OkHttp under either transport.
+    // Upgrades (OkHttp hands back the upgraded socket), mirroring routes (mesh-okhttp's mirror)
+    // and routes to clusters that speak TLS (mesh-okhttp originates mesh TLS) go through OkHttp
+    // under either transport.
     if (jetty != null && forwarding.route().mirror() == null
-        && !ForwardCall.isUpgrade(forwarding.request(), tunnels)) {
+        && !ForwardCall.isUpgrade(forwarding.request(), tunnels)
+        && !toTlsCluster(forwarding.route())) {
       jetty.forward(forwarding);
       return;
     }
     new ForwardCall(client, forwarding,
         mesh.current().config().inbound().headersWithUnderscoresAction(), meters, tunnels)
         .start();
+  }
+
+  /** Whether any cluster the route can forward to has {@code tls} enabled. */
+  private boolean toTlsCluster(Route route) {
+    if (!(route.action() instanceof RouteAction.ClusterTarget target)) return false;
+    List<String> names = target.clusters();
+    MeshSnapshot snapshot = mesh.current();
+    for (int i = 0; i < names.size(); i++) {
+      Cluster c = snapshot.cluster(names.get(i));
+      if (c != null && c.config().tls().enabled()) return true;
+    }
+    return false;
   }
 
   /**
