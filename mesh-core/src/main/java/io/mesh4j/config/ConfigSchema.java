@@ -572,10 +572,30 @@ final class ConfigSchema {
       .field("delay", map(DELAY), "none", "at least one of `delay`, `abort`")
       .field("abort", map(ABORT), "none", "");
 
+  static final Section RATE_LIMIT_KEY = new Section("rate_limit_key", "rate_limit.key")
+      .field("header", string("header name"), "", "the value of this request header (name"
+          + " lower-cased); a request without it shares one \"absent\" bucket")
+      .field("source", oneOf("true").described("`true`"), "", "the source address (the trusted"
+          + " peer, as `match.source` sees it)")
+      .field("principal", oneOf("true").described("`true`"), "", "the peer's verified identity;"
+          + " requests without a client certificate share one \"absent\" bucket");
+
   static final Section RATE_LIMIT = new Section("rate_limit", "rate_limit")
       .required("requests_per_second", positiveNumber(), "the refill rate")
       .field("burst", atLeast(1), "`requests_per_second` rounded up (at least 1)",
-          "the bucket's capacity");
+          "the bucket's capacity")
+      .field("key", map(RATE_LIMIT_KEY).described(
+              "map: exactly one of `header: <name>`, `source: true`, `principal: true`"), "none:"
+              + " one bucket for the route", "a bucket per client; see"
+              + " [resilience](resilience.md#per-client-rate-limits)")
+      .field("max_keys", atLeast(1), "`10000`", "with `key`: clients' buckets kept at once (least"
+          + " recently used dropped); a bucket idle long enough to have refilled expires");
+
+  static final Section CONCURRENCY_LIMIT = new Section("concurrency_limit", "concurrency_limit")
+      .field("algorithm", oneOf("gradient2", "vegas"), "`gradient2`", "how the limit follows the"
+          + " latencies; see [resilience](resilience.md#adaptive-concurrency)")
+      .field("min", atLeast(1), "`3`", "the lowest the limit goes")
+      .field("max", atLeast(1), "`1000`", ">= `min`; the highest the limit goes");
 
   static final Section ROUTE = new Section("route", "route")
       .field("name", string(), "`routes[i]` (its index)",
@@ -634,7 +654,10 @@ final class ConfigSchema {
       .field("health_path", PATH, "`/mesh/health`", "the path of the health endpoint peers probe")
       .field("headers_with_underscores_action", oneOf("allow", "drop_header", "reject_request"),
           "`drop_header`", "gateway: a request header whose name has `_` is forwarded, dropped"
-              + " or answered with 400 (Envoy's option); see [gateway.md](gateway.md)");
+              + " or answered with 400 (Envoy's option); see [gateway.md](gateway.md)")
+      .field("concurrency_limit", map(CONCURRENCY_LIMIT).described("map"), "none: no limit",
+          "requests handled at once, adapted to their latency; above it a request is answered"
+              + " 503 with `x-mesh-overloaded: true` before the application sees it");
 
   static final Section PROPAGATE = new Section("propagate", "propagate")
       .field("headers", NAMES.described("list of header names"), "`[]`",
@@ -673,7 +696,7 @@ final class ConfigSchema {
       .field("outbound", map(OUTBOUND), "none", "rules for the calls this service makes")
       .field("inbound", map(INBOUND).described(
               "map: `virtual_hosts`, `authz`, `trusted_proxies`, `health_path`, "
-                  + "`headers_with_underscores_action`"), "none",
+                  + "`headers_with_underscores_action`, `concurrency_limit`"), "none",
           "rules for the requests it receives")
       .field("propagate", map(PROPAGATE), "none", "")
       .field("admin", map(ADMIN), "disabled", "")
@@ -719,24 +742,18 @@ final class ConfigSchema {
         }
       });
 
-  /**
-   * {@code burst} defaults to {@code requests_per_second} rounded up, at least 1; a missing rate
-   * (reported by the reader) stands in as 1.
-   */
-  static final RecordBinding<RateLimitConfig> RATE_LIMIT_RECORD = new RecordBinding<>(
-      RATE_LIMIT, RateLimitConfig.class, new RateLimitConfig(1, 1), v -> {
-        if (v[1] == null) {
-          double r = v[0] instanceof Double d ? d : 1;
-          v[1] = r >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(1, Math.ceil(r));
-        }
-      });
+  /** The default {@code rate_limit.burst}: {@code requests_per_second} rounded up, at least 1. */
+  static int defaultBurst(double requestsPerSecond) {
+    return requestsPerSecond >= Integer.MAX_VALUE
+        ? Integer.MAX_VALUE : (int) Math.max(1, Math.ceil(requestsPerSecond));
+  }
 
   /** Every section, in documentation order. */
   static final List<Section> SECTIONS = List.of(
       ROOT, LOCALITY, CLUSTER, ENDPOINT, LOCALITY_LB, HEALTH_CHECK, OUTLIER, CIRCUIT_BREAKER, RETRY, BACKOFF, BUDGET,
-      HASH_ON, CUSTOM_LB, OUTBOUND, INBOUND, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
+      HASH_ON, CUSTOM_LB, OUTBOUND, INBOUND, CONCURRENCY_LIMIT, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
       QUERY_MATCH, CUSTOM_MATCH, SPLIT, REDIRECT, RESPOND, PASS, REWRITE, HEADERS, MIRROR, HEDGE, FAULT,
-      DELAY, ABORT, RATE_LIMIT, AUTHZ, RULE, PROPAGATE, ADMIN, PATH_NORMALIZATION, POLICY);
+      DELAY, ABORT, RATE_LIMIT, RATE_LIMIT_KEY, AUTHZ, RULE, PROPAGATE, ADMIN, PATH_NORMALIZATION, POLICY);
 
   static Section section(String id) {
     for (Section s : SECTIONS) if (s.id.equals(id)) return s;

@@ -14,13 +14,16 @@ import java.util.List;
  * @param headersWithUnderscoresAction what the gateway does with a request header whose name
  *     contains {@code _} ({@code inbound.headers_with_underscores_action}); {@link
  *     UnderscoreAction#DROP_HEADER} when absent, Envoy's recommendation at the edge
+ * @param concurrencyLimit the adaptive limit on requests handled at once ({@code
+ *     inbound.concurrency_limit}); {@code null} when absent: no limit, nothing is shed
  */
 public record InboundConfig(
     List<VirtualHostConfig> virtualHosts,
     AuthzConfig authz,
     List<Cidr> trustedProxies,
     String healthPath,
-    UnderscoreAction headersWithUnderscoresAction) {
+    UnderscoreAction headersWithUnderscoresAction,
+    ConcurrencyLimitConfig concurrencyLimit) {
 
   /**
    * What the gateway does with a request header whose name contains an underscore, as Envoy's
@@ -51,7 +54,19 @@ public record InboundConfig(
   /** The rules with the default {@link UnderscoreAction#DROP_HEADER}. */
   public InboundConfig(List<VirtualHostConfig> virtualHosts, AuthzConfig authz,
       List<Cidr> trustedProxies, String healthPath) {
-    this(virtualHosts, authz, trustedProxies, healthPath, null);
+    this(virtualHosts, authz, trustedProxies, healthPath, null, null);
+  }
+
+  /** The rules without a concurrency limit. */
+  public InboundConfig(List<VirtualHostConfig> virtualHosts, AuthzConfig authz,
+      List<Cidr> trustedProxies, String healthPath, UnderscoreAction headersWithUnderscoresAction) {
+    this(virtualHosts, authz, trustedProxies, healthPath, headersWithUnderscoresAction, null);
+  }
+
+  /** These rules with {@code limit} as {@code concurrency_limit} ({@code null}: none). */
+  public InboundConfig withConcurrencyLimit(ConcurrencyLimitConfig limit) {
+    return new InboundConfig(virtualHosts, authz, trustedProxies, healthPath,
+        headersWithUnderscoresAction, limit);
   }
 
   public InboundConfig {

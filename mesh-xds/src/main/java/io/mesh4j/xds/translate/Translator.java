@@ -206,7 +206,8 @@ final class Translator {
     MeshConfig config = new MeshConfig(MeshConfig.CURRENT_VERSION, service, built,
         new OutboundConfig(outbound),
         new InboundConfig(inbound, baseInbound.authz(), baseInbound.trustedProxies(),
-            baseInbound.healthPath(), baseInbound.headersWithUnderscoresAction()),
+            baseInbound.healthPath(), baseInbound.headersWithUnderscoresAction(),
+            baseInbound.concurrencyLimit()),
         base != null ? base.propagate() : null,
         base != null ? base.admin() : null, null, pathNormalization(), null);
     List<ConfigError> errors = ConfigValidator.validate(config);
