@@ -163,6 +163,24 @@ public final class MeshRuntime {
     return i == null ? Double.NaN : i.limiter.inflight();
   }
 
+  /**
+   * Registers the gauges of the inbound concurrency limit for {@code service} (once per service
+   * name; they read whichever limiter is current, NaN while none is configured).
+   */
+  public void gaugeInbound(String service) {
+    synchronized (lock) {
+      if (!gauged.add("inbound\u0000" + service)) return;
+    }
+    Gauge.builder(MeshMetricNames.SERVER_CONCURRENCY_LIMIT, this, MeshRuntime::inboundLimit)
+        .description("The current adaptive concurrency limit of inbound requests")
+        .tag(MeshMetricNames.TAG_SERVICE, service)
+        .register(registry);
+    Gauge.builder(MeshMetricNames.SERVER_CONCURRENCY_INFLIGHT, this, MeshRuntime::inboundInflight)
+        .description("Inbound requests the concurrency limit admitted, not yet completed")
+        .tag(MeshMetricNames.TAG_SERVICE, service)
+        .register(registry);
+  }
+
   private void gauge(String service, String cluster) {
     if (!gauged.add(service + "\u0000" + cluster)) return;
     Tags tags = Tags.of(MeshMetricNames.TAG_SERVICE, service, MeshMetricNames.TAG_CLUSTER, cluster);

@@ -17,7 +17,6 @@ import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteTable;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -93,15 +92,7 @@ public final class InboundPlan {
           .description("Inbound requests shed with 503 by the adaptive concurrency limit")
           .tag(MeshMetricNames.TAG_SERVICE, service)
           .register(registry);
-      Gauge.builder(MeshMetricNames.SERVER_CONCURRENCY_LIMIT, runtime, MeshRuntime::inboundLimit)
-          .description("The current adaptive concurrency limit of inbound requests")
-          .tag(MeshMetricNames.TAG_SERVICE, service)
-          .register(registry);
-      Gauge.builder(MeshMetricNames.SERVER_CONCURRENCY_INFLIGHT, runtime,
-              MeshRuntime::inboundInflight)
-          .description("Inbound requests the concurrency limit admitted, not yet completed")
-          .tag(MeshMetricNames.TAG_SERVICE, service)
-          .register(registry);
+      runtime.gaugeInbound(service);
     } else {
       this.overloaded = null;
     }
