@@ -42,9 +42,23 @@ final class ConfigSchema {
     final Section section;
     final List<Type> anyOf;
     final String text;
+    /**
+     * An integer's alternative spelling ({@code adaptive}), or null; the record holds it as
+     * {@link #keywordValue}, which the file may not spell as a number.
+     */
+    final String keyword;
+    final int keywordValue;
 
     private Type(Kind kind, Long min, Long max, boolean exclusiveMin, List<String> values,
         Type item, Section section, List<Type> anyOf, String text) {
+      this(kind, min, max, exclusiveMin, values, item, section, anyOf, text, null, 0);
+    }
+
+    private Type(Kind kind, Long min, Long max, boolean exclusiveMin, List<String> values,
+        Type item, Section section, List<Type> anyOf, String text, String keyword,
+        int keywordValue) {
+      this.keyword = keyword;
+      this.keywordValue = keywordValue;
       this.kind = kind;
       this.min = min;
       this.max = max;
@@ -62,7 +76,8 @@ final class ConfigSchema {
 
     /** The same type described differently in the docs. */
     Type described(String docText) {
-      return new Type(kind, min, max, exclusiveMin, values, item, section, anyOf, docText);
+      return new Type(kind, min, max, exclusiveMin, values, item, section, anyOf, docText,
+          keyword, keywordValue);
     }
 
     /** The validator's message for {@code v}, or {@code null} when it fits (integers only). */
@@ -97,9 +112,15 @@ final class ConfigSchema {
       ObjectNode n = f.objectNode();
       switch (kind) {
         case INTEGER -> {
-          n.put("type", "integer");
-          if (min != null) n.put("minimum", min);
-          if (max != null) n.put("maximum", max);
+          ObjectNode i = n;
+          if (keyword != null) {
+            ArrayNode a = n.putArray("anyOf");
+            i = a.addObject();
+            a.addObject().putArray("enum").add(keyword);
+          }
+          i.put("type", "integer");
+          if (min != null) i.put("minimum", min);
+          if (max != null) i.put("maximum", max);
         }
         case NUMBER -> {
           n.put("type", "number");
@@ -149,6 +170,15 @@ final class ConfigSchema {
   static Type atLeast(long min) {
     return new Type(Type.Kind.INTEGER, min, null, false, List.of(), null, null, List.of(),
         "integer >= " + min);
+  }
+
+  /**
+   * An integer {@code >= min}, or {@code keyword}, which the record holds as {@code
+   * keywordValue} (a value below {@code min} that the file may not spell as a number).
+   */
+  static Type atLeastOr(long min, String keyword, int keywordValue) {
+    return new Type(Type.Kind.INTEGER, min, null, false, List.of(), null, null, List.of(),
+        "integer >= " + min + " or `" + keyword + "`", keyword, keywordValue);
   }
 
   static Type percent() {
@@ -399,7 +429,10 @@ final class ConfigSchema {
           "1..`sliding_window`; calls before the rates are computed")
       .field("wait_in_open", duration(true), "`10s`",
           "how long the circuit stays open before probing")
-      .field("max_concurrent_requests", atLeast(1), "`1024`", "");
+      .field("max_concurrent_requests",
+          atLeastOr(1, "adaptive", CircuitBreakerConfig.ADAPTIVE_MAX_CONCURRENT_REQUESTS),
+          "`1024`", "`adaptive`: a limit that follows the cluster's latencies (gradient2,"
+              + " 3..1000); see [resilience](resilience.md#adaptive-concurrency)");
 
   static final Section BACKOFF = new Section("backoff", "retry.backoff")
       .field("base", duration(true), "`25ms`", "full-jitter exponential")

@@ -378,7 +378,9 @@ public final class ConfigValidator {
         check(p + ".minimum_calls", Checks.atLeast(c.minimumCalls(), 1));
       }
       positive(p + ".wait_in_open", c.waitInOpen());
-      check(p + ".max_concurrent_requests", ConfigSchema.CIRCUIT_BREAKER.field("max_concurrent_requests").check(c.maxConcurrentRequests()));
+      if (!c.adaptiveConcurrency()) {
+        check(p + ".max_concurrent_requests", ConfigSchema.CIRCUIT_BREAKER.field("max_concurrent_requests").check(c.maxConcurrentRequests()));
+      }
     }
 
     void retry(String p, RetryConfig r) {

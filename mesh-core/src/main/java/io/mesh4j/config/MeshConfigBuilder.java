@@ -665,6 +665,13 @@ public final class MeshConfigBuilder {
       return (B) this;
     }
 
+    /** Sets a value the caller has checked (a keyword's stand-in, outside the declared range). */
+    @SuppressWarnings("unchecked")
+    final B setUnchecked(String key, Object value) {
+      values[binding.index(key)] = value;
+      return (B) this;
+    }
+
     final R toConfig() {
       return binding.with(values);
     }
@@ -745,9 +752,23 @@ public final class MeshConfigBuilder {
       return set("wait_in_open", duration);
     }
 
-    /** Concurrent requests allowed to the cluster (default 1024). */
+    /** Concurrent requests allowed to the cluster (default 1024; {@code >= 1}). */
     public CircuitBreakerBuilder maxConcurrentRequests(int requests) {
+      if (requests == CircuitBreakerConfig.ADAPTIVE_MAX_CONCURRENT_REQUESTS) {
+        throw new IllegalArgumentException("max_concurrent_requests: " + requests
+            + " (expected: >= 1; for an adaptive limit call maxConcurrentRequestsAdaptive())");
+      }
       return set("max_concurrent_requests", requests);
+    }
+
+    /**
+     * An adaptive limit on concurrent requests to the cluster ({@code max_concurrent_requests:
+     * adaptive}): the {@code gradient2} algorithm, between 3 and 1000, follows the cluster's
+     * latencies instead of a fixed cap.
+     */
+    public CircuitBreakerBuilder maxConcurrentRequestsAdaptive() {
+      return setUnchecked("max_concurrent_requests",
+          CircuitBreakerConfig.ADAPTIVE_MAX_CONCURRENT_REQUESTS);
     }
   }
 

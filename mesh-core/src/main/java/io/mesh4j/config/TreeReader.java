@@ -511,13 +511,36 @@ final class TreeReader {
         bad(s.p(f.name()), "missing (expected: " + t.expected() + ")");
       }
       return switch (t.kind) {
-        case INTEGER -> s.integer(f.name());
+        case INTEGER -> t.keyword == null ? s.integer(f.name()) : integerOrKeyword(s, f);
         case NUMBER -> s.number(f.name());
         case BOOLEAN -> s.bool(f.name());
         case DURATION -> s.duration(f.name());
         default -> s.string(f.name());
       };
     });
+  }
+
+  /** An integer that may also be spelled as its type's keyword ({@code adaptive}). */
+  private Integer integerOrKeyword(Section s, ConfigSchema.Field f) {
+    ConfigSchema.Type t = f.type();
+    JsonNode v = s.node.get(f.name());
+    if (v == null) return null;
+    String expected = "an integer >= " + t.min + ", or " + t.keyword;
+    if (v.isTextual()) {
+      if (v.textValue().equals(t.keyword)) return t.keywordValue;
+      bad(s.p(f.name()), Checks.quote(v.textValue()) + " (expected: " + expected + ")");
+      return null;
+    }
+    if (!v.isNumber()) {
+      typeError(s.p(f.name()), v, expected);
+      return null;
+    }
+    Integer n = s.integer(f.name());
+    if (n != null && n == t.keywordValue) {
+      bad(s.p(f.name()), n + " (expected: " + expected + ")");
+      return null;
+    }
+    return n;
   }
 
   /** The fields a cluster policy and a route override share. */

@@ -192,11 +192,20 @@ public final class MeshRuntime {
         .description("Attempts holding one of the cluster's concurrency slots")
         .tags(tags)
         .register(registry);
+    Gauge.builder(MeshMetricNames.CLIENT_CONCURRENCY_LIMIT, this, r -> r.limit(cluster))
+        .description("The cluster's concurrency limit: fixed, or the current adaptive limit")
+        .tags(tags)
+        .register(registry);
   }
 
   private double state(String cluster) {
     ClusterResilience r = clusters.get(cluster);
     return r == null ? Double.NaN : r.breaker.state().gaugeValue();
+  }
+
+  private double limit(String cluster) {
+    ClusterResilience r = clusters.get(cluster);
+    return r == null ? Double.NaN : r.breaker.maxConcurrentRequests();
   }
 
   private double active(String cluster) {

@@ -274,6 +274,14 @@ class ConfigErrorsTest {
             C + "outlier_detection.enforcing: \"maybe\" (expected: true or false)"),
 
         // ------------------------------------------------------------ circuit breaker
+        row("max_concurrent_requests spelled -1",
+            cluster("circuit_breaker: {max_concurrent_requests: -1}"),
+            C + "circuit_breaker.max_concurrent_requests: -1 (expected: an integer >= 1, or"
+                + " adaptive)"),
+        row("max_concurrent_requests with another word",
+            cluster("circuit_breaker: {max_concurrent_requests: auto}"),
+            C + "circuit_breaker.max_concurrent_requests: \"auto\" (expected: an integer >= 1,"
+                + " or adaptive)"),
         row("circuit breaker out of range",
             cluster("circuit_breaker: {failure_rate_threshold: 0, slow_call_rate_threshold: 101,"
                 + " max_concurrent_requests: 0, wait_in_open: 0s}"),

@@ -96,4 +96,41 @@ class OverloadConfigTest {
         .route(r -> r.rateLimitPerClient(RateLimitConfig.Key.header("x api"), 1, 1))))
         .hasMessageStartingWith("rate_limit.key.header: \"x api\"");
   }
+
+  @Test
+  void maxConcurrentRequestsAcceptsAdaptiveAndStillAnInteger() {
+    String yaml = """
+        version: 1
+        service: a
+        clusters:
+          - name: adaptive
+            endpoints: [127.0.0.1:8080]
+            circuit_breaker: { max_concurrent_requests: adaptive }
+          - name: fixed
+            endpoints: [127.0.0.1:8081]
+            circuit_breaker: { max_concurrent_requests: 64 }
+        """;
+    MeshConfig c = ConfigLoader.load(yaml);
+    assertThat(c.clusters().get(0).circuitBreaker().adaptiveConcurrency()).isTrue();
+    assertThat(c.clusters().get(1).circuitBreaker().adaptiveConcurrency()).isFalse();
+    assertThat(c.clusters().get(1).circuitBreaker().maxConcurrentRequests()).isEqualTo(64);
+    String written = ConfigWriter.yaml(c);
+    assertThat(written).contains("max_concurrent_requests: adaptive")
+        .contains("max_concurrent_requests: 64");
+    assertThat(ConfigLoader.load(written)).isEqualTo(c);
+
+    MeshConfig built = MeshConfig.builder().service("a")
+        .cluster(b -> b.name("adaptive").endpoint("127.0.0.1:8080")
+            .circuitBreaker(cb -> cb.maxConcurrentRequestsAdaptive()))
+        .cluster(b -> b.name("fixed").endpoint("127.0.0.1:8081")
+            .circuitBreaker(cb -> cb.maxConcurrentRequests(64)))
+        .build();
+    assertThat(built).isEqualTo(c);
+    assertThatThrownBy(() -> MeshConfig.builder().cluster(b -> b.name("x")
+        .circuitBreaker(cb -> cb.maxConcurrentRequests(0))))
+        .hasMessageStartingWith("max_concurrent_requests: 0 (expected: >= 1)");
+    assertThatThrownBy(() -> MeshConfig.builder().cluster(b -> b.name("x")
+        .circuitBreaker(cb -> cb.maxConcurrentRequests(-1))))
+        .hasMessageStartingWith("max_concurrent_requests: -1 (expected: >= 1;");
+  }
 }

@@ -5,7 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mesh4j.metrics.MeshMetricNames;
 import io.mesh4j.time.FakeTime;
 import io.micrometer.core.instrument.Counter;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.SocketEffect;
+import okhttp3.Call;
 import mockwebserver3.MockResponse;
 import okhttp3.MediaType;
 import okhttp3.Request;
@@ -145,5 +156,59 @@ class OverloadedTest {
     assertThat(a.count() + b.count()).as("no budget, no retry").isEqualTo(1);
     assertThat(counter(MeshMetricNames.CLIENT_RETRY_BUDGET_EXHAUSTED)).isEqualTo(1);
     assertThat(counter(MeshMetricNames.CLIENT_OVERLOADED)).isEqualTo(1);
+  }
+
+  @Test
+  void anAdaptiveClusterLimitFailsFastWithTheConcurrencyLimitReason() throws Exception {
+    Backend a = f.backend();
+    for (int i = 0; i < 20; i++) {
+      a.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
+    }
+    f.wrap("""
+        version: 1
+        service: frontend
+        clusters:
+          - name: inventory
+            endpoints: [{ address: %s }]
+            retry: { attempts: 1 }
+            circuit_breaker: { max_concurrent_requests: adaptive }
+        """.formatted(a.address()));
+    assertThat(f.registry.get(MeshMetricNames.CLIENT_CONCURRENCY_LIMIT)
+        .tag(MeshMetricNames.TAG_CLUSTER, "inventory").gauge().value()).isEqualTo(20.0);
+
+    ExecutorService callers = Executors.newFixedThreadPool(20);
+    List<Call> calls = new ArrayList<>();
+    List<Future<?>> done = new ArrayList<>();
+    try {
+      for (int i = 0; i < 20; i++) {
+        Call c = f.client.newCall(new Request.Builder().url("http://inventory/items").build());
+        calls.add(c);
+        done.add(callers.submit(() -> {
+          try (Response r = c.execute()) {
+            return r.code();
+          } catch (IOException e) {
+            return -1;
+          }
+        }));
+      }
+      TestSupport.await("twenty in flight", Duration.ofSeconds(10), () -> a.count() == 20);
+
+      Throwable t = catchThrowable(() -> f.client.newCall(
+          new Request.Builder().url("http://inventory/items").build()).execute());
+      assertThat(t).isInstanceOfSatisfying(MeshException.class, e -> {
+        assertThat(e.reason()).isEqualTo(MeshException.Reason.CONCURRENCY_LIMIT);
+        assertThat(e.requestSent()).isFalse();
+      });
+      assertThat(a.count()).isEqualTo(20);
+    } finally {
+      calls.forEach(Call::cancel);
+      for (Future<?> d : done) d.get(10, TimeUnit.SECONDS);
+      callers.shutdown();
+    }
+    assertThat(f.breakerActive("inventory")).isZero();
+    try (Response r = f.client.newCall(
+        new Request.Builder().url("http://inventory/items").build()).execute()) {
+      assertThat(r.code()).isEqualTo(200);
+    }
   }
 }

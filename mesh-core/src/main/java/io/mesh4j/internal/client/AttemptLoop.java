@@ -66,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * transport could not prepare it) is released. A response carrying {@code x-mesh-draining: true}
  * ejects its endpoint at once. A 503 carrying {@code x-mesh-overloaded: true} (the upstream shed
  * the request unprocessed) is the exception to the one report: the endpoint's request count and
- * the breaker's permit are closed without an outcome (not an outlier or breaker failure, not a
+ * the breaker's permit ({@link ClusterCircuitBreaker#onOverloaded}) are closed without an outcome (not an outlier or breaker failure, not a
  * latency sample), {@link AttemptTarget#overloaded} counts it, and {@link
  * RetryPolicy#decideOverloaded} decides the retry, which goes to another endpoint like any retry. An {@link AttemptObserver}, when set, sees each attempt start and
  * end.
@@ -555,7 +555,7 @@ public final class AttemptLoop implements PickContext {
       // Shed unprocessed: not a failure of the endpoint (outlier detection, its counters) nor of
       // the cluster (breaker), and its quick answer is no latency sample either.
       EndpointInternals.requestFinished(endpoint);
-      breaker.release();
+      breaker.onOverloaded(t.latency);
       target.overloaded(endpoint);
     } else {
       report(cluster, breaker, endpoint, status, failure, t.latency);
