@@ -55,6 +55,8 @@ class MeshFilterConcurrencyLimitTest {
               - name: app
                 match: { prefix: / }
                 pass: {}
+      admin:
+        enabled: true
       """;
 
   final FakeTime time = new FakeTime();
@@ -189,5 +191,23 @@ class MeshFilterConcurrencyLimitTest {
 
     release.countDown();
     for (Future<String> f : held) assertThat(f.get(20, TimeUnit.SECONDS)).isEqualTo("200 done");
+  }
+
+  @Test
+  void theAdminRoutesPageShowsTheLimitAndTheRequestsInFlight() throws Exception {
+    List<Future<String>> held = inFlight("/block", 2);
+    await("limit full", () -> appSaw.get() == 2);
+    String json;
+    try (Response r = client.newCall(new Request.Builder().url(server.url("/mesh/routes"))
+        .build()).execute()) {
+      assertThat(r.code()).as("admin answers are not limited").isEqualTo(200);
+      json = r.body().string();
+    }
+    com.fasterxml.jackson.databind.JsonNode limit = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(json).at("/inbound/concurrency_limit");
+    assertThat(limit.toString())
+        .isEqualTo("{\"algorithm\":\"gradient2\",\"min\":2,\"max\":2,\"limit\":2,\"inflight\":2}");
+    release.countDown();
+    for (Future<String> f : held) f.get(20, TimeUnit.SECONDS);
   }
 }
