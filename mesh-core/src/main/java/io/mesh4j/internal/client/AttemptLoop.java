@@ -511,8 +511,15 @@ public final class AttemptLoop implements PickContext {
       Object r = t.bug == null && !t.timedOut ? t.response : null;
       int status = r == null ? 0 : transport.status(r);
       Failure f = r == null ? Failure.CANCELLED : Failure.NONE;
+      boolean shed = r != null && isOverloaded(transport, r, status);
       if (t.response != null) transport.discard(t.response);
-      report(cluster, breaker, endpoint, status, f, t.latency);
+      if (shed) {
+        EndpointInternals.requestFinished(endpoint);
+        breaker.onOverloaded(t.latency);
+        target.overloaded(endpoint);
+      } else {
+        report(cluster, breaker, endpoint, status, f, t.latency);
+      }
       observeEnd(observer, t.token, status, f, t.latency);
       return;
     }
@@ -547,8 +554,7 @@ public final class AttemptLoop implements PickContext {
     } else {
       failure = transport.classify(error, left);
     }
-    boolean overloaded = response != null && status == 503
-        && "true".equalsIgnoreCase(transport.header(response, OVERLOADED_HEADER));
+    boolean overloaded = response != null && isOverloaded(transport, response, status);
     sent |= response != null || (left && !failure.neverSent());
 
     if (overloaded) {
@@ -630,6 +636,11 @@ public final class AttemptLoop implements PickContext {
       final int gen = ++waitGeneration;
       backoffTask = scheduler.schedule(() -> wake(gen), Duration.ofNanos(delay));
     }
+  }
+
+  /** A 503 with {@code x-mesh-overloaded: true}: the upstream shed the request unprocessed. */
+  private static boolean isOverloaded(Transport<Object> transport, Object response, int status) {
+    return status == 503 && "true".equalsIgnoreCase(transport.header(response, OVERLOADED_HEADER));
   }
 
   private void finishHeld() {
