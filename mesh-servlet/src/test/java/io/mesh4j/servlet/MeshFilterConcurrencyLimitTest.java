@@ -84,6 +84,10 @@ class MeshFilterConcurrencyLimitTest {
           }
           Fixtures.write(res, 200, "done");
         }))
+        .servlet("/throw", servlet((req, res) -> {
+          appSaw.incrementAndGet();
+          throw new IllegalStateException("application bug");
+        }))
         .servlet("/async", servlet((req, res) -> {
           appSaw.incrementAndGet();
           AsyncContext ac = req.startAsync();
@@ -209,5 +213,15 @@ class MeshFilterConcurrencyLimitTest {
         .isEqualTo("{\"algorithm\":\"gradient2\",\"min\":2,\"max\":2,\"limit\":2,\"inflight\":2}");
     release.countDown();
     for (Future<String> f : held) f.get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aRequestTheApplicationFailsFreesItsSlot() throws Exception {
+    for (int i = 0; i < 5; i++) assertThat(call("/throw")).startsWith("500");
+    await("recorded", () -> count(registry, "self/app", "5xx", "error") == 5);
+    assertThat(gauge(MeshMetricNames.SERVER_CONCURRENCY_INFLIGHT)).isZero();
+    assertThat(call("/other")).isEqualTo("200 ok");
+    assertThat(call("/other")).isEqualTo("200 ok");
+    assertThat(appSaw.get()).isEqualTo(7);
   }
 }
