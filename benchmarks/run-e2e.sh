@@ -6,6 +6,13 @@
 #   benchmarks/run-e2e.sh            full run (~8-9 min on 2 cores), writes docs/benchmarks.md
 #   benchmarks/run-e2e.sh --quick    ~1-2 min smoke, writes benchmarks/target/e2e-quick.md
 #
+#   benchmarks/run-e2e.sh --overload [--measure 15s --warmup 5s --load 2 --workers 2
+#                                     --service-time 10ms --timeout 1s]
+#                                    issue 19: a MeshFilter service of known capacity offered 2x
+#                                    that capacity open-loop, without and with
+#                                    inbound.concurrency_limit (gradient2, vegas); prints goodput
+#                                    and p99 of the successful requests (~1.5 min). Needs no sidecars.
+#
 # Any other argument goes to io.mesh4j.benchmarks.e2e.E2eMain (--rounds, --warmup, --measure,
 # --concurrency, --scenarios, --out). Environment: SKIP_BUILD=1 reuses the built jar;
 # MVN_ARGS overrides the Maven flags (default -o, offline); E2E_TIMEOUT (s, default 900) bounds
@@ -20,6 +27,18 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 COMMAND="benchmarks/run-e2e.sh${*:+ $*}"
 export PATH="$PATH:/usr/sbin:/sbin"
+
+if [ "${1:-}" = "--overload" ]; then
+  if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    echo "building benchmarks/target/benchmarks.jar" >&2
+    # shellcheck disable=SC2086
+    mvn -B -q ${MVN_ARGS:--o} -pl benchmarks -am package -DskipTests
+  fi
+  echo "command: $COMMAND; revision $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  exec timeout -k 30 "${E2E_TIMEOUT:-900}" \
+    java -Xms512m -Xmx512m ${E2E_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar \
+    io.mesh4j.benchmarks.e2e.OverloadMain "$@"
+fi
 
 missing=()
 command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)

@@ -11,7 +11,10 @@ import java.time.Duration;
  * @param slidingWindow number of calls in the count-based window (100)
  * @param minimumCalls calls needed before the rates are computed (20)
  * @param waitInOpen how long the circuit stays open before half-open probing (10s)
- * @param maxConcurrentRequests concurrent requests allowed to the cluster (1024)
+ * @param maxConcurrentRequests concurrent requests allowed to the cluster (1024), or {@link
+ *     #ADAPTIVE_MAX_CONCURRENT_REQUESTS} ({@code max_concurrent_requests: adaptive}): a limit that
+ *     an adaptive algorithm ({@link ConcurrencyLimitConfig#DEFAULT}) moves with the cluster's
+ *     latencies
  */
 public record CircuitBreakerConfig(
     int failureRateThreshold,
@@ -29,6 +32,12 @@ public record CircuitBreakerConfig(
   public static final int DEFAULT_MINIMUM_CALLS = 20;
   public static final Duration DEFAULT_WAIT_IN_OPEN = Duration.ofSeconds(10);
   public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 1024;
+  /**
+   * The {@code maxConcurrentRequests} of {@code max_concurrent_requests: adaptive}: no fixed cap,
+   * but the {@code gradient2} algorithm between {@value ConcurrencyLimitConfig#DEFAULT_MIN} and
+   * {@value ConcurrencyLimitConfig#DEFAULT_MAX}.
+   */
+  public static final int ADAPTIVE_MAX_CONCURRENT_REQUESTS = -1;
 
   /** Every field at its default. */
   public static final CircuitBreakerConfig DEFAULT =
@@ -40,4 +49,9 @@ public record CircuitBreakerConfig(
           DEFAULT_MINIMUM_CALLS,
           DEFAULT_WAIT_IN_OPEN,
           DEFAULT_MAX_CONCURRENT_REQUESTS);
+
+  /** Whether {@code max_concurrent_requests} is {@code adaptive}. */
+  public boolean adaptiveConcurrency() {
+    return maxConcurrentRequests == ADAPTIVE_MAX_CONCURRENT_REQUESTS;
+  }
 }

@@ -42,9 +42,23 @@ final class ConfigSchema {
     final Section section;
     final List<Type> anyOf;
     final String text;
+    /**
+     * An integer's alternative spelling ({@code adaptive}), or null; the record holds it as
+     * {@link #keywordValue}, which the file may not spell as a number.
+     */
+    final String keyword;
+    final int keywordValue;
 
     private Type(Kind kind, Long min, Long max, boolean exclusiveMin, List<String> values,
         Type item, Section section, List<Type> anyOf, String text) {
+      this(kind, min, max, exclusiveMin, values, item, section, anyOf, text, null, 0);
+    }
+
+    private Type(Kind kind, Long min, Long max, boolean exclusiveMin, List<String> values,
+        Type item, Section section, List<Type> anyOf, String text, String keyword,
+        int keywordValue) {
+      this.keyword = keyword;
+      this.keywordValue = keywordValue;
       this.kind = kind;
       this.min = min;
       this.max = max;
@@ -62,7 +76,8 @@ final class ConfigSchema {
 
     /** The same type described differently in the docs. */
     Type described(String docText) {
-      return new Type(kind, min, max, exclusiveMin, values, item, section, anyOf, docText);
+      return new Type(kind, min, max, exclusiveMin, values, item, section, anyOf, docText,
+          keyword, keywordValue);
     }
 
     /** The validator's message for {@code v}, or {@code null} when it fits (integers only). */
@@ -97,9 +112,15 @@ final class ConfigSchema {
       ObjectNode n = f.objectNode();
       switch (kind) {
         case INTEGER -> {
-          n.put("type", "integer");
-          if (min != null) n.put("minimum", min);
-          if (max != null) n.put("maximum", max);
+          ObjectNode i = n;
+          if (keyword != null) {
+            ArrayNode a = n.putArray("anyOf");
+            i = a.addObject();
+            a.addObject().putArray("enum").add(keyword);
+          }
+          i.put("type", "integer");
+          if (min != null) i.put("minimum", min);
+          if (max != null) i.put("maximum", max);
         }
         case NUMBER -> {
           n.put("type", "number");
@@ -149,6 +170,15 @@ final class ConfigSchema {
   static Type atLeast(long min) {
     return new Type(Type.Kind.INTEGER, min, null, false, List.of(), null, null, List.of(),
         "integer >= " + min);
+  }
+
+  /**
+   * An integer {@code >= min}, or {@code keyword}, which the record holds as {@code
+   * keywordValue} (a value below {@code min} that the file may not spell as a number).
+   */
+  static Type atLeastOr(long min, String keyword, int keywordValue) {
+    return new Type(Type.Kind.INTEGER, min, null, false, List.of(), null, null, List.of(),
+        "integer >= " + min + " or `" + keyword + "`", keyword, keywordValue);
   }
 
   static Type percent() {
@@ -399,7 +429,10 @@ final class ConfigSchema {
           "1..`sliding_window`; calls before the rates are computed")
       .field("wait_in_open", duration(true), "`10s`",
           "how long the circuit stays open before probing")
-      .field("max_concurrent_requests", atLeast(1), "`1024`", "");
+      .field("max_concurrent_requests",
+          atLeastOr(1, "adaptive", CircuitBreakerConfig.ADAPTIVE_MAX_CONCURRENT_REQUESTS),
+          "`1024`", "`adaptive`: a limit that follows the cluster's latencies (gradient2,"
+              + " 3..1000); see [resilience](resilience.md#adaptive-concurrency)");
 
   static final Section BACKOFF = new Section("backoff", "retry.backoff")
       .field("base", duration(true), "`25ms`", "full-jitter exponential")
@@ -613,10 +646,30 @@ final class ConfigSchema {
       .field("delay", map(DELAY), "none", "at least one of `delay`, `abort`")
       .field("abort", map(ABORT), "none", "");
 
+  static final Section RATE_LIMIT_KEY = new Section("rate_limit_key", "rate_limit.key")
+      .field("header", string("header name"), "", "the value of this request header (name"
+          + " lower-cased); a request without it shares one \"absent\" bucket")
+      .field("source", oneOf("true").described("`true`"), "", "the source address (the trusted"
+          + " peer, as `match.source` sees it)")
+      .field("principal", oneOf("true").described("`true`"), "", "the peer's verified identity;"
+          + " requests without a client certificate share one \"absent\" bucket");
+
   static final Section RATE_LIMIT = new Section("rate_limit", "rate_limit")
       .required("requests_per_second", positiveNumber(), "the refill rate")
       .field("burst", atLeast(1), "`requests_per_second` rounded up (at least 1)",
-          "the bucket's capacity");
+          "the bucket's capacity")
+      .field("key", map(RATE_LIMIT_KEY).described(
+              "map: exactly one of `header: <name>`, `source: true`, `principal: true`"), "none:"
+              + " one bucket for the route", "a bucket per client; see"
+              + " [resilience](resilience.md#per-client-rate-limits)")
+      .field("max_keys", atLeast(1), "`10000`", "with `key`: clients' buckets kept at once (least"
+          + " recently used dropped); a bucket idle long enough to have refilled expires");
+
+  static final Section CONCURRENCY_LIMIT = new Section("concurrency_limit", "concurrency_limit")
+      .field("algorithm", oneOf("gradient2", "vegas"), "`gradient2`", "how the limit follows the"
+          + " latencies; see [resilience](resilience.md#adaptive-concurrency)")
+      .field("min", atLeast(1), "`3`", "the lowest the limit goes")
+      .field("max", atLeast(1), "`1000`", ">= `min`; the highest the limit goes");
 
   static final Section ROUTE = new Section("route", "route")
       .field("name", string(), "`routes[i]` (its index)",
@@ -679,7 +732,10 @@ final class ConfigSchema {
           "`drop_header`", "gateway: a request header whose name has `_` is forwarded, dropped"
               + " or answered with 400 (Envoy's option); see [gateway.md](gateway.md)")
       .field("tls", map(INBOUND_TLS).described("map"), "none",
-          "peer authentication: `strict` or `permissive`; [below](#inboundtls)");
+          "peer authentication: `strict` or `permissive`; [below](#inboundtls)")
+      .field("concurrency_limit", map(CONCURRENCY_LIMIT).described("map"), "none: no limit",
+          "requests handled at once, adapted to their latency; above it a request is answered"
+              + " 503 with `x-mesh-overloaded: true` before the application sees it");
 
   static final Section PROPAGATE = new Section("propagate", "propagate")
       .field("headers", NAMES.described("list of header names"), "`[]`",
@@ -724,7 +780,7 @@ final class ConfigSchema {
       .field("outbound", map(OUTBOUND), "none", "rules for the calls this service makes")
       .field("inbound", map(INBOUND).described(
               "map: `virtual_hosts`, `authz`, `trusted_proxies`, `health_path`, "
-                  + "`headers_with_underscores_action`, `tls`"), "none",
+                  + "`headers_with_underscores_action`, `tls`, `concurrency_limit`"), "none",
           "rules for the requests it receives")
       .field("propagate", map(PROPAGATE), "none", "")
       .field("admin", map(ADMIN), "disabled", "")
@@ -773,24 +829,18 @@ final class ConfigSchema {
         }
       });
 
-  /**
-   * {@code burst} defaults to {@code requests_per_second} rounded up, at least 1; a missing rate
-   * (reported by the reader) stands in as 1.
-   */
-  static final RecordBinding<RateLimitConfig> RATE_LIMIT_RECORD = new RecordBinding<>(
-      RATE_LIMIT, RateLimitConfig.class, new RateLimitConfig(1, 1), v -> {
-        if (v[1] == null) {
-          double r = v[0] instanceof Double d ? d : 1;
-          v[1] = r >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(1, Math.ceil(r));
-        }
-      });
+  /** The default {@code rate_limit.burst}: {@code requests_per_second} rounded up, at least 1. */
+  static int defaultBurst(double requestsPerSecond) {
+    return requestsPerSecond >= Integer.MAX_VALUE
+        ? Integer.MAX_VALUE : (int) Math.max(1, Math.ceil(requestsPerSecond));
+  }
 
   /** Every section, in documentation order. */
   static final List<Section> SECTIONS = List.of(
       ROOT, LOCALITY, CLUSTER, ENDPOINT, LOCALITY_LB, HEALTH_CHECK, OUTLIER, CIRCUIT_BREAKER, RETRY, BACKOFF, BUDGET,
-      HASH_ON, CUSTOM_LB, TLS, TLS_VERIFY, IDENTITY_SOURCE, PEM, OUTBOUND, INBOUND, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
+      HASH_ON, CUSTOM_LB, TLS, TLS_VERIFY, IDENTITY_SOURCE, PEM, OUTBOUND, INBOUND, CONCURRENCY_LIMIT, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
       QUERY_MATCH, CUSTOM_MATCH, SPLIT, REDIRECT, RESPOND, PASS, REWRITE, HEADERS, MIRROR, HEDGE, FAULT,
-      DELAY, ABORT, RATE_LIMIT, AUTHZ, RULE, INBOUND_TLS, PROPAGATE, ADMIN, PATH_NORMALIZATION, POLICY);
+      DELAY, ABORT, RATE_LIMIT, RATE_LIMIT_KEY, AUTHZ, RULE, INBOUND_TLS, PROPAGATE, ADMIN, PATH_NORMALIZATION, POLICY);
 
   static Section section(String id) {
     for (Section s : SECTIONS) if (s.id.equals(id)) return s;

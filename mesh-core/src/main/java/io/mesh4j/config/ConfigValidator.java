@@ -478,7 +478,9 @@ public final class ConfigValidator {
         check(p + ".minimum_calls", Checks.atLeast(c.minimumCalls(), 1));
       }
       positive(p + ".wait_in_open", c.waitInOpen());
-      check(p + ".max_concurrent_requests", ConfigSchema.CIRCUIT_BREAKER.field("max_concurrent_requests").check(c.maxConcurrentRequests()));
+      if (!c.adaptiveConcurrency()) {
+        check(p + ".max_concurrent_requests", ConfigSchema.CIRCUIT_BREAKER.field("max_concurrent_requests").check(c.maxConcurrentRequests()));
+      }
     }
 
     void retry(String p, RetryConfig r) {
@@ -567,6 +569,9 @@ public final class ConfigValidator {
         }
       }
       check("inbound.health_path", Checks.path(in.healthPath()));
+      if (in.concurrencyLimit() != null) {
+        concurrencyLimit("inbound.concurrency_limit", in.concurrencyLimit());
+      }
       AuthzConfig authz = in.authz();
       Map<String, Integer> seen = new HashMap<>();
       for (int i = 0; i < authz.rules().size(); i++) {
@@ -972,6 +977,21 @@ public final class ConfigValidator {
       check(p + ".requests_per_second",
           ConfigSchema.RATE_LIMIT.field("requests_per_second").type().check(r.requestsPerSecond()));
       check(p + ".burst", ConfigSchema.RATE_LIMIT.field("burst").check(r.burst()));
+      check(p + ".max_keys", ConfigSchema.RATE_LIMIT.field("max_keys").check(r.maxKeys()));
+      RateLimitConfig.Key key = r.key();
+      if (key != null && key.kind() == RateLimitConfig.Key.Kind.HEADER) {
+        check(p + ".key.header", Checks.headerName(key.header()));
+      }
+    }
+
+    void concurrencyLimit(String p, ConcurrencyLimitConfig c) {
+      String min = ConfigSchema.CONCURRENCY_LIMIT.field("min").check(c.min());
+      check(p + ".min", min);
+      String max = ConfigSchema.CONCURRENCY_LIMIT.field("max").check(c.max());
+      check(p + ".max", max);
+      if (min == null && max == null && c.max() < c.min()) {
+        error(p + ".max", c.max() + " (expected: >= min, " + c.min() + ")");
+      }
     }
 
     // ------------------------------------------------------------------ matches

@@ -472,6 +472,15 @@ public final class ConfigWriter {
         t.put("mode", in.tls().mode().configName());
         if (in.tls().source() != null) t.put("source", in.tls().source());
       }
+      ConcurrencyLimitConfig cl = in.concurrencyLimit();
+      if (cl != null) {
+        ObjectNode n = o.putObject("concurrency_limit");
+        if (all || cl.algorithm() != ConcurrencyLimitConfig.DEFAULT.algorithm()) {
+          n.put("algorithm", cl.algorithm().configName());
+        }
+        if (all || cl.min() != ConcurrencyLimitConfig.DEFAULT_MIN) n.put("min", cl.min());
+        if (all || cl.max() != ConcurrencyLimitConfig.DEFAULT_MAX) n.put("max", cl.max());
+      }
       return o;
     }
 
@@ -536,7 +545,21 @@ public final class ConfigWriter {
       }
       RateLimitConfig rl = r.rateLimit();
       if (rl != null) {
-        o.set("rate_limit", ConfigSchema.RATE_LIMIT_RECORD.write(rl, true));
+        ObjectNode n = o.putObject("rate_limit");
+        n.put("requests_per_second", rl.requestsPerSecond());
+        n.put("burst", rl.burst());
+        RateLimitConfig.Key key = rl.key();
+        if (key != null) {
+          ObjectNode k = n.putObject("key");
+          switch (key.kind()) {
+            case HEADER -> k.put("header", key.header());
+            case SOURCE -> k.put("source", true);
+            case PRINCIPAL -> k.put("principal", true);
+          }
+        }
+        if (all || rl.maxKeys() != RateLimitConfig.DEFAULT_MAX_KEYS) {
+          n.put("max_keys", rl.maxKeys());
+        }
       }
       policies(o, r.policies());
       return o;

@@ -16,6 +16,8 @@ import java.util.List;
  *     UnderscoreAction#DROP_HEADER} when absent, Envoy's recommendation at the edge
  * @param tls how callers are authenticated ({@code inbound.tls}), or {@code null} when absent
  *     (the container's own TLS settings, if any, apply; nothing is enforced)
+ * @param concurrencyLimit the adaptive limit on requests handled at once ({@code
+ *     inbound.concurrency_limit}); {@code null} when absent: no limit, nothing is shed
  */
 public record InboundConfig(
     List<VirtualHostConfig> virtualHosts,
@@ -23,7 +25,8 @@ public record InboundConfig(
     List<Cidr> trustedProxies,
     String healthPath,
     UnderscoreAction headersWithUnderscoresAction,
-    InboundTlsConfig tls) {
+    InboundTlsConfig tls,
+    ConcurrencyLimitConfig concurrencyLimit) {
 
   /**
    * What the gateway does with a request header whose name contains an underscore, as Envoy's
@@ -54,13 +57,19 @@ public record InboundConfig(
   /** The rules with the default {@link UnderscoreAction#DROP_HEADER}. */
   public InboundConfig(List<VirtualHostConfig> virtualHosts, AuthzConfig authz,
       List<Cidr> trustedProxies, String healthPath) {
-    this(virtualHosts, authz, trustedProxies, healthPath, null, null);
+    this(virtualHosts, authz, trustedProxies, healthPath, null, null, null);
   }
 
-  /** The rules without {@code tls}. */
+  /** The rules without {@code tls} and without a concurrency limit. */
   public InboundConfig(List<VirtualHostConfig> virtualHosts, AuthzConfig authz,
       List<Cidr> trustedProxies, String healthPath, UnderscoreAction headersWithUnderscoresAction) {
-    this(virtualHosts, authz, trustedProxies, healthPath, headersWithUnderscoresAction, null);
+    this(virtualHosts, authz, trustedProxies, healthPath, headersWithUnderscoresAction, null, null);
+  }
+
+  /** These rules with {@code limit} as {@code concurrency_limit} ({@code null}: none). */
+  public InboundConfig withConcurrencyLimit(ConcurrencyLimitConfig limit) {
+    return new InboundConfig(virtualHosts, authz, trustedProxies, healthPath,
+        headersWithUnderscoresAction, tls, limit);
   }
 
   public InboundConfig {

@@ -56,6 +56,7 @@ public final class MeshConfigBuilder {
   private final List<Cidr> trustedProxies = new ArrayList<>();
   private String healthPath;
   private InboundConfig.UnderscoreAction underscoreAction;
+  private ConcurrencyLimitConfig concurrencyLimit;
   private final List<String> propagate = new ArrayList<>();
   private final List<String> deadlineHeaders = new ArrayList<>();
   private AdminConfig admin;
@@ -206,6 +207,37 @@ public final class MeshConfigBuilder {
   public MeshConfigBuilder headersWithUnderscoresAction(InboundConfig.UnderscoreAction action) {
     this.underscoreAction = Objects.requireNonNull(action, "headers_with_underscores_action");
     return this;
+  }
+
+  /**
+   * Limits the requests this service handles at once ({@code inbound.concurrency_limit}) to a
+   * limit that {@code algorithm} adapts to their latencies, kept within {@code min..max}; above it
+   * the servlet filter answers 503 with {@code x-mesh-overloaded: true}.
+   *
+   * @throws IllegalArgumentException naming the bad value ({@code concurrency_limit.max: 2
+   *     (expected: >= min, 3)})
+   */
+  public MeshConfigBuilder concurrencyLimit(
+      ConcurrencyLimitConfig.Algorithm algorithm, int min, int max) {
+    Objects.requireNonNull(algorithm, "concurrency_limit.algorithm");
+    reject("concurrency_limit.min", ConfigSchema.CONCURRENCY_LIMIT.field("min").check(min));
+    reject("concurrency_limit.max", ConfigSchema.CONCURRENCY_LIMIT.field("max").check(max));
+    if (max < min) {
+      throw new IllegalArgumentException(
+          "concurrency_limit.max: " + max + " (expected: >= min, " + min + ")");
+    }
+    this.concurrencyLimit = new ConcurrencyLimitConfig(algorithm, min, max);
+    return this;
+  }
+
+  /** {@link #concurrencyLimit(ConcurrencyLimitConfig.Algorithm, int, int)} with the defaults. */
+  public MeshConfigBuilder concurrencyLimit() {
+    this.concurrencyLimit = ConcurrencyLimitConfig.DEFAULT;
+    return this;
+  }
+
+  private static void reject(String key, String problem) {
+    if (problem != null) throw new IllegalArgumentException(key + ": " + problem);
   }
 
   /** Adds headers to carry from the request being handled onto the calls made for it. */
@@ -376,7 +408,7 @@ public final class MeshConfigBuilder {
         clusters,
         new OutboundConfig(outbound),
         new InboundConfig(inbound, authz, trustedProxies, healthPath, underscoreAction,
-            inboundTls),
+            inboundTls, concurrencyLimit),
         new PropagateConfig(propagate, deadlineHeaders),
         admin,
         policies,
@@ -757,6 +789,13 @@ public final class MeshConfigBuilder {
       return (B) this;
     }
 
+    /** Sets a value the caller has checked (a keyword's stand-in, outside the declared range). */
+    @SuppressWarnings("unchecked")
+    final B setUnchecked(String key, Object value) {
+      values[binding.index(key)] = value;
+      return (B) this;
+    }
+
     final R toConfig() {
       return binding.with(values);
     }
@@ -837,9 +876,23 @@ public final class MeshConfigBuilder {
       return set("wait_in_open", duration);
     }
 
-    /** Concurrent requests allowed to the cluster (default 1024). */
+    /** Concurrent requests allowed to the cluster (default 1024; {@code >= 1}). */
     public CircuitBreakerBuilder maxConcurrentRequests(int requests) {
+      if (requests == CircuitBreakerConfig.ADAPTIVE_MAX_CONCURRENT_REQUESTS) {
+        throw new IllegalArgumentException("max_concurrent_requests: " + requests
+            + " (expected: >= 1; for an adaptive limit call maxConcurrentRequestsAdaptive())");
+      }
       return set("max_concurrent_requests", requests);
+    }
+
+    /**
+     * An adaptive limit on concurrent requests to the cluster ({@code max_concurrent_requests:
+     * adaptive}): the {@code gradient2} algorithm, between 3 and 1000, follows the cluster's
+     * latencies instead of a fixed cap.
+     */
+    public CircuitBreakerBuilder maxConcurrentRequestsAdaptive() {
+      return setUnchecked("max_concurrent_requests",
+          CircuitBreakerConfig.ADAPTIVE_MAX_CONCURRENT_REQUESTS);
     }
   }
 
@@ -1533,18 +1586,55 @@ public final class MeshConfigBuilder {
       return this;
     }
 
-    /** Limits the route to {@code requestsPerSecond}, with a burst of as many. */
+    /** Limits the route to {@code requestsPerSecond}, with a burst of as many (rounded up). */
     public RouteBuilder rateLimit(double requestsPerSecond) {
-      this.rateLimit = ConfigSchema.RATE_LIMIT_RECORD.of(
-          "rate_limit", "requests_per_second", requestsPerSecond);
+      this.rateLimit = rateLimitOf(requestsPerSecond, null, null, RateLimitConfig.DEFAULT_MAX_KEYS);
       return this;
     }
 
     /** Limits the route to {@code requestsPerSecond}, holding at most {@code burst} tokens. */
     public RouteBuilder rateLimit(double requestsPerSecond, int burst) {
-      this.rateLimit = ConfigSchema.RATE_LIMIT_RECORD.of(
-          "rate_limit", "requests_per_second", requestsPerSecond, "burst", burst);
+      this.rateLimit = rateLimitOf(requestsPerSecond, burst, null, RateLimitConfig.DEFAULT_MAX_KEYS);
       return this;
+    }
+
+    /**
+     * Limits each client of the route, told apart by {@code key}, to {@code requestsPerSecond}
+     * with at most {@code burst} tokens, keeping the buckets of at most {@value
+     * RateLimitConfig#DEFAULT_MAX_KEYS} clients.
+     */
+    public RouteBuilder rateLimitPerClient(
+        RateLimitConfig.Key key, double requestsPerSecond, int burst) {
+      return rateLimitPerClient(key, requestsPerSecond, burst, RateLimitConfig.DEFAULT_MAX_KEYS);
+    }
+
+    /**
+     * Limits each client of the route, told apart by {@code key}, to {@code requestsPerSecond}
+     * with at most {@code burst} tokens, keeping the buckets of at most {@code maxKeys} clients.
+     *
+     * @throws IllegalArgumentException naming the bad value ({@code rate_limit.burst: 0
+     *     (expected: >= 1)})
+     */
+    public RouteBuilder rateLimitPerClient(
+        RateLimitConfig.Key key, double requestsPerSecond, int burst, int maxKeys) {
+      Objects.requireNonNull(key, "rate_limit.key");
+      if (key.kind() == RateLimitConfig.Key.Kind.HEADER) {
+        headerName("rate_limit.key.header", key.header());
+      }
+      this.rateLimit = rateLimitOf(requestsPerSecond, burst, key, maxKeys);
+      return this;
+    }
+
+    private static RateLimitConfig rateLimitOf(
+        double rate, Integer burst, RateLimitConfig.Key key, int maxKeys) {
+      reject("rate_limit.requests_per_second",
+          ConfigSchema.RATE_LIMIT.field("requests_per_second").type().check(rate));
+      if (burst != null) {
+        reject("rate_limit.burst", ConfigSchema.RATE_LIMIT.field("burst").check(burst));
+      }
+      reject("rate_limit.max_keys", ConfigSchema.RATE_LIMIT.field("max_keys").check(maxKeys));
+      return new RateLimitConfig(
+          rate, burst != null ? burst : ConfigSchema.defaultBurst(rate), key, maxKeys);
     }
 
     RouteConfig build() {

@@ -191,7 +191,9 @@ final class RecordBinding<R extends Record> {
       Object v = get(r, i);
       if (!all && !fields.get(i).required() && Objects.equals(v, get(defaults, i))) continue;
       String key = fields.get(i).name();
-      if (v instanceof Integer n) o.put(key, n);
+      ConfigSchema.Type t = fields.get(i).type();
+      if (t.keyword != null && v instanceof Integer n && n == t.keywordValue) o.put(key, t.keyword);
+      else if (v instanceof Integer n) o.put(key, n);
       else if (v instanceof Double n) o.put(key, n);
       else if (v instanceof Boolean b) o.put(key, b);
       else if (v instanceof Duration d) o.put(key, ConfigWriter.duration(d));

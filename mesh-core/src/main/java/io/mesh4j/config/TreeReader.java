@@ -71,6 +71,8 @@ final class TreeReader {
   private static final String[] DELAY_KEYS = ConfigSchema.DELAY.keys();
   private static final String[] ABORT_KEYS = ConfigSchema.ABORT.keys();
   private static final String[] RATE_LIMIT_KEYS = ConfigSchema.RATE_LIMIT.keys();
+  private static final String[] RATE_LIMIT_KEY_KEYS = ConfigSchema.RATE_LIMIT_KEY.keys();
+  private static final String[] CONCURRENCY_LIMIT_KEYS = ConfigSchema.CONCURRENCY_LIMIT.keys();
   private static final String[] AUTHZ_KEYS = ConfigSchema.AUTHZ.keys();
   private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
   private static final String[] PROPAGATE_KEYS = ConfigSchema.PROPAGATE.keys();
@@ -571,13 +573,36 @@ final class TreeReader {
         bad(s.p(f.name()), "missing (expected: " + t.expected() + ")");
       }
       return switch (t.kind) {
-        case INTEGER -> s.integer(f.name());
+        case INTEGER -> t.keyword == null ? s.integer(f.name()) : integerOrKeyword(s, f);
         case NUMBER -> s.number(f.name());
         case BOOLEAN -> s.bool(f.name());
         case DURATION -> s.duration(f.name());
         default -> s.string(f.name());
       };
     });
+  }
+
+  /** An integer that may also be spelled as its type's keyword ({@code adaptive}). */
+  private Integer integerOrKeyword(Section s, ConfigSchema.Field f) {
+    ConfigSchema.Type t = f.type();
+    JsonNode v = s.node.get(f.name());
+    if (v == null) return null;
+    String expected = "an integer >= " + t.min + ", or " + t.keyword;
+    if (v.isTextual()) {
+      if (v.textValue().equals(t.keyword)) return t.keywordValue;
+      bad(s.p(f.name()), Checks.quote(v.textValue()) + " (expected: " + expected + ")");
+      return null;
+    }
+    if (!v.isNumber()) {
+      typeError(s.p(f.name()), v, expected);
+      return null;
+    }
+    Integer n = s.integer(f.name());
+    if (n != null && n == t.keywordValue) {
+      bad(s.p(f.name()), n + " (expected: " + expected + ")");
+      return null;
+    }
+    return n;
   }
 
   /** The fields a cluster policy and a route override share. */
@@ -672,6 +697,53 @@ final class TreeReader {
         f.idempotentOnly());
   }
 
+  /**
+   * {@code burst} defaults to {@code requests_per_second} rounded up, at least 1; a missing rate
+   * (reported here) stands in as 1.
+   */
+  private RateLimitConfig rateLimit(Section s) {
+    if (!s.has("requests_per_second")) {
+      bad(s.p("requests_per_second"), "missing (expected: > 0)");
+    }
+    Double rate = s.number("requests_per_second");
+    double r = rate != null ? rate : 1;
+    Integer burst = s.integer("burst");
+    return new RateLimitConfig(r, burst != null ? burst : ConfigSchema.defaultBurst(r),
+        rateLimitKey(s.section("key", RATE_LIMIT_KEY_KEYS)),
+        orElse(s.integer("max_keys"), RateLimitConfig.DEFAULT_MAX_KEYS));
+  }
+
+  private RateLimitConfig.Key rateLimitKey(Section s) {
+    if (s == null) return null;
+    List<String> kinds = s.present(RATE_LIMIT_KEY_KEYS);
+    if (kinds.size() != 1) {
+      bad(s.path, (kinds.isEmpty() ? "empty" : "more than one of: " + String.join(", ", kinds))
+          + " (expected exactly one of: header, source, principal)");
+      return null;
+    }
+    String kind = kinds.get(0);
+    if (kind.equals("header")) {
+      String h = s.string("header");
+      return h == null ? null : RateLimitConfig.Key.header(h);
+    }
+    Boolean b = s.bool(kind);
+    if (b == null) return null;
+    if (!b) {
+      bad(s.p(kind), "false (expected: true)");
+      return null;
+    }
+    return kind.equals("source") ? RateLimitConfig.Key.SOURCE : RateLimitConfig.Key.PRINCIPAL;
+  }
+
+  private ConcurrencyLimitConfig concurrencyLimit(Section s) {
+    if (s == null) return null;
+    return new ConcurrencyLimitConfig(
+        enumValue(s, "algorithm", ConcurrencyLimitConfig.Algorithm::fromConfigName,
+            "gradient2 or vegas"),
+        orElse(s.integer("min"), ConcurrencyLimitConfig.DEFAULT_MIN),
+        orElse(s.integer("max"), ConcurrencyLimitConfig.DEFAULT_MAX));
+  }
+
   private HashOnConfig hashOn(Section cluster) {
     Section s = cluster.section("hash_on", HASH_ON_KEYS);
     if (s == null) return null;
@@ -724,7 +796,8 @@ final class TreeReader {
         hosts, authz, orElse(cidrs(s, "trusted_proxies"), List.of()), s.string("health_path"),
         enumValue(s, "headers_with_underscores_action", TreeReader::underscoreAction,
             "allow, drop_header or reject_request"),
-        inboundTls(s.section("tls", INBOUND_TLS_KEYS)));
+        inboundTls(s.section("tls", INBOUND_TLS_KEYS)),
+        concurrencyLimit(s.section("concurrency_limit", CONCURRENCY_LIMIT_KEYS)));
   }
 
   private static InboundConfig.UnderscoreAction underscoreAction(String s) {
@@ -839,7 +912,7 @@ final class TreeReader {
     if (f != null) fault = fault(f);
     RateLimitConfig rateLimit = null;
     Section rl = s.section("rate_limit", RATE_LIMIT_KEYS);
-    if (rl != null) rateLimit = bound(rl, ConfigSchema.RATE_LIMIT_RECORD);
+    if (rl != null) rateLimit = rateLimit(rl);
     return new RouteConfig(
         orElse(s.string("name"), dfltName), match, action, rewrite, headers, s.duration("timeout"),
         retry, mirror, fault, rateLimit, policies(s), hedge);

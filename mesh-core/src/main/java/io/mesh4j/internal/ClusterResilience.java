@@ -37,6 +37,8 @@ public final class ClusterResilience {
   public final LatencyHistogram latencies;
   /** Hedged attempts sent. */
   public final Counter hedges;
+  /** Attempts an upstream shed unprocessed (503 + {@code x-mesh-overloaded}). */
+  public final Counter overloaded;
   /** Mirror copies sent. */
   public final Counter mirrorSent;
   /** Mirror copies dropped (bound reached, body not copyable, breaker or pick refused). */
@@ -75,6 +77,8 @@ public final class ClusterResilience {
             "Attempts refused by the circuit breaker",
             tags.and(MeshMetricNames.TAG_REASON, Admission.REJECTED_CONCURRENCY_LIMIT.reason()));
     this.hedges = counter(meters, MeshMetricNames.CLIENT_HEDGES, "Hedged attempts sent", tags);
+    this.overloaded = counter(meters, MeshMetricNames.CLIENT_OVERLOADED,
+        "Attempts an upstream shed unprocessed with 503 and x-mesh-overloaded", tags);
     this.mirrorSent = mirror(meters, tags, "sent");
     this.mirrorDropped = mirror(meters, tags, "dropped");
     this.mirrorFailed = mirror(meters, tags, "failed");

@@ -2,9 +2,12 @@ package io.mesh4j.internal;
 
 import io.mesh4j.MeshSnapshot;
 import io.mesh4j.config.ClusterConfig;
+import io.mesh4j.config.ConcurrencyLimitConfig;
 import io.mesh4j.config.RateLimitConfig;
 import io.mesh4j.config.RetryConfig;
 import io.mesh4j.metrics.MeshMetricNames;
+import io.mesh4j.internal.concurrency.AdaptiveLimiter;
+import io.mesh4j.internal.ratelimit.KeyedTokenBuckets;
 import io.mesh4j.internal.ratelimit.TokenBucket;
 import io.mesh4j.internal.resilience.RetryBudget;
 import io.mesh4j.time.Scheduler;
@@ -21,8 +24,9 @@ import java.util.Set;
 /**
  * The state of one {@link io.mesh4j.Mesh} that outlives a snapshot and is shared by every adapter
  * wrapped around that mesh: the client-side circuit breakers and retry budgets per cluster (and
- * per route for a route-level {@code retry.budget}), and the inbound token buckets per route. Each
- * piece is kept across reloads while its settings are unchanged, and replaced when they change.
+ * per route for a route-level {@code retry.budget}), the inbound token buckets per route (one, or
+ * one per client), and the inbound adaptive concurrency limiter. Each piece is kept across reloads
+ * while its settings are unchanged, and replaced when they change.
  *
  * <p>Why per mesh and not per wrapped client or filter: a breaker, a concurrency limit, a retry
  * budget or a rate limit describes one upstream cluster or one route as this process sees it (as
@@ -42,6 +46,9 @@ public final class MeshRuntime {
   private long clustersGeneration = -1;
   private final Map<String, RouteBudget> routeBudgets = new HashMap<>();
   private final Map<String, Bucket> buckets = new HashMap<>();
+  private final Map<String, Keyed> keyedBuckets = new HashMap<>();
+  /** The inbound limiter and the config it runs; null while none is configured. */
+  private volatile Inbound inbound;
   private final Set<String> gauged = new HashSet<>();
 
   /** The runtime of a mesh timed by {@code ticker} and {@code scheduler}, metered in {@code registry}. */
@@ -107,6 +114,73 @@ public final class MeshRuntime {
     }
   }
 
+  /**
+   * The per-client token buckets of inbound route {@code routeTag} under {@code config} (which has
+   * a {@code key}): the same buckets while the route keeps that {@code rate_limit}, new ones when
+   * the settings change.
+   */
+  public KeyedTokenBuckets keyedBuckets(String routeTag, RateLimitConfig config) {
+    synchronized (lock) {
+      Keyed k = keyedBuckets.get(routeTag);
+      if (k == null || !Objects.equals(k.config, config)) {
+        k = new Keyed(config, KeyedTokenBuckets.create(config, ticker));
+        keyedBuckets.put(routeTag, k);
+      }
+      return k.buckets;
+    }
+  }
+
+  /**
+   * The inbound adaptive concurrency limiter for {@code config} ({@code inbound.concurrency_limit};
+   * {@code null}: none, and {@code null} is returned): the same limiter, with its learnt limit and
+   * its requests in flight, while the config is unchanged across reloads; a fresh one when it
+   * changes. Requests admitted by a replaced limiter are closed on that one.
+   */
+  public AdaptiveLimiter inboundLimiter(ConcurrencyLimitConfig config) {
+    synchronized (lock) {
+      Inbound i = inbound;
+      if (config == null) {
+        inbound = null;
+        return null;
+      }
+      if (i == null || !i.config.equals(config)) {
+        i = new Inbound(config, AdaptiveLimiter.create(config));
+        inbound = i;
+      }
+      return i.limiter;
+    }
+  }
+
+  /** The current inbound concurrency limit, or NaN when none is configured (a gauge's reading). */
+  public double inboundLimit() {
+    Inbound i = inbound;
+    return i == null ? Double.NaN : i.limiter.limit();
+  }
+
+  /** Requests the inbound limiter has admitted and not yet closed, or NaN when none. */
+  public double inboundInflight() {
+    Inbound i = inbound;
+    return i == null ? Double.NaN : i.limiter.inflight();
+  }
+
+  /**
+   * Registers the gauges of the inbound concurrency limit for {@code service} (once per service
+   * name; they read whichever limiter is current, NaN while none is configured).
+   */
+  public void gaugeInbound(String service) {
+    synchronized (lock) {
+      if (!gauged.add("inbound\u0000" + service)) return;
+    }
+    Gauge.builder(MeshMetricNames.SERVER_CONCURRENCY_LIMIT, this, MeshRuntime::inboundLimit)
+        .description("The current adaptive concurrency limit of inbound requests")
+        .tag(MeshMetricNames.TAG_SERVICE, service)
+        .register(registry);
+    Gauge.builder(MeshMetricNames.SERVER_CONCURRENCY_INFLIGHT, this, MeshRuntime::inboundInflight)
+        .description("Inbound requests the concurrency limit admitted, not yet completed")
+        .tag(MeshMetricNames.TAG_SERVICE, service)
+        .register(registry);
+  }
+
   private void gauge(String service, String cluster) {
     if (!gauged.add(service + "\u0000" + cluster)) return;
     Tags tags = Tags.of(MeshMetricNames.TAG_SERVICE, service, MeshMetricNames.TAG_CLUSTER, cluster);
@@ -118,11 +192,20 @@ public final class MeshRuntime {
         .description("Attempts holding one of the cluster's concurrency slots")
         .tags(tags)
         .register(registry);
+    Gauge.builder(MeshMetricNames.CLIENT_CONCURRENCY_LIMIT, this, r -> r.limit(cluster))
+        .description("The cluster's concurrency limit: fixed, or the current adaptive limit")
+        .tags(tags)
+        .register(registry);
   }
 
   private double state(String cluster) {
     ClusterResilience r = clusters.get(cluster);
     return r == null ? Double.NaN : r.breaker.state().gaugeValue();
+  }
+
+  private double limit(String cluster) {
+    ClusterResilience r = clusters.get(cluster);
+    return r == null ? Double.NaN : r.breaker.maxConcurrentRequests();
   }
 
   private double active(String cluster) {
@@ -133,4 +216,8 @@ public final class MeshRuntime {
   private record RouteBudget(RetryConfig.Budget config, RetryBudget budget) {}
 
   private record Bucket(RateLimitConfig config, TokenBucket bucket) {}
+
+  private record Keyed(RateLimitConfig config, KeyedTokenBuckets buckets) {}
+
+  private record Inbound(ConcurrencyLimitConfig config, AdaptiveLimiter limiter) {}
 }

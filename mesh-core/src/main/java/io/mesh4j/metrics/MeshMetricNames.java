@@ -23,6 +23,9 @@ package io.mesh4j.metrics;
  *   <tr><td>{@value #POLICY_ERRORS}</td><td>counter</td><td>policy, side, phase</td><td>request policies that threw, contained as their failure mode says</td></tr>
  *   <tr><td>{@value #SERVER_DENIED}</td><td>counter</td><td>service, rule</td><td>requests the servlet filter answered 403 (authz), by deciding rule</td></tr>
  *   <tr><td>{@value #SERVER_PATH_REFUSED}</td><td>counter</td><td>service, reason</td><td>requests the servlet filter answered 400 because their path has no safe canonical form</td></tr>
+ *   <tr><td>{@value #SERVER_OVERLOADED}</td><td>counter</td><td>service</td><td>requests the servlet filter shed with 503 + {@code x-mesh-overloaded} ({@code inbound.concurrency_limit})</td></tr>
+ *   <tr><td>{@value #SERVER_CONCURRENCY_LIMIT}</td><td>gauge</td><td>service</td><td>the current adaptive concurrency limit</td></tr>
+ *   <tr><td>{@value #SERVER_CONCURRENCY_INFLIGHT}</td><td>gauge</td><td>service</td><td>requests the limit admitted and not yet completed</td></tr>
  * </table>
  *
  * <p>The OkHttp client adapter (mesh-okhttp) adds:
@@ -38,6 +41,8 @@ package io.mesh4j.metrics;
  *   <tr><td>{@value #CLIENT_CIRCUIT_STATE}</td><td>gauge</td><td>service, cluster</td><td>0 closed, 1 half-open, 2 open</td></tr>
  *   <tr><td>{@value #CLIENT_CIRCUIT_ACTIVE}</td><td>gauge</td><td>service, cluster</td><td>attempts holding a concurrency slot</td></tr>
  *   <tr><td>{@value #CLIENT_CIRCUIT_REJECTED}</td><td>counter</td><td>service, cluster, reason</td><td>attempts refused by the breaker or the concurrency limit</td></tr>
+ *   <tr><td>{@value #CLIENT_CONCURRENCY_LIMIT}</td><td>gauge</td><td>service, cluster</td><td>the cluster's concurrency limit: {@code max_concurrent_requests}, or the current adaptive limit</td></tr>
+ *   <tr><td>{@value #CLIENT_OVERLOADED}</td><td>counter</td><td>service, cluster</td><td>attempts an upstream shed with 503 + {@code x-mesh-overloaded} (not outlier or breaker failures)</td></tr>
  *   <tr><td>{@value #CLIENT_MIRROR}</td><td>counter</td><td>service, cluster, result</td><td>shadow copies sent, dropped or failed</td></tr>
  *   <tr><td>{@value #CLIENT_FAULTS}</td><td>counter</td><td>service, route, kind</td><td>injected delays and aborts</td></tr>
  * </table>
@@ -108,6 +113,16 @@ public final class MeshMetricNames {
    * {@link #SERVER_REQUESTS}: no route was chosen.
    */
   public static final String SERVER_PATH_REFUSED = "mesh.server.path.refused";
+  /**
+   * Counter: inbound requests shed with 503 and {@code x-mesh-overloaded: true} because the
+   * adaptive concurrency limit ({@code inbound.concurrency_limit}) was reached, tagged service.
+   * Also recorded in {@link #SERVER_REQUESTS} with outcome {@link #OUTCOME_OVERLOADED}.
+   */
+  public static final String SERVER_OVERLOADED = "mesh.server.overloaded";
+  /** Gauge: the current inbound adaptive concurrency limit, tagged service (NaN when none). */
+  public static final String SERVER_CONCURRENCY_LIMIT = "mesh.server.concurrency.limit";
+  /** Gauge: inbound requests the concurrency limit admitted and not yet completed, tagged service. */
+  public static final String SERVER_CONCURRENCY_INFLIGHT = "mesh.server.concurrency.inflight";
 
   /** Counter: request header lines the gateway did not forward, tagged service, {@link #TAG_REASON}. */
   public static final String GATEWAY_HEADERS_REMOVED = "mesh.gateway.headers.removed";
@@ -146,6 +161,18 @@ public final class MeshMetricNames {
   public static final String CLIENT_CIRCUIT_ACTIVE = "mesh.client.circuit.active";
   /** Counter (client): attempts refused by the breaker, tagged {@link #TAG_REASON}. */
   public static final String CLIENT_CIRCUIT_REJECTED = "mesh.client.circuit.rejected";
+  /**
+   * Gauge (client): the cluster's concurrency limit, tagged service, cluster: {@code
+   * max_concurrent_requests}, or the current limit when it is {@code adaptive}.
+   */
+  public static final String CLIENT_CONCURRENCY_LIMIT = "mesh.client.concurrency.limit";
+  /**
+   * Counter (client): attempts answered 503 with {@code x-mesh-overloaded: true} (the upstream
+   * shed the request unprocessed), tagged service, cluster. Such an attempt is retried on another
+   * endpoint within the attempts and the retry budget, and counts against neither outlier
+   * detection nor the circuit breaker.
+   */
+  public static final String CLIENT_OVERLOADED = "mesh.client.overloaded";
   /** Counter (client): mirrored (shadow) requests, tagged {@link #TAG_RESULT}. */
   public static final String CLIENT_MIRROR = "mesh.client.mirror";
   /** Counter (client): injected faults, tagged {@link #TAG_KIND} ({@code delay} or {@code abort}). */
@@ -203,6 +230,8 @@ public final class MeshMetricNames {
    * own when the upstream failed).
    */
   public static final String OUTCOME_FORWARD = "forward";
+  /** Server outcome: shed with 503 by {@code inbound.concurrency_limit}. */
+  public static final String OUTCOME_OVERLOADED = "overloaded";
 
   /** Every detection, enforced or not (dry run, or capped by max_ejection_percent). */
   public static final String KIND_DETECTED = "detected";

@@ -274,6 +274,14 @@ class ConfigErrorsTest {
             C + "outlier_detection.enforcing: \"maybe\" (expected: true or false)"),
 
         // ------------------------------------------------------------ circuit breaker
+        row("max_concurrent_requests spelled -1",
+            cluster("circuit_breaker: {max_concurrent_requests: -1}"),
+            C + "circuit_breaker.max_concurrent_requests: -1 (expected: an integer >= 1, or"
+                + " adaptive)"),
+        row("max_concurrent_requests with another word",
+            cluster("circuit_breaker: {max_concurrent_requests: auto}"),
+            C + "circuit_breaker.max_concurrent_requests: \"auto\" (expected: an integer >= 1,"
+                + " or adaptive)"),
         row("circuit breaker out of range",
             cluster("circuit_breaker: {failure_rate_threshold: 0, slow_call_rate_threshold: 101,"
                 + " max_concurrent_requests: 0, wait_in_open: 0s}"),
@@ -701,8 +709,41 @@ class ConfigErrorsTest {
         row("rate limit without rate",
             inRoute("rate_limit: {burst: 5}"),
             IR + "rate_limit.requests_per_second: missing (expected: > 0)"),
+        row("per-client rate limit with two keys",
+            inRoute("rate_limit: {requests_per_second: 1, key: {header: x-api-key, source: true}}"),
+            IR + "rate_limit.key: more than one of: header, source (expected exactly one of:"
+                + " header, source, principal)"),
+        row("per-client rate limit with an empty key",
+            inRoute("rate_limit: {requests_per_second: 1, key: {}}"),
+            IR + "rate_limit.key: empty (expected exactly one of: header, source, principal)"),
+        row("per-client rate limit keyed on source: false",
+            inRoute("rate_limit: {requests_per_second: 1, key: {source: false}}"),
+            IR + "rate_limit.key.source: false (expected: true)"),
+        row("per-client rate limit on a bad header name",
+            inRoute("rate_limit: {requests_per_second: 1, key: {header: \"x api\"}}"),
+            IR + "rate_limit.key.header: \"x api\" (expected: a header name: letters, digits and"
+                + " !#$%&'*+-.^_`|~)"),
+        row("per-client rate limit with max_keys 0",
+            inRoute("rate_limit: {requests_per_second: 1, key: {principal: true}, max_keys: 0}"),
+            IR + "rate_limit.max_keys: 0 (expected: >= 1)"),
+        row("per-client rate limit with an unknown key kind",
+            inRoute("rate_limit: {requests_per_second: 1, key: {cookie: sid}}"),
+            IR + "rate_limit.key.cookie: unknown key (expected one of: header, source, principal)",
+            IR + "rate_limit.key: empty (expected exactly one of: header, source, principal)"),
 
         // ------------------------------------------------------------ inbound, propagate, admin
+        row("concurrency limit with max below min",
+            top("inbound: {concurrency_limit: {min: 10, max: 5}}"),
+            "inbound.concurrency_limit.max: 5 (expected: >= min, 10)"),
+        row("concurrency limit with min 0",
+            top("inbound: {concurrency_limit: {min: 0}}"),
+            "inbound.concurrency_limit.min: 0 (expected: >= 1)"),
+        row("concurrency limit with an unknown algorithm",
+            top("inbound: {concurrency_limit: {algorithm: aimd}}"),
+            "inbound.concurrency_limit.algorithm: \"aimd\" (expected: gradient2 or vegas)"),
+        row("concurrency limit that is not a map",
+            top("inbound: {concurrency_limit: 100}"),
+            "inbound.concurrency_limit: 100 (expected: a map)"),
         row("authz rule action",
             top("inbound: {authz: {rules: [{action: permit, match: {prefix: /}}]}}"),
             "inbound.authz.rules[0].action: \"permit\" (expected: allow or deny)"),

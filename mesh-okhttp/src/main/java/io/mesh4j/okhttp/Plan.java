@@ -259,6 +259,11 @@ final class Plan {
     public void budgetExhausted() {
       cluster.resilience.budgetExhausted.increment();
     }
+
+    @Override
+    public void overloaded(Endpoint endpoint) {
+      cluster.resilience.overloaded.increment();
+    }
   }
 
   /** A route as one snapshot sees it. */

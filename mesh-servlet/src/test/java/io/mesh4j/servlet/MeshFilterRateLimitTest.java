@@ -45,6 +45,10 @@ class MeshFilterRateLimitTest {
                 match: { prefix: /slowpoke }
                 rate_limit: { requests_per_second: 0.1, burst: 1 }
                 pass: {}
+              - name: keyed
+                match: { prefix: /keyed }
+                rate_limit: { requests_per_second: 1, burst: 2, key: { header: x-api-key } }
+                pass: {}
               - name: rest
                 match: { prefix: / }
                 pass: {}
@@ -88,6 +92,65 @@ class MeshFilterRateLimitTest {
     assertThat(count(registry, "self/search", "2xx", "pass")).isEqualTo(3);
     assertThat(count(registry, "self/search", "4xx", "ratelimited")).isEqualTo(2);
     assertThat(counter(registry, MeshMetricNames.SERVER_RATELIMITED, "route", "self/search")).isEqualTo(2.0);
+  }
+
+  private String callWithKey(String key) throws Exception {
+    Request.Builder b = new Request.Builder().url(server.url("/keyed"));
+    if (key != null) b.header("X-Api-Key", key);
+    try (Response r = client.newCall(b.build()).execute()) {
+      return r.code() + " " + r.body().string().trim();
+    }
+  }
+
+  @Test
+  void aKeyedLimitGivesEachClientItsOwnBurstAndKeylessRequestsShareOne() throws Exception {
+    assertThat(callWithKey("alice")).isEqualTo("200 ok");
+    assertThat(callWithKey("alice")).isEqualTo("200 ok");
+    assertThat(callWithKey("alice")).isEqualTo("429 rate limited");
+    assertThat(callWithKey("bob")).as("another client, another bucket").isEqualTo("200 ok");
+    assertThat(callWithKey("bob")).isEqualTo("200 ok");
+    assertThat(callWithKey(null)).isEqualTo("200 ok");
+    assertThat(callWithKey(null)).isEqualTo("200 ok");
+    assertThat(callWithKey(null)).as("requests without the header share one bucket")
+        .isEqualTo("429 rate limited");
+
+    time.advance(Duration.ofSeconds(1));
+    assertThat(callWithKey("alice")).isEqualTo("200 ok");
+    assertThat(callWithKey("alice")).isEqualTo("429 rate limited");
+
+    await("all recorded", () -> Fixtures.totalRequests(registry) == 10);
+    assertThat(counter(registry, MeshMetricNames.SERVER_RATELIMITED, "route", "self/keyed"))
+        .isEqualTo(3.0);
+  }
+
+  @Test
+  void concurrentRequestsOfOneClientGetExactlyTheBurst() throws Exception {
+    int clients = 8;
+    OkHttpClient parallel = client.newBuilder()
+        .connectionPool(new ConnectionPool(clients, 1, TimeUnit.MINUTES))
+        .dispatcher(new Dispatcher()).build();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Integer>> results = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      results.add(pool.submit(() -> {
+        go.await();
+        int ok = 0;
+        for (int i = 0; i < 3; i++) {
+          Request req = new Request.Builder().url(server.url("/keyed"))
+              .header("x-api-key", "carol").build();
+          try (Response r = parallel.newCall(req).execute()) {
+            if (r.code() == 200) ok++;
+          }
+        }
+        return ok;
+      }));
+    }
+    go.countDown();
+    int ok = 0;
+    for (Future<Integer> f : results) ok += f.get(30, TimeUnit.SECONDS);
+    pool.shutdown();
+    assertThat(ok).isEqualTo(2);
   }
 
   @Test

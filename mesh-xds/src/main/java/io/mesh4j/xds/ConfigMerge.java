@@ -44,7 +44,7 @@ final class ConfigMerge {
     InboundConfig fi = file.inbound();
     InboundConfig inbound =
         new InboundConfig(inboundHosts, fi.authz(), fi.trustedProxies(), fi.healthPath(),
-            fi.headersWithUnderscoresAction(), fi.tls());
+            fi.headersWithUnderscoresAction(), fi.tls(), fi.concurrencyLimit());
     MeshConfig merged = new MeshConfig(file.version(), file.service(), clusters,
         new OutboundConfig(outbound), inbound, file.propagate(), file.admin(), file.policies(),
         file.pathNormalization().equals(PathNormalizationConfig.DEFAULT)

@@ -64,7 +64,11 @@ import org.slf4j.LoggerFactory;
  * outlier detection, least-request counts, meters, events); the cluster's breaker gets {@code
  * onComplete} for the permit it granted. A permit whose attempt is never sent (no endpoint, or the
  * transport could not prepare it) is released. A response carrying {@code x-mesh-draining: true}
- * ejects its endpoint at once. An {@link AttemptObserver}, when set, sees each attempt start and
+ * ejects its endpoint at once. A 503 carrying {@code x-mesh-overloaded: true} (the upstream shed
+ * the request unprocessed) is the exception to the one report: the endpoint's request count and
+ * the breaker's permit ({@link ClusterCircuitBreaker#onOverloaded}) are closed without an outcome (not an outlier or breaker failure, not a
+ * latency sample), {@link AttemptTarget#overloaded} counts it, and {@link
+ * RetryPolicy#decideOverloaded} decides the retry, which goes to another endpoint like any retry. An {@link AttemptObserver}, when set, sees each attempt start and
  * end.
  *
  * <h2>Time and cancellation</h2>
@@ -87,6 +91,12 @@ public final class AttemptLoop implements PickContext {
 
   /** The response header by which an upstream says it is draining. */
   public static final String DRAINING_HEADER = "x-mesh-draining";
+
+  /**
+   * The response header (with status 503) by which a mesh4j upstream says it shed the request
+   * unprocessed ({@code inbound.concurrency_limit}).
+   */
+  public static final String OVERLOADED_HEADER = "x-mesh-overloaded";
 
   private static final AtomicIntegerFieldUpdater<AttemptLoop> WIP =
       AtomicIntegerFieldUpdater.newUpdater(AttemptLoop.class, "wip");
@@ -559,8 +569,15 @@ public final class AttemptLoop implements PickContext {
       Object r = t.bug == null && !t.timedOut ? t.response : null;
       int status = r == null ? 0 : transport.status(r);
       Failure f = r == null ? Failure.CANCELLED : Failure.NONE;
+      boolean shed = r != null && isOverloaded(transport, r, status);
       if (t.response != null) transport.discard(t.response);
-      report(cluster, breaker, endpoint, status, f, t.latency);
+      if (shed) {
+        EndpointInternals.requestFinished(endpoint);
+        breaker.onOverloaded(t.latency);
+        target.overloaded(endpoint);
+      } else {
+        report(cluster, breaker, endpoint, status, f, t.latency);
+      }
       observeEnd(observer, t.token, status, f, r != null || t.attempt.requestLeft(), t.latency);
       return;
     }
@@ -595,6 +612,7 @@ public final class AttemptLoop implements PickContext {
     } else {
       failure = transport.classify(error, left);
     }
+    boolean overloaded = response != null && isOverloaded(transport, response, status);
     boolean attemptSent = response != null || (left && !failure.neverSent());
     sent |= attemptSent;
     boolean refusedNow = error != null && response == null && transport.refusedEndpoint(error);
@@ -603,8 +621,16 @@ public final class AttemptLoop implements PickContext {
       if (!isRefused(endpoint)) refused.add(endpoint);
     }
 
-    report(cluster, breaker, endpoint, status, failure, t.latency);
-    if (response != null) target.responded(t.latency);
+    if (overloaded) {
+      // Shed unprocessed: not a failure of the endpoint (outlier detection, its counters) nor of
+      // the cluster (breaker), and its quick answer is no latency sample either.
+      EndpointInternals.requestFinished(endpoint);
+      breaker.onOverloaded(t.latency);
+      target.overloaded(endpoint);
+    } else {
+      report(cluster, breaker, endpoint, status, failure, t.latency);
+      if (response != null) target.responded(t.latency);
+    }
     observeEnd(observer, t.token, status, failure, attemptSent, t.latency);
     if (response != null && "true".equalsIgnoreCase(transport.header(response, DRAINING_HEADER))) {
       ClusterInternals.ejectNow(cluster, endpoint, EjectionReason.DRAINING);
@@ -626,8 +652,9 @@ public final class AttemptLoop implements PickContext {
     int grpc = response == null
         ? RetryPolicy.NO_GRPC_STATUS
         : RetryPolicy.parseGrpcStatus(transport.header(response, "grpc-status"));
-    RetryDecision decision =
-        target.retry().decide(attemptNo, method, hasIdempotencyKey, replayable, status, failure, grpc);
+    RetryDecision decision = overloaded
+        ? target.retry().decideOverloaded(attemptNo, replayable)
+        : target.retry().decide(attemptNo, method, hasIdempotencyKey, replayable, status, failure, grpc);
     boolean others = flying != null;
     if (!decision.retry()) {
       if (response != null) {
@@ -676,6 +703,11 @@ public final class AttemptLoop implements PickContext {
       final int gen = ++waitGeneration;
       backoffTask = scheduler.schedule(() -> wake(gen), Duration.ofNanos(delay));
     }
+  }
+
+  /** A 503 with {@code x-mesh-overloaded: true}: the upstream shed the request unprocessed. */
+  private static boolean isOverloaded(Transport<Object> transport, Object response, int status) {
+    return status == 503 && "true".equalsIgnoreCase(transport.header(response, OVERLOADED_HEADER));
   }
 
   private void finishHeld() {

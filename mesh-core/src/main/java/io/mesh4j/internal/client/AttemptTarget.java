@@ -50,6 +50,12 @@ public interface AttemptTarget {
   void budgetExhausted();
 
   /**
+   * Counts an attempt that {@code endpoint} shed unprocessed (503 with {@code x-mesh-overloaded:
+   * true}); the default counts nothing.
+   */
+  default void overloaded(Endpoint endpoint) {}
+
+  /**
    * Hedges the loop may send besides the first attempt in flight (the route's {@code hedge.max});
    * 0, the default, for none. The loop hedges only requests it may retry regardless of the failure
    * (idempotent method or {@code Idempotency-Key}, replayable body).

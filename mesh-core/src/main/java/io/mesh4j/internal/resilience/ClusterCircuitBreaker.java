@@ -3,6 +3,8 @@ package io.mesh4j.internal.resilience;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import io.mesh4j.config.CircuitBreakerConfig;
+import io.mesh4j.config.ConcurrencyLimitConfig;
+import io.mesh4j.internal.concurrency.AdaptiveLimiter;
 import io.mesh4j.endpoint.Failure;
 import io.mesh4j.time.Scheduler;
 import io.mesh4j.time.Ticker;
@@ -60,6 +62,17 @@ import org.slf4j.LoggerFactory;
  * wait_in_open}, whichever comes first, so {@link #state()} turns half-open without traffic.
  * Resilience4j's own automatic transition is not used: it runs a thread on the wall clock.
  *
+ * <h2>The concurrency limit</h2>
+ *
+ * A fixed cap ({@code max_concurrent_requests}, a CAS on the count of calls in flight), or, with
+ * {@code max_concurrent_requests: adaptive}, an {@link AdaptiveLimiter} running {@code gradient2}
+ * between 3 and 1000 (Netflix concurrency-limits' client limiter): a response of any status is a
+ * latency sample, a {@link Failure#TIMEOUT} or an upstream's overload answer ({@link
+ * #onOverloaded}) a drop that lowers the limit, and a connection failure, a cancellation or a
+ * local error frees the slot without a sample. A call over the limit is refused the same way in
+ * both cases ({@link Admission#REJECTED_CONCURRENCY_LIMIT}). The limit lives as long as this
+ * breaker, so a reload that keeps the {@code circuit_breaker} settings keeps what it learnt.
+ *
  * <p>When the cluster has no {@code circuit_breaker} section (config {@code null}), only the
  * concurrency limit of {@value CircuitBreakerConfig#DEFAULT_MAX_CONCURRENT_REQUESTS} applies and
  * the state is always {@link BreakerState#CLOSED}.
@@ -92,6 +105,8 @@ public final class ClusterCircuitBreaker {
   private final String cluster;
   private final int maxConcurrent;
   private final AtomicInteger active = new AtomicInteger();
+  /** The limit of {@code max_concurrent_requests: adaptive} (then {@link #active} is unused), or null. */
+  private final AdaptiveLimiter adaptive;
   private final CircuitBreaker breaker; // null: concurrency limit only
   private final CircuitBreakerConfig config;
   private final Scheduler scheduler;
@@ -112,11 +127,18 @@ public final class ClusterCircuitBreaker {
     this.listener = listener;
     if (config == null) {
       this.maxConcurrent = CircuitBreakerConfig.DEFAULT_MAX_CONCURRENT_REQUESTS;
+      this.adaptive = null;
       this.breaker = null;
       this.probeDelay = null;
       return;
     }
-    this.maxConcurrent = positive("max_concurrent_requests", config.maxConcurrentRequests());
+    if (config.adaptiveConcurrency()) {
+      this.maxConcurrent = CircuitBreakerConfig.ADAPTIVE_MAX_CONCURRENT_REQUESTS;
+      this.adaptive = AdaptiveLimiter.create(ConcurrencyLimitConfig.DEFAULT);
+    } else {
+      this.maxConcurrent = positive("max_concurrent_requests", config.maxConcurrentRequests());
+      this.adaptive = null;
+    }
     percent("failure_rate_threshold", config.failureRateThreshold());
     percent("slow_call_rate_threshold", config.slowCallRateThreshold());
     positive("sliding_window", config.slidingWindow());
@@ -201,19 +223,43 @@ public final class ClusterCircuitBreaker {
    * half-open, an admitted call is one of the probes). Allocates nothing.
    */
   public Admission tryAcquire() {
-    while (true) {
-      int n = active.get();
-      if (n >= maxConcurrent) return Admission.REJECTED_CONCURRENCY_LIMIT;
-      if (active.compareAndSet(n, n + 1)) break;
+    if (adaptive != null) {
+      if (!adaptive.tryAcquire()) return Admission.REJECTED_CONCURRENCY_LIMIT;
+    } else {
+      while (true) {
+        int n = active.get();
+        if (n >= maxConcurrent) return Admission.REJECTED_CONCURRENCY_LIMIT;
+        if (active.compareAndSet(n, n + 1)) break;
+      }
     }
     if (breaker == null) return Admission.ADMITTED;
     boolean permitted = breaker.tryAcquirePermission();
     observe();
     if (!permitted) {
-      active.decrementAndGet();
+      freeSlot();
       return Admission.REJECTED_CIRCUIT_OPEN;
     }
     return Admission.ADMITTED;
+  }
+
+  /** Gives back a concurrency slot without a latency sample. */
+  private void freeSlot() {
+    if (adaptive != null) adaptive.release();
+    else active.decrementAndGet();
+  }
+
+  /**
+   * Closes an admitted call that the upstream shed unprocessed (a 503 with {@code
+   * x-mesh-overloaded}): not a failure or success of the breaker (its permission is released),
+   * but, under {@code max_concurrent_requests: adaptive}, a congestion signal that lowers the
+   * limit.
+   */
+  public void onOverloaded(long durationNanos) {
+    if (adaptive != null) adaptive.onDropped(Math.max(0, durationNanos));
+    else active.decrementAndGet();
+    if (breaker == null) return;
+    breaker.releasePermission();
+    observe();
   }
 
   /**
@@ -269,7 +315,8 @@ public final class ClusterCircuitBreaker {
 
   /** Closes an admitted call as a success that took {@code durationNanos}. */
   public void onSuccess(long durationNanos) {
-    active.decrementAndGet();
+    if (adaptive != null) adaptive.onSuccess(Math.max(0, durationNanos));
+    else active.decrementAndGet();
     if (breaker == null) return;
     breaker.onSuccess(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
     observe();
@@ -281,7 +328,15 @@ public final class ClusterCircuitBreaker {
   }
 
   private void recordFailure(long durationNanos, UpstreamFailure cause) {
-    active.decrementAndGet();
+    if (adaptive == null) {
+      active.decrementAndGet();
+    } else if (cause == UpstreamFailure.STATUS_5XX) {
+      adaptive.onSuccess(Math.max(0, durationNanos)); // an answer: its latency is a sample
+    } else if (cause == UpstreamFailure.TIMEOUT) {
+      adaptive.onDropped(Math.max(0, durationNanos));
+    } else {
+      adaptive.release(); // a connection failure says nothing about the cluster's queue
+    }
     if (breaker == null) return;
     breaker.onError(Math.max(0, durationNanos), TimeUnit.NANOSECONDS, cause);
     observe();
@@ -289,7 +344,7 @@ public final class ClusterCircuitBreaker {
 
   /** Closes an admitted call that never happened (or whose outcome says nothing about the cluster). */
   public void release() {
-    active.decrementAndGet();
+    freeSlot();
     if (breaker == null) return;
     breaker.releasePermission();
     observe();
@@ -302,12 +357,17 @@ public final class ClusterCircuitBreaker {
 
   /** Calls admitted and not yet closed. */
   public int activeRequests() {
-    return active.get();
+    return adaptive != null ? adaptive.inflight() : active.get();
   }
 
-  /** The concurrency limit. */
+  /** The concurrency limit: the fixed cap, or the adaptive limit's current value. */
   public int maxConcurrentRequests() {
-    return maxConcurrent;
+    return adaptive != null ? adaptive.limit() : maxConcurrent;
+  }
+
+  /** Whether the concurrency limit is {@code adaptive}. */
+  public boolean isAdaptive() {
+    return adaptive != null;
   }
 
   /** Whether a failure-rate breaker is configured (else only the concurrency limit applies). */
@@ -383,7 +443,8 @@ public final class ClusterCircuitBreaker {
 
   @Override
   public String toString() {
-    return "ClusterCircuitBreaker{" + cluster + ", " + state() + ", active=" + active.get() + "/" + maxConcurrent + "}";
+    return "ClusterCircuitBreaker{" + cluster + ", " + state() + ", active=" + activeRequests()
+        + "/" + (adaptive != null ? "adaptive " : "") + maxConcurrentRequests() + "}";
   }
 
   /** Preallocated causes handed to Resilience4j: no stack trace, no suppression, immutable. */

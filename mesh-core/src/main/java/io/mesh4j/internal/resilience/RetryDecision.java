@@ -17,6 +17,11 @@ public enum RetryDecision {
   RETRY_STATUS(true, "status"),
   /** Retry: the {@code grpc-status} of a trailers-only response matched a gRPC condition. */
   RETRY_GRPC_STATUS(true, "grpc-status"),
+  /**
+   * Retry: the upstream shed the request unprocessed (503 with {@code x-mesh-overloaded: true}),
+   * retried as a refused stream is, non-idempotent requests included.
+   */
+  RETRY_OVERLOADED(true, "overloaded"),
 
   /** Stop: the outcome matches no {@code retry_on} condition (a success, a 4xx, ...). */
   NO_RETRY_NOT_RETRIABLE(false, "not-retriable"),

@@ -187,6 +187,27 @@ public final class RetryPolicy {
   }
 
   /**
+   * Decides whether an attempt the upstream shed unprocessed (a 503 with {@code
+   * x-mesh-overloaded: true}, from a mesh4j server above its {@code inbound.concurrency_limit})
+   * may be followed by another. The server guarantees the application never saw the request, so
+   * it is retried as a refused stream is ({@code refused-stream}, {@code reset}, {@code
+   * gateway-error} or {@code 5xx} in {@code retry_on}) whatever the method and {@code
+   * idempotent_only}; still bounded by {@code attempts}, and only when the body can be sent again
+   * (unlike a refused stream, its bytes were on the wire).
+   *
+   * @throws IllegalArgumentException when {@code attempt < 1}
+   */
+  public RetryDecision decideOverloaded(int attempt, boolean bodyReplayable) {
+    if (attempt < 1) throw new IllegalArgumentException("attempt: " + attempt + " (expected: >= 1)");
+    if (failureDecisions[Failure.REFUSED_STREAM.ordinal()] == null) {
+      return RetryDecision.NO_RETRY_NOT_RETRIABLE;
+    }
+    if (attempt >= attempts) return RetryDecision.NO_RETRY_ATTEMPTS_EXHAUSTED;
+    if (!bodyReplayable) return RetryDecision.NO_RETRY_BODY_NOT_REPLAYABLE;
+    return RetryDecision.RETRY_OVERLOADED;
+  }
+
+  /**
    * As {@link #decide(int, String, boolean, boolean, int, Failure, int)}, then, when that allows a
    * retry, withdraws one from {@code budget}: {@link RetryDecision#NO_RETRY_BUDGET_EXHAUSTED} when
    * it has none left. The budget is touched only for a retry every other rule allows.

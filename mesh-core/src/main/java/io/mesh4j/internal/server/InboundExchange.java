@@ -4,6 +4,7 @@ import io.mesh4j.config.HeadersConfig;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.observe.ServerSpan;
 import io.mesh4j.observe.TraceScope;
+import io.mesh4j.internal.concurrency.AdaptiveLimiter;
 import io.mesh4j.policy.PolicyRun;
 import io.mesh4j.time.Ticker;
 import java.util.ArrayList;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One inbound request as the {@link InboundPipeline} decides it: when it started, its context, the
  * route state the pipeline chose, the cluster of a forwarding decision, the request policies around
- * it, and the guarantee that its outcome ({@code mesh.server.requests}, and the policies'
- * completion) is recorded exactly once, whichever thread finishes the request.
+ * it, and the guarantee that its outcome ({@code mesh.server.requests}, the policies' completion,
+ * and the concurrency limiter's sample) is recorded exactly once, whichever thread finishes the
+ * request.
  *
  * <p>A server adapter extends it with what its container needs to learn when the request ends (the
  * servlet adapter adds an async listener). Thread-safe after the pipeline has decided.
@@ -38,6 +40,9 @@ public class InboundExchange {
   private volatile String cluster;
   /** The request policies around this request, or {@code null}; told the outcome once, on record. */
   private volatile PolicyRun policies;
+  /** The concurrency limiter that admitted this request, or {@code null}; closed once, on record. */
+  private volatile AdaptiveLimiter limiter;
+  private volatile long admittedNanos;
   /** The route's headers merged with the policies' edits, or {@code null} for the route's own. */
   private volatile HeadersConfig policyHeaders;
 
@@ -92,12 +97,34 @@ public class InboundExchange {
     this.cluster = cluster;
   }
 
+  /** The request was admitted by {@code limiter} at {@code nanos}: {@link #record} closes it. */
+  final void admitted(AdaptiveLimiter limiter, long nanos) {
+    this.admittedNanos = nanos;
+    this.limiter = limiter;
+  }
+
   /**
    * Records the request's outcome with the status the client got, unless it was recorded already;
    * returns whether this call recorded it. Requires the route step to have run.
+   *
+   * <p>A request the concurrency limit admitted is closed on the limiter here: its latency since
+   * admission is a sample when the application (or the forwarded upstream) answered ({@link
+   * Outcome#PASS}, {@link Outcome#FORWARD}, whatever the status); an {@link Outcome#ERROR} (the
+   * application threw, the async request failed or timed out, the client went away) only frees
+   * the slot, as Netflix's servlet filter ignores such requests: a quick crash says nothing about
+   * capacity.
    */
   public final boolean record(Outcome outcome, int status) {
     if (!recorded.compareAndSet(false, true)) return false;
+    AdaptiveLimiter l = limiter;
+    if (l != null) {
+      try {
+        if (outcome == Outcome.ERROR) l.release();
+        else l.onSuccess(ticker.read() - admittedNanos);
+      } catch (RuntimeException e) {
+        log.warn("mesh4j: closing a request on the concurrency limiter failed", e);
+      }
+    }
     long latency = ticker.read() - startNanos;
     ServerSpan s = span;
     if (s == ServerSpan.NOOP) {

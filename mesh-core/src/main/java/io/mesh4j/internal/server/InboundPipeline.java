@@ -9,7 +9,9 @@ import io.mesh4j.observe.MeshTracer;
 import io.mesh4j.observe.ServerSpan;
 import io.mesh4j.internal.authz.Authorizer;
 import io.mesh4j.config.ActionConfig;
+import io.mesh4j.internal.concurrency.AdaptiveLimiter;
 import io.mesh4j.internal.fault.Fault;
+import io.mesh4j.internal.ratelimit.TokenBucket;
 import io.mesh4j.policy.PolicyChain;
 import io.mesh4j.policy.PolicyDecision;
 import io.mesh4j.policy.PolicyRun;
@@ -40,6 +42,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Step#RATE_LIMIT}: the route's {@code rate_limit}, 429 with {@code Retry-After};
  *   <li>{@link Step#FAULT}: the route's {@code fault}: hold the thread (on the mesh's scheduler),
  *       then perhaps answer with the abort status;
+ *   <li>{@link Step#CONCURRENCY}: {@code inbound.concurrency_limit}, for a request the action
+ *       hands to the application or forwards: admitted through the adaptive limiter (closed with
+ *       its latency when the exchange records the outcome), or shed with 503 and {@code
+ *       x-mesh-overloaded: true} before the application sees it;
  *   <li>{@link Step#ACTION}: {@code redirect} and {@code respond} are answered here; {@code pass},
  *       a split's {@code local} turn, {@code to} and {@code split} come back to the adapter as
  *       {@link Verdict#PASS} or {@link Verdict#FORWARD} (cluster in {@link
@@ -62,7 +68,13 @@ public final class InboundPipeline {
   private static final Logger log = LoggerFactory.getLogger(InboundPipeline.class);
 
   /** One step of the inbound pipeline, in the order they run. */
-  public enum Step { ROUTE, POLICIES, AUTHZ, RATE_LIMIT, FAULT, ACTION }
+  public enum Step { ROUTE, POLICIES, AUTHZ, RATE_LIMIT, FAULT, CONCURRENCY, ACTION }
+
+  /**
+   * The response header of a request shed by the concurrency limit: the request was not
+   * processed, so a mesh4j client retries it on another endpoint, even when it is not idempotent.
+   */
+  public static final String OVERLOADED_HEADER = "x-mesh-overloaded";
 
   /** The steps, in the order every inbound request goes through them. */
   public static final java.util.List<Step> STEPS = java.util.List.of(Step.values());
@@ -70,6 +82,8 @@ public final class InboundPipeline {
   private static final Step[] ORDER = STEPS.toArray(new Step[0]);
   private static final Map<String, String> NO_HEADERS = Map.of();
   private static final Map<String, String> NO_STORE = Map.of("Cache-Control", "no-store");
+  private static final Map<String, String> OVERLOADED =
+      Map.of(OVERLOADED_HEADER, "true", "Cache-Control", "no-store");
 
   /** What the adapter does after {@link #decide}. */
   public enum Verdict {
@@ -169,15 +183,16 @@ public final class InboundPipeline {
         }
         case RATE_LIMIT -> {
           RouteState route = exchange.route();
-          boolean limited = route.bucket != null && !route.bucket.tryAcquire();
-          if (route.bucket != null && exchange.span() != ServerSpan.NOOP) {
+          TokenBucket bucket = route.bucket(view);
+          boolean limited = bucket != null && !bucket.tryAcquire();
+          if (bucket != null && exchange.span() != ServerSpan.NOOP) {
             exchange.span().rateLimit(limited);
           }
           if (limited) {
             route.rateLimited.increment();
             exchange.record(Outcome.RATELIMITED, 429);
             responder.answer(429, "rate limited\n",
-                Map.of("Retry-After", Long.toString(route.bucket.retryAfterSeconds())));
+                Map.of("Retry-After", Long.toString(bucket.retryAfterSeconds())));
             return Verdict.ANSWERED;
           }
         }
@@ -188,6 +203,18 @@ public final class InboundPipeline {
             exchange.record(Outcome.FAULT, fault.abortStatus());
             responder.answer(fault.abortStatus(), "fault filter abort\n", NO_HEADERS);
             return Verdict.ANSWERED;
+          }
+        }
+        case CONCURRENCY -> {
+          AdaptiveLimiter limiter = p.limiter;
+          if (limiter != null && reachesUpstream(exchange.route().action)) {
+            if (!limiter.tryAcquire()) {
+              p.overloaded.increment();
+              exchange.record(Outcome.OVERLOADED, 503);
+              responder.answer(503, "overloaded\n", OVERLOADED);
+              return Verdict.ANSWERED;
+            }
+            exchange.admitted(limiter, MeshInternals.ticker(mesh).read());
           }
         }
         case ACTION -> {
@@ -237,6 +264,14 @@ public final class InboundPipeline {
     }
     exchange.applyHeaderEdits(run);
     return true;
+  }
+
+  /** Whether {@code action} hands the request to the application or an upstream. */
+  private static boolean reachesUpstream(RouteAction action) {
+    return switch (action.kind()) {
+      case REDIRECT, RESPOND -> false;
+      default -> true;
+    };
   }
 
   private static Verdict action(RequestView view, InboundExchange exchange, Responder responder)

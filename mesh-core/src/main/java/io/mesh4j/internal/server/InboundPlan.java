@@ -9,6 +9,8 @@ import io.mesh4j.config.MeshConfig;
 import io.mesh4j.config.PropagateConfig;
 import io.mesh4j.config.RateLimitConfig;
 import io.mesh4j.metrics.MeshMetricNames;
+import io.mesh4j.internal.concurrency.AdaptiveLimiter;
+import io.mesh4j.internal.ratelimit.KeyedTokenBuckets;
 import io.mesh4j.internal.ratelimit.TokenBucket;
 import io.mesh4j.route.PathRefusal;
 import io.mesh4j.route.RequestPath;
@@ -27,9 +29,12 @@ import java.util.Map;
  * and the propagated headers. Immutable after construction (the states' buckets and lazily made
  * timers are thread-safe).
  *
- * <p>A route's token bucket is the mesh's ({@link MeshRuntime#bucket}): it survives a reload when
- * the route keeps its virtual host, name and {@code rate_limit} settings, so reloading a config (or
- * touching an unrelated part of it) does not hand every client a fresh burst.
+ * <p>A route's token bucket is the mesh's ({@link MeshRuntime#bucket}, or {@link
+ * MeshRuntime#keyedBuckets} per client): it survives a reload when the route keeps its virtual
+ * host, name and {@code rate_limit} settings, so reloading a config (or touching an unrelated part
+ * of it) does not hand every client a fresh burst. The concurrency limiter ({@link
+ * MeshRuntime#inboundLimiter}) likewise keeps its learnt limit while {@code
+ * inbound.concurrency_limit} is unchanged.
  */
 public final class InboundPlan {
   final MeshSnapshot snapshot;
@@ -41,6 +46,10 @@ public final class InboundPlan {
   final boolean adminEnabled;
   final PropagateConfig propagate;
   final RouteState unrouted;
+  /** {@code inbound.concurrency_limit}'s limiter (kept across reloads by the runtime), or null. */
+  final AdaptiveLimiter limiter;
+  /** Requests shed by {@link #limiter}; null without one. */
+  final Counter overloaded;
   /** How this snapshot makes request paths canonical. */
   final RequestPath paths;
   private final Counter[] pathRefused;
@@ -62,8 +71,9 @@ public final class InboundPlan {
     for (Route r : routes.routes()) {
       String tag = r.virtualHost() + "/" + r.name();
       RateLimitConfig rl = r.rateLimit();
-      TokenBucket bucket = rl == null ? null : runtime.bucket(tag, rl);
-      RouteState s = new RouteState(tag, r, bucket, registry, service);
+      TokenBucket bucket = rl == null || rl.perClient() ? null : runtime.bucket(tag, rl);
+      KeyedTokenBuckets keyed = rl == null || !rl.perClient() ? null : runtime.keyedBuckets(tag, rl);
+      RouteState s = new RouteState(tag, r, bucket, keyed, registry, service);
       states.put(r, s);
     }
     this.paths = snapshot.requestPath();
@@ -75,6 +85,16 @@ public final class InboundPlan {
           .tag(MeshMetricNames.TAG_SERVICE, service)
           .tag(MeshMetricNames.TAG_REASON, r.tag())
           .register(registry);
+    }
+    this.limiter = runtime.inboundLimiter(inbound.concurrencyLimit());
+    if (limiter != null) {
+      this.overloaded = Counter.builder(MeshMetricNames.SERVER_OVERLOADED)
+          .description("Inbound requests shed with 503 by the adaptive concurrency limit")
+          .tag(MeshMetricNames.TAG_SERVICE, service)
+          .register(registry);
+      runtime.gaugeInbound(service);
+    } else {
+      this.overloaded = null;
     }
     this.unrouted = new RouteState(MeshMetricNames.ROUTE_NONE, null, null, registry, service);
     List<Authorizer.Decision> decisions = authorizer.decisions();
@@ -107,6 +127,11 @@ public final class InboundPlan {
   /** The denial counter of the rule that made {@code decision}. */
   Counter denied(Authorizer.Decision decision) {
     return decision.isDefault() ? denied[denied.length - 1] : denied[decision.index()];
+  }
+
+  /** The adaptive concurrency limiter ({@code inbound.concurrency_limit}), or {@code null}. */
+  public AdaptiveLimiter limiter() {
+    return limiter;
   }
 
   /** The snapshot this plan was built from. */

@@ -12,7 +12,8 @@ public enum Outcome {
   DENIED(MeshMetricNames.OUTCOME_DENIED),
   ERROR(MeshMetricNames.OUTCOME_ERROR),
   POLICY(MeshMetricNames.OUTCOME_POLICY),
-  FORWARD(MeshMetricNames.OUTCOME_FORWARD);
+  FORWARD(MeshMetricNames.OUTCOME_FORWARD),
+  OVERLOADED(MeshMetricNames.OUTCOME_OVERLOADED);
 
   static final Outcome[] ALL = values();
 

@@ -2,6 +2,7 @@ package io.mesh4j.internal.server;
 
 import io.mesh4j.config.HeadersConfig;
 import io.mesh4j.internal.fault.FaultInjector;
+import io.mesh4j.internal.ratelimit.KeyedTokenBuckets;
 import io.mesh4j.internal.ratelimit.TokenBucket;
 import io.mesh4j.metrics.MeshMetricNames;
 import io.mesh4j.route.Route;
@@ -12,8 +13,8 @@ import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * What the mesh keeps per inbound route of one snapshot: the route's token bucket, fault
- * injector and meters. Built once per snapshot ({@link InboundPlan}); thread-safe. Timers are
+ * What the mesh keeps per inbound route of one snapshot: the route's token bucket (or its
+ * per-client buckets), fault injector and meters. Built once per snapshot ({@link InboundPlan}); thread-safe. Timers are
  * registered on first use of each (outcome, status class) pair and then read from an array, so a
  * request looks no meter up in the registry after warm-up.
  */
@@ -26,6 +27,8 @@ public final class RouteState {
   final RouteAction action;
   final HeadersConfig headers;
   final TokenBucket bucket;
+  /** The per-client buckets of a keyed {@code rate_limit}, or null. */
+  final KeyedTokenBuckets keyed;
   final FaultInjector fault;
   final Counter rateLimited;
   private final MeterRegistry registry;
@@ -34,21 +37,33 @@ public final class RouteState {
       new AtomicReferenceArray<>(Outcome.ALL.length * STATUS_CLASSES.length);
 
   RouteState(String tag, Route route, TokenBucket bucket, MeterRegistry registry, String service) {
+    this(tag, route, bucket, null, registry, service);
+  }
+
+  RouteState(String tag, Route route, TokenBucket bucket, KeyedTokenBuckets keyed,
+      MeterRegistry registry, String service) {
     this.tag = tag;
     this.route = route;
     this.action = route == null ? RouteAction.Pass.INSTANCE : route.action();
     HeadersConfig h = route == null ? null : route.headers();
     this.headers = h == null || (h.add().isEmpty() && h.remove().isEmpty()) ? null : h;
     this.bucket = bucket;
+    this.keyed = keyed;
     this.fault = route == null ? FaultInjector.NONE : FaultInjector.of(route.fault());
     this.registry = registry;
     this.service = service;
-    this.rateLimited = bucket == null ? null
+    this.rateLimited = bucket == null && keyed == null ? null
         : Counter.builder(MeshMetricNames.SERVER_RATELIMITED)
             .description("Inbound requests rejected with 429 by the route's rate limit")
             .tag(MeshMetricNames.TAG_SERVICE, service)
             .tag(MeshMetricNames.TAG_ROUTE, tag)
             .register(registry);
+  }
+
+  /** The bucket that limits {@code view} on this route, or {@code null} without a rate limit. */
+  TokenBucket bucket(io.mesh4j.route.RequestView view) {
+    if (bucket != null) return bucket;
+    return keyed == null ? null : keyed.bucket(view);
   }
 
   /** The route ({@code null} for requests no route matched). */

@@ -307,4 +307,62 @@ class ClusterCircuitBreakerTest {
       pool.shutdownNow();
     }
   }
+
+  private static CircuitBreakerConfig adaptive() {
+    return new CircuitBreakerConfig(50, Duration.ofSeconds(2), 100, 10, 5, Duration.ofSeconds(10),
+        CircuitBreakerConfig.ADAPTIVE_MAX_CONCURRENT_REQUESTS);
+  }
+
+  @Test
+  void anAdaptiveLimitStartsAtTwentyAndRefusesTheWayTheFixedCapDoes() {
+    ClusterCircuitBreaker b = breaker(adaptive());
+    assertThat(b.isAdaptive()).isTrue();
+    assertThat(b.maxConcurrentRequests()).isEqualTo(20);
+    for (int i = 0; i < 20; i++) assertThat(b.tryAcquire()).isEqualTo(ADMITTED);
+    assertThat(b.tryAcquire()).isEqualTo(REJECTED_CONCURRENCY_LIMIT);
+    assertThat(b.activeRequests()).isEqualTo(20);
+    b.release();
+    assertThat(b.tryAcquire()).isEqualTo(ADMITTED);
+    for (int i = 0; i < 20; i++) b.onComplete(0, Failure.CANCELLED, MS);
+    assertThat(b.activeRequests()).isZero();
+  }
+
+  /** Keeps the limit in use: completes one call as told, then takes its slot again. */
+  private static void underLoad(ClusterCircuitBreaker b, int samples, int status, Failure failure,
+      long nanos) {
+    while (b.tryAcquire() == ADMITTED) { }
+    for (int i = 0; i < samples; i++) {
+      b.onComplete(status, failure, nanos);
+      while (b.tryAcquire() == ADMITTED) { }
+    }
+  }
+
+  @Test
+  void anAdaptiveLimitGrowsWhileLatencyHoldsAndShrinksOnTimeoutsAndOverload() {
+    ClusterCircuitBreaker b = breaker(adaptive());
+    underLoad(b, 100, 200, Failure.NONE, MS);
+    int grown = b.maxConcurrentRequests();
+    assertThat(grown).as("steady 1 ms answers at full load").isGreaterThan(40);
+
+    underLoad(b, 30, 0, Failure.TIMEOUT, 500 * MS);
+    int afterTimeouts = b.maxConcurrentRequests();
+    assertThat(afterTimeouts).as("slow timeouts are congestion").isLessThan(grown / 2);
+
+    assertThat(b.state()).as("timeouts still count for the breaker").isEqualTo(BreakerState.OPEN);
+    int held = b.activeRequests();
+    for (int i = 0; i < held; i++) b.onOverloaded(MS);
+    assertThat(b.activeRequests()).isZero();
+  }
+
+  @Test
+  void anOverloadAnswerIsNeitherABreakerFailureNorASuccess() {
+    ClusterCircuitBreaker b = breaker(config());
+    for (int i = 0; i < 20; i++) {
+      assertThat(b.tryAcquire()).isEqualTo(ADMITTED);
+      b.onOverloaded(MS);
+    }
+    assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
+    assertThat(b.failureRate()).as("nothing recorded").isEqualTo(-1f);
+    assertThat(b.activeRequests()).isZero();
+  }
 }

@@ -87,7 +87,8 @@ class InboundPipelineTest {
   void theStepsAreDeclaredOnceInEnvoysFilterOrder() {
     assertThat(InboundPipeline.STEPS).containsExactly(
         InboundPipeline.Step.ROUTE, InboundPipeline.Step.POLICIES, InboundPipeline.Step.AUTHZ,
-        InboundPipeline.Step.RATE_LIMIT, InboundPipeline.Step.FAULT, InboundPipeline.Step.ACTION);
+        InboundPipeline.Step.RATE_LIMIT, InboundPipeline.Step.FAULT,
+        InboundPipeline.Step.CONCURRENCY, InboundPipeline.Step.ACTION);
   }
 
   @Test

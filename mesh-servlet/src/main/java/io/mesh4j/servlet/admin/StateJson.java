@@ -10,10 +10,14 @@ import io.mesh4j.MeshSnapshot;
 import io.mesh4j.cluster.Cluster;
 import io.mesh4j.cluster.EndpointStatus;
 import io.mesh4j.config.ClusterConfig;
+import io.mesh4j.config.ConcurrencyLimitConfig;
 import io.mesh4j.config.ConfigError;
 import io.mesh4j.config.Secrets;
 import io.mesh4j.config.VirtualHostConfig;
 import io.mesh4j.endpoint.Endpoint;
+import io.mesh4j.internal.ClusterResilience;
+import io.mesh4j.internal.MeshInternals;
+import io.mesh4j.internal.MeshRuntime;
 import io.mesh4j.outlier.EjectionReason;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteAction;
@@ -60,6 +64,14 @@ final class StateJson {
       n.put("panic_threshold", cc.panicThreshold());
       n.put("usable", c.usableCount());
       n.put("total", statuses.size());
+      ClusterResilience r = MeshInternals.runtime(mesh).cluster(cc.name());
+      if (r != null) {
+        // The client side's concurrency limit, once a client has planned calls to the cluster.
+        ObjectNode limit = n.putObject("concurrency");
+        limit.put("limit", r.breaker.maxConcurrentRequests());
+        limit.put("adaptive", r.breaker.isAdaptive());
+        limit.put("active", r.breaker.activeRequests());
+      }
       ArrayNode eps = n.putArray("endpoints");
       for (EndpointStatus st : statuses) eps.add(endpoint(st, now));
     }
@@ -186,7 +198,21 @@ final class StateJson {
   static ObjectNode routes(Mesh mesh, MeshSnapshot s) {
     ObjectNode o = header(mesh, s, mesh.clock().instant());
     o.set("outbound", table(s.outbound(), s.config().outbound().virtualHosts()));
-    o.set("inbound", table(s.inbound(), s.config().inbound().virtualHosts()));
+    ObjectNode inbound = table(s.inbound(), s.config().inbound().virtualHosts());
+    ConcurrencyLimitConfig cl = s.config().inbound().concurrencyLimit();
+    if (cl != null) {
+      ObjectNode limit = inbound.putObject("concurrency_limit");
+      limit.put("algorithm", cl.algorithm().configName());
+      limit.put("min", cl.min());
+      limit.put("max", cl.max());
+      MeshRuntime runtime = MeshInternals.runtime(mesh);
+      double now = runtime.inboundLimit();
+      if (!Double.isNaN(now)) {
+        limit.put("limit", (int) now);
+        limit.put("inflight", (int) runtime.inboundInflight());
+      }
+    }
+    o.set("inbound", inbound);
     return o;
   }
 

@@ -207,7 +207,7 @@ final class Translator {
         new OutboundConfig(outbound),
         new InboundConfig(inbound, baseInbound.authz(), baseInbound.trustedProxies(),
             baseInbound.healthPath(), baseInbound.headersWithUnderscoresAction(),
-            baseInbound.tls()),
+            baseInbound.tls(), baseInbound.concurrencyLimit()),
         base != null ? base.propagate() : null,
         base != null ? base.admin() : null, null, pathNormalization(), null,
         base != null ? base.identitySources() : null);
