@@ -144,7 +144,8 @@ final class Simulator {
       clusters.add(
           new ClusterConfig(
               c.name(), c.lb(), c.endpoints(), hc, null, c.circuitBreaker(), c.retry(),
-              c.timeout(), c.panicThreshold(), Duration.ZERO, c.hashOn(), null, c.localityLb()));
+              c.timeout(), c.panicThreshold(), Duration.ZERO, c.hashOn(), null, c.localityLb(),
+              c.peakEwma()));
     }
     return new MeshConfig(
         config.version(), config.service(), clusters, config.outbound(), config.inbound(),

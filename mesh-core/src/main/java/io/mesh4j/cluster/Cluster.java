@@ -4,6 +4,7 @@ import io.mesh4j.internal.EndpointInternals;
 import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.EndpointConfig;
 import io.mesh4j.config.HealthCheckConfig;
+import io.mesh4j.config.LbPolicy;
 import io.mesh4j.config.OutlierDetectionConfig;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.EndpointSource;
@@ -342,6 +343,10 @@ public final class Cluster {
       ClusterConfig old = config;
       config = newConfig;
       pickerFactory = factory;
+      if (newConfig.lbCustom() == null && newConfig.lb() != LbPolicy.PEAK_EWMA) {
+        // Latency is tracked only for peak_ewma (whose factory turns it on at each build).
+        for (Member m : byKey.values()) EndpointInternals.latency(m.endpoint).decayNanos(0);
+      }
       long now = ticker.read();
       OutlierDetectionConfig od = newConfig.outlierDetection();
       if (od == null) {

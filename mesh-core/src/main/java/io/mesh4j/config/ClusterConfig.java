@@ -26,6 +26,9 @@ import java.util.List;
  *     when set it replaces {@code lb}, which keeps its default; {@code null} when absent
  * @param localityLb locality-aware load balancing ({@code locality_lb}), or {@code null} when
  *     absent (then endpoint localities and priorities do not steer traffic)
+ * @param peakEwma the settings of {@code lb: peak_ewma}; {@link PeakEwmaConfig#DEFAULT} when the
+ *     policy is {@code peak_ewma} and none are given, else {@code null} unless the config sets them
+ *     (which the validator then rejects)
  */
 public record ClusterConfig(
     String name,
@@ -40,7 +43,8 @@ public record ClusterConfig(
     Duration slowStart,
     HashOnConfig hashOn,
     ExtensionRef lbCustom,
-    LocalityLbConfig localityLb) {
+    LocalityLbConfig localityLb,
+    PeakEwmaConfig peakEwma) {
 
   /** Envoy's route timeout. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
@@ -53,4 +57,18 @@ public record ClusterConfig(
     retry = retry == null ? RetryConfig.DEFAULT : retry;
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     slowStart = slowStart == null ? Duration.ZERO : slowStart;
-  }}
+    if (peakEwma == null && lb == LbPolicy.PEAK_EWMA && lbCustom == null) {
+      peakEwma = PeakEwmaConfig.DEFAULT;
+    }
+  }
+
+  /** A cluster without {@code peak_ewma} settings (the defaults apply when {@code lb} is {@code peak_ewma}). */
+  public ClusterConfig(String name, LbPolicy lb, List<EndpointConfig> endpoints,
+      HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
+      CircuitBreakerConfig circuitBreaker, RetryConfig retry, Duration timeout, int panicThreshold,
+      Duration slowStart, HashOnConfig hashOn, ExtensionRef lbCustom, LocalityLbConfig localityLb) {
+    this(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker, retry, timeout,
+        panicThreshold, slowStart, hashOn, lbCustom, localityLb, null);
+  }
+}
+

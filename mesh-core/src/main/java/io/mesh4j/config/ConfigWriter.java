@@ -279,6 +279,9 @@ public final class ConfigWriter {
         }
       }
       if (c.hashOn() != null) o.set("hash_on", hashOn(c.hashOn()));
+      if (c.peakEwma() != null && (all || !c.peakEwma().equals(PeakEwmaConfig.DEFAULT))) {
+        o.set("peak_ewma", ConfigSchema.PEAK_EWMA_RECORD.write(c.peakEwma(), all));
+      }
       return o;
     }
 

@@ -343,8 +343,22 @@ public final class MeshConfigBuilder {
     private HashOnConfig hashOn;
     private ExtensionRef lbCustom;
     private LocalityLbConfig localityLb;
+    private PeakEwmaConfig peakEwma;
 
     ClusterBuilder() {}
+
+    /**
+     * Balances by peak-EWMA latency ({@code lb: peak_ewma}) with this decay time (the default is
+     * {@link PeakEwmaConfig#DEFAULT_DECAY_TIME}, which {@code lb(LbPolicy.PEAK_EWMA)} alone gives).
+     *
+     * @throws IllegalArgumentException if {@code decayTime} is not positive
+     */
+    public ClusterBuilder peakEwma(Duration decayTime) {
+      Objects.requireNonNull(decayTime, "peak_ewma.decay_time");
+      this.peakEwma = ConfigSchema.PEAK_EWMA_RECORD.of("peak_ewma", "decay_time", decayTime);
+      this.lb = LbPolicy.PEAK_EWMA;
+      return this;
+    }
 
     /**
      * Turns on locality-aware load balancing ({@code locality_lb}) in {@code mode} with Envoy's
@@ -532,7 +546,7 @@ public final class MeshConfigBuilder {
 
     ClusterConfig build() {
       return new ClusterConfig(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker,
-          retry, timeout, panicThreshold, slowStart, hashOn, lbCustom, localityLb);
+          retry, timeout, panicThreshold, slowStart, hashOn, lbCustom, localityLb, peakEwma);
     }
   }
 

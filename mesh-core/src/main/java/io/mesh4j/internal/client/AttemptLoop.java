@@ -502,12 +502,12 @@ public final class AttemptLoop implements PickContext {
       int status = r == null ? 0 : transport.status(r);
       Failure f = r == null ? Failure.CANCELLED : Failure.NONE;
       if (t.response != null) transport.discard(t.response);
-      report(cluster, breaker, endpoint, status, f, t.latency);
+      report(cluster, breaker, t, status, f);
       observeEnd(observer, t.token, status, f, t.latency);
       return;
     }
     if (t.bug != null) {
-      report(cluster, breaker, endpoint, 0, Failure.OTHER, t.latency);
+      report(cluster, breaker, t, 0, Failure.OTHER);
       observeEnd(observer, t.token, 0, Failure.OTHER, t.latency);
       finish(null, t.bug);
       return;
@@ -539,7 +539,7 @@ public final class AttemptLoop implements PickContext {
     }
     sent |= response != null || (left && !failure.neverSent());
 
-    report(cluster, breaker, endpoint, status, failure, t.latency);
+    report(cluster, breaker, t, status, failure);
     if (response != null) target.responded(t.latency);
     observeEnd(observer, t.token, status, failure, t.latency);
     if (response != null && "true".equalsIgnoreCase(transport.header(response, DRAINING_HEADER))) {
@@ -752,9 +752,12 @@ public final class AttemptLoop implements PickContext {
   }
 
   /** The one outcome report of a finished attempt. */
-  private static void report(Cluster cluster, ClusterCircuitBreaker breaker, Endpoint endpoint,
-      int status, Failure failure, long latency) {
+  private static void report(Cluster cluster, ClusterCircuitBreaker breaker, Try t, int status,
+      Failure failure) {
+    Endpoint endpoint = t.endpoint;
+    long latency = t.latency;
     EndpointInternals.requestFinished(endpoint);
+    EndpointInternals.recordLatency(endpoint, status, failure, latency, t.t0 + latency);
     ClusterInternals.onOutcome(cluster, endpoint, status, failure, latency);
     breaker.onComplete(status, failure, latency);
   }
