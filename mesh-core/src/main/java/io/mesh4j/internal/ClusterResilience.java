@@ -37,6 +37,8 @@ public final class ClusterResilience {
   public final LatencyHistogram latencies;
   /** Hedged attempts sent. */
   public final Counter hedges;
+  /** Last-resort attempts at ejected endpoints. */
+  public final Counter lastResort;
   /** Mirror copies sent. */
   public final Counter mirrorSent;
   /** Mirror copies dropped (bound reached, body not copyable, breaker or pick refused). */
@@ -75,6 +77,8 @@ public final class ClusterResilience {
             "Attempts refused by the circuit breaker",
             tags.and(MeshMetricNames.TAG_REASON, Admission.REJECTED_CONCURRENCY_LIMIT.reason()));
     this.hedges = counter(meters, MeshMetricNames.CLIENT_HEDGES, "Hedged attempts sent", tags);
+    this.lastResort = counter(meters, MeshMetricNames.CLIENT_LAST_RESORT,
+        "Attempts sent to an ejected endpoint because every usable one failed before sending", tags);
     this.mirrorSent = mirror(meters, tags, "sent");
     this.mirrorDropped = mirror(meters, tags, "dropped");
     this.mirrorFailed = mirror(meters, tags, "failed");

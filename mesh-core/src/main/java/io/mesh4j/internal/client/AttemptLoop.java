@@ -121,6 +121,8 @@ public final class AttemptLoop implements PickContext {
   private boolean replayable;
   private long deadline;
   private int attemptNo;
+  /** Attempts sent to ejected endpoints as a last resort. */
+  private int lastResorts;
   private boolean sent;
   private Failure lastFailure = Failure.NONE;
   private IOException lastError;
@@ -342,7 +344,7 @@ public final class AttemptLoop implements PickContext {
       }
       if (canceled) {
         finish(null, transport.end(AttemptEnd.CANCELLED, sent, lastFailure, attemptNo,
-            cancelDetail, cancelCause != null ? cancelCause : lastError));
+            detail(cancelDetail), cancelCause != null ? cancelCause : lastError));
         return;
       }
       if (backingOff) {
@@ -361,7 +363,7 @@ public final class AttemptLoop implements PickContext {
     long remaining = deadline - ticker.read();
     if (remaining <= 0) {
       if (held != null) finishHeld();
-      else finish(null, transport.end(AttemptEnd.TIMEOUT, sent, lastFailure, attemptNo, null, lastError));
+      else finish(null, transport.end(AttemptEnd.TIMEOUT, sent, lastFailure, attemptNo, detail(null), lastError));
       return;
     }
     ClusterCircuitBreaker breaker = target.breaker();
@@ -374,30 +376,53 @@ public final class AttemptLoop implements PickContext {
       }
       AttemptEnd end = admission == Admission.REJECTED_CIRCUIT_OPEN
           ? AttemptEnd.CIRCUIT_OPEN : AttemptEnd.CONCURRENCY_LIMIT;
-      finish(null, transport.end(end, sent, lastFailure, attemptNo, null, lastError));
+      finish(null, transport.end(end, sent, lastFailure, attemptNo, detail(null), lastError));
       return;
     }
     PickResult pick = target.cluster().pick(this);
-    if (!pick.hasEndpoint()) {
+    Endpoint endpoint = pick.hasEndpoint() ? pick.endpoint() : null;
+    boolean lastResort = false;
+    if (!sent && (endpoint == null || alreadyTried(endpoint))) {
+      // Every usable endpoint failed this request before it left (or there is none): an ejected
+      // endpoint is a better bet than failing, or than one that just refused the connection.
+      Endpoint e = ClusterInternals.lastResort(target.cluster(), this);
+      if (e != null) {
+        endpoint = e;
+        lastResort = true;
+      }
+    }
+    if (endpoint == null) {
       breaker.release();
       if (held != null) finishHeld();
-      else finish(null, transport.end(AttemptEnd.NO_HEALTHY_ENDPOINT, sent, lastFailure, attemptNo, null, lastError));
+      else finish(null, transport.end(AttemptEnd.NO_HEALTHY_ENDPOINT, sent, lastFailure, attemptNo, detail(null), lastError));
       return;
     }
     if (held != null) {
       transport.discard(held);
       held = null;
     }
-    launch(pick.endpoint(), remaining, false);
+    if (lastResort) {
+      lastResorts++;
+      target.lastResort(endpoint);
+    }
+    launch(endpoint, remaining, false, lastResort);
     if (hedgesLeft > 0 && !finished) armHedge();
   }
 
+  /** {@code detail}, with how many last-resort attempts the call made when it made any. */
+  private String detail(String detail) {
+    if (lastResorts == 0) return detail;
+    String lr = lastResorts + (lastResorts == 1 ? " last-resort attempt" : " last-resort attempts")
+        + " at ejected endpoints";
+    return detail == null ? lr : detail + "; " + lr;
+  }
+
   /** Starts one attempt at {@code endpoint}, the breaker's permit granted. */
-  private void launch(Endpoint endpoint, long remaining, boolean hedge) {
+  private void launch(Endpoint endpoint, long remaining, boolean hedge, boolean lastResort) {
     AttemptTarget target = this.target;
     int no = ++attemptNo;
     AttemptObserver obs = observer;
-    Object token = obs == null ? null : observeStart(obs, endpoint, no, hedge);
+    Object token = obs == null ? null : observeStart(obs, endpoint, no, hedge, lastResort);
     Transport.Attempt<Object> attempt;
     try {
       attempt = transport.prepare(endpoint, remaining);
@@ -483,7 +508,7 @@ public final class AttemptLoop implements PickContext {
     }
     hedgesLeft--;
     target.hedged(pick.endpoint());
-    launch(pick.endpoint(), remaining, true);
+    launch(pick.endpoint(), remaining, true, false);
     if (hedgesLeft > 0 && !finished) armHedge();
   }
 
@@ -549,14 +574,14 @@ public final class AttemptLoop implements PickContext {
 
     if (canceled) {
       if (response != null) transport.discard(response);
-      finish(null, transport.end(AttemptEnd.CANCELLED, sent, failure, attemptNo, cancelDetail,
+      finish(null, transport.end(AttemptEnd.CANCELLED, sent, failure, attemptNo, detail(cancelDetail),
           cancelCause != null ? cancelCause : error));
       return;
     }
     lastFailure = failure;
     lastError = error;
     if (overall) {
-      finish(null, transport.end(AttemptEnd.TIMEOUT, sent, failure, attemptNo, null, error));
+      finish(null, transport.end(AttemptEnd.TIMEOUT, sent, failure, attemptNo, detail(null), error));
       return;
     }
     int grpc = response == null
@@ -572,7 +597,7 @@ public final class AttemptLoop implements PickContext {
         return; // an attempt in flight (a hedge) may still answer
       } else {
         finish(null, transport.end(AttemptEnd.UPSTREAM_FAILURE, sent, failure, attemptNo,
-            timedOut ? "per_try_timeout; " + decision.reason() : decision.reason(), error));
+            detail(timedOut ? "per_try_timeout; " + decision.reason() : decision.reason()), error));
       }
       return;
     }
@@ -592,13 +617,13 @@ public final class AttemptLoop implements PickContext {
     if (ticker.read() + delay - deadline >= 0) {
       if (held != null) finishHeld();
       else finish(null, transport.end(AttemptEnd.TIMEOUT, sent, failure, attemptNo,
-          "no time left for another try", error));
+          detail("no time left for another try"), error));
       return;
     }
     if (!target.budget().tryWithdraw()) {
       target.budgetExhausted();
       if (held != null) finishHeld();
-      else finish(null, transport.end(AttemptEnd.BUDGET_EXHAUSTED, sent, failure, attemptNo, null, error));
+      else finish(null, transport.end(AttemptEnd.BUDGET_EXHAUSTED, sent, failure, attemptNo, detail(null), error));
       return;
     }
     target.retried(decision);
@@ -650,9 +675,10 @@ public final class AttemptLoop implements PickContext {
     }
   }
 
-  private Object observeStart(AttemptObserver obs, Endpoint endpoint, int no, boolean hedge) {
+  private Object observeStart(AttemptObserver obs, Endpoint endpoint, int no, boolean hedge,
+      boolean lastResort) {
     try {
-      return obs.attemptStarted(endpoint, no, hedge);
+      return obs.attemptStarted(endpoint, no, hedge, lastResort);
     } catch (RuntimeException e) {
       observerFailed(obs, e);
       return null;

@@ -27,6 +27,15 @@ public interface AttemptObserver {
   Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge);
 
   /**
+   * As {@link #attemptStarted(Endpoint, int, boolean)}, telling also whether the attempt goes to
+   * an ejected endpoint as a last resort (every usable endpoint failed this request without it
+   * leaving). The loop calls this one; the default forwards to the three-argument method.
+   */
+  default Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge, boolean lastResort) {
+    return attemptStarted(endpoint, attempt, hedge);
+  }
+
+  /**
    * The attempt of {@code token} ended: {@code status} when response headers arrived (else 0),
    * the {@link Failure} the outcome was reported with ({@link Failure#NONE} for a response), and
    * its latency to headers or failure.
