@@ -37,7 +37,7 @@ import java.util.random.RandomGenerator;
  * endpoint was tried it returns the winner.
  *
  * <p>Thread-safe, lock-free, allocation-free: one ticker read, two volatile reads of state per
- * candidate, and {@link ThreadLocalRandom}.
+ * candidate, and {@link ThreadLocalRandom} (or a {@link SeededRandom} seeded by the mesh).
  */
 final class PeakEwmaPicker implements Picker {
   /** Finagle's penalty for an endpoint with requests in flight and no sample: 2⁴⁷ ns (~39 h). */
@@ -51,8 +51,9 @@ final class PeakEwmaPicker implements Picker {
   private final RandomGenerator random;
 
   /**
-   * @param random the source of candidates, or {@code null} for {@link ThreadLocalRandom} (the
-   *     only thread-safe choice; a fixed generator is for single-threaded tests)
+   * @param random the source of candidates, or {@code null} for {@link ThreadLocalRandom}; it
+   *     must be thread-safe unless the picker is used by one thread ({@link SeededRandom} is, a
+   *     {@code SplittableRandom} in a single-threaded test is not)
    */
   PeakEwmaPicker(List<Endpoint> endpoints, int[] weights, Ticker ticker, RandomGenerator random) {
     this.endpoints = Candidates.check(endpoints, weights);

@@ -63,12 +63,12 @@ public final class Pickers {
     LbPolicy policy = cluster.lb() == null ? LbPolicy.WEIGHTED_ROUND_ROBIN : cluster.lb();
     return switch (policy) {
       case WEIGHTED_ROUND_ROBIN -> weightedRoundRobin(seedSource);
-      case LEAST_REQUEST -> leastRequest();
+      case LEAST_REQUEST -> seedSource == null ? leastRequest() : twoChoices(null, seedSource, ticker);
       case RING_HASH -> ringHash(cluster.hashOn());
       case RANDOM -> random();
-      case PEAK_EWMA -> peakEwma(
+      case PEAK_EWMA -> twoChoices(
           (cluster.peakEwma() == null ? PeakEwmaConfig.DEFAULT : cluster.peakEwma()).decayTime(),
-          ticker);
+          seedSource, ticker);
     };
   }
 
@@ -150,22 +150,42 @@ public final class Pickers {
    */
   public static PickerFactory peakEwma(Duration decayTime, Ticker ticker) {
     Objects.requireNonNull(decayTime, "decayTime");
+    return twoChoices(decayTime, null, ticker);
+  }
+
+  /**
+   * {@code least_request} ({@code decayTime} null) or {@code peak_ewma}; with a {@code
+   * seedSource}, each picker draws its candidates from a {@link SeededRandom} seeded from it
+   * (reproducible for a seed), else from {@link ThreadLocalRandom}.
+   */
+  private static PickerFactory twoChoices(
+      Duration decayTime, RandomGenerator seedSource, Ticker ticker) {
     Objects.requireNonNull(ticker, "ticker");
-    if (decayTime.isNegative() || decayTime.isZero()) {
+    if (decayTime != null && (decayTime.isNegative() || decayTime.isZero())) {
       throw new IllegalArgumentException("decay_time: " + decayTime + " (expected: > 0)");
     }
-    long tau = saturatedNanos(decayTime);
+    long tau = decayTime == null ? 0 : saturatedNanos(decayTime);
     return new PickerFactory() {
       @Override
       public Picker build(List<Endpoint> endpoints, int[] weights) {
         if (isEmpty(endpoints, weights)) return EmptyPicker.INSTANCE;
+        RandomGenerator random = null;
+        if (seedSource != null) {
+          synchronized (this) {
+            random = new SeededRandom(seedSource.nextLong());
+          }
+        }
+        if (decayTime == null) {
+          return new LeastRequestPicker(
+              endpoints, weights, LeastRequestPicker.DEFAULT_BIAS, random);
+        }
         for (Endpoint e : endpoints) EndpointInternals.latency(e).decayNanos(tau);
-        return new PeakEwmaPicker(endpoints, weights, ticker, null);
+        return new PeakEwmaPicker(endpoints, weights, ticker, random);
       }
 
       @Override
       public String toString() {
-        return "Pickers.peakEwma(" + decayTime + ")";
+        return decayTime == null ? "Pickers.leastRequest" : "Pickers.peakEwma(" + decayTime + ")";
       }
     };
   }
