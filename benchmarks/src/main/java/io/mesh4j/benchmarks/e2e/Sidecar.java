@@ -50,8 +50,7 @@ final class Sidecar implements AutoCloseable {
   static Sidecar startHaproxy(Path dir, int port, int[] backends, String balance) throws IOException {
     Files.createDirectories(dir);
     Path config = dir.resolve("haproxy.cfg");
-    Files.writeString(config, haproxyConfig(port, backends).replace(
-        "  balance roundrobin\n", "  balance " + balance + "\n"), StandardCharsets.UTF_8);
+    Files.writeString(config, haproxyConfig(port, backends, balance), StandardCharsets.UTF_8);
     String haproxy = binary("haproxy");
     String version = firstLine(Processes.output(List.of(haproxy, "-v")));
     return start("HAProxy", version, port, dir, List.of(haproxy, "-f", config.toString(), "-db"));
@@ -74,11 +73,7 @@ final class Sidecar implements AutoCloseable {
   static Sidecar startNginx(Path dir, int port, int[] backends, String method) throws IOException {
     Files.createDirectories(dir.resolve("tmp"));
     Path config = dir.resolve("nginx.conf");
-    String text = nginxConfig(port, backends);
-    if (method != null) {
-      text = text.replace("  upstream backends {\n", "  upstream backends {\n    " + method + ";\n");
-    }
-    Files.writeString(config, text, StandardCharsets.UTF_8);
+    Files.writeString(config, nginxConfig(port, backends, method), StandardCharsets.UTF_8);
     String nginx = binary("nginx");
     String version = firstLine(Processes.output(List.of(nginx, "-v")));
     String prefix = dir.toString().endsWith("/") ? dir.toString() : dir + "/";
@@ -103,6 +98,21 @@ final class Sidecar implements AutoCloseable {
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return candidate.toString();
     }
     throw new IOException(name + " is not installed (apt-get install -y " + name + ")");
+  }
+
+  /** {@link #haproxyConfig(int, int[])} with {@code balance} ({@code roundrobin}, {@code leastconn}). */
+  static String haproxyConfig(int port, int[] backends, String balance) {
+    return haproxyConfig(port, backends).replace("  balance roundrobin\n", "  balance " + balance + "\n");
+  }
+
+  /**
+   * {@link #nginxConfig(int, int[])} with an upstream balancing directive ({@code least_conn};
+   * {@code null}: round robin).
+   */
+  static String nginxConfig(int port, int[] backends, String method) {
+    String text = nginxConfig(port, backends);
+    return method == null
+        ? text : text.replace("  upstream backends {\n", "  upstream backends {\n    " + method + ";\n");
   }
 
   /** HAProxy: HTTP mode, round robin, keep-alive to clients and reuse of idle server connections. */
