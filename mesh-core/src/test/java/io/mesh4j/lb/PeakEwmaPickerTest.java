@@ -170,6 +170,42 @@ class PeakEwmaPickerTest {
   }
 
   @Test
+  void picksAndLatencyReportsAllocateNothing() {
+    var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean);
+    var threads = (com.sun.management.ThreadMXBean) mx;
+    org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported()
+        && threads.isThreadAllocatedMemoryEnabled());
+    List<Endpoint> eps = endpoints(4);
+    Picker p = Pickers.factory(ClusterConfigHolder.PEAK_EWMA, new java.util.Random(1), () -> now)
+        .build(eps, weights(1, 2, 3, 4));
+    long id = Thread.currentThread().getId();
+    Runnable rounds = () -> {
+      for (int i = 0; i < 200_000; i++) {
+        Endpoint e = p.pick(PickContext.EMPTY).endpoint();
+        EndpointInternals.requestStarted(e);
+        now += 50_000;
+        EndpointInternals.recordLatency(e, 200, Failure.NONE, 1_000_000 + (i & 1023) * 1_000, now);
+        EndpointInternals.requestFinished(e);
+      }
+    };
+    rounds.run(); // warm up
+    rounds.run();
+    long before = threads.getThreadAllocatedBytes(id);
+    rounds.run();
+    long allocated = threads.getThreadAllocatedBytes(id) - before;
+
+    assertThat(allocated).as("bytes allocated by 200,000 picks and reports").isLessThan(1_024);
+  }
+
+  /** A peak_ewma cluster config for the factory. */
+  private static final class ClusterConfigHolder {
+    static final io.mesh4j.config.ClusterConfig PEAK_EWMA = new io.mesh4j.config.ClusterConfig(
+        "c", io.mesh4j.config.LbPolicy.PEAK_EWMA, List.of(), null, null, null, null, null, 50,
+        null, null, null, null);
+  }
+
+  @Test
   void theFactoryTurnsOnTrackingWithItsDecayTimeAndRejectsANonPositiveOne() {
     List<Endpoint> eps = endpoints(2);
     Pickers.peakEwma(Duration.ofSeconds(3), () -> now).build(eps, repeat(2, 1));
