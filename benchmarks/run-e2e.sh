@@ -5,6 +5,12 @@
 #
 #   benchmarks/run-e2e.sh            full run (~8-9 min on 2 cores), writes docs/benchmarks.md
 #   benchmarks/run-e2e.sh --quick    ~1-2 min smoke, writes benchmarks/target/e2e-quick.md
+#   benchmarks/run-e2e.sh --tail     the slow-instance scenario of issue 19 (~1-2 min): backends of
+#                                    1, 1 and 10 ms; mesh4j weighted_round_robin, least_request,
+#                                    peak_ewma, peak_ewma + hedge, nginx least_conn, HAProxy
+#                                    leastconn, at concurrency 16 and 64, with the all-healthy p99 of
+#                                    the same run; prints a Markdown table (io.mesh4j.benchmarks.e2e.
+#                                    TailMain: --concurrency, --warmup, --measure, --rounds, --out)
 #
 #   benchmarks/run-e2e.sh --overload [--measure 15s --warmup 5s --load 2 --workers 2
 #                                     --service-time 10ms --timeout 1s]
@@ -56,6 +62,18 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   mvn -B -q ${MVN_ARGS:--o} -pl benchmarks -am package -DskipTests
 fi
 
+main=io.mesh4j.benchmarks.e2e.E2eMain
+if [ "${1:-}" = "--tail" ]; then
+  shift
+  timeout -k 30 "${E2E_TIMEOUT:-900}" \
+    java -Xms512m -Xmx512m ${E2E_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar io.mesh4j.benchmarks.e2e.TailMain "$@" &
+  pid=$!
+  trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; exit 130' INT TERM
+  status=0
+  wait "$pid" || status=$?
+  exit "$status"
+fi
+
 out=()
 case " $* " in
   *" --out "*) ;;
@@ -67,7 +85,7 @@ revision="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then revision="$revision (with uncommitted changes)"; fi
 
 timeout -k 30 "${E2E_TIMEOUT:-900}" \
-  java -Xms512m -Xmx512m ${E2E_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar io.mesh4j.benchmarks.e2e.E2eMain \
+  java -Xms512m -Xmx512m ${E2E_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar "$main" \
   --command "$COMMAND" --revision "$revision" "${out[@]}" "$@" &
 pid=$!
 # The JVM's shutdown hook stops the backends and sidecars on TERM (timeout forwards it).

@@ -242,7 +242,7 @@ public final class Mesh implements AutoCloseable {
 
   private PickerFactory pickerFactory(ClusterConfig cluster) {
     ExtensionRef custom = cluster.lbCustom();
-    if (custom == null) return Pickers.factory(cluster, random);
+    if (custom == null) return Pickers.factory(cluster, random, ticker);
     PickerProvider provider = extensions.picker(custom.name());
     if (provider == null) {
       throw new IllegalArgumentException("cluster " + cluster.name() + ": unknown picker " + custom.name());

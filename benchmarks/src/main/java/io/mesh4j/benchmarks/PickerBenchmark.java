@@ -51,7 +51,7 @@ public class PickerBenchmark {
   @Param({"3", "100", "1000"})
   public int endpoints;
 
-  @Param({"weighted_round_robin", "least_request", "ring_hash", "random", "synchronized_nginx"})
+  @Param({"weighted_round_robin", "least_request", "ring_hash", "random", "peak_ewma", "synchronized_nginx"})
   public String policy;
 
   private Picker picker;
@@ -73,10 +73,17 @@ public class PickerBenchmark {
       case "least_request" -> Pickers.leastRequest();
       case "ring_hash" -> Pickers.ringHash(new HashOnConfig(HashOnConfig.Kind.HEADER, "x-user-id"));
       case "random" -> Pickers.random();
+      case "peak_ewma" -> Pickers.peakEwma(java.time.Duration.ofSeconds(10), System::nanoTime);
       case "synchronized_nginx" -> SynchronizedNginxPicker::new;
       default -> throw new IllegalArgumentException("policy: " + policy);
     };
     picker = factory.build(list, weights);
+    if (policy.equals("peak_ewma")) {
+      // Every endpoint has an estimate, so picks take the exp() path rather than "no sample".
+      for (int i = 0; i < endpoints; i++) {
+        EndpointInternals.latency(list.get(i)).record(1_000_000L + random.nextInt(1_000_000), System.nanoTime());
+      }
+    }
   }
 
   /** Per-thread requests, so the harness itself shares nothing between threads. */

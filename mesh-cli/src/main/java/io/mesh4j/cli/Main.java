@@ -15,6 +15,7 @@ import io.mesh4j.route.RouteMatch;
 import io.mesh4j.route.RouteTable;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -45,6 +46,7 @@ public final class Main {
         mesh4j simulate FILE [--inbound] [--json] METHOD URL -n N [-H 'Name: value']...
                         [--source IP] [--down ADDRESS]... [--seed S]
                         [--locality REGION/ZONE/SUB_ZONE]
+                        [--latency ADDRESS=DURATION[,...]]... [--concurrency C]
 
       validate  checks FILE (YAML or JSON) and prints every error with its path
       explain   shows which virtual host and route a request matches, and why the routes
@@ -52,7 +54,12 @@ public final class Main {
                 or the path is refused (path_normalization)
       simulate  runs N requests through routing and load balancing with every endpoint
                 healthy except those named --down, and prints where they went and, for
-                clusters with locality_lb, the priority loads and locality shares""";
+                clusters with locality_lb, the priority loads and locality shares;
+                with --latency or --concurrency, C callers (default 1) send them in a
+                closed loop on a virtual clock, each endpoint answering after its
+                --latency (default 1ms), and it prints each endpoint's share and the
+                mean, p50 and p99 latency (how least_request or peak_ewma avoid a
+                slow endpoint, and what it does to the tail)""";
 
   private final PrintStream out;
   private final PrintStream err;
@@ -126,7 +133,8 @@ public final class Main {
     Args a =
         Args.parse(
             argv, Set.of("--inbound", "--json"),
-            Set.of("-H", "--source", "-n", "--down", "--seed", "--locality"));
+            Set.of("-H", "--source", "-n", "--down", "--seed", "--locality", "--latency",
+                "--concurrency"));
     if (a.positionals.size() != 3) throw new UsageException("expected FILE METHOD URL");
     String nArg = a.one("-n");
     if (nArg == null) throw new UsageException("-n N is required");
@@ -154,13 +162,15 @@ public final class Main {
         throw new UsageException("--locality: " + e.getMessage());
       }
     }
+    Simulator.Load load = load(a);
     Simulator.Result r = Simulator.run(config, a.flag("--inbound"), request, n,
-        new HashSet<>(a.all("--down")), seed, self);
+        new HashSet<>(a.all("--down")), seed, self, load);
     if (a.flag("--json")) {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("sequence", r.sequence());
       json.put("counts", r.counts());
       if (!r.localityShares().isEmpty()) json.put("locality_shares", r.localityShares());
+      if (r.latency() != null) json.put("latency", latencyJson(r.latency()));
       out.println(toJson(json));
     } else {
       int shown = Math.min(n, 100);
@@ -176,8 +186,101 @@ public final class Main {
               shortName(en.getKey(), r.counts().keySet())));
       r.localityShares().forEach((cluster, shares) ->
           out.println("cluster " + cluster + ": " + shares));
+      if (r.latency() != null) printLatency(r.latency(), r.counts());
     }
     return OK;
+  }
+
+  /** {@code --latency} and {@code --concurrency}, or {@code null} when neither is given. */
+  private static Simulator.Load load(Args a) {
+    List<String> latencyArgs = a.all("--latency");
+    String concurrencyArg = a.one("--concurrency");
+    if (latencyArgs.isEmpty() && concurrencyArg == null) return null;
+    int concurrency = 1;
+    if (concurrencyArg != null) {
+      try {
+        concurrency = Integer.parseInt(concurrencyArg);
+      } catch (NumberFormatException e) {
+        throw new UsageException("--concurrency: '" + concurrencyArg + "' is not a number");
+      }
+      if (concurrency < 1 || concurrency > 100_000) {
+        throw new UsageException("--concurrency: " + concurrency + " (expected: 1-100000)");
+      }
+    }
+    Map<String, Duration> latencies = new LinkedHashMap<>();
+    for (String arg : latencyArgs) {
+      for (String part : arg.split(",", -1)) {
+        int eq = part.lastIndexOf('=');
+        if (eq <= 0) {
+          throw new UsageException("--latency: '" + part + "' (expected: ADDRESS=DURATION, e.g."
+              + " 127.0.0.1:8081=10ms)");
+        }
+        String address = part.substring(0, eq).trim();
+        Duration d = latency(part.substring(eq + 1).trim());
+        if (d == null) {
+          throw new UsageException("--latency: '" + part.substring(eq + 1) + "' for " + address
+              + " (expected: a duration > 0 with a unit: us, ms or s, e.g. 10ms)");
+        }
+        if (latencies.put(address, d) != null) {
+          throw new UsageException("--latency: " + address + " given more than once");
+        }
+      }
+    }
+    return new Simulator.Load(latencies, DEFAULT_LATENCY, concurrency);
+  }
+
+  /** What an endpoint not named by {@code --latency} answers in. */
+  static final Duration DEFAULT_LATENCY = Duration.ofMillis(1);
+
+  private static final java.util.regex.Pattern LATENCY =
+      java.util.regex.Pattern.compile("([0-9]{1,9}(?:\\.[0-9]{1,6})?)(us|ms|s)");
+
+  /** {@code 250us}, {@code 10ms}, {@code 1.5s}; {@code null} when malformed, zero or above 1h. */
+  static Duration latency(String text) {
+    java.util.regex.Matcher m = LATENCY.matcher(text);
+    if (!m.matches()) return null;
+    java.math.BigDecimal value = new java.math.BigDecimal(m.group(1));
+    long unit = switch (m.group(2)) {
+      case "us" -> 1_000L;
+      case "ms" -> 1_000_000L;
+      default -> 1_000_000_000L;
+    };
+    java.math.BigDecimal nanos = value.multiply(java.math.BigDecimal.valueOf(unit));
+    if (nanos.signum() <= 0 || nanos.compareTo(java.math.BigDecimal.valueOf(3_600_000_000_000L)) > 0) {
+      return null;
+    }
+    return Duration.ofNanos(nanos.longValue());
+  }
+
+  private void printLatency(Simulator.LatencySummary l, Map<String, Integer> counts) {
+    out.printf("latency (%d requests reached an endpoint, concurrency %d, %s simulated, %.0f req/s):%n",
+        l.requests(), l.concurrency(), millis(l.elapsedNanos()), l.throughput());
+    int width = counts.keySet().stream().mapToInt(String::length).max().orElse(0);
+    l.latencyNanos().forEach((where, nanos) -> out.printf("  %-" + width + "s  answers in %s%n",
+        where, millis(nanos)));
+    out.printf("  mean %s, p50 %s, p99 %s%n", millis((long) l.meanNanos()), millis(l.p50Nanos()),
+        millis(l.p99Nanos()));
+  }
+
+  private static Map<String, Object> latencyJson(Simulator.LatencySummary l) {
+    Map<String, Object> j = new LinkedHashMap<>();
+    j.put("concurrency", l.concurrency());
+    j.put("requests", l.requests());
+    j.put("elapsed_ms", l.elapsedNanos() / 1e6);
+    j.put("throughput_per_second", l.throughput());
+    j.put("mean_ms", l.meanNanos() / 1e6);
+    j.put("p50_ms", l.p50Nanos() / 1e6);
+    j.put("p99_ms", l.p99Nanos() / 1e6);
+    Map<String, Double> each = new LinkedHashMap<>();
+    l.latencyNanos().forEach((where, nanos) -> each.put(where, nanos / 1e6));
+    j.put("endpoint_latency_ms", each);
+    return j;
+  }
+
+  /** Nanoseconds as milliseconds, three decimals at most ({@code 1ms}, {@code 0.25ms}). */
+  private static String millis(long nanos) {
+    return java.math.BigDecimal.valueOf(nanos, 6).setScale(3, java.math.RoundingMode.HALF_UP)
+        .stripTrailingZeros().toPlainString() + "ms";
   }
 
   /** The request METHOD URL [-H ...] [--source IP] describes; errors name the argument at fault. */

@@ -1,6 +1,7 @@
 package io.mesh4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -330,6 +331,93 @@ class MainTest {
     err.reset();
     assertThat(run("simulate", full.toString(), "GET", "http://inventory/")).isEqualTo(1);
     assertThat(err()).contains("-n N is required");
+  }
+
+  Path threeEndpoints(String lb) throws IOException {
+    return write("""
+        version: 1
+        service: sim
+        clusters:
+          - name: inventory
+            lb: %s
+            endpoints: [127.0.0.1:8081, 127.0.0.1:8082, 127.0.0.1:8083]
+        """.formatted(lb));
+  }
+
+  JsonNode simulateSlowThird(String lb) throws IOException {
+    out.reset();
+    assertThat(run("simulate", threeEndpoints(lb).toString(), "--json", "GET",
+        "http://inventory/x", "-n", "20000", "--seed", "1", "--latency", "127.0.0.1:8083=10ms",
+        "--concurrency", "16")).isEqualTo(0);
+    return json();
+  }
+
+  static double share(JsonNode j, String address) {
+    return j.get("counts").get("inventory/" + address).asDouble() / 20000;
+  }
+
+  @Test
+  void simulateUnderLatencyShowsHowEachPolicySparesTheSlowEndpointAndTheTail() throws IOException {
+    JsonNode rr = simulateSlowThird("weighted_round_robin");
+    JsonNode lr = simulateSlowThird("least_request");
+    JsonNode ewma = simulateSlowThird("peak_ewma");
+
+    // Round robin gives it a third whatever its latency, so p99 is the slow endpoint's.
+    assertThat(share(rr, "127.0.0.1:8083")).isCloseTo(1 / 3.0, within(0.001));
+    assertThat(rr.get("latency").get("p99_ms").asDouble()).isEqualTo(10.0);
+    assertThat(rr.get("latency").get("mean_ms").asDouble()).isCloseTo(4.0, within(0.01));
+    // Least request sees its in-flight requests pile up and sends it less.
+    assertThat(share(lr, "127.0.0.1:8083")).isBetween(0.03, 0.12);
+    // Peak EWMA sees its latency: under 1%, and the p99 is the fast endpoints'.
+    assertThat(share(ewma, "127.0.0.1:8083")).isLessThan(0.01);
+    assertThat(ewma.get("latency").get("p99_ms").asDouble()).isEqualTo(1.0);
+    assertThat(ewma.get("latency").get("throughput_per_second").asDouble())
+        .isGreaterThan(lr.get("latency").get("throughput_per_second").asDouble())
+        .isGreaterThan(3 * rr.get("latency").get("throughput_per_second").asDouble());
+    assertThat(ewma.get("latency").get("endpoint_latency_ms").get("inventory/127.0.0.1:8083")
+        .asDouble()).isEqualTo(10.0);
+    assertThat(ewma.get("latency").get("requests").asInt()).isEqualTo(20000);
+    assertThat(ewma.get("latency").get("concurrency").asInt()).isEqualTo(16);
+  }
+
+  @Test
+  void simulateUnderLatencyIsDeterministicForASeedAndPrintsASummary() throws IOException {
+    Path cfg = threeEndpoints("peak_ewma");
+    String[] args = {"simulate", cfg.toString(), "GET", "http://inventory/x", "-n", "500",
+        "--seed", "5", "--latency", "127.0.0.1:8081=2ms,127.0.0.1:8083=250us", "--concurrency",
+        "4"};
+    assertThat(run(args)).isEqualTo(0);
+    String first = out();
+    out.reset();
+    assertThat(run(args)).isEqualTo(0);
+
+    assertThat(out()).isEqualTo(first)
+        .contains("latency (500 requests reached an endpoint, concurrency 4,")
+        .contains("inventory/127.0.0.1:8081  answers in 2ms")
+        .contains("inventory/127.0.0.1:8083  answers in 0.25ms")
+        .contains("inventory/127.0.0.1:8082  answers in 1ms")
+        .containsPattern("mean [0-9.]+ms, p50 [0-9.]+ms, p99 [0-9.]+ms");
+  }
+
+  @Test
+  void simulateRejectsBadLatencyAndConcurrencyArguments() throws IOException {
+    Path cfg = threeEndpoints("least_request");
+    String[][] cases = {
+        {"--latency", "10.9.9.9:1=5ms", "--latency: no endpoint has the address 10.9.9.9:1"},
+        {"--latency", "127.0.0.1:8081", "--latency: '127.0.0.1:8081' (expected: ADDRESS=DURATION"},
+        {"--latency", "127.0.0.1:8081=5", "--latency: '5' for 127.0.0.1:8081 (expected: a duration > 0"},
+        {"--latency", "127.0.0.1:8081=0ms", "--latency: '0ms' for 127.0.0.1:8081"},
+        {"--latency", "127.0.0.1:8081=1ms,127.0.0.1:8081=2ms",
+            "--latency: 127.0.0.1:8081 given more than once"},
+        {"--concurrency", "0", "--concurrency: 0 (expected: 1-100000)"},
+        {"--concurrency", "many", "--concurrency: 'many' is not a number"},
+    };
+    for (String[] c : cases) {
+      err.reset();
+      assertThat(run("simulate", cfg.toString(), "GET", "http://inventory/x", "-n", "5", c[0], c[1]))
+          .as(c[1]).isEqualTo(1);
+      assertThat(err()).as(c[1]).contains(c[2]);
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.mesh4j.internal.EndpointInternals;
 import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.EndpointConfig;
 import io.mesh4j.config.HealthCheckConfig;
+import io.mesh4j.config.LbPolicy;
 import io.mesh4j.config.OutlierDetectionConfig;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.EndpointSource;
@@ -89,6 +90,11 @@ public final class Cluster {
       public void ejectNow(Cluster c, Endpoint e, EjectionReason reason) {
         c.ejectNow(e, reason);
       }
+
+      @Override
+      public Endpoint lastResort(Cluster c, PickContext context) {
+        return c.lastResort(context);
+      }
     });
   }
 
@@ -96,6 +102,7 @@ public final class Cluster {
   static final Duration DEFAULT_DRAINING_EJECTION = OutlierDetectionConfig.DEFAULT_BASE_EJECTION_TIME;
 
   private static final Picker EMPTY_PICKER = context -> PickResult.NONE;
+  private static final Endpoint[] NO_ENDPOINTS = new Endpoint[0];
 
   private final String name;
   private final Scheduler scheduler;
@@ -148,7 +155,7 @@ public final class Cluster {
     this.ticker = ticker;
     this.random = random;
     this.events = new GuardedListener(events);
-    this.published = new Published(EMPTY_PICKER, List.of(), 0, 0, 0, false, null);
+    this.published = new Published(EMPTY_PICKER, List.of(), 0, 0, 0, false, null, NO_ENDPOINTS);
     this.outlier = config.outlierDetection() == null ? null : new OutlierDetector(config.outlierDetection());
     if (config.healthCheck() != null) this.checker = newChecker(config.healthCheck(), probe);
     this.meters = new ClusterMeters(meterRegistry, this);
@@ -249,6 +256,20 @@ public final class Cluster {
     }
   }
 
+  /**
+   * The last resort for a request that every usable endpoint has failed without the request
+   * leaving: an endpoint that is ejected (outlier detection or draining) but not unhealthy, that
+   * {@code context} has not tried yet, least recently ejected first; {@code null} when there is
+   * none (or the cluster is in panic, whose picker already uses every endpoint). Lock-free,
+   * allocation-free: reads the list published with the picker.
+   */
+  Endpoint lastResort(PickContext context) {
+    for (Endpoint e : published.lastResort) {
+      if (!context.alreadyTried(e)) return e;
+    }
+    return null;
+  }
+
   /** The endpoints of the cluster right now, in the order of the last endpoint list. Lock-free. */
   public List<Endpoint> endpoints() {
     return published.endpoints;
@@ -342,6 +363,10 @@ public final class Cluster {
       ClusterConfig old = config;
       config = newConfig;
       pickerFactory = factory;
+      if (newConfig.lbCustom() == null && newConfig.lb() != LbPolicy.PEAK_EWMA) {
+        // Latency is tracked only for peak_ewma (whose factory turns it on at each build).
+        for (Member m : byKey.values()) EndpointInternals.latency(m.endpoint).decayNanos(0);
+      }
       long now = ticker.read();
       OutlierDetectionConfig od = newConfig.outlierDetection();
       if (od == null) {
@@ -409,7 +434,7 @@ public final class Cluster {
       }
       byKey.clear();
       members.clear();
-      published = new Published(EMPTY_PICKER, List.of(), 0, 0, 0, false, null);
+      published = new Published(EMPTY_PICKER, List.of(), 0, 0, 0, false, null, NO_ENDPOINTS);
       meters.close();
     } finally {
       lock.unlock();
@@ -533,6 +558,7 @@ public final class Cluster {
     log.info("{} ejected for {} ({})", m.endpoint, time, reason.tagValue());
     m.ejected = true;
     m.ejectionReason = reason;
+    m.ejectedAtNanos = now;
     scheduleReturn(m, now, time);
     meters.enforced(reason);
     events.endpointEjected(m.endpoint, reason, time, true);
@@ -680,7 +706,8 @@ public final class Cluster {
     for (int i = 0; i < weights.length; i++) chosen.get(i).effectiveWeight = weights[i];
     List<Endpoint> all = new ArrayList<>(total);
     for (Member m : byKey.values()) all.add(m.endpoint);
-    published = new Published(picker, List.copyOf(all), usable, healthy, ejected, panic, null);
+    published = new Published(picker, List.copyOf(all), usable, healthy, ejected, panic, null,
+        panic ? NO_ENDPOINTS : lastResorts());
     scheduleSlowStart(ramping, nextStep, now);
     events.pickerRebuilt(name, usable, total, panic);
   }
@@ -767,9 +794,23 @@ public final class Cluster {
     List<Endpoint> all = new ArrayList<>(total);
     for (Member m : byKey.values()) all.add(m.endpoint);
     boolean panic = shares.totalPanic();
-    published = new Published(picker, List.copyOf(all), usable, healthy, ejected, panic, shares);
+    published = new Published(picker, List.copyOf(all), usable, healthy, ejected, panic, shares,
+        panic ? NO_ENDPOINTS : lastResorts());
     scheduleSlowStart(ramping, nextStep, now);
     events.pickerRebuilt(name, usable, total, panic);
+  }
+
+  /** The ejected but healthy endpoints, least recently ejected first. Lock held. */
+  private Endpoint[] lastResorts() {
+    List<Member> ejected = new ArrayList<>();
+    for (Member m : byKey.values()) {
+      if (m.ejected && m.healthy) ejected.add(m);
+    }
+    if (ejected.isEmpty()) return NO_ENDPOINTS;
+    ejected.sort((a, b) -> Long.compare(a.ejectedAtNanos - b.ejectedAtNanos, 0));
+    Endpoint[] out = new Endpoint[ejected.size()];
+    for (int i = 0; i < out.length; i++) out[i] = ejected.get(i).endpoint;
+    return out;
   }
 
   /** {@code floor(10·w·elapsed/window)}, exact for any window. */
@@ -783,8 +824,11 @@ public final class Cluster {
         .longValue();
   }
 
-  /** What the hot path and the gauges read: replaced as a whole, with one volatile write. */
+  /**
+   * What the hot path and the gauges read: replaced as a whole, with one volatile write. {@code
+   * lastResort} is never modified after publication.
+   */
   record Published(
       Picker picker, List<Endpoint> endpoints, int usable, int healthy, int ejected, boolean panic,
-      LocalityShares shares) {}
+      LocalityShares shares, Endpoint[] lastResort) {}
 }

@@ -22,6 +22,8 @@ final class Member {
   volatile boolean ejected;
   volatile EjectionReason ejectionReason;
   volatile long ejectedUntilNanos;
+  /** When the current ejection began (ticker nanos); meaningful while {@link #ejected}. */
+  volatile long ejectedAtNanos;
   volatile int effectiveWeight;
   Scheduler.Cancellable returnTask;
   /**

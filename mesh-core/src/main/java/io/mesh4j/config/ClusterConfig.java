@@ -26,6 +26,9 @@ import java.util.List;
  *     when set it replaces {@code lb}, which keeps its default; {@code null} when absent
  * @param localityLb locality-aware load balancing ({@code locality_lb}), or {@code null} when
  *     absent (then endpoint localities and priorities do not steer traffic)
+ * @param peakEwma the settings of {@code lb: peak_ewma}; {@link PeakEwmaConfig#DEFAULT} when the
+ *     policy is {@code peak_ewma} and none are given, else {@code null} unless the config sets them
+ *     (which the validator then rejects)
  * @param tls how the client speaks to the endpoints ({@code tls}); {@link TlsConfig#DISABLED}
  *     (plaintext) when absent
  */
@@ -43,6 +46,7 @@ public record ClusterConfig(
     HashOnConfig hashOn,
     ExtensionRef lbCustom,
     LocalityLbConfig localityLb,
+    PeakEwmaConfig peakEwma,
     TlsConfig tls) {
 
   /** Envoy's route timeout. */
@@ -50,14 +54,17 @@ public record ClusterConfig(
   /** Envoy's healthy panic threshold. */
   public static final int DEFAULT_PANIC_THRESHOLD = 50;
 
-  /** A plaintext cluster (the components before {@code tls}). */
+  /**
+   * A plaintext cluster without {@code peak_ewma} settings (the components before them; the
+   * defaults apply when {@code lb} is {@code peak_ewma}).
+   */
   public ClusterConfig(String name, LbPolicy lb, List<EndpointConfig> endpoints,
       HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
       CircuitBreakerConfig circuitBreaker, RetryConfig retry, Duration timeout, int panicThreshold,
       Duration slowStart, HashOnConfig hashOn, ExtensionRef lbCustom,
       LocalityLbConfig localityLb) {
     this(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker, retry, timeout,
-        panicThreshold, slowStart, hashOn, lbCustom, localityLb, null);
+        panicThreshold, slowStart, hashOn, lbCustom, localityLb, null, null);
   }
 
   public ClusterConfig {
@@ -66,6 +73,9 @@ public record ClusterConfig(
     retry = retry == null ? RetryConfig.DEFAULT : retry;
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     slowStart = slowStart == null ? Duration.ZERO : slowStart;
+    if (peakEwma == null && lb == LbPolicy.PEAK_EWMA && lbCustom == null) {
+      peakEwma = PeakEwmaConfig.DEFAULT;
+    }
     tls = tls == null ? TlsConfig.DISABLED : tls;
   }
 }

@@ -510,11 +510,17 @@ final class ConfigSchema {
           + " counted apart")
       .required("source", string("identity source name"), "an `identity_sources` entry:"
           + " the certificate `Mesh.serverTls()` serves and the bundle clients must chain to");
+  static final Section PEAK_EWMA = new Section("peak_ewma", "peak_ewma")
+      .field("decay_time", duration(true), "`10s`",
+          "time constant of the latency estimate: a faster sample moves it by"
+              + " `1 - exp(-elapsed/decay_time)`, a slower one replaces it at once; with no"
+              + " samples it decays toward 0 (Finagle's and Linkerd's default)");
 
   static final Section CLUSTER = new Section("cluster", "cluster")
       .required("name", string(), "unique; letters, digits, `. _ - \\| :`")
       .field("lb", anyOf(
-              "`weighted_round_robin` \\| `least_request` \\| `ring_hash` \\| `random`;"
+              "`weighted_round_robin` \\| `least_request` \\| `ring_hash` \\| `random` \\|"
+                  + " `peak_ewma`;"
                   + " or map: `custom`, `args`",
               oneOf(lbValues()), map(CUSTOM_LB)), "`weighted_round_robin`",
           "the map form names a registered custom policy ([extensions](#extensions))")
@@ -542,6 +548,9 @@ final class ConfigSchema {
               "map: exactly one of `header: <name>`, `cookie: <name>`, `source_ip: true`"),
           "none", "what `ring_hash` hashes; a [warning](#warnings) with another `lb`; header"
               + " names are lower-cased")
+      .field("peak_ewma", map(PEAK_EWMA).described("map"), "`decay_time: 10s` with"
+              + " `lb: peak_ewma`", "only with `lb: peak_ewma` (an error otherwise);"
+              + " [below](#peak_ewma)")
       .field("tls", map(TLS).described("map"), "plaintext",
           "TLS to the endpoints; [below](#tls)");
 
@@ -810,6 +819,9 @@ final class ConfigSchema {
   static final RecordBinding<MirrorConfig> MIRROR_RECORD = new RecordBinding<>(
       MIRROR, MirrorConfig.class, new MirrorConfig(null, 100));
 
+  static final RecordBinding<PeakEwmaConfig> PEAK_EWMA_RECORD = new RecordBinding<>(
+      PEAK_EWMA, PeakEwmaConfig.class, PeakEwmaConfig.DEFAULT);
+
   static final RecordBinding<HedgeConfig> HEDGE_RECORD = new RecordBinding<>(
       HEDGE, HedgeConfig.class, new HedgeConfig(null, null, 1));
 
@@ -838,7 +850,7 @@ final class ConfigSchema {
   /** Every section, in documentation order. */
   static final List<Section> SECTIONS = List.of(
       ROOT, LOCALITY, CLUSTER, ENDPOINT, LOCALITY_LB, HEALTH_CHECK, OUTLIER, CIRCUIT_BREAKER, RETRY, BACKOFF, BUDGET,
-      HASH_ON, CUSTOM_LB, TLS, TLS_VERIFY, IDENTITY_SOURCE, PEM, OUTBOUND, INBOUND, CONCURRENCY_LIMIT, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
+      HASH_ON, PEAK_EWMA, CUSTOM_LB, TLS, TLS_VERIFY, IDENTITY_SOURCE, PEM, OUTBOUND, INBOUND, CONCURRENCY_LIMIT, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
       QUERY_MATCH, CUSTOM_MATCH, SPLIT, REDIRECT, RESPOND, PASS, REWRITE, HEADERS, MIRROR, HEDGE, FAULT,
       DELAY, ABORT, RATE_LIMIT, RATE_LIMIT_KEY, AUTHZ, RULE, INBOUND_TLS, PROPAGATE, ADMIN, PATH_NORMALIZATION, POLICY);
 

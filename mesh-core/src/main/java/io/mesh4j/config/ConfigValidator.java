@@ -242,6 +242,7 @@ public final class ConfigValidator {
       check(p + ".slow_start", Checks.nonNegative(c.slowStart()));
       localityLb(p, c);
       if (c.hashOn() != null) hashOn(p + ".hash_on", c.hashOn(), c.lb());
+      if (c.peakEwma() != null) peakEwma(p + ".peak_ewma", c);
       if (c.lbCustom() != null) extension(p + ".lb", "custom", ExtensionKind.PICKER, c.lbCustom());
       tls(p + ".tls", c.tls());
     }
@@ -529,6 +530,14 @@ public final class ConfigValidator {
     void budget(String p, RetryConfig.Budget b) {
       check(p + ".percent", ConfigSchema.BUDGET.field("percent").type().check(b.percent()));
       check(p + ".min_per_second", ConfigSchema.BUDGET.field("min_per_second").check(b.minPerSecond()));
+    }
+
+    void peakEwma(String p, ClusterConfig c) {
+      if (c.lbCustom() != null || c.lb() != LbPolicy.PEAK_EWMA) {
+        error(p, "set, but lb is " + (c.lbCustom() != null ? "custom " + c.lbCustom().name()
+            : c.lb().configName()) + " (expected: only with lb: peak_ewma)");
+      }
+      positive(p + ".decay_time", c.peakEwma().decayTime());
     }
 
     void hashOn(String p, HashOnConfig h, LbPolicy lb) {

@@ -286,6 +286,9 @@ public final class ConfigWriter {
         }
       }
       if (c.hashOn() != null) o.set("hash_on", hashOn(c.hashOn()));
+      if (c.peakEwma() != null && (all || !c.peakEwma().equals(PeakEwmaConfig.DEFAULT))) {
+        o.set("peak_ewma", ConfigSchema.PEAK_EWMA_RECORD.write(c.peakEwma(), all));
+      }
       if (all || !c.tls().equals(TlsConfig.DISABLED)) o.set("tls", tls(c.tls()));
       return o;
     }

@@ -9,7 +9,12 @@ public enum LbPolicy {
   /** Consistent hashing on {@code hash_on}. */
   RING_HASH("ring_hash"),
   /** Uniformly random, weighted. */
-  RANDOM("random");
+  RANDOM("random"),
+  /**
+   * Power of two choices on {@code peak-EWMA latency × (active + 1) / weight}, as Finagle and
+   * Linkerd balance (settings in {@link PeakEwmaConfig}).
+   */
+  PEAK_EWMA("peak_ewma");
 
   private final String configName;
 

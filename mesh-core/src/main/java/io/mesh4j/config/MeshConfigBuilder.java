@@ -441,6 +441,7 @@ public final class MeshConfigBuilder {
     private ExtensionRef lbCustom;
     private LocalityLbConfig localityLb;
     private TlsConfig tls;
+    private PeakEwmaConfig peakEwma;
 
     ClusterBuilder() {}
 
@@ -461,6 +462,19 @@ public final class MeshConfigBuilder {
     /** Mutual TLS with {@code source}'s identity, accepting a server with one of these SPIFFE IDs. */
     public ClusterBuilder mutualTls(String source, String... spiffeIds) {
       return tls(TlsConfig.Mode.MUTUAL, source, t -> t.spiffeIds(spiffeIds));
+    }
+
+    /**
+     * Balances by peak-EWMA latency ({@code lb: peak_ewma}) with this decay time (the default is
+     * {@link PeakEwmaConfig#DEFAULT_DECAY_TIME}, which {@code lb(LbPolicy.PEAK_EWMA)} alone gives).
+     *
+     * @throws IllegalArgumentException if {@code decayTime} is not positive
+     */
+    public ClusterBuilder peakEwma(Duration decayTime) {
+      Objects.requireNonNull(decayTime, "peak_ewma.decay_time");
+      this.peakEwma = ConfigSchema.PEAK_EWMA_RECORD.of("peak_ewma", "decay_time", decayTime);
+      this.lb = LbPolicy.PEAK_EWMA;
+      return this;
     }
 
     /**
@@ -649,7 +663,7 @@ public final class MeshConfigBuilder {
 
     ClusterConfig build() {
       return new ClusterConfig(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker,
-          retry, timeout, panicThreshold, slowStart, hashOn, lbCustom, localityLb, tls);
+          retry, timeout, panicThreshold, slowStart, hashOn, lbCustom, localityLb, peakEwma, tls);
     }
   }
 

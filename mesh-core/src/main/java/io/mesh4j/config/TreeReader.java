@@ -40,6 +40,7 @@ final class TreeReader {
   private static final String[] ENDPOINT_KEYS = ConfigSchema.ENDPOINT.keys();
   private static final String[] LOCALITY_KEYS = ConfigSchema.LOCALITY.keys();
   private static final String[] LOCALITY_LB_KEYS = ConfigSchema.LOCALITY_LB.keys();
+  private static final String[] PEAK_EWMA_KEYS = ConfigSchema.PEAK_EWMA.keys();
   private static final String[] HEALTH_CHECK_KEYS = ConfigSchema.HEALTH_CHECK.keys();
   private static final String[] OUTLIER_KEYS = ConfigSchema.OUTLIER.keys();
   private static final String[] CIRCUIT_BREAKER_KEYS = ConfigSchema.CIRCUIT_BREAKER.keys();
@@ -453,7 +454,7 @@ final class TreeReader {
       lbCustom = customLb(s.section("lb", CUSTOM_LB_KEYS));
     } else {
       lb = enumValue(s, "lb", LbPolicy::fromConfigName,
-          "weighted_round_robin, least_request, ring_hash or random");
+          "weighted_round_robin, least_request, ring_hash, random or peak_ewma");
     }
     List<EndpointConfig> endpoints = new ArrayList<>();
     List<JsonNode> eps = s.list("endpoints");
@@ -466,6 +467,7 @@ final class TreeReader {
     Section od = s.section("outlier_detection", OUTLIER_KEYS);
     Section cb = s.section("circuit_breaker", CIRCUIT_BREAKER_KEYS);
     Section rt = s.section("retry", RETRY_KEYS);
+    Section pe = s.section("peak_ewma", PEAK_EWMA_KEYS);
     return new ClusterConfig(
         name,
         lb,
@@ -480,6 +482,7 @@ final class TreeReader {
         hashOn(s),
         lbCustom,
         localityLb(s.section("locality_lb", LOCALITY_LB_KEYS)),
+        pe == null ? null : bound(pe, ConfigSchema.PEAK_EWMA_RECORD),
         tls(s.section("tls", TLS_KEYS)));
   }
 

@@ -2,11 +2,12 @@ package io.mesh4j.endpoint;
 
 import io.mesh4j.config.Locality;
 import io.mesh4j.internal.EndpointInternals;
+import io.mesh4j.internal.PeakEwma;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One endpoint of one cluster: its identity ({@code cluster} + {@code host:port}) and the mutable
- * state mesh4j keeps about it (weight, active requests, health, ejection).
+ * state mesh4j keeps about it (weight, active requests, latency estimate, health, ejection).
  *
  * <p>An {@code Endpoint} object is owned by its cluster's registry and lives as long as the
  * endpoint stays in the cluster, across config reloads: a reload that keeps an endpoint keeps this
@@ -20,6 +21,7 @@ public final class Endpoint {
   private final String address;
   private final String key;
   private final AtomicInteger activeRequests = new AtomicInteger();
+  private final PeakEwma latency = new PeakEwma();
   private volatile int weight;
   private volatile Locality locality;
   private volatile int priority;
@@ -46,6 +48,11 @@ public final class Endpoint {
       @Override
       public void locality(Endpoint e, Locality locality, int priority, int localityWeight) {
         e.locality(locality, priority, localityWeight);
+      }
+
+      @Override
+      public PeakEwma latency(Endpoint e) {
+        return e.latency;
       }
     });
   }

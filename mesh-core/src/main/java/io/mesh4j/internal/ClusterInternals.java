@@ -3,6 +3,7 @@ package io.mesh4j.internal;
 import io.mesh4j.cluster.Cluster;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.Failure;
+import io.mesh4j.lb.PickContext;
 import io.mesh4j.outlier.EjectionReason;
 import java.util.Objects;
 
@@ -23,6 +24,9 @@ public final class ClusterInternals {
 
     /** See {@link ClusterInternals#ejectNow}. */
     void ejectNow(Cluster cluster, Endpoint endpoint, EjectionReason reason);
+
+    /** See {@link ClusterInternals#lastResort}. */
+    Endpoint lastResort(Cluster cluster, PickContext context);
   }
 
   private static volatile Access access;
@@ -64,5 +68,14 @@ public final class ClusterInternals {
    */
   public static void ejectNow(Cluster cluster, Endpoint endpoint, EjectionReason reason) {
     access.ejectNow(cluster, endpoint, reason);
+  }
+
+  /**
+   * The endpoint to try when every usable endpoint of {@code cluster} has failed this request
+   * without it leaving: an ejected (not unhealthy) endpoint {@code context} has not tried, least
+   * recently ejected first, or {@code null}. Lock-free, allocation-free.
+   */
+  public static Endpoint lastResort(Cluster cluster, PickContext context) {
+    return access.lastResort(cluster, context);
   }
 }

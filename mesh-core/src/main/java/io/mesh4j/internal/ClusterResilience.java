@@ -39,6 +39,8 @@ public final class ClusterResilience {
   public final Counter hedges;
   /** Attempts an upstream shed unprocessed (503 + {@code x-mesh-overloaded}). */
   public final Counter overloaded;
+  /** Last-resort attempts at ejected endpoints. */
+  public final Counter lastResort;
   /** Mirror copies sent. */
   public final Counter mirrorSent;
   /** Mirror copies dropped (bound reached, body not copyable, breaker or pick refused). */
@@ -79,6 +81,8 @@ public final class ClusterResilience {
     this.hedges = counter(meters, MeshMetricNames.CLIENT_HEDGES, "Hedged attempts sent", tags);
     this.overloaded = counter(meters, MeshMetricNames.CLIENT_OVERLOADED,
         "Attempts an upstream shed unprocessed with 503 and x-mesh-overloaded", tags);
+    this.lastResort = counter(meters, MeshMetricNames.CLIENT_LAST_RESORT,
+        "Attempts sent to an ejected endpoint because every usable one failed before sending", tags);
     this.mirrorSent = mirror(meters, tags, "sent");
     this.mirrorDropped = mirror(meters, tags, "dropped");
     this.mirrorFailed = mirror(meters, tags, "failed");

@@ -25,7 +25,8 @@ import java.util.random.RandomGenerator;
  * it is untried, else the first untried endpoint after the winner in list order; when every
  * endpoint was tried it returns the winner.
  *
- * <p>Thread-safe, lock-free, allocation-free; randomness from {@link ThreadLocalRandom}.
+ * <p>Thread-safe, lock-free, allocation-free; randomness from {@link ThreadLocalRandom}, or from a
+ * {@link SeededRandom} when the mesh's random source seeds it (reproducible runs).
  */
 final class LeastRequestPicker implements Picker {
   /** Envoy's default active-request bias. */
@@ -39,8 +40,9 @@ final class LeastRequestPicker implements Picker {
   private final RandomGenerator random;
 
   /**
-   * @param random the source of candidates, or {@code null} for {@link ThreadLocalRandom} (the
-   *     only thread-safe choice; a fixed generator is for single-threaded tests)
+   * @param random the source of candidates, or {@code null} for {@link ThreadLocalRandom}; it
+   *     must be thread-safe unless the picker is used by one thread ({@link SeededRandom} is, a
+   *     {@code SplittableRandom} in a single-threaded test is not)
    */
   LeastRequestPicker(List<Endpoint> endpoints, int[] weights, double bias, RandomGenerator random) {
     this.endpoints = Candidates.check(endpoints, weights);

@@ -3,7 +3,11 @@ package io.mesh4j.lb;
 import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.HashOnConfig;
 import io.mesh4j.config.LbPolicy;
+import io.mesh4j.config.PeakEwmaConfig;
 import io.mesh4j.endpoint.Endpoint;
+import io.mesh4j.internal.EndpointInternals;
+import io.mesh4j.time.Ticker;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,13 +48,27 @@ public final class Pickers {
    *     tests; production code should leave it {@code null} so a fleet does not move in lock step.
    */
   public static PickerFactory factory(ClusterConfig cluster, RandomGenerator seedSource) {
+    return factory(cluster, seedSource, Ticker.system());
+  }
+
+  /**
+   * The factory for {@code cluster.lb()}, as {@link #factory(ClusterConfig, RandomGenerator)};
+   * {@code peak_ewma} pickers read latency estimates at the time {@code ticker} gives (the mesh's
+   * ticker, the one the attempt loop times attempts with).
+   */
+  public static PickerFactory factory(
+      ClusterConfig cluster, RandomGenerator seedSource, Ticker ticker) {
     Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(ticker, "ticker");
     LbPolicy policy = cluster.lb() == null ? LbPolicy.WEIGHTED_ROUND_ROBIN : cluster.lb();
     return switch (policy) {
       case WEIGHTED_ROUND_ROBIN -> weightedRoundRobin(seedSource);
-      case LEAST_REQUEST -> leastRequest();
+      case LEAST_REQUEST -> seedSource == null ? leastRequest() : twoChoices(null, seedSource, ticker);
       case RING_HASH -> ringHash(cluster.hashOn());
       case RANDOM -> random();
+      case PEAK_EWMA -> twoChoices(
+          (cluster.peakEwma() == null ? PeakEwmaConfig.DEFAULT : cluster.peakEwma()).decayTime(),
+          seedSource, ticker);
     };
   }
 
@@ -112,6 +130,72 @@ public final class Pickers {
     return (endpoints, weights) -> isEmpty(endpoints, weights)
         ? EmptyPicker.INSTANCE
         : new RandomPicker(endpoints, weights, null);
+  }
+
+  /**
+   * Peak EWMA: two choices on {@code latency estimate × (active + 1) / weight}, as Finagle and
+   * Linkerd balance, with the default 10s decay time and the system ticker.
+   */
+  public static PickerFactory peakEwma() {
+    return peakEwma(PeakEwmaConfig.DEFAULT_DECAY_TIME, Ticker.system());
+  }
+
+  /**
+   * Peak EWMA with this decay time ({@code peak_ewma.decay_time}), reading time from {@code
+   * ticker}. Each {@link PickerFactory#build} turns on latency tracking with this decay time on the
+   * endpoints it builds over (keeping any estimate they have): the attempt loop then records each
+   * attempt's latency in the endpoint, and the picker reads it.
+   *
+   * @throws IllegalArgumentException if {@code decayTime} is not positive
+   */
+  public static PickerFactory peakEwma(Duration decayTime, Ticker ticker) {
+    Objects.requireNonNull(decayTime, "decayTime");
+    return twoChoices(decayTime, null, ticker);
+  }
+
+  /**
+   * {@code least_request} ({@code decayTime} null) or {@code peak_ewma}; with a {@code
+   * seedSource}, each picker draws its candidates from a {@link SeededRandom} seeded from it
+   * (reproducible for a seed), else from {@link ThreadLocalRandom}.
+   */
+  private static PickerFactory twoChoices(
+      Duration decayTime, RandomGenerator seedSource, Ticker ticker) {
+    Objects.requireNonNull(ticker, "ticker");
+    if (decayTime != null && (decayTime.isNegative() || decayTime.isZero())) {
+      throw new IllegalArgumentException("decay_time: " + decayTime + " (expected: > 0)");
+    }
+    long tau = decayTime == null ? 0 : saturatedNanos(decayTime);
+    return new PickerFactory() {
+      @Override
+      public Picker build(List<Endpoint> endpoints, int[] weights) {
+        if (isEmpty(endpoints, weights)) return EmptyPicker.INSTANCE;
+        RandomGenerator random = null;
+        if (seedSource != null) {
+          synchronized (this) {
+            random = new SeededRandom(seedSource.nextLong());
+          }
+        }
+        if (decayTime == null) {
+          return new LeastRequestPicker(
+              endpoints, weights, LeastRequestPicker.DEFAULT_BIAS, random);
+        }
+        for (Endpoint e : endpoints) EndpointInternals.latency(e).decayNanos(tau);
+        return new PeakEwmaPicker(endpoints, weights, ticker, random);
+      }
+
+      @Override
+      public String toString() {
+        return decayTime == null ? "Pickers.leastRequest" : "Pickers.peakEwma(" + decayTime + ")";
+      }
+    };
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /** Validates the build arguments; whether there is nothing to pick from. */

@@ -38,6 +38,7 @@ package io.mesh4j.metrics;
  *   <tr><td>{@value #CLIENT_RETRIES}</td><td>counter</td><td>service, route, cluster, reason</td><td>retries made, by the condition that allowed them</td></tr>
  *   <tr><td>{@value #CLIENT_RETRY_BUDGET_EXHAUSTED}</td><td>counter</td><td>service, cluster</td><td>retries (and hedges) refused by the retry budget</td></tr>
  *   <tr><td>{@value #CLIENT_HEDGES}</td><td>counter</td><td>service, cluster</td><td>hedged attempts sent (route {@code hedge})</td></tr>
+ *   <tr><td>{@value #CLIENT_LAST_RESORT}</td><td>counter</td><td>service, cluster</td><td>attempts sent to an ejected endpoint because every usable one had failed the request before it left</td></tr>
  *   <tr><td>{@value #CLIENT_CIRCUIT_STATE}</td><td>gauge</td><td>service, cluster</td><td>0 closed, 1 half-open, 2 open</td></tr>
  *   <tr><td>{@value #CLIENT_CIRCUIT_ACTIVE}</td><td>gauge</td><td>service, cluster</td><td>attempts holding a concurrency slot</td></tr>
  *   <tr><td>{@value #CLIENT_CIRCUIT_REJECTED}</td><td>counter</td><td>service, cluster, reason</td><td>attempts refused by the breaker or the concurrency limit</td></tr>
@@ -153,6 +154,11 @@ public final class MeshMetricNames {
   public static final String CLIENT_RETRIES = "mesh.client.retries";
   /** Counter (client): hedged attempts sent (a route's {@code hedge}). */
   public static final String CLIENT_HEDGES = "mesh.client.hedges";
+  /**
+   * Counter (client): attempts sent to an ejected endpoint because every usable endpoint had
+   * failed the request before it left (the last resort).
+   */
+  public static final String CLIENT_LAST_RESORT = "mesh.client.last_resort";
   /** Counter (client): retries the retry budget refused. */
   public static final String CLIENT_RETRY_BUDGET_EXHAUSTED = "mesh.client.retry.budget.exhausted";
   /** Gauge (client): a cluster's circuit breaker state, 0 closed, 1 half-open, 2 open. */

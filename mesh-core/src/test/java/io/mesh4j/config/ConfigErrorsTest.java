@@ -102,7 +102,7 @@ class ConfigErrorsTest {
             cluster("lbb: random"),
             C + "lbb: unknown key (expected one of: name, lb, endpoints, health_check,"
                 + " outlier_detection, circuit_breaker, retry, timeout, panic_threshold,"
-                + " slow_start, locality_lb, hash_on, tls)"),
+                + " slow_start, locality_lb, hash_on, peak_ewma, tls)"),
         row("unknown key in an empty map section",
             inRoute("pass: {to: a}"),
             IR + "pass.to: unknown key (expected: no keys)"),
@@ -183,8 +183,20 @@ class ConfigErrorsTest {
             "clusters[1].name: missing (expected: letters, digits and . _ - | :)"),
         row("unknown lb",
             cluster("lb: round_robin"),
-            C + "lb: \"round_robin\" (expected: weighted_round_robin, least_request, ring_hash or"
-                + " random)"),
+            C + "lb: \"round_robin\" (expected: weighted_round_robin, least_request, ring_hash,"
+                + " random or peak_ewma)"),
+        row("peak_ewma settings without lb: peak_ewma",
+            cluster("lb: least_request\npeak_ewma: { decay_time: 5s }"),
+            C + "peak_ewma: set, but lb is least_request (expected: only with lb: peak_ewma)"),
+        row("peak_ewma settings with the default lb",
+            cluster("peak_ewma: {}"),
+            C + "peak_ewma: set, but lb is weighted_round_robin (expected: only with lb: peak_ewma)"),
+        row("peak_ewma decay time zero",
+            cluster("lb: peak_ewma\npeak_ewma: { decay_time: 0s }"),
+            C + "peak_ewma.decay_time: 0s (expected: a duration > 0)"),
+        row("peak_ewma unknown key",
+            cluster("lb: peak_ewma\npeak_ewma: { decay: 5s }"),
+            C + "peak_ewma.decay: unknown key (expected one of: decay_time)"),
         row("endpoint without port",
             doc("", "").replace("127.0.0.1:8082", "localhost"),
             "clusters[1].endpoints[0]: \"localhost\" (expected: host:port)"),

@@ -414,7 +414,7 @@ class ConfigLoaderTest {
     assertThat(errorsOf(() -> ConfigLoader.load(yaml))).containsExactly(
         "clusters[0].lbb: unknown key (expected one of: name, lb, endpoints, health_check,"
             + " outlier_detection, circuit_breaker, retry, timeout, panic_threshold, slow_start,"
-            + " locality_lb, hash_on, tls) at line 5, column 10",
+            + " locality_lb, hash_on, peak_ewma, tls) at line 5, column 10",
         "clusters[0].timeout: 15 (expected: a duration with a unit: ms, s, m or h, e.g. 250ms, 2s,"
             + " 1m) at line 8, column 14",
         "clusters[0].endpoints[0].weight: 0 (expected: 1-10000) at line 7, column 44",

@@ -329,6 +329,34 @@ class MeshConfigBuilderTest {
   // ------------------------------------------------------------------ build()
 
   @Test
+  void peakEwmaSetsThePolicyAndItsDecayTimeAndTheBarePolicyTakesTheDefault() {
+    MeshConfig config = MeshConfig.builder().service("s")
+        .cluster(c -> c.name("a").endpoint("127.0.0.1:8081").peakEwma(Duration.ofSeconds(3)))
+        .cluster(c -> c.name("b").endpoint("127.0.0.1:8082").lb(LbPolicy.PEAK_EWMA))
+        .build();
+
+    assertThat(config.clusters().get(0).lb()).isEqualTo(LbPolicy.PEAK_EWMA);
+    assertThat(config.clusters().get(0).peakEwma()).isEqualTo(new PeakEwmaConfig(Duration.ofSeconds(3)));
+    assertThat(config.clusters().get(1).peakEwma()).isEqualTo(PeakEwmaConfig.DEFAULT);
+    assertThat(PeakEwmaConfig.DEFAULT.decayTime()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void peakEwmaRejectsANonPositiveDecayTimeAtTheSetterAndAnotherLbAtBuild() {
+    assertThatThrownBy(() -> MeshConfig.builder().cluster(c -> c.peakEwma(Duration.ZERO)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("peak_ewma.decay_time: 0s");
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> MeshConfig.builder()
+        .service("s")
+        .cluster(c -> c.name("a").endpoint("127.0.0.1:8081").peakEwma(Duration.ofSeconds(3))
+            .lb(LbPolicy.RANDOM))
+        .build());
+    assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+        "clusters[0].peak_ewma: set, but lb is random (expected: only with lb: peak_ewma)");
+  }
+
+
+  @Test
   void buildReportsEveryCrossFieldProblemWithFilePaths() {
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> MeshConfig.builder()
         .cluster(c -> c.name("a").endpoint("127.0.0.1:8081").endpoint("127.0.0.1:8081"))

@@ -183,8 +183,8 @@ class ExtensionConfigTest {
         "clusters[0].lb.custom: missing (expected: the name of a registered picker)");
     assertThat(errors(yaml.replace("lb: { custom: first-endpoint, args: { mode: strict } }",
         "lb: fastest"), ext)).containsExactly(
-        "clusters[0].lb: \"fastest\" (expected: weighted_round_robin, least_request, ring_hash or"
-            + " random)");
+        "clusters[0].lb: \"fastest\" (expected: weighted_round_robin, least_request, ring_hash,"
+            + " random or peak_ewma)");
   }
 
   @Test

@@ -201,6 +201,11 @@ final class Plan {
     }
 
     @Override
+    public void lastResort(Endpoint endpoint) {
+      cluster.resilience.lastResort.increment();
+    }
+
+    @Override
     public void responded(long latencyNanos) {
       if (maxHedges > 0 && hedgeDelay < 0) cluster.resilience.latencies.record(latencyNanos);
     }

@@ -24,8 +24,18 @@ final class BackendProcess implements AutoCloseable {
    * @throws IOException when the JVM cannot start or exits before printing its ports
    */
   static BackendProcess start(int count, Path log) throws IOException {
+    return start(count, null, log);
+  }
+
+  /**
+   * Starts {@code count} backends whose {@code GET /} takes {@code serviceMillis} (comma-separated
+   * milliseconds per backend, e.g. {@code "1,1,10"}; {@code null}: no delay).
+   */
+  static BackendProcess start(int count, String serviceMillis, Path log) throws IOException {
+    List<String> args = serviceMillis == null
+        ? List.of(Integer.toString(count)) : List.of(Integer.toString(count), serviceMillis);
     ChildJvm jvm = ChildJvm.start(List.of("-Xms256m", "-Xmx256m", "-XX:+UseParallelGC"),
-        BackendServer.class, List.of(Integer.toString(count)), "ports: ", log);
+        BackendServer.class, args, "ports: ", log);
     String[] parts = jvm.ready().split(",");
     int[] ports = new int[parts.length];
     for (int i = 0; i < parts.length; i++) ports[i] = Integer.parseInt(parts[i].strip());

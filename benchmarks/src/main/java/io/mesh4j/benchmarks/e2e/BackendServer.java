@@ -54,7 +54,21 @@ public final class BackendServer implements AutoCloseable {
    * @throws IllegalStateException when a server fails to start (those already started are stopped)
    */
   public static BackendServer start(int count) {
+    return start(count, new long[count]);
+  }
+
+  /**
+   * Starts {@code count} servers whose {@code GET /} answers after {@code serviceMillis[i]}
+   * milliseconds (0: at once), timed on a scheduler so no thread sleeps; {@code /health} always
+   * answers at once. The service time of the tail benchmark (issue 19).
+   *
+   * @throws IllegalArgumentException when {@code count} is not 1..16 or the times do not match
+   */
+  public static BackendServer start(int count, long[] serviceMillis) {
     if (count < 1 || count > 16) throw new IllegalArgumentException("count: " + count + " (expected: 1-16)");
+    if (serviceMillis.length != count) {
+      throw new IllegalArgumentException("service times: " + serviceMillis.length + " (expected: " + count + ")");
+    }
     QueuedThreadPool pool = new QueuedThreadPool(256, 8);
     pool.setName("backend");
     List<Server> servers = new ArrayList<>(count);
@@ -77,7 +91,7 @@ public final class BackendServer implements AutoCloseable {
         connector.setIdleTimeout(300_000);
         connector.addEventListener(counter);
         server.addConnector(connector);
-        server.setHandler(new Fixed(i));
+        server.setHandler(new Fixed(i, serviceMillis[i], DELAYS));
         servers.add(server);
         server.start();
         ports[i] = connector.getLocalPort();
@@ -107,6 +121,20 @@ public final class BackendServer implements AutoCloseable {
     return b.append('\n').toString().getBytes(StandardCharsets.US_ASCII);
   }
 
+  /** Times the delayed answers of every backend of the JVM. */
+  private static final java.util.concurrent.ScheduledThreadPoolExecutor DELAYS = delays();
+
+  private static java.util.concurrent.ScheduledThreadPoolExecutor delays() {
+    java.util.concurrent.ScheduledThreadPoolExecutor e =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(2, r -> {
+          Thread t = new Thread(r, "backend-delay");
+          t.setDaemon(true);
+          return t;
+        });
+    e.setRemoveOnCancelPolicy(true);
+    return e;
+  }
+
   /** Stops every server and the shared pool; never throws. */
   @Override
   public void close() {
@@ -127,12 +155,17 @@ public final class BackendServer implements AutoCloseable {
   /**
    * Runs {@code count} (default 3) backends until standard input closes.
    *
-   * @param args {@code [count]}
+   * @param args {@code [count [serviceMillis,...]]}
    */
   public static void main(String[] args) throws IOException {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-    try (BackendServer backends = start(count)) {
+    long[] service = new long[count];
+    if (args.length > 1) {
+      String[] parts = args[1].split(",");
+      for (int i = 0; i < count; i++) service[i] = Long.parseLong(parts[i].strip());
+    }
+    try (BackendServer backends = start(count, service)) {
       PrintStream out = System.out;
       StringBuilder line = new StringBuilder("ports: ");
       for (int i = 0; i < backends.ports.length; i++) line.append(i == 0 ? "" : ",").append(backends.ports[i]);
@@ -151,9 +184,13 @@ public final class BackendServer implements AutoCloseable {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private static final ByteBuffer HEALTH = ByteBuffer.wrap("ok\n".getBytes(StandardCharsets.US_ASCII)).asReadOnlyBuffer();
     private final ByteBuffer body;
+    private final long serviceMillis;
+    private final java.util.concurrent.ScheduledExecutorService delays;
 
-    Fixed(int index) {
+    Fixed(int index, long serviceMillis, java.util.concurrent.ScheduledExecutorService delays) {
       this.body = ByteBuffer.wrap(body(index)).asReadOnlyBuffer();
+      this.serviceMillis = serviceMillis;
+      this.delays = delays;
     }
 
     @Override
@@ -163,11 +200,18 @@ public final class BackendServer implements AutoCloseable {
         Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
         return true;
       }
-      ByteBuffer content = "/health".equals(request.getHttpURI().getPath()) ? HEALTH : body;
+      boolean health = "/health".equals(request.getHttpURI().getPath());
+      ByteBuffer content = health ? HEALTH : body;
       response.setStatus(HttpStatus.OK_200);
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
       response.getHeaders().put(HttpHeader.CONTENT_LENGTH, content.remaining());
-      response.write(true, "HEAD".equals(method) ? EMPTY : content.slice(), callback);
+      ByteBuffer out = "HEAD".equals(method) ? EMPTY : content.slice();
+      if (health || serviceMillis <= 0) {
+        response.write(true, out, callback);
+      } else {
+        delays.schedule(() -> response.write(true, out, callback), serviceMillis,
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
       return true;
     }
   }

@@ -43,9 +43,14 @@ final class Sidecar implements AutoCloseable {
    * @throws IOException when it cannot be written or started, or does not listen within 15 s
    */
   static Sidecar startHaproxy(Path dir, int port, int[] backends) throws IOException {
+    return startHaproxy(dir, port, backends, "roundrobin");
+  }
+
+  /** As {@link #startHaproxy(Path, int, int[])} with this {@code balance} algorithm ({@code leastconn}). */
+  static Sidecar startHaproxy(Path dir, int port, int[] backends, String balance) throws IOException {
     Files.createDirectories(dir);
     Path config = dir.resolve("haproxy.cfg");
-    Files.writeString(config, haproxyConfig(port, backends), StandardCharsets.UTF_8);
+    Files.writeString(config, haproxyConfig(port, backends, balance), StandardCharsets.UTF_8);
     String haproxy = binary("haproxy");
     String version = firstLine(Processes.output(List.of(haproxy, "-v")));
     return start("HAProxy", version, port, dir, List.of(haproxy, "-f", config.toString(), "-db"));
@@ -58,9 +63,17 @@ final class Sidecar implements AutoCloseable {
    * @throws IOException when it cannot be written or started, or does not listen within 15 s
    */
   static Sidecar startNginx(Path dir, int port, int[] backends) throws IOException {
+    return startNginx(dir, port, backends, null);
+  }
+
+  /**
+   * As {@link #startNginx(Path, int, int[])} with this upstream balancing directive ({@code
+   * least_conn}; {@code null}: nginx's default round robin).
+   */
+  static Sidecar startNginx(Path dir, int port, int[] backends, String method) throws IOException {
     Files.createDirectories(dir.resolve("tmp"));
     Path config = dir.resolve("nginx.conf");
-    Files.writeString(config, nginxConfig(port, backends), StandardCharsets.UTF_8);
+    Files.writeString(config, nginxConfig(port, backends, method), StandardCharsets.UTF_8);
     String nginx = binary("nginx");
     String version = firstLine(Processes.output(List.of(nginx, "-v")));
     String prefix = dir.toString().endsWith("/") ? dir.toString() : dir + "/";
@@ -85,6 +98,21 @@ final class Sidecar implements AutoCloseable {
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return candidate.toString();
     }
     throw new IOException(name + " is not installed (apt-get install -y " + name + ")");
+  }
+
+  /** {@link #haproxyConfig(int, int[])} with {@code balance} ({@code roundrobin}, {@code leastconn}). */
+  static String haproxyConfig(int port, int[] backends, String balance) {
+    return haproxyConfig(port, backends).replace("  balance roundrobin\n", "  balance " + balance + "\n");
+  }
+
+  /**
+   * {@link #nginxConfig(int, int[])} with an upstream balancing directive ({@code least_conn};
+   * {@code null}: round robin).
+   */
+  static String nginxConfig(int port, int[] backends, String method) {
+    String text = nginxConfig(port, backends);
+    return method == null
+        ? text : text.replace("  upstream backends {\n", "  upstream backends {\n    " + method + ";\n");
   }
 
   /** HAProxy: HTTP mode, round robin, keep-alive to clients and reuse of idle server connections. */

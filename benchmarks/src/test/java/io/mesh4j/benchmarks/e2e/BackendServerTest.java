@@ -53,6 +53,26 @@ class BackendServerTest {
   }
 
   @Test
+  void aBackendWithAServiceTimeAnswersGetNoSoonerAndItsHealthCheckAtOnce() throws IOException {
+    try (BackendServer slow = BackendServer.start(2, new long[] {0, 20})) {
+      int port = slow.ports()[1];
+      try (Response r = get(port, "/health")) {
+        assertThat(r.body().string()).isEqualTo("ok\n");
+      }
+      for (int i = 0; i < 3; i++) {
+        long t0 = System.nanoTime();
+        try (Response r = get(port, "/")) {
+          assertThat(r.code()).isEqualTo(200);
+          assertThat(r.body().bytes()).isEqualTo(BackendServer.body(1));
+        }
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(20_000_000L);
+      }
+    }
+    assertThatThrownBy(() -> BackendServer.start(2, new long[] {1}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("service times: 1");
+  }
+
+  @Test
   void healthAnswersOk() throws IOException {
     try (Response r = get(backends.ports()[1], "/health")) {
       assertThat(r.code()).isEqualTo(200);

@@ -61,6 +61,18 @@ class SidecarTest {
   }
 
   @Test
+  void theLeastConnectionVariantsOfTheTailScenarioChangeOnlyTheBalancing() {
+    String haproxy = Sidecar.haproxyConfig(9000, new int[] {9001, 9002}, "leastconn");
+    assertThat(haproxy).contains("  balance leastconn\n").doesNotContain("roundrobin")
+        .isEqualTo(Sidecar.haproxyConfig(9000, new int[] {9001, 9002})
+            .replace("balance roundrobin", "balance leastconn"));
+    String nginx = Sidecar.nginxConfig(9000, new int[] {9001, 9002}, "least_conn");
+    assertThat(nginx).contains("  upstream backends {\n    least_conn;\n    server 127.0.0.1:9001;\n");
+    assertThat(Sidecar.nginxConfig(9000, new int[] {9001}, null))
+        .isEqualTo(Sidecar.nginxConfig(9000, new int[] {9001}));
+  }
+
+  @Test
   void theNginxConfigKeepsUpstreamConnectionsAlive() {
     String config = Sidecar.nginxConfig(9000, new int[] {9001, 9002, 9003});
     assertThat(config)

@@ -113,7 +113,7 @@ final class Services implements AutoCloseable {
   private static ClusterConfig withEndpoints(ClusterConfig c, List<EndpointConfig> endpoints) {
     return new ClusterConfig(c.name(), c.lb(), endpoints, c.healthCheck(), c.outlierDetection(),
         c.circuitBreaker(), c.retry(), c.timeout(), c.panicThreshold(), c.slowStart(), c.hashOn(),
-        c.lbCustom(), c.localityLb());
+        c.lbCustom(), c.localityLb(), c.peakEwma(), c.tls());
   }
 
   /** The frontend's mesh (the one the dashboard shows). */

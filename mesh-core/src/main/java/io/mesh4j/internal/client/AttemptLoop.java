@@ -143,6 +143,8 @@ public final class AttemptLoop implements PickContext {
   /** The reason of the retry about to be sent, for the observer. */
   private String retryReason;
   private int attemptNo;
+  /** Attempts sent to ejected endpoints as a last resort. */
+  private int lastResorts;
   private boolean sent;
   private Failure lastFailure = Failure.NONE;
   private IOException lastError;
@@ -391,7 +393,7 @@ public final class AttemptLoop implements PickContext {
       }
       if (canceled) {
         finish(null, transport.end(AttemptEnd.CANCELLED, sent, lastFailure, attemptNo,
-            cancelDetail, cancelCause != null ? cancelCause : lastError));
+            detail(cancelDetail), cancelCause != null ? cancelCause : lastError));
         return;
       }
       if (backingOff) {
@@ -417,7 +419,7 @@ public final class AttemptLoop implements PickContext {
     long remaining = deadline - ticker.read();
     if (remaining <= 0) {
       if (held != null) finishHeld();
-      else finish(null, transport.end(timeoutEnd(), sent, lastFailure, attemptNo, null, lastError));
+      else finish(null, transport.end(timeoutEnd(), sent, lastFailure, attemptNo, detail(null), lastError));
       return;
     }
     ClusterCircuitBreaker breaker = target.breaker();
@@ -431,14 +433,25 @@ public final class AttemptLoop implements PickContext {
       }
       AttemptEnd end = admission == Admission.REJECTED_CIRCUIT_OPEN
           ? AttemptEnd.CIRCUIT_OPEN : AttemptEnd.CONCURRENCY_LIMIT;
-      finish(null, transport.end(end, sent, lastFailure, attemptNo, null, lastError));
+      finish(null, transport.end(end, sent, lastFailure, attemptNo, detail(null), lastError));
       return;
     }
     PickResult pick = target.cluster().pick(this);
-    if (!pick.hasEndpoint()) {
+    Endpoint endpoint = pick.hasEndpoint() ? pick.endpoint() : null;
+    boolean lastResort = false;
+    if (!sent && (endpoint == null || alreadyTried(endpoint))) {
+      // Every usable endpoint failed this request before it left (or there is none): an ejected
+      // endpoint is a better bet than failing, or than one that just refused the connection.
+      Endpoint e = ClusterInternals.lastResort(target.cluster(), this);
+      if (e != null) {
+        endpoint = e;
+        lastResort = true;
+      }
+    }
+    if (endpoint == null) {
       breaker.release();
       if (held != null) finishHeld();
-      else finish(null, transport.end(AttemptEnd.NO_HEALTHY_ENDPOINT, sent, lastFailure, attemptNo, null, lastError));
+      else finish(null, transport.end(AttemptEnd.NO_HEALTHY_ENDPOINT, sent, lastFailure, attemptNo, detail(null), lastError));
       return;
     }
     if (refused != null && isRefused(pick.endpoint())) {
@@ -453,16 +466,29 @@ public final class AttemptLoop implements PickContext {
       transport.discard(held);
       held = null;
     }
-    launch(pick.endpoint(), remaining, false);
+    if (lastResort) {
+      lastResorts++;
+      target.lastResort(endpoint);
+    }
+    launch(endpoint, remaining, false, lastResort);
     if (hedgesLeft > 0 && !finished) armHedge();
   }
 
+  /** {@code detail}, with how many last-resort attempts the call made when it made any. */
+  private String detail(String detail) {
+    if (lastResorts == 0) return detail;
+    String lr = lastResorts + (lastResorts == 1 ? " last-resort attempt" : " last-resort attempts")
+        + " at ejected endpoints";
+    return detail == null ? lr : detail + "; " + lr;
+  }
+
   /** Starts one attempt at {@code endpoint}, the breaker's permit granted. */
-  private void launch(Endpoint endpoint, long remaining, boolean hedge) {
+  private void launch(Endpoint endpoint, long remaining, boolean hedge, boolean lastResort) {
     AttemptTarget target = this.target;
     int no = ++attemptNo;
     AttemptObserver obs = observer;
-    Object token = obs == null ? null : observeStart(obs, endpoint, no, hedge, hedge ? null : retryReason);
+    Object token = obs == null ? null
+        : observeStart(obs, endpoint, no, hedge, hedge ? null : retryReason, lastResort);
     if (!hedge) retryReason = null;
     Transport.Attempt<Object> attempt;
     try {
@@ -551,7 +577,7 @@ public final class AttemptLoop implements PickContext {
     }
     hedgesLeft--;
     target.hedged(pick.endpoint());
-    launch(pick.endpoint(), remaining, true);
+    launch(pick.endpoint(), remaining, true, false);
     if (hedgesLeft > 0 && !finished) armHedge();
   }
 
@@ -576,13 +602,13 @@ public final class AttemptLoop implements PickContext {
         breaker.onOverloaded(t.latency);
         target.overloaded(endpoint);
       } else {
-        report(cluster, breaker, endpoint, status, f, t.latency);
+        report(cluster, breaker, t, status, f);
       }
       observeEnd(observer, t.token, status, f, r != null || t.attempt.requestLeft(), t.latency);
       return;
     }
     if (t.bug != null) {
-      report(cluster, breaker, endpoint, 0, Failure.OTHER, t.latency);
+      report(cluster, breaker, t, 0, Failure.OTHER);
       observeEnd(observer, t.token, 0, Failure.OTHER, t.attempt.requestLeft(), t.latency);
       finish(null, t.bug);
       return;
@@ -628,7 +654,7 @@ public final class AttemptLoop implements PickContext {
       breaker.onOverloaded(t.latency);
       target.overloaded(endpoint);
     } else {
-      report(cluster, breaker, endpoint, status, failure, t.latency);
+      report(cluster, breaker, t, status, failure);
       if (response != null) target.responded(t.latency);
     }
     observeEnd(observer, t.token, status, failure, attemptSent, t.latency);
@@ -639,14 +665,14 @@ public final class AttemptLoop implements PickContext {
 
     if (canceled) {
       if (response != null) transport.discard(response);
-      finish(null, transport.end(AttemptEnd.CANCELLED, sent, failure, attemptNo, cancelDetail,
+      finish(null, transport.end(AttemptEnd.CANCELLED, sent, failure, attemptNo, detail(cancelDetail),
           cancelCause != null ? cancelCause : error));
       return;
     }
     lastFailure = failure;
     lastError = error;
     if (overall) {
-      finish(null, transport.end(timeoutEnd(), sent, failure, attemptNo, null, error));
+      finish(null, transport.end(timeoutEnd(), sent, failure, attemptNo, detail(null), error));
       return;
     }
     int grpc = response == null
@@ -663,7 +689,7 @@ public final class AttemptLoop implements PickContext {
         return; // an attempt in flight (a hedge) may still answer
       } else {
         finish(null, transport.end(AttemptEnd.UPSTREAM_FAILURE, sent, failure, attemptNo,
-            timedOut ? "per_try_timeout; " + decision.reason() : decision.reason(), error));
+            detail(timedOut ? "per_try_timeout; " + decision.reason() : decision.reason()), error));
       }
       return;
     }
@@ -684,14 +710,14 @@ public final class AttemptLoop implements PickContext {
     if (ticker.read() + delay - deadline >= 0) {
       if (held != null) finishHeld();
       else finish(null, transport.end(timeoutEnd(), sent, failure, attemptNo,
-          "no time left for another try", error));
+          detail("no time left for another try"), error));
       return;
     }
     if (!target.budget().tryWithdraw()) {
       target.budgetExhausted();
       observeRefused("budget-exhausted");
       if (held != null) finishHeld();
-      else finish(null, transport.end(AttemptEnd.BUDGET_EXHAUSTED, sent, failure, attemptNo, null, error));
+      else finish(null, transport.end(AttemptEnd.BUDGET_EXHAUSTED, sent, failure, attemptNo, detail(null), error));
       return;
     }
     target.retried(decision);
@@ -755,9 +781,9 @@ public final class AttemptLoop implements PickContext {
   }
 
   private Object observeStart(AttemptObserver obs, Endpoint endpoint, int no, boolean hedge,
-      String reason) {
+      String reason, boolean lastResort) {
     try {
-      return obs.attemptStarted(endpoint, no, hedge, reason);
+      return obs.attemptStarted(endpoint, no, hedge, reason, lastResort);
     } catch (RuntimeException e) {
       observerFailed(obs, e);
       return null;
@@ -868,9 +894,12 @@ public final class AttemptLoop implements PickContext {
   }
 
   /** The one outcome report of a finished attempt. */
-  private static void report(Cluster cluster, ClusterCircuitBreaker breaker, Endpoint endpoint,
-      int status, Failure failure, long latency) {
+  private static void report(Cluster cluster, ClusterCircuitBreaker breaker, Try t, int status,
+      Failure failure) {
+    Endpoint endpoint = t.endpoint;
+    long latency = t.latency;
     EndpointInternals.requestFinished(endpoint);
+    EndpointInternals.recordLatency(endpoint, status, failure, latency, t.t0 + latency);
     ClusterInternals.onOutcome(cluster, endpoint, status, failure, latency);
     breaker.onComplete(status, failure, latency);
   }

@@ -29,6 +29,17 @@ public interface AttemptObserver {
   Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge, String retryReason);
 
   /**
+   * As {@link #attemptStarted(Endpoint, int, boolean, String)}, telling also whether the attempt
+   * goes to an ejected endpoint as a last resort (every usable endpoint failed this request
+   * without it leaving). The loop calls this one; the default forwards to the four-argument
+   * method.
+   */
+  default Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge, String retryReason,
+      boolean lastResort) {
+    return attemptStarted(endpoint, attempt, hedge, retryReason);
+  }
+
+  /**
    * The attempt of {@code token} ended: {@code status} when response headers arrived (else 0),
    * the {@link Failure} the outcome was reported with ({@link Failure#NONE} for a response),
    * whether its request may have reached the server, and its latency to headers or failure.

@@ -74,4 +74,10 @@ public interface AttemptTarget {
 
   /** An attempt's response headers arrived after {@code latencyNanos} (feeds the hedge percentile). */
   default void responded(long latencyNanos) {}
+
+  /**
+   * Counts an attempt sent to {@code endpoint}, an ejected endpoint, as a last resort: every
+   * usable endpoint had failed this request without it leaving.
+   */
+  default void lastResort(Endpoint endpoint) {}
 }
