@@ -9,10 +9,8 @@ import io.mesh4j.config.RetryConfig;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.internal.ClusterResilience;
 import io.mesh4j.internal.MeshRuntime;
-import io.mesh4j.internal.client.AttemptTarget;
-import io.mesh4j.internal.resilience.Admission;
+import io.mesh4j.internal.client.ClusterAttemptTarget;
 import io.mesh4j.internal.resilience.Backoff;
-import io.mesh4j.internal.resilience.ClusterCircuitBreaker;
 import io.mesh4j.internal.resilience.RetryBudget;
 import io.mesh4j.internal.resilience.RetryDecision;
 import io.mesh4j.internal.resilience.RetryPolicy;
@@ -32,7 +30,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * What the Jetty transport needs per forwarded (inbound route, cluster) pair, compiled once per
- * {@link MeshSnapshot}: the {@link AttemptTarget} the engine's attempt loop runs on (the cluster,
+ * {@link MeshSnapshot}: the {@link io.mesh4j.internal.client.AttemptTarget} the engine's attempt loop runs on (the cluster,
  * its breaker and budget from the mesh's runtime, the route's retry override merged over the
  * cluster's, timeouts, hedging) and the {@code mesh.client.*} meters with route tag {@code
  * inbound/<virtual host>/<route>}, exactly as mesh-okhttp's plan compiles them for a forwarded
@@ -126,11 +124,7 @@ final class GatewayPlan {
   }
 
   static long nanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
+    return ClusterAttemptTarget.nanos(d);
   }
 
   /** A cluster as one snapshot sees it. */
@@ -166,89 +160,20 @@ final class GatewayPlan {
    */
   record PoolKey(String cluster, int maxConnections) {}
 
-  /** A route's view of one of its target clusters: what the attempt loop runs on. */
-  final class Target implements AttemptTarget {
+  /**
+   * A route's view of one of its target clusters: what the attempt loop runs on. The shared part
+   * (policy, budget, timeouts, hedging, cluster counters) is {@link ClusterAttemptTarget}'s, as on
+   * mesh-okhttp's path; this adds the gateway's per-route meters.
+   */
+  final class Target extends ClusterAttemptTarget {
     final ClusterPart cluster;
     final RouteMeters meters;
-    private final RetryPolicy retry;
-    private final Backoff backoff;
-    private final RetryBudget budget;
-    private final long perTryTimeoutNanos;
-    private final long timeoutNanos;
-    private final long hedgeDelay;
-    private final double hedgeQuantile;
-    private final int maxHedges;
 
     Target(ClusterPart cluster, RetryPolicy retry, Backoff backoff, RetryBudget budget,
         long timeoutNanos, RouteMeters meters, HedgeConfig hedge) {
+      super(cluster.cluster, cluster.resilience, retry, backoff, budget, timeoutNanos, hedge);
       this.cluster = cluster;
-      this.retry = retry;
-      this.backoff = backoff;
-      this.budget = budget;
-      Duration perTry = retry.config().perTryTimeout();
-      this.perTryTimeoutNanos = perTry == null ? 0 : nanos(perTry);
-      this.timeoutNanos = timeoutNanos;
       this.meters = meters;
-      this.maxHedges = hedge == null ? 0 : hedge.max();
-      this.hedgeDelay = hedge == null || hedge.delay() == null ? -1 : nanos(hedge.delay());
-      this.hedgeQuantile = hedge == null ? Double.NaN : hedge.quantile();
-    }
-
-    @Override
-    public Cluster cluster() {
-      return cluster.cluster;
-    }
-
-    @Override
-    public ClusterCircuitBreaker breaker() {
-      return cluster.resilience.breaker;
-    }
-
-    @Override
-    public RetryBudget budget() {
-      return budget;
-    }
-
-    @Override
-    public RetryPolicy retry() {
-      return retry;
-    }
-
-    @Override
-    public Backoff backoff() {
-      return backoff;
-    }
-
-    @Override
-    public long timeoutNanos() {
-      return timeoutNanos;
-    }
-
-    @Override
-    public long perTryTimeoutNanos() {
-      return perTryTimeoutNanos;
-    }
-
-    @Override
-    public int maxHedges() {
-      return maxHedges;
-    }
-
-    /** The fixed delay, or the cluster's recent latency at the percentile (10 ms until known). */
-    @Override
-    public long hedgeDelayNanos() {
-      return hedgeDelay >= 0 ? hedgeDelay
-          : cluster.resilience.latencies.quantileNanos(hedgeQuantile, 10_000_000L);
-    }
-
-    @Override
-    public void hedged(Endpoint endpoint) {
-      cluster.resilience.hedges.increment();
-    }
-
-    @Override
-    public void responded(long latencyNanos) {
-      if (maxHedges > 0 && hedgeDelay < 0) cluster.resilience.latencies.record(latencyNanos);
     }
 
     @Override
@@ -259,16 +184,6 @@ final class GatewayPlan {
     @Override
     public void retried(RetryDecision reason) {
       meters.retry(reason);
-    }
-
-    @Override
-    public void rejected(Admission admission) {
-      cluster.resilience.rejected(admission);
-    }
-
-    @Override
-    public void budgetExhausted() {
-      cluster.resilience.budgetExhausted.increment();
     }
   }
 

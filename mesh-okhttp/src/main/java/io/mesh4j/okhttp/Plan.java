@@ -12,11 +12,9 @@ import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.internal.fault.FaultInjector;
 import io.mesh4j.internal.ClusterResilience;
 import io.mesh4j.internal.MeshRuntime;
-import io.mesh4j.internal.client.AttemptTarget;
+import io.mesh4j.internal.client.ClusterAttemptTarget;
 import io.mesh4j.metrics.MeshMetricNames;
-import io.mesh4j.internal.resilience.Admission;
 import io.mesh4j.internal.resilience.Backoff;
-import io.mesh4j.internal.resilience.ClusterCircuitBreaker;
 import io.mesh4j.internal.resilience.RetryBudget;
 import io.mesh4j.internal.resilience.RetryDecision;
 import io.mesh4j.internal.resilience.RetryPolicy;
@@ -115,11 +113,7 @@ final class Plan {
   }
 
   static long nanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
+    return ClusterAttemptTarget.nanos(d);
   }
 
   /** A cluster as one snapshot sees it. */
@@ -147,21 +141,14 @@ final class Plan {
     }
   }
 
-  /** A route's view of one of its target clusters: what the attempt loop runs on. */
-  static final class Target implements AttemptTarget {
-    /** The hedge delay at a percentile while the cluster's latencies are not known yet. */
-    static final long DEFAULT_HEDGE_DELAY = 10_000_000L;
+  /**
+   * A route's view of one of its target clusters: what the attempt loop runs on. The shared part
+   * (policy, budget, timeouts, hedging, cluster counters) is {@link ClusterAttemptTarget}'s; this
+   * adds the client's per-route meters.
+   */
+  static final class Target extends ClusterAttemptTarget {
     final ClusterPlan cluster;
-    final RetryPolicy retry;
-    final Backoff backoff;
-    final RetryBudget budget;
-    final long perTryTimeoutNanos;
-    final long timeoutNanos;
     final ClientMeters.RouteMeters meters;
-    /** The route's hedging: fixed delay (nanoseconds, or -1 for the percentile), quantile, max. */
-    private final long hedgeDelay;
-    private final double hedgeQuantile;
-    private final int maxHedges;
 
     Target(ClusterPlan cluster, RetryPolicy retry, Backoff backoff, RetryBudget budget,
         long timeoutNanos, ClientMeters.RouteMeters meters) {
@@ -170,79 +157,9 @@ final class Plan {
 
     Target(ClusterPlan cluster, RetryPolicy retry, Backoff backoff, RetryBudget budget,
         long timeoutNanos, ClientMeters.RouteMeters meters, HedgeConfig hedge) {
+      super(cluster.cluster, cluster.resilience, retry, backoff, budget, timeoutNanos, hedge);
       this.cluster = cluster;
-      this.retry = retry;
-      this.backoff = backoff;
-      this.budget = budget;
-      Duration perTry = retry.config().perTryTimeout();
-      this.perTryTimeoutNanos = perTry == null ? 0 : nanos(perTry);
-      this.timeoutNanos = timeoutNanos;
       this.meters = meters;
-      this.maxHedges = hedge == null ? 0 : hedge.max();
-      this.hedgeDelay = hedge == null || hedge.delay() == null ? -1 : nanos(hedge.delay());
-      this.hedgeQuantile = hedge == null ? Double.NaN : hedge.quantile();
-    }
-
-    @Override
-    public int maxHedges() {
-      return maxHedges;
-    }
-
-    /** The fixed delay, or the cluster's recent latency at the percentile (10 ms until known). */
-    @Override
-    public long hedgeDelayNanos() {
-      return hedgeDelay >= 0 ? hedgeDelay
-          : cluster.resilience.latencies.quantileNanos(hedgeQuantile, DEFAULT_HEDGE_DELAY);
-    }
-
-    @Override
-    public void hedged(Endpoint endpoint) {
-      cluster.resilience.hedges.increment();
-    }
-
-    @Override
-    public void lastResort(Endpoint endpoint) {
-      cluster.resilience.lastResort.increment();
-    }
-
-    @Override
-    public void responded(long latencyNanos) {
-      if (maxHedges > 0 && hedgeDelay < 0) cluster.resilience.latencies.record(latencyNanos);
-    }
-
-    @Override
-    public Cluster cluster() {
-      return cluster.cluster;
-    }
-
-    @Override
-    public ClusterCircuitBreaker breaker() {
-      return cluster.resilience.breaker;
-    }
-
-    @Override
-    public RetryBudget budget() {
-      return budget;
-    }
-
-    @Override
-    public RetryPolicy retry() {
-      return retry;
-    }
-
-    @Override
-    public Backoff backoff() {
-      return backoff;
-    }
-
-    @Override
-    public long timeoutNanos() {
-      return timeoutNanos;
-    }
-
-    @Override
-    public long perTryTimeoutNanos() {
-      return perTryTimeoutNanos;
     }
 
     @Override
@@ -253,21 +170,6 @@ final class Plan {
     @Override
     public void retried(RetryDecision reason) {
       meters.retry(reason);
-    }
-
-    @Override
-    public void rejected(Admission admission) {
-      cluster.resilience.rejected(admission);
-    }
-
-    @Override
-    public void budgetExhausted() {
-      cluster.resilience.budgetExhausted.increment();
-    }
-
-    @Override
-    public void overloaded(Endpoint endpoint) {
-      cluster.resilience.overloaded.increment();
     }
   }
 
