@@ -42,6 +42,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -100,6 +101,8 @@ public final class WorkloadApiIdentitySource implements IdentitySource {
   private final ManagedChannel channel;
   private final SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIStub stub;
   private final CountDownLatch first = new CountDownLatch(1);
+  /** Every thread the source started, joined by {@link #close()}. */
+  private final List<Thread> threads = new CopyOnWriteArrayList<>();
 
   private volatile WorkloadIdentity current;
   private volatile String lastError;
@@ -118,16 +121,10 @@ public final class WorkloadApiIdentitySource implements IdentitySource {
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
     this.nextBackoff = b.initialBackoff;
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "mesh4j-spiffe-" + b.name);
-      t.setDaemon(true);
-      return t;
-    });
-    this.eventLoop = new EpollEventLoopGroup(1, r -> {
-      Thread t = new Thread(r, "mesh4j-spiffe-io-" + b.name);
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor = Executors.newSingleThreadScheduledExecutor(
+        r -> thread(r, "mesh4j-spiffe-" + b.name));
+    this.eventLoop = new EpollEventLoopGroup(1,
+        (ThreadFactory) r -> thread(r, "mesh4j-spiffe-io-" + b.name));
     this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
         .eventLoopGroup(eventLoop)
         .channelType(EpollDomainSocketChannel.class)
@@ -141,6 +138,13 @@ public final class WorkloadApiIdentitySource implements IdentitySource {
     headers.put(SECURITY_HEADER, "true");
     this.stub = SpiffeWorkloadAPIGrpc.newStub(ClientInterceptors.intercept(channel,
         MetadataUtils.newAttachHeadersInterceptor(headers)));
+  }
+
+  private Thread thread(Runnable r, String threadName) {
+    Thread t = new Thread(r, threadName);
+    t.setDaemon(true);
+    threads.add(t);
+    return t;
   }
 
   /** A builder for the source called {@code name} (the name config's {@code tls.source} uses). */
@@ -357,20 +361,33 @@ public final class WorkloadApiIdentitySource implements IdentitySource {
   public void close() {
     if (closed) return;
     closed = true;
-    try {
-      executor.submit(() -> {
-        if (retry != null) retry.cancel(false);
-        if (call != null) call.cancel("identity source closed", null);
-      }).get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.debug("mesh4j: identity source {}: cancelling the stream", name, e);
+    // From a listener (the source's own thread) nothing can be waited for: it would wait for itself.
+    boolean own = threads.contains(Thread.currentThread());
+    Runnable cancel = () -> {
+      if (retry != null) retry.cancel(false);
+      if (call != null) call.cancel("identity source closed", null);
+    };
+    if (own) {
+      cancel.run();
+    } else {
+      try {
+        executor.submit(cancel).get(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        log.debug("mesh4j: identity source {}: cancelling the stream", name, e);
+      }
     }
     channel.shutdownNow();
+    eventLoop.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+    executor.shutdownNow();
+    if (own) return;
     try {
       channel.awaitTermination(5, TimeUnit.SECONDS);
-      eventLoop.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
-      executor.shutdownNow();
+      eventLoop.terminationFuture().await(5, TimeUnit.SECONDS);
       executor.awaitTermination(5, TimeUnit.SECONDS);
+      // A pool reports termination just before its thread has finished: wait for the threads.
+      for (Thread t : threads) t.join(5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

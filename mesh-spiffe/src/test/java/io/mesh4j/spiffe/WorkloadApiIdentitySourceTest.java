@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,8 +47,7 @@ class WorkloadApiIdentitySourceTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-      Thread.onSpinWait();
-      Thread.yield();
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // poll, not spin
     }
   }
 
@@ -194,6 +195,25 @@ class WorkloadApiIdentitySourceTest {
     assertThat(threads()).isEmpty();
     await(() -> agent.openStreams() == 0, "the agent to see the stream cancelled");
     assertThat(source.current()).isSameAs(last);
+  }
+
+  @Test
+  void closingFromAListenerDoesNotWaitForItself() throws Exception {
+    agent = new FakeWorkloadApi(socket, FakeWorkloadApi.response(WEB, TestPki.leaf(CA, WEB), CA))
+        .start();
+    source = builder().build();
+    java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    long[] took = new long[1];
+    source.onChange(id -> {
+      long t0 = System.nanoTime();
+      source.close();
+      took[0] = System.nanoTime() - t0;
+      closed.countDown();
+    });
+    agent.push(FakeWorkloadApi.response(WEB, TestPki.leaf(CA, WEB), CA));
+    assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(Duration.ofNanos(took[0])).isLessThan(Duration.ofSeconds(1));
+    await(() -> threads().isEmpty(), "the source's threads to end");
   }
 
   @Test
