@@ -9,8 +9,9 @@ import java.util.function.Consumer;
  * without a restart, and connections already open are left alone.
  *
  * <p>Implementations: {@link PemFileIdentitySource} (files written by cert-manager's
- * csi-driver-spiffe, Istio's file mounts, a Vault agent or spiffe-helper). The SPIFFE Workload API
- * and xDS SDS fit the same contract: a stream of SVIDs and bundles becomes a sequence of {@link
+ * csi-driver-spiffe, Istio's file mounts, a Vault agent or spiffe-helper) and, in the optional
+ * {@code mesh-spiffe} module, {@code io.mesh4j.spiffe.WorkloadApiIdentitySource} (the SPIFFE
+ * Workload API's SVID stream). xDS SDS fits the same contract: a stream of SVIDs and bundles becomes a sequence of {@link
  * WorkloadIdentity} values. Register a source of your own with {@code
  * Mesh.builder().identitySource(source)}; config names it as a cluster's or the inbound side's
  * {@code tls.source}.

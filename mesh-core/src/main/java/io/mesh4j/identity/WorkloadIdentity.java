@@ -64,8 +64,15 @@ public final class WorkloadIdentity {
     return new WorkloadIdentity(c, privateKey, b, generation);
   }
 
-  /** This material with another generation number (sources count their versions). */
-  WorkloadIdentity withGeneration(long g) {
+  /**
+   * This material with another generation number. An {@link IdentitySource} numbers its versions
+   * 1, 2, 3... so TLS key managers can tell them apart (and forget old ones); a source outside this
+   * package calls this on each new identity it serves.
+   *
+   * @throws IllegalArgumentException when {@code g} is negative
+   */
+  public WorkloadIdentity withGeneration(long g) {
+    if (g < 0) throw new IllegalArgumentException("generation: " + g + " (expected: >= 0)");
     return new WorkloadIdentity(chain, privateKey, trustBundle, g);
   }
 
