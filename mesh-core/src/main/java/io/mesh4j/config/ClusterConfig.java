@@ -54,19 +54,6 @@ public record ClusterConfig(
   /** Envoy's healthy panic threshold. */
   public static final int DEFAULT_PANIC_THRESHOLD = 50;
 
-  /**
-   * A plaintext cluster without {@code peak_ewma} settings (the components before them; the
-   * defaults apply when {@code lb} is {@code peak_ewma}).
-   */
-  public ClusterConfig(String name, LbPolicy lb, List<EndpointConfig> endpoints,
-      HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
-      CircuitBreakerConfig circuitBreaker, RetryConfig retry, Duration timeout, int panicThreshold,
-      Duration slowStart, HashOnConfig hashOn, ExtensionRef lbCustom,
-      LocalityLbConfig localityLb) {
-    this(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker, retry, timeout,
-        panicThreshold, slowStart, hashOn, lbCustom, localityLb, null, null);
-  }
-
   public ClusterConfig {
     endpoints = List.copyOf(endpoints);
     lb = lb == null ? LbPolicy.WEIGHTED_ROUND_ROBIN : lb;

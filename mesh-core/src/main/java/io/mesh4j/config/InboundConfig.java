@@ -60,12 +60,6 @@ public record InboundConfig(
     this(virtualHosts, authz, trustedProxies, healthPath, null, null, null);
   }
 
-  /** The rules without {@code tls} and without a concurrency limit. */
-  public InboundConfig(List<VirtualHostConfig> virtualHosts, AuthzConfig authz,
-      List<Cidr> trustedProxies, String healthPath, UnderscoreAction headersWithUnderscoresAction) {
-    this(virtualHosts, authz, trustedProxies, healthPath, headersWithUnderscoresAction, null, null);
-  }
-
   /** These rules with {@code limit} as {@code concurrency_limit} ({@code null}: none). */
   public InboundConfig withConcurrencyLimit(ConcurrencyLimitConfig limit) {
     return new InboundConfig(virtualHosts, authz, trustedProxies, healthPath,

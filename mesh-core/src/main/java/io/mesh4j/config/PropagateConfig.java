@@ -20,8 +20,4 @@ public record PropagateConfig(List<String> headers, List<String> deadlineHeaders
     deadlineHeaders = List.copyOf(deadlineHeaders);
   }
 
-  /** Propagated {@code headers} and no deadline header. */
-  public PropagateConfig(List<String> headers) {
-    this(headers, List.of());
-  }
 }

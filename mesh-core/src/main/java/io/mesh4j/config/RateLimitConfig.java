@@ -21,11 +21,6 @@ public record RateLimitConfig(double requestsPerSecond, int burst, Key key, int 
   /** The default {@code max_keys}. */
   public static final int DEFAULT_MAX_KEYS = 10_000;
 
-  /** One bucket for the whole route. */
-  public RateLimitConfig(double requestsPerSecond, int burst) {
-    this(requestsPerSecond, burst, null, DEFAULT_MAX_KEYS);
-  }
-
   /** Whether each client gets its own bucket. */
   public boolean perClient() {
     return key != null;

@@ -30,11 +30,4 @@ public record RouteConfig(
     policies = policies == null ? List.of() : List.copyOf(policies);
   }
 
-  /** A route without hedging. */
-  public RouteConfig(String name, MatchConfig match, ActionConfig action, RewriteConfig rewrite,
-      HeadersConfig headers, Duration timeout, RetryOverride retry, MirrorConfig mirror,
-      FaultConfig fault, RateLimitConfig rateLimit, List<ExtensionRef> policies) {
-    this(name, match, action, rewrite, headers, timeout, retry, mirror, fault, rateLimit, policies,
-        null);
-  }
 }

@@ -444,7 +444,7 @@ final class TreeReader {
     if (!n.isObject()) {
       typeError(p, n, "a map with name, endpoints, ...");
       return new ClusterConfig(null, null, List.of(), null, null, null, null, null,
-          ClusterConfig.DEFAULT_PANIC_THRESHOLD, null, null, null, null);
+          ClusterConfig.DEFAULT_PANIC_THRESHOLD, null, null, null, null, null, null);
     }
     Section s = new Section(n, p, CLUSTER_KEYS);
     String name = s.string("name");
@@ -869,7 +869,7 @@ final class TreeReader {
     if (!n.isObject()) {
       typeError(p, n, "a map with name, match and an action");
       return new RouteConfig(dfltName, null, dir == Direction.INBOUND ? Pass.INSTANCE : null,
-          null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null);
     }
     Section s = new Section(n, p, ROUTE_KEYS);
     MatchConfig match = null;

@@ -105,7 +105,7 @@ final class Fixtures {
 
     ClusterConfig build() {
       return new ClusterConfig(
-          name, null, endpoints, healthCheck, outlier, null, null, null, panic, slowStart, null, null, null);
+          name, null, endpoints, healthCheck, outlier, null, null, null, panic, slowStart, null, null, null, null, null);
     }
   }
 }

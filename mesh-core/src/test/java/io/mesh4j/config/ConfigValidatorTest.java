@@ -33,7 +33,7 @@ class ConfigValidatorTest {
         null,
         50,
         null,
-        new HashOnConfig(null, null), null, null);
+        new HashOnConfig(null, null), null, null, null, null);
     RouteConfig route = new RouteConfig(
         null,
         new MatchConfig(PathMatchKind.PREFIX, null, true, Set.of(),
@@ -45,7 +45,7 @@ class ConfigValidatorTest {
         null, null, null,
         new MirrorConfig(null, 100),
         new FaultConfig(new FaultConfig.Delay(null, 1), null),
-        null, null);
+        null, null, null);
     MeshConfig config = new MeshConfig(0, null, List.of(cluster),
         new OutboundConfig(List.of(new VirtualHostConfig(null, List.of("x"), List.of(route), null))),
         new InboundConfig(List.of(), new AuthzConfig(null, List.of(
@@ -87,7 +87,7 @@ class ConfigValidatorTest {
   @Test
   void durationsFinerThanAMillisecondAreRejected() {
     ClusterConfig cluster = new ClusterConfig("a", null, List.of(), null, null, null, null,
-        Duration.ofNanos(1), 50, Duration.ofNanos(1_000_001), null, null, null);
+        Duration.ofNanos(1), 50, Duration.ofNanos(1_000_001), null, null, null, null, null);
 
     assertThat(ConfigValidator.validate(mesh(List.of(cluster), List.of())))
         .extracting(ConfigError::toString).containsExactly(
@@ -101,9 +101,9 @@ class ConfigValidatorTest {
     RouteConfig route = new RouteConfig("r",
         new MatchConfig(PathMatchKind.REGEX, deep, true, Set.of(), List.of(), List.of(),
             List.of(), List.of(), null),
-        new Forward("a"), null, null, null, null, null, null, null, null);
+        new Forward("a"), null, null, null, null, null, null, null, null, null);
     ClusterConfig a = new ClusterConfig("a", null, List.of(), null, null, null, null, null, 50,
-        null, null, null, null);
+        null, null, null, null, null, null);
 
     List<ConfigError> errors = ConfigValidator.validate(
         mesh(List.of(a), List.of(new VirtualHostConfig("v", List.of("v"), List.of(route), null))));
@@ -119,7 +119,7 @@ class ConfigValidatorTest {
   void aRedirectRouteMayNotCarryARetry() {
     RouteConfig route = new RouteConfig("r", MatchConfig.ANY,
         new Redirect("https", null, null, null, null, false, 301), null, null, null,
-        new RetryOverride(3, null, null, null, null, null, null), null, null, null, null);
+        new RetryOverride(3, null, null, null, null, null, null), null, null, null, null, null);
 
     assertThat(ConfigValidator.validate(mesh(List.of(),
         List.of(new VirtualHostConfig("v", List.of("v"), List.of(route), null)))))

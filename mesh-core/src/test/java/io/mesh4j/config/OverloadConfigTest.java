@@ -41,7 +41,7 @@ class OverloadConfigTest {
         .isEqualTo(new RateLimitConfig(2.5, 3, RateLimitConfig.Key.SOURCE, 10_000));
     assertThat(routes.get(2).rateLimit().key()).isEqualTo(RateLimitConfig.Key.PRINCIPAL);
     assertThat(routes.get(3).rateLimit()).as("the two-field form still means one bucket")
-        .isEqualTo(new RateLimitConfig(3, 3));
+        .isEqualTo(new RateLimitConfig(3, 3, null, RateLimitConfig.DEFAULT_MAX_KEYS));
     assertThat(routes.get(3).rateLimit().perClient()).isFalse();
   }
 

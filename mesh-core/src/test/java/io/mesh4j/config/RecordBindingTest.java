@@ -106,7 +106,7 @@ class RecordBindingTest {
     assertThat(r.mirror()).isEqualTo(new MirrorConfig("m", 10));
     assertThat(r.fault()).isEqualTo(new FaultConfig(
         new FaultConfig.Delay(Duration.ofSeconds(2), 1), new FaultConfig.Abort(503, 0.5)));
-    assertThat(r.rateLimit()).isEqualTo(new RateLimitConfig(2.5, 3));
+    assertThat(r.rateLimit()).isEqualTo(new RateLimitConfig(2.5, 3, null, RateLimitConfig.DEFAULT_MAX_KEYS));
     assertThat(MeshConfig.builder().service("s")
         .cluster(b -> b.name("a").endpoint("127.0.0.1:8081")
             .retry(rt -> rt.backoff(Duration.ofMillis(40), Duration.ofMillis(400)).budget(5, 10)))

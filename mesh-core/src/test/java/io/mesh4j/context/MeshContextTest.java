@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @SuppressWarnings("try") // scopes are opened for their effect, not referenced
 class MeshContextTest {
   private static final PropagateConfig PROPAGATE =
-      new PropagateConfig(List.of("x-request-id", "traceparent", "tracestate", "baggage", "x-canary"));
+      new PropagateConfig(List.of("x-request-id", "traceparent", "tracestate", "baggage", "x-canary"), List.of());
 
   private final ExecutorService other = Executors.newSingleThreadExecutor();
 
@@ -243,8 +243,8 @@ class MeshContextTest {
 
   @Test
   void eachContextHoldsOnlyItsOwnValues() {
-    PropagateConfig meshA = new PropagateConfig(List.of("x-a"));
-    PropagateConfig meshB = new PropagateConfig(List.of("x-b"));
+    PropagateConfig meshA = new PropagateConfig(List.of("x-a"), List.of());
+    PropagateConfig meshB = new PropagateConfig(List.of("x-b"), List.of());
     RequestView req = request(Map.of("x-a", "1", "x-b", "2", "x-request-id", "r"));
     MeshContext a = MeshContext.fromRequest(meshA, req, () -> "g");
     MeshContext b = MeshContext.fromRequest(meshB, req, () -> "g");

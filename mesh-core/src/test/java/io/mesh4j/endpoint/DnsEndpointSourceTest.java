@@ -52,7 +52,7 @@ class DnsEndpointSourceTest {
   }
 
   private static ClusterConfig cluster(EndpointConfig... endpoints) {
-    return new ClusterConfig("inv", null, List.of(endpoints), null, null, null, null, null, 50, null, null, null, null);
+    return new ClusterConfig("inv", null, List.of(endpoints), null, null, null, null, null, 50, null, null, null, null, null, null);
   }
 
   private DnsEndpointSource source(ClusterConfig config, Executor executor) {

@@ -69,12 +69,12 @@ class MeshRuntimeTest {
 
   @Test
   void aRoutesBucketIsKeptWhileItsRateLimitHoldsAndSharedByEveryCaller() {
-    RateLimitConfig two = new RateLimitConfig(2, 2);
+    RateLimitConfig two = new RateLimitConfig(2, 2, null, RateLimitConfig.DEFAULT_MAX_KEYS);
     TokenBucket bucket = runtime.bucket("self/r", two);
 
-    assertThat(runtime.bucket("self/r", new RateLimitConfig(2, 2))).isSameAs(bucket);
+    assertThat(runtime.bucket("self/r", new RateLimitConfig(2, 2, null, RateLimitConfig.DEFAULT_MAX_KEYS))).isSameAs(bucket);
     assertThat(runtime.bucket("self/other", two)).isNotSameAs(bucket);
-    assertThat(runtime.bucket("self/r", new RateLimitConfig(5, 5))).isNotSameAs(bucket);
+    assertThat(runtime.bucket("self/r", new RateLimitConfig(5, 5, null, RateLimitConfig.DEFAULT_MAX_KEYS))).isNotSameAs(bucket);
   }
 
   @Test

@@ -202,7 +202,7 @@ class PeakEwmaPickerTest {
   private static final class ClusterConfigHolder {
     static final io.mesh4j.config.ClusterConfig PEAK_EWMA = new io.mesh4j.config.ClusterConfig(
         "c", io.mesh4j.config.LbPolicy.PEAK_EWMA, List.of(), null, null, null, null, null, 50,
-        null, null, null, null);
+        null, null, null, null, null, null);
   }
 
   @Test

@@ -23,7 +23,8 @@ class PickersTest {
 
   private static ClusterConfig cluster(LbPolicy lb, HashOnConfig hashOn) {
     return new ClusterConfig(
-        "inventory", lb, List.of(), null, null, null, null, null, 50, null, hashOn, null, null);
+        "inventory", lb, List.of(), null, null, null, null, null, 50, null, hashOn, null, null,
+        null, null);
   }
 
   @ParameterizedTest

@@ -57,7 +57,7 @@ class SeededRandomTest {
   void twoChoicePickersOfASeededFactoryPickReproducibly() {
     for (LbPolicy lb : new LbPolicy[] {LbPolicy.LEAST_REQUEST, LbPolicy.PEAK_EWMA}) {
       ClusterConfig c = new ClusterConfig("c", lb, List.of(), null, null, null, null, null, 50,
-          null, null, null, null);
+          null, null, null, null, null, null);
       List<Endpoint> eps = endpoints(5);
       Picker p1 = Pickers.factory(c, new Random(3), () -> 0L).build(eps, repeat(5, 1));
       Picker p2 = Pickers.factory(c, new Random(3), () -> 0L).build(eps, repeat(5, 1));

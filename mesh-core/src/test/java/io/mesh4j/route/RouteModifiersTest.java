@@ -121,10 +121,10 @@ class RouteModifiersTest {
     var mirror = new MirrorConfig("shadow", 5);
     var fault = new FaultConfig(new FaultConfig.Delay(Duration.ofMillis(100), 1),
         new FaultConfig.Abort(503, 0.1));
-    var rateLimit = new RateLimitConfig(200, 400);
+    var rateLimit = new RateLimitConfig(200, 400, null, RateLimitConfig.DEFAULT_MAX_KEYS);
     RouteConfig config = new RouteConfig("r", prefix("/").build(), forward("c"),
         new RewriteConfig(null, null, null, "upstream.internal"), headers, Duration.ofSeconds(2),
-        retry, mirror, fault, rateLimit, null);
+        retry, mirror, fault, rateLimit, null, null);
 
     Route r = only(config);
 

@@ -151,11 +151,6 @@ final class Plan {
     final ClientMeters.RouteMeters meters;
 
     Target(ClusterPlan cluster, RetryPolicy retry, Backoff backoff, RetryBudget budget,
-        long timeoutNanos, ClientMeters.RouteMeters meters) {
-      this(cluster, retry, backoff, budget, timeoutNanos, meters, null);
-    }
-
-    Target(ClusterPlan cluster, RetryPolicy retry, Backoff backoff, RetryBudget budget,
         long timeoutNanos, ClientMeters.RouteMeters meters, HedgeConfig hedge) {
       super(cluster.cluster, cluster.resilience, retry, backoff, budget, timeoutNanos, hedge);
       this.cluster = cluster;

@@ -129,7 +129,7 @@ class KeyedTokenBucketsTest {
 
   @Test
   void aConfigWithoutKeyOrWithZeroMaxKeysIsRefused() {
-    assertThatThrownBy(() -> KeyedTokenBuckets.create(new RateLimitConfig(1, 1), time))
+    assertThatThrownBy(() -> KeyedTokenBuckets.create(new RateLimitConfig(1, 1, null, RateLimitConfig.DEFAULT_MAX_KEYS), time))
         .hasMessage("rate_limit.key: missing");
     assertThatThrownBy(() -> KeyedTokenBuckets.create(byHeader(1, 1, 0), time))
         .hasMessage("rate_limit.max_keys: 0 (expected: >= 1)");

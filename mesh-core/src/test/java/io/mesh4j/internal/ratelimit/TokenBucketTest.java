@@ -31,7 +31,7 @@ class TokenBucketTest {
 
   @Test
   void aFullBucketGivesItsBurstThenOneTokenPerInterval() {
-    TokenBucket b = TokenBucket.create(new RateLimitConfig(10, 5), time);
+    TokenBucket b = TokenBucket.create(new RateLimitConfig(10, 5, null, RateLimitConfig.DEFAULT_MAX_KEYS), time);
     assertThat(b.availableTokens()).isEqualTo(5);
     assertThat(drain(b)).isEqualTo(5);
     assertThat(b.nanosUntilNextToken()).isEqualTo(100 * MS);

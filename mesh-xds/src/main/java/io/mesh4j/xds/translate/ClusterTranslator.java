@@ -52,7 +52,7 @@ final class ClusterTranslator {
     ClusterConfig build(HashOnConfig hashOn) {
       return new ClusterConfig(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker,
           retry, ClusterConfig.DEFAULT_TIMEOUT, panicThreshold, slowStart,
-          lb == LbPolicy.RING_HASH ? hashOn : null, null, localityLb);
+          lb == LbPolicy.RING_HASH ? hashOn : null, null, localityLb, null, null);
     }
   }
 

@@ -39,7 +39,7 @@ class ClusterTranslationTest {
       OutlierDetectionConfig od, CircuitBreakerConfig cb, RetryConfig retry, int panic,
       Duration slowStart) {
     return new ClusterConfig("c", lb, endpoints, hc, od, cb, retry, Duration.ofSeconds(15), panic,
-        slowStart, null, null, null);
+        slowStart, null, null, null, null, null);
   }
 
   static ClusterConfig plain(LbPolicy lb) {
