@@ -11,10 +11,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An {@link IdentitySource} reading three PEM files: the certificate chain (leaf first), the
@@ -44,28 +40,22 @@ import org.slf4j.LoggerFactory;
  *     .build();
  * }</pre>
  */
-public final class PemFileIdentitySource implements IdentitySource {
-  private static final Logger log = LoggerFactory.getLogger(PemFileIdentitySource.class);
+public final class PemFileIdentitySource extends RotatingIdentitySource {
   /** The default poll interval. */
   public static final Duration DEFAULT_REFRESH = Duration.ofSeconds(5);
 
-  private final String name;
   private final Path certChain;
   private final Path privateKey;
   private final Path trustBundle;
   private final Duration refresh;
   private final Scheduler scheduler;
-  private final List<Consumer<WorkloadIdentity>> listeners = new CopyOnWriteArrayList<>();
-
-  private volatile WorkloadIdentity current;
-  private volatile String lastError;
   private volatile boolean closed;
   private volatile Scheduler.Cancellable next;
   /** The file contents the current identity (or the last refused attempt) was read from. */
   private byte[][] seen;
 
   private PemFileIdentitySource(Builder b) {
-    this.name = b.name;
+    super(b.name);
     this.certChain = Objects.requireNonNull(b.certChain, "certChain");
     this.privateKey = Objects.requireNonNull(b.privateKey, "privateKey");
     this.trustBundle = Objects.requireNonNull(b.trustBundle, "trustBundle");
@@ -83,12 +73,12 @@ public final class PemFileIdentitySource implements IdentitySource {
     try {
       contents = readAll();
     } catch (IOException e) {
-      throw new IllegalArgumentException("identity source " + name + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("identity source " + name() + ": " + e.getMessage(), e);
     }
     try {
-      current = parse(contents).withGeneration(1);
+      publish(parse(contents));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("identity source " + name + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("identity source " + name() + ": " + e.getMessage(), e);
     }
     seen = contents;
     if (scheduler != null) next = scheduler.schedule(this::poll, refresh);
@@ -126,7 +116,7 @@ public final class PemFileIdentitySource implements IdentitySource {
     try {
       contents = readAll();
     } catch (IOException e) {
-      fail(e.getMessage());
+      refuse(e.getMessage());
       return false;
     }
     if (Arrays.deepEquals(contents, seen)) {
@@ -136,29 +126,11 @@ public final class PemFileIdentitySource implements IdentitySource {
     try {
       next = parse(contents);
     } catch (IllegalArgumentException e) {
-      fail(e.getMessage());
+      refuse(e.getMessage());
       return false; // seen stays: the next poll reads again (a rotation half written)
     }
     seen = contents;
-    lastError = null;
-    WorkloadIdentity prev = current;
-    current = next.withGeneration(prev.generation() + 1);
-    log.info("mesh4j: identity source {} rotated to {}", name, current);
-    for (Consumer<WorkloadIdentity> l : listeners) {
-      try {
-        l.accept(current);
-      } catch (RuntimeException e) {
-        log.warn("mesh4j: identity listener of {} failed", name, e);
-      }
-    }
-    return true;
-  }
-
-  private void fail(String message) {
-    if (!Objects.equals(message, lastError)) {
-      log.warn("mesh4j: identity source {} keeps {}: {}", name, current, message);
-    }
-    lastError = message;
+    return publish(next);
   }
 
   private void poll() {
@@ -168,28 +140,6 @@ public final class PemFileIdentitySource implements IdentitySource {
     } finally {
       if (!closed) next = scheduler.schedule(this::poll, refresh);
     }
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public WorkloadIdentity current() {
-    return current;
-  }
-
-  @Override
-  public AutoCloseable onChange(Consumer<WorkloadIdentity> listener) {
-    Objects.requireNonNull(listener, "listener");
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
-  }
-
-  @Override
-  public String lastError() {
-    return lastError;
   }
 
   @Override

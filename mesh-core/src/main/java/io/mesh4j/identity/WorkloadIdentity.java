@@ -65,13 +65,12 @@ public final class WorkloadIdentity {
   }
 
   /**
-   * This material with another generation number. An {@link IdentitySource} numbers its versions
-   * 1, 2, 3... so TLS key managers can tell them apart (and forget old ones); a source outside this
-   * package calls this on each new identity it serves.
+   * This material with another generation number: {@link RotatingIdentitySource} numbers the
+   * versions it serves 1, 2, 3... so TLS key managers can tell them apart (and forget old ones).
    *
    * @throws IllegalArgumentException when {@code g} is negative
    */
-  public WorkloadIdentity withGeneration(long g) {
+  WorkloadIdentity withGeneration(long g) {
     if (g < 0) throw new IllegalArgumentException("generation: " + g + " (expected: >= 0)");
     return new WorkloadIdentity(chain, privateKey, trustBundle, g);
   }

@@ -16,6 +16,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import io.mesh4j.identity.IdentitySource;
+import io.mesh4j.identity.RotatingIdentitySource;
 import io.mesh4j.identity.WorkloadIdentity;
 import io.spiffe.workloadapi.grpc.SpiffeWorkloadAPIGrpc;
 import io.spiffe.workloadapi.grpc.Workload;
@@ -45,7 +46,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,20 +82,18 @@ import org.slf4j.LoggerFactory;
  * // config: identity_sources: [{ name: workload }] and clusters[].tls.source: workload
  * }</pre>
  */
-public final class WorkloadApiIdentitySource implements IdentitySource {
+public final class WorkloadApiIdentitySource extends RotatingIdentitySource {
   private static final Logger log = LoggerFactory.getLogger(WorkloadApiIdentitySource.class);
   /** The environment variable the Workload API address is read from by default. */
   public static final String SOCKET_ENV = "SPIFFE_ENDPOINT_SOCKET";
   private static final Metadata.Key<String> SECURITY_HEADER =
       Metadata.Key.of("workload.spiffe.io", Metadata.ASCII_STRING_MARSHALLER);
 
-  private final String name;
   private final String address;
   private final Path socket;
   private final String spiffeId;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
-  private final List<Consumer<WorkloadIdentity>> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService executor;
   private final EventLoopGroup eventLoop;
   private final ManagedChannel channel;
@@ -104,8 +102,6 @@ public final class WorkloadApiIdentitySource implements IdentitySource {
   /** Every thread the source started, joined by {@link #close()}. */
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
 
-  private volatile WorkloadIdentity current;
-  private volatile String lastError;
   private volatile boolean closed;
   private volatile long connects;
   // Confined to the executor thread:
@@ -114,7 +110,7 @@ public final class WorkloadApiIdentitySource implements IdentitySource {
   private Duration nextBackoff;
 
   private WorkloadApiIdentitySource(Builder b, String address, Path socket) {
-    this.name = b.name;
+    super(b.name);
     this.address = address;
     this.socket = socket;
     this.spiffeId = b.spiffeId;
@@ -177,11 +173,14 @@ public final class WorkloadApiIdentitySource implements IdentitySource {
       try {
         next = toIdentity(response);
       } catch (IllegalArgumentException e) {
-        fail("refused an update from " + address + ": " + e.getMessage());
+        refuse("refused an update from " + address + ": " + e.getMessage());
         return;
       }
-      lastError = null;
-      apply(next);
+      boolean initial = current() == null;
+      if (publish(next) && initial) {
+        log.info("mesh4j: identity source {} got {} from {}", name(), current(), address);
+      }
+      first.countDown();
     }
 
     @Override
@@ -206,51 +205,11 @@ public final class WorkloadApiIdentitySource implements IdentitySource {
       long delay = wait.toMillis() / 2
           + ThreadLocalRandom.current().nextLong(wait.toMillis() / 2 + 1);
       // Deduplicated by reason, so an agent that stays down logs one warning, not one per try.
-      fail("Workload API " + address + ": " + why + "; reconnecting");
-      log.debug("mesh4j: identity source {}: reconnecting in {}ms", name, delay);
+      refuse("Workload API " + address + ": " + why + "; reconnecting");
+      log.debug("mesh4j: identity source {}: reconnecting in {}ms", name(), delay);
       retry = executor.schedule(WorkloadApiIdentitySource.this::connect, delay,
           TimeUnit.MILLISECONDS);
     }
-  }
-
-  private void apply(WorkloadIdentity next) {
-    WorkloadIdentity prev = current;
-    if (prev != null && sameMaterial(prev, next)) {
-      first.countDown();
-      return;
-    }
-    current = next.withGeneration(prev == null ? 1 : prev.generation() + 1);
-    first.countDown();
-    if (prev == null) {
-      log.info("mesh4j: identity source {} got {} from {}", name, current, address);
-      return;
-    }
-    log.info("mesh4j: identity source {} rotated to {}", name, current);
-    for (Consumer<WorkloadIdentity> l : listeners) {
-      try {
-        l.accept(current);
-      } catch (RuntimeException e) {
-        log.warn("mesh4j: identity listener of {} failed", name, e);
-      }
-    }
-  }
-
-  private static boolean sameMaterial(WorkloadIdentity a, WorkloadIdentity b) {
-    return a.certificateChain().equals(b.certificateChain())
-        && a.trustBundle().equals(b.trustBundle())
-        && Arrays.equals(a.privateKey().getEncoded(), b.privateKey().getEncoded());
-  }
-
-  private void fail(String message) {
-    if (!Objects.equals(message, lastError)) {
-      WorkloadIdentity c = current;
-      if (c == null) {
-        log.warn("mesh4j: identity source {}: {}", name, message);
-      } else {
-        log.warn("mesh4j: identity source {} keeps {}: {}", name, c, message);
-      }
-    }
-    lastError = message;
   }
 
   /** Turns one Workload API message into an identity; never puts key bytes in a message. */
@@ -317,28 +276,6 @@ public final class WorkloadApiIdentitySource implements IdentitySource {
   }
 
   @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public WorkloadIdentity current() {
-    return current;
-  }
-
-  @Override
-  public AutoCloseable onChange(Consumer<WorkloadIdentity> listener) {
-    Objects.requireNonNull(listener, "listener");
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
-  }
-
-  @Override
-  public String lastError() {
-    return lastError;
-  }
-
-  @Override
   public String describe() {
     return "spiffe workload api " + address + (spiffeId == null ? "" : " spiffe_id=" + spiffeId);
   }
@@ -375,7 +312,7 @@ public final class WorkloadApiIdentitySource implements IdentitySource {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (Exception e) {
-        log.debug("mesh4j: identity source {}: cancelling the stream", name, e);
+        log.debug("mesh4j: identity source {}: cancelling the stream", name(), e);
       }
     }
     channel.shutdownNow();
@@ -530,7 +467,7 @@ public final class WorkloadApiIdentitySource implements IdentitySource {
         got = false;
       }
       if (!got) {
-        String why = s.lastError;
+        String why = s.lastError();
         s.close();
         throw new IllegalStateException("identity source " + name + ": no X.509 SVID from "
             + address + " within " + initialTimeout.toMillis() + "ms"
