@@ -1,6 +1,7 @@
 package io.mesh4j.xds;
 
 import io.mesh4j.config.ClusterConfig;
+import io.mesh4j.config.IdentitySourceConfig;
 import io.mesh4j.config.InboundConfig;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.config.OutboundConfig;
@@ -13,10 +14,12 @@ import java.util.Set;
 
 /**
  * The file + xDS rule: the file (the mesh's own config) is the base and wins. Its service,
- * propagate, admin, global policies and inbound settings (authz, trusted proxies, health path) are
- * kept as they are, and so is its path_normalization unless it is the default (then the one the
- * control plane's connection managers set applies); its clusters and virtual hosts come first, and an xDS cluster or virtual host with the same
- * name as one in the file is dropped (an override, reported in {@link Result#overridden()}). The
+ * propagate, admin, global policies and inbound settings (authz, trusted proxies, health path,
+ * {@code inbound.tls} when it sets one) are kept as they are, and so is its path_normalization
+ * unless it is the default (then the one the control plane's connection managers set applies).
+ * Its identity sources, clusters and virtual hosts come first, and an xDS cluster or virtual host
+ * with the same name as one in the file is dropped (an override, reported in {@link
+ * Result#overridden()}); an xDS identity source of a name the file declares is the file's. The
  * rest of xDS is added after the file's entries, in xDS order. Stateless.
  */
 final class ConfigMerge {
@@ -44,12 +47,17 @@ final class ConfigMerge {
     InboundConfig fi = file.inbound();
     InboundConfig inbound =
         new InboundConfig(inboundHosts, fi.authz(), fi.trustedProxies(), fi.healthPath(),
-            fi.headersWithUnderscoresAction(), fi.tls(), fi.concurrencyLimit());
+            fi.headersWithUnderscoresAction(), fi.tls() != null ? fi.tls() : xds.inbound().tls(),
+            fi.concurrencyLimit());
+    List<IdentitySourceConfig> sources = new ArrayList<>(file.identitySources());
+    for (IdentitySourceConfig s : xds.identitySources()) {
+      if (file.identitySource(s.name()) == null) sources.add(s);
+    }
     MeshConfig merged = new MeshConfig(file.version(), file.service(), clusters,
         new OutboundConfig(outbound), inbound, file.propagate(), file.admin(), file.policies(),
         file.pathNormalization().equals(PathNormalizationConfig.DEFAULT)
             ? xds.pathNormalization() : file.pathNormalization(),
-        file.locality(), file.identitySources());
+        file.locality(), sources);
     return new Result(merged, List.copyOf(overridden));
   }
 

@@ -14,12 +14,16 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** The four xDS v3 resource types the client follows, in the order Envoy depends on them. */
+/**
+ * The xDS v3 resource types the client follows, in the order Envoy depends on them; {@link #SECRET}
+ * (SDS) only when it is given identity sources.
+ */
 enum ResourceType {
   LISTENER("Listener", "type.googleapis.com/envoy.config.listener.v3.Listener", Listener.class, true),
   ROUTE("RouteConfiguration", "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
@@ -27,7 +31,9 @@ enum ResourceType {
   CLUSTER("Cluster", "type.googleapis.com/envoy.config.cluster.v3.Cluster", Cluster.class, true),
   ENDPOINT("ClusterLoadAssignment",
       "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",
-      ClusterLoadAssignment.class, false);
+      ClusterLoadAssignment.class, false),
+  SECRET("Secret", "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+      Secret.class, false);
 
   /** The short name used in status, error details and {@code TranslationIssue.resourceType}. */
   final String shortName;
@@ -71,6 +77,7 @@ enum ResourceType {
       case ROUTE -> ((RouteConfiguration) m).getName();
       case CLUSTER -> ((Cluster) m).getName();
       case ENDPOINT -> ((ClusterLoadAssignment) m).getClusterName();
+      case SECRET -> ((Secret) m).getName();
     };
   }
 

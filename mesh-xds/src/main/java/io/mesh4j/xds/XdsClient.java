@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -25,16 +26,19 @@ import io.mesh4j.config.ConfigError;
 import io.mesh4j.config.ConfigException;
 import io.mesh4j.config.ConfigValidator;
 import io.mesh4j.config.MeshConfig;
+import io.mesh4j.identity.WorkloadIdentity;
 import io.mesh4j.time.Scheduler;
 import io.mesh4j.time.Ticker;
 import io.mesh4j.xds.translate.EnvoyResources;
 import io.mesh4j.xds.translate.EnvoyTranslator;
+import io.mesh4j.xds.translate.SdsBinding;
 import io.mesh4j.xds.translate.Translation;
 import io.mesh4j.xds.translate.TranslationIssue;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,7 +77,9 @@ import org.slf4j.LoggerFactory;
  * bootstrap binds (outbound/inbound names) are followed: the {@code rds.route_config_name} of
  * their HttpConnectionManagers, plus every bound name that is not a listener, make the RDS
  * subscription; the EDS clusters ({@code eds_cluster_config.service_name} or the cluster name)
- * make the EDS subscription. Subscriptions are updated as responses arrive.
+ * make the EDS subscription. Subscriptions are updated as responses arrive. With {@link
+ * SdsIdentitySource}s ({@link Builder#identitySource}), their secrets make the SDS subscription
+ * (type {@code Secret}, by name); see that class for how secrets become identities.
  *
  * <h2>Applying, ACK and NACK</h2>
  *
@@ -82,7 +88,9 @@ import org.slf4j.LoggerFactory;
  * endpoints. Then all received resources are translated ({@link EnvoyTranslator}), merged with
  * the file config (see {@link ConfigMerge}: the file wins same-named clusters and virtual hosts),
  * validated, and applied with {@link Mesh#reload(MeshConfig, String)} (source {@code "xds"}); the
- * held responses are then ACKed (their version_info and nonce). A response whose resources cannot
+ * held responses are then ACKed (their version_info and nonce). Secrets are checked when they
+ * arrive (a bad one is NACKed at once and its identity source keeps its identity) and a good pair
+ * becomes its source's identity before any config naming the source is applied. A response whose resources cannot
  * be decoded or translated (REJECTED issues), or whose result the validator or the mesh rejects, is
  * NACKed: the previous version, the response's nonce, and an error_detail listing the problems,
  * e.g. {@code Cluster inventory: outlier_detection.split_external_local_origin_errors: not
@@ -119,6 +127,8 @@ public final class XdsClient implements AutoCloseable {
   private final Ticker ticker;
   private final Node node;
   private final ConfigSourceStatus statusHook = () -> status().toMap();
+  private final List<SdsIdentitySource> sdsSources;
+  private final List<SdsBinding> sdsBindings;
 
   private final Object lock = new Object();
   // Everything below is guarded by lock.
@@ -134,6 +144,8 @@ public final class XdsClient implements AutoCloseable {
   private final EnumMap<ResourceType, String> lastSentNonce = new EnumMap<>(ResourceType.class);
   private final EnumMap<ResourceType, Pending> pending = new EnumMap<>(ResourceType.class);
   private final EnumMap<ResourceType, Rejected> rejected = new EnumMap<>(ResourceType.class);
+  /** The checked material of each Secret received (a KeyPair or a CA list), by name. */
+  private final Map<String, Object> secretMaterial = new LinkedHashMap<>();
   private ManagedChannel channel;
   private Stream stream;
   private Scheduler.Cancellable reconnect;
@@ -168,6 +180,14 @@ public final class XdsClient implements AutoCloseable {
     subscribed.put(ResourceType.CLUSTER, List.of());
     subscribed.put(ResourceType.ROUTE, List.of());
     subscribed.put(ResourceType.ENDPOINT, List.of());
+    this.sdsSources = List.copyOf(b.sdsSources);
+    this.sdsBindings = sdsSources.stream().map(SdsIdentitySource::binding).toList();
+    Set<String> secrets = new LinkedHashSet<>();
+    for (SdsIdentitySource src : sdsSources) {
+      secrets.add(src.certificateSecret());
+      secrets.add(src.validationContextSecret());
+    }
+    subscribed.put(ResourceType.SECRET, List.copyOf(secrets));
   }
 
   /**
@@ -199,13 +219,28 @@ public final class XdsClient implements AutoCloseable {
   }
 
   private void begin() {
-    mesh.registerConfigSource(SOURCE_NAME, statusHook);
+    List<SdsIdentitySource> attached = new ArrayList<>();
+    for (SdsIdentitySource src : sdsSources) {
+      if (!src.attach(bootstrap.server())) {
+        attached.forEach(SdsIdentitySource::detach);
+        throw new IllegalStateException("identity source " + src.name()
+            + ": already fed by another XdsClient");
+      }
+      attached.add(src);
+    }
+    try {
+      mesh.registerConfigSource(SOURCE_NAME, statusHook);
+    } catch (RuntimeException e) {
+      attached.forEach(SdsIdentitySource::detach);
+      throw e;
+    }
     try {
       synchronized (lock) {
         connect();
       }
     } catch (RuntimeException e) {
       mesh.unregisterConfigSource(SOURCE_NAME, statusHook);
+      attached.forEach(SdsIdentitySource::detach);
       throw e;
     }
   }
@@ -217,6 +252,7 @@ public final class XdsClient implements AutoCloseable {
     synchronized (lock) {
       Map<String, XdsStatus.TypeStatus> types = new LinkedHashMap<>();
       for (ResourceType t : ResourceType.values()) {
+        if (t == ResourceType.SECRET && sdsSources.isEmpty()) continue;
         types.put(t.shortName, new XdsStatus.TypeStatus(ackedVersion.getOrDefault(t, ""),
             ackedNonce.getOrDefault(t, ""), subscribed.get(t), accepted.get(t).size()));
       }
@@ -313,6 +349,7 @@ public final class XdsClient implements AutoCloseable {
       lock.notifyAll();
     }
     mesh.unregisterConfigSource(SOURCE_NAME, statusHook);
+    sdsSources.forEach(SdsIdentitySource::detach);
   }
 
   // ------------------------------------------------------------------------------- stream
@@ -340,7 +377,7 @@ public final class XdsClient implements AutoCloseable {
     for (ResourceType t : List.of(ResourceType.CLUSTER, ResourceType.LISTENER)) {
       send(t, ackedVersion.getOrDefault(t, ""), "", null);
     }
-    for (ResourceType t : List.of(ResourceType.ENDPOINT, ResourceType.ROUTE)) {
+    for (ResourceType t : List.of(ResourceType.ENDPOINT, ResourceType.ROUTE, ResourceType.SECRET)) {
       if (!subscribed.get(t).isEmpty()) send(t, ackedVersion.getOrDefault(t, ""), "", null);
     }
   }
@@ -450,6 +487,10 @@ public final class XdsClient implements AutoCloseable {
       lastNonce.put(type, resp.getNonce());
       Map<String, Message> decoded = new LinkedHashMap<>();
       String error = decode(type, resp, decoded);
+      Map<String, Object> material = new LinkedHashMap<>();
+      if (error == null && type == ResourceType.SECRET) {
+        error = checkSecrets(decoded, material, resp.getVersionInfo());
+      }
       if (error != null) {
         nack(type, resp.getVersionInfo(), resp.getNonce(), error, resp.hashCode());
         lock.notifyAll();
@@ -465,6 +506,11 @@ public final class XdsClient implements AutoCloseable {
       }
       received.put(type, next);
       receivedOnce.add(type);
+      if (type == ResourceType.SECRET) {
+        secretMaterial.putAll(material);
+        secretMaterial.keySet().retainAll(next.keySet());
+        feedIdentitySources();
+      }
       pending.put(type, new Pending(resp.getVersionInfo(), resp.getNonce(), receivedAt,
           resp.getResourcesList().hashCode()));
       updateSubscriptions(true);
@@ -488,6 +534,55 @@ public final class XdsClient implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /**
+   * Checks every Secret of a response that an identity source uses (as the kind it uses it for);
+   * puts the material of the good ones in {@code out}. Returns the NACK detail naming each bad
+   * secret, after telling its sources (which keep their identity), or {@code null}.
+   */
+  private String checkSecrets(Map<String, Message> decoded, Map<String, Object> out,
+      String version) {
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, Message> e : decoded.entrySet()) {
+      String name = e.getKey();
+      Secret secret = (Secret) e.getValue();
+      for (SdsIdentitySource src : sdsSources) {
+        boolean cert = src.certificateSecret().equals(name);
+        boolean ca = src.validationContextSecret().equals(name);
+        if (!cert && !ca) continue;
+        try {
+          out.put(name, cert ? SecretMaterial.keyPair(secret) : SecretMaterial.trustedCa(secret));
+        } catch (IllegalArgumentException ex) {
+          String problem = "Secret " + name + ": " + ex.getMessage();
+          if (!problems.contains(problem)) problems.add(problem);
+          src.reject("refused Secret version " + version + " from " + bootstrap.server() + " ("
+              + problem + "); NACKed");
+        }
+      }
+    }
+    return problems.isEmpty() ? null : String.join("; ", problems);
+  }
+
+  /** Gives each identity source whose two secrets are in hand the identity they make. */
+  private void feedIdentitySources() {
+    for (SdsIdentitySource src : sdsSources) {
+      Object kp = secretMaterial.get(src.certificateSecret());
+      Object ca = secretMaterial.get(src.validationContextSecret());
+      if (!(kp instanceof SecretMaterial.KeyPair pair) || !(ca instanceof List<?> bundle)) continue;
+      @SuppressWarnings("unchecked")
+      List<X509Certificate> trusted = (List<X509Certificate>) bundle;
+      try {
+        boolean first = src.current() == null;
+        if (src.accept(WorkloadIdentity.of(pair.chain(), pair.key(), trusted)) && first) {
+          log.info("mesh4j xds: identity source {} got {} from Secrets {} and {}", src.name(),
+              src.current(), src.certificateSecret(), src.validationContextSecret());
+        }
+      } catch (IllegalArgumentException e) {
+        src.reject("Secrets " + src.certificateSecret() + " and " + src.validationContextSecret()
+            + ": " + e.getMessage());
+      }
+    }
   }
 
   /** Recomputes the RDS and EDS names from what was received; sends changed subscriptions. */
@@ -620,7 +715,7 @@ public final class XdsClient implements AutoCloseable {
         cast(state.get(ResourceType.ROUTE), RouteConfiguration.class),
         clusters,
         cast(state.get(ResourceType.ENDPOINT), ClusterLoadAssignment.class));
-    Translation tr = EnvoyTranslator.translate(resources, bootstrap.binding(), base);
+    Translation tr = EnvoyTranslator.translate(resources, bootstrap.binding(), base, sdsBindings);
     List<TranslationIssue> rejectedIssues = tr.rejected();
     if (!tr.accepted()) {
       return new Attempt(null, List.of(), rejectedIssues,
@@ -829,6 +924,7 @@ public final class XdsClient implements AutoCloseable {
     private RandomGenerator random;
     private Ticker ticker;
     private MeshConfig base;
+    private final List<SdsIdentitySource> sdsSources = new ArrayList<>();
 
     private Builder(XdsBootstrap bootstrap, Mesh mesh) {
       this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
@@ -860,9 +956,30 @@ public final class XdsClient implements AutoCloseable {
     }
 
     /**
+     * Feeds {@code source} from this client's ADS stream: its two secrets are subscribed (SDS),
+     * checked, ACKed or NACKed like the other resources, and Envoy TLS contexts that name them
+     * get the source as their {@code tls.source}. Register the same source with the mesh ({@code
+     * Mesh.builder().identitySource(source)}). See {@link SdsIdentitySource}.
+     *
+     * @throws IllegalArgumentException when a source of that name was given already
+     */
+    public Builder identitySource(SdsIdentitySource source) {
+      Objects.requireNonNull(source, "source");
+      for (SdsIdentitySource s : sdsSources) {
+        if (s.name().equals(source.name())) {
+          throw new IllegalArgumentException("identity source " + source.name()
+              + ": given twice");
+        }
+      }
+      sdsSources.add(source);
+      return this;
+    }
+
+    /**
      * Registers the status on the mesh and opens the first stream.
      *
-     * @throws IllegalStateException if the mesh already has an {@code xds} config source
+     * @throws IllegalStateException if the mesh already has an {@code xds} config source, or an
+     *     identity source is fed by another client
      * @throws ConfigException if the TLS files cannot be loaded
      */
     public XdsClient start() {

@@ -139,6 +139,12 @@ public final class MeshTls implements AutoCloseable {
               + ")"));
           continue;
         }
+        if (r.current() == null) {
+          // A source fed later (xDS SDS before its first secrets) cannot serve a handshake yet.
+          errors.add(new ConfigError(p, "identity source \"" + c.name() + "\" has no identity yet"
+              + (r.lastError() == null ? "" : " (" + r.lastError() + ")")));
+          continue;
+        }
         Source src = attach(r, false);
         sources.put(c.name(), src);
         made.add(src);

@@ -27,6 +27,7 @@ import io.mesh4j.config.LbPolicy;
 import io.mesh4j.config.OutlierDetectionConfig;
 import io.mesh4j.config.RetryConfig;
 import io.mesh4j.config.StatusRange;
+import io.mesh4j.config.TlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -47,12 +48,12 @@ final class ClusterTranslator {
   record Draft(String envoyName, String name, LbPolicy lb, List<EndpointConfig> endpoints,
       HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
       CircuitBreakerConfig circuitBreaker, RetryConfig retry, int panicThreshold,
-      Duration slowStart, LocalityLbConfig localityLb) {
+      Duration slowStart, LocalityLbConfig localityLb, TlsConfig tls) {
 
     ClusterConfig build(HashOnConfig hashOn) {
       return new ClusterConfig(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker,
           retry, ClusterConfig.DEFAULT_TIMEOUT, panicThreshold, slowStart,
-          lb == LbPolicy.RING_HASH ? hashOn : null, null, localityLb, null, null);
+          lb == LbPolicy.RING_HASH ? hashOn : null, null, localityLb, null, tls);
     }
   }
 
@@ -65,7 +66,7 @@ final class ClusterTranslator {
   private static final Set<String> CLUSTER_HANDLED = Set.of("name", "type", "eds_cluster_config",
       "load_assignment", "lb_policy", "health_checks", "outlier_detection", "circuit_breakers",
       "common_lb_config", "least_request_lb_config", "round_robin_lb_config",
-      "ring_hash_lb_config", "maglev_lb_config");
+      "ring_hash_lb_config", "maglev_lb_config", "transport_socket");
   private static final Map<String, String> CLUSTER_IGNORED = Map.ofEntries(
       Map.entry("alt_stat_name", COSMETIC),
       Map.entry("metadata", COSMETIC),
@@ -100,10 +101,13 @@ final class ClusterTranslator {
 
   private final Issues issues;
   private final Map<String, ClusterLoadAssignment> assignments;
+  private final TlsTranslator tls;
 
-  ClusterTranslator(Issues issues, Map<String, ClusterLoadAssignment> assignments) {
+  ClusterTranslator(Issues issues, Map<String, ClusterLoadAssignment> assignments,
+      TlsTranslator tls) {
     this.issues = issues;
     this.assignments = assignments;
+    this.tls = tls;
   }
 
   /** The draft, or {@code null} when the cluster cannot be translated at all. */
@@ -269,8 +273,10 @@ final class ClusterTranslator {
     // their policies as overrides, so the cluster's own policy is "no retry".
     RetryConfig retry = new RetryConfig(1, RetryConfig.DEFAULT_RETRY_ON, List.of(), null,
         RetryConfig.Backoff.DEFAULT, budget, false);
+    TlsConfig t = c.hasTransportSocket()
+        ? tls.upstream(s, "transport_socket", c.getTransportSocket(), meshName) : null;
     return new Draft(c.getName(), meshName, lb, endpoints, hc, od, cb, retry, panic, slowStart,
-        localityLb(s, c, endpoints));
+        localityLb(s, c, endpoints), t);
   }
 
   /**

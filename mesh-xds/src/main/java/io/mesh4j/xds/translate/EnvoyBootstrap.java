@@ -28,7 +28,9 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
+import io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.mesh4j.xds.translate.TranslationIssue.Severity;
@@ -42,8 +44,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Reads an Envoy v3 static bootstrap (YAML or JSON) into {@link EnvoyResources}: the listeners and
- * clusters of {@code static_resources}. YAML is converted to JSON with Jackson, then each resource
+ * Reads an Envoy v3 static bootstrap (YAML or JSON) into {@link EnvoyResources}: the listeners,
+ * clusters and secrets of {@code static_resources}. YAML is converted to JSON with Jackson, then each resource
  * is parsed with protobuf's {@link JsonFormat} against the Envoy API, so a misspelt field is an
  * error, as it is for Envoy.
  *
@@ -73,6 +75,7 @@ public final class EnvoyBootstrap {
       .add(StderrAccessLog.getDescriptor())
       .add(UpstreamTlsContext.getDescriptor())
       .add(DownstreamTlsContext.getDescriptor())
+      .add(RawBuffer.getDescriptor())
       .add(HttpProtocolOptions.getDescriptor())
       .add(PreviousHostsPredicate.getDescriptor())
       .build();
@@ -84,8 +87,8 @@ public final class EnvoyBootstrap {
   /**
    * What a bootstrap holds for mesh4j.
    *
-   * @param resources the static listeners and clusters (no route configurations or load
-   *     assignments: a static bootstrap inlines them)
+   * @param resources the static listeners, clusters and secrets (no route configurations or
+   *     load assignments: a static bootstrap inlines them)
    * @param issues IGNORED issues (resource type {@code Bootstrap}) for the top-level sections that
    *     configure the proxy process rather than routing: admin, dynamic_resources, stats ...
    * @param node {@code node.cluster}, else {@code node.id}, else {@code null}: the service's name
@@ -116,6 +119,7 @@ public final class EnvoyBootstrap {
     String node = null;
     List<Listener> listeners = new ArrayList<>();
     List<Cluster> clusters = new ArrayList<>();
+    List<Secret> secrets = new ArrayList<>();
     boolean sawStatic = false;
     for (Map.Entry<String, JsonNode> e : root.properties()) {
       String key = e.getKey();
@@ -134,9 +138,8 @@ public final class EnvoyBootstrap {
                   "static_resources.listeners", Listener.newBuilder())));
               case "clusters" -> clusters.addAll(EnvoyBootstrap.<Cluster>cast(list(f.getValue(),
                   "static_resources.clusters", Cluster.newBuilder())));
-              case "secrets" -> issues.add(new TranslationIssue(Severity.IGNORED, "Bootstrap", "",
-                  "static_resources.secrets", "TLS material is the application's (mesh4j does "
-                      + "not originate or terminate TLS)"));
+              case "secrets" -> secrets.addAll(EnvoyBootstrap.<Secret>cast(list(f.getValue(),
+                  "static_resources.secrets", Secret.newBuilder())));
               default -> throw new EnvoyParseException("static_resources." + f.getKey()
                   + ": not a field of static_resources (expected listeners, clusters, secrets)");
             }
@@ -158,7 +161,8 @@ public final class EnvoyBootstrap {
       }
     }
     if (!sawStatic) throw new EnvoyParseException("no static_resources");
-    return new Parsed(new EnvoyResources(listeners, List.of(), clusters, List.of()), issues, node);
+    return new Parsed(new EnvoyResources(listeners, List.of(), clusters, List.of(), secrets), issues,
+        node);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.mesh4j.xds.translate;
 
 import io.mesh4j.config.MeshConfig;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -32,8 +33,22 @@ public final class EnvoyTranslator {
    * @throws NullPointerException if {@code resources} or {@code binding} is null
    */
   public static Translation translate(EnvoyResources resources, XdsBinding binding, MeshConfig base) {
+    return translate(resources, binding, base, List.of());
+  }
+
+  /**
+   * As {@link #translate(EnvoyResources, XdsBinding, MeshConfig)}, with the identity sources that
+   * serve SDS secrets: an Envoy TLS context whose {@code tls_certificate_sds_secret_configs} and
+   * validation SDS secret config name the secrets of one of {@code sds} gets that source as its
+   * {@code tls.source} (and the config declares it in {@code identity_sources}, without {@code
+   * pem}).
+   *
+   * @throws NullPointerException if an argument but {@code base} is null
+   */
+  public static Translation translate(EnvoyResources resources, XdsBinding binding, MeshConfig base,
+      List<SdsBinding> sds) {
     Objects.requireNonNull(resources, "resources");
     Objects.requireNonNull(binding, "binding");
-    return new Translator(resources, binding, base).run();
+    return new Translator(resources, binding, base, List.copyOf(sds)).run();
   }
 }

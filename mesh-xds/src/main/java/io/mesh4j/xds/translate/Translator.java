@@ -19,7 +19,9 @@ import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.config.ConfigError;
 import io.mesh4j.config.ConfigValidator;
 import io.mesh4j.config.HashOnConfig;
+import io.mesh4j.config.IdentitySourceConfig;
 import io.mesh4j.config.InboundConfig;
+import io.mesh4j.config.InboundTlsConfig;
 import io.mesh4j.config.LbPolicy;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.config.OutboundConfig;
@@ -126,6 +128,10 @@ final class Translator {
   private final XdsBinding binding;
   private final MeshConfig base;
   private final Issues issues = new Issues();
+  private final TlsTranslator tls;
+  /** The inbound.tls of the first inbound listener with a TLS filter chain, and where it was. */
+  private InboundTlsConfig inboundTls;
+  private String inboundTlsWhere;
   private final Map<String, Listener> listeners = new LinkedHashMap<>();
   private final Map<String, RouteConfiguration> routeConfigs = new LinkedHashMap<>();
   private final Map<String, ClusterLoadAssignment> assignments = new LinkedHashMap<>();
@@ -136,10 +142,11 @@ final class Translator {
   private Issues.Scope pathsScope;
   private String pathsField;
 
-  Translator(EnvoyResources resources, XdsBinding binding, MeshConfig base) {
+  Translator(EnvoyResources resources, XdsBinding binding, MeshConfig base, List<SdsBinding> sds) {
     this.resources = resources;
     this.binding = binding;
     this.base = base;
+    this.tls = new TlsTranslator(issues, sds, resources.secrets());
   }
 
   Translation run() {
@@ -179,14 +186,14 @@ final class Translator {
       clusterNames.put(c.getName(), unique);
       clusters.add(c);
     }
-    ClusterTranslator ct = new ClusterTranslator(issues, assignments);
+    ClusterTranslator ct = new ClusterTranslator(issues, assignments, tls);
     List<ClusterTranslator.Draft> drafts = new ArrayList<>();
     for (Cluster c : clusters) drafts.add(ct.translate(c, clusterNames.get(c.getName())));
 
     RouteTranslator outboundRoutes = new RouteTranslator(issues, clusterNames, false);
-    List<VirtualHostConfig> outbound = side(binding.outbound(), outboundRoutes);
+    List<VirtualHostConfig> outbound = side(binding.outbound(), outboundRoutes, false);
     RouteTranslator inboundRoutes = new RouteTranslator(issues, clusterNames, true);
-    List<VirtualHostConfig> inbound = side(binding.inbound(), inboundRoutes);
+    List<VirtualHostConfig> inbound = side(binding.inbound(), inboundRoutes, true);
 
     List<ClusterConfig> built = new ArrayList<>();
     for (ClusterTranslator.Draft d : drafts) {
@@ -203,14 +210,22 @@ final class Translator {
 
     String service = base != null && base.service() != null ? base.service() : DEFAULT_SERVICE;
     InboundConfig baseInbound = base != null ? base.inbound() : InboundConfig.EMPTY;
+    InboundTlsConfig inTls = baseInbound.tls();
+    if (inTls == null) {
+      inTls = inboundTls;
+    } else if (inboundTls != null && !inboundTls.equals(inTls)) {
+      issues.add(Severity.IGNORED, "Listener", inboundTlsWhere, "", "its TLS (inbound.tls mode "
+          + inboundTls.mode().configName() + ", source " + inboundTls.source() + "): the file's"
+          + " inbound.tls wins");
+    }
     MeshConfig config = new MeshConfig(MeshConfig.CURRENT_VERSION, service, built,
         new OutboundConfig(outbound),
         new InboundConfig(inbound, baseInbound.authz(), baseInbound.trustedProxies(),
             baseInbound.healthPath(), baseInbound.headersWithUnderscoresAction(),
-            baseInbound.tls(), baseInbound.concurrencyLimit()),
+            inTls, baseInbound.concurrencyLimit()),
         base != null ? base.propagate() : null,
         base != null ? base.admin() : null, null, pathNormalization(), null,
-        base != null ? base.identitySources() : null);
+        identitySources());
     List<ConfigError> errors = ConfigValidator.validate(config);
     if (!errors.isEmpty()) {
       for (ConfigError e : errors) {
@@ -221,13 +236,40 @@ final class Translator {
     return new Translation(config, issues.list());
   }
 
+  /**
+   * The base's identity sources, then those the translated TLS settings name that the base does
+   * not declare (the file's entry of a name wins, as its other settings do).
+   */
+  private List<IdentitySourceConfig> identitySources() {
+    List<IdentitySourceConfig> out = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    if (base != null) {
+      for (IdentitySourceConfig c : base.identitySources()) {
+        out.add(c);
+        names.add(c.name());
+      }
+    }
+    for (IdentitySourceConfig c : tls.sources()) {
+      if (names.add(c.name())) {
+        out.add(c);
+      } else if (!c.equals(base.identitySource(c.name()))) {
+        issues.add(Severity.IGNORED, "MeshConfig", "", "identity_sources",
+            "the TLS contexts' identity source " + c.name() + " (" + (c.pem() == null ? "SDS"
+                : "files " + c.pem().certChain() + ", " + c.pem().trustBundle())
+                + "): the file's entry of that name wins");
+      }
+    }
+    return out;
+  }
+
   /** The virtual hosts of every listener or route configuration bound to one side, in order. */
-  private List<VirtualHostConfig> side(List<String> names, RouteTranslator routes) {
+  private List<VirtualHostConfig> side(List<String> names, RouteTranslator routes,
+      boolean inbound) {
     List<VirtualHostConfig> out = new ArrayList<>();
     for (String name : names) {
       Listener l = listeners.get(name);
       if (l != null) {
-        out.addAll(listener(l, routes));
+        out.addAll(listener(l, routes, inbound));
         continue;
       }
       RouteConfiguration rc = routeConfigs.get(name);
@@ -241,7 +283,7 @@ final class Translator {
     return out;
   }
 
-  private List<VirtualHostConfig> listener(Listener l, RouteTranslator routes) {
+  private List<VirtualHostConfig> listener(Listener l, RouteTranslator routes, boolean inbound) {
     Issues.Scope s = issues.scope("Listener", l.getName());
     Fields.walk(s, "", l, LISTENER_HANDLED, LISTENER_IGNORED);
     if (l.hasApiListener()) {
@@ -256,22 +298,60 @@ final class Translator {
       }
       return connectionManager(s, p, hcm, routes);
     }
-    if (l.getFilterChainsCount() != 1) {
+    int chosen = 0;
+    boolean permissive = false;
+    if (inbound && l.getFilterChainsCount() == 2) {
+      // Istio's PERMISSIVE: the same HTTP filters behind a TLS chain and a plaintext chain.
+      FilterChain a = l.getFilterChains(0);
+      FilterChain b = l.getFilterChains(1);
+      boolean ta = a.hasTransportSocket() && TlsTranslator.isTls(a.getTransportSocket());
+      boolean tb = b.hasTransportSocket() && TlsTranslator.isTls(b.getTransportSocket());
+      if (ta != tb && a.getFiltersList().equals(b.getFiltersList())) {
+        permissive = true;
+        chosen = ta ? 0 : 1;
+        String other = index("", "filter_chains", 1 - chosen);
+        FilterChain plain = l.getFilterChains(1 - chosen);
+        Fields.walk(s, other, plain, Set.of("filters", "filter_chain_match", "transport_socket"),
+            Map.of("name", COSMETIC, "metadata", COSMETIC));
+        if (plain.hasTransportSocket()) {
+          TlsTranslator.plaintext(s, join(other, "transport_socket"), plain.getTransportSocket());
+        }
+        chainMatch(s, other, plain);
+      }
+    }
+    if (!permissive && l.getFilterChainsCount() != 1) {
       s.reject("filter_chains", l.getFilterChainsCount() + " filter chains (mesh4j takes one HTTP "
-          + "connection manager per listener)");
+          + "connection manager per listener" + (inbound ? ", or on the inbound side a TLS and a"
+          + " plaintext chain with the same filters (permissive)" : "") + ")");
       return List.of();
     }
-    FilterChain chain = l.getFilterChains(0);
-    String cp = "filter_chains[0]";
-    Fields.walk(s, cp, chain, Set.of("filters", "filter_chain_match"), Map.of(
+    FilterChain chain = l.getFilterChains(chosen);
+    String cp = index("", "filter_chains", chosen);
+    Map<String, String> chainIgnored = new java.util.HashMap<>(Map.of(
         "name", COSMETIC,
         "metadata", COSMETIC,
-        "transport_socket", "TLS termination is the servlet container's (inbound) and the "
-            + "application's own call (outbound)",
         "transport_socket_connect_timeout", DOWNSTREAM));
-    if (chain.hasFilterChainMatch()
-        && !chain.getFilterChainMatch().equals(FilterChainMatch.getDefaultInstance())) {
-      s.reject(join(cp, "filter_chain_match"), "mesh4j does not select filter chains");
+    if (!inbound) {
+      chainIgnored.put("transport_socket", "the outbound side's listener: TLS from the application"
+          + " to itself has no meaning in-process (clusters[].tls covers the calls it makes)");
+    }
+    Fields.walk(s, cp, chain, Set.of("filters", "filter_chain_match", "transport_socket"),
+        chainIgnored);
+    chainMatch(s, cp, chain);
+    if (inbound && chain.hasTransportSocket()) {
+      InboundTlsConfig t = tls.downstream(s, join(cp, "transport_socket"),
+          chain.getTransportSocket(), permissive, l.getName());
+      if (t != null) {
+        if (inboundTls == null) {
+          inboundTls = t;
+          inboundTlsWhere = l.getName();
+        } else if (!inboundTls.equals(t)) {
+          s.reject(join(cp, "transport_socket"), "its inbound.tls (mode " + t.mode().configName()
+              + ", source " + t.source() + ") differs from that of listener " + inboundTlsWhere
+              + " (mode " + inboundTls.mode().configName() + ", source " + inboundTls.source()
+              + "); mesh4j has one inbound.tls");
+        }
+      }
     }
     List<VirtualHostConfig> out = null;
     for (int i = 0; i < chain.getFiltersCount(); i++) {
@@ -296,6 +376,19 @@ final class Translator {
       return List.of();
     }
     return out;
+  }
+
+  /**
+   * A filter chain's match: chains are not selected, so only a {@code transport_protocol} (the
+   * TLS / plaintext split the transport sockets already express) and ALPN names may be set.
+   */
+  private static void chainMatch(Issues.Scope s, String cp, FilterChain chain) {
+    if (!chain.hasFilterChainMatch()) return;
+    FilterChainMatch m = chain.getFilterChainMatch().toBuilder().clearTransportProtocol()
+        .clearApplicationProtocols().build();
+    if (!m.equals(FilterChainMatch.getDefaultInstance())) {
+      s.reject(join(cp, "filter_chain_match"), "mesh4j does not select filter chains");
+    }
   }
 
   private List<VirtualHostConfig> connectionManager(Issues.Scope s, String p,

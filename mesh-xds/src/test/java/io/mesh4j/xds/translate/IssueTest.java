@@ -116,7 +116,10 @@ class IssueTest {
         Arguments.of("name: c\ntype: ORIGINAL_DST\nlb_policy: CLUSTER_PROVIDED\n",
             "type", "ORIGINAL_DST: " + NS + " (expected STATIC, STRICT_DNS, LOGICAL_DNS or EDS)"),
         Arguments.of("name: c\ntransport_socket: {name: envoy.transport_sockets.tls}\n" + endpoint,
-            "transport_socket", NS),
+            "transport_socket", "\"envoy.transport_sockets.tls\" without a typed_config (expected"
+                + " envoy.transport_sockets.tls with an UpstreamTlsContext)"),
+        Arguments.of("name: c\ntransport_socket_matches: [{name: m, transport_socket: {name: t}}]\n"
+            + endpoint, "transport_socket_matches", NS),
         Arguments.of("name: c\nleast_request_lb_config: {choice_count: 3}\nlb_policy: LEAST_REQUEST\n" + endpoint,
             "least_request_lb_config.choice_count", "3: mesh4j's least_request compares 2 choices"),
         Arguments.of("name: c\nhealth_checks: [{timeout: 1s, interval: 5s, unhealthy_threshold: 1, healthy_threshold: 1, grpc_health_check: {}}]\n" + endpoint,
