@@ -240,8 +240,11 @@ final class TlsTranslator {
   }
 
   private static String sdsName(Issues.Scope s, String p, SdsSecretConfig c) {
-    Fields.walk(s, p, c, Set.of("name"), Map.of("sds_config", "secrets come over the xDS client's"
-        + " ADS stream (SdsIdentitySource) or from the bootstrap's static secrets"));
+    Fields.walk(s, p, c, Set.of("name", "sds_config"), Map.of());
+    if (c.hasSdsConfig() && !c.getSdsConfig().hasAds()) {
+      s.ignore(join(p, "sds_config"), "secrets come over the xDS client's ADS stream"
+          + " (SdsIdentitySource) or from the bootstrap's static secrets");
+    }
     if (c.getName().isEmpty()) {
       s.reject(join(p, "name"), "empty (expected the secret's name)");
       return null;

@@ -335,8 +335,8 @@ final class Translator {
       chainIgnored.put("transport_socket", "the outbound side's listener: TLS from the application"
           + " to itself has no meaning in-process (clusters[].tls covers the calls it makes)");
     }
-    Fields.walk(s, cp, chain, Set.of("filters", "filter_chain_match", "transport_socket"),
-        chainIgnored);
+    Fields.walk(s, cp, chain, inbound ? Set.of("filters", "filter_chain_match", "transport_socket")
+        : Set.of("filters", "filter_chain_match"), chainIgnored);
     chainMatch(s, cp, chain);
     if (inbound && chain.hasTransportSocket()) {
       InboundTlsConfig t = tls.downstream(s, join(cp, "transport_socket"),
