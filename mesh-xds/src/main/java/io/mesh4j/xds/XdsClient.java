@@ -492,7 +492,10 @@ public final class XdsClient implements AutoCloseable {
         error = checkSecrets(decoded, material, resp.getVersionInfo());
       }
       if (error != null) {
-        nack(type, resp.getVersionInfo(), resp.getNonce(), error, resp.hashCode());
+        // Hashed by content (not nonce), so a control plane resending the same rejected secrets
+        // is answered after a backoff rather than at once.
+        nack(type, resp.getVersionInfo(), resp.getNonce(), error,
+            type == ResourceType.SECRET ? resp.getResourcesList().hashCode() : resp.hashCode());
         lock.notifyAll();
         return;
       }
