@@ -11,13 +11,15 @@ import java.util.function.Consumer;
  * <p>Implementations: {@link PemFileIdentitySource} (files written by cert-manager's
  * csi-driver-spiffe, Istio's file mounts, a Vault agent or spiffe-helper) and, in the optional
  * {@code mesh-spiffe} module, {@code io.mesh4j.spiffe.WorkloadApiIdentitySource} (the SPIFFE
- * Workload API's SVID stream). xDS SDS fits the same contract: a stream of SVIDs and bundles becomes a sequence of {@link
- * WorkloadIdentity} values. Register a source of your own with {@code
+ * Workload API's SVID stream) and, in {@code mesh-xds}, {@code io.mesh4j.xds.SdsIdentitySource}
+ * (xDS SDS secrets over the control plane's ADS stream). Register a source of your own with {@code
  * Mesh.builder().identitySource(source)}; config names it as a cluster's or the inbound side's
  * {@code tls.source}.
  *
  * <p>Contract: {@link #current()} never blocks and never returns {@code null} once the source is
- * built (a source that cannot produce a first identity fails to build); it keeps returning the
+ * built (a source that cannot produce a first identity fails to build; the one exception is a
+ * source fed later by another component, such as the SDS source before its first secrets, which
+ * the mesh refuses to use until it has an identity); it keeps returning the
  * last good identity while a newer one cannot be read, reporting why in {@link #lastError()}.
  * Listeners run on the source's own thread after {@link #current()} already returns the new
  * value; they must be quick and must not throw (a throwing listener is logged and ignored).
