@@ -316,7 +316,7 @@ final class Translator {
         if (plain.hasTransportSocket()) {
           TlsTranslator.plaintext(s, join(other, "transport_socket"), plain.getTransportSocket());
         }
-        chainMatch(s, other, plain);
+        chainMatch(s, other, plain, true);
       }
     }
     if (!permissive && l.getFilterChainsCount() != 1) {
@@ -337,7 +337,9 @@ final class Translator {
     }
     Fields.walk(s, cp, chain, inbound ? Set.of("filters", "filter_chain_match", "transport_socket")
         : Set.of("filters", "filter_chain_match"), chainIgnored);
-    chainMatch(s, cp, chain);
+    chainMatch(s, cp, chain, permissive || (inbound && chain.hasTransportSocket()
+        && TlsTranslator.isTls(chain.getTransportSocket())
+        && List.of("", "tls").contains(chain.getFilterChainMatch().getTransportProtocol())));
     if (inbound && chain.hasTransportSocket()) {
       InboundTlsConfig t = tls.downstream(s, join(cp, "transport_socket"),
           chain.getTransportSocket(), permissive, l.getName());
@@ -379,13 +381,15 @@ final class Translator {
   }
 
   /**
-   * A filter chain's match: chains are not selected, so only a {@code transport_protocol} (the
-   * TLS / plaintext split the transport sockets already express) and ALPN names may be set.
+   * A filter chain's match: chains are not selected, so none may be set, except on an inbound TLS
+   * chain or a permissive pair ({@code protocolOnly}) a {@code transport_protocol} (the TLS /
+   * plaintext split the transport sockets already express) and ALPN names.
    */
-  private static void chainMatch(Issues.Scope s, String cp, FilterChain chain) {
+  private static void chainMatch(Issues.Scope s, String cp, FilterChain chain,
+      boolean protocolOnly) {
     if (!chain.hasFilterChainMatch()) return;
-    FilterChainMatch m = chain.getFilterChainMatch().toBuilder().clearTransportProtocol()
-        .clearApplicationProtocols().build();
+    FilterChainMatch m = protocolOnly ? chain.getFilterChainMatch().toBuilder()
+        .clearTransportProtocol().clearApplicationProtocols().build() : chain.getFilterChainMatch();
     if (!m.equals(FilterChainMatch.getDefaultInstance())) {
       s.reject(join(cp, "filter_chain_match"), "mesh4j does not select filter chains");
     }
