@@ -37,6 +37,8 @@ public class MeshProperties {
   private final Filter filter = new Filter();
   private final Health health = new Health();
   private final Shutdown shutdown = new Shutdown();
+  private final Tracing tracing = new Tracing();
+  private final ServerTls serverTls = new ServerTls();
 
   public boolean isEnabled() {
     return enabled;
@@ -84,6 +86,14 @@ public class MeshProperties {
 
   public Shutdown getShutdown() {
     return shutdown;
+  }
+
+  public Tracing getTracing() {
+    return tracing;
+  }
+
+  public ServerTls getServerTls() {
+    return serverTls;
   }
 
   /** A part that is on unless switched off. */
@@ -166,6 +176,43 @@ public class MeshProperties {
 
     public void setDrainDelay(Duration drainDelay) {
       this.drainDelay = drainDelay;
+    }
+  }
+
+  /** Tracing through OpenTelemetry. */
+  public static class Tracing {
+    /**
+     * Whether the mesh traces: with mesh-opentelemetry and an OpenTelemetry bean, through
+     * MeshOpenTelemetry; or through the application's own MeshTracer bean. False: no spans at all,
+     * even with a MeshTracer bean.
+     */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  /** The embedded web server's TLS from the mesh config's inbound.tls. */
+  public static class ServerTls {
+    /**
+     * Whether the embedded Tomcat or Jetty serves Mesh.serverTls() (the rotating workload
+     * certificate, client certificates required in strict mode, requested in permissive) when the
+     * mesh config has inbound.tls. Set it to false to terminate TLS elsewhere or with server.ssl.*;
+     * with it on, server.ssl.* and inbound.tls together fail the startup.
+     */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
     }
   }
 }

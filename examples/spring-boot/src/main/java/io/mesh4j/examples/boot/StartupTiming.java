@@ -25,7 +25,7 @@ public final class StartupTiming {
     BufferingApplicationStartup startup = new BufferingApplicationStartup(20_000);
     if (steps) app.setApplicationStartup(startup);
     ConfigurableApplicationContext ctx = app.run("--server.port=0", "--server.address=127.0.0.1",
-        "--mesh4j.config=classpath:storefront/mesh.yaml",
+        "--mesh4j.config=classpath:startup/mesh.yaml",
         "--logging.level.root=WARN", "--spring.main.banner-mode=off");
     long ms = ManagementFactory.getRuntimeMXBean().getUptime();
     long mainCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1_000_000;

@@ -13,11 +13,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** The example as a person runs it, on free ports: the storefront's RestClient follows 90/10. */
+/**
+ * The example as a person runs it, on free ports: the storefront's RestClient follows 90/10 over
+ * mutual TLS; the catalog saw the storefront's SPIFFE ID, and refuses a caller without one.
+ */
 class MainTest {
 
   @Test
@@ -40,6 +44,24 @@ class MainTest {
           HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).isEqualTo("{\"catalog v1\":90,\"catalog v2\":10}");
+
+      HttpResponse<String> caller = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + storefront + "/shop/caller")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(caller.statusCode()).isEqualTo(200);
+      assertThat(caller.body()).isEqualTo(DemoPki.spiffeId("storefront"))
+          .isEqualTo("spiffe://example.mesh4j.io/ns/shop/sa/storefront");
+
+      // The catalog speaks only mutual TLS: a plaintext caller never reaches it.
+      HttpRequest plain = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + v1 + "/items"))
+          .timeout(Duration.ofSeconds(10)).build();
+      try {
+        HttpResponse<String> refused = HttpClient.newHttpClient().send(plain,
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isNotEqualTo(200);
+      } catch (IOException expected) {
+        // the TLS connector closed the connection
+      }
     } finally {
       for (ConfigurableApplicationContext app : apps) app.close();
       Files.deleteIfExists(config);

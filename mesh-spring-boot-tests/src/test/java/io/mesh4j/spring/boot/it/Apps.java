@@ -24,6 +24,12 @@ final class Apps {
 
   /** Starts {@link TestApp} with quiet logs, the actuator exposed, and {@code properties}. */
   static ConfigurableApplicationContext start(Map<String, Object> properties) {
+    return start(properties, Map.of());
+  }
+
+  /** As {@link #start(Map)}, with {@code singletons} registered as beans before the refresh. */
+  static ConfigurableApplicationContext start(
+      Map<String, Object> properties, Map<String, Object> singletons) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("server.port", "0");
     p.put("server.address", "127.0.0.1");
@@ -32,7 +38,9 @@ final class Apps {
     p.put("management.endpoints.web.exposure.include", "health,mesh,prometheus");
     p.put("management.endpoint.health.show-details", "always");
     p.putAll(properties);
-    return new SpringApplicationBuilder(TestApp.class).properties(p).run();
+    return new SpringApplicationBuilder(TestApp.class).properties(p)
+        .initializers(ctx -> singletons.forEach(ctx.getBeanFactory()::registerSingleton))
+        .run();
   }
 
   static int port(ConfigurableApplicationContext ctx) {

@@ -7,7 +7,17 @@ import io.mesh4j.spring.boot.InvalidMeshConfigException;
 import io.mesh4j.spring.boot.MeshAutoConfiguration;
 import io.mesh4j.spring.boot.MeshDrainLifecycle;
 import io.mesh4j.spring.boot.MeshOkHttpAutoConfiguration;
+import io.mesh4j.spring.boot.MeshServerTlsAutoConfiguration;
 import io.mesh4j.spring.boot.MeshServletAutoConfiguration;
+import io.mesh4j.spring.boot.MeshTracingAutoConfiguration;
+import io.mesh4j.identity.IdentitySource;
+import io.mesh4j.identity.TestPki;
+import io.mesh4j.identity.WorkloadIdentity;
+import io.mesh4j.observe.MeshTracer;
+import io.opentelemetry.api.OpenTelemetry;
+import java.util.List;
+import java.util.function.Consumer;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import io.mesh4j.spring.boot.actuate.MeshActuatorAutoConfiguration;
 import io.mesh4j.spring.boot.actuate.MeshHealth;
 import io.mesh4j.spring.client.MeshClientHttpRequestFactory;
@@ -32,7 +42,8 @@ class AutoConfigurationTest {
   private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(
           MeshAutoConfiguration.class, MeshOkHttpAutoConfiguration.class,
-          MeshServletAutoConfiguration.class, MeshActuatorAutoConfiguration.class))
+          MeshServletAutoConfiguration.class, MeshActuatorAutoConfiguration.class,
+          MeshTracingAutoConfiguration.class, MeshServerTlsAutoConfiguration.class))
       .withPropertyValues("mesh4j.config=" + VALID, "mesh4j.shutdown.drain-delay=0s");
 
   @Test
@@ -122,6 +133,104 @@ class AutoConfigurationTest {
     @Bean
     OkHttpClient client() {
       return new OkHttpClient.Builder().readTimeout(java.time.Duration.ofMillis(1234)).build();
+    }
+  }
+
+  @Test
+  void withoutAnOpenTelemetryBeanTheMeshDoesNotTrace() {
+    runner.run(ctx -> {
+      assertThat(ctx.getBeanNamesForType(MeshTracer.class)).isEmpty();
+      assertThat(ctx.getBean(Mesh.class).tracer()).isSameAs(MeshTracer.noop());
+    });
+  }
+
+  @Test
+  void anOpenTelemetryBeanMakesTheMeshTraceUnlessSwitchedOff() {
+    runner.withBean(OpenTelemetry.class, OpenTelemetry::noop).run(ctx -> {
+      assertThat(ctx).hasSingleBean(MeshTracer.class);
+      assertThat(ctx.getBean(Mesh.class).tracer()).isSameAs(ctx.getBean(MeshTracer.class));
+    });
+    runner.withBean(OpenTelemetry.class, OpenTelemetry::noop)
+        .withPropertyValues("mesh4j.tracing.enabled=false").run(ctx -> {
+          assertThat(ctx.getBeanNamesForType(MeshTracer.class)).isEmpty();
+          assertThat(ctx.getBean(Mesh.class).tracer()).isSameAs(MeshTracer.noop());
+        });
+  }
+
+  @Test
+  void theApplicationsOwnMeshTracerIsUsedInsteadOfOpenTelemetrys() {
+    MeshTracer own = new MeshTracer() {};
+    runner.withBean(OpenTelemetry.class, OpenTelemetry::noop)
+        .withBean("ownTracer", MeshTracer.class, () -> own).run(ctx -> {
+          assertThat(ctx).hasSingleBean(MeshTracer.class);
+          assertThat(ctx.getBean(Mesh.class).tracer()).isSameAs(own);
+        });
+  }
+
+  @Test
+  void identitySourceBeansAreRegisteredUnderTheirNamesForTlsSourceToName() {
+    String config = Apps.configFile("""
+        version: 1
+        service: runner
+        identity_sources:
+          - name: spire
+        inbound:
+          tls: { mode: strict, source: spire }
+        """);
+    FixedSource spire = new FixedSource("spire");
+    runner.withPropertyValues("mesh4j.config=" + config)
+        .withBean("spire", IdentitySource.class, () -> spire).run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          Mesh mesh = ctx.getBean(Mesh.class);
+          assertThat(mesh.identitySource("spire")).isSameAs(spire);
+          assertThat(mesh.serverTls()).isNotNull();
+          assertThat(ctx.getBeanNamesForType(WebServerFactoryCustomizer.class)).isNotEmpty();
+        });
+    assertThat(spire.closed).as("Spring closes the bean; the mesh never does").isTrue();
+  }
+
+  @Test
+  void serverTlsHasItsOwnSwitch() {
+    runner.withPropertyValues("mesh4j.server-tls.enabled=false").run(ctx -> {
+      assertThat(ctx).hasSingleBean(Mesh.class);
+      for (String name : ctx.getBeanNamesForType(WebServerFactoryCustomizer.class)) {
+        assertThat(ctx.getType(name).getName()).doesNotStartWith("io.mesh4j");
+      }
+    });
+  }
+
+  /** A source made in code (as a Workload API source would be), one fixed identity. */
+  static final class FixedSource implements IdentitySource {
+    static final TestPki.Held CA = TestPki.ca("runner CA");
+    private final String name;
+    private final WorkloadIdentity identity;
+    volatile boolean closed;
+
+    FixedSource(String name) {
+      this.name = name;
+      TestPki.Held leaf = TestPki.leaf(CA, "spiffe://corp.test/ns/test/sa/runner");
+      this.identity = WorkloadIdentity.of(List.of(leaf.certificate()), leaf.privateKey(),
+          List.of(CA.certificate()));
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public WorkloadIdentity current() {
+      return identity;
+    }
+
+    @Override
+    public AutoCloseable onChange(Consumer<WorkloadIdentity> listener) {
+      return () -> {};
+    }
+
+    @Override
+    public void close() {
+      closed = true;
     }
   }
 }

@@ -11,7 +11,7 @@ import org.springframework.web.client.RestClient;
 /**
  * The storefront: a plain Spring MVC service that calls {@code http://catalog/items} with Boot's
  * {@code RestClient.Builder}. Nothing here knows about mesh4j: the starter routes the call by
- * {@code storefront/mesh.yaml} (90% to catalog v1, 10% to catalog v2).
+ * {@code storefront/mesh.yaml} (90% to catalog v1, 10% to catalog v2, over mutual TLS).
  */
 @SpringBootApplication(proxyBeanMethods = false)
 public class StorefrontApplication {
@@ -28,6 +28,12 @@ public class StorefrontApplication {
     @GetMapping("/shop")
     String shop() {
       return catalog.get().uri("/items").retrieve().body(String.class);
+    }
+
+    /** {@code GET /shop/caller}: who the catalog says called it (the storefront's SPIFFE ID). */
+    @GetMapping("/shop/caller")
+    String caller() {
+      return catalog.get().uri("/caller").retrieve().body(String.class);
     }
 
     /** {@code GET /shop/sample?n=100}: {@code n} catalog calls, counted by the version that answered. */
