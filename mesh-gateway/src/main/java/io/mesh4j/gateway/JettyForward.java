@@ -4,6 +4,7 @@ import io.mesh4j.config.InboundConfig.UnderscoreAction;
 import io.mesh4j.context.MeshContext;
 import io.mesh4j.endpoint.Failure;
 import io.mesh4j.internal.client.AttemptLoop;
+import io.mesh4j.internal.client.OutboundPipeline;
 import io.mesh4j.okhttp.MeshException;
 import io.mesh4j.okhttp.MeshException.Reason;
 import io.mesh4j.route.RequestPath;
@@ -69,8 +70,7 @@ final class JettyForward extends ForwardExchange
     String raw = forwarding.path();
     String canonical = rules.canonical(raw);
     GatewayRequestView view = new GatewayRequestView(forwarding, canonical == null ? "" : canonical);
-    String path = route.rewritesPath() ? route.rewritePath(view, rules)
-        : view.path().isEmpty() ? "" : rules.forwarded(raw);
+    String path = OutboundPipeline.forwardPath(route, view, rules, raw);
     String routeTag = GatewayPlan.tag(route);
     if (path == null || path.isEmpty()) {
       plan.direct(route).request(GatewayPlan.Outcome.INVALID_PATH, 0, owner.ticker.read() - start);

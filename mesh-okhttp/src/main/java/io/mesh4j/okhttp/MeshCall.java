@@ -304,7 +304,8 @@ class MeshCall extends CallRequest implements PickContext,
     RoutePlan rp = plan().route(route);
     String id = request.header(MeshContext.REQUEST_ID);
     if (id == null) id = context().requestId();
-    PolicyRun run = PolicyInternals.start(route.policies(), this, route.virtualHost(), route.name(), id, start);
+    PolicyRun run =
+        PolicyInternals.start(route.policies(), this, route.virtualHost(), route.name(), id, start);
     policyRun = run;
     PolicyDecision d = run.onRequest();
     if (!d.isContinue()) {
@@ -319,8 +320,7 @@ class MeshCall extends CallRequest implements PickContext,
   // ------------------------------------------------------------------ forwarding
 
   private Response forward(RoutePlan rp, String clusterName) throws IOException {
-    String p = rp.route.rewritesPath() ? rp.route.rewritePath(this, rules)
-        : path().isEmpty() ? "" : rules.forwarded(rawPath());
+    String p = OutboundPipeline.forwardPath(rp.route, this, rules, rawPath());
     if (p == null || p.isEmpty()) {
       rp.direct.request(Outcome.INVALID_PATH, 0, owner.ticker.read() - start);
       throw new MeshException(
