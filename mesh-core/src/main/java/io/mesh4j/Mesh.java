@@ -1,7 +1,7 @@
 package io.mesh4j;
 
 import io.mesh4j.cluster.Cluster;
-import io.mesh4j.cluster.ClusterRegistry;
+import io.mesh4j.internal.cluster.ClusterRegistry;
 import io.mesh4j.config.ConfigError;
 import io.mesh4j.config.ConfigException;
 import io.mesh4j.config.ClusterConfig;

@@ -11,7 +11,8 @@ import io.mesh4j.config.VirtualHostConfig;
 import io.mesh4j.policy.CompiledPolicy;
 import io.mesh4j.policy.PolicyChain;
 import io.mesh4j.policy.PolicyDecision;
-import io.mesh4j.policy.PolicyRun;
+import io.mesh4j.internal.policy.PolicyInternals;
+import io.mesh4j.internal.policy.PolicyRun;
 import io.mesh4j.policy.RequestPolicy;
 import io.mesh4j.route.RequestView;
 import io.mesh4j.route.RouteMatch;
@@ -358,7 +359,7 @@ public class RouteMatchBenchmark {
   public void prefixHeaderOnePolicy(PolicyTable s, Cursor c, Blackhole bh) {
     View v = s.requests[c.advance()];
     RouteMatch m = s.one.match(v);
-    PolicyRun run = m.route().policies().start(v, "shop", m.route().name(), null, 0L);
+    PolicyRun run = PolicyInternals.start(m.route().policies(), v, "shop", m.route().name(), null, 0L);
     bh.consume(run.onRequest());
     run.complete(200, null);
     bh.consume(m);

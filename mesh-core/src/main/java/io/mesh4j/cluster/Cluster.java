@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The runtime of one configured cluster: its endpoints and everything known about them, the
  * active health checker, outlier detection, slow start, panic mode, and the published {@link
- * Picker}. Created and reconfigured by {@link ClusterRegistry}.
+ * Picker}. Created and reconfigured by the mesh's cluster registry (engine internal).
  *
  * <h2>Hot path</h2>
  *
@@ -94,6 +94,30 @@ public final class Cluster {
       @Override
       public Endpoint lastResort(Cluster c, PickContext context) {
         return c.lastResort(context);
+      }
+
+      @Override
+      public Cluster create(ClusterConfig config, PickerFactory pickerFactory, HealthProbe probe,
+          EndpointSource.Factory sources, Scheduler scheduler, Ticker ticker,
+          RandomGenerator random, MeterRegistry meterRegistry, MeshEventListener events,
+          Supplier<Locality> self) {
+        return new Cluster(config, pickerFactory, probe, sources, scheduler, ticker, random,
+            meterRegistry, events, self);
+      }
+
+      @Override
+      public void start(Cluster c) {
+        c.start();
+      }
+
+      @Override
+      public void update(Cluster c, ClusterConfig config, PickerFactory factory, HealthProbe probe) {
+        c.update(config, factory, probe);
+      }
+
+      @Override
+      public void close(Cluster c) {
+        c.close();
       }
     });
   }

@@ -1,6 +1,6 @@
 package io.mesh4j.policy;
 
-import io.mesh4j.route.RequestView;
+import io.mesh4j.internal.policy.PolicyInternals;
 import io.mesh4j.route.RouteTable;
 import io.mesh4j.time.Ticker;
 import java.util.ArrayList;
@@ -13,9 +13,31 @@ import java.util.Objects;
  * immutable and thread-safe.
  *
  * <p>The adapters' hot path for a route without policies is one {@link #isEmpty()} check: no
- * allocation, no loop. With policies, {@link #start} makes one {@link PolicyRun} per request.
+ * allocation, no loop. With policies, the engine starts one run per request (an internal {@code
+ * PolicyRun}, the {@link PolicyExchange} the policies see).
  */
 public final class PolicyChain {
+  static {
+    PolicyInternals.install(new PolicyInternals.Access() {
+      @Override
+      public CompiledPolicy[] policies(PolicyChain chain) {
+        return chain.policies;
+      }
+
+      @Override
+      public Ticker ticker(PolicyChain chain) {
+        return chain.ticker;
+      }
+
+      @Override
+      public void failed(CompiledPolicy policy, RouteTable.Direction side, boolean requestPhase,
+          Throwable e) {
+        policy.failed(side, requestPhase, e);
+      }
+    });
+  }
+
+
   /** No policies. */
   public static final PolicyChain EMPTY =
       new PolicyChain(RouteTable.Direction.OUTBOUND, new CompiledPolicy[0], Ticker.system());
@@ -63,24 +85,6 @@ public final class PolicyChain {
   /** The side this chain runs on (meaningless for {@link #EMPTY}). */
   public RouteTable.Direction side() {
     return side;
-  }
-
-  Ticker ticker() {
-    return ticker;
-  }
-
-  /**
-   * Starts running the chain for one request; call {@link PolicyRun#onRequest()} next.
-   *
-   * @param request the request as routed (not copied; read on the calling thread)
-   * @param virtualHost the matched virtual host, or {@code null}
-   * @param route the matched route's name, or {@code null}
-   * @param requestId the request id, or {@code null}
-   * @param startNanos the mesh ticker's reading when handling began
-   */
-  public PolicyRun start(
-      RequestView request, String virtualHost, String route, String requestId, long startNanos) {
-    return new PolicyRun(this, request, virtualHost, route, requestId, startNanos);
   }
 
   @Override

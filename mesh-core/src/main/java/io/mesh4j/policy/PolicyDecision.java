@@ -1,5 +1,6 @@
 package io.mesh4j.policy;
 
+import io.mesh4j.internal.policy.PolicyRun;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

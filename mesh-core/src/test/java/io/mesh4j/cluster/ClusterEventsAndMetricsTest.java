@@ -1,5 +1,6 @@
 package io.mesh4j.cluster;
 
+import io.mesh4j.internal.cluster.ClusterRegistry;
 import static io.mesh4j.cluster.Fixtures.cluster;
 import static io.mesh4j.cluster.Fixtures.eps;
 import static io.mesh4j.cluster.Fixtures.hc;

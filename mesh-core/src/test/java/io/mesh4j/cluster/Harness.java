@@ -1,5 +1,6 @@
 package io.mesh4j.cluster;
 
+import io.mesh4j.internal.cluster.ClusterRegistry;
 import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.endpoint.EndpointSources;

@@ -1,5 +1,6 @@
 package io.mesh4j.extension;
 
+import io.mesh4j.internal.policy.PolicyInternals;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -358,7 +359,8 @@ class MeshExtensionsTest {
     Route in = mesh.current().inbound().match(request("self", "/", Map.of())).route();
     assertThat(out.policies().names()).containsExactly("audit-log");
     assertThat(in.policies().names()).containsExactly("audit-log");
-    var run = in.policies().start(request("self", "/", Map.of()), "self", "all", "id-1", time.read());
+    var run = PolicyInternals.start(
+        in.policies(), request("self", "/", Map.of()), "self", "all", "id-1", time.read());
     assertThat(run.onRequest()).isSameAs(PolicyDecision.CONTINUE);
     run.complete(200, null);
     assertThat(mesh.meterRegistry().find(io.mesh4j.metrics.MeshMetricNames.POLICY_ERRORS)

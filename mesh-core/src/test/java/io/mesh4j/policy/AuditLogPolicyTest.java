@@ -1,5 +1,7 @@
 package io.mesh4j.policy;
 
+import io.mesh4j.internal.policy.PolicyInternals;
+import io.mesh4j.internal.policy.PolicyRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesh4j.config.ExtensionArgs;
@@ -70,7 +72,8 @@ class AuditLogPolicyTest {
 
   PolicyRun run(RequestPolicy p, RouteTable.Direction side, RequestView r, String vh, String route, String id) {
     CompiledPolicy c = CompiledPolicy.of("audit-log", p, new SimpleMeterRegistry(), time);
-    PolicyRun run = PolicyChain.of(side, List.of(c), time).start(r, vh, route, id, time.read());
+    PolicyRun run = PolicyInternals.start(
+        PolicyChain.of(side, List.of(c), time), r, vh, route, id, time.read());
     run.onRequest();
     return run;
   }

@@ -1,5 +1,7 @@
 package io.mesh4j.policy;
 
+import io.mesh4j.internal.policy.PolicyInternals;
+import io.mesh4j.internal.policy.PolicyRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesh4j.metrics.MeshMetricNames;
@@ -48,7 +50,7 @@ class PolicyErrorsConcurrencyTest {
         try {
           go.await();
           for (int i = 0; i < PER_THREAD; i++) {
-            PolicyRun run = chain.start(view, "v", "r", null, time.read());
+            PolicyRun run = PolicyInternals.start(chain, view, "v", "r", null, time.read());
             if (!run.onRequest().isContinue() || run.headerEditCount() != 0) {
               throw new AssertionError("a fail-open failure must continue without edits");
             }

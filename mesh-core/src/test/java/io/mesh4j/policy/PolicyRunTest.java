@@ -1,5 +1,7 @@
 package io.mesh4j.policy;
 
+import io.mesh4j.internal.policy.PolicyInternals;
+import io.mesh4j.internal.policy.PolicyRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -88,7 +90,7 @@ class PolicyRunTest {
           return null;
         })));
     time.advance(Duration.ofMillis(5));
-    PolicyRun run = c.start(request, "api", "orders", "id-1", time.read());
+    PolicyRun run = PolicyInternals.start(c, request, "api", "orders", "id-1", time.read());
     assertThat(run.onRequest()).isSameAs(PolicyDecision.CONTINUE);
     assertThat(edits(run)).containsExactly("x-signed=v1", "x-tenant=null");
     time.advance(Duration.ofMillis(7));
@@ -107,7 +109,7 @@ class PolicyRunTest {
             RequestPolicy.Direction.BOTH, e -> PolicyDecision.respond(429, "slow down",
                 Map.of("retry-after", "1")))),
         compiled("c", passing("c")));
-    PolicyRun run = c.start(request, "api", "orders", null, time.read());
+    PolicyRun run = PolicyInternals.start(c, request, "api", "orders", null, time.read());
     PolicyDecision d = run.onRequest();
     assertThat(d.status()).isEqualTo(429);
     assertThat(d.body()).isEqualTo("slow down");
@@ -127,7 +129,7 @@ class PolicyRunTest {
               throw new IllegalStateException("key store down");
             })),
         compiled("b", passing("b")));
-    PolicyRun run = c.start(request, "api", "orders", null, time.read());
+    PolicyRun run = PolicyInternals.start(c, request, "api", "orders", null, time.read());
     assertThat(run.onRequest()).isSameAs(PolicyDecision.CONTINUE);
     assertThat(run.headerEditCount()).isZero();
     assertThat(errors("signer", "request")).isEqualTo(1.0);
@@ -147,7 +149,7 @@ class PolicyRunTest {
               throw new IllegalStateException("key store down");
             })),
         compiled("b", passing("b")));
-    PolicyRun run = c.start(request, "api", "orders", null, time.read());
+    PolicyRun run = PolicyInternals.start(c, request, "api", "orders", null, time.read());
     PolicyDecision d = run.onRequest();
     assertThat(d.status()).isEqualTo(500);
     assertThat(d.body()).isEqualTo("request policy failed\n");
@@ -165,7 +167,7 @@ class PolicyRunTest {
       }
     };
     PolicyChain c = chain(compiled("a", passing("a")), compiled("bad", bad));
-    PolicyRun run = c.start(request, "api", "orders", null, time.read());
+    PolicyRun run = PolicyInternals.start(c, request, "api", "orders", null, time.read());
     run.onRequest();
     run.complete(0, new java.io.IOException("reset"));
     assertThat(trace).containsExactly("a.request", "a.complete(0,null)");
@@ -181,7 +183,8 @@ class PolicyRunTest {
           throw new IllegalStateException("flaky");
         }));
     PolicyChain c = chain(p);
-    Runnable request1 = () -> c.start(request, "api", "r", null, time.read()).onRequest();
+    Runnable request1 =
+        () -> PolicyInternals.start(c, request, "api", "r", null, time.read()).onRequest();
     for (int i = 0; i < 5; i++) request1.run();
     assertThat(logged).hasSize(1);
     time.advance(Duration.ofSeconds(59));
@@ -216,7 +219,7 @@ class PolicyRunTest {
   @Test
   void headersCannotBeEditedOnceTheRequestWentOnAndBadHeadersAreRefused() {
     PolicyChain c = chain(compiled("a", passing("a")));
-    PolicyRun run = c.start(request, "api", "orders", null, time.read());
+    PolicyRun run = PolicyInternals.start(c, request, "api", "orders", null, time.read());
     assertThatThrownBy(() -> run.setHeader("x bad", "v")).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("header name: \"x bad\" (expected: a token without spaces, colons, CR, LF or NUL)");
     assertThatThrownBy(() -> run.setHeader("x-ok", "a\r\nb")).isInstanceOf(IllegalArgumentException.class)
@@ -236,7 +239,7 @@ class PolicyRunTest {
     };
     PolicyChain c = chain(compiled("p", p));
     long start = time.read();
-    PolicyRun run = c.start(request, "api", "orders", "id-9", start);
+    PolicyRun run = PolicyInternals.start(c, request, "api", "orders", "id-9", start);
     run.onRequest();
     time.advance(Duration.ofMillis(42));
     java.io.IOException failure = new java.io.IOException("refused");

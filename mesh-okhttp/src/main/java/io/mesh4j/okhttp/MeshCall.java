@@ -13,7 +13,8 @@ import io.mesh4j.okhttp.MeshException.Reason;
 import io.mesh4j.okhttp.Plan.RoutePlan;
 import io.mesh4j.okhttp.Plan.Target;
 import io.mesh4j.policy.PolicyDecision;
-import io.mesh4j.policy.PolicyRun;
+import io.mesh4j.internal.policy.PolicyInternals;
+import io.mesh4j.internal.policy.PolicyRun;
 import io.mesh4j.route.PathRefusal;
 import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.RequestView;
@@ -303,7 +304,8 @@ class MeshCall extends CallRequest implements PickContext,
     RoutePlan rp = plan().route(route);
     String id = request.header(MeshContext.REQUEST_ID);
     if (id == null) id = context().requestId();
-    PolicyRun run = route.policies().start(this, route.virtualHost(), route.name(), id, start);
+    PolicyRun run =
+        PolicyInternals.start(route.policies(), this, route.virtualHost(), route.name(), id, start);
     policyRun = run;
     PolicyDecision d = run.onRequest();
     if (!d.isContinue()) {
@@ -318,8 +320,7 @@ class MeshCall extends CallRequest implements PickContext,
   // ------------------------------------------------------------------ forwarding
 
   private Response forward(RoutePlan rp, String clusterName) throws IOException {
-    String p = rp.route.rewritesPath() ? rp.route.rewritePath(this, rules)
-        : path().isEmpty() ? "" : rules.forwarded(rawPath());
+    String p = OutboundPipeline.forwardPath(rp.route, this, rules, rawPath());
     if (p == null || p.isEmpty()) {
       rp.direct.request(Outcome.INVALID_PATH, 0, owner.ticker.read() - start);
       throw new MeshException(

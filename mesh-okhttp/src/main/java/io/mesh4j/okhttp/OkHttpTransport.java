@@ -13,7 +13,7 @@ import io.mesh4j.internal.client.Transport;
 import io.mesh4j.okhttp.MeshException.Reason;
 import io.mesh4j.okhttp.Plan.RoutePlan;
 import io.mesh4j.okhttp.Plan.Target;
-import io.mesh4j.policy.PolicyRun;
+import io.mesh4j.internal.policy.PolicyRun;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;

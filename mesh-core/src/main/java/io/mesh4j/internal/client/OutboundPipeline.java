@@ -1,6 +1,7 @@
 package io.mesh4j.internal.client;
 
 import io.mesh4j.internal.fault.Fault;
+import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.RequestView;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteAction;
@@ -171,6 +172,25 @@ public final class OutboundPipeline {
       if (!loop.await(fault.delayNanos())) throw x.cancelled();
     }
     return afterDelay(fault, loop, x);
+  }
+
+  /**
+   * The path a forward on {@code route} sends upstream, decided once for every adapter (the OkHttp
+   * client and the gateway's Jetty transport): the route's rewrite of the canonical path when it
+   * has one ({@link Route#rewritePath(RequestView, RequestPath)}), else the request's own path in
+   * its forwarded spelling ({@link RequestPath#forwarded}, path parameters kept). {@code null} when
+   * a rewrite has no safe result, {@code ""} when the request's path has no safe canonical form:
+   * either way nothing may be sent (the adapter fails with {@code INVALID_PATH}).
+   *
+   * @param view the request, whose {@link RequestView#path()} is the canonical path ({@code ""}
+   *     when there is none)
+   * @param rules the snapshot's path rules, the ones the request was routed on
+   * @param rawPath the path as the client sent it
+   */
+  public static String forwardPath(Route route, RequestView view, RequestPath rules,
+      String rawPath) {
+    if (route.rewritesPath()) return route.rewritePath(view, rules);
+    return view.path().isEmpty() ? "" : rules.forwarded(rawPath);
   }
 
   private static <R> R afterDelay(Fault fault, AttemptLoop loop, Forward<R> x) throws IOException {

@@ -5,7 +5,7 @@ import io.mesh4j.context.MeshContext;
 import io.mesh4j.observe.ServerSpan;
 import io.mesh4j.observe.TraceScope;
 import io.mesh4j.internal.concurrency.AdaptiveLimiter;
-import io.mesh4j.policy.PolicyRun;
+import io.mesh4j.internal.policy.PolicyRun;
 import io.mesh4j.time.Ticker;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -14,7 +14,8 @@ import io.mesh4j.internal.fault.Fault;
 import io.mesh4j.internal.ratelimit.TokenBucket;
 import io.mesh4j.policy.PolicyChain;
 import io.mesh4j.policy.PolicyDecision;
-import io.mesh4j.policy.PolicyRun;
+import io.mesh4j.internal.policy.PolicyInternals;
+import io.mesh4j.internal.policy.PolicyRun;
 import io.mesh4j.route.RequestView;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteAction;
@@ -252,7 +253,7 @@ public final class InboundPipeline {
     PolicyChain chain = match.isRouted() ? match.route().policies() : p.routes.policies();
     if (chain.isEmpty()) return true;
     Route r = match.isRouted() ? match.route() : null;
-    PolicyRun run = chain.start(
+    PolicyRun run = PolicyInternals.start(chain,
         view, r == null ? null : r.virtualHost(), r == null ? null : r.name(),
         exchange.context().requestId(), exchange.startNanos());
     exchange.policies(run);

@@ -1,5 +1,6 @@
-package io.mesh4j.cluster;
+package io.mesh4j.internal.cluster;
 
+import io.mesh4j.cluster.Cluster;
 import io.mesh4j.config.ClusterConfig;
 import io.mesh4j.endpoint.DnsEndpointSource;
 import io.mesh4j.endpoint.DnsResolver;
@@ -8,6 +9,7 @@ import io.mesh4j.endpoint.EndpointSources;
 import io.mesh4j.event.MeshEventListener;
 import io.mesh4j.health.HealthProbe;
 import io.mesh4j.health.HealthProbes;
+import io.mesh4j.internal.ClusterInternals;
 import io.mesh4j.lb.PickerFactory;
 import io.mesh4j.time.Scheduler;
 import io.mesh4j.time.Ticker;
@@ -61,6 +63,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>Thread-safe. {@link #close()} stops every cluster; it does not close the scheduler, the
  * probes or the meter registry it was given.
+ *
+ * <p>Engine internal: each {@link io.mesh4j.Mesh} owns one (users reach its clusters through
+ * {@code MeshSnapshot.cluster(name)}); public only so that {@code Mesh}, in another package, can
+ * build it. Not an API; it changes without notice.
  */
 public final class ClusterRegistry implements AutoCloseable {
   private static final AtomicInteger DNS_POOLS = new AtomicInteger();
@@ -167,17 +173,17 @@ public final class ClusterRegistry implements AutoCloseable {
       Map<String, Cluster> old = clusters;
       Map<String, Cluster> next = new LinkedHashMap<>();
       for (Map.Entry<String, Cluster> e : old.entrySet()) {
-        if (!byName.containsKey(e.getKey())) e.getValue().close();
+        if (!byName.containsKey(e.getKey())) ClusterInternals.close(e.getValue());
       }
       List<Cluster> fresh = new ArrayList<>();
       for (ClusterConfig c : byName.values()) {
         Cluster existing = old.get(c.name());
         if (existing != null) {
-          existing.update(c, factories.get(c.name()), healthProbes.get(c.name()));
+          ClusterInternals.update(existing, c, factories.get(c.name()), healthProbes.get(c.name()));
           next.put(c.name(), existing);
         } else {
           Cluster created =
-              new Cluster(
+              ClusterInternals.create(
                   c,
                   factories.get(c.name()),
                   healthProbes.get(c.name()),
@@ -193,7 +199,7 @@ public final class ClusterRegistry implements AutoCloseable {
         }
       }
       clusters = Collections.unmodifiableMap(next);
-      for (Cluster c : fresh) c.start();
+      for (Cluster c : fresh) ClusterInternals.start(c);
     }
   }
 
@@ -221,7 +227,7 @@ public final class ClusterRegistry implements AutoCloseable {
     synchronized (applyLock) {
       if (closed) return;
       closed = true;
-      for (Cluster c : clusters.values()) c.close();
+      for (Cluster c : clusters.values()) ClusterInternals.close(c);
       clusters = Map.of();
     }
     if (ownedLookupExecutor != null) {

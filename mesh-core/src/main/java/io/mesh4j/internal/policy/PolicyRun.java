@@ -1,5 +1,11 @@
-package io.mesh4j.policy;
+package io.mesh4j.internal.policy;
 
+import io.mesh4j.policy.CompiledPolicy;
+import io.mesh4j.policy.PolicyChain;
+import io.mesh4j.policy.PolicyDecision;
+import io.mesh4j.policy.PolicyExchange;
+import io.mesh4j.policy.PolicyOutcome;
+import io.mesh4j.policy.RequestPolicy;
 import io.mesh4j.route.RequestView;
 import io.mesh4j.route.RouteTable;
 import java.util.Arrays;
@@ -11,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One request's run through a {@link PolicyChain}, driven by an adapter:
  *
  * <pre>{@code
- * PolicyRun run = route.policies().start(view, vh, routeName, requestId, start);
+ * PolicyRun run = PolicyInternals.start(route.policies(), view, vh, routeName, requestId, start);
  * PolicyDecision d = run.onRequest();           // never throws
  * if (!d.isContinue()) { send d's response; run.complete(d.status(), null); return; }
  * apply run's header edits (headerEditCount / headerEditName / headerEditValue) to the request;
@@ -23,12 +29,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (name lower-cased; a {@code null} value is a removal), so a fail-open policy's partial edits can
  * be dropped and {@link #header} shows the edits made so far. {@link #onRequest} runs on the
  * request's thread; {@link #complete} may run on another (async servlet completion), after it.
+ *
+ * <p>Engine internal: public only so the adapters in other modules can drive it (policy authors
+ * see it as a {@link PolicyExchange}). Not an API; it changes without notice.
  */
 public final class PolicyRun implements PolicyExchange {
   /** The body of the answer when a fail-closed policy throws. */
-  static final String FAILED_BODY = "request policy failed\n";
+  public static final String FAILED_BODY = "request policy failed\n";
 
   private final PolicyChain chain;
+  private final CompiledPolicy[] policies;
   private final RequestView request;
   private final String virtualHost;
   private final String route;
@@ -46,6 +56,7 @@ public final class PolicyRun implements PolicyExchange {
       PolicyChain chain, RequestView request, String virtualHost, String route, String requestId,
       long startNanos) {
     this.chain = chain;
+    this.policies = PolicyInternals.policies(chain);
     this.request = request;
     this.virtualHost = virtualHost;
     this.route = route;
@@ -60,7 +71,7 @@ public final class PolicyRun implements PolicyExchange {
    */
   public PolicyDecision onRequest() {
     if (sealed) throw new IllegalStateException("onRequest was already called");
-    CompiledPolicy[] ps = chain.policies;
+    CompiledPolicy[] ps = policies;
     try {
       for (int i = 0; i < ps.length; i++) {
         CompiledPolicy p = ps[i];
@@ -72,7 +83,7 @@ public final class PolicyRun implements PolicyExchange {
         } catch (RuntimeException | Error e) {
           if (e instanceof VirtualMachineError vme) throw vme;
           edits = mark; // drop this policy's partial edits
-          p.failed(chain.side(), true, e);
+          PolicyInternals.failed(p, chain.side(), true, e);
           if (p.failureMode() == RequestPolicy.FailureMode.FAIL_CLOSED) {
             respondedBy = p.name();
             return PolicyDecision.respond(500, FAILED_BODY, Map.of());
@@ -101,14 +112,15 @@ public final class PolicyRun implements PolicyExchange {
     if (!completed.compareAndSet(false, true)) return;
     sealed = true;
     PolicyOutcome outcome =
-        new PolicyOutcome(status, failure, chain.ticker().read() - startNanos, respondedBy);
-    CompiledPolicy[] ps = chain.policies;
+        new PolicyOutcome(
+            status, failure, PolicyInternals.ticker(chain).read() - startNanos, respondedBy);
+    CompiledPolicy[] ps = policies;
     for (int i = ran - 1; i >= 0; i--) {
       try {
         ps[i].policy().onComplete(this, outcome);
       } catch (RuntimeException | Error e) {
         if (e instanceof VirtualMachineError vme) throw vme;
-        ps[i].failed(chain.side(), false, e);
+        PolicyInternals.failed(ps[i], chain.side(), false, e);
       }
     }
   }
@@ -160,7 +172,14 @@ public final class PolicyRun implements PolicyExchange {
     edits++;
   }
 
-  static void checkHeader(String name, String value) {
+  /**
+   * Checks a header edit or a policy answer's header: a non-empty token name without spaces,
+   * colons, CR, LF or NUL, and a value without CR, LF or NUL.
+   *
+   * @throws NullPointerException when an argument is null
+   * @throws IllegalArgumentException naming the header when it is malformed
+   */
+  public static void checkHeader(String name, String value) {
     if (name == null) throw new NullPointerException("name");
     if (value == null) throw new NullPointerException("value");
     if (name.isEmpty() || bad(name) || name.indexOf(':') >= 0 || name.indexOf(' ') >= 0) {

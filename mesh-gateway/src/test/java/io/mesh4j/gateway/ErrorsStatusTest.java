@@ -8,9 +8,9 @@ import io.mesh4j.okhttp.MeshException.Reason;
 import org.junit.jupiter.api.Test;
 
 /** The status the gateway answers a failed forward with, per {@code MeshException} reason. */
-class ForwardCallStatusTest {
+class ErrorsStatusTest {
   private static int status(Reason reason, Failure failure) {
-    return ForwardCall.status(new MeshException(reason, "c", "r", false, failure, 0, null, null));
+    return Errors.status(new MeshException(reason, "c", "r", false, failure, 0, null, null));
   }
 
   @Test
