@@ -187,6 +187,10 @@ public final class Mesh implements AutoCloseable {
             .ticker(ticker)
             .pickerFactories(this::pickerFactory)
             .healthProbes(probes)
+            .clusterTls(name -> {
+              io.mesh4j.internal.tls.ClusterTls t = tls.client(name);
+              return t == null ? null : t.probeTls();
+            })
             .meterRegistry(meterRegistry)
             .eventListener(listener)
             .random(random)

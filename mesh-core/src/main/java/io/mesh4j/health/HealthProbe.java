@@ -32,4 +32,16 @@ public interface HealthProbe {
 
   /** Starts one check of {@code endpoint} under {@code config} ({@code path}, {@code timeout}). */
   CompletionStage<ProbeResult> probe(Endpoint endpoint, HealthCheckConfig config);
+
+  /**
+   * Starts one check of an endpoint of a cluster whose connections use TLS ({@code clusters[].tls}):
+   * a probe that speaks a protocol over TLS (the {@code http} probe) speaks it through {@code tls},
+   * so a server that requires the workload's certificate answers the check as it answers requests,
+   * and a server with the wrong identity fails it. The default ignores {@code tls} and calls {@link
+   * #probe(Endpoint, HealthCheckConfig)}: right for probes below TLS, such as {@code tcp}.
+   */
+  default CompletionStage<ProbeResult> probe(
+      Endpoint endpoint, HealthCheckConfig config, ProbeTls tls) {
+    return probe(endpoint, config);
+  }
 }

@@ -4,18 +4,21 @@ import io.mesh4j.config.HealthCheckConfig;
 import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.health.HealthProbe;
 import io.mesh4j.health.ProbeResult;
+import io.mesh4j.health.ProbeTls;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.CertificatePinner;
 import okhttp3.ConnectionPool;
 import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
@@ -52,13 +55,17 @@ public final class OkHttpHealthProbe implements HealthProbe, AutoCloseable {
 
   private static final AtomicInteger THREADS = new AtomicInteger();
 
+  private static final int MAX_TLS_CLIENTS = 64;
+
   private final OkHttpClient client;
   private final ThreadPoolExecutor executor;
+  private final ConcurrentHashMap<ProbeTls, OkHttpClient> tlsClients = new ConcurrentHashMap<>();
 
   /**
-   * A probe with its own small client (no interceptors, no cookies, no cache). Probes are plain
-   * {@code http://}, so the client is cleartext-only: building it loads no TLS classes and no
-   * trust store (tens of milliseconds of CPU at mesh build otherwise).
+   * A probe with its own small client (no interceptors, no cookies, no cache). The client is
+   * cleartext-only: building it loads no TLS classes and no trust store (tens of milliseconds of
+   * CPU at mesh build otherwise); checks of a {@code tls} cluster derive a TLS client from it the
+   * first time they run, with the cluster's own trust, never the JDK's.
    */
   public OkHttpHealthProbe() {
     this(new OkHttpClient.Builder().connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)).build());
@@ -98,10 +105,40 @@ public final class OkHttpHealthProbe implements HealthProbe, AutoCloseable {
 
   @Override
   public CompletionStage<ProbeResult> probe(Endpoint endpoint, HealthCheckConfig config) {
-    HttpUrl url = HttpUrl.parse("http://" + endpoint.address() + config.path());
+    return check("http://", client, endpoint, config);
+  }
+
+  /**
+   * {@code GET https://<endpoint><path>} over the cluster's TLS: the workload's certificate
+   * presented, the server's identity verified by {@code tls} (not its host name), as the cluster's
+   * requests are. A server that refuses the certificate, or presents an identity the cluster does
+   * not accept, fails the check.
+   */
+  @Override
+  public CompletionStage<ProbeResult> probe(
+      Endpoint endpoint, HealthCheckConfig config, ProbeTls tls) {
+    return check("https://", tlsClient(tls), endpoint, config);
+  }
+
+  /** One client per cluster TLS (shared pool, threads and settings); a reload replaces them. */
+  private OkHttpClient tlsClient(ProbeTls tls) {
+    OkHttpClient c = tlsClients.get(tls);
+    if (c != null) return c;
+    if (tlsClients.size() >= MAX_TLS_CLIENTS) tlsClients.clear(); // only replaced ones pile up
+    return tlsClients.computeIfAbsent(tls, t -> client.newBuilder()
+        .connectionSpecs(List.of(ConnectionSpec.MODERN_TLS))
+        .sslSocketFactory(t.socketFactory(), t.trustManager())
+        .hostnameVerifier(AttemptClients.IDENTITY_VERIFIED)
+        .certificatePinner(CertificatePinner.DEFAULT)
+        .build());
+  }
+
+  private CompletionStage<ProbeResult> check(
+      String scheme, OkHttpClient client, Endpoint endpoint, HealthCheckConfig config) {
+    HttpUrl url = HttpUrl.parse(scheme + endpoint.address() + config.path());
     if (url == null) {
       return CompletableFuture.completedFuture(
-          ProbeResult.unhealthy("not a valid URL: http://" + endpoint.address() + config.path()));
+          ProbeResult.unhealthy("not a valid URL: " + scheme + endpoint.address() + config.path()));
     }
     Request request =
         new Request.Builder().url(url).header("User-Agent", USER_AGENT).get().build();

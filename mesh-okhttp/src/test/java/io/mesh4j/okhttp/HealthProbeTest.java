@@ -110,7 +110,8 @@ class HealthProbeTest {
         clusters:
           - name: inventory
             endpoints: [{ address: %s }, { address: %s }]
-            health_check: { path: /health, interval: 200ms, timeout: 200ms, unhealthy_threshold: 1, healthy_threshold: 1 }
+            health_check: { path: /health, interval: 1s, timeout: 1s, unhealthy_threshold: 1, healthy_threshold: 1 }
+            panic_threshold: 0
         """.formatted(sick.address(), well.address()));
 
     await("the sick endpoint is found unhealthy", Duration.ofSeconds(10), () ->

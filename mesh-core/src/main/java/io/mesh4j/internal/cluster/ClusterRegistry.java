@@ -9,6 +9,8 @@ import io.mesh4j.endpoint.EndpointSources;
 import io.mesh4j.event.MeshEventListener;
 import io.mesh4j.health.HealthProbe;
 import io.mesh4j.health.HealthProbes;
+import io.mesh4j.health.ProbeResult;
+import io.mesh4j.health.ProbeTls;
 import io.mesh4j.internal.ClusterInternals;
 import io.mesh4j.lb.PickerFactory;
 import io.mesh4j.time.Scheduler;
@@ -23,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +78,7 @@ public final class ClusterRegistry implements AutoCloseable {
   private final Ticker ticker;
   private final Function<ClusterConfig, PickerFactory> pickerFactories;
   private final HealthProbes probes;
+  private final Function<String, ProbeTls> clusterTls;
   private final MeterRegistry meterRegistry;
   private final MeshEventListener events;
   private final EndpointSource.Factory sources;
@@ -91,6 +95,7 @@ public final class ClusterRegistry implements AutoCloseable {
     this.ticker = b.ticker;
     this.pickerFactories = b.pickerFactories;
     this.probes = b.probes;
+    this.clusterTls = b.clusterTls;
     this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
     this.events = b.events;
     this.random = b.random != null ? b.random : new Random();
@@ -157,7 +162,7 @@ public final class ClusterRegistry implements AutoCloseable {
                     + (probes == null ? "none" : String.join(", ", probes.names()))
                     + ")");
           } else {
-            healthProbes.put(c.name(), p);
+            healthProbes.put(c.name(), c.tls().enabled() ? overTls(c.name(), p) : p);
           }
         }
         try {
@@ -240,6 +245,24 @@ public final class ClusterRegistry implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code probe} speaking the TLS of cluster {@code name} (Envoy's health checks use the
+   * cluster's transport socket too), looked up at each check so a rotation or reload of the
+   * cluster's {@code tls} is used from the next check on. A check that finds none (a reload turning
+   * {@code tls} on is applied here a moment before its TLS is put in force) fails rather than
+   * probing in plaintext.
+   */
+  private HealthProbe overTls(String name, HealthProbe probe) {
+    Function<String, ProbeTls> lookup = clusterTls;
+    return (endpoint, config) -> {
+      ProbeTls tls = lookup.apply(name);
+      return tls != null
+          ? probe.probe(endpoint, config, tls)
+          : CompletableFuture.completedFuture(
+              ProbeResult.unhealthy("cluster " + name + ": its TLS is not in force yet"));
+    };
+  }
+
   /** Configures a {@link ClusterRegistry}. Not thread-safe. */
   public static final class Builder {
     private Scheduler scheduler;
@@ -247,6 +270,7 @@ public final class ClusterRegistry implements AutoCloseable {
     private Function<ClusterConfig, PickerFactory> pickerFactories;
     private java.util.function.Supplier<io.mesh4j.config.Locality> locality;
     private HealthProbes probes;
+    private Function<String, ProbeTls> clusterTls = name -> null;
     private MeterRegistry meterRegistry;
     private MeshEventListener events = MeshEventListener.NONE;
     private EndpointSource.Factory sources;
@@ -276,6 +300,15 @@ public final class ClusterRegistry implements AutoCloseable {
      */
     public Builder pickerFactories(Function<ClusterConfig, PickerFactory> pickerFactories) {
       this.pickerFactories = requireNonNull(pickerFactories, "pickerFactories");
+      return this;
+    }
+
+    /**
+     * The TLS of each cluster with {@code tls}, by name ({@code null} while none is in force), for
+     * its health checks; default: none, and such a cluster's checks fail.
+     */
+    public Builder clusterTls(Function<String, ProbeTls> clusterTls) {
+      this.clusterTls = requireNonNull(clusterTls, "clusterTls");
       return this;
     }
 

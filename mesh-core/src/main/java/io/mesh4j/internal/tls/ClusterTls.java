@@ -39,6 +39,8 @@ public final class ClusterTls implements PeerObserver {
   private final java.time.Clock clock;
   private volatile String lastRefusal;
 
+  private final io.mesh4j.health.ProbeTls probeTls;
+
   ClusterTls(String cluster, TlsConfig config, IdentitySource source, java.time.Clock clock,
       Counter refusedCounter) {
     this.cluster = cluster;
@@ -52,6 +54,12 @@ public final class ClusterTls implements PeerObserver {
     this.socketFactory = config.sni() == null
         ? tls.socketFactory() : new SniSocketFactory(tls.socketFactory(), config.sni());
     this.trustManager = tls.trustManager();
+    this.probeTls = new io.mesh4j.health.ProbeTls(socketFactory, trustManager);
+  }
+
+  /** The same socket factory and trust manager, for the cluster's health checks. */
+  public io.mesh4j.health.ProbeTls probeTls() {
+    return probeTls;
   }
 
   /** The cluster's name. */

@@ -61,7 +61,7 @@ final class ClusterTranslator {
       "connection-level setting; connections are the HTTP client's (OkHttp) or the servlet container's";
   private static final String COSMETIC = "cosmetic (names, statistics, metadata)";
   private static final String DNS_LEVEL =
-      "DNS resolution is mesh-wide in mesh4j (ClusterRegistry.Builder.dnsRefresh, the JVM resolver)";
+      "DNS resolution is mesh-wide in mesh4j (Mesh.Builder.dnsResolver, the JVM resolver by default)";
 
   private static final Set<String> CLUSTER_HANDLED = Set.of("name", "type", "eds_cluster_config",
       "load_assignment", "lb_policy", "health_checks", "outlier_detection", "circuit_breakers",
