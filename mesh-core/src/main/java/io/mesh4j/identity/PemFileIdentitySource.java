@@ -99,9 +99,9 @@ public final class PemFileIdentitySource extends RotatingIdentitySource {
   }
 
   private WorkloadIdentity parse(byte[][] c) {
-    List<X509Certificate> chain = Pem.certificates(text(c[0]), "cert_chain " + certChain);
-    PrivateKey key = Pem.privateKey(text(c[1]), "private_key " + privateKey);
-    List<X509Certificate> bundle = Pem.certificates(text(c[2]), "trust_bundle " + trustBundle);
+    List<X509Certificate> chain = KeyMaterial.certificates(text(c[0]), "cert_chain " + certChain);
+    PrivateKey key = KeyMaterial.privateKey(text(c[1]), "private_key " + privateKey);
+    List<X509Certificate> bundle = KeyMaterial.certificates(text(c[2]), "trust_bundle " + trustBundle);
     return WorkloadIdentity.of(chain, key, bundle);
   }
 

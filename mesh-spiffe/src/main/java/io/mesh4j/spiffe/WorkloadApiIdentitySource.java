@@ -16,22 +16,16 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import io.mesh4j.identity.IdentitySource;
+import io.mesh4j.identity.KeyMaterial;
 import io.mesh4j.identity.RotatingIdentitySource;
 import io.mesh4j.identity.WorkloadIdentity;
 import io.spiffe.workloadapi.grpc.SpiffeWorkloadAPIGrpc;
 import io.spiffe.workloadapi.grpc.Workload;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -242,37 +236,21 @@ public final class WorkloadApiIdentitySource extends RotatingIdentitySource {
     }
   }
 
+  /** The DER certificates of an SVID field ({@link KeyMaterial} reads them). */
   private static List<X509Certificate> certificates(ByteString der, String what) {
     if (der.isEmpty()) throw new IllegalArgumentException(what + ": empty");
-    try {
-      CertificateFactory cf = CertificateFactory.getInstance("X.509");
-      List<X509Certificate> out = new ArrayList<>();
-      for (Certificate c : cf.generateCertificates(new ByteArrayInputStream(der.toByteArray()))) {
-        out.add((X509Certificate) c);
-      }
-      if (out.isEmpty()) throw new IllegalArgumentException(what + ": no certificate");
-      return out;
-    } catch (CertificateException e) {
-      throw new IllegalArgumentException(what + ": not DER X.509 certificates ("
-          + e.getMessage() + ")", e);
-    }
+    return KeyMaterial.certificates(der.toByteArray(), what);
   }
 
+  /** The DER PKCS#8 key of an SVID; the copy of its bytes is wiped once read. */
   private static PrivateKey privateKey(ByteString der, String what) {
     if (der.isEmpty()) throw new IllegalArgumentException(what + ": empty");
     byte[] bytes = der.toByteArray();
     try {
-      for (String alg : new String[] {"EC", "RSA", "Ed25519"}) {
-        try {
-          return KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(bytes));
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-          // not this algorithm: try the next
-        }
-      }
+      return KeyMaterial.privateKey(bytes, what);
     } finally {
       Arrays.fill(bytes, (byte) 0);
     }
-    throw new IllegalArgumentException(what + ": not a PKCS#8 EC, RSA or Ed25519 key");
   }
 
   @Override

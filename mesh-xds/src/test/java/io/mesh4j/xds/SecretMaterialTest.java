@@ -53,8 +53,8 @@ class SecretMaterialTest {
   void unusableCertificateSecretsAreRefusedNamingTheFieldAndNeverTheKey() {
     String sec1 = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n";
     assertThatThrownBy(() -> SecretMaterial.keyPair(tls(text(EC.certificatePem()), text(sec1))))
-        .hasMessage("tls_certificate.private_key: a SEC1 EC PRIVATE KEY (expected PKCS#8 PRIVATE"
-            + " KEY; convert with openssl pkcs8 -topk8 -nocrypt)");
+        .hasMessage("tls_certificate.private_key: EC PRIVATE KEY without its named curve"
+            + " (expected: PKCS#8 PRIVATE KEY, or SEC1 with the curve parameters)");
     assertThatThrownBy(() -> SecretMaterial.keyPair(
         tls(text(EC.certificatePem()), text(RSA.privateKeyPkcs8Pem()))))
         .hasMessageStartingWith("tls_certificate.private_key: does not belong to the first"

@@ -19,12 +19,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads PEM text: {@code CERTIFICATE} blocks, and one private key as {@code PRIVATE KEY} (PKCS#8:
- * RSA, EC, Ed25519), {@code RSA PRIVATE KEY} (PKCS#1, cert-manager's default for RSA) or {@code EC
- * PRIVATE KEY} (SEC1 with its named curve). Encrypted keys are refused with a message saying so.
- * Error messages never contain key bytes. Stateless.
+ * Reads the certificates and private keys identity sources receive, PEM or DER: {@code
+ * CERTIFICATE} blocks or DER X.509, and one private key as {@code PRIVATE KEY} (PKCS#8: RSA, EC,
+ * Ed25519), {@code RSA PRIVATE KEY} (PKCS#1, cert-manager's default for RSA), {@code EC PRIVATE KEY}
+ * (SEC1 with its named curve) or DER PKCS#8. Encrypted keys are refused with a message saying so.
+ * Every error is an {@link IllegalArgumentException} whose message starts with the caller's
+ * {@code what} (a file or field name) and never contains key bytes. For identity sources outside
+ * this package (xDS SDS, the SPIFFE Workload API); stateless.
  */
-final class Pem {
+public final class KeyMaterial {
   private static final Pattern BLOCK = Pattern.compile(
       "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
   private static final byte[] RSA_ALGORITHM = der(0x30, der(0x06, new byte[] {
@@ -32,9 +35,47 @@ final class Pem {
   private static final byte[] EC_PUBLIC_KEY_OID = der(0x06, new byte[] {
       0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01});
 
-  private Pem() {}
+  private KeyMaterial() {}
 
-  /** The certificates in {@code text}, in order. */
+  /**
+   * The certificates in {@code data}, in order: PEM {@code CERTIFICATE} blocks when it is PEM
+   * text, else DER X.509 (one or more concatenated).
+   *
+   * @throws IllegalArgumentException naming {@code what} when there is no valid certificate
+   */
+  public static List<X509Certificate> certificates(byte[] data, String what) {
+    if (isPem(data)) return certificates(new String(data, StandardCharsets.US_ASCII), what);
+    List<X509Certificate> out = new ArrayList<>();
+    try {
+      CertificateFactory f = CertificateFactory.getInstance("X.509");
+      for (Certificate c : f.generateCertificates(new ByteArrayInputStream(data))) {
+        out.add((X509Certificate) c);
+      }
+    } catch (CertificateException e) {
+      throw new IllegalArgumentException(what + ": not PEM or DER X.509 certificates ("
+          + e.getMessage() + ")");
+    }
+    if (out.isEmpty()) throw new IllegalArgumentException(what + ": no certificate");
+    return out;
+  }
+
+  /**
+   * The private key in {@code data}: a PEM key block when it is PEM text, else DER PKCS#8.
+   *
+   * @throws IllegalArgumentException naming {@code what} when there is no usable key
+   */
+  public static PrivateKey privateKey(byte[] data, String what) {
+    if (isPem(data)) return privateKey(new String(data, StandardCharsets.US_ASCII), what);
+    if (data.length == 0) throw new IllegalArgumentException(what + ": empty");
+    return pkcs8(data, what);
+  }
+
+  private static boolean isPem(byte[] data) {
+    String head = new String(data, 0, Math.min(data.length, 4096), StandardCharsets.US_ASCII);
+    return head.contains("-----BEGIN ");
+  }
+
+  /** The certificates in PEM {@code text}, in order. */
   static List<X509Certificate> certificates(String text, String what) {
     List<X509Certificate> out = new ArrayList<>();
     Matcher m = BLOCK.matcher(text);
@@ -57,7 +98,7 @@ final class Pem {
     return out;
   }
 
-  /** The one private key in {@code text}. */
+  /** The one private key in PEM {@code text}. */
   static PrivateKey privateKey(String text, String what) {
     Matcher m = BLOCK.matcher(text);
     while (m.find()) {
