@@ -705,7 +705,7 @@ final class ConfigSchema {
       .field("fault", map(FAULT).described("map"), "none", "")
       .field("rate_limit", map(RATE_LIMIT).described("map"), "none", "")
       .field("policies", POLICIES, "`[]`", "run after the global and the virtual host's ones")
-      .field("verify", map(TLS_VERIFY).described("map, the [tls.verify](#tlsverify) keys"),
+      .field("verify", map(TLS_VERIFY).described("map, the [tls.verify](#tls) keys"),
           "the clusters' `tls.verify` alone", "outbound forwarding routes whose clusters (and"
               + " mirror) all have `tls`: a request on the route is sent only over a connection"
               + " whose server identity also satisfies this; see"
