@@ -175,6 +175,27 @@ class RouteVerifyClientTest {
   }
 
   @Test
+  void aConnectionTheRouteRefusedStaysPooledForTheRoutesThatAllowIt()
+      throws Exception {
+    MockWebServer other = backend(OTHER);
+    for (int i = 0; i < 2; i++) other.enqueue(new MockResponse.Builder().body("o").build());
+    OkHttpClient client = client(other.getPort());
+
+    assertThat(get(client, "/rest/a")).isEqualTo(200);
+    MeshException e = catchThrowableOfType(MeshException.class, () -> get(client, "/payments/b"));
+    assertThat(e.reason()).isEqualTo(MeshException.Reason.PEER_IDENTITY_REFUSED);
+    assertThat(get(client, "/rest/c")).isEqualTo(200);
+
+    // Nothing of /payments/b was written, and the connection went back to the pool for /rest/c.
+    List<RecordedRequest> seen = List.of(other.takeRequest(), other.takeRequest());
+    assertThat(seen).extracting(r -> r.getUrl().encodedPath())
+        .containsExactly("/rest/a", "/rest/c");
+    assertThat(seen).extracting(RecordedRequest::getConnectionIndex).containsExactly(0, 0);
+    assertThat(seen).extracting(RecordedRequest::getExchangeIndex).containsExactly(0, 1);
+    assertThat(other.getRequestCount()).isEqualTo(2);
+  }
+
+  @Test
   void withNoAllowedServerTheCallFailsAndTheServerReceivesNoRequestByte() throws Exception {
     // A bare TLS server: completes the handshake, then counts every byte the client sends.
     SSLServerSocket server = (SSLServerSocket) TlsContexts.server(
