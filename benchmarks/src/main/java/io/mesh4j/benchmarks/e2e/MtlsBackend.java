@@ -14,6 +14,7 @@ import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.io.ssl.SslHandshakeListener;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -83,8 +84,9 @@ public final class MtlsBackend {
       c.setIdleTimeout(300_000);
       server.addConnector(c);
     }
-    plain.addEventListener(counter(plainConnections));
-    tls.addEventListener(counter(tlsConnections));
+    plain.addEventListener(counter(plainConnections, Connection.class));
+    // A TLS connection opens two Connections (the SslConnection and the HTTP one above it).
+    tls.addEventListener(counter(tlsConnections, SslConnection.class));
     Handler fixed = BackendServer.fixed(0);
     server.setHandler(new Handler.Abstract.NonBlocking() {
       @Override
@@ -116,11 +118,12 @@ public final class MtlsBackend {
     identity.close();
   }
 
-  private static Connection.Listener counter(LongAdder n) {
+  /** Counts the TCP connections a connector accepts, by their outermost {@code kind}. */
+  private static Connection.Listener counter(LongAdder n, Class<? extends Connection> kind) {
     return new Connection.Listener() {
       @Override
       public void onOpened(Connection connection) {
-        n.increment();
+        if (kind.isInstance(connection)) n.increment();
       }
     };
   }
