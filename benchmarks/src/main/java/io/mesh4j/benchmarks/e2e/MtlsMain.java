@@ -321,6 +321,7 @@ public final class MtlsMain {
     out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (Cell x : priming) out.println(row(x));
     out.println();
+    errors(priming);
     out.println("Warm cells:");
     out.println();
     out.println("| c | side | req/s | p50 µs | p99 µs | client CPU µs/req | backend CPU µs/req"
@@ -335,6 +336,7 @@ public final class MtlsMain {
       }
     }
     out.println();
+    errors(cells);
     out.println("| c | req/s mTLS vs plaintext | p99 | client CPU/req | backend CPU/req |");
     out.println("| ---: | ---: | ---: | ---: | ---: |");
     for (int c : concurrency) {
@@ -363,6 +365,19 @@ public final class MtlsMain {
         rot.clientGenerationBefore, rot.clientGenerationAfter, rot.serverGenerationBefore,
         rot.serverGenerationAfter, rot.cell.concurrency, row(rot.cell), rot.cell.concurrency,
         rot.handshakesAfterEvict);
+  }
+
+  /** A line per cell with failed requests: how many, and the first failure. */
+  private void errors(List<Cell> cells) {
+    boolean any = false;
+    for (Cell x : cells) {
+      if (x.result.errors() == 0) continue;
+      out.printf(Locale.ROOT, "%s at c=%d%s: %d requests failed, first: %s%n", x.side,
+          x.concurrency, x.round > 0 ? " round " + x.round : "", x.result.errors(),
+          x.result.firstError());
+      any = true;
+    }
+    if (any) out.println();
   }
 
   private static int max(int[] a) {
@@ -398,7 +413,6 @@ public final class MtlsMain {
         x.concurrency, x.side, x.round > 0 ? " (round " + x.round + ")" : "", r.throughput(),
         r.latencyMicros(50), r.latencyMicros(99), r.clientCpuMicrosPerRequest(),
         r.sidecarCpuMicrosPerRequest(), x.serverHandshakes, x.clientHandshakes, x.requests,
-        x.requests == 0 ? 0.0 : x.serverHandshakes * 1e4 / x.requests)
-        + (r.errors() > 0 ? " errors " + r.errors() + ": " + r.firstError() : "");
+        x.requests == 0 ? 0.0 : x.serverHandshakes * 1e4 / x.requests);
   }
 }
