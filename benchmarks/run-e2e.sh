@@ -19,6 +19,13 @@
 #                                    inbound.concurrency_limit (gradient2, vegas); prints goodput
 #                                    and p99 of the successful requests (~1.5 min). Needs no sidecars.
 #
+#   benchmarks/run-e2e.sh --mtls [--concurrency 1,16,64 --warmup 3s --measure 8s --rounds 2]
+#                                    issue 18: the same mesh4j client to the same backend JVM over
+#                                    plaintext and over mutual TLS (SPIFFE IDs), interleaved:
+#                                    req/s, p50/p99, client and backend CPU per request, handshakes
+#                                    per 10k requests, and the handshakes one identity rotation
+#                                    causes (~2 min). Needs no sidecars.
+#
 # Any other argument goes to io.mesh4j.benchmarks.e2e.E2eMain (--rounds, --warmup, --measure,
 # --concurrency, --scenarios, --out). Environment: SKIP_BUILD=1 reuses the built jar;
 # MVN_ARGS overrides the Maven flags (default -o, offline); E2E_TIMEOUT (s, default 900) bounds
@@ -33,6 +40,18 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 COMMAND="benchmarks/run-e2e.sh${*:+ $*}"
 export PATH="$PATH:/usr/sbin:/sbin"
+
+if [ "${1:-}" = "--mtls" ]; then
+  if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    echo "building benchmarks/target/benchmarks.jar" >&2
+    # shellcheck disable=SC2086
+    mvn -B -q ${MVN_ARGS:--o} -pl benchmarks -am package -DskipTests
+  fi
+  echo "command: $COMMAND; revision $(git rev-parse --short HEAD 2>/dev/null || echo unknown); load: $(uptime)"
+  exec timeout -k 30 "${E2E_TIMEOUT:-900}" \
+    java -Xms512m -Xmx512m ${E2E_JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar \
+    io.mesh4j.benchmarks.e2e.MtlsMain "$@"
+fi
 
 if [ "${1:-}" = "--overload" ]; then
   if [ "${SKIP_BUILD:-0}" != 1 ]; then

@@ -9,6 +9,7 @@ import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.config.VirtualHostConfig;
 import io.mesh4j.route.DescribedRequest;
+import io.mesh4j.internal.tls.TlsExplain;
 import io.mesh4j.route.Explanation;
 import io.mesh4j.route.RequestPath;
 import io.mesh4j.route.RouteMatch;
@@ -121,9 +122,9 @@ public final class Main {
     RouteTable table = table(config, a.flag("--inbound"), new Random());
     Explanation e = table.explain(request, RequestPath.of(config.pathNormalization()));
     if (a.flag("--json")) {
-      out.println(toJson(e.toCompactJsonMap()));
+      out.println(toJson(TlsExplain.compactJson(config, e, null)));
     } else {
-      out.print(e.toText());
+      out.print(TlsExplain.text(config, e, null));
     }
     // A refused path is "no route" too (exit 3); a path redirect is an answer (exit 0).
     return e.outcome() == RouteMatch.Outcome.ROUTED || e.location() != null ? OK : NO_ROUTE;

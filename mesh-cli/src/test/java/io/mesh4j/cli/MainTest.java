@@ -151,6 +151,50 @@ class MainTest {
     assertThat(j.has("status")).isFalse();
   }
 
+  static final String TLS_CONFIG = """
+      version: 1
+      service: web
+      clusters:
+        - name: api
+          endpoints: [127.0.0.1:8443]
+          tls: { mode: mutual, verify: { spiffe_ids: ["spiffe://corp.test/ns/prod/*"] }, source: workload }
+        - name: plain
+          endpoints: [127.0.0.1:8080]
+      identity_sources:
+        - name: workload
+          pem: { cert_chain: /s/tls.crt, private_key: /s/tls.key, trust_bundle: /s/ca.crt }
+      outbound:
+        virtual_hosts:
+          - name: api
+            routes:
+              - name: payments
+                match: { prefix: /payments/ }
+                to: api
+                verify: { spiffe_ids: ["spiffe://corp.test/ns/prod/sa/payments"] }
+              - { name: rest, to: api }
+      """;
+
+  @Test
+  void explainNamesTheTlsVerificationOfTheClusterAndOfTheRoute() throws IOException {
+    Path cfg = write(TLS_CONFIG);
+    assertThat(run("explain", cfg.toString(), "--json", "GET", "http://api/payments/1"))
+        .isEqualTo(0);
+    JsonNode tls = json().get("tls");
+    assertThat(tls.toString()).isEqualTo("[{\"cluster\":\"api\",\"mode\":\"mutual\","
+        + "\"source\":\"workload\",\"verify\":\"spiffe_ids [spiffe://corp.test/ns/prod/*]\","
+        + "\"route_verify\":\"spiffe_ids [spiffe://corp.test/ns/prod/sa/payments]\"}]");
+
+    out.reset();
+    assertThat(run("explain", cfg.toString(), "GET", "http://api/rest")).isEqualTo(0);
+    assertThat(out()).endsWith("action: forward (forward to cluster api)\n"
+        + "tls: cluster api: mutual (source workload), verify spiffe_ids"
+        + " [spiffe://corp.test/ns/prod/*]\n");
+
+    out.reset();
+    assertThat(run("explain", cfg.toString(), "--json", "GET", "http://plain/x")).isEqualTo(0);
+    assertThat(json().has("tls")).isFalse();
+  }
+
   @Test
   void explainJsonForARedirectAndADirectResponse() throws IOException {
     assertThat(run("explain", full.toString(), "--json", "GET", "http://legacy.example/old/x?y=1"))

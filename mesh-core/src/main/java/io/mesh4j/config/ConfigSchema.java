@@ -704,7 +704,12 @@ final class ConfigSchema {
           + " [resilience](resilience.md#hedging)")
       .field("fault", map(FAULT).described("map"), "none", "")
       .field("rate_limit", map(RATE_LIMIT).described("map"), "none", "")
-      .field("policies", POLICIES, "`[]`", "run after the global and the virtual host's ones");
+      .field("policies", POLICIES, "`[]`", "run after the global and the virtual host's ones")
+      .field("verify", map(TLS_VERIFY).described("map, the [tls.verify](#tls) keys"),
+          "the clusters' `tls.verify` alone", "outbound forwarding routes whose clusters (and"
+              + " mirror) all have `tls`: a request on the route is sent only over a connection"
+              + " whose server identity also satisfies this; see"
+              + " [security.md](security.md#outbound-route-identity-checks)");
 
   static final Section VIRTUAL_HOST = new Section("virtual_host", "virtual host")
       .required("name", string(), "unique within its direction; letters, digits, `. _ - \\| :`")

@@ -262,8 +262,17 @@ public final class ConfigValidator {
       if (present(p + ".source", t.source(), "an identity_sources name")) {
         identitySourceRef(p + ".source", t.source());
       }
+      verifyLists(p + ".verify", v);
+      if (t.sni() != null && (t.sni().isEmpty() || !Checks.isEndpointHost(t.sni())
+          || Checks.isIpv6(t.sni()) || t.sni().indexOf(':') >= 0)) {
+        error(p + ".sni", Checks.quote(t.sni()) + " (expected: a DNS host name)");
+      }
+    }
+
+    /** The lists of a {@code verify} map at {@code p} (a cluster's {@code tls} or a route's). */
+    void verifyLists(String p, TlsConfig.Verify v) {
       if (!v.spiffeIds().isEmpty() && !v.subjectAltNames().isEmpty()) {
-        error(p + ".verify", "both spiffe_ids and subject_alt_names (expected: one of them)");
+        error(p, "both spiffe_ids and subject_alt_names (expected: one of them)");
       }
       for (int i = 0; i < v.spiffeIds().size(); i++) {
         String id = v.spiffeIds().get(i);
@@ -271,20 +280,55 @@ public final class ConfigValidator {
         if (rest == null || rest.isEmpty() || rest.startsWith("/") || rest.indexOf('*') >= 0
             && rest.indexOf('*') != rest.length() - 1 || Checks.headerValue(id) != null
             || id.indexOf(' ') >= 0) {
-          error(p + ".verify.spiffe_ids[" + i + "]", Checks.quote(id) + " (expected:"
+          error(p + ".spiffe_ids[" + i + "]", Checks.quote(id) + " (expected:"
               + " spiffe://trust-domain/path, or a prefix of one ending with *)");
         }
       }
       for (int i = 0; i < v.subjectAltNames().size(); i++) {
         String san = v.subjectAltNames().get(i);
         if (san.isEmpty() || san.indexOf(' ') >= 0 || Checks.headerValue(san) != null) {
-          error(p + ".verify.subject_alt_names[" + i + "]", Checks.quote(san)
+          error(p + ".subject_alt_names[" + i + "]", Checks.quote(san)
               + " (expected: a DNS name, URI or IP address without spaces)");
         }
       }
-      if (t.sni() != null && (t.sni().isEmpty() || !Checks.isEndpointHost(t.sni())
-          || Checks.isIpv6(t.sni()) || t.sni().indexOf(':') >= 0)) {
-        error(p + ".sni", Checks.quote(t.sni()) + " (expected: a DNS host name)");
+    }
+
+    /**
+     * A route's {@code verify}: outbound forwarding routes only, every cluster it sends to (its
+     * mirror included) speaking TLS, and exactly one non-empty list.
+     */
+    void routeVerify(String p, RouteConfig r, Direction dir, String notForwarding) {
+      if (dir == Direction.INBOUND) {
+        error(p, "not allowed on inbound routes (expected: only on outbound routes; a client's"
+            + " identity is checked with match.principals and authz rules)");
+        return;
+      }
+      if (notForwarding != null) {
+        error(p, notForwarding);
+        return;
+      }
+      TlsConfig.Verify v = r.verify();
+      if (v.spiffeIds().isEmpty() && v.subjectAltNames().isEmpty()) {
+        error(p, "no spiffe_ids and no subject_alt_names (expected: one of them, non-empty)");
+      }
+      verifyLists(p, v);
+      List<String> targets = new ArrayList<>();
+      if (r.action() instanceof Forward f && f.cluster() != null) targets.add(f.cluster());
+      if (r.action() instanceof Split sp) {
+        for (WeightedCluster w : sp.clusters()) {
+          if (w.cluster() != null && !w.local()) targets.add(w.cluster());
+        }
+      }
+      if (r.mirror() != null && r.mirror().cluster() != null) targets.add(r.mirror().cluster());
+      for (String name : new LinkedHashSet<>(targets)) {
+        for (int i = 0; i < config.clusters().size(); i++) {
+          ClusterConfig c = config.clusters().get(i);
+          if (name.equals(c.name()) && (c.tls() == null || !c.tls().enabled())) {
+            error(p, "cluster " + Checks.quote(name) + " (clusters[" + i + "]) speaks plaintext"
+                + " (expected: every cluster the route sends to, its mirror included, with tls"
+                + " mode mutual or simple; a server identity is only known over TLS)");
+          }
+        }
       }
     }
 
@@ -703,6 +747,7 @@ public final class ConfigValidator {
         if (notForwarding != null) error(p + ".hedge", notForwarding);
         else hedge(p + ".hedge", r.hedge());
       }
+      if (r.verify() != null) routeVerify(p + ".verify", r, dir, notForwarding);
       if (r.fault() != null) fault(p + ".fault", r.fault());
       if (r.rateLimit() != null) rateLimit(p + ".rate_limit", r.rateLimit());
       if (r.match().custom() != null) {

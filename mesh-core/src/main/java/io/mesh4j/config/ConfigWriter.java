@@ -298,18 +298,22 @@ public final class ConfigWriter {
       o.put("mode", t.mode().configName());
       if (t.sni() != null) o.put("sni", t.sni());
       TlsConfig.Verify v = t.verify();
-      if (all || !v.equals(TlsConfig.Verify.ANY)) {
-        ObjectNode n = o.putObject("verify");
-        if (all || !v.spiffeIds().isEmpty()) strings(n.putArray("spiffe_ids"), v.spiffeIds());
-        if (all || !v.subjectAltNames().isEmpty()) {
-          strings(n.putArray("subject_alt_names"), v.subjectAltNames());
-        }
-      }
+      if (all || !v.equals(TlsConfig.Verify.ANY)) o.set("verify", verify(v));
       if (all || !t.minVersion().equals(TlsConfig.DEFAULT_MIN_VERSION)) {
         o.put("min_version", t.minVersion());
       }
       if (t.source() != null) o.put("source", t.source());
       return o;
+    }
+
+    /** A {@code verify} map (a cluster's {@code tls.verify} or a route's {@code verify}). */
+    private ObjectNode verify(TlsConfig.Verify v) {
+      ObjectNode n = F.objectNode();
+      if (all || !v.spiffeIds().isEmpty()) strings(n.putArray("spiffe_ids"), v.spiffeIds());
+      if (all || !v.subjectAltNames().isEmpty()) {
+        strings(n.putArray("subject_alt_names"), v.subjectAltNames());
+      }
+      return n;
     }
 
     private ArrayNode identitySources(List<IdentitySourceConfig> sources) {
@@ -540,6 +544,7 @@ public final class ConfigWriter {
       MirrorConfig m = r.mirror();
       if (m != null) o.set("mirror", ConfigSchema.MIRROR_RECORD.write(m, all));
       if (r.hedge() != null) o.set("hedge", ConfigSchema.HEDGE_RECORD.write(r.hedge(), all));
+      if (r.verify() != null) o.set("verify", verify(r.verify()));
       FaultConfig f = r.fault();
       if (f != null) {
         ObjectNode n = o.putObject("fault");

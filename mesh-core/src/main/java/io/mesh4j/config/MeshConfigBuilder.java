@@ -1385,6 +1385,7 @@ public final class MeshConfigBuilder {
     private RetryOverride retry;
     private MirrorConfig mirror;
     private HedgeConfig hedge;
+    private TlsConfig.Verify verify;
     private FaultConfig.Delay faultDelay;
     private FaultConfig.Abort faultAbort;
     private RateLimitConfig rateLimit;
@@ -1575,6 +1576,28 @@ public final class MeshConfigBuilder {
       return this;
     }
 
+    /**
+     * Accepts, for requests on this route, only servers whose SPIFFE ID is one of {@code ids}
+     * (exact, or a prefix ending with {@code *}), on top of the clusters' {@code tls.verify}
+     * ({@code verify.spiffe_ids}). Outbound routes whose clusters all speak TLS only.
+     */
+    public RouteBuilder verifySpiffeIds(String... ids) {
+      for (String id : ids) Objects.requireNonNull(id, "spiffe_ids");
+      this.verify = new TlsConfig.Verify(List.of(ids), List.of());
+      return this;
+    }
+
+    /**
+     * Accepts, for requests on this route, only servers with one of these DNS, URI or IP subject
+     * alternative names, on top of the clusters' {@code tls.verify} ({@code
+     * verify.subject_alt_names}). Outbound routes whose clusters all speak TLS only.
+     */
+    public RouteBuilder verifySubjectAltNames(String... names) {
+      for (String n : names) Objects.requireNonNull(n, "subject_alt_names");
+      this.verify = new TlsConfig.Verify(List.of(), List.of(names));
+      return this;
+    }
+
     /** Mirrors every request to {@code cluster}, fire-and-forget. */
     public RouteBuilder mirror(String cluster) {
       return mirror(cluster, 100);
@@ -1664,7 +1687,7 @@ public final class MeshConfigBuilder {
           ? null
           : new FaultConfig(faultDelay, faultAbort);
       return new RouteConfig(name, match(), a, rewrite, headers, timeout, retry, mirror, fault,
-          rateLimit, policies, hedge);
+          rateLimit, policies, hedge, verify);
     }
   }
 

@@ -23,11 +23,21 @@ public record RouteConfig(
     FaultConfig fault,
     RateLimitConfig rateLimit,
     List<ExtensionRef> policies,
-    HedgeConfig hedge) {
+    HedgeConfig hedge,
+    TlsConfig.Verify verify) {
 
   public RouteConfig {
     match = match == null ? MatchConfig.ANY : match;
     policies = policies == null ? List.of() : List.copyOf(policies);
+  }
+
+  /** A route without {@code verify}. */
+  public RouteConfig(String name, MatchConfig match, ActionConfig action, RewriteConfig rewrite,
+      HeadersConfig headers, Duration timeout, RetryOverride retry, MirrorConfig mirror,
+      FaultConfig fault, RateLimitConfig rateLimit, List<ExtensionRef> policies,
+      HedgeConfig hedge) {
+    this(name, match, action, rewrite, headers, timeout, retry, mirror, fault, rateLimit,
+        policies, hedge, null);
   }
 
 }

@@ -398,12 +398,7 @@ final class TreeReader {
     if (s == null) return null;
     TlsConfig.Mode mode = enumValue(s, "mode", TlsConfig.Mode::fromConfigName,
         "mutual, simple or disabled");
-    TlsConfig.Verify verify = null;
-    Section v = s.section("verify", TLS_VERIFY_KEYS);
-    if (v != null) {
-      verify = new TlsConfig.Verify(v.strings("spiffe_ids", x -> x),
-          v.strings("subject_alt_names", x -> x));
-    }
+    TlsConfig.Verify verify = verify(s);
     String min = null;
     JsonNode mv = s.raw("min_version");
     if (mv != null && mv.isNumber()) {
@@ -416,6 +411,14 @@ final class TreeReader {
       min = null;
     }
     return new TlsConfig(mode, s.string("sni"), verify, min, s.string("source"));
+  }
+
+  /** {@code s}'s {@code verify} map (a cluster's {@code tls} or a route), or {@code null}. */
+  private TlsConfig.Verify verify(Section s) {
+    Section v = s.section("verify", TLS_VERIFY_KEYS);
+    if (v == null) return null;
+    return new TlsConfig.Verify(v.strings("spiffe_ids", x -> x),
+        v.strings("subject_alt_names", x -> x));
   }
 
   private InboundTlsConfig inboundTls(Section s) {
@@ -918,7 +921,7 @@ final class TreeReader {
     if (rl != null) rateLimit = rateLimit(rl);
     return new RouteConfig(
         orElse(s.string("name"), dfltName), match, action, rewrite, headers, s.duration("timeout"),
-        retry, mirror, fault, rateLimit, policies(s), hedge);
+        retry, mirror, fault, rateLimit, policies(s), hedge, verify(s));
   }
 
   /** The action under {@code key}; {@code null} when it could not be read. */

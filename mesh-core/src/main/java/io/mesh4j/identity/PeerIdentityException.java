@@ -13,6 +13,7 @@ public final class PeerIdentityException extends CertificateException {
   private static final long serialVersionUID = 1L;
 
   private final String presented;
+  private final String expected;
 
   /**
    * @param presented the identity the peer's certificate asserts (SPIFFE ID, SANs or CN), or
@@ -23,11 +24,17 @@ public final class PeerIdentityException extends CertificateException {
     super("peer identity refused: " + (presented == null ? "none" : presented)
         + " (expected: " + expected + ")");
     this.presented = presented;
+    this.expected = expected;
   }
 
   /** The identity the peer presented, or {@code null}. */
   public String presented() {
     return presented;
+  }
+
+  /** What the verification allows, in words ({@code SPIFFE ID spiffe://corp/ns/prod/sa/api}). */
+  public String expected() {
+    return expected;
   }
 
   /** The first {@link PeerIdentityException} in {@code t}'s cause chain, or {@code null}. */

@@ -151,13 +151,19 @@ final class AttemptClients {
   /** Accepts any host name: the cluster's trust manager has verified the peer's identity. */
   static final HostnameVerifier IDENTITY_VERIFIED = (host, session) -> true;
 
-  /** {@code c} speaking {@code t}'s TLS. */
+  /**
+   * {@code c} speaking {@code t}'s TLS, with the network interceptor that checks a route's {@code
+   * verify} ({@link RouteVerify#CHECK}) on the connection each request is about to use.
+   */
   static OkHttpClient withTls(OkHttpClient c, io.mesh4j.internal.tls.ClusterTls t) {
-    return c.newBuilder()
+    OkHttpClient.Builder b = c.newBuilder()
         .sslSocketFactory(t.socketFactory(), t.trustManager())
         .hostnameVerifier(IDENTITY_VERIFIED)
-        .certificatePinner(CertificatePinner.DEFAULT)
-        .build();
+        .certificatePinner(CertificatePinner.DEFAULT);
+    if (!c.networkInterceptors().contains(RouteVerify.CHECK)) {
+      b.addNetworkInterceptor(RouteVerify.CHECK);
+    }
+    return b.build();
   }
 
   private OkHttpClient variant(Settings s) {

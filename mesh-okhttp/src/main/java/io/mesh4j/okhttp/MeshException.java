@@ -62,8 +62,11 @@ public final class MeshException extends IOException {
     /**
      * The cluster speaks TLS ({@code tls}) and the server's certificate was refused in the
      * handshake: its identity is not one {@code tls.verify} allows (a man-in-the-middle with a
-     * certificate of the same CA, a misrouted endpoint). No request byte was written. The refused
-     * endpoint is never tried again by the call; the cause is the handshake exception, whose
+     * certificate of the same CA, a misrouted endpoint), or the matched route's {@code verify}
+     * refused the server of the connection the attempt was to use (checked before the request is
+     * written; the message ends with {@code by route <virtual host>/<route>}). No request byte was
+     * written. The refused endpoint is never tried again by the call; the cause is the handshake
+     * exception (or, for a route's {@code verify}, an {@code SSLPeerUnverifiedException}), whose
      * cause chain holds an {@link io.mesh4j.identity.PeerIdentityException}.
      */
     PEER_IDENTITY_REFUSED("peer-identity-refused");

@@ -85,7 +85,7 @@ final class OkHttpTransport implements Transport<Response> {
     Call c = attemptClient.newCall(upstream(
         call, endpoint, route, null, targeting != null, tls != null, span, timeoutNanos));
     c.timeout().timeout(timeoutNanos, TimeUnit.NANOSECONDS);
-    OkAttempt a = new OkAttempt(c, span);
+    OkAttempt a = new OkAttempt(c, span, endpoint, tls);
     c.addEventListener(a);
     return a;
   }
@@ -96,12 +96,30 @@ final class OkHttpTransport implements Transport<Response> {
     private final Call c;
     /** The attempt's span, or null when not traced. */
     private final AttemptSpan span;
+    private final Endpoint endpoint;
+    /** The cluster's client TLS, or null for plaintext. */
+    private final io.mesh4j.internal.tls.ClusterTls tls;
     private volatile boolean requestStarted;
     private Transport.Callback<Response> callback;
 
-    OkAttempt(Call c, AttemptSpan span) {
+    OkAttempt(Call c, AttemptSpan span, Endpoint endpoint, io.mesh4j.internal.tls.ClusterTls tls) {
       this.c = c;
       this.span = span;
+      this.endpoint = endpoint;
+      this.tls = tls;
+    }
+
+    /**
+     * Records a refused server identity against the endpoint (the cluster's {@code verify} at the
+     * handshake, or the route's on the connection), for the admin page and {@code explain}.
+     */
+    private void failed(IOException e) {
+      if (tls == null) return;
+      PeerIdentityException p = PeerIdentityException.find(e);
+      if (p == null) return;
+      RouteVerify.Refused r = RouteVerify.find(e);
+      tls.refusedEndpoint(endpoint.address(), p.presented(), p.expected(),
+          r != null ? r.by : "cluster");
     }
 
     @Override
@@ -126,6 +144,7 @@ final class OkHttpTransport implements Transport<Response> {
       try {
         response = c.execute();
       } catch (IOException e) {
+        failed(e);
         callback.onFailure(e);
         return;
       }
@@ -149,6 +168,7 @@ final class OkHttpTransport implements Transport<Response> {
 
     @Override
     public void onFailure(Call c, IOException e) {
+      failed(e);
       if (!async) {
         callback.onFailure(e);
         return;
@@ -214,7 +234,9 @@ final class OkHttpTransport implements Transport<Response> {
     if ((end == AttemptEnd.UPSTREAM_FAILURE || end == AttemptEnd.NO_HEALTHY_ENDPOINT)
         && target.cluster.tls != null && PeerIdentityException.find(cause) != null) {
       reason = Reason.PEER_IDENTITY_REFUSED;
-      String refused = PeerIdentityException.find(cause).getMessage();
+      RouteVerify.Refused byRoute = RouteVerify.find(cause);
+      String refused = byRoute != null
+          ? byRoute.getMessage() : PeerIdentityException.find(cause).getMessage();
       detail = detail == null ? refused : refused + "; " + detail;
     }
     return new MeshException(reason, target.cluster.name, route.tag, sent, failure,
@@ -258,12 +280,15 @@ final class OkHttpTransport implements Transport<Response> {
     boolean rewritesPath = !sendPath.equals(call.rawPath());
     String deadlineHeader = ctx.hasDeadline() ? ctx.deadlineHeader() : null;
     boolean toHttps = tls && !request.isHttps();
+    RouteVerify verify = tls ? rp.verify : null;
     if (keepUrl && !addId && !rewritesPath && shadowHost == null && rp.hostRewrite == null
         && !rp.changesHeaders && !toHttps && !missingPropagated(request, ctx) && span == null
-        && deadlineHeader == null) {
+        && deadlineHeader == null && verify == null) {
       return request;
     }
     Request.Builder b = request.newBuilder();
+    // Checked by RouteVerify.CHECK on the connection OkHttp picks, before anything is written.
+    if (verify != null) b.tag(RouteVerify.class, verify);
     if (keepUrl) {
       if (rewritesPath || toHttps) {
         HttpUrl.Builder url = request.url().newBuilder();

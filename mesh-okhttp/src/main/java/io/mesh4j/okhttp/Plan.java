@@ -180,6 +180,8 @@ final class Plan {
     final HeadersConfig headers;
     final boolean changesHeaders;
     final String hostRewrite;
+    /** The route's {@code verify}, checked on TLS connections; {@code null} when it has none. */
+    final RouteVerify verify;
     /** Meters for outcomes without a cluster (direct responses, faults before a pick). */
     final ClientMeters.RouteMeters direct;
     private final Map<String, Target> targets;
@@ -215,6 +217,7 @@ final class Plan {
       this.headers = route.headers();
       this.changesHeaders = !headers.add().isEmpty() || !headers.remove().isEmpty();
       this.hostRewrite = route.hostRewrite();
+      this.verify = RouteVerify.of(route.config().verify(), tag);
       this.direct = plan.meters.route(plan.service, tag, NO_CLUSTER);
       Map<String, Target> ts = new HashMap<>();
       if (route.action() instanceof RouteAction.ClusterTarget ct) {

@@ -179,6 +179,11 @@ public final class BackendServer implements AutoCloseable {
     }
   }
 
+  /** The handler of instance {@code index}, answering at once (for other benchmark servers). */
+  static Handler fixed(int index) {
+    return new Fixed(index, 0, DELAYS);
+  }
+
   /** Answers from preallocated bytes; never blocks, so Jetty may run it on the selector thread. */
   private static final class Fixed extends Handler.Abstract.NonBlocking {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();

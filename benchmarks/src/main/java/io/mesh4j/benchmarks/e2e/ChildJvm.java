@@ -72,6 +72,11 @@ final class ChildJvm implements AutoCloseable {
     return ProcCpu.treeNanos(process.toHandle());
   }
 
+  /** The JVM's process, for its CPU time ({@link ProcCpu}). */
+  ProcessHandle handle() {
+    return process.toHandle();
+  }
+
   /** Whether the JVM still runs. */
   boolean isAlive() {
     return process.isAlive();

@@ -66,7 +66,8 @@ public interface Transport<R> {
 
   /**
    * Whether {@code e} says the endpoint itself was refused by the caller's policy (its TLS
-   * identity is not one the cluster allows): the loop then never sends this call to that endpoint
+   * identity is not one the cluster, or the call's route, allows): the loop then never sends this
+   * call to that endpoint
    * again, whatever the retry policy says (another endpoint may still be tried). Default never.
    */
   default boolean refusedEndpoint(IOException e) {

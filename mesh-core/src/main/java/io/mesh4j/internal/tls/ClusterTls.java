@@ -19,7 +19,11 @@ import javax.net.ssl.X509TrustManager;
  * The client TLS of one cluster: the socket factory and trust manager its attempts use (the
  * source's current certificate, the cluster's {@code verify} and {@code sni}), and what its
  * handshakes saw: the server identities verified, and refusals (counted in {@code
- * mesh.tls.peer.refused{cluster}}, the last reason kept for the admin page). Kept across reloads
+ * mesh.tls.peer.refused{cluster}}, the last reason kept for the admin page). Also the last
+ * peer-identity refusal of each endpoint ({@link #endpointRefusals}), whether the cluster's {@code
+ * verify} refused it at the handshake or a route's {@code verify} refused the connection before a
+ * request on that route was written, with what was presented, what was allowed, when and how many
+ * times, for the admin page and {@code explain}. Kept across reloads
  * while the cluster's {@code tls} and its source stay the same, so pooled connections survive a
  * reload. Thread-safe.
  *
@@ -27,6 +31,8 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class ClusterTls implements PeerObserver {
   private static final int MAX_PEERS = 64;
+  /** Endpoints whose last refusal is kept; past that the table starts over (a refusal storm). */
+  static final int MAX_REFUSED_ENDPOINTS = 64;
 
   private final String cluster;
   private final TlsConfig config;
@@ -38,6 +44,23 @@ public final class ClusterTls implements PeerObserver {
   private final AtomicLong refused = new AtomicLong();
   private final java.time.Clock clock;
   private volatile String lastRefusal;
+  private final ConcurrentHashMap<String, EndpointRefusal> endpointRefusals =
+      new ConcurrentHashMap<>();
+
+  /**
+   * The last peer-identity refusal of one endpoint, and how many there were.
+   *
+   * @param endpoint the endpoint's {@code host:port}
+   * @param presented the identity its certificate asserted (SPIFFE ID, SANs or CN), or {@code null}
+   *     when it asserted none
+   * @param allowed what the refusing check allows, in words ({@code SPIFFE ID spiffe://...})
+   * @param by {@code cluster} (the cluster's {@code tls.verify}, at the handshake) or {@code route
+   *     <virtual host>/<route>} (a route's {@code verify}, before the request was written)
+   * @param at when (the mesh clock)
+   * @param count refusals of this endpoint since the cluster's TLS was configured
+   */
+  public record EndpointRefusal(String endpoint, String presented, String allowed, String by,
+      java.time.Instant at, long count) {}
 
   private final io.mesh4j.health.ProbeTls probeTls;
 
@@ -102,6 +125,30 @@ public final class ClusterTls implements PeerObserver {
   /** Why the last server was refused, or {@code null}. */
   public String lastRefusal() {
     return lastRefusal;
+  }
+
+  /**
+   * The last peer-identity refusal of each endpoint that had one (at most the last {@value
+   * #MAX_REFUSED_ENDPOINTS} endpoints), by {@code host:port}, sorted.
+   */
+  public Map<String, EndpointRefusal> endpointRefusals() {
+    return new TreeMap<>(endpointRefusals);
+  }
+
+  /**
+   * Records that an attempt to {@code endpoint} was refused for the peer's identity. Called by the
+   * client adapter once per refused attempt; rare, so it may allocate.
+   *
+   * @param by {@code cluster}, or {@code route <virtual host>/<route>}
+   */
+  public void refusedEndpoint(String endpoint, String presented, String allowed, String by) {
+    long at = clock.millis();
+    if (endpointRefusals.size() >= MAX_REFUSED_ENDPOINTS
+        && !endpointRefusals.containsKey(endpoint)) {
+      endpointRefusals.clear();
+    }
+    endpointRefusals.compute(endpoint, (k, old) -> new EndpointRefusal(k, presented, allowed, by,
+        java.time.Instant.ofEpochMilli(at), old == null ? 1 : old.count() + 1));
   }
 
   @Override

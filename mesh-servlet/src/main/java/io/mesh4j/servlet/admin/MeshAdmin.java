@@ -8,6 +8,9 @@ import io.mesh4j.Mesh;
 import io.mesh4j.MeshSnapshot;
 import io.mesh4j.config.AdminConfig;
 import io.mesh4j.config.Cidr;
+import io.mesh4j.internal.MeshInternals;
+import io.mesh4j.internal.tls.MeshTls;
+import io.mesh4j.internal.tls.TlsExplain;
 import io.mesh4j.route.DescribedRequest;
 import io.mesh4j.route.Explanation;
 import io.mesh4j.route.RouteTable;
@@ -282,10 +285,14 @@ public final class MeshAdmin implements AdminHandler {
       return;
     }
     Explanation x = table.explain(view, s.requestPath());
+    // The CLI's answer, plus the live refusals of the TLS clusters it names.
+    MeshTls tls = MeshInternals.tls(mesh);
     if ("text".equals(req.getParameter("format"))) {
-      write(res, 200, "text/plain;charset=utf-8", x.toText().getBytes(StandardCharsets.UTF_8), head);
+      write(res, 200, "text/plain;charset=utf-8",
+          TlsExplain.text(s.config(), x, tls).getBytes(StandardCharsets.UTF_8), head);
     } else {
-      write(res, 200, JSON, Mappers.COMPACT.writeValueAsBytes(x.toCompactJsonMap()), head);
+      write(res, 200, JSON,
+          Mappers.COMPACT.writeValueAsBytes(TlsExplain.compactJson(s.config(), x, tls)), head);
     }
   }
 

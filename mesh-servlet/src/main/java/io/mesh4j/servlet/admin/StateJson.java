@@ -18,6 +18,7 @@ import io.mesh4j.endpoint.Endpoint;
 import io.mesh4j.internal.ClusterResilience;
 import io.mesh4j.internal.MeshInternals;
 import io.mesh4j.internal.MeshRuntime;
+import io.mesh4j.internal.tls.ClusterTls;
 import io.mesh4j.outlier.EjectionReason;
 import io.mesh4j.route.Route;
 import io.mesh4j.route.RouteAction;
@@ -73,7 +74,28 @@ final class StateJson {
         limit.put("active", r.breaker.activeRequests());
       }
       ArrayNode eps = n.putArray("endpoints");
-      for (EndpointStatus st : statuses) eps.add(endpoint(st, now));
+      ClusterTls tls = MeshInternals.tls(mesh).client(cc.name());
+      Map<String, ClusterTls.EndpointRefusal> refused =
+          tls == null ? Map.of() : tls.endpointRefusals();
+      for (EndpointStatus st : statuses) {
+        ObjectNode ep = endpoint(st, now);
+        if (tls != null) {
+          // The last time the endpoint's server identity was refused (cluster or route verify).
+          ClusterTls.EndpointRefusal last = refused.get(st.endpoint().address());
+          if (last == null) {
+            ep.putNull("peer_identity_refused");
+          } else {
+            ObjectNode o2 = ep.putObject("peer_identity_refused");
+            if (last.presented() == null) o2.putNull("presented");
+            else o2.put("presented", last.presented());
+            o2.put("allowed", last.allowed());
+            o2.put("by", last.by());
+            o2.put("at", last.at().toString());
+            o2.put("count", last.count());
+          }
+        }
+        eps.add(ep);
+      }
     }
     return o;
   }

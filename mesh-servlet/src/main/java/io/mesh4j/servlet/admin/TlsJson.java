@@ -77,6 +77,16 @@ final class TlsJson {
       n.put("refused", ct.refusedCount());
       if (ct.lastRefusal() == null) n.putNull("last_refusal");
       else n.put("last_refusal", ct.lastRefusal());
+      ArrayNode byEndpoint = n.putArray("refused_endpoints");
+      for (ClusterTls.EndpointRefusal r : ct.endpointRefusals().values()) {
+        ObjectNode e = byEndpoint.addObject();
+        e.put("endpoint", r.endpoint());
+        if (r.presented() == null) e.putNull("presented"); else e.put("presented", r.presented());
+        e.put("allowed", r.allowed());
+        e.put("by", r.by());
+        e.put("at", r.at().toString());
+        e.put("count", r.count());
+      }
     }
     InboundTlsConfig in = s.config().inbound().tls();
     ObjectNode inbound = o.putObject("inbound");
