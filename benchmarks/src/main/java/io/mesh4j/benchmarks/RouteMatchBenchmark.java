@@ -146,7 +146,7 @@ public class RouteMatchBenchmark {
 
   static RouteConfig route(String name, MatchConfig match) {
     return new RouteConfig(name, match, new ActionConfig.Forward("c-" + name), null, null, null,
-        null, null, null, null, null, null);
+        null, null, null, null, null, null, null);
   }
 
   static RouteTable table(List<RouteConfig> routes) {
@@ -272,7 +272,7 @@ public class RouteMatchBenchmark {
             : match(PathMatchKind.PREFIX, "/api/svc" + i + "/", exact("x-tenant", "t" + i));
         plain.add(route("r" + i, m));
         withPolicy.add(new RouteConfig("r" + i, m, new ActionConfig.Forward("c-r" + i), null, null,
-            null, null, null, null, null, List.of(ExtensionRef.of("noop")), null));
+            null, null, null, null, null, List.of(ExtensionRef.of("noop")), null, null));
       }
       none = extensionTable(plain);
       one = extensionTable(withPolicy);

@@ -8,7 +8,7 @@ import java.util.List;
  *
  * <p>Nullable components mean "absent": {@code rewrite}, {@code headers}, {@code timeout} (the
  * cluster's applies), {@code retry} (the cluster's applies), {@code mirror}, {@code fault},
- * {@code rateLimit}, {@code hedge}. {@code policies} (never {@code null}) are the route's own request policies, run
+ * {@code rateLimit}, {@code hedge}, {@code verify}. {@code policies} (never {@code null}) are the route's own request policies, run
  * after the global and the virtual host's ones.
  */
 public record RouteConfig(
@@ -29,15 +29,6 @@ public record RouteConfig(
   public RouteConfig {
     match = match == null ? MatchConfig.ANY : match;
     policies = policies == null ? List.of() : List.copyOf(policies);
-  }
-
-  /** A route without {@code verify}. */
-  public RouteConfig(String name, MatchConfig match, ActionConfig action, RewriteConfig rewrite,
-      HeadersConfig headers, Duration timeout, RetryOverride retry, MirrorConfig mirror,
-      FaultConfig fault, RateLimitConfig rateLimit, List<ExtensionRef> policies,
-      HedgeConfig hedge) {
-    this(name, match, action, rewrite, headers, timeout, retry, mirror, fault, rateLimit,
-        policies, hedge, null);
   }
 
 }

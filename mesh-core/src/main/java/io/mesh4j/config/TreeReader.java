@@ -872,7 +872,7 @@ final class TreeReader {
     if (!n.isObject()) {
       typeError(p, n, "a map with name, match and an action");
       return new RouteConfig(dfltName, null, dir == Direction.INBOUND ? Pass.INSTANCE : null,
-          null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null);
     }
     Section s = new Section(n, p, ROUTE_KEYS);
     MatchConfig match = null;

@@ -76,7 +76,7 @@ public final class Route {
   static Route implicit(String cluster, RandomGenerator random, PolicyChain policies) {
     RouteConfig config = new RouteConfig(
         null, MatchConfig.ANY, new ActionConfig.Forward(cluster),
-        null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null);
     return new Route(null, null, true, config, false, random, null, policies);
   }
 

@@ -83,7 +83,7 @@ class ConfigLoaderTest {
             List.of(new QueryMatchConfig("debug", QueryMatchConfig.Kind.PRESENT, null, true)),
             List.of(Cidr.parse("10.0.0.0/8")),
             List.of(), null),
-        new Forward("inventory-v2"), null, null, null, null, null, null, null, null, null);
+        new Forward("inventory-v2"), null, null, null, null, null, null, null, null, null, null);
     RouteConfig split = new RouteConfig(
         "split",
         prefix("/"),
@@ -96,21 +96,21 @@ class ConfigLoaderTest {
         new MirrorConfig("inventory-shadow", 5),
         new FaultConfig(new FaultConfig.Delay(Duration.ofMillis(100), 1),
             new FaultConfig.Abort(503, 0.1)),
-        null, null, null);
+        null, null, null, null);
     RouteConfig old = new RouteConfig("old", prefix("/old/"),
         new Redirect(null, null, null, "/", null, false, 302),
-        null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null);
     RouteConfig maintenance = new RouteConfig(
         "maintenance",
         new MatchConfig(PathMatchKind.PATH, "/admin", true, Set.of("DELETE"), List.of(), List.of(),
             List.of(), List.of(), null),
         new Respond(503, "maintenance", Map.of("retry-after", "30")),
-        null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null);
     RouteConfig moved = new RouteConfig("moved", prefix("/v1/"),
         new Redirect(null, null, null, null, "/v2/", false, 301),
-        null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null);
     RouteConfig app = new RouteConfig("app", prefix("/"), Pass.INSTANCE,
-        null, null, null, null, null, null, new RateLimitConfig(200, 400, null, RateLimitConfig.DEFAULT_MAX_KEYS), null, null);
+        null, null, null, null, null, null, new RateLimitConfig(200, 400, null, RateLimitConfig.DEFAULT_MAX_KEYS), null, null, null);
     return new MeshConfig(
         1,
         "frontend",

@@ -45,7 +45,7 @@ class ConfigValidatorTest {
         null, null, null,
         new MirrorConfig(null, 100),
         new FaultConfig(new FaultConfig.Delay(null, 1), null),
-        null, null, null);
+        null, null, null, null);
     MeshConfig config = new MeshConfig(0, null, List.of(cluster),
         new OutboundConfig(List.of(new VirtualHostConfig(null, List.of("x"), List.of(route), null))),
         new InboundConfig(List.of(), new AuthzConfig(null, List.of(
@@ -101,7 +101,7 @@ class ConfigValidatorTest {
     RouteConfig route = new RouteConfig("r",
         new MatchConfig(PathMatchKind.REGEX, deep, true, Set.of(), List.of(), List.of(),
             List.of(), List.of(), null),
-        new Forward("a"), null, null, null, null, null, null, null, null, null);
+        new Forward("a"), null, null, null, null, null, null, null, null, null, null);
     ClusterConfig a = new ClusterConfig("a", null, List.of(), null, null, null, null, null, 50,
         null, null, null, null, null, null);
 
@@ -119,7 +119,7 @@ class ConfigValidatorTest {
   void aRedirectRouteMayNotCarryARetry() {
     RouteConfig route = new RouteConfig("r", MatchConfig.ANY,
         new Redirect("https", null, null, null, null, false, 301), null, null, null,
-        new RetryOverride(3, null, null, null, null, null, null), null, null, null, null, null);
+        new RetryOverride(3, null, null, null, null, null, null), null, null, null, null, null, null);
 
     assertThat(ConfigValidator.validate(mesh(List.of(),
         List.of(new VirtualHostConfig("v", List.of("v"), List.of(route), null)))))

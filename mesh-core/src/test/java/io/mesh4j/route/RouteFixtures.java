@@ -43,11 +43,11 @@ final class RouteFixtures {
   }
 
   static RouteConfig route(String name, Match match, ActionConfig action) {
-    return new RouteConfig(name, match.build(), action, null, null, null, null, null, null, null, null, null);
+    return new RouteConfig(name, match.build(), action, null, null, null, null, null, null, null, null, null, null);
   }
 
   static RouteConfig route(String name, Match match, ActionConfig action, RewriteConfig rewrite) {
-    return new RouteConfig(name, match.build(), action, rewrite, null, null, null, null, null, null, null, null);
+    return new RouteConfig(name, match.build(), action, rewrite, null, null, null, null, null, null, null, null, null);
   }
 
   /** A route named {@code name} forwarding to a cluster of the same name. */

@@ -124,7 +124,7 @@ class RouteModifiersTest {
     var rateLimit = new RateLimitConfig(200, 400, null, RateLimitConfig.DEFAULT_MAX_KEYS);
     RouteConfig config = new RouteConfig("r", prefix("/").build(), forward("c"),
         new RewriteConfig(null, null, null, "upstream.internal"), headers, Duration.ofSeconds(2),
-        retry, mirror, fault, rateLimit, null, null);
+        retry, mirror, fault, rateLimit, null, null, null);
 
     Route r = only(config);
 

@@ -291,7 +291,7 @@ final class RouteTranslator {
       return null;
     }
     return new RouteConfig(name, match, action, rewrite, headers, timeout, retry, mirror,
-        faultConfig, null, null, null);
+        faultConfig, null, null, null, null);
   }
 
   // ------------------------------------------------------------------ match
