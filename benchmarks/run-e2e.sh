@@ -5,6 +5,9 @@
 #
 #   benchmarks/run-e2e.sh            full run (~8-9 min on 2 cores), writes docs/benchmarks.md
 #   benchmarks/run-e2e.sh --quick    ~1-2 min smoke, writes benchmarks/target/e2e-quick.md
+#   benchmarks/run-e2e.sh --scenarios A,B [--concurrency ...]
+#                                    a subset: writes benchmarks/target/e2e-partial.md (only a
+#                                    full run replaces the latest run recorded in the page)
 #   benchmarks/run-e2e.sh --tail     the slow-instance scenario of issue 19 (~1-2 min): backends of
 #                                    1, 1 and 10 ms; mesh4j weighted_round_robin, least_request,
 #                                    peak_ewma, peak_ewma + hedge, nginx least_conn, HAProxy
@@ -97,6 +100,9 @@ out=()
 case " $* " in
   *" --out "*) ;;
   *" --quick "*) out=(--out benchmarks/target/e2e-quick.md) ;;
+  # A subset of scenarios or concurrencies is not the full profile the page records as the latest
+  # run (its comparison with the previous run and the sidecars would be lost): keep it aside.
+  *" --scenarios "*|*" --concurrency "*) out=(--out benchmarks/target/e2e-partial.md) ;;
   *) out=(--out docs/benchmarks.md) ;;
 esac
 
