@@ -5,7 +5,6 @@ import static io.mesh4j.kubernetes.Slices.SERVICE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.mesh4j.Mesh;
 import io.mesh4j.config.ConfigLoader;
@@ -16,22 +15,25 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The API server going away never empties the cluster: the last list stays in force. */
-@EnableKubernetesMockClient(crud = true)
 class ApiOutageTest {
+  static MockApi api;
   static KubernetesClient client;
   static KubernetesMockServer server;
 
-  /**
-   * Closes the client (and with it any watch connection it still holds) before the extension
-   * stops the mock server: the server's close waits for open connections and timed out about one
-   * run in four when the client's watch was still connected.
-   */
+  @BeforeAll
+  static void startApi() {
+    api = new MockApi();
+    client = api.client;
+    server = api.server;
+  }
+
   @AfterAll
-  static void closeClientBeforeServer() {
-    client.close();
+  static void stopApi() {
+    api.close();
   }
 
   /** Waits (deadline 60 s) until the source's watch state is {@code watching}. */

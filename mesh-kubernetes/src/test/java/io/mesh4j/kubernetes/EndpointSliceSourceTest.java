@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.mesh4j.Mesh;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.config.EndpointConfig;
@@ -23,20 +22,26 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link EndpointSliceSource} against fabric8's Kubernetes mock server in CRUD mode (the real REST
  * and watch protocol over a loopback socket; no kube-apiserver can run on these machines).
  */
-@EnableKubernetesMockClient(crud = true)
 class EndpointSliceSourceTest {
+  static MockApi api;
   static KubernetesClient client;
 
-  /** Closes the client (and any watch it holds) before the extension stops the mock server. */
+  @BeforeAll
+  static void startApi() {
+    api = new MockApi();
+    client = api.client;
+  }
+
   @AfterAll
-  static void closeClientBeforeServer() {
-    client.close();
+  static void stopApi() {
+    api.close();
   }
 
   static final MeshConfig CONFIG = ConfigLoader.load("""

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.mesh4j.Mesh;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.kubernetes.Slices.Ep;
@@ -28,6 +27,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,14 +36,19 @@ import org.junit.jupiter.api.Test;
  * EndpointSlices served by fabric8's mock server in CRUD mode. Each pod has its own port, so its
  * own slice (as Kubernetes does when pods map a named port to different numbers).
  */
-@EnableKubernetesMockClient(crud = true)
 class RollingRestartTest {
+  static MockApi api;
   static KubernetesClient client;
 
-  /** Closes the client (and any watch it holds) before the extension stops the mock server. */
+  @BeforeAll
+  static void startApi() {
+    api = new MockApi();
+    client = api.client;
+  }
+
   @AfterAll
-  static void closeClientBeforeServer() {
-    client.close();
+  static void stopApi() {
+    api.close();
   }
 
   /** One backend "pod": a real HTTP server on 127.0.0.1. */

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.mesh4j.Mesh;
 import io.mesh4j.config.ConfigLoader;
@@ -17,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,19 +25,21 @@ import org.junit.jupiter.api.Test;
  * runs in CRUD mode; one expectation, matched before the CRUD handling, answers the first watch
  * with 410.
  */
-@EnableKubernetesMockClient(crud = true)
 class WatchExpiryTest {
+  static MockApi api;
   static KubernetesClient client;
   static KubernetesMockServer server;
 
-  /**
-   * Closes the client (and with it any watch connection it still holds) before the extension
-   * stops the mock server: the server's close waits for open connections and timed out about one
-   * run in four when the client's watch was still connected.
-   */
+  @BeforeAll
+  static void startApi() {
+    api = new MockApi();
+    client = api.client;
+    server = api.server;
+  }
+
   @AfterAll
-  static void closeClientBeforeServer() {
-    client.close();
+  static void stopApi() {
+    api.close();
   }
 
   @Test
