@@ -2,6 +2,9 @@ package io.mesh4j.examples.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesh4j.Mesh;
+import io.mesh4j.metrics.MeshMetricNames;
+import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -52,6 +55,17 @@ class MainTest {
       assertThat(caller.body()).isEqualTo(DemoPki.spiffeId("storefront"))
           .isEqualTo("spiffe://example.mesh4j.io/ns/shop/sa/storefront");
 
+      // The storefront's health checks of both catalogs pass over the same mutual TLS.
+      Mesh mesh = apps.get(2).getBean(Mesh.class);
+      for (String cluster : List.of("catalog-v1", "catalog-v2")) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (checks(mesh, cluster, MeshMetricNames.SUCCESS) < 2) {
+          assertThat(System.nanoTime() - deadline).as("two passed checks of " + cluster).isNegative();
+          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+        }
+        assertThat(checks(mesh, cluster, MeshMetricNames.FAILURE)).as(cluster + " failed checks").isZero();
+      }
+
       // The catalog speaks only mutual TLS: a plaintext caller never reaches it.
       HttpRequest plain = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + v1 + "/items"))
           .timeout(Duration.ofSeconds(10)).build();
@@ -66,6 +80,12 @@ class MainTest {
       for (ConfigurableApplicationContext app : apps) app.close();
       Files.deleteIfExists(config);
     }
+  }
+
+  private static double checks(Mesh mesh, String cluster, String result) {
+    Counter c = mesh.meterRegistry().find(MeshMetricNames.HEALTH_CHECKS)
+        .tag(MeshMetricNames.TAG_CLUSTER, cluster).tag(MeshMetricNames.TAG_RESULT, result).counter();
+    return c == null ? 0 : c.count();
   }
 
   private static int freePort() throws IOException {
