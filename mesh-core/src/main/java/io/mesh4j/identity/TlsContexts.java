@@ -11,6 +11,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
@@ -97,12 +99,15 @@ public final class TlsContexts {
    * @param observer told of every server certificate accepted or refused
    * @param clock the time certificates are checked at
    * @param minVersion {@code 1.2} or {@code 1.3}
+   * @param sni the server name every handshake sends, whatever host the socket connects to, or
+   *     {@code null} for the JDK's default (the host, when it is a name)
    */
   public static ClientTls client(IdentitySource source, boolean presentCertificate,
-      PeerVerification servers, PeerObserver observer, Clock clock, String minVersion) {
+      PeerVerification servers, PeerObserver observer, Clock clock, String minVersion,
+      String sni) {
     BundleTrustManager tm = new BundleTrustManager(source, servers, observer, clock);
     SSLContext c = context(source, presentCertificate, servers, observer, clock, minVersion,
-        false, () -> false, tm);
+        false, () -> false, tm, sni == null ? null : List.of(new SNIHostName(sni)));
     return new ClientTls(c.getSocketFactory(), tm, c);
   }
 
@@ -131,12 +136,13 @@ public final class TlsContexts {
       PeerVerification peers, PeerObserver observer, Clock clock, String minVersion,
       boolean server, java.util.function.BooleanSupplier requireClient) {
     return context(source, presentCertificate, peers, observer, clock, minVersion, server,
-        requireClient, new BundleTrustManager(source, peers, observer, clock));
+        requireClient, new BundleTrustManager(source, peers, observer, clock), null);
   }
 
   private static SSLContext context(IdentitySource source, boolean presentCertificate,
       PeerVerification peers, PeerObserver observer, Clock clock, String minVersion,
-      boolean server, java.util.function.BooleanSupplier requireClient, BundleTrustManager tm) {
+      boolean server, java.util.function.BooleanSupplier requireClient, BundleTrustManager tm,
+      List<SNIServerName> serverNames) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(peers, "peers");
     Objects.requireNonNull(observer, "observer");
@@ -155,7 +161,7 @@ public final class TlsContexts {
       clear(inner.getClientSessionContext());
       clear(inner.getServerSessionContext());
     });
-    return new Configured(new Spi(inner, protocols, server, requireClient), inner);
+    return new Configured(new Spi(inner, protocols, server, requireClient, serverNames), inner);
   }
 
   private static void clear(SSLSessionContext ctx) {
@@ -178,13 +184,16 @@ public final class TlsContexts {
     private final String[] protocols;
     private final boolean server;
     private final java.util.function.BooleanSupplier requireClient;
+    /** The client's SNI, or null for the JDK's choice. */
+    private final List<SNIServerName> serverNames;
 
     Spi(SSLContext inner, String[] protocols, boolean server,
-        java.util.function.BooleanSupplier requireClient) {
+        java.util.function.BooleanSupplier requireClient, List<SNIServerName> serverNames) {
       this.inner = inner;
       this.protocols = protocols;
       this.server = server;
       this.requireClient = requireClient;
+      this.serverNames = serverNames;
     }
 
     SSLParameters configure(SSLParameters p) {
@@ -194,6 +203,7 @@ public final class TlsContexts {
         else p.setWantClientAuth(true);
       } else {
         p.setEndpointIdentificationAlgorithm(null);
+        if (serverNames != null) p.setServerNames(serverNames);
       }
       return p;
     }

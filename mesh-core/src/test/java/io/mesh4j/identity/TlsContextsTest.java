@@ -102,7 +102,7 @@ class TlsContextsTest {
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       Future<String> seen = serveOnce(server);
       X509Certificate peer = call(TlsContexts.client(c, true,
-          PeerVerification.spiffeIds(List.of(API)), observer, Clock.systemUTC(), "1.2"), server);
+          PeerVerification.spiffeIds(List.of(API)), observer, Clock.systemUTC(), "1.2", null), server);
       assertThat(SubjectNames.spiffeId(peer)).isEqualTo(API);
       assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo(WEB);
       assertThat(verified).containsExactly(API);
@@ -127,7 +127,7 @@ class TlsContextsTest {
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       serveOnce(server);
       assertThatThrownBy(() -> call(TlsContexts.client(c, true,
-          PeerVerification.spiffeIds(List.of(API)), observer, Clock.systemUTC(), "1.2"), server))
+          PeerVerification.spiffeIds(List.of(API)), observer, Clock.systemUTC(), "1.2", null), server))
           .isInstanceOf(SSLHandshakeException.class)
           .satisfies(e -> assertThat(PeerIdentityException.find(e)).isNotNull()
               .extracting(PeerIdentityException::presented)
@@ -144,7 +144,7 @@ class TlsContextsTest {
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       Future<String> seen = serveOnce(server);
       TlsContexts.ClientTls simple = TlsContexts.client(c, false, PeerVerification.anyTrusted(),
-          PeerObserver.NONE, Clock.systemUTC(), "1.2");
+          PeerObserver.NONE, Clock.systemUTC(), "1.2", null);
       assertThatThrownBy(() -> call(simple, server)).isInstanceOf(IOException.class);
       assertThatThrownBy(() -> seen.get(5, TimeUnit.SECONDS))
           .hasCauseInstanceOf(SSLHandshakeException.class);
@@ -159,7 +159,7 @@ class TlsContextsTest {
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       Future<String> seen = serveOnce(server);
       TlsContexts.ClientTls client = TlsContexts.client(c, true, PeerVerification.anyTrusted(),
-          PeerObserver.NONE, Clock.systemUTC(), "1.2");
+          PeerObserver.NONE, Clock.systemUTC(), "1.2", null);
       assertThatThrownBy(() -> call(client, server)).isInstanceOf(IOException.class);
       assertThatThrownBy(() -> seen.get(5, TimeUnit.SECONDS))
           .hasRootCauseMessage("Path does not chain with any of the trust anchors");
@@ -176,7 +176,7 @@ class TlsContextsTest {
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       serveOnce(server);
       TlsContexts.ClientTls client = TlsContexts.client(c, true,
-          PeerVerification.spiffeIds(List.of(API)), PeerObserver.NONE, Clock.systemUTC(), "1.2");
+          PeerVerification.spiffeIds(List.of(API)), PeerObserver.NONE, Clock.systemUTC(), "1.2", null);
       assertThatThrownBy(() -> call(client, server)).isInstanceOf(SSLHandshakeException.class)
           .hasStackTraceContaining("validity check failed");
     }
@@ -189,7 +189,7 @@ class TlsContextsTest {
     try (var s = source(serverDir); var c = source(clientDir);
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       TlsContexts.ClientTls client = TlsContexts.client(c, true,
-          PeerVerification.spiffeIds(List.of(API)), PeerObserver.NONE, Clock.systemUTC(), "1.2");
+          PeerVerification.spiffeIds(List.of(API)), PeerObserver.NONE, Clock.systemUTC(), "1.2", null);
       serveOnce(server);
       X509Certificate first = call(client, server);
       TestPki.Held rotated = TestPki.leaf(CA, API);
@@ -208,7 +208,7 @@ class TlsContextsTest {
     try (var s = source(serverDir); var c = source(clientDir);
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       TlsContexts.ClientTls client = TlsContexts.client(c, true,
-          PeerVerification.spiffeIds(List.of(API)), PeerObserver.NONE, Clock.systemUTC(), "1.2");
+          PeerVerification.spiffeIds(List.of(API)), PeerObserver.NONE, Clock.systemUTC(), "1.2", null);
       // the client adds the new CA, then the server moves to a certificate of the new CA
       TestPki.writeIdentity(clientDir, TestPki.leaf(newCa, WEB), CA, newCa);
       time.advance(Duration.ofSeconds(5));
@@ -226,7 +226,7 @@ class TlsContextsTest {
       try (var old = source(oldDir)) {
         Future<String> refused = serveOnce(server);
         TlsContexts.ClientTls stale = TlsContexts.client(old, true, PeerVerification.anyTrusted(),
-            PeerObserver.NONE, Clock.systemUTC(), "1.2");
+            PeerObserver.NONE, Clock.systemUTC(), "1.2", null);
         assertThatThrownBy(() -> call(stale, server)).isInstanceOf(IOException.class);
         assertThatThrownBy(() -> refused.get(5, TimeUnit.SECONDS))
             .hasCauseInstanceOf(SSLHandshakeException.class);

@@ -182,6 +182,22 @@ class MutualTlsClientTest {
   }
 
   @Test
+  void theHandshakeSendsTheClustersSniWhateverTheEndpointAddress() throws Exception {
+    MockWebServer api = backend(TestPki.leaf(CA, API));
+    api.enqueue(new MockResponse.Builder().body("ok").build());
+    OkHttpClient client = client(clientIdentity(TestPki.leaf(CA, WEB)),
+        "{ mode: mutual, sni: api.internal, verify: { spiffe_ids: [\"" + API + "\"] },"
+            + " source: workload }", api);
+
+    try (Response r = client.newCall(new Request.Builder().url("http://api/x").build())
+        .execute()) {
+      assertThat(r.code()).isEqualTo(200);
+    }
+    RecordedRequest seen = api.takeRequest();
+    assertThat(seen.getHandshakeServerNames()).containsExactly("api.internal");
+  }
+
+  @Test
   void simpleTlsVerifiesTheServerBySubjectAltNameAndSendsTheConfiguredSni() throws Exception {
     MockWebServer api = backend(TestPki.leaf(CA, API));
     api.enqueue(new MockResponse.Builder().body("ok").build());

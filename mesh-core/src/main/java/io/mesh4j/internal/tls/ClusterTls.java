@@ -5,9 +5,6 @@ import io.mesh4j.identity.IdentitySource;
 import io.mesh4j.identity.PeerObserver;
 import io.mesh4j.identity.TlsContexts;
 import io.micrometer.core.instrument.Counter;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,9 +70,8 @@ public final class ClusterTls implements PeerObserver {
     this.refusedCounter = refusedCounter;
     TlsContexts.ClientTls tls = TlsContexts.client(source,
         config.mode() == TlsConfig.Mode.MUTUAL, MeshTls.verification(config.verify()), this,
-        clock, config.minVersion());
-    this.socketFactory = config.sni() == null
-        ? tls.socketFactory() : new SniSocketFactory(tls.socketFactory(), config.sni());
+        clock, config.minVersion(), config.sni());
+    this.socketFactory = tls.socketFactory();
     this.trustManager = tls.trustManager();
     this.probeTls = new io.mesh4j.health.ProbeTls(socketFactory, trustManager);
   }
@@ -163,59 +159,5 @@ public final class ClusterTls implements PeerObserver {
     refused.incrementAndGet();
     refusedCounter.increment();
     lastRefusal = reason;
-  }
-
-  /** Sends {@code sni} as the server name, whatever host the caller connects to. */
-  private static final class SniSocketFactory extends SSLSocketFactory {
-    private final SSLSocketFactory f;
-    private final String sni;
-
-    SniSocketFactory(SSLSocketFactory f, String sni) {
-      this.f = f;
-      this.sni = sni;
-    }
-
-    @Override
-    public String[] getDefaultCipherSuites() {
-      return f.getDefaultCipherSuites();
-    }
-
-    @Override
-    public String[] getSupportedCipherSuites() {
-      return f.getSupportedCipherSuites();
-    }
-
-    @Override
-    public Socket createSocket(Socket s, String host, int port, boolean autoClose)
-        throws IOException {
-      return f.createSocket(s, sni, port, autoClose);
-    }
-
-    @Override
-    public Socket createSocket() throws IOException {
-      return f.createSocket();
-    }
-
-    @Override
-    public Socket createSocket(String host, int port) throws IOException {
-      return f.createSocket(host, port);
-    }
-
-    @Override
-    public Socket createSocket(String host, int port, InetAddress local, int localPort)
-        throws IOException {
-      return f.createSocket(host, port, local, localPort);
-    }
-
-    @Override
-    public Socket createSocket(InetAddress host, int port) throws IOException {
-      return f.createSocket(host, port);
-    }
-
-    @Override
-    public Socket createSocket(InetAddress address, int port, InetAddress local, int localPort)
-        throws IOException {
-      return f.createSocket(address, port, local, localPort);
-    }
   }
 }
