@@ -63,7 +63,7 @@ public final class TestPki {
     KeyPair keys = keys();
     return new Held(sign(keys, new X500Principal("CN=" + name), keys.getPublic().getEncoded(),
         new X500Principal("CN=" + name), now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)),
-        List.of(), List.of(), true), keys);
+        List.of(), List.of(), false, true), keys);
   }
 
   /** A leaf with SPIFFE ID {@code spiffeId} (and 127.0.0.1, localhost SANs) valid for a day. */
@@ -79,7 +79,19 @@ public final class TestPki {
     String cn = spiffeId == null ? "workload" : spiffeId.substring(spiffeId.lastIndexOf('/') + 1);
     return new Held(sign(ca.keys(), ca.certificate().getSubjectX500Principal(),
         keys.getPublic().getEncoded(), new X500Principal("CN=" + cn), from, to, uris,
-        List.of("localhost"), false), keys);
+        List.of("localhost"), true, false), keys);
+  }
+
+  /**
+   * A leaf for {@code subject} (an X.500 name such as {@code CN=web,O=corp}) with exactly these URI
+   * and DNS SANs (none at all: no SAN extension), signed by {@code ca}, valid for a day.
+   */
+  public static Held signed(Held ca, String subject, List<String> uris, List<String> dnsNames) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    KeyPair keys = keys();
+    return new Held(sign(ca.keys(), ca.certificate().getSubjectX500Principal(),
+        keys.getPublic().getEncoded(), new X500Principal(subject), now.minus(Duration.ofHours(1)),
+        now.plus(Duration.ofDays(1)), uris, dnsNames, false, false), keys);
   }
 
   /** Writes {@code content} to {@code file} atomically (temporary file, then rename). */
@@ -115,11 +127,11 @@ public final class TestPki {
 
   private static X509Certificate sign(KeyPair issuerKeys, X500Principal issuer, byte[] publicKey,
       X500Principal subject, Instant from, Instant to, List<String> uris, List<String> dnsNames,
-      boolean ca) {
+      boolean loopbackIp, boolean ca) {
     try {
       List<byte[]> names = new ArrayList<>();
       for (String dns : dnsNames) names.add(tlv(0x82, dns.getBytes(StandardCharsets.US_ASCII)));
-      if (!ca) names.add(tlv(0x87, new byte[] {127, 0, 0, 1}));
+      if (loopbackIp) names.add(tlv(0x87, new byte[] {127, 0, 0, 1}));
       for (String uri : uris) names.add(tlv(0x86, uri.getBytes(StandardCharsets.US_ASCII)));
       List<byte[]> exts = new ArrayList<>();
       if (ca) {
