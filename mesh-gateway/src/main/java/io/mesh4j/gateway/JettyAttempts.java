@@ -274,17 +274,9 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
         detail, cause);
   }
 
+  /** The engine's reasons are {@link Reason}s of the same name ({@code MeshExceptionReasonTest}). */
   private static Reason reason(AttemptEnd end) {
-    return switch (end) {
-      case NO_HEALTHY_ENDPOINT -> Reason.NO_HEALTHY_ENDPOINT;
-      case CIRCUIT_OPEN -> Reason.CIRCUIT_OPEN;
-      case CONCURRENCY_LIMIT -> Reason.CONCURRENCY_LIMIT;
-      case BUDGET_EXHAUSTED -> Reason.BUDGET_EXHAUSTED;
-      case TIMEOUT -> Reason.TIMEOUT;
-      case DEADLINE_EXCEEDED -> Reason.DEADLINE_EXCEEDED;
-      case CANCELLED -> Reason.CANCELLED;
-      case UPSTREAM_FAILURE -> Reason.UPSTREAM_FAILURE;
-    };
+    return Reason.valueOf(end.name());
   }
 
   /** Why an attempt was aborted by the gateway (a cancel, a discarded response). */

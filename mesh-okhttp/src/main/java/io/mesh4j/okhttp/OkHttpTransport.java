@@ -243,17 +243,9 @@ final class OkHttpTransport implements Transport<Response> {
         attempts, detail, cause);
   }
 
+  /** The engine's reasons are {@link Reason}s of the same name ({@code MeshExceptionReasonTest}). */
   private static Reason reason(AttemptEnd end) {
-    return switch (end) {
-      case NO_HEALTHY_ENDPOINT -> Reason.NO_HEALTHY_ENDPOINT;
-      case CIRCUIT_OPEN -> Reason.CIRCUIT_OPEN;
-      case CONCURRENCY_LIMIT -> Reason.CONCURRENCY_LIMIT;
-      case BUDGET_EXHAUSTED -> Reason.BUDGET_EXHAUSTED;
-      case TIMEOUT -> Reason.TIMEOUT;
-      case DEADLINE_EXCEEDED -> Reason.DEADLINE_EXCEEDED;
-      case CANCELLED -> Reason.CANCELLED;
-      case UPSTREAM_FAILURE -> Reason.UPSTREAM_FAILURE;
-    };
+    return Reason.valueOf(end.name());
   }
 
   // ------------------------------------------------------------------ upstream requests
@@ -302,10 +294,8 @@ final class OkHttpTransport implements Transport<Response> {
         b.header("Host", rp.hostRewrite);
       }
     } else {
-      HttpUrl.Builder url = request.url().newBuilder().host(endpoint.host()).port(endpoint.port());
-      if (rewritesPath) url.encodedPath(sendPath);
-      if (toHttps) url.scheme("https").port(endpoint.port());
-      b.url(url.build());
+      HttpUrl url = request.url();
+      b.url(EndpointUrls.at(endpoint, url, toHttps, rewritesPath ? sendPath : url.encodedPath()));
       String host = rp.hostRewrite != null ? rp.hostRewrite : call.authority();
       b.header("Host", shadowHost != null ? shadowHost : host);
     }
