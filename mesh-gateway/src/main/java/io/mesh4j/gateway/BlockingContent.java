@@ -14,6 +14,11 @@ import org.eclipse.jetty.client.InputStreamRequestContent;
 final class BlockingContent extends InputStreamRequestContent {
   private final long length;
   volatile IOException clientError;
+  /**
+   * The current attempt's final response began: the servlet input, if not yet opened, stays
+   * closed ({@link JettyAttempts.AnsweredBeforeBody}).
+   */
+  volatile boolean upstreamAnswered;
 
   BlockingContent(HttpServletRequest req, long length) {
     this(new Recording(req), length);
@@ -37,7 +42,8 @@ final class BlockingContent extends InputStreamRequestContent {
 
   /**
    * Opens the servlet input on the first read (Jetty sends {@code 100 Continue} when it is opened:
-   * only once the upstream asked for the body) and records the first read failure.
+   * only once the upstream asked for the body, never after its final response began) and records
+   * the first read failure.
    */
   private static final class Recording extends InputStream {
     private final HttpServletRequest req;
@@ -56,6 +62,8 @@ final class BlockingContent extends InputStreamRequestContent {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+      // Not the client's failure: not recorded as one.
+      if (in == null && owner.upstreamAnswered) throw new JettyAttempts.AnsweredBeforeBody();
       try {
         if (in == null) in = req.getInputStream();
         return in.read(b, off, len);

@@ -160,7 +160,16 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
     } else {
       r.body(NoContent.INSTANCE);
     }
-    return new JettyAttempt(r, destination);
+    // A body not yet asked for may be asked for by this attempt (see AnsweredBeforeBody).
+    if (asyncBody != null) asyncBody.upstreamAnswered = false;
+    if (blockingBody != null) blockingBody.upstreamAnswered = false;
+    return new JettyAttempt(r, destination, this::upstreamAnswered);
+  }
+
+  /** A final response of the current attempt began (see {@link AnsweredBeforeBody}). */
+  private void upstreamAnswered() {
+    if (asyncBody != null) asyncBody.upstreamAnswered = true;
+    if (blockingBody != null) blockingBody.upstreamAnswered = true;
   }
 
   /** The client's trailer fields, once its body was read (async mode, chunked body). */
@@ -175,8 +184,11 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
 
   /** One attempt: a Jetty client request, its listeners, its end reported once. */
   private static final class JettyAttempt implements Transport.Attempt<Upstream>,
-      Request.BeginListener, Response.ContentSourceListener, Response.CompleteListener {
+      Request.BeginListener, Response.BeginListener, Response.ContentSourceListener,
+      Response.CompleteListener {
     private final Request r;
+    /** Told when a final response begins (Jetty never reports a {@code 100} to this listener). */
+    private final Runnable answered;
     /** Where to send it (h2c), or null for the request's own destination. */
     private final Destination destination;
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -184,9 +196,10 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
     private volatile boolean cancelled;
     private Transport.Callback<Upstream> callback;
 
-    JettyAttempt(Request r, Destination destination) {
+    JettyAttempt(Request r, Destination destination, Runnable answered) {
       this.r = r;
       this.destination = destination;
+      this.answered = answered;
     }
 
     @Override
@@ -196,7 +209,7 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
         onComplete(new Result(r, new AttemptCancelled(), null));
         return;
       }
-      r.onRequestBegin(this).onResponseContentSource(this);
+      r.onRequestBegin(this).onResponseBegin(this).onResponseContentSource(this);
       if (destination != null) {
         destination.send(r, this);
       } else {
@@ -219,6 +232,11 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
     @Override
     public void onBegin(Request request) {
       left = true;
+    }
+
+    @Override
+    public void onBegin(Response response) {
+      answered.run();
     }
 
     @Override
@@ -280,6 +298,27 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
   }
 
   /** Why an attempt was aborted by the gateway (a cancel, a discarded response). */
+  /**
+   * The body was asked for after the upstream's final response began: with {@code Expect:
+   * 100-continue} refused (a final status instead of {@code 100}), Jetty's client clears its
+   * waiting-for-100 state before it fails the request, so its sender can ask for the body in
+   * between. Opening the servlet input then would make the container send the client {@code 100
+   * Continue} for a body nobody will read, ahead of the final response. The body sources fail the
+   * read with this instead and leave the client's body unread; the request was failing anyway.
+   */
+  static final class AnsweredBeforeBody extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    AnsweredBeforeBody() {
+      super("mesh4j: the upstream answered before it asked for the request body");
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
+  }
+
   static final class AttemptCancelled extends IOException {
     private static final long serialVersionUID = 1L;
 

@@ -42,6 +42,11 @@ final class ServletContentSource implements Request.Content, ReadListener {
   // `in` is written by the client's thread in its first demand and read by its later reads
   /** Whether any byte was read (the request body may have reached the upstream). */
   volatile boolean started;
+  /**
+   * The current attempt's final response began: the servlet input, if not yet opened, stays
+   * closed ({@link JettyAttempts.AnsweredBeforeBody}).
+   */
+  volatile boolean upstreamAnswered;
 
   ServletContentSource(HttpServletRequest req, long length, ByteBufferPool pool) {
     this.req = req;
@@ -69,6 +74,9 @@ final class ServletContentSource implements Request.Content, ReadListener {
     Throwable f = failure;
     if (f != null) return Content.Chunk.from(f, true);
     if (eof) return Content.Chunk.EOF;
+    if (!listening.get() && upstreamAnswered) {
+      return Content.Chunk.from(new JettyAttempts.AnsweredBeforeBody(), true);
+    }
     if (!listening.get() || in == null) return null;
     RetainableByteBuffer.Mutable buffer = null;
     try {
@@ -102,6 +110,10 @@ final class ServletContentSource implements Request.Content, ReadListener {
   @Override
   public void demand(Runnable onReady) {
     demand.set(onReady);
+    if (!listening.get() && upstreamAnswered) {
+      run(); // read() answers AnsweredBeforeBody; the input is never opened
+      return;
+    }
     if (listening.compareAndSet(false, true)) {
       try {
         in = req.getInputStream();
