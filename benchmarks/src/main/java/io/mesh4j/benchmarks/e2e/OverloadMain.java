@@ -66,11 +66,14 @@ public final class OverloadMain {
   private final Duration warmup;
   private final Duration measure;
   private final Duration timeout;
+  /** {@code concurrency_limit.min}, or 0 for the default. */
+  private final int limitMin;
   private final PrintStream out;
 
   private OverloadMain(Duration serviceTime, int workers, double load, Duration warmup,
-      Duration measure, Duration timeout, PrintStream out) {
+      Duration measure, Duration timeout, int limitMin, PrintStream out) {
     this.serviceTime = serviceTime;
+    this.limitMin = limitMin;
     this.workers = workers;
     this.load = load;
     this.warmup = warmup;
@@ -83,7 +86,8 @@ public final class OverloadMain {
    * Runs the cells and prints a Markdown table.
    *
    * @param args {@code --service-time 10ms --workers 2 --load 2 --warmup 5s --measure 15s
-   *     --timeout 1s} (those are the defaults)
+   *     --timeout 1s} (those are the defaults), and {@code --limit-min N} for the limits' {@code
+   *     min} (default: the config's default)
    */
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -93,6 +97,7 @@ public final class OverloadMain {
     Duration warmup = Duration.ofSeconds(5);
     Duration measure = Duration.ofSeconds(15);
     Duration timeout = Duration.ofSeconds(1);
+    int limitMin = 0;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--overload")) continue;
@@ -105,10 +110,12 @@ public final class OverloadMain {
         case "--warmup" -> warmup = parse(v);
         case "--measure" -> measure = parse(v);
         case "--timeout" -> timeout = parse(v);
+        case "--limit-min" -> limitMin = Integer.parseInt(v);
         default -> throw new IllegalArgumentException("unknown argument: " + a);
       }
     }
-    new OverloadMain(serviceTime, workers, load, warmup, measure, timeout, System.out).run();
+    new OverloadMain(serviceTime, workers, load, warmup, measure, timeout, limitMin,
+        System.out).run();
     System.exit(0);
   }
 
@@ -124,10 +131,10 @@ public final class OverloadMain {
 
   private void run() throws Exception {
     out.printf(Locale.ROOT, "overload: %d workers x %d ms = capacity %.0f req/s; offered %.1fx;"
-            + " %d cores; warmup %d s, measure %d s, client timeout %d ms%n",
+            + " %d cores; warmup %d s, measure %d s, client timeout %d ms; limit min %s%n",
         workers, serviceTime.toMillis(), capacity(), load,
         Runtime.getRuntime().availableProcessors(), warmup.toSeconds(), measure.toSeconds(),
-        timeout.toMillis());
+        timeout.toMillis(), limitMin > 0 ? limitMin : "default");
     List<Cell> cells = new ArrayList<>();
     cells.add(cell("unloaded", null, 0.5));
     cells.add(cell("none", null, load));
@@ -147,7 +154,9 @@ public final class OverloadMain {
 
   private Cell cell(String name, String algorithm, double factor) throws Exception {
     double rate = factor * capacity();
-    try (Service service = Service.start(algorithm, workers, serviceTime)) {
+    String limit = algorithm == null ? null
+        : algorithm + (limitMin > 0 ? ", min: " + limitMin : "");
+    try (Service service = Service.start(limit, workers, serviceTime)) {
       OkHttpClient client = client();
       try {
         Cell cell = new Cell(name, rate);
@@ -287,9 +296,11 @@ public final class OverloadMain {
       this.port = port;
     }
 
-    static Service start(String algorithm, int workers, Duration serviceTime) throws Exception {
+    /** {@code limit}: what follows {@code algorithm: } in {@code concurrency_limit}, or null. */
+    static Service start(String limit, int workers, Duration serviceTime) throws Exception {
       String yaml = "version: 1\nservice: overloaded\n"
-          + (algorithm == null ? "" : "inbound:\n  concurrency_limit: { algorithm: " + algorithm + " }\n");
+          + (limit == null ? "" : "inbound:\n  concurrency_limit: { algorithm: " + limit
+              + " }\n");
       Mesh mesh = Mesh.builder().config(ConfigLoader.load(yaml)).build();
       QueuedThreadPool threads = new QueuedThreadPool(400, 16);
       threads.setName("service");
