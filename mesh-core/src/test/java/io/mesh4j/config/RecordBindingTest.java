@@ -152,10 +152,10 @@ class RecordBindingTest {
     Probe d = new Probe(10, Duration.ofSeconds(5), true, 25);
 
     assertThatThrownBy(() -> new RecordBinding<>(renamed, Probe.class, d))
-        .hasMessage("probe.windows is not Probe.window (keys and components must come in the same"
-            + " order)");
+        .hasMessage("probe.windows: Probe has no component windows (components: maxThings,"
+            + " window, enabled, share; or declare a codec for the key)");
     assertThatThrownBy(() -> new RecordBinding<>(short3, Probe.class, d))
-        .hasMessage("probe declares 1 keys, Probe has 4 components");
+        .hasMessage("Probe.window has no key in probe (declare one, or name it in a codec)");
   }
 
   @Test
