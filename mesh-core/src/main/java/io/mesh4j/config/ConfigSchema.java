@@ -1,5 +1,6 @@
 package io.mesh4j.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -876,35 +877,27 @@ final class ConfigSchema {
           HealthCheckConfig.DEFAULT_UNHEALTHY_THRESHOLD,
           HealthCheckConfig.DEFAULT_HEALTHY_THRESHOLD, null),
       new RecordBinding.Spec<HealthCheckConfig>().codec("expected_statuses",
-          new RecordBinding.Codec<>() {
-            @Override
-            public void read(RecordBinding.Source in, String key, RecordBinding.Values values) {
-              List<com.fasterxml.jackson.databind.JsonNode> items = in.list(key);
-              if (items == null) return;
-              List<StatusRange> statuses = new ArrayList<>(items.size());
-              for (int i = 0; i < items.size(); i++) {
-                StatusRange r = statusRange(in, items.get(i), in.p(key) + "[" + i + "]");
-                if (r != null) statuses.add(r);
-                else in.taint(in.p(key));
-              }
-              values.set("expectedStatuses", statuses);
+          (in, key, values) -> {
+            List<JsonNode> items = in.list(key);
+            if (items == null) return;
+            List<StatusRange> statuses = new ArrayList<>(items.size());
+            for (int i = 0; i < items.size(); i++) {
+              StatusRange r = statusRange(in, items.get(i), in.p(key) + "[" + i + "]");
+              if (r != null) statuses.add(r);
+              else in.taint(in.p(key));
             }
-
-            @Override
-            public void write(HealthCheckConfig h, ObjectNode out, String key, boolean all,
-                RecordBinding.Sink sink) {
-              if (!all && h.expectedStatuses().equals(List.of(StatusRange.SUCCESS))) return;
-              ArrayNode a = out.putArray(key);
-              for (StatusRange r : h.expectedStatuses()) {
-                // A single status reads better as a number; the admin has always shown strings.
-                if (!all && r.from() == r.to()) a.add(r.from());
-                else a.add(r.toString());
-              }
+            values.set("expectedStatuses", statuses);
+          }, (h, out, key, all, sink) -> {
+            if (!all && h.expectedStatuses().equals(List.of(StatusRange.SUCCESS))) return;
+            ArrayNode a = out.putArray(key);
+            for (StatusRange r : h.expectedStatuses()) {
+              // A single status reads better as a number; the admin has always shown strings.
+              if (!all && r.from() == r.to()) a.add(r.from());
+              else a.add(r.toString());
             }
           }, "expectedStatuses"));
 
-  private static StatusRange statusRange(RecordBinding.Source in,
-      com.fasterxml.jackson.databind.JsonNode n, String p) {
+  private static StatusRange statusRange(RecordBinding.Source in, JsonNode n, String p) {
     if (n.isIntegralNumber() && n.canConvertToInt()) return new StatusRange(n.intValue(), n.intValue());
     if (n.isTextual()) {
       String t = n.textValue();
@@ -925,66 +918,43 @@ final class ConfigSchema {
       ENDPOINT, EndpointConfig.class, new EndpointConfig(null, 0, 1, Locality.UNKNOWN, 0, 1),
       new RecordBinding.Spec<EndpointConfig>()
           .item("host:port, or a map with address, weight, zone, locality, priority")
-          .codec("address", new RecordBinding.Codec<>() {
-            @Override
-            public void read(RecordBinding.Source in, String key, RecordBinding.Values values) {
-              String address = in.string(key);
-              if (address == null) return;
-              try {
-                HostPort hp = HostPort.parse(address);
-                values.set("host", hp.host());
-                values.set("port", hp.port());
-              } catch (IllegalArgumentException e) {
-                in.bad(in.p(key), e.getMessage());
-              }
+          .codec("address", (in, key, values) -> {
+            String address = in.string(key);
+            if (address == null) return;
+            try {
+              HostPort hp = HostPort.parse(address);
+              values.set("host", hp.host());
+              values.set("port", hp.port());
+            } catch (IllegalArgumentException e) {
+              in.bad(in.p(key), e.getMessage());
             }
-
-            @Override
-            public void write(EndpointConfig e, ObjectNode out, String key, boolean all,
-                RecordBinding.Sink sink) {
-              out.put(key, e.address());
-            }
-          }, "host", "port")
-          .codec("zone", new RecordBinding.Codec<>() {
-            @Override
-            public void read(RecordBinding.Source in, String key, RecordBinding.Values values) {
-              String zone = in.string(key);
-              if (zone != null) values.set("locality", Locality.ofZone(zone));
-            }
-
-            @Override
-            public void write(EndpointConfig e, ObjectNode out, String key, boolean all,
-                RecordBinding.Sink sink) {
-              Locality l = e.locality();
-              if (l.region() == null && l.subZone() == null && l.zone() != null) {
-                out.put(key, l.zone());
-              }
+          }, (e, out, key, all, sink) -> out.put(key, e.address()), "host", "port")
+          .codec("zone", (in, key, values) -> {
+            String zone = in.string(key);
+            if (zone != null) values.set("locality", Locality.ofZone(zone));
+          }, (e, out, key, all, sink) -> {
+            Locality l = e.locality();
+            if (l.region() == null && l.subZone() == null && l.zone() != null) {
+              out.put(key, l.zone());
             }
           }, "locality")
-          .codec("locality", new RecordBinding.Codec<>() {
-            @Override
-            public void read(RecordBinding.Source in, String key, RecordBinding.Values values) {
-              RecordBinding.Source s = in.section(key, LOCALITY.keys());
-              if (s == null) return;
-              Locality l = LOCALITY_RECORD.read(s);
-              com.fasterxml.jackson.databind.JsonNode z = in.raw("zone");
-              String zone = z != null && z.isTextual() ? z.textValue() : null;
-              if (zone != null && l.zone() == null) {
-                l = new Locality(l.region(), zone, l.subZone());
-              } else if (zone != null && !zone.equals(l.zone())) {
-                in.bad(in.p("zone"), "'" + zone + "' (expected: the same zone as locality.zone '"
-                    + l.zone() + "', or only one of them)");
-              }
-              values.set("locality", l);
+          .codec("locality", (in, key, values) -> {
+            RecordBinding.Source s = in.section(key, LOCALITY.keys());
+            if (s == null) return;
+            Locality l = LOCALITY_RECORD.read(s);
+            JsonNode z = in.raw("zone");
+            String zone = z != null && z.isTextual() ? z.textValue() : null;
+            if (zone != null && l.zone() == null) {
+              l = new Locality(l.region(), zone, l.subZone());
+            } else if (zone != null && !zone.equals(l.zone())) {
+              in.bad(in.p("zone"), "'" + zone + "' (expected: the same zone as locality.zone '"
+                  + l.zone() + "', or only one of them)");
             }
-
-            @Override
-            public void write(EndpointConfig e, ObjectNode out, String key, boolean all,
-                RecordBinding.Sink sink) {
-              Locality l = e.locality();
-              if (l.region() != null || l.subZone() != null) {
-                out.set(key, LOCALITY_RECORD.write(l, all));
-              }
+            values.set("locality", l);
+          }, (e, out, key, all, sink) -> {
+            Locality l = e.locality();
+            if (l.region() != null || l.subZone() != null) {
+              out.set(key, LOCALITY_RECORD.write(l, all));
             }
           }, "locality"));
 
@@ -1000,32 +970,25 @@ final class ConfigSchema {
           .shown("endpoints")
           .defaultOf("peak_ewma", c -> c.lb() == LbPolicy.PEAK_EWMA && c.lbCustom() == null
               ? PeakEwmaConfig.DEFAULT : null)
-          .codec("lb", new RecordBinding.Codec<>() {
-            @Override
-            public void read(RecordBinding.Source in, String key, RecordBinding.Values values) {
-              com.fasterxml.jackson.databind.JsonNode v = in.raw(key);
-              if (v != null && v.isObject()) {
-                values.set("lbCustom", in.unbound(key, CUSTOM_LB));
-                return;
-              }
-              String name = in.string(key);
-              if (name == null) return;
-              LbPolicy lb = LbPolicy.fromConfigName(name);
-              if (lb == null) {
-                in.bad(in.p(key), Checks.quote(name) + " (expected: "
-                    + RecordBinding.orList(List.of(lbValues())) + ")");
-              }
-              values.set("lb", lb);
+          .codec("lb", (in, key, values) -> {
+            JsonNode v = in.raw(key);
+            if (v != null && v.isObject()) {
+              values.set("lbCustom", in.unbound(key, CUSTOM_LB));
+              return;
             }
-
-            @Override
-            public void write(ClusterConfig c, ObjectNode out, String key, boolean all,
-                RecordBinding.Sink sink) {
-              if (c.lbCustom() != null) {
-                out.set(key, sink.unbound(CUSTOM_LB, c.lbCustom()));
-              } else if (all || c.lb() != LbPolicy.WEIGHTED_ROUND_ROBIN) {
-                out.put(key, c.lb().configName());
-              }
+            String name = in.string(key);
+            if (name == null) return;
+            LbPolicy lb = LbPolicy.fromConfigName(name);
+            if (lb == null) {
+              in.bad(in.p(key), Checks.quote(name) + " (expected: "
+                  + RecordBinding.orList(List.of(lbValues())) + ")");
+            }
+            values.set("lb", lb);
+          }, (c, out, key, all, sink) -> {
+            if (c.lbCustom() != null) {
+              out.set(key, sink.unbound(CUSTOM_LB, c.lbCustom()));
+            } else if (all || c.lb() != LbPolicy.WEIGHTED_ROUND_ROBIN) {
+              out.put(key, c.lb().configName());
             }
           }, "lb", "lbCustom"));
 

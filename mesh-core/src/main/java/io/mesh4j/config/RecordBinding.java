@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -109,13 +110,18 @@ final class RecordBinding<R extends Record> {
 
   /**
    * A key that is not one component of its declared shape: how it is read into the components it
-   * fills and written back from the record.
+   * fills and written back from the record (the default is what the components get when the key
+   * is absent, from the binding's defaults).
    */
-  interface Codec<R> {
-    /** Reads {@code key} of {@code in} (present or not) into {@code values}. */
-    void read(Source in, String key, Values values);
+  record Codec<R>(Reader read, Writer<R> write) {}
 
-    /** Writes {@code key} of {@code r} into {@code out}, or nothing; {@code all}: defaults shown. */
+  /** Reads {@code key} of {@code in} (present or not) into {@code values}. */
+  interface Reader {
+    void read(Source in, String key, Values values);
+  }
+
+  /** Writes {@code key} of {@code r} into {@code out}, or nothing; {@code all}: defaults shown. */
+  interface Writer<R> {
     void write(R r, ObjectNode out, String key, boolean all, Sink sink);
   }
 
@@ -147,9 +153,9 @@ final class RecordBinding<R extends Record> {
     private Consumer<Object[]> derive = values -> {};
     private String item = "a map";
 
-    /** {@code key} is read and written by {@code codec}, which fills {@code components}. */
-    Spec<R> codec(String key, Codec<R> codec, String... components) {
-      codecs.put(key, codec);
+    /** {@code key} is read and written by a codec, which fills {@code components}. */
+    Spec<R> codec(String key, Reader read, Writer<R> write, String... components) {
+      codecs.put(key, new Codec<>(read, write));
       codecComponents.put(key, components);
       return this;
     }
@@ -519,6 +525,34 @@ final class RecordBinding<R extends Record> {
     return with(values);
   }
 
+  /**
+   * The validator's checks of {@code r}'s own numbers and durations, as declared (a range, a
+   * duration's sign; an integer's keyword stand-in passes), each problem given to {@code error}
+   * with {@code path.key}; nested sections and cross-key rules are the caller's.
+   */
+  void check(R r, String path, BiConsumer<String, String> error) {
+    for (Key k : keys) {
+      if (k.shape != Shape.SCALAR) continue;
+      ConfigSchema.Type t = k.field.type();
+      String p = path + "." + k.name();
+      Object v = get(r, k.index);
+      String problem = null;
+      if (t.kind == ConfigSchema.Type.Kind.DURATION) {
+        boolean positive = t.min != null && t.min > 0;
+        if (v == null) {
+          problem = "missing (expected: a duration " + (positive ? "> 0" : ">= 0") + ")";
+        } else {
+          problem = positive ? Checks.positive((Duration) v) : Checks.nonNegative((Duration) v);
+        }
+      } else if (v instanceof Integer n && (t.keyword == null || n != t.keywordValue)) {
+        problem = t.check(n);
+      } else if (v instanceof Double n) {
+        problem = t.check(n);
+      }
+      if (problem != null) error.accept(p, problem);
+    }
+  }
+
   // ================================================================== reading
 
   /**
@@ -535,7 +569,7 @@ final class RecordBinding<R extends Record> {
         if (named == null) named = new Values(this, values);
         @SuppressWarnings("unchecked")
         Codec<R> codec = (Codec<R>) k.codec;
-        codec.read(in, k.name(), named);
+        codec.read().read(in, k.name(), named);
       } else {
         values[k.index] = read(in, k);
       }
@@ -669,7 +703,7 @@ final class RecordBinding<R extends Record> {
       if (k.shape == Shape.CODEC) {
         @SuppressWarnings("unchecked")
         Codec<R> codec = (Codec<R>) k.codec;
-        codec.write(r, o, key, all, sink);
+        codec.write().write(r, o, key, all, sink);
         continue;
       }
       Object v = get(r, k.index);

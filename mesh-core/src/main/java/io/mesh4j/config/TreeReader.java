@@ -36,14 +36,7 @@ import java.util.function.Function;
  */
 final class TreeReader {
   private static final String[] ROOT_KEYS = ConfigSchema.ROOT.keys();
-  private static final String[] CLUSTER_KEYS = ConfigSchema.CLUSTER.keys();
-  private static final String[] ENDPOINT_KEYS = ConfigSchema.ENDPOINT.keys();
   private static final String[] LOCALITY_KEYS = ConfigSchema.LOCALITY.keys();
-  private static final String[] LOCALITY_LB_KEYS = ConfigSchema.LOCALITY_LB.keys();
-  private static final String[] PEAK_EWMA_KEYS = ConfigSchema.PEAK_EWMA.keys();
-  private static final String[] HEALTH_CHECK_KEYS = ConfigSchema.HEALTH_CHECK.keys();
-  private static final String[] OUTLIER_KEYS = ConfigSchema.OUTLIER.keys();
-  private static final String[] CIRCUIT_BREAKER_KEYS = ConfigSchema.CIRCUIT_BREAKER.keys();
   private static final String[] RETRY_KEYS = ConfigSchema.RETRY.keys();
   private static final String[] BACKOFF_KEYS = ConfigSchema.BACKOFF.keys();
   private static final String[] BUDGET_KEYS = ConfigSchema.BUDGET.keys();
@@ -80,9 +73,7 @@ final class TreeReader {
   private static final String[] ADMIN_KEYS = ConfigSchema.ADMIN.keys();
   private static final String[] PATH_NORMALIZATION_KEYS = ConfigSchema.PATH_NORMALIZATION.keys();
   private static final String[] CUSTOM_MATCH_KEYS = ConfigSchema.CUSTOM_MATCH.keys();
-  private static final String[] CUSTOM_LB_KEYS = ConfigSchema.CUSTOM_LB.keys();
   private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
-  private static final String[] TLS_KEYS = ConfigSchema.TLS.keys();
   private static final String[] TLS_VERIFY_KEYS = ConfigSchema.TLS_VERIFY.keys();
   private static final String[] IDENTITY_SOURCE_KEYS = ConfigSchema.IDENTITY_SOURCE.keys();
   private static final String[] PEM_KEYS = ConfigSchema.PEM.keys();
