@@ -992,6 +992,38 @@ final class ConfigSchema {
             }
           }, "lb", "lbCustom"));
 
+  static final RecordBinding<InboundTlsConfig> INBOUND_TLS_RECORD = new RecordBinding<>(
+      INBOUND_TLS, InboundTlsConfig.class, new InboundTlsConfig(null, null),
+      new RecordBinding.Spec<InboundTlsConfig>().shown("mode"));
+
+  static final RecordBinding<ConcurrencyLimitConfig> CONCURRENCY_LIMIT_RECORD =
+      new RecordBinding<>(CONCURRENCY_LIMIT, ConcurrencyLimitConfig.class,
+          ConcurrencyLimitConfig.DEFAULT);
+
+  /** {@code virtual_hosts} take the inbound direction; {@code trusted_proxies} are CIDRs. */
+  static final RecordBinding<InboundConfig> INBOUND_RECORD = new RecordBinding<>(
+      INBOUND, InboundConfig.class, InboundConfig.EMPTY, new RecordBinding.Spec<InboundConfig>()
+          .codec("virtual_hosts", (in, key, values) -> values.set("virtualHosts",
+              in.unbound(key, INBOUND)), (c, out, key, all, sink) -> {
+            if (all || !c.virtualHosts().isEmpty()) {
+              out.set(key, sink.unbound(VIRTUAL_HOST, c.virtualHosts()));
+            }
+          }, "virtualHosts")
+          .codec("trusted_proxies", (in, key, values) -> values.set("trustedProxies",
+              in.cidrs(key)), (c, out, key, all, sink) -> {
+            if (all || !c.trustedProxies().isEmpty()) {
+              ArrayNode a = out.putArray(key);
+              for (Cidr cidr : c.trustedProxies()) a.add(cidr.toString());
+            }
+          }, "trustedProxies"));
+
+  static final RecordBinding<IdentitySourceConfig.Pem> PEM_RECORD = new RecordBinding<>(
+      PEM, IdentitySourceConfig.Pem.class, new IdentitySourceConfig.Pem(null, null, null, null));
+
+  static final RecordBinding<IdentitySourceConfig> IDENTITY_SOURCE_RECORD = new RecordBinding<>(
+      IDENTITY_SOURCE, IdentitySourceConfig.class, new IdentitySourceConfig(null, null),
+      new RecordBinding.Spec<IdentitySourceConfig>().item("a map with name and pem"));
+
   /** The default {@code rate_limit.burst}: {@code requests_per_second} rounded up, at least 1. */
   static int defaultBurst(double requestsPerSecond) {
     return requestsPerSecond >= Integer.MAX_VALUE

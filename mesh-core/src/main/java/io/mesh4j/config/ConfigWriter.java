@@ -203,7 +203,7 @@ public final class ConfigWriter {
       if (all || !c.outbound().virtualHosts().isEmpty()) {
         o.putObject("outbound").set("virtual_hosts", virtualHosts(c.outbound().virtualHosts()));
       }
-      ObjectNode inbound = inbound(c.inbound());
+      ObjectNode inbound = ConfigSchema.INBOUND_RECORD.write(c.inbound(), all, this);
       if (!inbound.isEmpty()) o.set("inbound", inbound);
       if (all || !c.propagate().equals(PropagateConfig.NONE)) {
         ObjectNode propagate = o.putObject("propagate");
@@ -229,37 +229,25 @@ public final class ConfigWriter {
       }
       policies(o, c.policies());
       if (all || !c.identitySources().isEmpty()) {
-        o.set("identity_sources", identitySources(c.identitySources()));
+        o.set("identity_sources",
+            ConfigSchema.IDENTITY_SOURCE_RECORD.writeList(c.identitySources(), all, this));
       }
       return o;
     }
 
     // ----------------------------------------------------------------------------- clusters
 
-    private ArrayNode identitySources(List<IdentitySourceConfig> sources) {
-      ArrayNode a = F.arrayNode();
-      for (IdentitySourceConfig s : sources) {
-        ObjectNode o = a.addObject();
-        o.put("name", s.name());
-        IdentitySourceConfig.Pem pem = s.pem();
-        if (pem != null) {
-          ObjectNode n = o.putObject("pem");
-          n.put("cert_chain", pem.certChain());
-          n.put("private_key", pem.privateKey());
-          n.put("trust_bundle", pem.trustBundle());
-          if (all || !pem.refresh().equals(IdentitySourceConfig.Pem.DEFAULT_REFRESH)) {
-            n.put("refresh", duration(pem.refresh()));
-          }
-        }
-      }
-      return a;
-    }
-
     /** The sections read and written by hand, not yet through a {@link RecordBinding}. */
     @Override
     public JsonNode unbound(ConfigSchema.Section section, Object value) {
       if (value instanceof RetryConfig r) return retry(r);
       if (value instanceof HashOnConfig h) return hashOn(h);
+      if (value instanceof AuthzConfig a) return authz(a);
+      if (section == ConfigSchema.VIRTUAL_HOST) {
+        @SuppressWarnings("unchecked")
+        List<VirtualHostConfig> hosts = (List<VirtualHostConfig>) value;
+        return virtualHosts(hosts);
+      }
       if (value instanceof ExtensionRef lb) {
         ObjectNode o = F.objectNode();
         o.put("custom", lb.name());
@@ -345,47 +333,18 @@ public final class ConfigWriter {
       return a;
     }
 
-    private ObjectNode inbound(InboundConfig in) {
+    private ObjectNode authz(AuthzConfig authz) {
       ObjectNode o = F.objectNode();
-      if (all || !in.virtualHosts().isEmpty()) {
-        o.set("virtual_hosts", virtualHosts(in.virtualHosts()));
-      }
-      if (all || !in.authz().equals(AuthzConfig.ALLOW_ALL)) {
-        ObjectNode authz = o.putObject("authz");
-        authz.put("default_action", action(in.authz().defaultAction()));
-        ArrayNode rules = authz.putArray("rules");
-        for (int i = 0; i < in.authz().rules().size(); i++) {
-          AuthzConfig.Rule r = in.authz().rules().get(i);
-          ObjectNode n = rules.addObject();
-          if (r.name() != null && (all || !r.name().equals("rules[" + i + "]"))) {
-            n.put("name", r.name());
-          }
-          n.put("action", action(r.action()));
-          if (r.match() != null) n.set("match", match(r.match()));
+      o.put("default_action", action(authz.defaultAction()));
+      ArrayNode rules = o.putArray("rules");
+      for (int i = 0; i < authz.rules().size(); i++) {
+        AuthzConfig.Rule r = authz.rules().get(i);
+        ObjectNode n = rules.addObject();
+        if (r.name() != null && (all || !r.name().equals("rules[" + i + "]"))) {
+          n.put("name", r.name());
         }
-      }
-      if (all || !in.trustedProxies().isEmpty()) {
-        cidrs(o.putArray("trusted_proxies"), in.trustedProxies());
-      }
-      if (all || !in.healthPath().equals(InboundConfig.DEFAULT_HEALTH_PATH)) {
-        o.put("health_path", in.healthPath());
-      }
-      if (all || in.headersWithUnderscoresAction() != InboundConfig.UnderscoreAction.DROP_HEADER) {
-        o.put("headers_with_underscores_action", in.headersWithUnderscoresAction().configName());
-      }
-      if (in.tls() != null) {
-        ObjectNode t = o.putObject("tls");
-        t.put("mode", in.tls().mode().configName());
-        if (in.tls().source() != null) t.put("source", in.tls().source());
-      }
-      ConcurrencyLimitConfig cl = in.concurrencyLimit();
-      if (cl != null) {
-        ObjectNode n = o.putObject("concurrency_limit");
-        if (all || cl.algorithm() != ConcurrencyLimitConfig.DEFAULT.algorithm()) {
-          n.put("algorithm", cl.algorithm().configName());
-        }
-        if (all || cl.min() != ConcurrencyLimitConfig.DEFAULT_MIN) n.put("min", cl.min());
-        if (all || cl.max() != ConcurrencyLimitConfig.DEFAULT_MAX) n.put("max", cl.max());
+        n.put("action", action(r.action()));
+        if (r.match() != null) n.set("match", match(r.match()));
       }
       return o;
     }

@@ -81,6 +81,9 @@ final class RecordBinding<R extends Record> {
     /** The list at {@code key}; {@code null} when absent or not a list. */
     List<JsonNode> list(String key);
 
+    /** The list of addresses or CIDRs at {@code key}; bad elements reported and dropped. */
+    List<Cidr> cidrs(String key);
+
     /** The map at {@code key} checked against {@code keys}; {@code null} when absent or not a map. */
     Source section(String key, String[] keys);
 
@@ -90,7 +93,11 @@ final class RecordBinding<R extends Record> {
     /** A map of {@code key: text} standing for the item at {@code path} (which is the key's path). */
     Source shorthand(String key, JsonNode text, String path);
 
-    /** A map of a section that has no binding yet, read by the reader's own code for it. */
+    /**
+     * The value at {@code key} read by the reader's own code for {@code section}, which has no
+     * binding yet: the section of a map ({@code retry}, {@code hash_on}, {@code authz}), or, for
+     * {@code virtual_hosts}, the section holding them ({@code inbound}), whose direction they take.
+     */
     Object unbound(String key, ConfigSchema.Section section);
 
     /** Reports a bad value the model holds a placeholder for. */
@@ -746,6 +753,13 @@ final class RecordBinding<R extends Record> {
       }
     }
     return o;
+  }
+
+  /** The records as a list of maps, as {@link #write(Record, boolean, Sink)} writes each. */
+  ArrayNode writeList(List<R> records, boolean all, Sink sink) {
+    ArrayNode a = F.arrayNode(records.size());
+    for (R r : records) a.add(write(r, all, sink));
+    return a;
   }
 
   @SuppressWarnings("unchecked")

@@ -66,7 +66,6 @@ final class TreeReader {
   private static final String[] ABORT_KEYS = ConfigSchema.ABORT.keys();
   private static final String[] RATE_LIMIT_KEYS = ConfigSchema.RATE_LIMIT.keys();
   private static final String[] RATE_LIMIT_KEY_KEYS = ConfigSchema.RATE_LIMIT_KEY.keys();
-  private static final String[] CONCURRENCY_LIMIT_KEYS = ConfigSchema.CONCURRENCY_LIMIT.keys();
   private static final String[] AUTHZ_KEYS = ConfigSchema.AUTHZ.keys();
   private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
   private static final String[] PROPAGATE_KEYS = ConfigSchema.PROPAGATE.keys();
@@ -75,9 +74,6 @@ final class TreeReader {
   private static final String[] CUSTOM_MATCH_KEYS = ConfigSchema.CUSTOM_MATCH.keys();
   private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
   private static final String[] TLS_VERIFY_KEYS = ConfigSchema.TLS_VERIFY.keys();
-  private static final String[] IDENTITY_SOURCE_KEYS = ConfigSchema.IDENTITY_SOURCE.keys();
-  private static final String[] PEM_KEYS = ConfigSchema.PEM.keys();
-  private static final String[] INBOUND_TLS_KEYS = ConfigSchema.INBOUND_TLS.keys();
 
   /** What the root of the document must be, for error messages. */
   static final String ROOT_EXPECTED = "a map with version: 1, service, clusters, ...";
@@ -251,7 +247,14 @@ final class TreeReader {
     }
 
     @Override
+    public List<Cidr> cidrs(String key) {
+      return TreeReader.this.cidrs(this, key);
+    }
+
+    @Override
     public Object unbound(String key, ConfigSchema.Section section) {
+      if (section == ConfigSchema.INBOUND) return virtualHosts(this, Direction.INBOUND);
+      if (section == ConfigSchema.AUTHZ) return authz(section(key, AUTHZ_KEYS));
       Section s = section(key, section.keys());
       if (s == null) return null;
       if (section == ConfigSchema.RETRY) return retry(s);
@@ -379,7 +382,7 @@ final class TreeReader {
     if (out != null) outbound = new OutboundConfig(virtualHosts(out, Direction.OUTBOUND));
     InboundConfig inbound = null;
     Section in = s.section("inbound", INBOUND_KEYS);
-    if (in != null) inbound = inbound(in);
+    if (in != null) inbound = ConfigSchema.INBOUND_RECORD.read(in);
     PropagateConfig propagate = null;
     Section prop = s.section("propagate", PROPAGATE_KEYS);
     if (prop != null) {
@@ -406,40 +409,12 @@ final class TreeReader {
               "keep_unchanged, reject_request, unescape_and_redirect or unescape_and_forward"),
               d.escapedSlashes()));
     }
-    List<IdentitySourceConfig> identitySources = new ArrayList<>();
-    List<JsonNode> ids = s.list("identity_sources");
-    if (ids != null) {
-      for (int i = 0; i < ids.size(); i++) {
-        IdentitySourceConfig c = identitySource(ids.get(i), "identity_sources[" + i + "]");
-        if (c != null) identitySources.add(c);
-      }
-    }
+    List<IdentitySourceConfig> identitySources =
+        ConfigSchema.IDENTITY_SOURCE_RECORD.readList(s, "identity_sources");
     return new MeshConfig(
         orElse(version, MeshConfig.CURRENT_VERSION), service, clusters, outbound, inbound,
         propagate, admin, policies(s), paths, bound(s.section("locality", LOCALITY_KEYS), ConfigSchema.LOCALITY_RECORD),
         identitySources);
-  }
-
-  private IdentitySourceConfig identitySource(JsonNode n, String p) {
-    if (!n.isObject()) {
-      typeError(p, n, "a map with name and pem");
-      return null;
-    }
-    Section s = new Section(n, p, IDENTITY_SOURCE_KEYS);
-    String name = s.string("name");
-    IdentitySourceConfig.Pem pem = null;
-    Section f = s.section("pem", PEM_KEYS);
-    if (f != null) {
-      pem = new IdentitySourceConfig.Pem(f.string("cert_chain"), f.string("private_key"),
-          f.string("trust_bundle"), f.duration("refresh"));
-    }
-    return new IdentitySourceConfig(name, pem);
-  }
-
-  private InboundTlsConfig inboundTls(Section s) {
-    if (s == null) return null;
-    return new InboundTlsConfig(enumValue(s, "mode", InboundTlsConfig.Mode::fromConfigName,
-        "strict or permissive"), s.string("source"));
   }
 
   // ================================================================== clusters
@@ -579,15 +554,6 @@ final class TreeReader {
     return kind.equals("source") ? RateLimitConfig.Key.SOURCE : RateLimitConfig.Key.PRINCIPAL;
   }
 
-  private ConcurrencyLimitConfig concurrencyLimit(Section s) {
-    if (s == null) return null;
-    return new ConcurrencyLimitConfig(
-        enumValue(s, "algorithm", ConcurrencyLimitConfig.Algorithm::fromConfigName,
-            "gradient2 or vegas"),
-        orElse(s.integer("min"), ConcurrencyLimitConfig.DEFAULT_MIN),
-        orElse(s.integer("max"), ConcurrencyLimitConfig.DEFAULT_MAX));
-  }
-
   private HashOnConfig hashOn(Section s) {
     List<String> kinds = s.present(HASH_ON_KEYS);
     if (kinds.size() != 1) {
@@ -618,35 +584,18 @@ final class TreeReader {
 
   // ================================================================== virtual hosts and routes
 
-  private InboundConfig inbound(Section s) {
-    List<VirtualHostConfig> hosts = virtualHosts(s, Direction.INBOUND);
-    AuthzConfig authz = null;
-    Section a = s.section("authz", AUTHZ_KEYS);
-    if (a != null) {
-      AuthzConfig.Action dflt = enumValue(a, "default_action", TreeReader::authzAction,
-          "allow or deny");
-      List<AuthzConfig.Rule> rules = new ArrayList<>();
-      List<JsonNode> items = a.list("rules");
-      if (items != null) {
-        for (int i = 0; i < items.size(); i++) {
-          rules.add(rule(items.get(i), a.p("rules") + "[" + i + "]", i));
-        }
+  private AuthzConfig authz(Section a) {
+    if (a == null) return null;
+    AuthzConfig.Action dflt = enumValue(a, "default_action", TreeReader::authzAction,
+        "allow or deny");
+    List<AuthzConfig.Rule> rules = new ArrayList<>();
+    List<JsonNode> items = a.list("rules");
+    if (items != null) {
+      for (int i = 0; i < items.size(); i++) {
+        rules.add(rule(items.get(i), a.p("rules") + "[" + i + "]", i));
       }
-      authz = new AuthzConfig(dflt, rules);
     }
-    return new InboundConfig(
-        hosts, authz, orElse(cidrs(s, "trusted_proxies"), List.of()), s.string("health_path"),
-        enumValue(s, "headers_with_underscores_action", TreeReader::underscoreAction,
-            "allow, drop_header or reject_request"),
-        inboundTls(s.section("tls", INBOUND_TLS_KEYS)),
-        concurrencyLimit(s.section("concurrency_limit", CONCURRENCY_LIMIT_KEYS)));
-  }
-
-  private static InboundConfig.UnderscoreAction underscoreAction(String s) {
-    for (InboundConfig.UnderscoreAction a : InboundConfig.UnderscoreAction.values()) {
-      if (a.configName().equals(s)) return a;
-    }
-    return null;
+    return new AuthzConfig(dflt, rules);
   }
 
   private static AuthzConfig.Action authzAction(String s) {
