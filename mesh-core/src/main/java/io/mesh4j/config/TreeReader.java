@@ -419,6 +419,14 @@ final class TreeReader {
 
   // ================================================================== clusters
 
+  /**
+   * Reads {@code node} at {@code path} as {@code binding}'s section (a section on its own, as a
+   * test binding is read); problems land in {@link #errors}; {@code null} when it is not a map.
+   */
+  <R extends Record> R read(JsonNode node, String path, RecordBinding<R> binding) {
+    return bound(section(node, path, binding.section.keys()), binding);
+  }
+
   /** A section bound to its record ({@link RecordBinding}), or {@code null} when absent. */
   private static <R extends Record> R bound(Section s, RecordBinding<R> binding) {
     return s == null ? null : binding.read(s);
