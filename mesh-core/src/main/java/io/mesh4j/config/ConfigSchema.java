@@ -16,9 +16,11 @@ import java.util.Map;
  * and doc line. {@link TreeReader} takes its key sets (unknown-key errors and their "expected one
  * of" lists) from here, {@link ConfigValidator} its integer ranges, and the generated
  * {@code docs/config.md} tables and {@code docs/mesh4j.schema.json} come from here
- * ({@code ConfigSchemaDocsTest} fails when they drift). A section whose keys are exactly its
- * record's components ({@code outlier_detection}, {@code circuit_breaker}) is also read, built
- * and written from here alone through its {@link RecordBinding}.
+ * ({@code ConfigSchemaDocsTest} fails when they drift). A section bound to its record ({@code
+ * clusters[]} and what it holds, {@code inbound}, {@code identity_sources[]}, the route
+ * policies' scalar sections) is also read, range-checked, built and written from here alone
+ * through its {@link RecordBinding}, declared below with the codecs of its few keys that are not
+ * one component.
  *
  * <p>A small DSL rather than annotations on record components: several sections have no record
  * of their own (a route's {@code to/split/redirect} keys fill one {@link ActionConfig}; {@code

@@ -250,6 +250,8 @@ final class RecordBinding<R extends Record> {
   private final String[] componentNames;
   private final RecordComponent[] components;
   private final Constructor<R> canonical;
+  /** The components of {@link #defaults}, by position. */
+  private final Object[] defaultValues;
   private final Consumer<Object[]> derive;
   private final String item;
 
@@ -321,6 +323,8 @@ final class RecordBinding<R extends Record> {
     } catch (NoSuchMethodException e) {
       throw new IllegalStateException(type + " has no canonical constructor", e);
     }
+    this.defaultValues = new Object[components.length];
+    for (int i = 0; i < components.length; i++) defaultValues[i] = get(defaults, i);
     section.bind(this);
   }
 
@@ -480,7 +484,7 @@ final class RecordBinding<R extends Record> {
   R with(Object[] values) {
     Object[] args = values.clone();
     derive.accept(args);
-    for (int i = 0; i < args.length; i++) if (args[i] == null) args[i] = get(defaults, i);
+    for (int i = 0; i < args.length; i++) if (args[i] == null) args[i] = defaultValues[i];
     try {
       return canonical.newInstance(args);
     } catch (InvocationTargetException e) {
@@ -718,7 +722,7 @@ final class RecordBinding<R extends Record> {
       if (!all && !k.field.required() && !k.shown) {
         @SuppressWarnings("unchecked")
         Function<R, Object> defaultOf = (Function<R, Object>) k.defaultOf;
-        Object d = defaultOf != null ? defaultOf.apply(r) : get(defaults, k.index);
+        Object d = defaultOf != null ? defaultOf.apply(r) : defaultValues[k.index];
         if (Objects.equals(v, d)) continue;
       }
       ConfigSchema.Type t = k.field.type();
