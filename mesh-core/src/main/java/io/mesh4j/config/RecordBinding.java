@@ -260,8 +260,9 @@ final class RecordBinding<R extends Record> {
   }
 
   /**
-   * With defaults that depend on other keys: {@code derive} fills, in the values given (by key
-   * position, {@code null} where unset), the ones it derives; the rest take {@code defaults}.
+   * With defaults that depend on other keys: {@code derive} fills, in the values given (by
+   * component position, {@code null} where unset), the ones it derives; the rest take {@code
+   * defaults}.
    */
   RecordBinding(ConfigSchema.Section section, Class<R> type, R defaults,
       Consumer<Object[]> derive) {
@@ -278,6 +279,15 @@ final class RecordBinding<R extends Record> {
     this.components = type.getRecordComponents();
     this.componentNames = new String[components.length];
     for (int i = 0; i < components.length; i++) componentNames[i] = components[i].getName();
+    Set<String> named = new HashSet<>(spec.codecs.keySet());
+    named.addAll(spec.shown);
+    named.addAll(spec.defaultsOf.keySet());
+    for (String key : named) {
+      if (!section.fields().stream().anyMatch(f -> f.name().equals(key))) {
+        throw new IllegalStateException(section.id + " has no key " + key + " (named by its"
+            + " binding)");
+      }
+    }
     boolean[] covered = new boolean[components.length];
     this.keys = new Key[fields.size()];
     for (int k = 0; k < keys.length; k++) {
@@ -482,7 +492,11 @@ final class RecordBinding<R extends Record> {
    * has them and the declared defaults elsewhere.
    */
   R with(Object[] values) {
-    Object[] args = values.clone();
+    return construct(values.clone());
+  }
+
+  /** As {@link #with}, filling {@code args} in place. */
+  private R construct(Object[] args) {
     derive.accept(args);
     for (int i = 0; i < args.length; i++) if (args[i] == null) args[i] = defaultValues[i];
     try {
@@ -585,7 +599,7 @@ final class RecordBinding<R extends Record> {
         values[k.index] = read(in, k);
       }
     }
-    return with(values);
+    return construct(values);
   }
 
   private static Object read(Source in, Key k) {

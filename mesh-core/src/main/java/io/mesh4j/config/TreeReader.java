@@ -66,7 +66,6 @@ final class TreeReader {
   private static final String[] ABORT_KEYS = ConfigSchema.ABORT.keys();
   private static final String[] RATE_LIMIT_KEYS = ConfigSchema.RATE_LIMIT.keys();
   private static final String[] RATE_LIMIT_KEY_KEYS = ConfigSchema.RATE_LIMIT_KEY.keys();
-  private static final String[] AUTHZ_KEYS = ConfigSchema.AUTHZ.keys();
   private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
   private static final String[] PROPAGATE_KEYS = ConfigSchema.PROPAGATE.keys();
   private static final String[] ADMIN_KEYS = ConfigSchema.ADMIN.keys();
@@ -254,9 +253,9 @@ final class TreeReader {
     @Override
     public Object unbound(String key, ConfigSchema.Section section) {
       if (section == ConfigSchema.INBOUND) return virtualHosts(this, Direction.INBOUND);
-      if (section == ConfigSchema.AUTHZ) return authz(section(key, AUTHZ_KEYS));
       Section s = section(key, section.keys());
       if (s == null) return null;
+      if (section == ConfigSchema.AUTHZ) return authz(s);
       if (section == ConfigSchema.RETRY) return retry(s);
       if (section == ConfigSchema.HASH_ON) return hashOn(s);
       if (section == ConfigSchema.CUSTOM_LB) return customLb(s);
@@ -593,7 +592,6 @@ final class TreeReader {
   // ================================================================== virtual hosts and routes
 
   private AuthzConfig authz(Section a) {
-    if (a == null) return null;
     AuthzConfig.Action dflt = enumValue(a, "default_action", TreeReader::authzAction,
         "allow or deny");
     List<AuthzConfig.Rule> rules = new ArrayList<>();
