@@ -1,5 +1,6 @@
 package io.mesh4j.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,9 +16,11 @@ import java.util.Map;
  * and doc line. {@link TreeReader} takes its key sets (unknown-key errors and their "expected one
  * of" lists) from here, {@link ConfigValidator} its integer ranges, and the generated
  * {@code docs/config.md} tables and {@code docs/mesh4j.schema.json} come from here
- * ({@code ConfigSchemaDocsTest} fails when they drift). A section whose keys are exactly its
- * record's components ({@code outlier_detection}, {@code circuit_breaker}) is also read, built
- * and written from here alone through its {@link RecordBinding}.
+ * ({@code ConfigSchemaDocsTest} fails when they drift). A section bound to its record ({@code
+ * clusters[]} and what it holds, {@code inbound}, {@code identity_sources[]}, the route
+ * policies' scalar sections) is also read, range-checked, built and written from here alone
+ * through its {@link RecordBinding}, declared below with the codecs of its few keys that are not
+ * one component.
  *
  * <p>A small DSL rather than annotations on record components: several sections have no record
  * of their own (a route's {@code to/split/redirect} keys fill one {@link ActionConfig}; {@code
@@ -258,6 +261,7 @@ final class ConfigSchema {
     final String title;
     private final Map<String, Field> fields = new LinkedHashMap<>();
     private String[] keys;
+    private RecordBinding<?> binding;
 
     Section(String id, String title) {
       this.id = id;
@@ -281,6 +285,16 @@ final class ConfigSchema {
       String[] k = keys;
       if (k == null) keys = k = fields.keySet().toArray(new String[0]);
       return k;
+    }
+
+    /** Called by the section's {@link RecordBinding} when it is created; the first one stays. */
+    void bind(RecordBinding<?> b) {
+      if (binding == null) binding = b;
+    }
+
+    /** The binding of this section to its record, or {@code null} while it has none. */
+    RecordBinding<?> binding() {
+      return binding;
     }
 
     Field field(String name) {
@@ -845,6 +859,172 @@ final class ConfigSchema {
           v[1] = ten.compareTo(DurationParser.MAX) <= 0 ? ten : DurationParser.MAX;
         }
       });
+
+  static final RecordBinding<Locality> LOCALITY_RECORD = new RecordBinding<>(
+      LOCALITY, Locality.class, Locality.UNKNOWN);
+
+  static final RecordBinding<TlsConfig.Verify> TLS_VERIFY_RECORD = new RecordBinding<>(
+      TLS_VERIFY, TlsConfig.Verify.class, TlsConfig.Verify.ANY);
+
+  static final RecordBinding<TlsConfig> TLS_RECORD = new RecordBinding<>(
+      TLS, TlsConfig.class, TlsConfig.DISABLED, new RecordBinding.Spec<TlsConfig>().shown("mode"));
+
+  static final RecordBinding<LocalityLbConfig> LOCALITY_LB_RECORD = new RecordBinding<>(
+      LOCALITY_LB, LocalityLbConfig.class, LocalityLbConfig.DEFAULT,
+      new RecordBinding.Spec<LocalityLbConfig>().shown("mode"));
+
+  /** Statuses and ranges: a single status written as a number unless defaults are shown. */
+  static final RecordBinding<HealthCheckConfig> HEALTH_CHECK_RECORD = new RecordBinding<>(
+      HEALTH_CHECK, HealthCheckConfig.class, new HealthCheckConfig(null, null, null, null,
+          HealthCheckConfig.DEFAULT_UNHEALTHY_THRESHOLD,
+          HealthCheckConfig.DEFAULT_HEALTHY_THRESHOLD, null),
+      new RecordBinding.Spec<HealthCheckConfig>().codec("expected_statuses",
+          (in, key, values) -> {
+            List<JsonNode> items = in.list(key);
+            if (items == null) return;
+            List<StatusRange> statuses = new ArrayList<>(items.size());
+            for (int i = 0; i < items.size(); i++) {
+              StatusRange r = statusRange(in, items.get(i), in.p(key) + "[" + i + "]");
+              if (r != null) statuses.add(r);
+              else in.taint(in.p(key));
+            }
+            values.set("expectedStatuses", statuses);
+          }, (h, out, key, all, sink) -> {
+            if (!all && h.expectedStatuses().equals(List.of(StatusRange.SUCCESS))) return;
+            ArrayNode a = out.putArray(key);
+            for (StatusRange r : h.expectedStatuses()) {
+              // A single status reads better as a number; the admin has always shown strings.
+              if (!all && r.from() == r.to()) a.add(r.from());
+              else a.add(r.toString());
+            }
+          }, "expectedStatuses"));
+
+  private static StatusRange statusRange(RecordBinding.Source in, JsonNode n, String p) {
+    if (n.isIntegralNumber() && n.canConvertToInt()) return new StatusRange(n.intValue(), n.intValue());
+    if (n.isTextual()) {
+      String t = n.textValue();
+      int dash = t.indexOf('-');
+      int from = Checks.parsePort(dash < 0 ? t : t.substring(0, dash));
+      int to = dash < 0 ? from : Checks.parsePort(t.substring(dash + 1));
+      if (from >= 0 && to >= 0) return new StatusRange(from, to);
+    }
+    in.typeError(p, n, "a status or a range such as 200-299");
+    return null;
+  }
+
+  /**
+   * {@code address} is {@code host} and {@code port}; {@code zone} is shorthand for {@code
+   * locality: {zone}}, and both may be given when they agree. A string item is its address alone.
+   */
+  static final RecordBinding<EndpointConfig> ENDPOINT_RECORD = new RecordBinding<>(
+      ENDPOINT, EndpointConfig.class, new EndpointConfig(null, 0, 1, Locality.UNKNOWN, 0, 1),
+      new RecordBinding.Spec<EndpointConfig>()
+          .item("host:port, or a map with address, weight, zone, locality, priority")
+          .codec("address", (in, key, values) -> {
+            String address = in.string(key);
+            if (address == null) return;
+            try {
+              HostPort hp = HostPort.parse(address);
+              values.set("host", hp.host());
+              values.set("port", hp.port());
+            } catch (IllegalArgumentException e) {
+              in.bad(in.p(key), e.getMessage());
+            }
+          }, (e, out, key, all, sink) -> out.put(key, e.address()), "host", "port")
+          .codec("zone", (in, key, values) -> {
+            String zone = in.string(key);
+            if (zone != null) values.set("locality", Locality.ofZone(zone));
+          }, (e, out, key, all, sink) -> {
+            Locality l = e.locality();
+            if (l.region() == null && l.subZone() == null && l.zone() != null) {
+              out.put(key, l.zone());
+            }
+          }, "locality")
+          .codec("locality", (in, key, values) -> {
+            RecordBinding.Source s = in.section(key, LOCALITY.keys());
+            if (s == null) return;
+            Locality l = LOCALITY_RECORD.read(s);
+            JsonNode z = in.raw("zone");
+            String zone = z != null && z.isTextual() ? z.textValue() : null;
+            if (zone != null && l.zone() == null) {
+              l = new Locality(l.region(), zone, l.subZone());
+            } else if (zone != null && !zone.equals(l.zone())) {
+              in.bad(in.p("zone"), "'" + zone + "' (expected: the same zone as locality.zone '"
+                  + l.zone() + "', or only one of them)");
+            }
+            values.set("locality", l);
+          }, (e, out, key, all, sink) -> {
+            Locality l = e.locality();
+            if (l.region() != null || l.subZone() != null) {
+              out.set(key, LOCALITY_RECORD.write(l, all));
+            }
+          }, "locality"));
+
+  /**
+   * {@code lb} is a built-in policy's name ({@code lb}) or {@code {custom: name, args}} ({@code
+   * lbCustom}); {@code peak_ewma} is left out when it is what {@code lb: peak_ewma} implies.
+   */
+  static final RecordBinding<ClusterConfig> CLUSTER_RECORD = new RecordBinding<>(
+      CLUSTER, ClusterConfig.class, new ClusterConfig(null, null, List.of(), null, null, null,
+          null, null, ClusterConfig.DEFAULT_PANIC_THRESHOLD, null, null, null, null, null, null),
+      new RecordBinding.Spec<ClusterConfig>()
+          .item("a map with name, endpoints, ...")
+          .shown("endpoints")
+          .defaultOf("peak_ewma", c -> c.lb() == LbPolicy.PEAK_EWMA && c.lbCustom() == null
+              ? PeakEwmaConfig.DEFAULT : null)
+          .codec("lb", (in, key, values) -> {
+            JsonNode v = in.raw(key);
+            if (v != null && v.isObject()) {
+              values.set("lbCustom", in.unbound(key, CUSTOM_LB));
+              return;
+            }
+            String name = in.string(key);
+            if (name == null) return;
+            LbPolicy lb = LbPolicy.fromConfigName(name);
+            if (lb == null) {
+              in.bad(in.p(key), Checks.quote(name) + " (expected: "
+                  + RecordBinding.orList(List.of(lbValues())) + ")");
+            }
+            values.set("lb", lb);
+          }, (c, out, key, all, sink) -> {
+            if (c.lbCustom() != null) {
+              out.set(key, sink.unbound(CUSTOM_LB, c.lbCustom()));
+            } else if (all || c.lb() != LbPolicy.WEIGHTED_ROUND_ROBIN) {
+              out.put(key, c.lb().configName());
+            }
+          }, "lb", "lbCustom"));
+
+  static final RecordBinding<InboundTlsConfig> INBOUND_TLS_RECORD = new RecordBinding<>(
+      INBOUND_TLS, InboundTlsConfig.class, new InboundTlsConfig(null, null),
+      new RecordBinding.Spec<InboundTlsConfig>().shown("mode"));
+
+  static final RecordBinding<ConcurrencyLimitConfig> CONCURRENCY_LIMIT_RECORD =
+      new RecordBinding<>(CONCURRENCY_LIMIT, ConcurrencyLimitConfig.class,
+          ConcurrencyLimitConfig.DEFAULT);
+
+  /** {@code virtual_hosts} take the inbound direction; {@code trusted_proxies} are CIDRs. */
+  static final RecordBinding<InboundConfig> INBOUND_RECORD = new RecordBinding<>(
+      INBOUND, InboundConfig.class, InboundConfig.EMPTY, new RecordBinding.Spec<InboundConfig>()
+          .codec("virtual_hosts", (in, key, values) -> values.set("virtualHosts",
+              in.unbound(key, INBOUND)), (c, out, key, all, sink) -> {
+            if (all || !c.virtualHosts().isEmpty()) {
+              out.set(key, sink.unbound(VIRTUAL_HOST, c.virtualHosts()));
+            }
+          }, "virtualHosts")
+          .codec("trusted_proxies", (in, key, values) -> values.set("trustedProxies",
+              in.cidrs(key)), (c, out, key, all, sink) -> {
+            if (all || !c.trustedProxies().isEmpty()) {
+              ArrayNode a = out.putArray(key);
+              for (Cidr cidr : c.trustedProxies()) a.add(cidr.toString());
+            }
+          }, "trustedProxies"));
+
+  static final RecordBinding<IdentitySourceConfig.Pem> PEM_RECORD = new RecordBinding<>(
+      PEM, IdentitySourceConfig.Pem.class, new IdentitySourceConfig.Pem(null, null, null, null));
+
+  static final RecordBinding<IdentitySourceConfig> IDENTITY_SOURCE_RECORD = new RecordBinding<>(
+      IDENTITY_SOURCE, IdentitySourceConfig.class, new IdentitySourceConfig(null, null),
+      new RecordBinding.Spec<IdentitySourceConfig>().item("a map with name and pem"));
 
   /** The default {@code rate_limit.burst}: {@code requests_per_second} rounded up, at least 1. */
   static int defaultBurst(double requestsPerSecond) {

@@ -237,9 +237,7 @@ public final class ConfigValidator {
       if (c.outlierDetection() != null) outlier(p + ".outlier_detection", c.outlierDetection());
       if (c.circuitBreaker() != null) circuitBreaker(p + ".circuit_breaker", c.circuitBreaker());
       retry(p + ".retry", c.retry());
-      positive(p + ".timeout", c.timeout());
-      check(p + ".panic_threshold", ConfigSchema.CLUSTER.field("panic_threshold").check(c.panicThreshold()));
-      check(p + ".slow_start", Checks.nonNegative(c.slowStart()));
+      ConfigSchema.CLUSTER_RECORD.check(c, p, this::error);
       localityLb(p, c);
       if (c.hashOn() != null) hashOn(p + ".hash_on", c.hashOn(), c.lb());
       if (c.peakEwma() != null) peakEwma(p + ".peak_ewma", c);
@@ -397,12 +395,9 @@ public final class ConfigValidator {
             }
           }
         }
-        check(ep + ".weight", ConfigSchema.ENDPOINT.field("weight").check(e.weight()));
+        ConfigSchema.ENDPOINT_RECORD.check(e, ep, this::error);
         locality(e.locality().region() == null && e.locality().subZone() == null
             ? ep : ep + ".locality", e.locality());
-        check(ep + ".priority", ConfigSchema.ENDPOINT.field("priority").check(e.priority()));
-        check(ep + ".locality_weight",
-            ConfigSchema.ENDPOINT.field("locality_weight").check(e.localityWeight()));
       }
     }
 
@@ -437,8 +432,7 @@ public final class ConfigValidator {
         }
         return;
       }
-      check(p + ".locality_lb.min_cluster_size",
-          ConfigSchema.LOCALITY_LB.field("min_cluster_size").check(l.minClusterSize()));
+      ConfigSchema.LOCALITY_LB_RECORD.check(l, p + ".locality_lb", this::error);
       double f = l.overprovisioningFactor();
       if (!(f >= 1 && f <= 100)) {
         error(p + ".locality_lb.overprovisioning_factor", f + " (expected: a number 1..100)");
@@ -474,16 +468,13 @@ public final class ConfigValidator {
             : " (expected one of the registered health probes: " + String.join(", ", probes) + ")"));
       }
       check(p + ".path", Checks.path(h.path()));
-      positive(p + ".interval", h.interval());
-      positive(p + ".timeout", h.timeout());
+      ConfigSchema.HEALTH_CHECK_RECORD.check(h, p, this::error);
       if (Checks.positive(h.interval()) == null && Checks.positive(h.timeout()) == null
           && h.timeout().compareTo(h.interval()) > 0) {
         error(p + ".timeout",
             DurationParser.format(h.timeout()) + " (expected: at most interval, "
                 + DurationParser.format(h.interval()) + ")");
       }
-      check(p + ".unhealthy_threshold", ConfigSchema.HEALTH_CHECK.field("unhealthy_threshold").check(h.unhealthyThreshold()));
-      check(p + ".healthy_threshold", ConfigSchema.HEALTH_CHECK.field("healthy_threshold").check(h.healthyThreshold()));
       for (int i = 0; i < h.expectedStatuses().size(); i++) {
         StatusRange r = h.expectedStatuses().get(i);
         String sp = p + ".expected_statuses[" + i + "]";
@@ -496,11 +487,7 @@ public final class ConfigValidator {
     }
 
     void outlier(String p, OutlierDetectionConfig o) {
-      check(p + ".consecutive_5xx", ConfigSchema.OUTLIER.field("consecutive_5xx").check(o.consecutive5xx()));
-      check(p + ".consecutive_gateway_failure", ConfigSchema.OUTLIER.field("consecutive_gateway_failure").check(o.consecutiveGatewayFailure()));
-      positive(p + ".base_ejection_time", o.baseEjectionTime());
-      check(p + ".max_ejection_percent", ConfigSchema.OUTLIER.field("max_ejection_percent").check(o.maxEjectionPercent()));
-      positive(p + ".max_ejection_time", o.maxEjectionTime());
+      ConfigSchema.OUTLIER_RECORD.check(o, p, this::error);
       if (o.baseEjectionTime() != null && o.maxEjectionTime() != null
           && Checks.positive(o.maxEjectionTime()) == null
           && o.maxEjectionTime().compareTo(o.baseEjectionTime()) < 0) {

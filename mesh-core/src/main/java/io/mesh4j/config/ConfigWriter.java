@@ -179,7 +179,7 @@ public final class ConfigWriter {
   }
 
   /** One style of writing; immutable. */
-  private static final class Writer {
+  private static final class Writer implements RecordBinding.Sink {
     /** Whether settings equal to their defaults are written. */
     private final boolean all;
 
@@ -191,15 +191,19 @@ public final class ConfigWriter {
       ObjectNode o = F.objectNode();
       o.put("version", c.version());
       if (c.service() != null) o.put("service", c.service());
-      if (c.locality() != null) o.set("locality", locality(c.locality()));
+      if (c.locality() != null) {
+        o.set("locality", ConfigSchema.LOCALITY_RECORD.write(c.locality(), all, this));
+      }
       if (all || !c.clusters().isEmpty()) {
         ArrayNode clusters = o.putArray("clusters");
-        for (ClusterConfig cc : c.clusters()) clusters.add(cluster(cc));
+        for (ClusterConfig cc : c.clusters()) {
+          clusters.add(ConfigSchema.CLUSTER_RECORD.write(cc, all, this));
+        }
       }
       if (all || !c.outbound().virtualHosts().isEmpty()) {
         o.putObject("outbound").set("virtual_hosts", virtualHosts(c.outbound().virtualHosts()));
       }
-      ObjectNode inbound = inbound(c.inbound());
+      ObjectNode inbound = ConfigSchema.INBOUND_RECORD.write(c.inbound(), all, this);
       if (!inbound.isEmpty()) o.set("inbound", inbound);
       if (all || !c.propagate().equals(PropagateConfig.NONE)) {
         ObjectNode propagate = o.putObject("propagate");
@@ -225,149 +229,32 @@ public final class ConfigWriter {
       }
       policies(o, c.policies());
       if (all || !c.identitySources().isEmpty()) {
-        o.set("identity_sources", identitySources(c.identitySources()));
+        o.set("identity_sources",
+            ConfigSchema.IDENTITY_SOURCE_RECORD.writeList(c.identitySources(), all, this));
       }
       return o;
     }
 
     // ----------------------------------------------------------------------------- clusters
 
-    private ObjectNode cluster(ClusterConfig c) {
-      ObjectNode o = F.objectNode();
-      o.put("name", c.name());
-      if (c.lbCustom() != null) {
-        ObjectNode lb = o.putObject("lb");
-        lb.put("custom", c.lbCustom().name());
-        args(lb, c.lbCustom().args());
-      } else if (all || c.lb() != LbPolicy.WEIGHTED_ROUND_ROBIN) {
-        o.put("lb", c.lb().configName());
+    /** The sections read and written by hand, not yet through a {@link RecordBinding}. */
+    @Override
+    public JsonNode unbound(ConfigSchema.Section section, Object value) {
+      if (value instanceof RetryConfig r) return retry(r);
+      if (value instanceof HashOnConfig h) return hashOn(h);
+      if (value instanceof AuthzConfig a) return authz(a);
+      if (section == ConfigSchema.VIRTUAL_HOST) {
+        @SuppressWarnings("unchecked")
+        List<VirtualHostConfig> hosts = (List<VirtualHostConfig>) value;
+        return virtualHosts(hosts);
       }
-      ArrayNode eps = o.putArray("endpoints");
-      for (EndpointConfig e : c.endpoints()) {
-        Locality l = e.locality();
-        boolean zoneOnly = l.region() == null && l.subZone() == null;
-        if (!all && e.weight() == 1 && l.isUnknown() && e.priority() == 0
-            && e.localityWeight() == 1) {
-          eps.add(e.address());
-          continue;
-        }
-        ObjectNode n = eps.addObject();
-        n.put("address", e.address());
-        if (all || e.weight() != 1) n.put("weight", e.weight());
-        if (zoneOnly && l.zone() != null) n.put("zone", l.zone());
-        if (!zoneOnly) n.set("locality", locality(l));
-        if (all || e.priority() != 0) n.put("priority", e.priority());
-        if (all || e.localityWeight() != 1) n.put("locality_weight", e.localityWeight());
+      if (value instanceof ExtensionRef lb) {
+        ObjectNode o = F.objectNode();
+        o.put("custom", lb.name());
+        args(o, lb.args());
+        return o;
       }
-      if (c.healthCheck() != null) o.set("health_check", healthCheck(c.healthCheck()));
-      if (c.outlierDetection() != null) {
-        o.set("outlier_detection", ConfigSchema.OUTLIER_RECORD.write(c.outlierDetection(), all));
-      }
-      if (c.circuitBreaker() != null) {
-        o.set("circuit_breaker", ConfigSchema.CIRCUIT_BREAKER_RECORD.write(c.circuitBreaker(), all));
-      }
-      if (all || !c.retry().equals(RetryConfig.DEFAULT)) o.set("retry", retry(c.retry()));
-      if (all || !c.timeout().equals(ClusterConfig.DEFAULT_TIMEOUT)) {
-        o.put("timeout", duration(c.timeout()));
-      }
-      if (all || c.panicThreshold() != ClusterConfig.DEFAULT_PANIC_THRESHOLD) {
-        o.put("panic_threshold", c.panicThreshold());
-      }
-      if (all || !c.slowStart().isZero()) o.put("slow_start", duration(c.slowStart()));
-      if (c.localityLb() != null) {
-        LocalityLbConfig l = c.localityLb();
-        ObjectNode n = o.putObject("locality_lb");
-        n.put("mode", l.mode().configName());
-        if (all || l.minClusterSize() != LocalityLbConfig.DEFAULT_MIN_CLUSTER_SIZE) {
-          n.put("min_cluster_size", l.minClusterSize());
-        }
-        if (all || l.overprovisioningFactor() != LocalityLbConfig.DEFAULT_OVERPROVISIONING_FACTOR) {
-          n.put("overprovisioning_factor", l.overprovisioningFactor());
-        }
-      }
-      if (c.hashOn() != null) o.set("hash_on", hashOn(c.hashOn()));
-      if (c.peakEwma() != null && (all || !c.peakEwma().equals(PeakEwmaConfig.DEFAULT))) {
-        o.set("peak_ewma", ConfigSchema.PEAK_EWMA_RECORD.write(c.peakEwma(), all));
-      }
-      if (all || !c.tls().equals(TlsConfig.DISABLED)) o.set("tls", tls(c.tls()));
-      return o;
-    }
-
-    private ObjectNode tls(TlsConfig t) {
-      ObjectNode o = F.objectNode();
-      o.put("mode", t.mode().configName());
-      if (t.sni() != null) o.put("sni", t.sni());
-      TlsConfig.Verify v = t.verify();
-      if (all || !v.equals(TlsConfig.Verify.ANY)) o.set("verify", verify(v));
-      if (all || !t.minVersion().equals(TlsConfig.DEFAULT_MIN_VERSION)) {
-        o.put("min_version", t.minVersion());
-      }
-      if (t.source() != null) o.put("source", t.source());
-      return o;
-    }
-
-    /** A {@code verify} map (a cluster's {@code tls.verify} or a route's {@code verify}). */
-    private ObjectNode verify(TlsConfig.Verify v) {
-      ObjectNode n = F.objectNode();
-      if (all || !v.spiffeIds().isEmpty()) strings(n.putArray("spiffe_ids"), v.spiffeIds());
-      if (all || !v.subjectAltNames().isEmpty()) {
-        strings(n.putArray("subject_alt_names"), v.subjectAltNames());
-      }
-      return n;
-    }
-
-    private ArrayNode identitySources(List<IdentitySourceConfig> sources) {
-      ArrayNode a = F.arrayNode();
-      for (IdentitySourceConfig s : sources) {
-        ObjectNode o = a.addObject();
-        o.put("name", s.name());
-        IdentitySourceConfig.Pem pem = s.pem();
-        if (pem != null) {
-          ObjectNode n = o.putObject("pem");
-          n.put("cert_chain", pem.certChain());
-          n.put("private_key", pem.privateKey());
-          n.put("trust_bundle", pem.trustBundle());
-          if (all || !pem.refresh().equals(IdentitySourceConfig.Pem.DEFAULT_REFRESH)) {
-            n.put("refresh", duration(pem.refresh()));
-          }
-        }
-      }
-      return a;
-    }
-
-    private ObjectNode locality(Locality l) {
-      ObjectNode n = F.objectNode();
-      if (l.region() != null) n.put("region", l.region());
-      if (l.zone() != null) n.put("zone", l.zone());
-      if (l.subZone() != null) n.put("sub_zone", l.subZone());
-      return n;
-    }
-
-    private ObjectNode healthCheck(HealthCheckConfig h) {
-      ObjectNode o = F.objectNode();
-      if (all || !h.probe().equals(HealthCheckConfig.DEFAULT_PROBE)) o.put("probe", h.probe());
-      if (all || !h.path().equals(HealthCheckConfig.DEFAULT_PATH)) o.put("path", h.path());
-      if (all || !h.interval().equals(HealthCheckConfig.DEFAULT_INTERVAL)) {
-        o.put("interval", duration(h.interval()));
-      }
-      if (all || !h.timeout().equals(HealthCheckConfig.DEFAULT_TIMEOUT)) {
-        o.put("timeout", duration(h.timeout()));
-      }
-      if (all || h.unhealthyThreshold() != HealthCheckConfig.DEFAULT_UNHEALTHY_THRESHOLD) {
-        o.put("unhealthy_threshold", h.unhealthyThreshold());
-      }
-      if (all || h.healthyThreshold() != HealthCheckConfig.DEFAULT_HEALTHY_THRESHOLD) {
-        o.put("healthy_threshold", h.healthyThreshold());
-      }
-      if (all || !h.expectedStatuses().equals(List.of(StatusRange.SUCCESS))) {
-        ArrayNode s = o.putArray("expected_statuses");
-        for (StatusRange r : h.expectedStatuses()) {
-          // A single status reads better as a number; the admin has always shown strings.
-          if (!all && r.from() == r.to()) s.add(r.from());
-          else s.add(r.toString());
-        }
-      }
-      return o;
+      throw new IllegalStateException(section.id + " has neither a binding nor a writer");
     }
 
     /** A cluster's policy, whole: the fields a retry block leaves out take the defaults. */
@@ -446,47 +333,18 @@ public final class ConfigWriter {
       return a;
     }
 
-    private ObjectNode inbound(InboundConfig in) {
+    private ObjectNode authz(AuthzConfig authz) {
       ObjectNode o = F.objectNode();
-      if (all || !in.virtualHosts().isEmpty()) {
-        o.set("virtual_hosts", virtualHosts(in.virtualHosts()));
-      }
-      if (all || !in.authz().equals(AuthzConfig.ALLOW_ALL)) {
-        ObjectNode authz = o.putObject("authz");
-        authz.put("default_action", action(in.authz().defaultAction()));
-        ArrayNode rules = authz.putArray("rules");
-        for (int i = 0; i < in.authz().rules().size(); i++) {
-          AuthzConfig.Rule r = in.authz().rules().get(i);
-          ObjectNode n = rules.addObject();
-          if (r.name() != null && (all || !r.name().equals("rules[" + i + "]"))) {
-            n.put("name", r.name());
-          }
-          n.put("action", action(r.action()));
-          if (r.match() != null) n.set("match", match(r.match()));
+      o.put("default_action", action(authz.defaultAction()));
+      ArrayNode rules = o.putArray("rules");
+      for (int i = 0; i < authz.rules().size(); i++) {
+        AuthzConfig.Rule r = authz.rules().get(i);
+        ObjectNode n = rules.addObject();
+        if (r.name() != null && (all || !r.name().equals("rules[" + i + "]"))) {
+          n.put("name", r.name());
         }
-      }
-      if (all || !in.trustedProxies().isEmpty()) {
-        cidrs(o.putArray("trusted_proxies"), in.trustedProxies());
-      }
-      if (all || !in.healthPath().equals(InboundConfig.DEFAULT_HEALTH_PATH)) {
-        o.put("health_path", in.healthPath());
-      }
-      if (all || in.headersWithUnderscoresAction() != InboundConfig.UnderscoreAction.DROP_HEADER) {
-        o.put("headers_with_underscores_action", in.headersWithUnderscoresAction().configName());
-      }
-      if (in.tls() != null) {
-        ObjectNode t = o.putObject("tls");
-        t.put("mode", in.tls().mode().configName());
-        if (in.tls().source() != null) t.put("source", in.tls().source());
-      }
-      ConcurrencyLimitConfig cl = in.concurrencyLimit();
-      if (cl != null) {
-        ObjectNode n = o.putObject("concurrency_limit");
-        if (all || cl.algorithm() != ConcurrencyLimitConfig.DEFAULT.algorithm()) {
-          n.put("algorithm", cl.algorithm().configName());
-        }
-        if (all || cl.min() != ConcurrencyLimitConfig.DEFAULT_MIN) n.put("min", cl.min());
-        if (all || cl.max() != ConcurrencyLimitConfig.DEFAULT_MAX) n.put("max", cl.max());
+        n.put("action", action(r.action()));
+        if (r.match() != null) n.set("match", match(r.match()));
       }
       return o;
     }
@@ -544,7 +402,9 @@ public final class ConfigWriter {
       MirrorConfig m = r.mirror();
       if (m != null) o.set("mirror", ConfigSchema.MIRROR_RECORD.write(m, all));
       if (r.hedge() != null) o.set("hedge", ConfigSchema.HEDGE_RECORD.write(r.hedge(), all));
-      if (r.verify() != null) o.set("verify", verify(r.verify()));
+      if (r.verify() != null) {
+        o.set("verify", ConfigSchema.TLS_VERIFY_RECORD.write(r.verify(), all, this));
+      }
       FaultConfig f = r.fault();
       if (f != null) {
         ObjectNode n = o.putObject("fault");

@@ -426,24 +426,12 @@ public final class MeshConfigBuilder {
   // ================================================================== clusters
 
   /** Describes one cluster. Not thread-safe. */
-  public static final class ClusterBuilder {
-    private String name;
-    private LbPolicy lb;
+  public static final class ClusterBuilder extends BoundBuilder<ClusterConfig, ClusterBuilder> {
     private final List<EndpointConfig> endpoints = new ArrayList<>();
-    private HealthCheckConfig healthCheck;
-    private OutlierDetectionConfig outlierDetection;
-    private CircuitBreakerConfig circuitBreaker;
-    private RetryConfig retry;
-    private Duration timeout;
-    private int panicThreshold = ClusterConfig.DEFAULT_PANIC_THRESHOLD;
-    private Duration slowStart;
-    private HashOnConfig hashOn;
-    private ExtensionRef lbCustom;
-    private LocalityLbConfig localityLb;
-    private TlsConfig tls;
-    private PeakEwmaConfig peakEwma;
 
-    ClusterBuilder() {}
+    ClusterBuilder() {
+      super(ConfigSchema.CLUSTER_RECORD);
+    }
 
     /**
      * Speaks TLS to the endpoints ({@code tls}) in {@code mode} with the certificate and bundle of
@@ -453,10 +441,7 @@ public final class MeshConfigBuilder {
     public ClusterBuilder tls(TlsConfig.Mode mode, String source, Consumer<TlsBuilder> spec) {
       TlsBuilder b = new TlsBuilder();
       spec.accept(b);
-      tls = new TlsConfig(Objects.requireNonNull(mode, "mode"), b.sni,
-          new TlsConfig.Verify(b.spiffeIds, b.subjectAltNames), b.minVersion,
-          Objects.requireNonNull(source, "source"));
-      return this;
+      return set("tls", b.set("mode", mode).set("source", source).toConfig());
     }
 
     /** Mutual TLS with {@code source}'s identity, accepting a server with one of these SPIFFE IDs. */
@@ -472,9 +457,8 @@ public final class MeshConfigBuilder {
      */
     public ClusterBuilder peakEwma(Duration decayTime) {
       Objects.requireNonNull(decayTime, "peak_ewma.decay_time");
-      this.peakEwma = ConfigSchema.PEAK_EWMA_RECORD.of("peak_ewma", "decay_time", decayTime);
-      this.lb = LbPolicy.PEAK_EWMA;
-      return this;
+      set("peak_ewma", ConfigSchema.PEAK_EWMA_RECORD.of("peak_ewma", "decay_time", decayTime));
+      return set("lb", LbPolicy.PEAK_EWMA);
     }
 
     /**
@@ -494,14 +478,12 @@ public final class MeshConfigBuilder {
      */
     public ClusterBuilder localityLb(
         LocalityLbConfig.Mode mode, int minClusterSize, double overprovisioningFactor) {
-      Objects.requireNonNull(mode, "mode");
-      require("locality_lb.min_cluster_size", Checks.atLeast(minClusterSize, 1));
       if (!(overprovisioningFactor >= 1 && overprovisioningFactor <= 100)) {
         throw new IllegalArgumentException("locality_lb.overprovisioning_factor: "
             + overprovisioningFactor + " (expected: a number 1..100)");
       }
-      localityLb = new LocalityLbConfig(mode, minClusterSize, overprovisioningFactor);
-      return this;
+      return set("locality_lb", ConfigSchema.LOCALITY_LB_RECORD.of("locality_lb", "mode", mode,
+          "min_cluster_size", minClusterSize, "overprovisioning_factor", overprovisioningFactor));
     }
 
     /**
@@ -536,22 +518,19 @@ public final class MeshConfigBuilder {
      * built-in one.
      */
     public ClusterBuilder lbCustom(String name, Map<String, ?> args) {
-      this.lbCustom = ref(name, args);
-      return this;
+      return set("lbCustom", ref(name, args));
     }
 
     /** The cluster's unique name: letters, digits and {@code . _ - | :}. */
     public ClusterBuilder name(String name) {
       Objects.requireNonNull(name, "name");
       require("name", Checks.name(name));
-      this.name = name;
-      return this;
+      return set("name", name);
     }
 
     /** The load-balancing policy (default weighted round robin). */
     public ClusterBuilder lb(LbPolicy lb) {
-      this.lb = Objects.requireNonNull(lb, "lb");
-      return this;
+      return set("lb", lb);
     }
 
     /** Adds an endpoint {@code host:port} (IPv4, {@code [IPv6]} or DNS name) of weight 1. */
@@ -589,59 +568,49 @@ public final class MeshConfigBuilder {
     public ClusterBuilder healthCheck(Consumer<HealthCheckBuilder> spec) {
       HealthCheckBuilder b = new HealthCheckBuilder();
       Objects.requireNonNull(spec, "spec").accept(b);
-      healthCheck = new HealthCheckConfig(b.probe, b.path, b.interval, b.timeout,
-          b.unhealthyThreshold, b.healthyThreshold, b.expectedStatuses);
-      return this;
+      return set("health_check", b.toConfig());
     }
 
     /** Turns on outlier detection, with defaults for whatever {@code spec} leaves unset. */
     public ClusterBuilder outlierDetection(Consumer<OutlierDetectionBuilder> spec) {
       OutlierDetectionBuilder b = new OutlierDetectionBuilder();
       Objects.requireNonNull(spec, "spec").accept(b);
-      outlierDetection = b.toConfig();
-      return this;
+      return set("outlier_detection", b.toConfig());
     }
 
     /** Turns on the circuit breaker, with defaults for whatever {@code spec} leaves unset. */
     public ClusterBuilder circuitBreaker(Consumer<CircuitBreakerBuilder> spec) {
       CircuitBreakerBuilder b = new CircuitBreakerBuilder();
       Objects.requireNonNull(spec, "spec").accept(b);
-      circuitBreaker = b.toConfig();
-      return this;
+      return set("circuit_breaker", b.toConfig());
     }
 
     /** Sets the retry policy; what {@code spec} leaves unset keeps the default policy's value. */
     public ClusterBuilder retry(Consumer<RetryBuilder> spec) {
       RetryBuilder b = new RetryBuilder(false);
       Objects.requireNonNull(spec, "spec").accept(b);
-      retry = b.toConfig();
-      return this;
+      return set("retry", b.toConfig());
     }
 
     /** The whole request's deadline, all tries (default 15s). */
     public ClusterBuilder timeout(Duration timeout) {
-      this.timeout = positive("timeout", timeout);
-      return this;
+      return set("timeout", timeout);
     }
 
     /** Percent of usable endpoints below which all are used (0..100, default 50; 0 disables). */
     public ClusterBuilder panicThreshold(int percent) {
-      require("panic_threshold", Checks.range(percent, 0, 100));
-      this.panicThreshold = percent;
-      return this;
+      return set("panic_threshold", percent);
     }
 
     /** Ramps a new or recovered endpoint's weight up over this window (default 0: off). */
     public ClusterBuilder slowStart(Duration window) {
-      this.slowStart = nonNegative("slow_start", window);
-      return this;
+      return set("slow_start", window);
     }
 
     /** {@code ring_hash} hashes this request header. */
     public ClusterBuilder hashOnHeader(String header) {
-      hashOn = new HashOnConfig(HashOnConfig.Kind.HEADER, lower(headerName("hash_on.header",
-          header)));
-      return this;
+      return set("hash_on", new HashOnConfig(HashOnConfig.Kind.HEADER,
+          lower(headerName("hash_on.header", header))));
     }
 
     /** {@code ring_hash} hashes this cookie. */
@@ -651,73 +620,61 @@ public final class MeshConfigBuilder {
         throw new IllegalArgumentException("hash_on.cookie: " + Checks.quote(cookie)
             + " (expected: a cookie name: " + Checks.TOKEN_CHARS + ")");
       }
-      hashOn = new HashOnConfig(HashOnConfig.Kind.COOKIE, cookie);
-      return this;
+      return set("hash_on", new HashOnConfig(HashOnConfig.Kind.COOKIE, cookie));
     }
 
     /** {@code ring_hash} hashes the source IP address. */
     public ClusterBuilder hashOnSourceIp() {
-      hashOn = new HashOnConfig(HashOnConfig.Kind.SOURCE_IP, null);
-      return this;
+      return set("hash_on", new HashOnConfig(HashOnConfig.Kind.SOURCE_IP, null));
     }
 
     ClusterConfig build() {
-      return new ClusterConfig(name, lb, endpoints, healthCheck, outlierDetection, circuitBreaker,
-          retry, timeout, panicThreshold, slowStart, hashOn, lbCustom, localityLb, peakEwma, tls);
+      return set("endpoints", endpoints).toConfig();
     }
   }
 
   /** Describes a cluster's {@code tls} beyond its mode and source. Not thread-safe. */
-  public static final class TlsBuilder {
-    private String sni;
+  public static final class TlsBuilder extends BoundBuilder<TlsConfig, TlsBuilder> {
     private List<String> spiffeIds = List.of();
     private List<String> subjectAltNames = List.of();
-    private String minVersion;
 
-    TlsBuilder() {}
+    TlsBuilder() {
+      super(ConfigSchema.TLS_RECORD);
+    }
 
     /** The server name sent in the handshake ({@code sni}). */
     public TlsBuilder sni(String host) {
-      this.sni = Objects.requireNonNull(host, "sni");
-      return this;
+      return set("sni", host);
     }
 
     /** Accept a server whose SPIFFE ID is one of these ({@code verify.spiffe_ids}). */
     public TlsBuilder spiffeIds(String... ids) {
       for (String id : ids) Objects.requireNonNull(id, "spiffe_ids");
       this.spiffeIds = List.of(ids);
-      return this;
+      return set("verify", new TlsConfig.Verify(spiffeIds, subjectAltNames));
     }
 
     /** Accept a server with one of these SANs ({@code verify.subject_alt_names}). */
     public TlsBuilder subjectAltNames(String... names) {
       for (String n : names) Objects.requireNonNull(n, "subject_alt_names");
       this.subjectAltNames = List.of(names);
-      return this;
+      return set("verify", new TlsConfig.Verify(spiffeIds, subjectAltNames));
     }
 
     /** The lowest TLS version offered: {@code 1.2} or {@code 1.3}. */
     public TlsBuilder minVersion(String version) {
-      Objects.requireNonNull(version, "min_version");
-      if (!version.equals("1.2") && !version.equals("1.3")) {
-        throw new IllegalArgumentException("min_version: " + version + " (expected: 1.2 or 1.3)");
-      }
-      this.minVersion = version;
-      return this;
+      return set("min_version", version);
     }
   }
 
   /** Describes active health checking. Not thread-safe. */
-  public static final class HealthCheckBuilder {
-    private String probe;
-    private String path;
-    private Duration interval;
-    private Duration timeout;
-    private int unhealthyThreshold = HealthCheckConfig.DEFAULT_UNHEALTHY_THRESHOLD;
-    private int healthyThreshold = HealthCheckConfig.DEFAULT_HEALTHY_THRESHOLD;
-    private List<StatusRange> expectedStatuses;
+  public static final class HealthCheckBuilder
+      extends BoundBuilder<HealthCheckConfig, HealthCheckBuilder> {
+    private final List<StatusRange> expectedStatuses = new ArrayList<>();
 
-    HealthCheckBuilder() {}
+    HealthCheckBuilder() {
+      super(ConfigSchema.HEALTH_CHECK_RECORD);
+    }
 
     /** {@code http} (default) or {@code tcp}. */
     public HealthCheckBuilder probe(String probe) {
@@ -726,40 +683,32 @@ public final class MeshConfigBuilder {
         throw new IllegalArgumentException(
             "probe: " + Checks.quote(probe) + " (expected: http or tcp)");
       }
-      this.probe = probe;
-      return this;
+      return set("probe", probe);
     }
 
     /** The HTTP path probed (default {@code /health}). */
     public HealthCheckBuilder path(String path) {
-      this.path = validPath("path", path);
-      return this;
+      return set("path", validPath("path", path));
     }
 
     /** Time between checks of one endpoint (default 5s). */
     public HealthCheckBuilder interval(Duration interval) {
-      this.interval = positive("interval", interval);
-      return this;
+      return set("interval", interval);
     }
 
     /** One check's deadline (default 1s); at most the interval. */
     public HealthCheckBuilder timeout(Duration timeout) {
-      this.timeout = positive("timeout", timeout);
-      return this;
+      return set("timeout", timeout);
     }
 
     /** Consecutive failures before a healthy endpoint goes unhealthy (default 3). */
     public HealthCheckBuilder unhealthyThreshold(int checks) {
-      require("unhealthy_threshold", Checks.atLeast(checks, 1));
-      this.unhealthyThreshold = checks;
-      return this;
+      return set("unhealthy_threshold", checks);
     }
 
     /** Consecutive successes before an unhealthy endpoint comes back (default 2). */
     public HealthCheckBuilder healthyThreshold(int checks) {
-      require("healthy_threshold", Checks.atLeast(checks, 1));
-      this.healthyThreshold = checks;
-      return this;
+      return set("healthy_threshold", checks);
     }
 
     /** Adds an inclusive range of statuses that count as healthy (default 200-299). */
@@ -770,9 +719,8 @@ public final class MeshConfigBuilder {
         throw new IllegalArgumentException("expected_statuses: " + from + "-" + to
             + " (expected: a range from low to high, e.g. 200-299)");
       }
-      if (expectedStatuses == null) expectedStatuses = new ArrayList<>();
       expectedStatuses.add(new StatusRange(from, to));
-      return this;
+      return set("expected_statuses", expectedStatuses);
     }
 
     /** Adds one status that counts as healthy. */

@@ -36,14 +36,7 @@ import java.util.function.Function;
  */
 final class TreeReader {
   private static final String[] ROOT_KEYS = ConfigSchema.ROOT.keys();
-  private static final String[] CLUSTER_KEYS = ConfigSchema.CLUSTER.keys();
-  private static final String[] ENDPOINT_KEYS = ConfigSchema.ENDPOINT.keys();
   private static final String[] LOCALITY_KEYS = ConfigSchema.LOCALITY.keys();
-  private static final String[] LOCALITY_LB_KEYS = ConfigSchema.LOCALITY_LB.keys();
-  private static final String[] PEAK_EWMA_KEYS = ConfigSchema.PEAK_EWMA.keys();
-  private static final String[] HEALTH_CHECK_KEYS = ConfigSchema.HEALTH_CHECK.keys();
-  private static final String[] OUTLIER_KEYS = ConfigSchema.OUTLIER.keys();
-  private static final String[] CIRCUIT_BREAKER_KEYS = ConfigSchema.CIRCUIT_BREAKER.keys();
   private static final String[] RETRY_KEYS = ConfigSchema.RETRY.keys();
   private static final String[] BACKOFF_KEYS = ConfigSchema.BACKOFF.keys();
   private static final String[] BUDGET_KEYS = ConfigSchema.BUDGET.keys();
@@ -73,20 +66,13 @@ final class TreeReader {
   private static final String[] ABORT_KEYS = ConfigSchema.ABORT.keys();
   private static final String[] RATE_LIMIT_KEYS = ConfigSchema.RATE_LIMIT.keys();
   private static final String[] RATE_LIMIT_KEY_KEYS = ConfigSchema.RATE_LIMIT_KEY.keys();
-  private static final String[] CONCURRENCY_LIMIT_KEYS = ConfigSchema.CONCURRENCY_LIMIT.keys();
-  private static final String[] AUTHZ_KEYS = ConfigSchema.AUTHZ.keys();
   private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
   private static final String[] PROPAGATE_KEYS = ConfigSchema.PROPAGATE.keys();
   private static final String[] ADMIN_KEYS = ConfigSchema.ADMIN.keys();
   private static final String[] PATH_NORMALIZATION_KEYS = ConfigSchema.PATH_NORMALIZATION.keys();
   private static final String[] CUSTOM_MATCH_KEYS = ConfigSchema.CUSTOM_MATCH.keys();
-  private static final String[] CUSTOM_LB_KEYS = ConfigSchema.CUSTOM_LB.keys();
   private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
-  private static final String[] TLS_KEYS = ConfigSchema.TLS.keys();
   private static final String[] TLS_VERIFY_KEYS = ConfigSchema.TLS_VERIFY.keys();
-  private static final String[] IDENTITY_SOURCE_KEYS = ConfigSchema.IDENTITY_SOURCE.keys();
-  private static final String[] PEM_KEYS = ConfigSchema.PEM.keys();
-  private static final String[] INBOUND_TLS_KEYS = ConfigSchema.INBOUND_TLS.keys();
 
   /** What the root of the document must be, for error messages. */
   static final String ROOT_EXPECTED = "a map with version: 1, service, clusters, ...";
@@ -133,13 +119,20 @@ final class TreeReader {
   }
 
   /** A map being read: reports its unknown keys when opened. */
-  private final class Section {
+  private final class Section implements RecordBinding.Source {
     final JsonNode node;
     final String path;
+    /** The key whose path is this map's own (a list item written as that key's value alone). */
+    private final String alias;
 
     Section(JsonNode node, String path, String[] keys) {
+      this(node, path, keys, null);
+    }
+
+    Section(JsonNode node, String path, String[] keys, String alias) {
       this.node = node;
       this.path = path;
+      this.alias = alias;
       Iterator<String> names = node.fieldNames();
       while (keys != null && names.hasNext()) {
         String name = names.next();
@@ -153,35 +146,41 @@ final class TreeReader {
       }
     }
 
-    String p(String key) {
-      return child(path, key);
+    @Override
+    public String p(String key) {
+      return key.equals(alias) ? path : child(path, key);
     }
 
-    /** The value of {@code key}; {@code null} when absent. */
-    JsonNode raw(String key) {
+    @Override
+    public JsonNode raw(String key) {
       return node.get(key);
     }
 
-    boolean has(String key) {
+    @Override
+    public boolean has(String key) {
       return node.has(key);
     }
 
-    String string(String key) {
+    @Override
+    public String string(String key) {
       JsonNode v = node.get(key);
       return v == null ? null : TreeReader.this.string(v, p(key));
     }
 
-    Integer integer(String key) {
+    @Override
+    public Integer integer(String key) {
       JsonNode v = node.get(key);
       return v == null ? null : TreeReader.this.integer(v, p(key));
     }
 
-    Double number(String key) {
+    @Override
+    public Double number(String key) {
       JsonNode v = node.get(key);
       return v == null ? null : TreeReader.this.number(v, p(key));
     }
 
-    Boolean bool(String key) {
+    @Override
+    public Boolean bool(String key) {
       JsonNode v = node.get(key);
       if (v == null) return null;
       if (v.isBoolean()) return v.booleanValue();
@@ -189,19 +188,20 @@ final class TreeReader {
       return null;
     }
 
-    Duration duration(String key) {
+    @Override
+    public Duration duration(String key) {
       JsonNode v = node.get(key);
       return v == null ? null : TreeReader.this.duration(v, p(key));
     }
 
-    /** The nested map at {@code key}; {@code null} when absent or not a map. */
-    Section section(String key, String[] keys) {
+    @Override
+    public Section section(String key, String[] keys) {
       JsonNode v = node.get(key);
       return v == null ? null : TreeReader.this.section(v, p(key), keys);
     }
 
-    /** The list at {@code key}; {@code null} when absent or not a list. */
-    List<JsonNode> list(String key) {
+    @Override
+    public List<JsonNode> list(String key) {
       JsonNode v = node.get(key);
       if (v == null) return null;
       if (v.isNull()) return List.of();
@@ -228,6 +228,53 @@ final class TreeReader {
         }
       }
       return out;
+    }
+
+    @Override
+    public List<String> strings(String key) {
+      return strings(key, x -> x);
+    }
+
+    @Override
+    public Section item(JsonNode n, String path, String[] keys) {
+      return new Section(n, path, keys);
+    }
+
+    @Override
+    public Section shorthand(String key, JsonNode text, String path) {
+      return new Section(JsonNodeFactory.instance.objectNode().set(key, text), path, null, key);
+    }
+
+    @Override
+    public List<Cidr> cidrs(String key) {
+      return TreeReader.this.cidrs(this, key);
+    }
+
+    @Override
+    public Object unbound(String key, ConfigSchema.Section section) {
+      if (section == ConfigSchema.INBOUND) return virtualHosts(this, Direction.INBOUND);
+      Section s = section(key, section.keys());
+      if (s == null) return null;
+      if (section == ConfigSchema.AUTHZ) return authz(s);
+      if (section == ConfigSchema.RETRY) return retry(s);
+      if (section == ConfigSchema.HASH_ON) return hashOn(s);
+      if (section == ConfigSchema.CUSTOM_LB) return customLb(s);
+      throw new IllegalStateException(section.id + " has neither a binding nor a reader");
+    }
+
+    @Override
+    public void bad(String path, String message) {
+      TreeReader.this.bad(path, message);
+    }
+
+    @Override
+    public void typeError(String path, JsonNode v, String expected) {
+      TreeReader.this.typeError(path, v, expected);
+    }
+
+    @Override
+    public void taint(String path) {
+      tainted.add(path);
     }
 
     /** The keys among {@code candidates} that are present, in candidate order. */
@@ -327,17 +374,14 @@ final class TreeReader {
     Integer version = s.integer("version");
     if (!s.has("version")) bad("version", "missing (expected: 1)");
     String service = s.string("service");
-    List<ClusterConfig> clusters = new ArrayList<>();
-    List<JsonNode> items = s.list("clusters");
-    if (items != null) {
-      for (int i = 0; i < items.size(); i++) clusters.add(cluster(items.get(i), "clusters[" + i + "]"));
-    }
+    List<ClusterConfig> clusters = orElse(
+        ConfigSchema.CLUSTER_RECORD.readList(s, "clusters"), List.of());
     OutboundConfig outbound = null;
     Section out = s.section("outbound", OUTBOUND_KEYS);
     if (out != null) outbound = new OutboundConfig(virtualHosts(out, Direction.OUTBOUND));
     InboundConfig inbound = null;
     Section in = s.section("inbound", INBOUND_KEYS);
-    if (in != null) inbound = inbound(in);
+    if (in != null) inbound = ConfigSchema.INBOUND_RECORD.read(in);
     PropagateConfig propagate = null;
     Section prop = s.section("propagate", PROPAGATE_KEYS);
     if (prop != null) {
@@ -364,251 +408,27 @@ final class TreeReader {
               "keep_unchanged, reject_request, unescape_and_redirect or unescape_and_forward"),
               d.escapedSlashes()));
     }
-    List<IdentitySourceConfig> identitySources = new ArrayList<>();
-    List<JsonNode> ids = s.list("identity_sources");
-    if (ids != null) {
-      for (int i = 0; i < ids.size(); i++) {
-        IdentitySourceConfig c = identitySource(ids.get(i), "identity_sources[" + i + "]");
-        if (c != null) identitySources.add(c);
-      }
-    }
+    List<IdentitySourceConfig> identitySources =
+        ConfigSchema.IDENTITY_SOURCE_RECORD.readList(s, "identity_sources");
     return new MeshConfig(
         orElse(version, MeshConfig.CURRENT_VERSION), service, clusters, outbound, inbound,
-        propagate, admin, policies(s), paths, locality(s.section("locality", LOCALITY_KEYS)),
+        propagate, admin, policies(s), paths, bound(s.section("locality", LOCALITY_KEYS), ConfigSchema.LOCALITY_RECORD),
         identitySources);
-  }
-
-  private IdentitySourceConfig identitySource(JsonNode n, String p) {
-    if (!n.isObject()) {
-      typeError(p, n, "a map with name and pem");
-      return null;
-    }
-    Section s = new Section(n, p, IDENTITY_SOURCE_KEYS);
-    String name = s.string("name");
-    IdentitySourceConfig.Pem pem = null;
-    Section f = s.section("pem", PEM_KEYS);
-    if (f != null) {
-      pem = new IdentitySourceConfig.Pem(f.string("cert_chain"), f.string("private_key"),
-          f.string("trust_bundle"), f.duration("refresh"));
-    }
-    return new IdentitySourceConfig(name, pem);
-  }
-
-  private TlsConfig tls(Section s) {
-    if (s == null) return null;
-    TlsConfig.Mode mode = enumValue(s, "mode", TlsConfig.Mode::fromConfigName,
-        "mutual, simple or disabled");
-    TlsConfig.Verify verify = verify(s);
-    String min = null;
-    JsonNode mv = s.raw("min_version");
-    if (mv != null && mv.isNumber()) {
-      min = mv.asText(); // YAML reads 1.2 as a number
-    } else if (mv != null) {
-      min = s.string("min_version");
-    }
-    if (min != null && !min.equals("1.2") && !min.equals("1.3")) {
-      bad(s.p("min_version"), Checks.quote(min) + " (expected: 1.2 or 1.3)");
-      min = null;
-    }
-    return new TlsConfig(mode, s.string("sni"), verify, min, s.string("source"));
-  }
-
-  /** {@code s}'s {@code verify} map (a cluster's {@code tls} or a route), or {@code null}. */
-  private TlsConfig.Verify verify(Section s) {
-    Section v = s.section("verify", TLS_VERIFY_KEYS);
-    if (v == null) return null;
-    return new TlsConfig.Verify(v.strings("spiffe_ids", x -> x),
-        v.strings("subject_alt_names", x -> x));
-  }
-
-  private InboundTlsConfig inboundTls(Section s) {
-    if (s == null) return null;
-    return new InboundTlsConfig(enumValue(s, "mode", InboundTlsConfig.Mode::fromConfigName,
-        "strict or permissive"), s.string("source"));
-  }
-
-  private static Locality locality(Section s) {
-    return s == null ? null : new Locality(s.string("region"), s.string("zone"), s.string("sub_zone"));
-  }
-
-  private LocalityLbConfig localityLb(Section s) {
-    if (s == null) return null;
-    LocalityLbConfig.Mode mode = enumValue(s, "mode", LocalityLbConfig.Mode::fromConfigName,
-        "zone_aware, failover or weighted");
-    return new LocalityLbConfig(
-        mode,
-        orElse(s.integer("min_cluster_size"), LocalityLbConfig.DEFAULT_MIN_CLUSTER_SIZE),
-        orElse(s.number("overprovisioning_factor"), LocalityLbConfig.DEFAULT_OVERPROVISIONING_FACTOR));
   }
 
   // ================================================================== clusters
 
-  private ClusterConfig cluster(JsonNode n, String p) {
-    if (!n.isObject()) {
-      typeError(p, n, "a map with name, endpoints, ...");
-      return new ClusterConfig(null, null, List.of(), null, null, null, null, null,
-          ClusterConfig.DEFAULT_PANIC_THRESHOLD, null, null, null, null, null, null);
-    }
-    Section s = new Section(n, p, CLUSTER_KEYS);
-    String name = s.string("name");
-    ExtensionRef lbCustom = null;
-    LbPolicy lb = null;
-    if (s.raw("lb") != null && s.raw("lb").isObject()) {
-      lbCustom = customLb(s.section("lb", CUSTOM_LB_KEYS));
-    } else {
-      lb = enumValue(s, "lb", LbPolicy::fromConfigName,
-          "weighted_round_robin, least_request, ring_hash, random or peak_ewma");
-    }
-    List<EndpointConfig> endpoints = new ArrayList<>();
-    List<JsonNode> eps = s.list("endpoints");
-    if (eps != null) {
-      for (int j = 0; j < eps.size(); j++) {
-        endpoints.add(endpoint(eps.get(j), s.p("endpoints") + "[" + j + "]"));
-      }
-    }
-    Section hc = s.section("health_check", HEALTH_CHECK_KEYS);
-    Section od = s.section("outlier_detection", OUTLIER_KEYS);
-    Section cb = s.section("circuit_breaker", CIRCUIT_BREAKER_KEYS);
-    Section rt = s.section("retry", RETRY_KEYS);
-    Section pe = s.section("peak_ewma", PEAK_EWMA_KEYS);
-    return new ClusterConfig(
-        name,
-        lb,
-        endpoints,
-        hc == null ? null : healthCheck(hc),
-        od == null ? null : bound(od, ConfigSchema.OUTLIER_RECORD),
-        cb == null ? null : bound(cb, ConfigSchema.CIRCUIT_BREAKER_RECORD),
-        rt == null ? null : retry(rt),
-        s.duration("timeout"),
-        orElse(s.integer("panic_threshold"), ClusterConfig.DEFAULT_PANIC_THRESHOLD),
-        s.duration("slow_start"),
-        hashOn(s),
-        lbCustom,
-        localityLb(s.section("locality_lb", LOCALITY_LB_KEYS)),
-        pe == null ? null : bound(pe, ConfigSchema.PEAK_EWMA_RECORD),
-        tls(s.section("tls", TLS_KEYS)));
-  }
-
-  private EndpointConfig endpoint(JsonNode n, String p) {
-    if (n.isTextual()) {
-      HostPort hp = hostPort(n.textValue(), p);
-      return hp == null
-          ? new EndpointConfig(null, 0, 1, null)
-          : new EndpointConfig(hp.host(), hp.port(), 1, null);
-    }
-    if (!n.isObject()) {
-      typeError(p, n, "host:port, or a map with address, weight, zone, locality, priority");
-      return new EndpointConfig(null, 0, 1, null);
-    }
-    Section s = new Section(n, p, ENDPOINT_KEYS);
-    String address = s.string("address");
-    HostPort hp = address == null ? null : hostPort(address, s.p("address"));
-    if (address != null && hp == null) tainted.add(s.p("address"));
-    String zone = s.string("zone");
-    Locality locality = locality(s.section("locality", LOCALITY_KEYS));
-    if (locality == null) {
-      locality = Locality.ofZone(zone);
-    } else if (zone != null && locality.zone() == null) {
-      locality = new Locality(locality.region(), zone, locality.subZone());
-    } else if (zone != null && !zone.equals(locality.zone())) {
-      bad(s.p("zone"), "'" + zone + "' (expected: the same zone as locality.zone '"
-          + locality.zone() + "', or only one of them)");
-    }
-    return new EndpointConfig(
-        hp == null ? null : hp.host(),
-        hp == null ? 0 : hp.port(),
-        orElse(s.integer("weight"), 1),
-        locality,
-        orElse(s.integer("priority"), 0),
-        orElse(s.integer("locality_weight"), 1));
-  }
-
-  private HostPort hostPort(String address, String path) {
-    try {
-      return HostPort.parse(address);
-    } catch (IllegalArgumentException e) {
-      bad(path, e.getMessage());
-      return null;
-    }
-  }
-
-  private HealthCheckConfig healthCheck(Section s) {
-    List<StatusRange> statuses = null;
-    List<JsonNode> items = s.list("expected_statuses");
-    if (items != null) {
-      statuses = new ArrayList<>();
-      for (int i = 0; i < items.size(); i++) {
-        StatusRange r = statusRange(items.get(i), s.p("expected_statuses") + "[" + i + "]");
-        if (r != null) statuses.add(r);
-        else tainted.add(s.p("expected_statuses"));
-      }
-    }
-    return new HealthCheckConfig(
-        s.string("probe"),
-        s.string("path"),
-        s.duration("interval"),
-        s.duration("timeout"),
-        orElse(s.integer("unhealthy_threshold"), HealthCheckConfig.DEFAULT_UNHEALTHY_THRESHOLD),
-        orElse(s.integer("healthy_threshold"), HealthCheckConfig.DEFAULT_HEALTHY_THRESHOLD),
-        statuses);
-  }
-
-  private StatusRange statusRange(JsonNode n, String p) {
-    String expected = "a status or a range such as 200-299";
-    if (n.isIntegralNumber() && n.canConvertToInt()) return new StatusRange(n.intValue(), n.intValue());
-    if (n.isTextual()) {
-      String t = n.textValue();
-      int dash = t.indexOf('-');
-      int from = Checks.parsePort(dash < 0 ? t : t.substring(0, dash));
-      int to = dash < 0 ? from : Checks.parsePort(t.substring(dash + 1));
-      if (from >= 0 && to >= 0) return new StatusRange(from, to);
-    }
-    typeError(p, n, expected);
-    return null;
-  }
-
   /**
-   * A section bound to its record ({@link RecordBinding}): each key read as declared; a missing
-   * required number is reported here (a missing required string is the validator's, which says
-   * what it refers to).
+   * Reads {@code node} at {@code path} as {@code binding}'s section (a section on its own, as a
+   * test binding is read); problems land in {@link #errors}; {@code null} when it is not a map.
    */
-  private <R extends Record> R bound(Section s, RecordBinding<R> binding) {
-    return binding.read(f -> {
-      ConfigSchema.Type t = f.type();
-      if (f.required() && !s.has(f.name()) && t.kind != ConfigSchema.Type.Kind.STRING) {
-        bad(s.p(f.name()), "missing (expected: " + t.expected() + ")");
-      }
-      return switch (t.kind) {
-        case INTEGER -> t.keyword == null ? s.integer(f.name()) : integerOrKeyword(s, f);
-        case NUMBER -> s.number(f.name());
-        case BOOLEAN -> s.bool(f.name());
-        case DURATION -> s.duration(f.name());
-        default -> s.string(f.name());
-      };
-    });
+  <R extends Record> R read(JsonNode node, String path, RecordBinding<R> binding) {
+    return bound(section(node, path, binding.section.keys()), binding);
   }
 
-  /** An integer that may also be spelled as its type's keyword ({@code adaptive}). */
-  private Integer integerOrKeyword(Section s, ConfigSchema.Field f) {
-    ConfigSchema.Type t = f.type();
-    JsonNode v = s.node.get(f.name());
-    if (v == null) return null;
-    String expected = "an integer >= " + t.min + ", or " + t.keyword;
-    if (v.isTextual()) {
-      if (v.textValue().equals(t.keyword)) return t.keywordValue;
-      bad(s.p(f.name()), Checks.quote(v.textValue()) + " (expected: " + expected + ")");
-      return null;
-    }
-    if (!v.isNumber()) {
-      typeError(s.p(f.name()), v, expected);
-      return null;
-    }
-    Integer n = s.integer(f.name());
-    if (n != null && n == t.keywordValue) {
-      bad(s.p(f.name()), n + " (expected: " + expected + ")");
-      return null;
-    }
-    return n;
+  /** A section bound to its record ({@link RecordBinding}), or {@code null} when absent. */
+  private static <R extends Record> R bound(Section s, RecordBinding<R> binding) {
+    return s == null ? null : binding.read(s);
   }
 
   /** The fields a cluster policy and a route override share. */
@@ -741,18 +561,7 @@ final class TreeReader {
     return kind.equals("source") ? RateLimitConfig.Key.SOURCE : RateLimitConfig.Key.PRINCIPAL;
   }
 
-  private ConcurrencyLimitConfig concurrencyLimit(Section s) {
-    if (s == null) return null;
-    return new ConcurrencyLimitConfig(
-        enumValue(s, "algorithm", ConcurrencyLimitConfig.Algorithm::fromConfigName,
-            "gradient2 or vegas"),
-        orElse(s.integer("min"), ConcurrencyLimitConfig.DEFAULT_MIN),
-        orElse(s.integer("max"), ConcurrencyLimitConfig.DEFAULT_MAX));
-  }
-
-  private HashOnConfig hashOn(Section cluster) {
-    Section s = cluster.section("hash_on", HASH_ON_KEYS);
-    if (s == null) return null;
+  private HashOnConfig hashOn(Section s) {
     List<String> kinds = s.present(HASH_ON_KEYS);
     if (kinds.size() != 1) {
       error(s.path, (kinds.isEmpty() ? "empty" : "more than one of: " + String.join(", ", kinds))
@@ -782,35 +591,17 @@ final class TreeReader {
 
   // ================================================================== virtual hosts and routes
 
-  private InboundConfig inbound(Section s) {
-    List<VirtualHostConfig> hosts = virtualHosts(s, Direction.INBOUND);
-    AuthzConfig authz = null;
-    Section a = s.section("authz", AUTHZ_KEYS);
-    if (a != null) {
-      AuthzConfig.Action dflt = enumValue(a, "default_action", TreeReader::authzAction,
-          "allow or deny");
-      List<AuthzConfig.Rule> rules = new ArrayList<>();
-      List<JsonNode> items = a.list("rules");
-      if (items != null) {
-        for (int i = 0; i < items.size(); i++) {
-          rules.add(rule(items.get(i), a.p("rules") + "[" + i + "]", i));
-        }
+  private AuthzConfig authz(Section a) {
+    AuthzConfig.Action dflt = enumValue(a, "default_action", TreeReader::authzAction,
+        "allow or deny");
+    List<AuthzConfig.Rule> rules = new ArrayList<>();
+    List<JsonNode> items = a.list("rules");
+    if (items != null) {
+      for (int i = 0; i < items.size(); i++) {
+        rules.add(rule(items.get(i), a.p("rules") + "[" + i + "]", i));
       }
-      authz = new AuthzConfig(dflt, rules);
     }
-    return new InboundConfig(
-        hosts, authz, orElse(cidrs(s, "trusted_proxies"), List.of()), s.string("health_path"),
-        enumValue(s, "headers_with_underscores_action", TreeReader::underscoreAction,
-            "allow, drop_header or reject_request"),
-        inboundTls(s.section("tls", INBOUND_TLS_KEYS)),
-        concurrencyLimit(s.section("concurrency_limit", CONCURRENCY_LIMIT_KEYS)));
-  }
-
-  private static InboundConfig.UnderscoreAction underscoreAction(String s) {
-    for (InboundConfig.UnderscoreAction a : InboundConfig.UnderscoreAction.values()) {
-      if (a.configName().equals(s)) return a;
-    }
-    return null;
+    return new AuthzConfig(dflt, rules);
   }
 
   private static AuthzConfig.Action authzAction(String s) {
@@ -921,7 +712,8 @@ final class TreeReader {
     if (rl != null) rateLimit = rateLimit(rl);
     return new RouteConfig(
         orElse(s.string("name"), dfltName), match, action, rewrite, headers, s.duration("timeout"),
-        retry, mirror, fault, rateLimit, policies(s), hedge, verify(s));
+        retry, mirror, fault, rateLimit, policies(s), hedge,
+        bound(s.section("verify", TLS_VERIFY_KEYS), ConfigSchema.TLS_VERIFY_RECORD));
   }
 
   /** The action under {@code key}; {@code null} when it could not be read. */

@@ -3,7 +3,10 @@ package io.mesh4j.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +27,186 @@ class RecordBindingTest {
 
   static final RecordBinding<Probe> BINDING = new RecordBinding<>(
       PROBE, Probe.class, new Probe(10, Duration.ofSeconds(5), true, 25));
+
+  /**
+   * A list section with the shapes {@code clusters[]} has: an enum, a list of strings, a nested
+   * section, a list of sections whose items may be a string alone, and a key split over two
+   * components by a codec. {@code max_retries} is the field "added" to it: its record component
+   * and its declaration line are all it has, and the tests below read, check, write and build it.
+   */
+  record Pool(String name, Mode mode, List<Member> members, Check check, List<String> tags,
+      int minSize, int maxSize, int maxRetries) {}
+
+  enum Mode {
+    FAST_FIRST, ROUND;
+
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  record Member(String address, int weight) {}
+
+  record Check(Duration interval, String path) {}
+
+  static final ConfigSchema.Section MEMBER = new ConfigSchema.Section("member", "member")
+      .required("address", ConfigSchema.string(), "")
+      .field("weight", ConfigSchema.integer(1, 100), "`1`", "");
+
+  static final ConfigSchema.Section CHECK = new ConfigSchema.Section("check", "check")
+      .field("interval", ConfigSchema.duration(true), "`5s`", "")
+      .field("path", ConfigSchema.string(), "`/`", "");
+
+  static final ConfigSchema.Section POOL = new ConfigSchema.Section("pool", "pool")
+      .required("name", ConfigSchema.string(), "")
+      .field("mode", ConfigSchema.oneOf("fast_first", "round"), "`round`", "")
+      .field("members", ConfigSchema.listOf(ConfigSchema.anyOf("member", ConfigSchema.string(),
+          ConfigSchema.map(MEMBER))), "`[]`", "")
+      .field("check", ConfigSchema.map(CHECK), "none", "")
+      .field("tags", ConfigSchema.listOf(ConfigSchema.string()), "`[]`", "")
+      .field("size", ConfigSchema.string("`min-max`"), "`1-10`", "")
+      .field("max_retries", ConfigSchema.atLeast(0), "`2`", "the added field");
+
+  static final RecordBinding<Member> MEMBER_RECORD = new RecordBinding<>(MEMBER, Member.class,
+      new Member(null, 1), new RecordBinding.Spec<Member>().item("address, or a map"));
+
+  static final RecordBinding<Check> CHECK_RECORD = new RecordBinding<>(CHECK, Check.class,
+      new Check(Duration.ofSeconds(5), "/"));
+
+  static final RecordBinding<Pool> POOL_RECORD = new RecordBinding<>(POOL, Pool.class,
+      new Pool(null, Mode.ROUND, List.of(), null, List.of(), 1, 10, 2),
+      new RecordBinding.Spec<Pool>().codec("size", (in, key, values) -> {
+        String text = in.string(key);
+        if (text == null) return;
+        String[] parts = text.split("-", 2);
+        try {
+          values.set("minSize", Integer.parseInt(parts[0]));
+          values.set("maxSize", Integer.parseInt(parts[parts.length - 1]));
+        } catch (NumberFormatException e) {
+          in.bad(in.p(key), Checks.quote(text) + " (expected: min-max)");
+        }
+      }, (p, out, key, all, sink) -> {
+        if (all || p.minSize() != 1 || p.maxSize() != 10) out.put(key, p.minSize() + "-" + p.maxSize());
+      }, "minSize", "maxSize"));
+
+  /** A builder as MeshConfigBuilder's: one line per setter, the declaration checks the value. */
+  static final class PoolBuilder extends MeshConfigBuilder.BoundBuilder<Pool, PoolBuilder> {
+    PoolBuilder() {
+      super(POOL_RECORD);
+    }
+
+    PoolBuilder maxRetries(int retries) {
+      return set("max_retries", retries);
+    }
+  }
+
+  static JsonNode yaml(String text) {
+    try {
+      return ConfigLoaderPropertyTest.YAML.readTree(text);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aListSectionWithNestedEnumListAndCodecKeysIsReadFromItsDeclarations() {
+    TreeReader reader = new TreeReader();
+    Pool p = reader.read(yaml("""
+        name: a
+        mode: fast_first
+        members: [10.0.0.1:80, { address: 10.0.0.2:80, weight: 3 }]
+        check: { interval: 2s }
+        tags: [x, y]
+        size: 2-4
+        max_retries: 5
+        """), "pools[0]", POOL_RECORD);
+
+    assertThat(reader.errors).isEmpty();
+    assertThat(p).isEqualTo(new Pool("a", Mode.FAST_FIRST,
+        List.of(new Member("10.0.0.1:80", 1), new Member("10.0.0.2:80", 3)),
+        new Check(Duration.ofSeconds(2), "/"), List.of("x", "y"), 2, 4, 5));
+    assertThat(reader.read(yaml("name: b"), "pools[1]", POOL_RECORD))
+        .isEqualTo(new Pool("b", Mode.ROUND, List.of(), null, List.of(), 1, 10, 2));
+  }
+
+  @Test
+  void everyProblemOfSuchASectionIsReportedWithItsPathAndTheRestStillRead() {
+    TreeReader reader = new TreeReader();
+    Pool p = reader.read(yaml("""
+        name: a
+        mode: fast
+        members: [7, { address: h:1, weight: x }, { adress: h:2 }]
+        check: { interval: 0.5ms, depth: 1 }
+        tags: [x, 1]
+        size: two
+        max_retries: many
+        """), "pools[0]", POOL_RECORD);
+
+    assertThat(reader.errors).extracting(ConfigError::toString).containsExactly(
+        "pools[0].mode: \"fast\" (expected: fast_first or round)",
+        "pools[0].members[0]: 7 (expected: address, or a map)",
+        "pools[0].members[1].weight: \"x\" (expected: an integer)",
+        "pools[0].members[2].adress: unknown key (expected one of: address, weight)",
+        "pools[0].check.depth: unknown key (expected one of: interval, path)",
+        "pools[0].check.interval: \"0.5ms\" (expected: a whole number of milliseconds)",
+        "pools[0].tags[1]: 1 (expected: a string; quote it: \"1\")",
+        "pools[0].size: \"two\" (expected: min-max)",
+        "pools[0].max_retries: \"many\" (expected: an integer)");
+    assertThat(p.mode()).isEqualTo(Mode.ROUND);
+    assertThat(p.members()).hasSize(3);
+    assertThat(p.tags()).containsExactly("x");
+  }
+
+  @Test
+  void theDeclaredRangesAreTheValidatorsAndTheBuildersChecks() {
+    Pool p = new Pool("a", Mode.ROUND, List.of(new Member("h:1", 0)), null, List.of(), 1, 10, -1);
+    List<String> errors = new java.util.ArrayList<>();
+
+    POOL_RECORD.check(p, "pools[0]", (path, m) -> errors.add(path + ": " + m));
+    MEMBER_RECORD.check(p.members().get(0), "pools[0].members[0]", (path, m) -> errors.add(path + ": " + m));
+
+    assertThat(errors).containsExactly("pools[0].max_retries: -1 (expected: >= 0)",
+        "pools[0].members[0].weight: 0 (expected: 1-100)");
+    assertThat(new PoolBuilder().maxRetries(7).toConfig())
+        .isEqualTo(new Pool(null, Mode.ROUND, List.of(), null, List.of(), 1, 10, 7));
+    assertThatThrownBy(() -> new PoolBuilder().maxRetries(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("max_retries: -1 (expected: >= 0)");
+  }
+
+  @Test
+  void suchASectionIsWrittenBackDefaultsLeftOutOrShownAndALoneAddressAsAString() {
+    Pool p = new Pool("a", Mode.ROUND, List.of(new Member("h:1", 1), new Member("h:2", 3)),
+        new Check(Duration.ofSeconds(5), "/"), List.of("x"), 2, 4, 5);
+
+    assertThat(POOL_RECORD.write(p, false).toString()).isEqualTo("{\"name\":\"a\","
+        + "\"members\":[\"h:1\",{\"address\":\"h:2\",\"weight\":3}],\"check\":{},"
+        + "\"tags\":[\"x\"],\"size\":\"2-4\",\"max_retries\":5}");
+    assertThat(POOL_RECORD.write(p, true).toString()).isEqualTo("{\"name\":\"a\","
+        + "\"mode\":\"round\",\"members\":[{\"address\":\"h:1\",\"weight\":1},"
+        + "{\"address\":\"h:2\",\"weight\":3}],\"check\":{\"interval\":\"5s\","
+        + "\"path\":\"/\"},\"tags\":[\"x\"],\"size\":\"2-4\",\"max_retries\":5}");
+    TreeReader reader = new TreeReader();
+    assertThat(reader.read(POOL_RECORD.write(p, false), "p", POOL_RECORD)).isEqualTo(p);
+    assertThat(reader.errors).isEmpty();
+  }
+
+  @Test
+  void aComponentThatCannotHoldItsDeclaredShapeFailsWhenBound() {
+    record Wrong(List<Integer> tags) {}
+    record Modes(Mode mode) {}
+    ConfigSchema.Section tags = new ConfigSchema.Section("wrong", "wrong")
+        .field("tags", ConfigSchema.listOf(ConfigSchema.string()), "`[]`", "");
+    ConfigSchema.Section modes = new ConfigSchema.Section("modes", "modes")
+        .field("mode", ConfigSchema.oneOf("fast_first", "slow"), "`slow`", "");
+
+    assertThatThrownBy(() -> new RecordBinding<>(tags, Wrong.class, new Wrong(List.of())))
+        .hasMessageStartingWith("wrong.tags (Wrong.tags): a java.util.List<java.lang.Integer>"
+            + " cannot hold list of string");
+    assertThatThrownBy(() -> new RecordBinding<>(modes, Modes.class, new Modes(Mode.ROUND)))
+        .hasMessage("modes.mode (Modes.mode): declares [fast_first, slow], the enum has"
+            + " [fast_first, round]");
+  }
 
   @Test
   void aNewSectionIsWrittenFromItsDeclarationsDefaultsLeftOutOrShown() {
@@ -152,10 +335,10 @@ class RecordBindingTest {
     Probe d = new Probe(10, Duration.ofSeconds(5), true, 25);
 
     assertThatThrownBy(() -> new RecordBinding<>(renamed, Probe.class, d))
-        .hasMessage("probe.windows is not Probe.window (keys and components must come in the same"
-            + " order)");
+        .hasMessage("probe.windows: Probe has no component windows (components: maxThings,"
+            + " window, enabled, share; or declare a codec for the key)");
     assertThatThrownBy(() -> new RecordBinding<>(short3, Probe.class, d))
-        .hasMessage("probe declares 1 keys, Probe has 4 components");
+        .hasMessage("Probe.window has no key in probe (declare one, or name it in a codec)");
   }
 
   @Test
