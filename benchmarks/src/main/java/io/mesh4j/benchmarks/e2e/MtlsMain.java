@@ -48,6 +48,14 @@ import okhttp3.Response;
 public final class MtlsMain {
   static final String CLIENT_ID = "spiffe://bench.test/ns/bench/sa/client";
   static final String SERVER_ID = "spiffe://bench.test/ns/bench/sa/backend";
+  /**
+   * A file to record a JFR profile of the backend JVM to (settings {@code profile}), written when
+   * it stops; e.g. {@code E2E_JAVA_OPTS=-Dmesh4j.bench.mtls.backend.jfr=/tmp/backend.jfr}
+   * ({@code -Dmesh4j.bench.mtls.backend.jfr.settings=FILE.jfc} for other settings, e.g. a 1 ms
+   * sampling period). The cells' start and end times (epoch ms) are printed on standard error, to
+   * split the profile.
+   */
+  static final String BACKEND_JFR_PROPERTY = "mesh4j.bench.mtls.backend.jfr";
 
   private final int[] concurrency;
   private final Duration warmup;
@@ -206,8 +214,15 @@ public final class MtlsMain {
     Path clientDir = Files.createDirectories(dir.resolve("client"));
     TestPki.writeIdentity(serverDir, TestPki.leaf(ca, SERVER_ID), ca);
     TestPki.writeIdentity(clientDir, TestPki.leaf(ca, CLIENT_ID), ca);
-    ChildJvm backend = ChildJvm.start(List.of("-Xms256m", "-Xmx256m", "-XX:+UseParallelGC"),
-        MtlsBackend.class, List.of(serverDir.toString()), "ports: ",
+    List<String> backendFlags =
+        new ArrayList<>(List.of("-Xms256m", "-Xmx256m", "-XX:+UseParallelGC"));
+    String jfr = System.getProperty(BACKEND_JFR_PROPERTY);
+    if (jfr != null && !jfr.isBlank()) {
+      backendFlags.add("-XX:FlightRecorderOptions:stackdepth=256");
+      backendFlags.add("-XX:StartFlightRecording=settings="
+          + System.getProperty(BACKEND_JFR_PROPERTY + ".settings", "profile") + ",filename=" + jfr);
+    }
+    ChildJvm backend = ChildJvm.start(backendFlags, MtlsBackend.class, List.of(serverDir.toString()), "ports: ",
         dir.resolve("backend.log"));
     OkHttpClient statsClient = HttpClients.newClient();
     String[] ports = backend.ready().split(",");
@@ -252,10 +267,13 @@ public final class MtlsMain {
     Stats s0 = stats(statsClient, statsRequest);
     long r0 = side.requests.get();
     long h0 = side.clientHandshakes.sum();
+    long start = System.currentTimeMillis();
     CellResult r = ClosedLoop.run(side, c, warmup.toNanos(), measure.toNanos());
+    long end = System.currentTimeMillis();
     Stats s1 = stats(statsClient, statsRequest);
-    System.err.printf(Locale.ROOT, "%s c=%d round %d: %.0f req/s, p99 %.0f us%n", side.key, c,
-        round, r.throughput(), r.latencyMicros(99));
+    System.err.printf(Locale.ROOT, "%s c=%d round %d: %.0f req/s, p99 %.0f us, %d requests"
+            + " (epoch ms %d-%d, measured from %d)%n", side.key, c, round, r.throughput(),
+        r.latencyMicros(99), side.requests.get() - r0, start, end, start + warmup.toMillis());
     return new Cell(side.key, c, round, r, side.requests.get() - r0,
         s1.handshakes - s0.handshakes, side.clientHandshakes.sum() - h0);
   }
