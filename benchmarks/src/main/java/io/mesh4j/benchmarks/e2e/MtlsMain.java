@@ -137,6 +137,8 @@ public final class MtlsMain {
     final Request request = HttpClients.get("http://backend/");
     final AtomicLong requests = new AtomicLong();
     final LongAdder clientHandshakes = new LongAdder();
+    /** The protocol and cipher suite of the last handshake, or null before the first. */
+    volatile String negotiated;
     private final ProcessHandle backend;
 
     Side(String key, String yaml, ProcessHandle backend) {
@@ -148,6 +150,9 @@ public final class MtlsMain {
         @Override
         public void secureConnectEnd(Call call, Handshake handshake) {
           handshakes.increment();
+          if (handshake != null) {
+            negotiated = handshake.tlsVersion().javaName() + " " + handshake.cipherSuite();
+          }
         }
       };
       this.client = MeshOkHttp.wrap(HttpClients.newClient().newBuilder()
@@ -256,6 +261,8 @@ public final class MtlsMain {
       Stats before = stats(statsClient, statsRequest);
       Rotation rotation = rotate(mtls, ca, serverDir, clientDir, statsClient, statsRequest);
       print(cells, priming, primed, before, rotation);
+      out.println();
+      out.println("negotiated (client's last handshake): " + mtls.negotiated);
     } finally {
       HttpClients.shutdown(statsClient);
       backend.close();
@@ -343,13 +350,15 @@ public final class MtlsMain {
     out.println("Warm cells:");
     out.println();
     out.println("| c | side | req/s | p50 µs | p99 µs | client CPU µs/req | backend CPU µs/req"
-        + " | handshakes (server / client) | requests | handshakes per 10k req |");
-    out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        + " | handshakes (server / client) | requests | handshakes per 10k req"
+        + " | client alloc B/req (load threads) |");
+    out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (int c : concurrency) {
       for (String side : new String[] {"plaintext", "mTLS"}) {
         for (Cell x : cells) {
           if (x.concurrency != c || !x.side.equals(side)) continue;
-          out.println(row(x));
+          out.println(row(x) + String.format(Locale.ROOT, " %.0f |",
+              x.result.allocatedBytesPerRequest()));
         }
       }
     }
