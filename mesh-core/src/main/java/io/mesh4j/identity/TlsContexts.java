@@ -355,10 +355,15 @@ public final class TlsContexts {
       return f.getSupportedCipherSuites();
     }
 
+    /**
+     * TLS over a connected socket (how OkHttp makes its TLS connections), reading it through a
+     * buffer: JSSE reads each record's header and body separately ({@link BufferedReadSocket}).
+     */
     @Override
     public Socket createSocket(Socket s, String host, int port, boolean autoClose)
         throws IOException {
-      return spi.configure(f.createSocket(s, host, port, autoClose));
+      Socket under = s instanceof BufferedReadSocket ? s : new BufferedReadSocket(s);
+      return spi.configure(f.createSocket(under, host, port, autoClose));
     }
 
     @Override

@@ -49,11 +49,11 @@ public final class MtlsMain {
   static final String CLIENT_ID = "spiffe://bench.test/ns/bench/sa/client";
   static final String SERVER_ID = "spiffe://bench.test/ns/bench/sa/backend";
   /**
-   * A file to record a JFR profile of the backend JVM to (settings {@code profile}), written when
-   * it stops; e.g. {@code E2E_JAVA_OPTS=-Dmesh4j.bench.mtls.backend.jfr=/tmp/backend.jfr}
-   * ({@code -Dmesh4j.bench.mtls.backend.jfr.settings=FILE.jfc} for other settings, e.g. a 1 ms
-   * sampling period). The cells' start and end times (epoch ms) are printed on standard error, to
-   * split the profile.
+   * A file to record a JFR profile of the backend JVM to (settings {@code profile} with {@code
+   * method-profiling=max}: a 1 ms sampling period; stacks up to 256 frames), written when it
+   * stops; e.g. {@code E2E_JAVA_OPTS=-Dmesh4j.bench.mtls.backend.jfr=/tmp/backend.jfr}. The
+   * cells' start and end times (epoch ms) are printed on standard error, to split the profile
+   * per cell ({@code benchmarks/tools/JfrShares.java}).
    */
   static final String BACKEND_JFR_PROPERTY = "mesh4j.bench.mtls.backend.jfr";
 
@@ -224,8 +224,8 @@ public final class MtlsMain {
     String jfr = System.getProperty(BACKEND_JFR_PROPERTY);
     if (jfr != null && !jfr.isBlank()) {
       backendFlags.add("-XX:FlightRecorderOptions:stackdepth=256");
-      backendFlags.add("-XX:StartFlightRecording=settings="
-          + System.getProperty(BACKEND_JFR_PROPERTY + ".settings", "profile") + ",filename=" + jfr);
+      backendFlags.add(
+          "-XX:StartFlightRecording=settings=profile,method-profiling=max,filename=" + jfr);
     }
     ChildJvm backend = ChildJvm.start(backendFlags, MtlsBackend.class, List.of(serverDir.toString()), "ports: ",
         dir.resolve("backend.log"));
