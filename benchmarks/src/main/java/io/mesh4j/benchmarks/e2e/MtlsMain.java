@@ -227,7 +227,8 @@ public final class MtlsMain {
       backendFlags.add(
           "-XX:StartFlightRecording=settings=profile,method-profiling=max,filename=" + jfr);
     }
-    ChildJvm backend = ChildJvm.start(backendFlags, MtlsBackend.class, List.of(serverDir.toString()), "ports: ",
+    ChildJvm backend = ChildJvm.start(backendFlags, MtlsBackend.class,
+        List.of(serverDir.toString()), "ports: ",
         dir.resolve("backend.log"));
     OkHttpClient statsClient = HttpClients.newClient();
     String[] ports = backend.ready().split(",");
