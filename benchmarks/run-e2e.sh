@@ -34,7 +34,9 @@
 # MVN_ARGS overrides the Maven flags (default -o, offline); E2E_TIMEOUT (s, default 900) bounds
 # the run; E2E_JAVA_OPTS adds system properties to the driver JVM, e.g.
 # -Dmesh4j.bench.gateway.jfr=/tmp/gateway.jfr (a JFR profile of the gateway JVM, scenario G) or
-# -Dmesh4j.bench.gateway.async=false (G in blocking mode). Installs haproxy and nginx from the
+# -Dmesh4j.bench.gateway.async=false (G in blocking mode), or
+# -Dmesh4j.bench.mtls.backend.jfr=/tmp/backend.jfr (a JFR profile of the --mtls backend JVM; split
+# it per cell with benchmarks/tools/JfrShares.java, see docs/benchmarks.md). Installs haproxy and nginx from the
 # Debian packages when they are missing.
 # Everything listens on 127.0.0.1 and is stopped when the run ends or is interrupted.
 set -euo pipefail

@@ -282,7 +282,9 @@ final class OkHttpTransport implements Transport<Response> {
     // Checked by RouteVerify.CHECK on the connection OkHttp picks, before anything is written.
     if (verify != null) b.tag(RouteVerify.class, verify);
     if (keepUrl) {
-      if (rewritesPath || toHttps) {
+      if (toHttps && !rewritesPath) {
+        b.url(rp.httpsUrls.of(request.url()));
+      } else if (rewritesPath || toHttps) {
         HttpUrl.Builder url = request.url().newBuilder();
         if (rewritesPath) url.encodedPath(sendPath);
         if (toHttps) url.scheme("https");

@@ -184,6 +184,8 @@ final class Plan {
     final RouteVerify verify;
     /** Meters for outcomes without a cluster (direct responses, faults before a pick). */
     final ClientMeters.RouteMeters direct;
+    /** The https form of the route's URLs, for attempts to TLS clusters. */
+    final HttpsUrls httpsUrls = new HttpsUrls();
     private final Map<String, Target> targets;
 
     /**

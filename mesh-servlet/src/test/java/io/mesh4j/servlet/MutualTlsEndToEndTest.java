@@ -34,10 +34,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import okhttp3.CipherSuite;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.TlsVersion;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -196,6 +198,25 @@ class MutualTlsEndToEndTest {
     startClient(TestPki.leaf(CA, WEB), "{ spiffe_ids: [\"" + API + "\"] }");
     assertThat(get(client, "http://api/orders")).isEqualTo("200 app saw " + WEB);
     assertThat(authn("strict", "mtls")).isEqualTo(1);
+  }
+
+  @Test
+  void jettyOverServerTlsNegotiatesAes128GcmWhateverTheClientsOrder() throws Exception {
+    startServer("strict", TestPki.leaf(CA, API));
+    startClient(TestPki.leaf(CA, WEB), "{ spiffe_ids: [\"" + API + "\"] }");
+    try (Response r = client.newCall(new Request.Builder().url("http://api/orders").build())
+        .execute()) {
+      assertThat(r.code()).isEqualTo(200);
+      assertThat(r.handshake().tlsVersion()).isEqualTo(TlsVersion.TLS_1_3);
+      assertThat(r.handshake().cipherSuite()).isEqualTo(CipherSuite.TLS_AES_128_GCM_SHA256);
+    }
+    // A client on the JDK's defaults lists AES-256-GCM first; the server's order wins.
+    OkHttpClient jdkDefaults = plainClient(held(TestPki.leaf(CA, WEB)), CA.certificate());
+    String url = "https://127.0.0.1:" + tlsConnector.getLocalPort() + "/public";
+    try (Response r = jdkDefaults.newCall(new Request.Builder().url(url).build()).execute()) {
+      assertThat(r.code()).isEqualTo(200);
+      assertThat(r.handshake().cipherSuite()).isEqualTo(CipherSuite.TLS_AES_128_GCM_SHA256);
+    }
   }
 
   @Test

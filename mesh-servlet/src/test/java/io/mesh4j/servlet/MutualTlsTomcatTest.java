@@ -124,6 +124,10 @@ class MutualTlsTomcatTest {
     tomcat.setBaseDir(tmp.resolve("tomcat").toString());
     SSLHostConfig host = new SSLHostConfig();
     host.setCertificateVerification("required");
+    // The recipe's two lines: the mesh's protocols and suites, not Tomcat's "HIGH" list.
+    javax.net.ssl.SSLParameters meshTls = server.serverTls().getDefaultSSLParameters();
+    host.setProtocols(String.join(",", meshTls.getProtocols()));
+    host.setCiphers(String.join(",", meshTls.getCipherSuites()));
     SSLHostConfigCertificate cert =
         new SSLHostConfigCertificate(host, SSLHostConfigCertificate.Type.UNDEFINED);
     cert.setSslContext(tomcatContext(server));
@@ -169,6 +173,7 @@ class MutualTlsTomcatTest {
     X509Certificate first;
     try (Response r = http.newCall(new Request.Builder().url("http://api/x").build()).execute()) {
       assertThat(r.body().string()).isEqualTo("app saw " + WEB);
+      assertThat(r.handshake().cipherSuite()).isEqualTo(okhttp3.CipherSuite.TLS_AES_128_GCM_SHA256);
       first = (X509Certificate) r.handshake().peerCertificates().get(0);
     }
 

@@ -48,6 +48,14 @@ import okhttp3.Response;
 public final class MtlsMain {
   static final String CLIENT_ID = "spiffe://bench.test/ns/bench/sa/client";
   static final String SERVER_ID = "spiffe://bench.test/ns/bench/sa/backend";
+  /**
+   * A file to record a JFR profile of the backend JVM to (settings {@code profile} with {@code
+   * method-profiling=max}: a 1 ms sampling period; stacks up to 256 frames), written when it
+   * stops; e.g. {@code E2E_JAVA_OPTS=-Dmesh4j.bench.mtls.backend.jfr=/tmp/backend.jfr}. The
+   * cells' start and end times (epoch ms) are printed on standard error, to split the profile
+   * per cell ({@code benchmarks/tools/JfrShares.java}).
+   */
+  static final String BACKEND_JFR_PROPERTY = "mesh4j.bench.mtls.backend.jfr";
 
   private final int[] concurrency;
   private final Duration warmup;
@@ -129,6 +137,8 @@ public final class MtlsMain {
     final Request request = HttpClients.get("http://backend/");
     final AtomicLong requests = new AtomicLong();
     final LongAdder clientHandshakes = new LongAdder();
+    /** The protocol and cipher suite of the last handshake, or null before the first. */
+    volatile String negotiated;
     private final ProcessHandle backend;
 
     Side(String key, String yaml, ProcessHandle backend) {
@@ -140,6 +150,9 @@ public final class MtlsMain {
         @Override
         public void secureConnectEnd(Call call, Handshake handshake) {
           handshakes.increment();
+          if (handshake != null) {
+            negotiated = handshake.tlsVersion().javaName() + " " + handshake.cipherSuite();
+          }
         }
       };
       this.client = MeshOkHttp.wrap(HttpClients.newClient().newBuilder()
@@ -206,8 +219,16 @@ public final class MtlsMain {
     Path clientDir = Files.createDirectories(dir.resolve("client"));
     TestPki.writeIdentity(serverDir, TestPki.leaf(ca, SERVER_ID), ca);
     TestPki.writeIdentity(clientDir, TestPki.leaf(ca, CLIENT_ID), ca);
-    ChildJvm backend = ChildJvm.start(List.of("-Xms256m", "-Xmx256m", "-XX:+UseParallelGC"),
-        MtlsBackend.class, List.of(serverDir.toString()), "ports: ",
+    List<String> backendFlags =
+        new ArrayList<>(List.of("-Xms256m", "-Xmx256m", "-XX:+UseParallelGC"));
+    String jfr = System.getProperty(BACKEND_JFR_PROPERTY);
+    if (jfr != null && !jfr.isBlank()) {
+      backendFlags.add("-XX:FlightRecorderOptions:stackdepth=256");
+      backendFlags.add(
+          "-XX:StartFlightRecording=settings=profile,method-profiling=max,filename=" + jfr);
+    }
+    ChildJvm backend = ChildJvm.start(backendFlags, MtlsBackend.class,
+        List.of(serverDir.toString()), "ports: ",
         dir.resolve("backend.log"));
     OkHttpClient statsClient = HttpClients.newClient();
     String[] ports = backend.ready().split(",");
@@ -241,6 +262,8 @@ public final class MtlsMain {
       Stats before = stats(statsClient, statsRequest);
       Rotation rotation = rotate(mtls, ca, serverDir, clientDir, statsClient, statsRequest);
       print(cells, priming, primed, before, rotation);
+      out.println();
+      out.println("negotiated (client's last handshake): " + mtls.negotiated);
     } finally {
       HttpClients.shutdown(statsClient);
       backend.close();
@@ -252,10 +275,13 @@ public final class MtlsMain {
     Stats s0 = stats(statsClient, statsRequest);
     long r0 = side.requests.get();
     long h0 = side.clientHandshakes.sum();
+    long start = System.currentTimeMillis();
     CellResult r = ClosedLoop.run(side, c, warmup.toNanos(), measure.toNanos());
+    long end = System.currentTimeMillis();
     Stats s1 = stats(statsClient, statsRequest);
-    System.err.printf(Locale.ROOT, "%s c=%d round %d: %.0f req/s, p99 %.0f us%n", side.key, c,
-        round, r.throughput(), r.latencyMicros(99));
+    System.err.printf(Locale.ROOT, "%s c=%d round %d: %.0f req/s, p99 %.0f us, %d requests"
+            + " (epoch ms %d-%d, measured from %d)%n", side.key, c, round, r.throughput(),
+        r.latencyMicros(99), side.requests.get() - r0, start, end, start + warmup.toMillis());
     return new Cell(side.key, c, round, r, side.requests.get() - r0,
         s1.handshakes - s0.handshakes, side.clientHandshakes.sum() - h0);
   }
@@ -325,13 +351,15 @@ public final class MtlsMain {
     out.println("Warm cells:");
     out.println();
     out.println("| c | side | req/s | p50 µs | p99 µs | client CPU µs/req | backend CPU µs/req"
-        + " | handshakes (server / client) | requests | handshakes per 10k req |");
-    out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        + " | handshakes (server / client) | requests | handshakes per 10k req"
+        + " | client alloc B/req (load threads) |");
+    out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (int c : concurrency) {
       for (String side : new String[] {"plaintext", "mTLS"}) {
         for (Cell x : cells) {
           if (x.concurrency != c || !x.side.equals(side)) continue;
-          out.println(row(x));
+          out.println(row(x) + String.format(Locale.ROOT, " %.0f |",
+              x.result.allocatedBytesPerRequest()));
         }
       }
     }

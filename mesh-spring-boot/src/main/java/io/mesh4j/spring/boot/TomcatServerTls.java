@@ -18,6 +18,8 @@ import org.apache.tomcat.util.net.SSLHostConfigCertificate;
  * io.mesh4j.Mesh#serverTls()}: Tomcat takes a ready context through its own {@link SSLContext}
  * interface (the recipe of docs/security.md). Client certificates are {@code required} in strict
  * mode, {@code optional} in permissive mode; Tomcat exposes a verified one to {@code MeshFilter}.
+ * The connector offers the mesh context's protocols and cipher suites, in its order (server order
+ * wins), not Tomcat's defaults.
  */
 final class TomcatServerTls {
   private TomcatServerTls() {}
@@ -25,6 +27,12 @@ final class TomcatServerTls {
   static void apply(Connector connector, ServerTlsSettings tls) {
     SSLHostConfig host = new SSLHostConfig();
     host.setCertificateVerification(tls.requireClientCertificate ? "required" : "optional");
+    // Tomcat sets its own protocols and cipher list (OpenSSL's "HIGH", CBC suites included) on
+    // every engine, over the context's: hand it the mesh's. honorCipherOrder stays unset: set, it
+    // makes Tomcat impose its own re-sorted order (AES-256 first); unset, the context's order wins.
+    SSLParameters mesh = tls.context.getDefaultSSLParameters();
+    host.setProtocols(String.join(",", mesh.getProtocols()));
+    host.setCiphers(String.join(",", mesh.getCipherSuites()));
     SSLHostConfigCertificate certificate =
         new SSLHostConfigCertificate(host, SSLHostConfigCertificate.Type.UNDEFINED);
     certificate.setSslContext(new MeshContext(tls));

@@ -14,15 +14,19 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.CipherSuite;
+import okhttp3.ConnectionSpec;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.TlsVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,6 +103,8 @@ class MeshServerTlsTest {
       assertThat(r.code()).isEqualTo(200);
       assertThat(r.body().string()).isEqualTo("tls " + WEB);
       assertThat(r.handshake()).isNotNull();
+      assertThat(r.handshake().tlsVersion()).isEqualTo(TlsVersion.TLS_1_3);
+      assertThat(r.handshake().cipherSuite()).isEqualTo(CipherSuite.TLS_AES_128_GCM_SHA256);
       assertThat(Apps.webServerClass(app)).containsIgnoringCase(Apps.SERVER);
     }
   }
@@ -147,7 +153,16 @@ class MeshServerTlsTest {
       try (Response r = anonymousTls().newCall(new Request.Builder().url(url).build()).execute()) {
         assertThat(r.code()).isEqualTo(200);
         assertThat(r.body().string()).isEqualTo("tls anonymous");
+        // The JDK's defaults list AES-256-GCM first; the container keeps the mesh's order.
+        assertThat(r.handshake().cipherSuite()).isEqualTo(CipherSuite.TLS_AES_128_GCM_SHA256);
       }
+      // TLS 1.2 with only a CBC suite: the container enables none (AEAD only).
+      OkHttpClient cbcOnly = anonymousTls().newBuilder().connectionSpecs(List.of(
+          new ConnectionSpec.Builder(true).tlsVersions(TlsVersion.TLS_1_2)
+              .cipherSuites(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256).build()))
+          .build();
+      assertThatThrownBy(() -> cbcOnly.newCall(new Request.Builder().url(url).build()).execute()
+          .close()).isInstanceOf(IOException.class);
     } finally {
       permissive.close();
     }
