@@ -1002,7 +1002,7 @@ final class ConfigSchema {
       new RecordBinding<>(CONCURRENCY_LIMIT, ConcurrencyLimitConfig.class,
           ConcurrencyLimitConfig.DEFAULT);
 
-  /** {@code virtual_hosts} take the inbound direction; {@code trusted_proxies} are CIDRs. */
+  /** {@code virtual_hosts} take the inbound direction. */
   static final RecordBinding<InboundConfig> INBOUND_RECORD = new RecordBinding<>(
       INBOUND, InboundConfig.class, InboundConfig.EMPTY, new RecordBinding.Spec<InboundConfig>()
           .codec("virtual_hosts", (in, key, values) -> values.set("virtualHosts",
@@ -1010,14 +1010,45 @@ final class ConfigSchema {
             if (all || !c.virtualHosts().isEmpty()) {
               out.set(key, sink.unbound(VIRTUAL_HOST, c.virtualHosts()));
             }
-          }, "virtualHosts")
-          .codec("trusted_proxies", (in, key, values) -> values.set("trustedProxies",
-              in.cidrs(key)), (c, out, key, all, sink) -> {
-            if (all || !c.trustedProxies().isEmpty()) {
-              ArrayNode a = out.putArray(key);
-              for (Cidr cidr : c.trustedProxies()) a.add(cidr.toString());
+          }, "virtualHosts"));
+
+  /** Names are lower-cased by the record; both lists written whenever the section is. */
+  static final RecordBinding<PropagateConfig> PROPAGATE_RECORD = new RecordBinding<>(
+      PROPAGATE, PropagateConfig.class, PropagateConfig.NONE,
+      new RecordBinding.Spec<PropagateConfig>().shown("headers"));
+
+  /**
+   * {@code allowed_hosts}: each item a host name or IP literal without port (normalized by the
+   * record); a bad one is reported with its index and dropped.
+   */
+  static final RecordBinding<AdminConfig> ADMIN_RECORD = new RecordBinding<>(
+      ADMIN, AdminConfig.class, AdminConfig.DISABLED, new RecordBinding.Spec<AdminConfig>()
+          .shown("enabled").shown("allow_from")
+          .codec("allowed_hosts", (in, key, values) -> {
+            List<String> items = in.strings(key);
+            if (items == null) return;
+            List<String> hosts = new ArrayList<>(items.size());
+            for (int i = 0; i < items.size(); i++) {
+              if (AdminConfig.isHostName(AdminConfig.normalizeHost(items.get(i)))) {
+                hosts.add(items.get(i));
+              } else {
+                in.bad(in.p(key) + "[" + i + "]", Checks.quote(items.get(i))
+                    + " (expected: a host name or IP literal without port, such as"
+                    + " admin.internal)");
+              }
             }
-          }, "trustedProxies"));
+            values.set("allowedHosts", hosts);
+          }, (a, out, key, all, sink) -> {
+            if (all || !a.allowedHosts().isEmpty()) {
+              ArrayNode hosts = out.putArray(key);
+              for (String h : a.allowedHosts()) hosts.add(h);
+            }
+          }, "allowedHosts"));
+
+  static final RecordBinding<PathNormalizationConfig> PATH_NORMALIZATION_RECORD =
+      new RecordBinding<>(PATH_NORMALIZATION, PathNormalizationConfig.class,
+          PathNormalizationConfig.DEFAULT, new RecordBinding.Spec<PathNormalizationConfig>()
+              .component("path_with_escaped_slashes_action", "escapedSlashes"));
 
   static final RecordBinding<IdentitySourceConfig.Pem> PEM_RECORD = new RecordBinding<>(
       PEM, IdentitySourceConfig.Pem.class, new IdentitySourceConfig.Pem(null, null, null, null));

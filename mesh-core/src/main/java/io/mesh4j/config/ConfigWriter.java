@@ -206,26 +206,14 @@ public final class ConfigWriter {
       ObjectNode inbound = ConfigSchema.INBOUND_RECORD.write(c.inbound(), all, this);
       if (!inbound.isEmpty()) o.set("inbound", inbound);
       if (all || !c.propagate().equals(PropagateConfig.NONE)) {
-        ObjectNode propagate = o.putObject("propagate");
-        strings(propagate.putArray("headers"), c.propagate().headers());
-        if (all || !c.propagate().deadlineHeaders().isEmpty()) {
-          strings(propagate.putArray("deadline_headers"), c.propagate().deadlineHeaders());
-        }
+        o.set("propagate", ConfigSchema.PROPAGATE_RECORD.write(c.propagate(), all, this));
       }
       if (all || !c.admin().equals(AdminConfig.DISABLED)) {
-        ObjectNode admin = o.putObject("admin");
-        admin.put("enabled", c.admin().enabled());
-        cidrs(admin.putArray("allow_from"), c.admin().allowFrom());
-        if (all || !c.admin().allowedHosts().isEmpty()) {
-          strings(admin.putArray("allowed_hosts"), c.admin().allowedHosts());
-        }
+        o.set("admin", ConfigSchema.ADMIN_RECORD.write(c.admin(), all, this));
       }
-      PathNormalizationConfig pn = c.pathNormalization();
-      if (all || !pn.equals(PathNormalizationConfig.DEFAULT)) {
-        ObjectNode paths = o.putObject("path_normalization");
-        paths.put("normalize_path", pn.normalizePath());
-        paths.put("merge_slashes", pn.mergeSlashes());
-        paths.put("path_with_escaped_slashes_action", pn.escapedSlashes().configName());
+      if (all || !c.pathNormalization().equals(PathNormalizationConfig.DEFAULT)) {
+        o.set("path_normalization",
+            ConfigSchema.PATH_NORMALIZATION_RECORD.write(c.pathNormalization(), all, this));
       }
       policies(o, c.policies());
       if (all || !c.identitySources().isEmpty()) {

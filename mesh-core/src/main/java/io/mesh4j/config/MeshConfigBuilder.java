@@ -300,8 +300,11 @@ public final class MeshConfigBuilder {
     if (admin != null) throw new IllegalStateException("admin was already set");
     AdminBuilder b = new AdminBuilder();
     Objects.requireNonNull(spec, "spec").accept(b);
-    admin = new AdminConfig(b.enabled, b.allowFrom == null ? AdminConfig.DISABLED.allowFrom()
-        : b.allowFrom, b.allowedHosts);
+    admin = b.allowFrom == null
+        ? ConfigSchema.ADMIN_RECORD.of("admin", "enabled", b.enabled,
+            "allowed_hosts", b.allowedHosts)
+        : ConfigSchema.ADMIN_RECORD.of("admin", "enabled", b.enabled,
+            "allow_from", b.allowFrom, "allowed_hosts", b.allowedHosts);
     return this;
   }
 

@@ -35,12 +35,14 @@ import java.util.function.Function;
  *   <li>{@code map(SECTION)}: a record with a binding of its own (declared earlier), or a section
  *       not bound yet ({@code retry}, {@code hash_on}), which the reader and writer still handle
  *       by hand ({@link Source#unbound}, {@link Sink#unbound});
- *   <li>{@code listOf(string())}: a {@code List<String>}; {@code listOf(map(SECTION))}: a list of
+ *   <li>{@code listOf(string())}: a {@code List<String>}, or a {@code List<Cidr>} (each item an
+ *       address or CIDR); {@code listOf(map(SECTION))}: a list of
  *       bound records, where {@code anyOf(string, map(SECTION))} lets an item be the text of its
  *       section's first key alone ({@code endpoints: [host:port]}).
  * </ul>
  *
- * <p>A key whose shape is not one component ({@code lb}: a name in {@code lb}, or {@code {custom:
+ * <p>A key named otherwise than its component names the component in its {@link
+ * Spec#component}. A key whose shape is not one component ({@code lb}: a name in {@code lb}, or {@code {custom:
  * ...}} in {@code lbCustom}) has an explicit {@link Codec}, declared with the binding. From this
  * {@link TreeReader} reads the section (every problem reported with its path), {@link
  * MeshConfigBuilder} checks and collects a builder's values and {@link ConfigWriter} writes the
@@ -157,6 +159,7 @@ final class RecordBinding<R extends Record> {
     private final Map<String, String[]> codecComponents = new HashMap<>();
     private final Map<String, Function<R, Object>> defaultsOf = new HashMap<>();
     private final Set<String> shown = new HashSet<>();
+    private final Map<String, String> componentOf = new HashMap<>();
     private Consumer<Object[]> derive = values -> {};
     private String item = "a map";
 
@@ -164,6 +167,16 @@ final class RecordBinding<R extends Record> {
     Spec<R> codec(String key, Reader read, Writer<R> write, String... components) {
       codecs.put(key, new Codec<>(read, write));
       codecComponents.put(key, components);
+      return this;
+    }
+
+    /**
+     * {@code key} is bound to {@code component} rather than to its camel-case namesake ({@code
+     * path_with_escaped_slashes_action} ↔ {@code escapedSlashes}), with the shape its declaration
+     * gives.
+     */
+    Spec<R> component(String key, String component) {
+      componentOf.put(key, component);
       return this;
     }
 
@@ -200,7 +213,7 @@ final class RecordBinding<R extends Record> {
   }
 
   /** How one key maps to the record. */
-  private enum Shape { SCALAR, ENUM, STRING_ENUM, BOUND, UNBOUND, STRINGS, BOUND_LIST, CODEC }
+  private enum Shape { SCALAR, ENUM, STRING_ENUM, BOUND, UNBOUND, STRINGS, CIDRS, BOUND_LIST, CODEC }
 
   /** One key of the section. */
   private static final class Key {
@@ -282,6 +295,7 @@ final class RecordBinding<R extends Record> {
     Set<String> named = new HashSet<>(spec.codecs.keySet());
     named.addAll(spec.shown);
     named.addAll(spec.defaultsOf.keySet());
+    named.addAll(spec.componentOf.keySet());
     for (String key : named) {
       if (!section.fields().stream().anyMatch(f -> f.name().equals(key))) {
         throw new IllegalStateException(section.id + " has no key " + key + " (named by its"
@@ -305,10 +319,11 @@ final class RecordBinding<R extends Record> {
         keys[k] = new Key(f, Shape.CODEC, -1, null, false, null, codec, spec.shown.contains(f.name()),
             spec.defaultsOf.get(f.name()));
       } else {
-        int i = indexOf(camel(f.name()));
+        String name = spec.componentOf.getOrDefault(f.name(), camel(f.name()));
+        int i = indexOf(name);
         if (i < 0) {
           throw new IllegalStateException(section.id + "." + f.name() + ": "
-              + type.getSimpleName() + " has no component " + camel(f.name()) + " (components: "
+              + type.getSimpleName() + " has no component " + name + " (components: "
               + String.join(", ", componentNames) + "; or declare a codec for the key)");
         }
         if (covered[i]) {
@@ -383,6 +398,9 @@ final class RecordBinding<R extends Record> {
       ConfigSchema.Type item = t.item;
       if (item.kind == ConfigSchema.Type.Kind.STRING && element == String.class) {
         return new Key(f, Shape.STRINGS, i, null, false, null, null, shown, defaultOf);
+      }
+      if (item.kind == ConfigSchema.Type.Kind.STRING && element == Cidr.class) {
+        return new Key(f, Shape.CIDRS, i, null, false, null, null, shown, defaultOf);
       }
       ConfigSchema.Type map = item;
       boolean shorthand = false;
@@ -467,6 +485,8 @@ final class RecordBinding<R extends Record> {
 
   /** The component position of {@code key} ({@code max_ejection_percent}) or component name. */
   int index(String key) {
+    Key k = byName.get(key);
+    if (k != null && k.index >= 0) return k.index;
     int i = indexOf(camel(key));
     if (i < 0) throw new IllegalArgumentException(section.id + " has no key " + key);
     return i;
@@ -650,6 +670,9 @@ final class RecordBinding<R extends Record> {
       case STRINGS -> {
         return in.strings(key);
       }
+      case CIDRS -> {
+        return in.cidrs(key);
+      }
       case BOUND_LIST -> {
         return list(in, key, k.nested, k.shorthand);
       }
@@ -747,6 +770,10 @@ final class RecordBinding<R extends Record> {
         case STRINGS -> {
           ArrayNode a = o.putArray(key);
           for (Object s : (List<?>) v) a.add((String) s);
+        }
+        case CIDRS -> {
+          ArrayNode a = o.putArray(key);
+          for (Object c : (List<?>) v) a.add(c.toString());
         }
         case BOUND_LIST -> {
           ArrayNode a = o.putArray(key);

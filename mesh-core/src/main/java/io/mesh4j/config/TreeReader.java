@@ -67,9 +67,6 @@ final class TreeReader {
   private static final String[] RATE_LIMIT_KEYS = ConfigSchema.RATE_LIMIT.keys();
   private static final String[] RATE_LIMIT_KEY_KEYS = ConfigSchema.RATE_LIMIT_KEY.keys();
   private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
-  private static final String[] PROPAGATE_KEYS = ConfigSchema.PROPAGATE.keys();
-  private static final String[] ADMIN_KEYS = ConfigSchema.ADMIN.keys();
-  private static final String[] PATH_NORMALIZATION_KEYS = ConfigSchema.PATH_NORMALIZATION.keys();
   private static final String[] CUSTOM_MATCH_KEYS = ConfigSchema.CUSTOM_MATCH.keys();
   private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
   private static final String[] TLS_VERIFY_KEYS = ConfigSchema.TLS_VERIFY.keys();
@@ -382,37 +379,16 @@ final class TreeReader {
     InboundConfig inbound = null;
     Section in = s.section("inbound", INBOUND_KEYS);
     if (in != null) inbound = ConfigSchema.INBOUND_RECORD.read(in);
-    PropagateConfig propagate = null;
-    Section prop = s.section("propagate", PROPAGATE_KEYS);
-    if (prop != null) {
-      propagate = new PropagateConfig(orElse(prop.strings("headers", TreeReader::lower), List.of()),
-          orElse(prop.strings("deadline_headers", TreeReader::lower), List.of()));
-    }
-    AdminConfig admin = null;
-    Section adm = s.section("admin", ADMIN_KEYS);
-    if (adm != null) {
-      admin = new AdminConfig(
-          orElse(adm.bool("enabled"), false),
-          orElse(cidrs(adm, "allow_from"), AdminConfig.DISABLED.allowFrom()),
-          orElse(hostNames(adm, "allowed_hosts"), List.of()));
-    }
-    PathNormalizationConfig paths = null;
-    Section pn = s.section("path_normalization", PATH_NORMALIZATION_KEYS);
-    if (pn != null) {
-      PathNormalizationConfig d = PathNormalizationConfig.DEFAULT;
-      paths = new PathNormalizationConfig(
-          orElse(pn.bool("normalize_path"), d.normalizePath()),
-          orElse(pn.bool("merge_slashes"), d.mergeSlashes()),
-          orElse(enumValue(pn, "path_with_escaped_slashes_action",
-              PathNormalizationConfig.EscapedSlashes::fromConfigName,
-              "keep_unchanged, reject_request, unescape_and_redirect or unescape_and_forward"),
-              d.escapedSlashes()));
-    }
     List<IdentitySourceConfig> identitySources =
         ConfigSchema.IDENTITY_SOURCE_RECORD.readList(s, "identity_sources");
     return new MeshConfig(
         orElse(version, MeshConfig.CURRENT_VERSION), service, clusters, outbound, inbound,
-        propagate, admin, policies(s), paths, bound(s.section("locality", LOCALITY_KEYS), ConfigSchema.LOCALITY_RECORD),
+        bound(s.section("propagate", ConfigSchema.PROPAGATE.keys()), ConfigSchema.PROPAGATE_RECORD),
+        bound(s.section("admin", ConfigSchema.ADMIN.keys()), ConfigSchema.ADMIN_RECORD),
+        policies(s),
+        bound(s.section("path_normalization", ConfigSchema.PATH_NORMALIZATION.keys()),
+            ConfigSchema.PATH_NORMALIZATION_RECORD),
+        bound(s.section("locality", LOCALITY_KEYS), ConfigSchema.LOCALITY_RECORD),
         identitySources);
   }
 
@@ -977,22 +953,6 @@ final class TreeReader {
       if (kind == null) quiet.add(p);
     }
     return new QueryMatchConfig(name, kind, value, present);
-  }
-
-  private List<String> hostNames(Section s, String key) {
-    List<String> items = s.strings(key, x -> x);
-    if (items == null) return null;
-    List<String> out = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      String h = AdminConfig.normalizeHost(items.get(i));
-      if (AdminConfig.isHostName(h)) {
-        out.add(h);
-      } else {
-        bad(s.p(key) + "[" + i + "]", Checks.quote(items.get(i))
-            + " (expected: a host name or IP literal without port, such as admin.internal)");
-      }
-    }
-    return out;
   }
 
   private List<Cidr> cidrs(Section s, String key) {
