@@ -851,14 +851,79 @@ final class ConfigSchema {
   static final RecordBinding<FaultConfig.Abort> ABORT_RECORD = new RecordBinding<>(
       ABORT, FaultConfig.Abort.class, new FaultConfig.Abort(503, 0));
 
-  /** {@code max} defaults to 10 × {@code base} when only {@code base} is given (Envoy's rule). */
+  /**
+   * {@code max} defaults to 10 × {@code base} when only {@code base} is given (Envoy's rule), so
+   * both keys are always written: {@code max} left out would be read back as 10 × {@code base}.
+   */
   static final RecordBinding<RetryConfig.Backoff> BACKOFF_RECORD = new RecordBinding<>(
-      BACKOFF, RetryConfig.Backoff.class, RetryConfig.Backoff.DEFAULT, v -> {
+      BACKOFF, RetryConfig.Backoff.class, RetryConfig.Backoff.DEFAULT,
+      new RecordBinding.Spec<RetryConfig.Backoff>().shown("base").shown("max").derive(v -> {
         if (v[1] == null && v[0] instanceof Duration base) {
           Duration ten = base.multipliedBy(10);
           v[1] = ten.compareTo(DurationParser.MAX) <= 0 ? ten : DurationParser.MAX;
         }
-      });
+      }));
+
+  /**
+   * A cluster's policy: {@code budget} is a map (a partial one takes the other default), or
+   * {@code off}/{@code false}, which is a {@code null} budget.
+   */
+  static final RecordBinding<RetryConfig> RETRY_RECORD = new RecordBinding<>(
+      RETRY, RetryConfig.class, RetryConfig.DEFAULT, new RecordBinding.Spec<RetryConfig>()
+          .codec("budget", (in, key, values) -> {
+            JsonNode v = in.raw(key);
+            if (v != null && isOff(v)) {
+              values.set("budget", RecordBinding.NONE);
+            } else {
+              values.set("budget", budget(in, key));
+            }
+          }, (r, out, key, all, sink) -> {
+            if (r.budget() == null) {
+              out.put(key, "off");
+            } else if (all || !r.budget().equals(RetryConfig.Budget.DEFAULT)) {
+              out.set(key, BUDGET_RECORD.write(r.budget(), true));
+            }
+          }, "budget"));
+
+  /**
+   * A route's override of its cluster's policy: a key left out is {@code null} (the cluster's
+   * value stands); only the cluster's policy can turn the budget off.
+   */
+  static final RecordBinding<RetryOverride> RETRY_OVERRIDE_RECORD = new RecordBinding<>(
+      RETRY, RetryOverride.class, new RetryOverride(null, null, null, null, null, null, null),
+      new RecordBinding.Spec<RetryOverride>()
+          .codec("budget", (in, key, values) -> {
+            JsonNode v = in.raw(key);
+            if (v != null && isOff(v)) {
+              in.typeError(in.p(key), v, "a map; a retry budget can be turned off only in the"
+                  + " cluster's retry policy");
+            } else {
+              values.set("budget", budget(in, key));
+            }
+          }, (r, out, key, all, sink) -> {
+            // both keys: a partial budget would take the defaults, not the cluster's values
+            if (r.budget() != null) out.set(key, BUDGET_RECORD.write(r.budget(), true));
+          }, "budget"));
+
+  private static boolean isOff(JsonNode v) {
+    return (v.isBoolean() && !v.booleanValue()) || (v.isTextual() && v.textValue().equals("off"));
+  }
+
+  /** The budget map at {@code key}, or {@code null} when absent or not a map (reported). */
+  private static RetryConfig.Budget budget(RecordBinding.Source in, String key) {
+    if (!in.has(key)) return null;
+    RecordBinding.Source b = in.section(key, BUDGET.keys());
+    if (b == null) {
+      in.taint(in.p(key));
+      return null;
+    }
+    return BUDGET_RECORD.read(b);
+  }
+
+  /** Exactly one of {@code header} (lower-cased by the record), {@code cookie}, {@code source_ip}. */
+  static final RecordBinding<HashOnConfig> HASH_ON_RECORD = new RecordBinding<>(
+      HASH_ON, HashOnConfig.class, new HashOnConfig(HashOnConfig.Kind.SOURCE_IP, null),
+      new RecordBinding.Spec<HashOnConfig>().choice("kind", "name"));
 
   static final RecordBinding<Locality> LOCALITY_RECORD = new RecordBinding<>(
       LOCALITY, Locality.class, Locality.UNKNOWN);

@@ -228,8 +228,6 @@ public final class ConfigWriter {
     /** The sections read and written by hand, not yet through a {@link RecordBinding}. */
     @Override
     public JsonNode unbound(ConfigSchema.Section section, Object value) {
-      if (value instanceof RetryConfig r) return retry(r);
-      if (value instanceof HashOnConfig h) return hashOn(h);
       if (value instanceof AuthzConfig a) return authz(a);
       if (section == ConfigSchema.VIRTUAL_HOST) {
         @SuppressWarnings("unchecked")
@@ -243,67 +241,6 @@ public final class ConfigWriter {
         return o;
       }
       throw new IllegalStateException(section.id + " has neither a binding nor a writer");
-    }
-
-    /** A cluster's policy, whole: the fields a retry block leaves out take the defaults. */
-    private ObjectNode retry(RetryConfig r) {
-      ObjectNode o = F.objectNode();
-      o.put("attempts", r.attempts());
-      retryOn(o, r.retryOn());
-      if (all || !r.retriableStatusCodes().isEmpty()) {
-        ints(o.putArray("retriable_status_codes"), r.retriableStatusCodes());
-      }
-      if (r.perTryTimeout() != null) o.put("per_try_timeout", duration(r.perTryTimeout()));
-      o.set("backoff", backoff(r.backoff()));
-      if (r.budget() == null) {
-        o.put("budget", "off");
-      } else {
-        o.set("budget", budget(r.budget()));
-      }
-      o.put("idempotent_only", r.idempotentOnly());
-      return o;
-    }
-
-    /** A route's override: only the fields it sets, in either style. */
-    private ObjectNode retryOverride(RetryOverride r) {
-      ObjectNode o = F.objectNode();
-      if (r.attempts() != null) o.put("attempts", r.attempts());
-      if (r.retryOn() != null) retryOn(o, r.retryOn());
-      if (r.retriableStatusCodes() != null) {
-        ints(o.putArray("retriable_status_codes"), r.retriableStatusCodes());
-      }
-      if (r.perTryTimeout() != null) o.put("per_try_timeout", duration(r.perTryTimeout()));
-      if (r.backoff() != null) o.set("backoff", backoff(r.backoff()));
-      if (r.budget() != null) o.set("budget", budget(r.budget()));
-      if (r.idempotentOnly() != null) o.put("idempotent_only", r.idempotentOnly());
-      return o;
-    }
-
-    private static void retryOn(ObjectNode o, Set<RetryOn> set) {
-      ArrayNode a = o.putArray("retry_on");
-      for (RetryOn r : RetryOn.values()) {
-        if (set.contains(r)) a.add(r.configName());
-      }
-    }
-
-    /** Both keys always: {@code max} alone left out would be read back as 10 × {@code base}. */
-    private static ObjectNode backoff(RetryConfig.Backoff b) {
-      return ConfigSchema.BACKOFF_RECORD.write(b, true);
-    }
-
-    /** Both keys always: an override's partial budget would take the defaults anyway. */
-    private static ObjectNode budget(RetryConfig.Budget b) {
-      return ConfigSchema.BUDGET_RECORD.write(b, true);
-    }
-
-    private static ObjectNode hashOn(HashOnConfig h) {
-      ObjectNode o = F.objectNode();
-      switch (h.kind()) {
-        case HEADER -> o.put("header", h.name());
-        case COOKIE -> o.put("cookie", h.name());
-        case SOURCE_IP -> o.put("source_ip", true);
-      }
-      return o;
     }
 
     // ----------------------------------------------------------------------------- routes
@@ -386,7 +323,9 @@ public final class ConfigWriter {
         if (all || !h.remove().isEmpty()) strings(n.putArray("remove"), h.remove());
       }
       if (r.timeout() != null) o.put("timeout", duration(r.timeout()));
-      if (r.retry() != null) o.set("retry", retryOverride(r.retry()));
+      if (r.retry() != null) {
+        o.set("retry", ConfigSchema.RETRY_OVERRIDE_RECORD.write(r.retry(), all, this));
+      }
       MirrorConfig m = r.mirror();
       if (m != null) o.set("mirror", ConfigSchema.MIRROR_RECORD.write(m, all));
       if (r.hedge() != null) o.set("hedge", ConfigSchema.HEDGE_RECORD.write(r.hedge(), all));
@@ -516,10 +455,6 @@ public final class ConfigWriter {
 
   private static void strings(ArrayNode a, Iterable<String> values) {
     for (String s : values) a.add(s);
-  }
-
-  private static void ints(ArrayNode a, List<Integer> values) {
-    for (Integer i : values) a.add(i);
   }
 
   private static void cidrs(ArrayNode a, List<Cidr> values) {

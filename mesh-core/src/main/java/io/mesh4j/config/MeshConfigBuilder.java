@@ -867,14 +867,8 @@ public final class MeshConfigBuilder {
    */
   public static final class RetryBuilder {
     private final boolean override;
-    private Integer attempts;
-    private Set<RetryOn> retryOn;
-    private List<Integer> retriableStatusCodes;
-    private Duration perTryTimeout;
-    private RetryConfig.Backoff backoff;
-    private boolean budgetSet;
-    private RetryConfig.Budget budget;
-    private Boolean idempotentOnly;
+    /** The keys set, with their checked values; {@code budget: off} is {@link RecordBinding#NONE}. */
+    private final Map<String, Object> values = new LinkedHashMap<>();
 
     RetryBuilder(boolean override) {
       this.override = override;
@@ -882,8 +876,9 @@ public final class MeshConfigBuilder {
 
     /** Total tries, the first included (1..10, default 2). */
     public RetryBuilder attempts(int attempts) {
-      require("attempts", Checks.range(attempts, 1, Checks.MAX_ATTEMPTS));
-      this.attempts = attempts;
+      String problem = ConfigSchema.RETRY_RECORD.problem("attempts", attempts);
+      if (problem != null) throw new IllegalArgumentException(problem);
+      values.put("attempts", attempts);
       return this;
     }
 
@@ -891,7 +886,7 @@ public final class MeshConfigBuilder {
     public RetryBuilder retryOn(RetryOn... conditions) {
       Set<RetryOn> set = new LinkedHashSet<>();
       for (RetryOn r : conditions) set.add(Objects.requireNonNull(r, "retry_on"));
-      this.retryOn = set;
+      values.put("retry_on", set);
       return this;
     }
 
@@ -902,13 +897,13 @@ public final class MeshConfigBuilder {
         require("retriable_status_codes", Checks.range(s, 100, 599));
         list.add(s);
       }
-      this.retriableStatusCodes = list;
+      values.put("retriable_status_codes", list);
       return this;
     }
 
     /** The deadline of one try (default none; the overall timeout still applies). */
     public RetryBuilder perTryTimeout(Duration timeout) {
-      this.perTryTimeout = positive("per_try_timeout", timeout);
+      values.put("per_try_timeout", positive("per_try_timeout", timeout));
       return this;
     }
 
@@ -926,15 +921,14 @@ public final class MeshConfigBuilder {
         throw new IllegalArgumentException("backoff.max: " + DurationParser.format(max)
             + " (expected: at least base, " + DurationParser.format(base) + ")");
       }
-      this.backoff = b;
+      values.put("backoff", b);
       return this;
     }
 
     /** Retries allowed: {@code percent} (0..100) of requests plus {@code minPerSecond}. */
     public RetryBuilder budget(double percent, int minPerSecond) {
-      this.budget = ConfigSchema.BUDGET_RECORD.of(
-          "budget", "percent", percent, "min_per_second", minPerSecond);
-      this.budgetSet = true;
+      values.put("budget", ConfigSchema.BUDGET_RECORD.of(
+          "budget", "percent", percent, "min_per_second", minPerSecond));
       return this;
     }
 
@@ -948,8 +942,7 @@ public final class MeshConfigBuilder {
         throw new IllegalStateException(
             "budget: a retry budget can be turned off only in the cluster's retry policy");
       }
-      this.budget = null;
-      this.budgetSet = true;
+      values.put("budget", RecordBinding.NONE);
       return this;
     }
 
@@ -957,25 +950,25 @@ public final class MeshConfigBuilder {
      * Whether POST/PATCH are retried only when the request never left (default true).
      */
     public RetryBuilder idempotentOnly(boolean idempotentOnly) {
-      this.idempotentOnly = idempotentOnly;
+      values.put("idempotent_only", idempotentOnly);
       return this;
     }
 
     RetryConfig toConfig() {
-      RetryConfig d = RetryConfig.DEFAULT;
-      return new RetryConfig(
-          attempts != null ? attempts : d.attempts(),
-          retryOn != null ? retryOn : d.retryOn(),
-          retriableStatusCodes != null ? retriableStatusCodes : d.retriableStatusCodes(),
-          perTryTimeout,
-          backoff,
-          budgetSet ? budget : d.budget(),
-          idempotentOnly != null ? idempotentOnly : d.idempotentOnly());
+      return ConfigSchema.RETRY_RECORD.of("retry", keyValues());
     }
 
     RetryOverride toOverride() {
-      return new RetryOverride(attempts, retryOn, retriableStatusCodes, perTryTimeout, backoff,
-          budget, idempotentOnly);
+      return ConfigSchema.RETRY_OVERRIDE_RECORD.of("retry", keyValues());
+    }
+
+    private Object[] keyValues() {
+      List<Object> kv = new ArrayList<>(values.size() * 2);
+      values.forEach((k, v) -> {
+        kv.add(k);
+        kv.add(v);
+      });
+      return kv.toArray();
     }
   }
 

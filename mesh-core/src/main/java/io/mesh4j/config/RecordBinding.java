@@ -12,10 +12,13 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -55,12 +58,26 @@ final class RecordBinding<R extends Record> {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   /**
+   * A value a codec or builder gives a component that is {@code null} in the record on purpose
+   * ({@code budget: off}), where {@code null} itself means "unset, take the default".
+   */
+  static final Object NONE = new Object() {
+    @Override
+    public String toString() {
+      return "NONE";
+    }
+  };
+
+  /**
    * One map of the document being read ({@link TreeReader}'s): typed reads that report a
    * malformed value with its path and give {@code null}.
    */
   interface Source {
     /** The path of {@code key} in this map. */
     String p(String key);
+
+    /** The path of this map itself. */
+    String path();
 
     boolean has(String key);
 
@@ -76,6 +93,12 @@ final class RecordBinding<R extends Record> {
     Boolean bool(String key);
 
     Duration duration(String key);
+
+    /** The list item {@code node} at {@code path} as an integer; reported and {@code null} if not. */
+    Integer integer(JsonNode node, String path);
+
+    /** The list item {@code node} at {@code path} as a string; reported and {@code null} if not. */
+    String string(JsonNode node, String path);
 
     /** The list of strings at {@code key}; bad elements reported and dropped. */
     List<String> strings(String key);
@@ -104,6 +127,9 @@ final class RecordBinding<R extends Record> {
 
     /** Reports a bad value the model holds a placeholder for. */
     void bad(String path, String message);
+
+    /** Reports a problem that left nothing in the model to re-check (a conflict of keys). */
+    void error(String path, String message);
 
     /** Reports that {@code v} is not {@code expected}. */
     void typeError(String path, JsonNode v, String expected);
@@ -160,6 +186,7 @@ final class RecordBinding<R extends Record> {
     private final Map<String, Function<R, Object>> defaultsOf = new HashMap<>();
     private final Set<String> shown = new HashSet<>();
     private final Map<String, String> componentOf = new HashMap<>();
+    private String[] choice;
     private Consumer<Object[]> derive = values -> {};
     private String item = "a map";
 
@@ -177,6 +204,18 @@ final class RecordBinding<R extends Record> {
      */
     Spec<R> component(String key, String component) {
       componentOf.put(key, component);
+      return this;
+    }
+
+    /**
+     * The section is a choice of exactly one of its keys ({@code hash_on: {header: x}}): the
+     * present key's name, upper-cased, is the constant of enum component {@code kind}; a string
+     * key's value is component {@code value}, and a key declared {@code oneOf("true")} is a flag
+     * that must be {@code true} (and leaves {@code value} null). None or several keys: the
+     * section is reported and read as {@code null}.
+     */
+    Spec<R> choice(String kind, String value) {
+      this.choice = new String[] {kind, value};
       return this;
     }
 
@@ -213,7 +252,10 @@ final class RecordBinding<R extends Record> {
   }
 
   /** How one key maps to the record. */
-  private enum Shape { SCALAR, ENUM, STRING_ENUM, BOUND, UNBOUND, STRINGS, CIDRS, BOUND_LIST, CODEC }
+  private enum Shape {
+    SCALAR, ENUM, STRING_ENUM, BOUND, UNBOUND, STRINGS, CIDRS, INTEGERS, ENUMS, BOUND_LIST, CODEC,
+    CHOICE
+  }
 
   /** One key of the section. */
   private static final class Key {
@@ -267,6 +309,8 @@ final class RecordBinding<R extends Record> {
   private final Object[] defaultValues;
   private final Consumer<Object[]> derive;
   private final String item;
+  /** A choice section's kind and value component positions ({@link Spec#choice}); else null. */
+  private final int[] choice;
 
   RecordBinding(ConfigSchema.Section section, Class<R> type, R defaults) {
     this(section, type, defaults, new Spec<>());
@@ -304,10 +348,34 @@ final class RecordBinding<R extends Record> {
     }
     boolean[] covered = new boolean[components.length];
     this.keys = new Key[fields.size()];
+    if (spec.choice != null) {
+      this.choice = new int[] {indexOf(spec.choice[0]), indexOf(spec.choice[1])};
+      if (choice[0] < 0 || choice[1] < 0 || !components[choice[0]].getType().isEnum()) {
+        throw new IllegalStateException(section.id + ": " + type.getSimpleName() + " has no enum "
+            + spec.choice[0] + " and component " + spec.choice[1] + " for its choice");
+      }
+      covered[choice[0]] = covered[choice[1]] = true;
+    } else {
+      this.choice = null;
+    }
     for (int k = 0; k < keys.length; k++) {
       ConfigSchema.Field f = fields.get(k);
       Codec<R> codec = spec.codecs.get(f.name());
-      if (codec != null) {
+      if (choice != null) {
+        Class<?> kind = components[choice[0]].getType();
+        Object constant = null;
+        for (Object c : kind.getEnumConstants()) {
+          if (((Enum<?>) c).name().equals(f.name().toUpperCase(Locale.ROOT))) constant = c;
+        }
+        boolean flag = f.type().kind == ConfigSchema.Type.Kind.ENUM
+            && f.type().values.equals(List.of("true"));
+        if (constant == null || !(flag || f.type().kind == ConfigSchema.Type.Kind.STRING)) {
+          throw new IllegalStateException(section.id + "." + f.name() + ": a choice key must name"
+              + " a constant of " + kind.getSimpleName() + " and be a string or oneOf(\"true\")");
+        }
+        keys[k] = new Key(f, Shape.CHOICE, -1, null, flag, Map.of(f.name(), constant), null,
+            false, null);
+      } else if (codec != null) {
         for (String c : spec.codecComponents.get(f.name())) {
           int i = indexOf(c);
           if (i < 0) {
@@ -371,18 +439,8 @@ final class RecordBinding<R extends Record> {
       return new Key(f, Shape.STRING_ENUM, i, null, false, null, null, shown, defaultOf);
     }
     if (t.kind == ConfigSchema.Type.Kind.ENUM && java.isEnum()) {
-      Map<String, Object> constants = new LinkedHashMap<>();
-      try {
-        Method m = java.getMethod("configName");
-        for (Object e : java.getEnumConstants()) constants.put((String) m.invoke(e), e);
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException(where + ": the enum has no configName()", e);
-      }
-      if (!constants.keySet().equals(new HashSet<>(t.values))) {
-        throw new IllegalStateException(where + ": declares " + t.values + ", the enum has "
-            + constants.keySet());
-      }
-      return new Key(f, Shape.ENUM, i, null, false, constants, null, shown, defaultOf);
+      return new Key(f, Shape.ENUM, i, null, false, constants(where, java, t), null, shown,
+          defaultOf);
     }
     if (t.kind == ConfigSchema.Type.Kind.MAP && Record.class.isAssignableFrom(java)) {
       RecordBinding<?> nested = t.section.binding();
@@ -393,6 +451,11 @@ final class RecordBinding<R extends Record> {
       }
       return new Key(f, Shape.BOUND, i, nested, false, null, null, shown, defaultOf);
     }
+    if (t.kind == ConfigSchema.Type.Kind.LIST && (java == List.class || java == Set.class)
+        && t.item.kind == ConfigSchema.Type.Kind.ENUM && element(c).isEnum()) {
+      return new Key(f, Shape.ENUMS, i, null, java == Set.class,
+          constants(where, element(c), t.item), null, shown, defaultOf);
+    }
     if (t.kind == ConfigSchema.Type.Kind.LIST && java == List.class) {
       Class<?> element = element(c);
       ConfigSchema.Type item = t.item;
@@ -401,6 +464,9 @@ final class RecordBinding<R extends Record> {
       }
       if (item.kind == ConfigSchema.Type.Kind.STRING && element == Cidr.class) {
         return new Key(f, Shape.CIDRS, i, null, false, null, null, shown, defaultOf);
+      }
+      if (item.kind == ConfigSchema.Type.Kind.INTEGER && element == Integer.class) {
+        return new Key(f, Shape.INTEGERS, i, null, false, null, null, shown, defaultOf);
       }
       ConfigSchema.Type map = item;
       boolean shorthand = false;
@@ -423,6 +489,22 @@ final class RecordBinding<R extends Record> {
     }
     throw new IllegalStateException(where + ": a " + c.getGenericType().getTypeName()
         + " cannot hold " + t.doc() + " (bind a record that has a binding, or declare a codec)");
+  }
+
+  /** An enum's constants by {@code configName()}, in declaration order, as declared by {@code t}. */
+  private static Map<String, Object> constants(String where, Class<?> java, ConfigSchema.Type t) {
+    Map<String, Object> constants = new LinkedHashMap<>();
+    try {
+      Method m = java.getMethod("configName");
+      for (Object e : java.getEnumConstants()) constants.put((String) m.invoke(e), e);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(where + ": the enum has no configName()", e);
+    }
+    if (!constants.keySet().equals(new HashSet<>(t.values))) {
+      throw new IllegalStateException(where + ": declares " + t.values + ", the enum has "
+          + constants.keySet());
+    }
+    return constants;
   }
 
   private static Class<?> element(RecordComponent c) {
@@ -518,7 +600,10 @@ final class RecordBinding<R extends Record> {
   /** As {@link #with}, filling {@code args} in place. */
   private R construct(Object[] args) {
     derive.accept(args);
-    for (int i = 0; i < args.length; i++) if (args[i] == null) args[i] = defaultValues[i];
+    for (int i = 0; i < args.length; i++) {
+      if (args[i] == null) args[i] = defaultValues[i];
+      else if (args[i] == NONE) args[i] = null;
+    }
     try {
       return canonical.newInstance(args);
     } catch (InvocationTargetException e) {
@@ -607,6 +692,7 @@ final class RecordBinding<R extends Record> {
    * #with}.
    */
   R read(Source in) {
+    if (choice != null) return readChoice(in);
     Object[] values = new Object[components.length];
     Values named = null;
     for (Key k : keys) {
@@ -618,6 +704,34 @@ final class RecordBinding<R extends Record> {
       } else {
         values[k.index] = read(in, k);
       }
+    }
+    return construct(values);
+  }
+
+  private R readChoice(Source in) {
+    List<String> present = new ArrayList<>(2);
+    for (Key k : keys) if (in.has(k.name())) present.add(k.name());
+    if (present.size() != 1) {
+      in.error(in.path(), (present.isEmpty() ? "empty" : "more than one of: "
+          + String.join(", ", present)) + " (expected exactly one of: "
+          + String.join(", ", section.keys()) + ")");
+      return null;
+    }
+    Key k = byName.get(present.get(0));
+    Object[] values = new Object[components.length];
+    values[choice[0]] = k.constants.get(k.name());
+    if (k.shorthand) {
+      Boolean b = in.bool(k.name());
+      if (b == null) return null;
+      if (!b) {
+        in.bad(in.p(k.name()), "false (expected: true)");
+        return null;
+      }
+      values[choice[1]] = NONE;
+    } else {
+      String v = in.string(k.name());
+      if (v == null) return null;
+      values[choice[1]] = v;
     }
     return construct(values);
   }
@@ -672,6 +786,39 @@ final class RecordBinding<R extends Record> {
       }
       case CIDRS -> {
         return in.cidrs(key);
+      }
+      case INTEGERS -> {
+        List<JsonNode> items = in.list(key);
+        if (items == null) return null;
+        List<Integer> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+          Integer n = in.integer(items.get(i), in.p(key) + "[" + i + "]");
+          if (n != null) out.add(n);
+          else in.taint(in.p(key));
+        }
+        return out;
+      }
+      case ENUMS -> {
+        List<JsonNode> items = in.list(key);
+        if (items == null) return null;
+        Collection<Object> out = k.shorthand ? new LinkedHashSet<>()
+            : new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+          String p = in.p(key) + "[" + i + "]";
+          String text = in.string(items.get(i), p);
+          if (text == null) {
+            in.taint(in.p(key));
+            continue;
+          }
+          Object value = k.constants.get(text);
+          if (value != null) {
+            out.add(value);
+          } else {
+            in.bad(p, Checks.quote(text) + " (expected one of: "
+                + String.join(", ", k.constants.keySet()) + ")");
+          }
+        }
+        return out;
       }
       case BOUND_LIST -> {
         return list(in, key, k.nested, k.shorthand);
@@ -746,6 +893,15 @@ final class RecordBinding<R extends Record> {
   /** As {@link #write(Record, boolean)}, sections without a binding written by {@code sink}. */
   ObjectNode write(R r, boolean all, Sink sink) {
     ObjectNode o = F.objectNode();
+    if (choice != null) {
+      Object kind = get(r, choice[0]);
+      for (Key k : keys) {
+        if (k.constants.get(k.name()) != kind) continue;
+        if (k.shorthand) o.put(k.name(), true);
+        else o.put(k.name(), (String) get(r, choice[1]));
+      }
+      return o;
+    }
     for (Key k : keys) {
       String key = k.name();
       if (k.shape == Shape.CODEC) {
@@ -774,6 +930,22 @@ final class RecordBinding<R extends Record> {
         case CIDRS -> {
           ArrayNode a = o.putArray(key);
           for (Object c : (List<?>) v) a.add(c.toString());
+        }
+        case INTEGERS -> {
+          ArrayNode a = o.putArray(key);
+          for (Object n : (List<?>) v) a.add((Integer) n);
+        }
+        case ENUMS -> {
+          ArrayNode a = o.putArray(key);
+          Collection<?> set = (Collection<?>) v;
+          if (k.shorthand) {
+            // a set: in declaration order, so the output does not depend on hashing
+            k.constants.forEach((name, c) -> {
+              if (set.contains(c)) a.add(name);
+            });
+          } else {
+            for (Object c : set) a.add(k.names.get(c));
+          }
         }
         case BOUND_LIST -> {
           ArrayNode a = o.putArray(key);

@@ -38,9 +38,6 @@ final class TreeReader {
   private static final String[] ROOT_KEYS = ConfigSchema.ROOT.keys();
   private static final String[] LOCALITY_KEYS = ConfigSchema.LOCALITY.keys();
   private static final String[] RETRY_KEYS = ConfigSchema.RETRY.keys();
-  private static final String[] BACKOFF_KEYS = ConfigSchema.BACKOFF.keys();
-  private static final String[] BUDGET_KEYS = ConfigSchema.BUDGET.keys();
-  private static final String[] HASH_ON_KEYS = ConfigSchema.HASH_ON.keys();
   private static final String[] OUTBOUND_KEYS = ConfigSchema.OUTBOUND.keys();
   private static final String[] INBOUND_KEYS = ConfigSchema.INBOUND.keys();
   private static final String[] VIRTUAL_HOST_KEYS = ConfigSchema.VIRTUAL_HOST.keys();
@@ -149,6 +146,26 @@ final class TreeReader {
     }
 
     @Override
+    public String path() {
+      return path;
+    }
+
+    @Override
+    public Integer integer(JsonNode v, String path) {
+      return TreeReader.this.integer(v, path);
+    }
+
+    @Override
+    public String string(JsonNode v, String path) {
+      return TreeReader.this.string(v, path);
+    }
+
+    @Override
+    public void error(String path, String message) {
+      TreeReader.this.error(path, message);
+    }
+
+    @Override
     public JsonNode raw(String key) {
       return node.get(key);
     }
@@ -253,8 +270,6 @@ final class TreeReader {
       Section s = section(key, section.keys());
       if (s == null) return null;
       if (section == ConfigSchema.AUTHZ) return authz(s);
-      if (section == ConfigSchema.RETRY) return retry(s);
-      if (section == ConfigSchema.HASH_ON) return hashOn(s);
       if (section == ConfigSchema.CUSTOM_LB) return customLb(s);
       throw new IllegalStateException(section.id + " has neither a binding nor a reader");
     }
@@ -407,98 +422,6 @@ final class TreeReader {
     return s == null ? null : binding.read(s);
   }
 
-  /** The fields a cluster policy and a route override share. */
-  private record RetryFields(
-      Integer attempts,
-      Set<RetryOn> retryOn,
-      List<Integer> codes,
-      Duration perTryTimeout,
-      RetryConfig.Backoff backoff,
-      boolean budgetSet,
-      RetryConfig.Budget budget,
-      Boolean idempotentOnly) {}
-
-  private RetryFields retryFields(Section s, boolean override) {
-    Set<RetryOn> retryOn = null;
-    List<String> names = s.strings("retry_on", Function.identity());
-    if (names != null) {
-      retryOn = new LinkedHashSet<>();
-      for (int i = 0; i < names.size(); i++) {
-        RetryOn r = RetryOn.fromConfigName(names.get(i));
-        if (r != null) {
-          retryOn.add(r);
-        } else {
-          bad(s.p("retry_on") + "[" + i + "]", Checks.quote(names.get(i)) + " (expected one of: "
-              + retryOnNames() + ")");
-        }
-      }
-    }
-    List<Integer> codes = null;
-    List<JsonNode> items = s.list("retriable_status_codes");
-    if (items != null) {
-      codes = new ArrayList<>();
-      for (int i = 0; i < items.size(); i++) {
-        Integer c = integer(items.get(i), s.p("retriable_status_codes") + "[" + i + "]");
-        if (c != null) codes.add(c);
-        else tainted.add(s.p("retriable_status_codes"));
-      }
-    }
-    RetryConfig.Backoff backoff = null;
-    Section b = s.section("backoff", BACKOFF_KEYS);
-    if (b != null) backoff = bound(b, ConfigSchema.BACKOFF_RECORD);
-    boolean budgetSet = s.has("budget");
-    RetryConfig.Budget budget = null;
-    JsonNode bv = s.raw("budget");
-    if (bv != null) {
-      boolean off = (bv.isBoolean() && !bv.booleanValue())
-          || (bv.isTextual() && bv.textValue().equals("off"));
-      if (off && override) {
-        bad(s.p("budget"), describe(bv) + " (expected: a map; a retry budget can be turned off "
-            + "only in the cluster's retry policy)");
-        budgetSet = false;
-      } else if (!off) {
-        Section bs = section(bv, s.p("budget"), BUDGET_KEYS);
-        if (bs == null) {
-          tainted.add(s.p("budget"));
-          budgetSet = false;
-        } else {
-          budget = bound(bs, ConfigSchema.BUDGET_RECORD);
-        }
-      }
-    }
-    return new RetryFields(
-        s.integer("attempts"), retryOn, codes, s.duration("per_try_timeout"), backoff,
-        budgetSet, budget, s.bool("idempotent_only"));
-  }
-
-  private static String retryOnNames() {
-    StringBuilder sb = new StringBuilder();
-    for (RetryOn r : RetryOn.values()) {
-      if (sb.length() > 0) sb.append(", ");
-      sb.append(r.configName());
-    }
-    return sb.toString();
-  }
-
-  private RetryConfig retry(Section s) {
-    RetryFields f = retryFields(s, false);
-    return new RetryConfig(
-        orElse(f.attempts(), RetryConfig.DEFAULT_ATTEMPTS),
-        orElse(f.retryOn(), RetryConfig.DEFAULT_RETRY_ON),
-        orElse(f.codes(), List.of()),
-        f.perTryTimeout(),
-        f.backoff(),
-        f.budgetSet() ? f.budget() : RetryConfig.Budget.DEFAULT,
-        orElse(f.idempotentOnly(), true));
-  }
-
-  private RetryOverride retryOverride(Section s) {
-    RetryFields f = retryFields(s, true);
-    return new RetryOverride(
-        f.attempts(), f.retryOn(), f.codes(), f.perTryTimeout(), f.backoff(), f.budget(),
-        f.idempotentOnly());
-  }
-
   /**
    * {@code burst} defaults to {@code requests_per_second} rounded up, at least 1; a missing rate
    * (reported here) stands in as 1.
@@ -535,34 +458,6 @@ final class TreeReader {
       return null;
     }
     return kind.equals("source") ? RateLimitConfig.Key.SOURCE : RateLimitConfig.Key.PRINCIPAL;
-  }
-
-  private HashOnConfig hashOn(Section s) {
-    List<String> kinds = s.present(HASH_ON_KEYS);
-    if (kinds.size() != 1) {
-      error(s.path, (kinds.isEmpty() ? "empty" : "more than one of: " + String.join(", ", kinds))
-          + " (expected exactly one of: header, cookie, source_ip)");
-      return null;
-    }
-    switch (kinds.get(0)) {
-      case "header" -> {
-        String h = s.string("header");
-        return h == null ? null : new HashOnConfig(HashOnConfig.Kind.HEADER, lower(h));
-      }
-      case "cookie" -> {
-        String c = s.string("cookie");
-        return c == null ? null : new HashOnConfig(HashOnConfig.Kind.COOKIE, c);
-      }
-      default -> {
-        Boolean b = s.bool("source_ip");
-        if (b == null) return null;
-        if (!b) {
-          bad(s.p("source_ip"), "false (expected: true)");
-          return null;
-        }
-        return new HashOnConfig(HashOnConfig.Kind.SOURCE_IP, null);
-      }
-    }
   }
 
   // ================================================================== virtual hosts and routes
@@ -671,9 +566,7 @@ final class TreeReader {
           orElse(headerMap(h, "add"), Map.of()), orElse(h.strings("remove", x -> x),
               List.of()));
     }
-    RetryOverride retry = null;
-    Section r = s.section("retry", RETRY_KEYS);
-    if (r != null) retry = retryOverride(r);
+    RetryOverride retry = bound(s.section("retry", RETRY_KEYS), ConfigSchema.RETRY_OVERRIDE_RECORD);
     MirrorConfig mirror = null;
     Section mi = s.section("mirror", MIRROR_KEYS);
     if (mi != null) mirror = bound(mi, ConfigSchema.MIRROR_RECORD);
