@@ -1122,6 +1122,22 @@ final class ConfigSchema {
       IDENTITY_SOURCE, IdentitySourceConfig.class, new IdentitySourceConfig(null, null),
       new RecordBinding.Spec<IdentitySourceConfig>().item("a map with name and pem"));
 
+  /** Exactly one of {@code header} (lower-cased by the record), {@code source}, {@code principal}. */
+  static final RecordBinding<RateLimitConfig.Key> RATE_LIMIT_KEY_RECORD = new RecordBinding<>(
+      RATE_LIMIT_KEY, RateLimitConfig.Key.class, RateLimitConfig.Key.SOURCE,
+      new RecordBinding.Spec<RateLimitConfig.Key>().choice("kind", "header"));
+
+  /**
+   * {@code burst} defaults to {@code requests_per_second} rounded up (and is always written); a
+   * missing rate, reported by the reader, stands in as 1.
+   */
+  static final RecordBinding<RateLimitConfig> RATE_LIMIT_RECORD = new RecordBinding<>(
+      RATE_LIMIT, RateLimitConfig.class,
+      new RateLimitConfig(1, 1, null, RateLimitConfig.DEFAULT_MAX_KEYS),
+      new RecordBinding.Spec<RateLimitConfig>().shown("burst").derive(v -> {
+        if (v[1] == null) v[1] = defaultBurst(v[0] instanceof Double rate ? rate : 1);
+      }));
+
   /** The default {@code rate_limit.burst}: {@code requests_per_second} rounded up, at least 1. */
   static int defaultBurst(double requestsPerSecond) {
     return requestsPerSecond >= Integer.MAX_VALUE

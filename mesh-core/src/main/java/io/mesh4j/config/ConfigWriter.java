@@ -338,23 +338,8 @@ public final class ConfigWriter {
         if (f.delay() != null) n.set("delay", ConfigSchema.DELAY_RECORD.write(f.delay(), all));
         if (f.abort() != null) n.set("abort", ConfigSchema.ABORT_RECORD.write(f.abort(), all));
       }
-      RateLimitConfig rl = r.rateLimit();
-      if (rl != null) {
-        ObjectNode n = o.putObject("rate_limit");
-        n.put("requests_per_second", rl.requestsPerSecond());
-        n.put("burst", rl.burst());
-        RateLimitConfig.Key key = rl.key();
-        if (key != null) {
-          ObjectNode k = n.putObject("key");
-          switch (key.kind()) {
-            case HEADER -> k.put("header", key.header());
-            case SOURCE -> k.put("source", true);
-            case PRINCIPAL -> k.put("principal", true);
-          }
-        }
-        if (all || rl.maxKeys() != RateLimitConfig.DEFAULT_MAX_KEYS) {
-          n.put("max_keys", rl.maxKeys());
-        }
+      if (r.rateLimit() != null) {
+        o.set("rate_limit", ConfigSchema.RATE_LIMIT_RECORD.write(r.rateLimit(), all, this));
       }
       policies(o, r.policies());
       return o;

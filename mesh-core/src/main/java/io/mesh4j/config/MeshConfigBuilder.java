@@ -1608,14 +1608,11 @@ public final class MeshConfigBuilder {
 
     private static RateLimitConfig rateLimitOf(
         double rate, Integer burst, RateLimitConfig.Key key, int maxKeys) {
-      reject("rate_limit.requests_per_second",
-          ConfigSchema.RATE_LIMIT.field("requests_per_second").type().check(rate));
-      if (burst != null) {
-        reject("rate_limit.burst", ConfigSchema.RATE_LIMIT.field("burst").check(burst));
-      }
-      reject("rate_limit.max_keys", ConfigSchema.RATE_LIMIT.field("max_keys").check(maxKeys));
-      return new RateLimitConfig(
-          rate, burst != null ? burst : ConfigSchema.defaultBurst(rate), key, maxKeys);
+      List<Object> kv = new ArrayList<>(List.of("requests_per_second", rate));
+      if (burst != null) kv.addAll(List.of("burst", burst));
+      if (key != null) kv.addAll(List.of("key", key));
+      kv.addAll(List.of("max_keys", maxKeys));
+      return ConfigSchema.RATE_LIMIT_RECORD.of("rate_limit", kv.toArray());
     }
 
     RouteConfig build() {

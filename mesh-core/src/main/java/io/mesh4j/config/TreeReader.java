@@ -61,8 +61,6 @@ final class TreeReader {
   private static final String[] FAULT_KEYS = ConfigSchema.FAULT.keys();
   private static final String[] DELAY_KEYS = ConfigSchema.DELAY.keys();
   private static final String[] ABORT_KEYS = ConfigSchema.ABORT.keys();
-  private static final String[] RATE_LIMIT_KEYS = ConfigSchema.RATE_LIMIT.keys();
-  private static final String[] RATE_LIMIT_KEY_KEYS = ConfigSchema.RATE_LIMIT_KEY.keys();
   private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
   private static final String[] CUSTOM_MATCH_KEYS = ConfigSchema.CUSTOM_MATCH.keys();
   private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
@@ -422,44 +420,6 @@ final class TreeReader {
     return s == null ? null : binding.read(s);
   }
 
-  /**
-   * {@code burst} defaults to {@code requests_per_second} rounded up, at least 1; a missing rate
-   * (reported here) stands in as 1.
-   */
-  private RateLimitConfig rateLimit(Section s) {
-    if (!s.has("requests_per_second")) {
-      bad(s.p("requests_per_second"), "missing (expected: > 0)");
-    }
-    Double rate = s.number("requests_per_second");
-    double r = rate != null ? rate : 1;
-    Integer burst = s.integer("burst");
-    return new RateLimitConfig(r, burst != null ? burst : ConfigSchema.defaultBurst(r),
-        rateLimitKey(s.section("key", RATE_LIMIT_KEY_KEYS)),
-        orElse(s.integer("max_keys"), RateLimitConfig.DEFAULT_MAX_KEYS));
-  }
-
-  private RateLimitConfig.Key rateLimitKey(Section s) {
-    if (s == null) return null;
-    List<String> kinds = s.present(RATE_LIMIT_KEY_KEYS);
-    if (kinds.size() != 1) {
-      bad(s.path, (kinds.isEmpty() ? "empty" : "more than one of: " + String.join(", ", kinds))
-          + " (expected exactly one of: header, source, principal)");
-      return null;
-    }
-    String kind = kinds.get(0);
-    if (kind.equals("header")) {
-      String h = s.string("header");
-      return h == null ? null : RateLimitConfig.Key.header(h);
-    }
-    Boolean b = s.bool(kind);
-    if (b == null) return null;
-    if (!b) {
-      bad(s.p(kind), "false (expected: true)");
-      return null;
-    }
-    return kind.equals("source") ? RateLimitConfig.Key.SOURCE : RateLimitConfig.Key.PRINCIPAL;
-  }
-
   // ================================================================== virtual hosts and routes
 
   private AuthzConfig authz(Section a) {
@@ -576,9 +536,8 @@ final class TreeReader {
     FaultConfig fault = null;
     Section f = s.section("fault", FAULT_KEYS);
     if (f != null) fault = fault(f);
-    RateLimitConfig rateLimit = null;
-    Section rl = s.section("rate_limit", RATE_LIMIT_KEYS);
-    if (rl != null) rateLimit = rateLimit(rl);
+    RateLimitConfig rateLimit = bound(s.section("rate_limit", ConfigSchema.RATE_LIMIT.keys()),
+        ConfigSchema.RATE_LIMIT_RECORD);
     return new RouteConfig(
         orElse(s.string("name"), dfltName), match, action, rewrite, headers, s.duration("timeout"),
         retry, mirror, fault, rateLimit, policies(s), hedge,
