@@ -851,6 +851,14 @@ final class ConfigSchema {
   static final RecordBinding<FaultConfig.Abort> ABORT_RECORD = new RecordBinding<>(
       ABORT, FaultConfig.Abort.class, new FaultConfig.Abort(503, 0));
 
+  /** Either part may be absent ({@code null}); the validator wants at least one. */
+  static final RecordBinding<FaultConfig> FAULT_RECORD = new RecordBinding<>(
+      FAULT, FaultConfig.class, new FaultConfig(null, null));
+
+  /** Names in {@code add} keep their spelling and order. */
+  static final RecordBinding<HeadersConfig> HEADERS_RECORD = new RecordBinding<>(
+      HEADERS, HeadersConfig.class, new HeadersConfig(Map.of(), List.of()));
+
   /**
    * {@code max} defaults to 10 × {@code base} when only {@code base} is given (Envoy's rule), so
    * both keys are always written: {@code max} left out would be read back as 10 × {@code base}.

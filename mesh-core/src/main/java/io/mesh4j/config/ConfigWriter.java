@@ -316,11 +316,8 @@ public final class ConfigWriter {
       }
       RewriteConfig rw = r.rewrite();
       if (rw != null) o.set("rewrite", ConfigSchema.REWRITE_RECORD.write(rw, all));
-      HeadersConfig h = r.headers();
-      if (h != null) {
-        ObjectNode n = o.putObject("headers");
-        if (all || !h.add().isEmpty()) stringMap(n.putObject("add"), h.add());
-        if (all || !h.remove().isEmpty()) strings(n.putArray("remove"), h.remove());
+      if (r.headers() != null) {
+        o.set("headers", ConfigSchema.HEADERS_RECORD.write(r.headers(), all, this));
       }
       if (r.timeout() != null) o.put("timeout", duration(r.timeout()));
       if (r.retry() != null) {
@@ -332,11 +329,8 @@ public final class ConfigWriter {
       if (r.verify() != null) {
         o.set("verify", ConfigSchema.TLS_VERIFY_RECORD.write(r.verify(), all, this));
       }
-      FaultConfig f = r.fault();
-      if (f != null) {
-        ObjectNode n = o.putObject("fault");
-        if (f.delay() != null) n.set("delay", ConfigSchema.DELAY_RECORD.write(f.delay(), all));
-        if (f.abort() != null) n.set("abort", ConfigSchema.ABORT_RECORD.write(f.abort(), all));
+      if (r.fault() != null) {
+        o.set("fault", ConfigSchema.FAULT_RECORD.write(r.fault(), all, this));
       }
       if (r.rateLimit() != null) {
         o.set("rate_limit", ConfigSchema.RATE_LIMIT_RECORD.write(r.rateLimit(), all, this));

@@ -39,7 +39,9 @@ import java.util.function.Function;
  *       not bound yet ({@code retry}, {@code hash_on}), which the reader and writer still handle
  *       by hand ({@link Source#unbound}, {@link Sink#unbound});
  *   <li>{@code listOf(string())}: a {@code List<String>}, or a {@code List<Cidr>} (each item an
- *       address or CIDR); {@code listOf(map(SECTION))}: a list of
+ *       address or CIDR); {@code listOf(integer(..))}: a {@code List<Integer>}; {@code
+ *       listOf(oneOf(...))}: a {@code List} or {@code Set} of an enum; {@code freeMap(string())}:
+ *       a {@code Map<String, String>}; {@code listOf(map(SECTION))}: a list of
  *       bound records, where {@code anyOf(string, map(SECTION))} lets an item be the text of its
  *       section's first key alone ({@code endpoints: [host:port]}).
  * </ul>
@@ -105,6 +107,12 @@ final class RecordBinding<R extends Record> {
 
     /** The list at {@code key}; {@code null} when absent or not a list. */
     List<JsonNode> list(String key);
+
+    /**
+     * The map of names to strings at {@code key} (names as written, in order); bad values
+     * reported and dropped; {@code null} when absent or not a map.
+     */
+    Map<String, String> stringMap(String key);
 
     /** The list of addresses or CIDRs at {@code key}; bad elements reported and dropped. */
     List<Cidr> cidrs(String key);
@@ -253,7 +261,8 @@ final class RecordBinding<R extends Record> {
 
   /** How one key maps to the record. */
   private enum Shape {
-    SCALAR, ENUM, STRING_ENUM, BOUND, UNBOUND, STRINGS, CIDRS, INTEGERS, ENUMS, BOUND_LIST, CODEC,
+    SCALAR, ENUM, STRING_ENUM, BOUND, UNBOUND, STRINGS, CIDRS, INTEGERS, ENUMS, STRING_MAP,
+    BOUND_LIST, CODEC,
     CHOICE
   }
 
@@ -450,6 +459,10 @@ final class RecordBinding<R extends Record> {
             + nested.type.getSimpleName());
       }
       return new Key(f, Shape.BOUND, i, nested, false, null, null, shown, defaultOf);
+    }
+    if (t.kind == ConfigSchema.Type.Kind.FREE_MAP && t.item.kind == ConfigSchema.Type.Kind.STRING
+        && java == Map.class) {
+      return new Key(f, Shape.STRING_MAP, i, null, false, null, null, shown, defaultOf);
     }
     if (t.kind == ConfigSchema.Type.Kind.LIST && (java == List.class || java == Set.class)
         && t.item.kind == ConfigSchema.Type.Kind.ENUM && element(c).isEnum()) {
@@ -787,6 +800,9 @@ final class RecordBinding<R extends Record> {
       case CIDRS -> {
         return in.cidrs(key);
       }
+      case STRING_MAP -> {
+        return in.stringMap(key);
+      }
       case INTEGERS -> {
         List<JsonNode> items = in.list(key);
         if (items == null) return null;
@@ -930,6 +946,10 @@ final class RecordBinding<R extends Record> {
         case CIDRS -> {
           ArrayNode a = o.putArray(key);
           for (Object c : (List<?>) v) a.add(c.toString());
+        }
+        case STRING_MAP -> {
+          ObjectNode m = o.putObject(key);
+          ((Map<?, ?>) v).forEach((name, value) -> m.put((String) name, (String) value));
         }
         case INTEGERS -> {
           ArrayNode a = o.putArray(key);

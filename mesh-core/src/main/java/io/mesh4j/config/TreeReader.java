@@ -55,12 +55,8 @@ final class TreeReader {
   private static final String[] REDIRECT_KEYS = ConfigSchema.REDIRECT.keys();
   private static final String[] RESPOND_KEYS = ConfigSchema.RESPOND.keys();
   private static final String[] REWRITE_KEYS = ConfigSchema.REWRITE.keys();
-  private static final String[] HEADERS_KEYS = ConfigSchema.HEADERS.keys();
   private static final String[] MIRROR_KEYS = ConfigSchema.MIRROR.keys();
   private static final String[] HEDGE_KEYS = ConfigSchema.HEDGE.keys();
-  private static final String[] FAULT_KEYS = ConfigSchema.FAULT.keys();
-  private static final String[] DELAY_KEYS = ConfigSchema.DELAY.keys();
-  private static final String[] ABORT_KEYS = ConfigSchema.ABORT.keys();
   private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
   private static final String[] CUSTOM_MATCH_KEYS = ConfigSchema.CUSTOM_MATCH.keys();
   private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
@@ -146,6 +142,11 @@ final class TreeReader {
     @Override
     public String path() {
       return path;
+    }
+
+    @Override
+    public Map<String, String> stringMap(String key) {
+      return headerMap(this, key);
     }
 
     @Override
@@ -519,13 +520,8 @@ final class TreeReader {
     RewriteConfig rewrite = null;
     Section rw = s.section("rewrite", REWRITE_KEYS);
     if (rw != null) rewrite = bound(rw, ConfigSchema.REWRITE_RECORD);
-    HeadersConfig headers = null;
-    Section h = s.section("headers", HEADERS_KEYS);
-    if (h != null) {
-      headers = new HeadersConfig(
-          orElse(headerMap(h, "add"), Map.of()), orElse(h.strings("remove", x -> x),
-              List.of()));
-    }
+    HeadersConfig headers = bound(s.section("headers", ConfigSchema.HEADERS.keys()),
+        ConfigSchema.HEADERS_RECORD);
     RetryOverride retry = bound(s.section("retry", RETRY_KEYS), ConfigSchema.RETRY_OVERRIDE_RECORD);
     MirrorConfig mirror = null;
     Section mi = s.section("mirror", MIRROR_KEYS);
@@ -533,9 +529,8 @@ final class TreeReader {
     HedgeConfig hedge = null;
     Section he = s.section("hedge", HEDGE_KEYS);
     if (he != null) hedge = bound(he, ConfigSchema.HEDGE_RECORD);
-    FaultConfig fault = null;
-    Section f = s.section("fault", FAULT_KEYS);
-    if (f != null) fault = fault(f);
+    FaultConfig fault = bound(s.section("fault", ConfigSchema.FAULT.keys()),
+        ConfigSchema.FAULT_RECORD);
     RateLimitConfig rateLimit = bound(s.section("rate_limit", ConfigSchema.RATE_LIMIT.keys()),
         ConfigSchema.RATE_LIMIT_RECORD);
     return new RouteConfig(
@@ -609,14 +604,6 @@ final class TreeReader {
       if (value != null) out.put(e.getKey(), value);
     }
     return out;
-  }
-
-  private FaultConfig fault(Section s) {
-    Section d = s.section("delay", DELAY_KEYS);
-    Section a = s.section("abort", ABORT_KEYS);
-    return new FaultConfig(
-        d == null ? null : bound(d, ConfigSchema.DELAY_RECORD),
-        a == null ? null : bound(a, ConfigSchema.ABORT_RECORD));
   }
 
   // ================================================================== matches
