@@ -1146,6 +1146,31 @@ final class ConfigSchema {
         if (v[1] == null) v[1] = defaultBurst(v[0] instanceof Double rate ? rate : 1);
       }));
 
+  /**
+   * A route: {@code match} is read and written by hand still, as are the actions (one of {@code
+   * to}, {@code split}, {@code redirect}, {@code respond}, {@code pass}, whose rules depend on
+   * the direction; the codec on {@code to} reads and writes whichever is present) and {@code
+   * policies}; {@code retry} is the override. The default name ({@code routes[i]}) is the
+   * reader's and writer's, which know the index. A new scalar route key is its component and its
+   * declaration.
+   */
+  static final RecordBinding<RouteConfig> ROUTE_RECORD = new RecordBinding<>(
+      ROUTE, RouteConfig.class, new RouteConfig(null, null, null, null, null, null, null, null,
+          null, null, null, null, null),
+      new RecordBinding.Spec<RouteConfig>()
+          .nested("retry", RETRY_OVERRIDE_RECORD)
+          .codec(new String[] {"to", "split", "redirect", "respond", "pass"},
+              (in, key, values) -> values.set("action", in.unbound(key, ROUTE)),
+              (r, out, key, all, sink) -> {
+                if (r.action() != null) out.setAll((ObjectNode) sink.unbound(ROUTE, r.action()));
+              }, "action")
+          .codec("policies", (in, key, values) -> values.set("policies", in.unbound(key, POLICY)),
+              (r, out, key, all, sink) -> {
+                if (!r.policies().isEmpty()) {
+                  out.setAll((ObjectNode) sink.unbound(POLICY, r.policies()));
+                }
+              }, "policies"));
+
   /** The default {@code rate_limit.burst}: {@code requests_per_second} rounded up, at least 1. */
   static int defaultBurst(double requestsPerSecond) {
     return requestsPerSecond >= Integer.MAX_VALUE

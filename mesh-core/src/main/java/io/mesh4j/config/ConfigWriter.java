@@ -229,6 +229,15 @@ public final class ConfigWriter {
     @Override
     public JsonNode unbound(ConfigSchema.Section section, Object value) {
       if (value instanceof AuthzConfig a) return authz(a);
+      if (value instanceof ActionConfig a) return action(a);
+      if (value instanceof MatchConfig m) return match(m);
+      if (section == ConfigSchema.POLICY) {
+        ObjectNode o = F.objectNode();
+        @SuppressWarnings("unchecked")
+        List<ExtensionRef> refs = (List<ExtensionRef>) value;
+        policies(o, refs);
+        return o;
+      }
       if (section == ConfigSchema.VIRTUAL_HOST) {
         @SuppressWarnings("unchecked")
         List<VirtualHostConfig> hosts = (List<VirtualHostConfig>) value;
@@ -280,12 +289,15 @@ public final class ConfigWriter {
 
     /** {@code index} is the route's position in its list, or -1 when written alone. */
     ObjectNode route(RouteConfig r, int index) {
+      ObjectNode o = ConfigSchema.ROUTE_RECORD.write(r, all, this);
+      // the default name is the route's index, which only the writer of the list knows
+      if (!all && r.name() != null && r.name().equals("routes[" + index + "]")) o.remove("name");
+      return o;
+    }
+
+    /** A route's action as the one key it is written under. */
+    private ObjectNode action(ActionConfig a) {
       ObjectNode o = F.objectNode();
-      if (r.name() != null && (all || !r.name().equals("routes[" + index + "]"))) {
-        o.put("name", r.name());
-      }
-      if (all || !r.match().equals(MatchConfig.ANY)) o.set("match", match(r.match()));
-      ActionConfig a = r.action();
       if (a instanceof ActionConfig.Forward f) {
         o.put("to", f.cluster());
       } else if (a instanceof ActionConfig.Split s) {
@@ -314,28 +326,6 @@ public final class ConfigWriter {
       } else if (a instanceof ActionConfig.Pass) {
         o.putObject("pass");
       }
-      RewriteConfig rw = r.rewrite();
-      if (rw != null) o.set("rewrite", ConfigSchema.REWRITE_RECORD.write(rw, all));
-      if (r.headers() != null) {
-        o.set("headers", ConfigSchema.HEADERS_RECORD.write(r.headers(), all, this));
-      }
-      if (r.timeout() != null) o.put("timeout", duration(r.timeout()));
-      if (r.retry() != null) {
-        o.set("retry", ConfigSchema.RETRY_OVERRIDE_RECORD.write(r.retry(), all, this));
-      }
-      MirrorConfig m = r.mirror();
-      if (m != null) o.set("mirror", ConfigSchema.MIRROR_RECORD.write(m, all));
-      if (r.hedge() != null) o.set("hedge", ConfigSchema.HEDGE_RECORD.write(r.hedge(), all));
-      if (r.verify() != null) {
-        o.set("verify", ConfigSchema.TLS_VERIFY_RECORD.write(r.verify(), all, this));
-      }
-      if (r.fault() != null) {
-        o.set("fault", ConfigSchema.FAULT_RECORD.write(r.fault(), all, this));
-      }
-      if (r.rateLimit() != null) {
-        o.set("rate_limit", ConfigSchema.RATE_LIMIT_RECORD.write(r.rateLimit(), all, this));
-      }
-      policies(o, r.policies());
       return o;
     }
 

@@ -194,6 +194,7 @@ final class RecordBinding<R extends Record> {
     private final Map<String, Function<R, Object>> defaultsOf = new HashMap<>();
     private final Set<String> shown = new HashSet<>();
     private final Map<String, String> componentOf = new HashMap<>();
+    private final Map<String, RecordBinding<?>> nested = new HashMap<>();
     private String[] choice;
     private Consumer<Object[]> derive = values -> {};
     private String item = "a map";
@@ -224,6 +225,27 @@ final class RecordBinding<R extends Record> {
      */
     Spec<R> choice(String kind, String value) {
       this.choice = new String[] {kind, value};
+      return this;
+    }
+
+    /**
+     * {@code key}'s section is read and written by {@code binding} here rather than by the
+     * section's own ({@code retry} on a route: the override, whose unset keys are {@code null}).
+     */
+    Spec<R> nested(String key, RecordBinding<?> binding) {
+      nested.put(key, binding);
+      return this;
+    }
+
+    /**
+     * {@code keys} are read and written together by one codec, called at the first of them (a
+     * route's action: one of {@code to}, {@code split}, ...), which fills {@code components}.
+     */
+    Spec<R> codec(String[] keys, Reader read, Writer<R> write, String... components) {
+      codec(keys[0], read, write, components);
+      for (int i = 1; i < keys.length; i++) {
+        codec(keys[i], (in, key, values) -> {}, (r, out, key, all, sink) -> {}, components);
+      }
       return this;
     }
 
@@ -349,6 +371,7 @@ final class RecordBinding<R extends Record> {
     named.addAll(spec.shown);
     named.addAll(spec.defaultsOf.keySet());
     named.addAll(spec.componentOf.keySet());
+    named.addAll(spec.nested.keySet());
     for (String key : named) {
       if (!section.fields().stream().anyMatch(f -> f.name().equals(key))) {
         throw new IllegalStateException(section.id + " has no key " + key + " (named by its"
@@ -452,7 +475,7 @@ final class RecordBinding<R extends Record> {
           defaultOf);
     }
     if (t.kind == ConfigSchema.Type.Kind.MAP && Record.class.isAssignableFrom(java)) {
-      RecordBinding<?> nested = t.section.binding();
+      RecordBinding<?> nested = spec.nested.getOrDefault(f.name(), t.section.binding());
       if (nested == null) return new Key(f, Shape.UNBOUND, i, null, false, null, null, shown, defaultOf);
       if (nested.type != java) {
         throw new IllegalStateException(where + ": " + t.section.id + " is bound to "
@@ -608,6 +631,17 @@ final class RecordBinding<R extends Record> {
    */
   R with(Object[] values) {
     return construct(values.clone());
+  }
+
+  /** {@code r} with {@code key} (a key bound to one component) set to {@code value}. */
+  R with(R r, String key, Object value) {
+    Object[] values = new Object[components.length];
+    for (int i = 0; i < values.length; i++) {
+      Object v = get(r, i);
+      values[i] = v == null ? NONE : v;
+    }
+    values[index(key)] = value;
+    return construct(values);
   }
 
   /** As {@link #with}, filling {@code args} in place. */

@@ -72,6 +72,9 @@ final class TreeReader {
 
   private enum Direction { OUTBOUND, INBOUND }
 
+  /** The direction of the virtual hosts being read: what a route's action may be. */
+  private Direction direction = Direction.OUTBOUND;
+
   // ================================================================== the tree primitives
 
   /** Records a problem that left nothing in the model to re-check (unknown key, conflict). */
@@ -266,9 +269,12 @@ final class TreeReader {
     @Override
     public Object unbound(String key, ConfigSchema.Section section) {
       if (section == ConfigSchema.INBOUND) return virtualHosts(this, Direction.INBOUND);
+      if (section == ConfigSchema.ROUTE) return routeAction(this);
+      if (section == ConfigSchema.POLICY) return policies(this);
       Section s = section(key, section.keys());
       if (s == null) return null;
       if (section == ConfigSchema.AUTHZ) return authz(s);
+      if (section == ConfigSchema.MATCH) return match(s);
       if (section == ConfigSchema.CUSTOM_LB) return customLb(s);
       throw new IllegalStateException(section.id + " has neither a binding nor a reader");
     }
@@ -497,46 +503,28 @@ final class TreeReader {
       return new RouteConfig(dfltName, null, dir == Direction.INBOUND ? Pass.INSTANCE : null,
           null, null, null, null, null, null, null, null, null, null);
     }
-    Section s = new Section(n, p, ROUTE_KEYS);
-    MatchConfig match = null;
-    Section m = s.section("match", MATCH_KEYS);
-    if (m != null) match = match(m);
+    Direction outer = direction;
+    direction = dir;
+    try {
+      RouteConfig r = ConfigSchema.ROUTE_RECORD.read(new Section(n, p, ROUTE_KEYS));
+      return r.name() != null ? r : ConfigSchema.ROUTE_RECORD.with(r, "name", dfltName);
+    } finally {
+      direction = outer;
+    }
+  }
 
+  /** The route's action, one of {@link #ACTION_KEYS} as {@link #direction} allows; or null. */
+  private ActionConfig routeAction(Section s) {
     List<String> actions = s.present(ACTION_KEYS);
     if (actions.size() > 1) {
-      error(p, "more than one action: " + String.join(", ", actions) + " (expected exactly one of: "
-          + (dir == Direction.OUTBOUND ? "to, split, redirect, respond"
-              : "to, split, redirect, respond, pass")
-          + ")");
+      error(s.path, "more than one action: " + String.join(", ", actions)
+          + " (expected exactly one of: " + (direction == Direction.OUTBOUND
+              ? "to, split, redirect, respond" : "to, split, redirect, respond, pass") + ")");
     }
-    ActionConfig action = null;
-    if (actions.isEmpty()) {
-      if (dir == Direction.INBOUND) action = Pass.INSTANCE;
-    } else {
-      action = action(s, actions.get(0));
-      if (action == null) quiet.add(p);
-    }
-
-    RewriteConfig rewrite = null;
-    Section rw = s.section("rewrite", REWRITE_KEYS);
-    if (rw != null) rewrite = bound(rw, ConfigSchema.REWRITE_RECORD);
-    HeadersConfig headers = bound(s.section("headers", ConfigSchema.HEADERS.keys()),
-        ConfigSchema.HEADERS_RECORD);
-    RetryOverride retry = bound(s.section("retry", RETRY_KEYS), ConfigSchema.RETRY_OVERRIDE_RECORD);
-    MirrorConfig mirror = null;
-    Section mi = s.section("mirror", MIRROR_KEYS);
-    if (mi != null) mirror = bound(mi, ConfigSchema.MIRROR_RECORD);
-    HedgeConfig hedge = null;
-    Section he = s.section("hedge", HEDGE_KEYS);
-    if (he != null) hedge = bound(he, ConfigSchema.HEDGE_RECORD);
-    FaultConfig fault = bound(s.section("fault", ConfigSchema.FAULT.keys()),
-        ConfigSchema.FAULT_RECORD);
-    RateLimitConfig rateLimit = bound(s.section("rate_limit", ConfigSchema.RATE_LIMIT.keys()),
-        ConfigSchema.RATE_LIMIT_RECORD);
-    return new RouteConfig(
-        orElse(s.string("name"), dfltName), match, action, rewrite, headers, s.duration("timeout"),
-        retry, mirror, fault, rateLimit, policies(s), hedge,
-        bound(s.section("verify", TLS_VERIFY_KEYS), ConfigSchema.TLS_VERIFY_RECORD));
+    if (actions.isEmpty()) return direction == Direction.INBOUND ? Pass.INSTANCE : null;
+    ActionConfig action = action(s, actions.get(0));
+    if (action == null) quiet.add(s.path);
+    return action;
   }
 
   /** The action under {@code key}; {@code null} when it could not be read. */

@@ -517,4 +517,45 @@ class RecordBindingTest {
         .isEqualTo("{\"path_with_escaped_slashes_action\":\"keep_unchanged\"}");
     assertThat(ConfigLoader.load(ConfigWriter.yaml(c, ConfigWriter.Defaults.OMITTED))).isEqualTo(c);
   }
+
+  @Test
+  void aRouteIsReadAndWrittenThroughItsBindingWithItsIndexNameAndDirectionalAction() {
+    MeshConfig c = ConfigLoader.load("""
+        version: 1
+        service: s
+        clusters: [{ name: a, endpoints: [127.0.0.1:8081] }]
+        outbound:
+          virtual_hosts:
+            - name: v
+              routes:
+                - { match: { prefix: /x }, to: a, timeout: 2s, retry: { attempts: 3 } }
+        inbound:
+          virtual_hosts:
+            - name: self
+              domains: ["*"]
+              routes:
+                - { name: app, headers: { add: { X-A: "1" } }, fault: { abort: { status: 503, percent: 1 } } }
+        """);
+    RouteConfig out = c.outbound().virtualHosts().get(0).routes().get(0);
+    RouteConfig in = c.inbound().virtualHosts().get(0).routes().get(0);
+
+    assertThat(out.name()).isEqualTo("routes[0]");
+    assertThat(out.action()).isEqualTo(new ActionConfig.Forward("a"));
+    assertThat(out.timeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(out.retry().attempts()).isEqualTo(3);
+    assertThat(out.retry().retryOn()).isNull();
+    assertThat(in.action()).isEqualTo(ActionConfig.Pass.INSTANCE);
+    assertThat(in.headers()).isEqualTo(new HeadersConfig(java.util.Map.of("X-A", "1"), List.of()));
+    assertThat(in.fault()).isEqualTo(new FaultConfig(null, new FaultConfig.Abort(503, 1)));
+
+    JsonNode tree = ConfigWriter.tree(c, ConfigWriter.Defaults.OMITTED);
+    assertThat(tree.at("/outbound/virtual_hosts/0/routes/0").toString()).isEqualTo(
+        "{\"match\":{\"prefix\":\"/x\"},\"to\":\"a\",\"timeout\":\"2s\","
+            + "\"retry\":{\"attempts\":3}}");
+    assertThat(tree.at("/inbound/virtual_hosts/0/routes/0").toString()).isEqualTo(
+        "{\"name\":\"app\",\"pass\":{},\"headers\":{\"add\":{\"X-A\":\"1\"}},"
+            + "\"fault\":{\"abort\":{\"status\":503,\"percent\":1.0}}}");
+    assertThat(ConfigWriter.route(out).path("name").asText()).isEqualTo("routes[0]");
+    assertThat(ConfigLoader.load(ConfigWriter.yaml(c, ConfigWriter.Defaults.OMITTED))).isEqualTo(c);
+  }
 }
