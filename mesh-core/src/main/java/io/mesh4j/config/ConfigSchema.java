@@ -1146,6 +1146,10 @@ final class ConfigSchema {
         if (v[1] == null) v[1] = defaultBurst(v[0] instanceof Double rate ? rate : 1);
       }));
 
+  /** {@code policies}: read by the reader's own code (a list of names or references). */
+  private static final RecordBinding.Reader POLICIES_READER =
+      (in, key, values) -> values.set("policies", in.unbound(key, POLICY));
+
   /**
    * A route: {@code match} is read and written by hand still, as are the actions (one of {@code
    * to}, {@code split}, {@code redirect}, {@code respond}, {@code pass}, whose rules depend on
@@ -1164,12 +1168,41 @@ final class ConfigSchema {
               (r, out, key, all, sink) -> {
                 if (r.action() != null) out.setAll((ObjectNode) sink.unbound(ROUTE, r.action()));
               }, "action")
-          .codec("policies", (in, key, values) -> values.set("policies", in.unbound(key, POLICY)),
-              (r, out, key, all, sink) -> {
-                if (!r.policies().isEmpty()) {
-                  out.setAll((ObjectNode) sink.unbound(POLICY, r.policies()));
-                }
-              }, "policies"));
+          .codec("policies", POLICIES_READER, policiesWriter(RouteConfig::policies), "policies"));
+
+  /** {@code outbound}: its virtual hosts take the outbound direction. */
+  static final RecordBinding<OutboundConfig> OUTBOUND_RECORD = new RecordBinding<>(
+      OUTBOUND, OutboundConfig.class, OutboundConfig.EMPTY,
+      new RecordBinding.Spec<OutboundConfig>().codec("virtual_hosts",
+          (in, key, values) -> values.set("virtualHosts", in.unbound(key, OUTBOUND)),
+          (c, out, key, all, sink) -> {
+            if (all || !c.virtualHosts().isEmpty()) {
+              out.set(key, sink.unbound(VIRTUAL_HOST, c.virtualHosts()));
+            }
+          }, "virtualHosts"));
+
+  /**
+   * The whole document: {@code version} is an integer that must be 1 (the validator's), always
+   * written; {@code policies} are read and written by hand still.
+   */
+  static final RecordBinding<MeshConfig> MESH_RECORD = new RecordBinding<>(
+      ROOT, MeshConfig.class, new MeshConfig(MeshConfig.CURRENT_VERSION, null, List.of(), null,
+          null, null, null, null, null, null, null),
+      new RecordBinding.Spec<MeshConfig>()
+          .codec("version", (in, key, values) -> {
+            if (!in.has(key)) in.bad(in.p(key), "missing (expected: 1)");
+            values.set("version", in.integer(key));
+          }, (c, out, key, all, sink) -> out.put(key, c.version()), "version")
+          .codec("policies", POLICIES_READER, policiesWriter(MeshConfig::policies), "policies"));
+
+  private static <R> RecordBinding.Writer<R> policiesWriter(
+      java.util.function.Function<R, List<ExtensionRef>> policies) {
+    return (r, out, key, all, sink) -> {
+      if (!policies.apply(r).isEmpty()) {
+        out.setAll((ObjectNode) sink.unbound(POLICY, policies.apply(r)));
+      }
+    };
+  }
 
   /** The default {@code rate_limit.burst}: {@code requests_per_second} rounded up, at least 1. */
   static int defaultBurst(double requestsPerSecond) {

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -188,39 +187,7 @@ public final class ConfigWriter {
     }
 
     ObjectNode config(MeshConfig c) {
-      ObjectNode o = F.objectNode();
-      o.put("version", c.version());
-      if (c.service() != null) o.put("service", c.service());
-      if (c.locality() != null) {
-        o.set("locality", ConfigSchema.LOCALITY_RECORD.write(c.locality(), all, this));
-      }
-      if (all || !c.clusters().isEmpty()) {
-        ArrayNode clusters = o.putArray("clusters");
-        for (ClusterConfig cc : c.clusters()) {
-          clusters.add(ConfigSchema.CLUSTER_RECORD.write(cc, all, this));
-        }
-      }
-      if (all || !c.outbound().virtualHosts().isEmpty()) {
-        o.putObject("outbound").set("virtual_hosts", virtualHosts(c.outbound().virtualHosts()));
-      }
-      ObjectNode inbound = ConfigSchema.INBOUND_RECORD.write(c.inbound(), all, this);
-      if (!inbound.isEmpty()) o.set("inbound", inbound);
-      if (all || !c.propagate().equals(PropagateConfig.NONE)) {
-        o.set("propagate", ConfigSchema.PROPAGATE_RECORD.write(c.propagate(), all, this));
-      }
-      if (all || !c.admin().equals(AdminConfig.DISABLED)) {
-        o.set("admin", ConfigSchema.ADMIN_RECORD.write(c.admin(), all, this));
-      }
-      if (all || !c.pathNormalization().equals(PathNormalizationConfig.DEFAULT)) {
-        o.set("path_normalization",
-            ConfigSchema.PATH_NORMALIZATION_RECORD.write(c.pathNormalization(), all, this));
-      }
-      policies(o, c.policies());
-      if (all || !c.identitySources().isEmpty()) {
-        o.set("identity_sources",
-            ConfigSchema.IDENTITY_SOURCE_RECORD.writeList(c.identitySources(), all, this));
-      }
-      return o;
+      return ConfigSchema.MESH_RECORD.write(c, all, this);
     }
 
     // ----------------------------------------------------------------------------- clusters

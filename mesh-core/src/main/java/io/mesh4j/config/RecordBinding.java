@@ -35,9 +35,9 @@ import java.util.function.Function;
  *   <li>a scalar: integer, number, boolean, string or duration;
  *   <li>{@code oneOf(...)}: an enum whose constants' {@code configName()} are the declared values
  *       (or a string that must be one of them, {@code tls.min_version});
- *   <li>{@code map(SECTION)}: a record with a binding of its own (declared earlier), or a section
- *       not bound yet ({@code retry}, {@code hash_on}), which the reader and writer still handle
- *       by hand ({@link Source#unbound}, {@link Sink#unbound});
+ *   <li>{@code map(SECTION)}: a record with a binding of its own (declared earlier, or named by
+ *       {@link Spec#nested}), or a section not bound yet ({@code match}, {@code authz}), which the
+ *       reader and writer still handle by hand ({@link Source#unbound}, {@link Sink#unbound});
  *   <li>{@code listOf(string())}: a {@code List<String>}, or a {@code List<Cidr>} (each item an
  *       address or CIDR); {@code listOf(integer(..))}: a {@code List<Integer>}; {@code
  *       listOf(oneOf(...))}: a {@code List} or {@code Set} of an enum; {@code freeMap(string())}:
@@ -128,8 +128,9 @@ final class RecordBinding<R extends Record> {
 
     /**
      * The value at {@code key} read by the reader's own code for {@code section}, which has no
-     * binding yet: the section of a map ({@code retry}, {@code hash_on}, {@code authz}), or, for
-     * {@code virtual_hosts}, the section holding them ({@code inbound}), whose direction they take.
+     * binding yet: the section of a map ({@code match}, {@code authz}, a custom {@code lb}); for
+     * {@code virtual_hosts}, the section holding them ({@code inbound}, {@code outbound}), whose
+     * direction they take; for {@code route}, its action; for {@code policy}, the list.
      */
     Object unbound(String key, ConfigSchema.Section section);
 

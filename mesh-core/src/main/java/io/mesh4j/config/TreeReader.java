@@ -36,10 +36,6 @@ import java.util.function.Function;
  */
 final class TreeReader {
   private static final String[] ROOT_KEYS = ConfigSchema.ROOT.keys();
-  private static final String[] LOCALITY_KEYS = ConfigSchema.LOCALITY.keys();
-  private static final String[] RETRY_KEYS = ConfigSchema.RETRY.keys();
-  private static final String[] OUTBOUND_KEYS = ConfigSchema.OUTBOUND.keys();
-  private static final String[] INBOUND_KEYS = ConfigSchema.INBOUND.keys();
   private static final String[] VIRTUAL_HOST_KEYS = ConfigSchema.VIRTUAL_HOST.keys();
   private static final String[] ROUTE_KEYS = ConfigSchema.ROUTE.keys();
   private static final String[] ACTION_KEYS = {"to", "split", "redirect", "respond", "pass"};
@@ -54,13 +50,9 @@ final class TreeReader {
   private static final String[] SPLIT_KEYS = ConfigSchema.SPLIT.keys();
   private static final String[] REDIRECT_KEYS = ConfigSchema.REDIRECT.keys();
   private static final String[] RESPOND_KEYS = ConfigSchema.RESPOND.keys();
-  private static final String[] REWRITE_KEYS = ConfigSchema.REWRITE.keys();
-  private static final String[] MIRROR_KEYS = ConfigSchema.MIRROR.keys();
-  private static final String[] HEDGE_KEYS = ConfigSchema.HEDGE.keys();
   private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
   private static final String[] CUSTOM_MATCH_KEYS = ConfigSchema.CUSTOM_MATCH.keys();
   private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
-  private static final String[] TLS_VERIFY_KEYS = ConfigSchema.TLS_VERIFY.keys();
 
   /** What the root of the document must be, for error messages. */
   static final String ROOT_EXPECTED = "a map with version: 1, service, clusters, ...";
@@ -269,6 +261,7 @@ final class TreeReader {
     @Override
     public Object unbound(String key, ConfigSchema.Section section) {
       if (section == ConfigSchema.INBOUND) return virtualHosts(this, Direction.INBOUND);
+      if (section == ConfigSchema.OUTBOUND) return virtualHosts(this, Direction.OUTBOUND);
       if (section == ConfigSchema.ROUTE) return routeAction(this);
       if (section == ConfigSchema.POLICY) return policies(this);
       Section s = section(key, section.keys());
@@ -387,29 +380,7 @@ final class TreeReader {
       error("", describe(root) + " (expected: " + ROOT_EXPECTED + hint + ")");
       return null;
     }
-    Section s = new Section(root, "", ROOT_KEYS);
-    Integer version = s.integer("version");
-    if (!s.has("version")) bad("version", "missing (expected: 1)");
-    String service = s.string("service");
-    List<ClusterConfig> clusters = orElse(
-        ConfigSchema.CLUSTER_RECORD.readList(s, "clusters"), List.of());
-    OutboundConfig outbound = null;
-    Section out = s.section("outbound", OUTBOUND_KEYS);
-    if (out != null) outbound = new OutboundConfig(virtualHosts(out, Direction.OUTBOUND));
-    InboundConfig inbound = null;
-    Section in = s.section("inbound", INBOUND_KEYS);
-    if (in != null) inbound = ConfigSchema.INBOUND_RECORD.read(in);
-    List<IdentitySourceConfig> identitySources =
-        ConfigSchema.IDENTITY_SOURCE_RECORD.readList(s, "identity_sources");
-    return new MeshConfig(
-        orElse(version, MeshConfig.CURRENT_VERSION), service, clusters, outbound, inbound,
-        bound(s.section("propagate", ConfigSchema.PROPAGATE.keys()), ConfigSchema.PROPAGATE_RECORD),
-        bound(s.section("admin", ConfigSchema.ADMIN.keys()), ConfigSchema.ADMIN_RECORD),
-        policies(s),
-        bound(s.section("path_normalization", ConfigSchema.PATH_NORMALIZATION.keys()),
-            ConfigSchema.PATH_NORMALIZATION_RECORD),
-        bound(s.section("locality", LOCALITY_KEYS), ConfigSchema.LOCALITY_RECORD),
-        identitySources);
+    return ConfigSchema.MESH_RECORD.read(new Section(root, "", ROOT_KEYS));
   }
 
   // ================================================================== clusters
