@@ -297,8 +297,11 @@ final class RecordBinding<R extends Record> {
     final int index;
     /** The nested binding of BOUND and BOUND_LIST. */
     final RecordBinding<?> nested;
-    /** Whether a BOUND_LIST item may be its section's first key alone. */
-    final boolean shorthand;
+    /**
+     * BOUND_LIST: an item may be its section's first key alone; ENUMS: the component is a {@code
+     * Set}; CHOICE: the key is a {@code true}-only flag.
+     */
+    final boolean flag;
     /** ENUM: config name → constant, constant → config name. */
     final Map<String, Object> constants;
     final Map<Object, String> names;
@@ -307,13 +310,13 @@ final class RecordBinding<R extends Record> {
     final Function<?, Object> defaultOf;
 
     Key(ConfigSchema.Field field, Shape shape, int index, RecordBinding<?> nested,
-        boolean shorthand, Map<String, Object> constants, Codec<?> codec, boolean shown,
+        boolean flag, Map<String, Object> constants, Codec<?> codec, boolean shown,
         Function<?, Object> defaultOf) {
       this.field = field;
       this.shape = shape;
       this.index = index;
       this.nested = nested;
-      this.shorthand = shorthand;
+      this.flag = flag;
       this.constants = constants;
       Map<Object, String> n = new HashMap<>();
       if (constants != null) constants.forEach((k, v) -> n.put(v, k));
@@ -768,7 +771,7 @@ final class RecordBinding<R extends Record> {
     Key k = byName.get(present.get(0));
     Object[] values = new Object[components.length];
     values[choice[0]] = k.constants.get(k.name());
-    if (k.shorthand) {
+    if (k.flag) {
       Boolean b = in.bool(k.name());
       if (b == null) return null;
       if (!b) {
@@ -852,7 +855,7 @@ final class RecordBinding<R extends Record> {
       case ENUMS -> {
         List<JsonNode> items = in.list(key);
         if (items == null) return null;
-        Collection<Object> out = k.shorthand ? new LinkedHashSet<>()
+        Collection<Object> out = k.flag ? new LinkedHashSet<>()
             : new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
           String p = in.p(key) + "[" + i + "]";
@@ -872,7 +875,7 @@ final class RecordBinding<R extends Record> {
         return out;
       }
       case BOUND_LIST -> {
-        return list(in, key, k.nested, k.shorthand);
+        return list(in, key, k.nested, k.flag);
       }
       default -> throw new IllegalStateException(k.shape.name());
     }
@@ -948,7 +951,7 @@ final class RecordBinding<R extends Record> {
       Object kind = get(r, choice[0]);
       for (Key k : keys) {
         if (k.constants.get(k.name()) != kind) continue;
-        if (k.shorthand) o.put(k.name(), true);
+        if (k.flag) o.put(k.name(), true);
         else o.put(k.name(), (String) get(r, choice[1]));
       }
       return o;
@@ -993,7 +996,7 @@ final class RecordBinding<R extends Record> {
         case ENUMS -> {
           ArrayNode a = o.putArray(key);
           Collection<?> set = (Collection<?>) v;
-          if (k.shorthand) {
+          if (k.flag) {
             // a set: in declaration order, so the output does not depend on hashing
             k.constants.forEach((name, c) -> {
               if (set.contains(c)) a.add(name);
@@ -1007,7 +1010,7 @@ final class RecordBinding<R extends Record> {
           String first = k.nested.section.keys()[0];
           for (Object item : (List<?>) v) {
             ObjectNode n = writeNested(k.nested, item, all, sink);
-            if (k.shorthand && !all && n.size() == 1 && n.path(first).isTextual()) {
+            if (k.flag && !all && n.size() == 1 && n.path(first).isTextual()) {
               a.add(n.get(first));
             } else {
               a.add(n);
