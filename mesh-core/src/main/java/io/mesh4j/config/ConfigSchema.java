@@ -851,14 +851,87 @@ final class ConfigSchema {
   static final RecordBinding<FaultConfig.Abort> ABORT_RECORD = new RecordBinding<>(
       ABORT, FaultConfig.Abort.class, new FaultConfig.Abort(503, 0));
 
-  /** {@code max} defaults to 10 × {@code base} when only {@code base} is given (Envoy's rule). */
+  /** Either part may be absent ({@code null}); the validator wants at least one. */
+  static final RecordBinding<FaultConfig> FAULT_RECORD = new RecordBinding<>(
+      FAULT, FaultConfig.class, new FaultConfig(null, null));
+
+  /** Names in {@code add} keep their spelling and order. */
+  static final RecordBinding<HeadersConfig> HEADERS_RECORD = new RecordBinding<>(
+      HEADERS, HeadersConfig.class, new HeadersConfig(Map.of(), List.of()));
+
+  /**
+   * {@code max} defaults to 10 × {@code base} when only {@code base} is given (Envoy's rule), so
+   * both keys are always written: {@code max} left out would be read back as 10 × {@code base}.
+   */
   static final RecordBinding<RetryConfig.Backoff> BACKOFF_RECORD = new RecordBinding<>(
-      BACKOFF, RetryConfig.Backoff.class, RetryConfig.Backoff.DEFAULT, v -> {
+      BACKOFF, RetryConfig.Backoff.class, RetryConfig.Backoff.DEFAULT,
+      new RecordBinding.Spec<RetryConfig.Backoff>().shown("base").shown("max").derive(v -> {
         if (v[1] == null && v[0] instanceof Duration base) {
           Duration ten = base.multipliedBy(10);
           v[1] = ten.compareTo(DurationParser.MAX) <= 0 ? ten : DurationParser.MAX;
         }
-      });
+      }));
+
+  /**
+   * A cluster's policy: {@code budget} is a map (a partial one takes the other default), or
+   * {@code off}/{@code false}, which is a {@code null} budget.
+   */
+  static final RecordBinding<RetryConfig> RETRY_RECORD = new RecordBinding<>(
+      RETRY, RetryConfig.class, RetryConfig.DEFAULT, new RecordBinding.Spec<RetryConfig>()
+          .codec("budget", (in, key, values) -> {
+            JsonNode v = in.raw(key);
+            if (v != null && isOff(v)) {
+              values.set("budget", RecordBinding.NONE);
+            } else {
+              values.set("budget", budget(in, key));
+            }
+          }, (r, out, key, all, sink) -> {
+            if (r.budget() == null) {
+              out.put(key, "off");
+            } else if (all || !r.budget().equals(RetryConfig.Budget.DEFAULT)) {
+              out.set(key, BUDGET_RECORD.write(r.budget(), true));
+            }
+          }, "budget"));
+
+  /**
+   * A route's override of its cluster's policy: a key left out is {@code null} (the cluster's
+   * value stands); only the cluster's policy can turn the budget off.
+   */
+  static final RecordBinding<RetryOverride> RETRY_OVERRIDE_RECORD = new RecordBinding<>(
+      RETRY, RetryOverride.class, new RetryOverride(null, null, null, null, null, null, null),
+      new RecordBinding.Spec<RetryOverride>()
+          .codec("budget", (in, key, values) -> {
+            JsonNode v = in.raw(key);
+            if (v != null && isOff(v)) {
+              in.typeError(in.p(key), v, "a map; a retry budget can be turned off only in the"
+                  + " cluster's retry policy");
+            } else {
+              values.set("budget", budget(in, key));
+            }
+          }, (r, out, key, all, sink) -> {
+            // both keys: a partial budget would take the defaults, not the cluster's values
+            if (r.budget() != null) out.set(key, BUDGET_RECORD.write(r.budget(), true));
+          }, "budget"));
+
+  private static boolean isOff(JsonNode v) {
+    return (v.isBoolean() && !v.booleanValue()) || (v.isTextual() && v.textValue().equals("off"));
+  }
+
+  /** The budget map at {@code key}, or {@code null} when absent or not a map (reported). */
+  private static RetryConfig.Budget budget(RecordBinding.Source in, String key) {
+    if (!in.has(key)) return null;
+    RecordBinding.Source b = in.section(key, BUDGET.keys());
+    if (b == null) {
+      in.taint(in.p(key));
+      return null;
+    }
+    return BUDGET_RECORD.read(b);
+  }
+
+  /** Exactly one of {@code header} (lower-cased by the record), {@code cookie}, {@code source_ip}. */
+  static final RecordBinding<HashOnConfig> HASH_ON_RECORD = new RecordBinding<>(
+      HASH_ON, HashOnConfig.class, new HashOnConfig(HashOnConfig.Kind.SOURCE_IP, null),
+      new RecordBinding.Spec<HashOnConfig>().choice("kind", "name"));
 
   static final RecordBinding<Locality> LOCALITY_RECORD = new RecordBinding<>(
       LOCALITY, Locality.class, Locality.UNKNOWN);
@@ -1002,7 +1075,7 @@ final class ConfigSchema {
       new RecordBinding<>(CONCURRENCY_LIMIT, ConcurrencyLimitConfig.class,
           ConcurrencyLimitConfig.DEFAULT);
 
-  /** {@code virtual_hosts} take the inbound direction; {@code trusted_proxies} are CIDRs. */
+  /** {@code virtual_hosts} take the inbound direction. */
   static final RecordBinding<InboundConfig> INBOUND_RECORD = new RecordBinding<>(
       INBOUND, InboundConfig.class, InboundConfig.EMPTY, new RecordBinding.Spec<InboundConfig>()
           .codec("virtual_hosts", (in, key, values) -> values.set("virtualHosts",
@@ -1010,14 +1083,45 @@ final class ConfigSchema {
             if (all || !c.virtualHosts().isEmpty()) {
               out.set(key, sink.unbound(VIRTUAL_HOST, c.virtualHosts()));
             }
-          }, "virtualHosts")
-          .codec("trusted_proxies", (in, key, values) -> values.set("trustedProxies",
-              in.cidrs(key)), (c, out, key, all, sink) -> {
-            if (all || !c.trustedProxies().isEmpty()) {
-              ArrayNode a = out.putArray(key);
-              for (Cidr cidr : c.trustedProxies()) a.add(cidr.toString());
+          }, "virtualHosts"));
+
+  /** Names are lower-cased by the record; both lists written whenever the section is. */
+  static final RecordBinding<PropagateConfig> PROPAGATE_RECORD = new RecordBinding<>(
+      PROPAGATE, PropagateConfig.class, PropagateConfig.NONE,
+      new RecordBinding.Spec<PropagateConfig>().shown("headers"));
+
+  /**
+   * {@code allowed_hosts}: each item a host name or IP literal without port (normalized by the
+   * record); a bad one is reported with its index and dropped.
+   */
+  static final RecordBinding<AdminConfig> ADMIN_RECORD = new RecordBinding<>(
+      ADMIN, AdminConfig.class, AdminConfig.DISABLED, new RecordBinding.Spec<AdminConfig>()
+          .shown("enabled").shown("allow_from")
+          .codec("allowed_hosts", (in, key, values) -> {
+            List<String> items = in.strings(key);
+            if (items == null) return;
+            List<String> hosts = new ArrayList<>(items.size());
+            for (int i = 0; i < items.size(); i++) {
+              if (AdminConfig.isHostName(AdminConfig.normalizeHost(items.get(i)))) {
+                hosts.add(items.get(i));
+              } else {
+                in.bad(in.p(key) + "[" + i + "]", Checks.quote(items.get(i))
+                    + " (expected: a host name or IP literal without port, such as"
+                    + " admin.internal)");
+              }
             }
-          }, "trustedProxies"));
+            values.set("allowedHosts", hosts);
+          }, (a, out, key, all, sink) -> {
+            if (all || !a.allowedHosts().isEmpty()) {
+              ArrayNode hosts = out.putArray(key);
+              for (String h : a.allowedHosts()) hosts.add(h);
+            }
+          }, "allowedHosts"));
+
+  static final RecordBinding<PathNormalizationConfig> PATH_NORMALIZATION_RECORD =
+      new RecordBinding<>(PATH_NORMALIZATION, PathNormalizationConfig.class,
+          PathNormalizationConfig.DEFAULT, new RecordBinding.Spec<PathNormalizationConfig>()
+              .component("path_with_escaped_slashes_action", "escapedSlashes"));
 
   static final RecordBinding<IdentitySourceConfig.Pem> PEM_RECORD = new RecordBinding<>(
       PEM, IdentitySourceConfig.Pem.class, new IdentitySourceConfig.Pem(null, null, null, null));
@@ -1025,6 +1129,80 @@ final class ConfigSchema {
   static final RecordBinding<IdentitySourceConfig> IDENTITY_SOURCE_RECORD = new RecordBinding<>(
       IDENTITY_SOURCE, IdentitySourceConfig.class, new IdentitySourceConfig(null, null),
       new RecordBinding.Spec<IdentitySourceConfig>().item("a map with name and pem"));
+
+  /** Exactly one of {@code header} (lower-cased by the record), {@code source}, {@code principal}. */
+  static final RecordBinding<RateLimitConfig.Key> RATE_LIMIT_KEY_RECORD = new RecordBinding<>(
+      RATE_LIMIT_KEY, RateLimitConfig.Key.class, RateLimitConfig.Key.SOURCE,
+      new RecordBinding.Spec<RateLimitConfig.Key>().choice("kind", "header"));
+
+  /**
+   * {@code burst} defaults to {@code requests_per_second} rounded up (and is always written); a
+   * missing rate, reported by the reader, stands in as 1.
+   */
+  static final RecordBinding<RateLimitConfig> RATE_LIMIT_RECORD = new RecordBinding<>(
+      RATE_LIMIT, RateLimitConfig.class,
+      new RateLimitConfig(1, 1, null, RateLimitConfig.DEFAULT_MAX_KEYS),
+      new RecordBinding.Spec<RateLimitConfig>().shown("burst").derive(v -> {
+        if (v[1] == null) v[1] = defaultBurst(v[0] instanceof Double rate ? rate : 1);
+      }));
+
+  /** {@code policies}: read by the reader's own code (a list of names or references). */
+  private static final RecordBinding.Reader POLICIES_READER =
+      (in, key, values) -> values.set("policies", in.unbound(key, POLICY));
+
+  /**
+   * A route: {@code match} is read and written by hand still, as are the actions (one of {@code
+   * to}, {@code split}, {@code redirect}, {@code respond}, {@code pass}, whose rules depend on
+   * the direction; the codec on {@code to} reads and writes whichever is present) and {@code
+   * policies}; {@code retry} is the override. The default name ({@code routes[i]}) is the
+   * reader's and writer's, which know the index. A new scalar route key is its component and its
+   * declaration.
+   */
+  static final RecordBinding<RouteConfig> ROUTE_RECORD = new RecordBinding<>(
+      ROUTE, RouteConfig.class, new RouteConfig(null, null, null, null, null, null, null, null,
+          null, null, null, null, null),
+      new RecordBinding.Spec<RouteConfig>()
+          .nested("retry", RETRY_OVERRIDE_RECORD)
+          .codec(new String[] {"to", "split", "redirect", "respond", "pass"},
+              (in, key, values) -> values.set("action", in.unbound(key, ROUTE)),
+              (r, out, key, all, sink) -> {
+                if (r.action() != null) out.setAll((ObjectNode) sink.unbound(ROUTE, r.action()));
+              }, "action")
+          .codec("policies", POLICIES_READER, policiesWriter(RouteConfig::policies), "policies"));
+
+  /** {@code outbound}: its virtual hosts take the outbound direction. */
+  static final RecordBinding<OutboundConfig> OUTBOUND_RECORD = new RecordBinding<>(
+      OUTBOUND, OutboundConfig.class, OutboundConfig.EMPTY,
+      new RecordBinding.Spec<OutboundConfig>().codec("virtual_hosts",
+          (in, key, values) -> values.set("virtualHosts", in.unbound(key, OUTBOUND)),
+          (c, out, key, all, sink) -> {
+            if (all || !c.virtualHosts().isEmpty()) {
+              out.set(key, sink.unbound(VIRTUAL_HOST, c.virtualHosts()));
+            }
+          }, "virtualHosts"));
+
+  /**
+   * The whole document: {@code version} is an integer that must be 1 (the validator's), always
+   * written; {@code policies} are read and written by hand still.
+   */
+  static final RecordBinding<MeshConfig> MESH_RECORD = new RecordBinding<>(
+      ROOT, MeshConfig.class, new MeshConfig(MeshConfig.CURRENT_VERSION, null, List.of(), null,
+          null, null, null, null, null, null, null),
+      new RecordBinding.Spec<MeshConfig>()
+          .codec("version", (in, key, values) -> {
+            if (!in.has(key)) in.bad(in.p(key), "missing (expected: 1)");
+            values.set("version", in.integer(key));
+          }, (c, out, key, all, sink) -> out.put(key, c.version()), "version")
+          .codec("policies", POLICIES_READER, policiesWriter(MeshConfig::policies), "policies"));
+
+  private static <R> RecordBinding.Writer<R> policiesWriter(
+      java.util.function.Function<R, List<ExtensionRef>> policies) {
+    return (r, out, key, all, sink) -> {
+      if (!policies.apply(r).isEmpty()) {
+        out.setAll((ObjectNode) sink.unbound(POLICY, policies.apply(r)));
+      }
+    };
+  }
 
   /** The default {@code rate_limit.burst}: {@code requests_per_second} rounded up, at least 1. */
   static int defaultBurst(double requestsPerSecond) {

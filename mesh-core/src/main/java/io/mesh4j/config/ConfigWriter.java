@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -188,51 +187,7 @@ public final class ConfigWriter {
     }
 
     ObjectNode config(MeshConfig c) {
-      ObjectNode o = F.objectNode();
-      o.put("version", c.version());
-      if (c.service() != null) o.put("service", c.service());
-      if (c.locality() != null) {
-        o.set("locality", ConfigSchema.LOCALITY_RECORD.write(c.locality(), all, this));
-      }
-      if (all || !c.clusters().isEmpty()) {
-        ArrayNode clusters = o.putArray("clusters");
-        for (ClusterConfig cc : c.clusters()) {
-          clusters.add(ConfigSchema.CLUSTER_RECORD.write(cc, all, this));
-        }
-      }
-      if (all || !c.outbound().virtualHosts().isEmpty()) {
-        o.putObject("outbound").set("virtual_hosts", virtualHosts(c.outbound().virtualHosts()));
-      }
-      ObjectNode inbound = ConfigSchema.INBOUND_RECORD.write(c.inbound(), all, this);
-      if (!inbound.isEmpty()) o.set("inbound", inbound);
-      if (all || !c.propagate().equals(PropagateConfig.NONE)) {
-        ObjectNode propagate = o.putObject("propagate");
-        strings(propagate.putArray("headers"), c.propagate().headers());
-        if (all || !c.propagate().deadlineHeaders().isEmpty()) {
-          strings(propagate.putArray("deadline_headers"), c.propagate().deadlineHeaders());
-        }
-      }
-      if (all || !c.admin().equals(AdminConfig.DISABLED)) {
-        ObjectNode admin = o.putObject("admin");
-        admin.put("enabled", c.admin().enabled());
-        cidrs(admin.putArray("allow_from"), c.admin().allowFrom());
-        if (all || !c.admin().allowedHosts().isEmpty()) {
-          strings(admin.putArray("allowed_hosts"), c.admin().allowedHosts());
-        }
-      }
-      PathNormalizationConfig pn = c.pathNormalization();
-      if (all || !pn.equals(PathNormalizationConfig.DEFAULT)) {
-        ObjectNode paths = o.putObject("path_normalization");
-        paths.put("normalize_path", pn.normalizePath());
-        paths.put("merge_slashes", pn.mergeSlashes());
-        paths.put("path_with_escaped_slashes_action", pn.escapedSlashes().configName());
-      }
-      policies(o, c.policies());
-      if (all || !c.identitySources().isEmpty()) {
-        o.set("identity_sources",
-            ConfigSchema.IDENTITY_SOURCE_RECORD.writeList(c.identitySources(), all, this));
-      }
-      return o;
+      return ConfigSchema.MESH_RECORD.write(c, all, this);
     }
 
     // ----------------------------------------------------------------------------- clusters
@@ -240,9 +195,16 @@ public final class ConfigWriter {
     /** The sections read and written by hand, not yet through a {@link RecordBinding}. */
     @Override
     public JsonNode unbound(ConfigSchema.Section section, Object value) {
-      if (value instanceof RetryConfig r) return retry(r);
-      if (value instanceof HashOnConfig h) return hashOn(h);
       if (value instanceof AuthzConfig a) return authz(a);
+      if (value instanceof ActionConfig a) return action(a);
+      if (value instanceof MatchConfig m) return match(m);
+      if (section == ConfigSchema.POLICY) {
+        ObjectNode o = F.objectNode();
+        @SuppressWarnings("unchecked")
+        List<ExtensionRef> refs = (List<ExtensionRef>) value;
+        policies(o, refs);
+        return o;
+      }
       if (section == ConfigSchema.VIRTUAL_HOST) {
         @SuppressWarnings("unchecked")
         List<VirtualHostConfig> hosts = (List<VirtualHostConfig>) value;
@@ -255,67 +217,6 @@ public final class ConfigWriter {
         return o;
       }
       throw new IllegalStateException(section.id + " has neither a binding nor a writer");
-    }
-
-    /** A cluster's policy, whole: the fields a retry block leaves out take the defaults. */
-    private ObjectNode retry(RetryConfig r) {
-      ObjectNode o = F.objectNode();
-      o.put("attempts", r.attempts());
-      retryOn(o, r.retryOn());
-      if (all || !r.retriableStatusCodes().isEmpty()) {
-        ints(o.putArray("retriable_status_codes"), r.retriableStatusCodes());
-      }
-      if (r.perTryTimeout() != null) o.put("per_try_timeout", duration(r.perTryTimeout()));
-      o.set("backoff", backoff(r.backoff()));
-      if (r.budget() == null) {
-        o.put("budget", "off");
-      } else {
-        o.set("budget", budget(r.budget()));
-      }
-      o.put("idempotent_only", r.idempotentOnly());
-      return o;
-    }
-
-    /** A route's override: only the fields it sets, in either style. */
-    private ObjectNode retryOverride(RetryOverride r) {
-      ObjectNode o = F.objectNode();
-      if (r.attempts() != null) o.put("attempts", r.attempts());
-      if (r.retryOn() != null) retryOn(o, r.retryOn());
-      if (r.retriableStatusCodes() != null) {
-        ints(o.putArray("retriable_status_codes"), r.retriableStatusCodes());
-      }
-      if (r.perTryTimeout() != null) o.put("per_try_timeout", duration(r.perTryTimeout()));
-      if (r.backoff() != null) o.set("backoff", backoff(r.backoff()));
-      if (r.budget() != null) o.set("budget", budget(r.budget()));
-      if (r.idempotentOnly() != null) o.put("idempotent_only", r.idempotentOnly());
-      return o;
-    }
-
-    private static void retryOn(ObjectNode o, Set<RetryOn> set) {
-      ArrayNode a = o.putArray("retry_on");
-      for (RetryOn r : RetryOn.values()) {
-        if (set.contains(r)) a.add(r.configName());
-      }
-    }
-
-    /** Both keys always: {@code max} alone left out would be read back as 10 × {@code base}. */
-    private static ObjectNode backoff(RetryConfig.Backoff b) {
-      return ConfigSchema.BACKOFF_RECORD.write(b, true);
-    }
-
-    /** Both keys always: an override's partial budget would take the defaults anyway. */
-    private static ObjectNode budget(RetryConfig.Budget b) {
-      return ConfigSchema.BUDGET_RECORD.write(b, true);
-    }
-
-    private static ObjectNode hashOn(HashOnConfig h) {
-      ObjectNode o = F.objectNode();
-      switch (h.kind()) {
-        case HEADER -> o.put("header", h.name());
-        case COOKIE -> o.put("cookie", h.name());
-        case SOURCE_IP -> o.put("source_ip", true);
-      }
-      return o;
     }
 
     // ----------------------------------------------------------------------------- routes
@@ -355,12 +256,15 @@ public final class ConfigWriter {
 
     /** {@code index} is the route's position in its list, or -1 when written alone. */
     ObjectNode route(RouteConfig r, int index) {
+      ObjectNode o = ConfigSchema.ROUTE_RECORD.write(r, all, this);
+      // the default name is the route's index, which only the writer of the list knows
+      if (!all && r.name() != null && r.name().equals("routes[" + index + "]")) o.remove("name");
+      return o;
+    }
+
+    /** A route's action as the one key it is written under. */
+    private ObjectNode action(ActionConfig a) {
       ObjectNode o = F.objectNode();
-      if (r.name() != null && (all || !r.name().equals("routes[" + index + "]"))) {
-        o.put("name", r.name());
-      }
-      if (all || !r.match().equals(MatchConfig.ANY)) o.set("match", match(r.match()));
-      ActionConfig a = r.action();
       if (a instanceof ActionConfig.Forward f) {
         o.put("to", f.cluster());
       } else if (a instanceof ActionConfig.Split s) {
@@ -389,47 +293,6 @@ public final class ConfigWriter {
       } else if (a instanceof ActionConfig.Pass) {
         o.putObject("pass");
       }
-      RewriteConfig rw = r.rewrite();
-      if (rw != null) o.set("rewrite", ConfigSchema.REWRITE_RECORD.write(rw, all));
-      HeadersConfig h = r.headers();
-      if (h != null) {
-        ObjectNode n = o.putObject("headers");
-        if (all || !h.add().isEmpty()) stringMap(n.putObject("add"), h.add());
-        if (all || !h.remove().isEmpty()) strings(n.putArray("remove"), h.remove());
-      }
-      if (r.timeout() != null) o.put("timeout", duration(r.timeout()));
-      if (r.retry() != null) o.set("retry", retryOverride(r.retry()));
-      MirrorConfig m = r.mirror();
-      if (m != null) o.set("mirror", ConfigSchema.MIRROR_RECORD.write(m, all));
-      if (r.hedge() != null) o.set("hedge", ConfigSchema.HEDGE_RECORD.write(r.hedge(), all));
-      if (r.verify() != null) {
-        o.set("verify", ConfigSchema.TLS_VERIFY_RECORD.write(r.verify(), all, this));
-      }
-      FaultConfig f = r.fault();
-      if (f != null) {
-        ObjectNode n = o.putObject("fault");
-        if (f.delay() != null) n.set("delay", ConfigSchema.DELAY_RECORD.write(f.delay(), all));
-        if (f.abort() != null) n.set("abort", ConfigSchema.ABORT_RECORD.write(f.abort(), all));
-      }
-      RateLimitConfig rl = r.rateLimit();
-      if (rl != null) {
-        ObjectNode n = o.putObject("rate_limit");
-        n.put("requests_per_second", rl.requestsPerSecond());
-        n.put("burst", rl.burst());
-        RateLimitConfig.Key key = rl.key();
-        if (key != null) {
-          ObjectNode k = n.putObject("key");
-          switch (key.kind()) {
-            case HEADER -> k.put("header", key.header());
-            case SOURCE -> k.put("source", true);
-            case PRINCIPAL -> k.put("principal", true);
-          }
-        }
-        if (all || rl.maxKeys() != RateLimitConfig.DEFAULT_MAX_KEYS) {
-          n.put("max_keys", rl.maxKeys());
-        }
-      }
-      policies(o, r.policies());
       return o;
     }
 
@@ -528,10 +391,6 @@ public final class ConfigWriter {
 
   private static void strings(ArrayNode a, Iterable<String> values) {
     for (String s : values) a.add(s);
-  }
-
-  private static void ints(ArrayNode a, List<Integer> values) {
-    for (Integer i : values) a.add(i);
   }
 
   private static void cidrs(ArrayNode a, List<Cidr> values) {

@@ -300,8 +300,11 @@ public final class MeshConfigBuilder {
     if (admin != null) throw new IllegalStateException("admin was already set");
     AdminBuilder b = new AdminBuilder();
     Objects.requireNonNull(spec, "spec").accept(b);
-    admin = new AdminConfig(b.enabled, b.allowFrom == null ? AdminConfig.DISABLED.allowFrom()
-        : b.allowFrom, b.allowedHosts);
+    admin = b.allowFrom == null
+        ? ConfigSchema.ADMIN_RECORD.of("admin", "enabled", b.enabled,
+            "allowed_hosts", b.allowedHosts)
+        : ConfigSchema.ADMIN_RECORD.of("admin", "enabled", b.enabled,
+            "allow_from", b.allowFrom, "allowed_hosts", b.allowedHosts);
     return this;
   }
 
@@ -864,14 +867,8 @@ public final class MeshConfigBuilder {
    */
   public static final class RetryBuilder {
     private final boolean override;
-    private Integer attempts;
-    private Set<RetryOn> retryOn;
-    private List<Integer> retriableStatusCodes;
-    private Duration perTryTimeout;
-    private RetryConfig.Backoff backoff;
-    private boolean budgetSet;
-    private RetryConfig.Budget budget;
-    private Boolean idempotentOnly;
+    /** The keys set, with their checked values; {@code budget: off} is {@link RecordBinding#NONE}. */
+    private final Map<String, Object> values = new LinkedHashMap<>();
 
     RetryBuilder(boolean override) {
       this.override = override;
@@ -879,8 +876,9 @@ public final class MeshConfigBuilder {
 
     /** Total tries, the first included (1..10, default 2). */
     public RetryBuilder attempts(int attempts) {
-      require("attempts", Checks.range(attempts, 1, Checks.MAX_ATTEMPTS));
-      this.attempts = attempts;
+      String problem = ConfigSchema.RETRY_RECORD.problem("attempts", attempts);
+      if (problem != null) throw new IllegalArgumentException(problem);
+      values.put("attempts", attempts);
       return this;
     }
 
@@ -888,7 +886,7 @@ public final class MeshConfigBuilder {
     public RetryBuilder retryOn(RetryOn... conditions) {
       Set<RetryOn> set = new LinkedHashSet<>();
       for (RetryOn r : conditions) set.add(Objects.requireNonNull(r, "retry_on"));
-      this.retryOn = set;
+      values.put("retry_on", set);
       return this;
     }
 
@@ -899,13 +897,13 @@ public final class MeshConfigBuilder {
         require("retriable_status_codes", Checks.range(s, 100, 599));
         list.add(s);
       }
-      this.retriableStatusCodes = list;
+      values.put("retriable_status_codes", list);
       return this;
     }
 
     /** The deadline of one try (default none; the overall timeout still applies). */
     public RetryBuilder perTryTimeout(Duration timeout) {
-      this.perTryTimeout = positive("per_try_timeout", timeout);
+      values.put("per_try_timeout", positive("per_try_timeout", timeout));
       return this;
     }
 
@@ -923,15 +921,14 @@ public final class MeshConfigBuilder {
         throw new IllegalArgumentException("backoff.max: " + DurationParser.format(max)
             + " (expected: at least base, " + DurationParser.format(base) + ")");
       }
-      this.backoff = b;
+      values.put("backoff", b);
       return this;
     }
 
     /** Retries allowed: {@code percent} (0..100) of requests plus {@code minPerSecond}. */
     public RetryBuilder budget(double percent, int minPerSecond) {
-      this.budget = ConfigSchema.BUDGET_RECORD.of(
-          "budget", "percent", percent, "min_per_second", minPerSecond);
-      this.budgetSet = true;
+      values.put("budget", ConfigSchema.BUDGET_RECORD.of(
+          "budget", "percent", percent, "min_per_second", minPerSecond));
       return this;
     }
 
@@ -945,8 +942,7 @@ public final class MeshConfigBuilder {
         throw new IllegalStateException(
             "budget: a retry budget can be turned off only in the cluster's retry policy");
       }
-      this.budget = null;
-      this.budgetSet = true;
+      values.put("budget", RecordBinding.NONE);
       return this;
     }
 
@@ -954,25 +950,25 @@ public final class MeshConfigBuilder {
      * Whether POST/PATCH are retried only when the request never left (default true).
      */
     public RetryBuilder idempotentOnly(boolean idempotentOnly) {
-      this.idempotentOnly = idempotentOnly;
+      values.put("idempotent_only", idempotentOnly);
       return this;
     }
 
     RetryConfig toConfig() {
-      RetryConfig d = RetryConfig.DEFAULT;
-      return new RetryConfig(
-          attempts != null ? attempts : d.attempts(),
-          retryOn != null ? retryOn : d.retryOn(),
-          retriableStatusCodes != null ? retriableStatusCodes : d.retriableStatusCodes(),
-          perTryTimeout,
-          backoff,
-          budgetSet ? budget : d.budget(),
-          idempotentOnly != null ? idempotentOnly : d.idempotentOnly());
+      return ConfigSchema.RETRY_RECORD.of("retry", keyValues());
     }
 
     RetryOverride toOverride() {
-      return new RetryOverride(attempts, retryOn, retriableStatusCodes, perTryTimeout, backoff,
-          budget, idempotentOnly);
+      return ConfigSchema.RETRY_OVERRIDE_RECORD.of("retry", keyValues());
+    }
+
+    private Object[] keyValues() {
+      List<Object> kv = new ArrayList<>(values.size() * 2);
+      values.forEach((k, v) -> {
+        kv.add(k);
+        kv.add(v);
+      });
+      return kv.toArray();
     }
   }
 
@@ -1612,14 +1608,11 @@ public final class MeshConfigBuilder {
 
     private static RateLimitConfig rateLimitOf(
         double rate, Integer burst, RateLimitConfig.Key key, int maxKeys) {
-      reject("rate_limit.requests_per_second",
-          ConfigSchema.RATE_LIMIT.field("requests_per_second").type().check(rate));
-      if (burst != null) {
-        reject("rate_limit.burst", ConfigSchema.RATE_LIMIT.field("burst").check(burst));
-      }
-      reject("rate_limit.max_keys", ConfigSchema.RATE_LIMIT.field("max_keys").check(maxKeys));
-      return new RateLimitConfig(
-          rate, burst != null ? burst : ConfigSchema.defaultBurst(rate), key, maxKeys);
+      List<Object> kv = new ArrayList<>(List.of("requests_per_second", rate));
+      if (burst != null) kv.addAll(List.of("burst", burst));
+      if (key != null) kv.addAll(List.of("key", key));
+      kv.addAll(List.of("max_keys", maxKeys));
+      return ConfigSchema.RATE_LIMIT_RECORD.of("rate_limit", kv.toArray());
     }
 
     RouteConfig build() {

@@ -1,6 +1,7 @@
 package io.mesh4j.config;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Headers carried from the request a service is handling onto the calls it makes ({@code
@@ -16,8 +17,12 @@ public record PropagateConfig(List<String> headers, List<String> deadlineHeaders
   public static final String GRPC_TIMEOUT = "grpc-timeout";
 
   public PropagateConfig {
-    headers = List.copyOf(headers);
-    deadlineHeaders = List.copyOf(deadlineHeaders);
+    headers = lower(headers);
+    deadlineHeaders = lower(deadlineHeaders);
+  }
+
+  private static List<String> lower(List<String> names) {
+    return names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
   }
 
 }

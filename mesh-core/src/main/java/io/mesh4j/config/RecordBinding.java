@@ -12,10 +12,13 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -32,15 +35,19 @@ import java.util.function.Function;
  *   <li>a scalar: integer, number, boolean, string or duration;
  *   <li>{@code oneOf(...)}: an enum whose constants' {@code configName()} are the declared values
  *       (or a string that must be one of them, {@code tls.min_version});
- *   <li>{@code map(SECTION)}: a record with a binding of its own (declared earlier), or a section
- *       not bound yet ({@code retry}, {@code hash_on}), which the reader and writer still handle
- *       by hand ({@link Source#unbound}, {@link Sink#unbound});
- *   <li>{@code listOf(string())}: a {@code List<String>}; {@code listOf(map(SECTION))}: a list of
+ *   <li>{@code map(SECTION)}: a record with a binding of its own (declared earlier, or named by
+ *       {@link Spec#nested}), or a section not bound yet ({@code match}, {@code authz}), which the
+ *       reader and writer still handle by hand ({@link Source#unbound}, {@link Sink#unbound});
+ *   <li>{@code listOf(string())}: a {@code List<String>}, or a {@code List<Cidr>} (each item an
+ *       address or CIDR); {@code listOf(integer(..))}: a {@code List<Integer>}; {@code
+ *       listOf(oneOf(...))}: a {@code List} or {@code Set} of an enum; {@code freeMap(string())}:
+ *       a {@code Map<String, String>}; {@code listOf(map(SECTION))}: a list of
  *       bound records, where {@code anyOf(string, map(SECTION))} lets an item be the text of its
  *       section's first key alone ({@code endpoints: [host:port]}).
  * </ul>
  *
- * <p>A key whose shape is not one component ({@code lb}: a name in {@code lb}, or {@code {custom:
+ * <p>A key named otherwise than its component names the component in its {@link
+ * Spec#component}. A key whose shape is not one component ({@code lb}: a name in {@code lb}, or {@code {custom:
  * ...}} in {@code lbCustom}) has an explicit {@link Codec}, declared with the binding. From this
  * {@link TreeReader} reads the section (every problem reported with its path), {@link
  * MeshConfigBuilder} checks and collects a builder's values and {@link ConfigWriter} writes the
@@ -53,12 +60,26 @@ final class RecordBinding<R extends Record> {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   /**
+   * A value a codec or builder gives a component that is {@code null} in the record on purpose
+   * ({@code budget: off}), where {@code null} itself means "unset, take the default".
+   */
+  static final Object NONE = new Object() {
+    @Override
+    public String toString() {
+      return "NONE";
+    }
+  };
+
+  /**
    * One map of the document being read ({@link TreeReader}'s): typed reads that report a
    * malformed value with its path and give {@code null}.
    */
   interface Source {
     /** The path of {@code key} in this map. */
     String p(String key);
+
+    /** The path of this map itself. */
+    String path();
 
     boolean has(String key);
 
@@ -75,11 +96,23 @@ final class RecordBinding<R extends Record> {
 
     Duration duration(String key);
 
+    /** The list item {@code node} at {@code path} as an integer; reported and {@code null} if not. */
+    Integer integer(JsonNode node, String path);
+
+    /** The list item {@code node} at {@code path} as a string; reported and {@code null} if not. */
+    String string(JsonNode node, String path);
+
     /** The list of strings at {@code key}; bad elements reported and dropped. */
     List<String> strings(String key);
 
     /** The list at {@code key}; {@code null} when absent or not a list. */
     List<JsonNode> list(String key);
+
+    /**
+     * The map of names to strings at {@code key} (names as written, in order); bad values
+     * reported and dropped; {@code null} when absent or not a map.
+     */
+    Map<String, String> stringMap(String key);
 
     /** The list of addresses or CIDRs at {@code key}; bad elements reported and dropped. */
     List<Cidr> cidrs(String key);
@@ -95,13 +128,17 @@ final class RecordBinding<R extends Record> {
 
     /**
      * The value at {@code key} read by the reader's own code for {@code section}, which has no
-     * binding yet: the section of a map ({@code retry}, {@code hash_on}, {@code authz}), or, for
-     * {@code virtual_hosts}, the section holding them ({@code inbound}), whose direction they take.
+     * binding yet: the section of a map ({@code match}, {@code authz}, a custom {@code lb}); for
+     * {@code virtual_hosts}, the section holding them ({@code inbound}, {@code outbound}), whose
+     * direction they take; for {@code route}, its action; for {@code policy}, the list.
      */
     Object unbound(String key, ConfigSchema.Section section);
 
     /** Reports a bad value the model holds a placeholder for. */
     void bad(String path, String message);
+
+    /** Reports a problem that left nothing in the model to re-check (a conflict of keys). */
+    void error(String path, String message);
 
     /** Reports that {@code v} is not {@code expected}. */
     void typeError(String path, JsonNode v, String expected);
@@ -157,6 +194,9 @@ final class RecordBinding<R extends Record> {
     private final Map<String, String[]> codecComponents = new HashMap<>();
     private final Map<String, Function<R, Object>> defaultsOf = new HashMap<>();
     private final Set<String> shown = new HashSet<>();
+    private final Map<String, String> componentOf = new HashMap<>();
+    private final Map<String, RecordBinding<?>> nested = new HashMap<>();
+    private String[] choice;
     private Consumer<Object[]> derive = values -> {};
     private String item = "a map";
 
@@ -164,6 +204,49 @@ final class RecordBinding<R extends Record> {
     Spec<R> codec(String key, Reader read, Writer<R> write, String... components) {
       codecs.put(key, new Codec<>(read, write));
       codecComponents.put(key, components);
+      return this;
+    }
+
+    /**
+     * {@code key} is bound to {@code component} rather than to its camel-case namesake ({@code
+     * path_with_escaped_slashes_action} ↔ {@code escapedSlashes}), with the shape its declaration
+     * gives.
+     */
+    Spec<R> component(String key, String component) {
+      componentOf.put(key, component);
+      return this;
+    }
+
+    /**
+     * The section is a choice of exactly one of its keys ({@code hash_on: {header: x}}): the
+     * present key's name, upper-cased, is the constant of enum component {@code kind}; a string
+     * key's value is component {@code value}, and a key declared {@code oneOf("true")} is a flag
+     * that must be {@code true} (and leaves {@code value} null). None or several keys: the
+     * section is reported and read as {@code null}.
+     */
+    Spec<R> choice(String kind, String value) {
+      this.choice = new String[] {kind, value};
+      return this;
+    }
+
+    /**
+     * {@code key}'s section is read and written by {@code binding} here rather than by the
+     * section's own ({@code retry} on a route: the override, whose unset keys are {@code null}).
+     */
+    Spec<R> nested(String key, RecordBinding<?> binding) {
+      nested.put(key, binding);
+      return this;
+    }
+
+    /**
+     * {@code keys} are read and written together by one codec, called at the first of them (a
+     * route's action: one of {@code to}, {@code split}, ...), which fills {@code components}.
+     */
+    Spec<R> codec(String[] keys, Reader read, Writer<R> write, String... components) {
+      codec(keys[0], read, write, components);
+      for (int i = 1; i < keys.length; i++) {
+        codec(keys[i], (in, key, values) -> {}, (r, out, key, all, sink) -> {}, components);
+      }
       return this;
     }
 
@@ -200,7 +283,11 @@ final class RecordBinding<R extends Record> {
   }
 
   /** How one key maps to the record. */
-  private enum Shape { SCALAR, ENUM, STRING_ENUM, BOUND, UNBOUND, STRINGS, BOUND_LIST, CODEC }
+  private enum Shape {
+    SCALAR, ENUM, STRING_ENUM, BOUND, UNBOUND, STRINGS, CIDRS, INTEGERS, ENUMS, STRING_MAP,
+    BOUND_LIST, CODEC,
+    CHOICE
+  }
 
   /** One key of the section. */
   private static final class Key {
@@ -210,8 +297,11 @@ final class RecordBinding<R extends Record> {
     final int index;
     /** The nested binding of BOUND and BOUND_LIST. */
     final RecordBinding<?> nested;
-    /** Whether a BOUND_LIST item may be its section's first key alone. */
-    final boolean shorthand;
+    /**
+     * BOUND_LIST: an item may be its section's first key alone; ENUMS: the component is a {@code
+     * Set}; CHOICE: the key is a {@code true}-only flag.
+     */
+    final boolean flag;
     /** ENUM: config name → constant, constant → config name. */
     final Map<String, Object> constants;
     final Map<Object, String> names;
@@ -220,13 +310,13 @@ final class RecordBinding<R extends Record> {
     final Function<?, Object> defaultOf;
 
     Key(ConfigSchema.Field field, Shape shape, int index, RecordBinding<?> nested,
-        boolean shorthand, Map<String, Object> constants, Codec<?> codec, boolean shown,
+        boolean flag, Map<String, Object> constants, Codec<?> codec, boolean shown,
         Function<?, Object> defaultOf) {
       this.field = field;
       this.shape = shape;
       this.index = index;
       this.nested = nested;
-      this.shorthand = shorthand;
+      this.flag = flag;
       this.constants = constants;
       Map<Object, String> n = new HashMap<>();
       if (constants != null) constants.forEach((k, v) -> n.put(v, k));
@@ -254,6 +344,8 @@ final class RecordBinding<R extends Record> {
   private final Object[] defaultValues;
   private final Consumer<Object[]> derive;
   private final String item;
+  /** A choice section's kind and value component positions ({@link Spec#choice}); else null. */
+  private final int[] choice;
 
   RecordBinding(ConfigSchema.Section section, Class<R> type, R defaults) {
     this(section, type, defaults, new Spec<>());
@@ -282,6 +374,8 @@ final class RecordBinding<R extends Record> {
     Set<String> named = new HashSet<>(spec.codecs.keySet());
     named.addAll(spec.shown);
     named.addAll(spec.defaultsOf.keySet());
+    named.addAll(spec.componentOf.keySet());
+    named.addAll(spec.nested.keySet());
     for (String key : named) {
       if (!section.fields().stream().anyMatch(f -> f.name().equals(key))) {
         throw new IllegalStateException(section.id + " has no key " + key + " (named by its"
@@ -290,10 +384,34 @@ final class RecordBinding<R extends Record> {
     }
     boolean[] covered = new boolean[components.length];
     this.keys = new Key[fields.size()];
+    if (spec.choice != null) {
+      this.choice = new int[] {indexOf(spec.choice[0]), indexOf(spec.choice[1])};
+      if (choice[0] < 0 || choice[1] < 0 || !components[choice[0]].getType().isEnum()) {
+        throw new IllegalStateException(section.id + ": " + type.getSimpleName() + " has no enum "
+            + spec.choice[0] + " and component " + spec.choice[1] + " for its choice");
+      }
+      covered[choice[0]] = covered[choice[1]] = true;
+    } else {
+      this.choice = null;
+    }
     for (int k = 0; k < keys.length; k++) {
       ConfigSchema.Field f = fields.get(k);
       Codec<R> codec = spec.codecs.get(f.name());
-      if (codec != null) {
+      if (choice != null) {
+        Class<?> kind = components[choice[0]].getType();
+        Object constant = null;
+        for (Object c : kind.getEnumConstants()) {
+          if (((Enum<?>) c).name().equals(f.name().toUpperCase(Locale.ROOT))) constant = c;
+        }
+        boolean flag = f.type().kind == ConfigSchema.Type.Kind.ENUM
+            && f.type().values.equals(List.of("true"));
+        if (constant == null || !(flag || f.type().kind == ConfigSchema.Type.Kind.STRING)) {
+          throw new IllegalStateException(section.id + "." + f.name() + ": a choice key must name"
+              + " a constant of " + kind.getSimpleName() + " and be a string or oneOf(\"true\")");
+        }
+        keys[k] = new Key(f, Shape.CHOICE, -1, null, flag, Map.of(f.name(), constant), null,
+            false, null);
+      } else if (codec != null) {
         for (String c : spec.codecComponents.get(f.name())) {
           int i = indexOf(c);
           if (i < 0) {
@@ -305,10 +423,11 @@ final class RecordBinding<R extends Record> {
         keys[k] = new Key(f, Shape.CODEC, -1, null, false, null, codec, spec.shown.contains(f.name()),
             spec.defaultsOf.get(f.name()));
       } else {
-        int i = indexOf(camel(f.name()));
+        String name = spec.componentOf.getOrDefault(f.name(), camel(f.name()));
+        int i = indexOf(name);
         if (i < 0) {
           throw new IllegalStateException(section.id + "." + f.name() + ": "
-              + type.getSimpleName() + " has no component " + camel(f.name()) + " (components: "
+              + type.getSimpleName() + " has no component " + name + " (components: "
               + String.join(", ", componentNames) + "; or declare a codec for the key)");
         }
         if (covered[i]) {
@@ -356,21 +475,11 @@ final class RecordBinding<R extends Record> {
       return new Key(f, Shape.STRING_ENUM, i, null, false, null, null, shown, defaultOf);
     }
     if (t.kind == ConfigSchema.Type.Kind.ENUM && java.isEnum()) {
-      Map<String, Object> constants = new LinkedHashMap<>();
-      try {
-        Method m = java.getMethod("configName");
-        for (Object e : java.getEnumConstants()) constants.put((String) m.invoke(e), e);
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException(where + ": the enum has no configName()", e);
-      }
-      if (!constants.keySet().equals(new HashSet<>(t.values))) {
-        throw new IllegalStateException(where + ": declares " + t.values + ", the enum has "
-            + constants.keySet());
-      }
-      return new Key(f, Shape.ENUM, i, null, false, constants, null, shown, defaultOf);
+      return new Key(f, Shape.ENUM, i, null, false, constants(where, java, t), null, shown,
+          defaultOf);
     }
     if (t.kind == ConfigSchema.Type.Kind.MAP && Record.class.isAssignableFrom(java)) {
-      RecordBinding<?> nested = t.section.binding();
+      RecordBinding<?> nested = spec.nested.getOrDefault(f.name(), t.section.binding());
       if (nested == null) return new Key(f, Shape.UNBOUND, i, null, false, null, null, shown, defaultOf);
       if (nested.type != java) {
         throw new IllegalStateException(where + ": " + t.section.id + " is bound to "
@@ -378,11 +487,26 @@ final class RecordBinding<R extends Record> {
       }
       return new Key(f, Shape.BOUND, i, nested, false, null, null, shown, defaultOf);
     }
+    if (t.kind == ConfigSchema.Type.Kind.FREE_MAP && t.item.kind == ConfigSchema.Type.Kind.STRING
+        && java == Map.class) {
+      return new Key(f, Shape.STRING_MAP, i, null, false, null, null, shown, defaultOf);
+    }
+    if (t.kind == ConfigSchema.Type.Kind.LIST && (java == List.class || java == Set.class)
+        && t.item.kind == ConfigSchema.Type.Kind.ENUM && element(c).isEnum()) {
+      return new Key(f, Shape.ENUMS, i, null, java == Set.class,
+          constants(where, element(c), t.item), null, shown, defaultOf);
+    }
     if (t.kind == ConfigSchema.Type.Kind.LIST && java == List.class) {
       Class<?> element = element(c);
       ConfigSchema.Type item = t.item;
       if (item.kind == ConfigSchema.Type.Kind.STRING && element == String.class) {
         return new Key(f, Shape.STRINGS, i, null, false, null, null, shown, defaultOf);
+      }
+      if (item.kind == ConfigSchema.Type.Kind.STRING && element == Cidr.class) {
+        return new Key(f, Shape.CIDRS, i, null, false, null, null, shown, defaultOf);
+      }
+      if (item.kind == ConfigSchema.Type.Kind.INTEGER && element == Integer.class) {
+        return new Key(f, Shape.INTEGERS, i, null, false, null, null, shown, defaultOf);
       }
       ConfigSchema.Type map = item;
       boolean shorthand = false;
@@ -405,6 +529,22 @@ final class RecordBinding<R extends Record> {
     }
     throw new IllegalStateException(where + ": a " + c.getGenericType().getTypeName()
         + " cannot hold " + t.doc() + " (bind a record that has a binding, or declare a codec)");
+  }
+
+  /** An enum's constants by {@code configName()}, in declaration order, as declared by {@code t}. */
+  private static Map<String, Object> constants(String where, Class<?> java, ConfigSchema.Type t) {
+    Map<String, Object> constants = new LinkedHashMap<>();
+    try {
+      Method m = java.getMethod("configName");
+      for (Object e : java.getEnumConstants()) constants.put((String) m.invoke(e), e);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(where + ": the enum has no configName()", e);
+    }
+    if (!constants.keySet().equals(new HashSet<>(t.values))) {
+      throw new IllegalStateException(where + ": declares " + t.values + ", the enum has "
+          + constants.keySet());
+    }
+    return constants;
   }
 
   private static Class<?> element(RecordComponent c) {
@@ -467,6 +607,8 @@ final class RecordBinding<R extends Record> {
 
   /** The component position of {@code key} ({@code max_ejection_percent}) or component name. */
   int index(String key) {
+    Key k = byName.get(key);
+    if (k != null && k.index >= 0) return k.index;
     int i = indexOf(camel(key));
     if (i < 0) throw new IllegalArgumentException(section.id + " has no key " + key);
     return i;
@@ -495,10 +637,24 @@ final class RecordBinding<R extends Record> {
     return construct(values.clone());
   }
 
+  /** {@code r} with {@code key} (a key bound to one component) set to {@code value}. */
+  R with(R r, String key, Object value) {
+    Object[] values = new Object[components.length];
+    for (int i = 0; i < values.length; i++) {
+      Object v = get(r, i);
+      values[i] = v == null ? NONE : v;
+    }
+    values[index(key)] = value;
+    return construct(values);
+  }
+
   /** As {@link #with}, filling {@code args} in place. */
   private R construct(Object[] args) {
     derive.accept(args);
-    for (int i = 0; i < args.length; i++) if (args[i] == null) args[i] = defaultValues[i];
+    for (int i = 0; i < args.length; i++) {
+      if (args[i] == null) args[i] = defaultValues[i];
+      else if (args[i] == NONE) args[i] = null;
+    }
     try {
       return canonical.newInstance(args);
     } catch (InvocationTargetException e) {
@@ -587,6 +743,7 @@ final class RecordBinding<R extends Record> {
    * #with}.
    */
   R read(Source in) {
+    if (choice != null) return readChoice(in);
     Object[] values = new Object[components.length];
     Values named = null;
     for (Key k : keys) {
@@ -598,6 +755,34 @@ final class RecordBinding<R extends Record> {
       } else {
         values[k.index] = read(in, k);
       }
+    }
+    return construct(values);
+  }
+
+  private R readChoice(Source in) {
+    List<String> present = new ArrayList<>(2);
+    for (Key k : keys) if (in.has(k.name())) present.add(k.name());
+    if (present.size() != 1) {
+      in.error(in.path(), (present.isEmpty() ? "empty" : "more than one of: "
+          + String.join(", ", present)) + " (expected exactly one of: "
+          + String.join(", ", section.keys()) + ")");
+      return null;
+    }
+    Key k = byName.get(present.get(0));
+    Object[] values = new Object[components.length];
+    values[choice[0]] = k.constants.get(k.name());
+    if (k.flag) {
+      Boolean b = in.bool(k.name());
+      if (b == null) return null;
+      if (!b) {
+        in.bad(in.p(k.name()), "false (expected: true)");
+        return null;
+      }
+      values[choice[1]] = NONE;
+    } else {
+      String v = in.string(k.name());
+      if (v == null) return null;
+      values[choice[1]] = v;
     }
     return construct(values);
   }
@@ -650,8 +835,47 @@ final class RecordBinding<R extends Record> {
       case STRINGS -> {
         return in.strings(key);
       }
+      case CIDRS -> {
+        return in.cidrs(key);
+      }
+      case STRING_MAP -> {
+        return in.stringMap(key);
+      }
+      case INTEGERS -> {
+        List<JsonNode> items = in.list(key);
+        if (items == null) return null;
+        List<Integer> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+          Integer n = in.integer(items.get(i), in.p(key) + "[" + i + "]");
+          if (n != null) out.add(n);
+          else in.taint(in.p(key));
+        }
+        return out;
+      }
+      case ENUMS -> {
+        List<JsonNode> items = in.list(key);
+        if (items == null) return null;
+        Collection<Object> out = k.flag ? new LinkedHashSet<>()
+            : new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+          String p = in.p(key) + "[" + i + "]";
+          String text = in.string(items.get(i), p);
+          if (text == null) {
+            in.taint(in.p(key));
+            continue;
+          }
+          Object value = k.constants.get(text);
+          if (value != null) {
+            out.add(value);
+          } else {
+            in.bad(p, Checks.quote(text) + " (expected one of: "
+                + String.join(", ", k.constants.keySet()) + ")");
+          }
+        }
+        return out;
+      }
       case BOUND_LIST -> {
-        return list(in, key, k.nested, k.shorthand);
+        return list(in, key, k.nested, k.flag);
       }
       default -> throw new IllegalStateException(k.shape.name());
     }
@@ -723,6 +947,15 @@ final class RecordBinding<R extends Record> {
   /** As {@link #write(Record, boolean)}, sections without a binding written by {@code sink}. */
   ObjectNode write(R r, boolean all, Sink sink) {
     ObjectNode o = F.objectNode();
+    if (choice != null) {
+      Object kind = get(r, choice[0]);
+      for (Key k : keys) {
+        if (k.constants.get(k.name()) != kind) continue;
+        if (k.flag) o.put(k.name(), true);
+        else o.put(k.name(), (String) get(r, choice[1]));
+      }
+      return o;
+    }
     for (Key k : keys) {
       String key = k.name();
       if (k.shape == Shape.CODEC) {
@@ -748,12 +981,36 @@ final class RecordBinding<R extends Record> {
           ArrayNode a = o.putArray(key);
           for (Object s : (List<?>) v) a.add((String) s);
         }
+        case CIDRS -> {
+          ArrayNode a = o.putArray(key);
+          for (Object c : (List<?>) v) a.add(c.toString());
+        }
+        case STRING_MAP -> {
+          ObjectNode m = o.putObject(key);
+          ((Map<?, ?>) v).forEach((name, value) -> m.put((String) name, (String) value));
+        }
+        case INTEGERS -> {
+          ArrayNode a = o.putArray(key);
+          for (Object n : (List<?>) v) a.add((Integer) n);
+        }
+        case ENUMS -> {
+          ArrayNode a = o.putArray(key);
+          Collection<?> set = (Collection<?>) v;
+          if (k.flag) {
+            // a set: in declaration order, so the output does not depend on hashing
+            k.constants.forEach((name, c) -> {
+              if (set.contains(c)) a.add(name);
+            });
+          } else {
+            for (Object c : set) a.add(k.names.get(c));
+          }
+        }
         case BOUND_LIST -> {
           ArrayNode a = o.putArray(key);
           String first = k.nested.section.keys()[0];
           for (Object item : (List<?>) v) {
             ObjectNode n = writeNested(k.nested, item, all, sink);
-            if (k.shorthand && !all && n.size() == 1 && n.path(first).isTextual()) {
+            if (k.flag && !all && n.size() == 1 && n.path(first).isTextual()) {
               a.add(n.get(first));
             } else {
               a.add(n);

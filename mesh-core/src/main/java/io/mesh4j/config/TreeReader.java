@@ -36,13 +36,6 @@ import java.util.function.Function;
  */
 final class TreeReader {
   private static final String[] ROOT_KEYS = ConfigSchema.ROOT.keys();
-  private static final String[] LOCALITY_KEYS = ConfigSchema.LOCALITY.keys();
-  private static final String[] RETRY_KEYS = ConfigSchema.RETRY.keys();
-  private static final String[] BACKOFF_KEYS = ConfigSchema.BACKOFF.keys();
-  private static final String[] BUDGET_KEYS = ConfigSchema.BUDGET.keys();
-  private static final String[] HASH_ON_KEYS = ConfigSchema.HASH_ON.keys();
-  private static final String[] OUTBOUND_KEYS = ConfigSchema.OUTBOUND.keys();
-  private static final String[] INBOUND_KEYS = ConfigSchema.INBOUND.keys();
   private static final String[] VIRTUAL_HOST_KEYS = ConfigSchema.VIRTUAL_HOST.keys();
   private static final String[] ROUTE_KEYS = ConfigSchema.ROUTE.keys();
   private static final String[] ACTION_KEYS = {"to", "split", "redirect", "respond", "pass"};
@@ -57,22 +50,9 @@ final class TreeReader {
   private static final String[] SPLIT_KEYS = ConfigSchema.SPLIT.keys();
   private static final String[] REDIRECT_KEYS = ConfigSchema.REDIRECT.keys();
   private static final String[] RESPOND_KEYS = ConfigSchema.RESPOND.keys();
-  private static final String[] REWRITE_KEYS = ConfigSchema.REWRITE.keys();
-  private static final String[] HEADERS_KEYS = ConfigSchema.HEADERS.keys();
-  private static final String[] MIRROR_KEYS = ConfigSchema.MIRROR.keys();
-  private static final String[] HEDGE_KEYS = ConfigSchema.HEDGE.keys();
-  private static final String[] FAULT_KEYS = ConfigSchema.FAULT.keys();
-  private static final String[] DELAY_KEYS = ConfigSchema.DELAY.keys();
-  private static final String[] ABORT_KEYS = ConfigSchema.ABORT.keys();
-  private static final String[] RATE_LIMIT_KEYS = ConfigSchema.RATE_LIMIT.keys();
-  private static final String[] RATE_LIMIT_KEY_KEYS = ConfigSchema.RATE_LIMIT_KEY.keys();
   private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
-  private static final String[] PROPAGATE_KEYS = ConfigSchema.PROPAGATE.keys();
-  private static final String[] ADMIN_KEYS = ConfigSchema.ADMIN.keys();
-  private static final String[] PATH_NORMALIZATION_KEYS = ConfigSchema.PATH_NORMALIZATION.keys();
   private static final String[] CUSTOM_MATCH_KEYS = ConfigSchema.CUSTOM_MATCH.keys();
   private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
-  private static final String[] TLS_VERIFY_KEYS = ConfigSchema.TLS_VERIFY.keys();
 
   /** What the root of the document must be, for error messages. */
   static final String ROOT_EXPECTED = "a map with version: 1, service, clusters, ...";
@@ -83,6 +63,9 @@ final class TreeReader {
   final Set<String> quiet = new HashSet<>();
 
   private enum Direction { OUTBOUND, INBOUND }
+
+  /** The direction of the virtual hosts being read: what a route's action may be. */
+  private Direction direction = Direction.OUTBOUND;
 
   // ================================================================== the tree primitives
 
@@ -149,6 +132,31 @@ final class TreeReader {
     @Override
     public String p(String key) {
       return key.equals(alias) ? path : child(path, key);
+    }
+
+    @Override
+    public String path() {
+      return path;
+    }
+
+    @Override
+    public Map<String, String> stringMap(String key) {
+      return headerMap(this, key);
+    }
+
+    @Override
+    public Integer integer(JsonNode v, String path) {
+      return TreeReader.this.integer(v, path);
+    }
+
+    @Override
+    public String string(JsonNode v, String path) {
+      return TreeReader.this.string(v, path);
+    }
+
+    @Override
+    public void error(String path, String message) {
+      TreeReader.this.error(path, message);
     }
 
     @Override
@@ -253,11 +261,13 @@ final class TreeReader {
     @Override
     public Object unbound(String key, ConfigSchema.Section section) {
       if (section == ConfigSchema.INBOUND) return virtualHosts(this, Direction.INBOUND);
+      if (section == ConfigSchema.OUTBOUND) return virtualHosts(this, Direction.OUTBOUND);
+      if (section == ConfigSchema.ROUTE) return routeAction(this);
+      if (section == ConfigSchema.POLICY) return policies(this);
       Section s = section(key, section.keys());
       if (s == null) return null;
       if (section == ConfigSchema.AUTHZ) return authz(s);
-      if (section == ConfigSchema.RETRY) return retry(s);
-      if (section == ConfigSchema.HASH_ON) return hashOn(s);
+      if (section == ConfigSchema.MATCH) return match(s);
       if (section == ConfigSchema.CUSTOM_LB) return customLb(s);
       throw new IllegalStateException(section.id + " has neither a binding nor a reader");
     }
@@ -370,50 +380,7 @@ final class TreeReader {
       error("", describe(root) + " (expected: " + ROOT_EXPECTED + hint + ")");
       return null;
     }
-    Section s = new Section(root, "", ROOT_KEYS);
-    Integer version = s.integer("version");
-    if (!s.has("version")) bad("version", "missing (expected: 1)");
-    String service = s.string("service");
-    List<ClusterConfig> clusters = orElse(
-        ConfigSchema.CLUSTER_RECORD.readList(s, "clusters"), List.of());
-    OutboundConfig outbound = null;
-    Section out = s.section("outbound", OUTBOUND_KEYS);
-    if (out != null) outbound = new OutboundConfig(virtualHosts(out, Direction.OUTBOUND));
-    InboundConfig inbound = null;
-    Section in = s.section("inbound", INBOUND_KEYS);
-    if (in != null) inbound = ConfigSchema.INBOUND_RECORD.read(in);
-    PropagateConfig propagate = null;
-    Section prop = s.section("propagate", PROPAGATE_KEYS);
-    if (prop != null) {
-      propagate = new PropagateConfig(orElse(prop.strings("headers", TreeReader::lower), List.of()),
-          orElse(prop.strings("deadline_headers", TreeReader::lower), List.of()));
-    }
-    AdminConfig admin = null;
-    Section adm = s.section("admin", ADMIN_KEYS);
-    if (adm != null) {
-      admin = new AdminConfig(
-          orElse(adm.bool("enabled"), false),
-          orElse(cidrs(adm, "allow_from"), AdminConfig.DISABLED.allowFrom()),
-          orElse(hostNames(adm, "allowed_hosts"), List.of()));
-    }
-    PathNormalizationConfig paths = null;
-    Section pn = s.section("path_normalization", PATH_NORMALIZATION_KEYS);
-    if (pn != null) {
-      PathNormalizationConfig d = PathNormalizationConfig.DEFAULT;
-      paths = new PathNormalizationConfig(
-          orElse(pn.bool("normalize_path"), d.normalizePath()),
-          orElse(pn.bool("merge_slashes"), d.mergeSlashes()),
-          orElse(enumValue(pn, "path_with_escaped_slashes_action",
-              PathNormalizationConfig.EscapedSlashes::fromConfigName,
-              "keep_unchanged, reject_request, unescape_and_redirect or unescape_and_forward"),
-              d.escapedSlashes()));
-    }
-    List<IdentitySourceConfig> identitySources =
-        ConfigSchema.IDENTITY_SOURCE_RECORD.readList(s, "identity_sources");
-    return new MeshConfig(
-        orElse(version, MeshConfig.CURRENT_VERSION), service, clusters, outbound, inbound,
-        propagate, admin, policies(s), paths, bound(s.section("locality", LOCALITY_KEYS), ConfigSchema.LOCALITY_RECORD),
-        identitySources);
+    return ConfigSchema.MESH_RECORD.read(new Section(root, "", ROOT_KEYS));
   }
 
   // ================================================================== clusters
@@ -429,164 +396,6 @@ final class TreeReader {
   /** A section bound to its record ({@link RecordBinding}), or {@code null} when absent. */
   private static <R extends Record> R bound(Section s, RecordBinding<R> binding) {
     return s == null ? null : binding.read(s);
-  }
-
-  /** The fields a cluster policy and a route override share. */
-  private record RetryFields(
-      Integer attempts,
-      Set<RetryOn> retryOn,
-      List<Integer> codes,
-      Duration perTryTimeout,
-      RetryConfig.Backoff backoff,
-      boolean budgetSet,
-      RetryConfig.Budget budget,
-      Boolean idempotentOnly) {}
-
-  private RetryFields retryFields(Section s, boolean override) {
-    Set<RetryOn> retryOn = null;
-    List<String> names = s.strings("retry_on", Function.identity());
-    if (names != null) {
-      retryOn = new LinkedHashSet<>();
-      for (int i = 0; i < names.size(); i++) {
-        RetryOn r = RetryOn.fromConfigName(names.get(i));
-        if (r != null) {
-          retryOn.add(r);
-        } else {
-          bad(s.p("retry_on") + "[" + i + "]", Checks.quote(names.get(i)) + " (expected one of: "
-              + retryOnNames() + ")");
-        }
-      }
-    }
-    List<Integer> codes = null;
-    List<JsonNode> items = s.list("retriable_status_codes");
-    if (items != null) {
-      codes = new ArrayList<>();
-      for (int i = 0; i < items.size(); i++) {
-        Integer c = integer(items.get(i), s.p("retriable_status_codes") + "[" + i + "]");
-        if (c != null) codes.add(c);
-        else tainted.add(s.p("retriable_status_codes"));
-      }
-    }
-    RetryConfig.Backoff backoff = null;
-    Section b = s.section("backoff", BACKOFF_KEYS);
-    if (b != null) backoff = bound(b, ConfigSchema.BACKOFF_RECORD);
-    boolean budgetSet = s.has("budget");
-    RetryConfig.Budget budget = null;
-    JsonNode bv = s.raw("budget");
-    if (bv != null) {
-      boolean off = (bv.isBoolean() && !bv.booleanValue())
-          || (bv.isTextual() && bv.textValue().equals("off"));
-      if (off && override) {
-        bad(s.p("budget"), describe(bv) + " (expected: a map; a retry budget can be turned off "
-            + "only in the cluster's retry policy)");
-        budgetSet = false;
-      } else if (!off) {
-        Section bs = section(bv, s.p("budget"), BUDGET_KEYS);
-        if (bs == null) {
-          tainted.add(s.p("budget"));
-          budgetSet = false;
-        } else {
-          budget = bound(bs, ConfigSchema.BUDGET_RECORD);
-        }
-      }
-    }
-    return new RetryFields(
-        s.integer("attempts"), retryOn, codes, s.duration("per_try_timeout"), backoff,
-        budgetSet, budget, s.bool("idempotent_only"));
-  }
-
-  private static String retryOnNames() {
-    StringBuilder sb = new StringBuilder();
-    for (RetryOn r : RetryOn.values()) {
-      if (sb.length() > 0) sb.append(", ");
-      sb.append(r.configName());
-    }
-    return sb.toString();
-  }
-
-  private RetryConfig retry(Section s) {
-    RetryFields f = retryFields(s, false);
-    return new RetryConfig(
-        orElse(f.attempts(), RetryConfig.DEFAULT_ATTEMPTS),
-        orElse(f.retryOn(), RetryConfig.DEFAULT_RETRY_ON),
-        orElse(f.codes(), List.of()),
-        f.perTryTimeout(),
-        f.backoff(),
-        f.budgetSet() ? f.budget() : RetryConfig.Budget.DEFAULT,
-        orElse(f.idempotentOnly(), true));
-  }
-
-  private RetryOverride retryOverride(Section s) {
-    RetryFields f = retryFields(s, true);
-    return new RetryOverride(
-        f.attempts(), f.retryOn(), f.codes(), f.perTryTimeout(), f.backoff(), f.budget(),
-        f.idempotentOnly());
-  }
-
-  /**
-   * {@code burst} defaults to {@code requests_per_second} rounded up, at least 1; a missing rate
-   * (reported here) stands in as 1.
-   */
-  private RateLimitConfig rateLimit(Section s) {
-    if (!s.has("requests_per_second")) {
-      bad(s.p("requests_per_second"), "missing (expected: > 0)");
-    }
-    Double rate = s.number("requests_per_second");
-    double r = rate != null ? rate : 1;
-    Integer burst = s.integer("burst");
-    return new RateLimitConfig(r, burst != null ? burst : ConfigSchema.defaultBurst(r),
-        rateLimitKey(s.section("key", RATE_LIMIT_KEY_KEYS)),
-        orElse(s.integer("max_keys"), RateLimitConfig.DEFAULT_MAX_KEYS));
-  }
-
-  private RateLimitConfig.Key rateLimitKey(Section s) {
-    if (s == null) return null;
-    List<String> kinds = s.present(RATE_LIMIT_KEY_KEYS);
-    if (kinds.size() != 1) {
-      bad(s.path, (kinds.isEmpty() ? "empty" : "more than one of: " + String.join(", ", kinds))
-          + " (expected exactly one of: header, source, principal)");
-      return null;
-    }
-    String kind = kinds.get(0);
-    if (kind.equals("header")) {
-      String h = s.string("header");
-      return h == null ? null : RateLimitConfig.Key.header(h);
-    }
-    Boolean b = s.bool(kind);
-    if (b == null) return null;
-    if (!b) {
-      bad(s.p(kind), "false (expected: true)");
-      return null;
-    }
-    return kind.equals("source") ? RateLimitConfig.Key.SOURCE : RateLimitConfig.Key.PRINCIPAL;
-  }
-
-  private HashOnConfig hashOn(Section s) {
-    List<String> kinds = s.present(HASH_ON_KEYS);
-    if (kinds.size() != 1) {
-      error(s.path, (kinds.isEmpty() ? "empty" : "more than one of: " + String.join(", ", kinds))
-          + " (expected exactly one of: header, cookie, source_ip)");
-      return null;
-    }
-    switch (kinds.get(0)) {
-      case "header" -> {
-        String h = s.string("header");
-        return h == null ? null : new HashOnConfig(HashOnConfig.Kind.HEADER, lower(h));
-      }
-      case "cookie" -> {
-        String c = s.string("cookie");
-        return c == null ? null : new HashOnConfig(HashOnConfig.Kind.COOKIE, c);
-      }
-      default -> {
-        Boolean b = s.bool("source_ip");
-        if (b == null) return null;
-        if (!b) {
-          bad(s.p("source_ip"), "false (expected: true)");
-          return null;
-        }
-        return new HashOnConfig(HashOnConfig.Kind.SOURCE_IP, null);
-      }
-    }
   }
 
   // ================================================================== virtual hosts and routes
@@ -665,55 +474,28 @@ final class TreeReader {
       return new RouteConfig(dfltName, null, dir == Direction.INBOUND ? Pass.INSTANCE : null,
           null, null, null, null, null, null, null, null, null, null);
     }
-    Section s = new Section(n, p, ROUTE_KEYS);
-    MatchConfig match = null;
-    Section m = s.section("match", MATCH_KEYS);
-    if (m != null) match = match(m);
+    Direction outer = direction;
+    direction = dir;
+    try {
+      RouteConfig r = ConfigSchema.ROUTE_RECORD.read(new Section(n, p, ROUTE_KEYS));
+      return r.name() != null ? r : ConfigSchema.ROUTE_RECORD.with(r, "name", dfltName);
+    } finally {
+      direction = outer;
+    }
+  }
 
+  /** The route's action, one of {@link #ACTION_KEYS} as {@link #direction} allows; or null. */
+  private ActionConfig routeAction(Section s) {
     List<String> actions = s.present(ACTION_KEYS);
     if (actions.size() > 1) {
-      error(p, "more than one action: " + String.join(", ", actions) + " (expected exactly one of: "
-          + (dir == Direction.OUTBOUND ? "to, split, redirect, respond"
-              : "to, split, redirect, respond, pass")
-          + ")");
+      error(s.path, "more than one action: " + String.join(", ", actions)
+          + " (expected exactly one of: " + (direction == Direction.OUTBOUND
+              ? "to, split, redirect, respond" : "to, split, redirect, respond, pass") + ")");
     }
-    ActionConfig action = null;
-    if (actions.isEmpty()) {
-      if (dir == Direction.INBOUND) action = Pass.INSTANCE;
-    } else {
-      action = action(s, actions.get(0));
-      if (action == null) quiet.add(p);
-    }
-
-    RewriteConfig rewrite = null;
-    Section rw = s.section("rewrite", REWRITE_KEYS);
-    if (rw != null) rewrite = bound(rw, ConfigSchema.REWRITE_RECORD);
-    HeadersConfig headers = null;
-    Section h = s.section("headers", HEADERS_KEYS);
-    if (h != null) {
-      headers = new HeadersConfig(
-          orElse(headerMap(h, "add"), Map.of()), orElse(h.strings("remove", x -> x),
-              List.of()));
-    }
-    RetryOverride retry = null;
-    Section r = s.section("retry", RETRY_KEYS);
-    if (r != null) retry = retryOverride(r);
-    MirrorConfig mirror = null;
-    Section mi = s.section("mirror", MIRROR_KEYS);
-    if (mi != null) mirror = bound(mi, ConfigSchema.MIRROR_RECORD);
-    HedgeConfig hedge = null;
-    Section he = s.section("hedge", HEDGE_KEYS);
-    if (he != null) hedge = bound(he, ConfigSchema.HEDGE_RECORD);
-    FaultConfig fault = null;
-    Section f = s.section("fault", FAULT_KEYS);
-    if (f != null) fault = fault(f);
-    RateLimitConfig rateLimit = null;
-    Section rl = s.section("rate_limit", RATE_LIMIT_KEYS);
-    if (rl != null) rateLimit = rateLimit(rl);
-    return new RouteConfig(
-        orElse(s.string("name"), dfltName), match, action, rewrite, headers, s.duration("timeout"),
-        retry, mirror, fault, rateLimit, policies(s), hedge,
-        bound(s.section("verify", TLS_VERIFY_KEYS), ConfigSchema.TLS_VERIFY_RECORD));
+    if (actions.isEmpty()) return direction == Direction.INBOUND ? Pass.INSTANCE : null;
+    ActionConfig action = action(s, actions.get(0));
+    if (action == null) quiet.add(s.path);
+    return action;
   }
 
   /** The action under {@code key}; {@code null} when it could not be read. */
@@ -781,14 +563,6 @@ final class TreeReader {
       if (value != null) out.put(e.getKey(), value);
     }
     return out;
-  }
-
-  private FaultConfig fault(Section s) {
-    Section d = s.section("delay", DELAY_KEYS);
-    Section a = s.section("abort", ABORT_KEYS);
-    return new FaultConfig(
-        d == null ? null : bound(d, ConfigSchema.DELAY_RECORD),
-        a == null ? null : bound(a, ConfigSchema.ABORT_RECORD));
   }
 
   // ================================================================== matches
@@ -977,22 +751,6 @@ final class TreeReader {
       if (kind == null) quiet.add(p);
     }
     return new QueryMatchConfig(name, kind, value, present);
-  }
-
-  private List<String> hostNames(Section s, String key) {
-    List<String> items = s.strings(key, x -> x);
-    if (items == null) return null;
-    List<String> out = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      String h = AdminConfig.normalizeHost(items.get(i));
-      if (AdminConfig.isHostName(h)) {
-        out.add(h);
-      } else {
-        bad(s.p(key) + "[" + i + "]", Checks.quote(items.get(i))
-            + " (expected: a host name or IP literal without port, such as admin.internal)");
-      }
-    }
-    return out;
   }
 
   private List<Cidr> cidrs(Section s, String key) {

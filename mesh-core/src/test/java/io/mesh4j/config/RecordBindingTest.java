@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -359,5 +360,202 @@ class RecordBindingTest {
             .route(r -> r.to("a").faultAbort(600, 1))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("fault.abort.status: 600 (expected: 200-599)");
+  }
+
+  /** The shapes retry, hash_on and path_normalization needed, on a test-only section. */
+  record Gate(Mode level, Set<Mode> modes, List<Integer> codes, List<Cidr> from, Check check) {}
+
+  static final ConfigSchema.Section GATE = new ConfigSchema.Section("gate", "gate")
+      .field("gate_level", ConfigSchema.oneOf("fast_first", "round"), "`round`", "")
+      .field("modes", ConfigSchema.listOf(ConfigSchema.oneOf("fast_first", "round")), "`[]`", "")
+      .field("codes", ConfigSchema.listOf(ConfigSchema.integer(100, 599)), "`[]`", "")
+      .field("from", ConfigSchema.listOf(ConfigSchema.string("CIDR")), "`[]`", "")
+      .field("check", ConfigSchema.map(CHECK), "`{}`", "");
+
+  static final RecordBinding<Gate> GATE_RECORD = new RecordBinding<>(GATE, Gate.class,
+      new Gate(Mode.ROUND, Set.of(), List.of(), List.of(), new Check(Duration.ofSeconds(5), "/")),
+      new RecordBinding.Spec<Gate>().component("gate_level", "level"));
+
+  @Test
+  void aKeyNamedOtherwiseListsOfEnumsIntegersAndCidrsAreReadFromTheirDeclarations() {
+    TreeReader reader = new TreeReader();
+    Gate g = reader.read(yaml("""
+        gate_level: fast_first
+        modes: [round, fast_first, round]
+        codes: [503, 429]
+        from: [10.0.0.0/8, 127.0.0.1]
+        """), "gate", GATE_RECORD);
+
+    assertThat(reader.errors).isEmpty();
+    assertThat(g.level()).isEqualTo(Mode.FAST_FIRST);
+    assertThat(g.modes()).containsExactlyInAnyOrder(Mode.ROUND, Mode.FAST_FIRST);
+    assertThat(g.codes()).containsExactly(503, 429);
+    assertThat(g.from()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("127.0.0.1/32"));
+    // a set is written in the enum's order, whatever its hashing
+    assertThat(GATE_RECORD.write(g, false).toString()).isEqualTo("{\"gate_level\":\"fast_first\","
+        + "\"modes\":[\"fast_first\",\"round\"],\"codes\":[503,429],"
+        + "\"from\":[\"10.0.0.0/8\",\"127.0.0.1\"]}");
+    assertThat(reader.read(GATE_RECORD.write(g, false), "gate", GATE_RECORD)).isEqualTo(g);
+  }
+
+  @Test
+  void badItemsOfThoseListsAreNamedByIndexAndTheGoodOnesKept() {
+    TreeReader reader = new TreeReader();
+    Gate g = reader.read(yaml("""
+        gate_level: slow
+        modes: [round, slow, 3]
+        codes: [503, x]
+        from: [10.0.0.0/8, nope]
+        """), "gate", GATE_RECORD);
+
+    assertThat(reader.errors).extracting(ConfigError::toString).hasSize(5).startsWith(
+        "gate.gate_level: \"slow\" (expected: fast_first or round)",
+        "gate.modes[1]: \"slow\" (expected one of: fast_first, round)",
+        "gate.modes[2]: 3 (expected: a string; quote it: \"3\")",
+        "gate.codes[1]: \"x\" (expected: an integer)");
+    assertThat(reader.errors.get(4).toString()).startsWith(
+        "gate.from[1]: \"nope\" (expected: an IP address or CIDR such as 10.0.0.0/8; ");
+    assertThat(g).isEqualTo(new Gate(Mode.ROUND, Set.of(Mode.ROUND), List.of(503),
+        List.of(Cidr.parse("10.0.0.0/8")), new Check(Duration.ofSeconds(5), "/")));
+    assertThat(reader.tainted).contains("gate.modes", "gate.codes");
+  }
+
+  /** A section that is a choice of one key: the key is the kind, its value the name. */
+  record Pick(PickKind kind, String name) {}
+
+  enum PickKind { HEADER, ANY }
+
+  static final ConfigSchema.Section PICK = new ConfigSchema.Section("pick", "pick")
+      .field("header", ConfigSchema.string(), "", "")
+      .field("any", ConfigSchema.oneOf("true"), "", "");
+
+  static final RecordBinding<Pick> PICK_RECORD = new RecordBinding<>(PICK, Pick.class,
+      new Pick(PickKind.ANY, null), new RecordBinding.Spec<Pick>().choice("kind", "name"));
+
+  @Test
+  void aChoiceSectionTakesExactlyOneKeyAndIsWrittenBackAsIt() {
+    TreeReader reader = new TreeReader();
+
+    assertThat(reader.read(yaml("header: x-user"), "pick", PICK_RECORD))
+        .isEqualTo(new Pick(PickKind.HEADER, "x-user"));
+    assertThat(reader.read(yaml("any: true"), "pick", PICK_RECORD))
+        .isEqualTo(new Pick(PickKind.ANY, null));
+    assertThat(reader.errors).isEmpty();
+    assertThat(PICK_RECORD.write(new Pick(PickKind.HEADER, "x-user"), false).toString())
+        .isEqualTo("{\"header\":\"x-user\"}");
+    assertThat(PICK_RECORD.write(new Pick(PickKind.ANY, null), true).toString())
+        .isEqualTo("{\"any\":true}");
+
+    assertThat(reader.read(yaml("{}"), "a", PICK_RECORD)).isNull();
+    assertThat(reader.read(yaml("{header: x, any: true}"), "b", PICK_RECORD)).isNull();
+    assertThat(reader.read(yaml("any: false"), "c", PICK_RECORD)).isNull();
+    assertThat(reader.read(yaml("header: 7"), "d", PICK_RECORD)).isNull();
+    assertThat(reader.errors).extracting(ConfigError::toString).containsExactly(
+        "a: empty (expected exactly one of: header, any)",
+        "b: more than one of: header, any (expected exactly one of: header, any)",
+        "c.any: false (expected: true)",
+        "d.header: 7 (expected: a string; quote it: \"7\")");
+  }
+
+  @Test
+  void retryHashOnAdminPropagateAndPathNormalizationAreReadBuiltAndWrittenFromTheirBindings() {
+    MeshConfig c = ConfigLoader.load("""
+        version: 1
+        service: s
+        clusters:
+          - name: a
+            lb: ring_hash
+            endpoints: [127.0.0.1:8081]
+            hash_on: { header: X-User }
+            retry: { retry_on: [5xx, reset], budget: off, per_try_timeout: 1s }
+        outbound:
+          virtual_hosts:
+            - name: v
+              routes:
+                - match: { prefix: / }
+                  to: a
+                  retry: { attempts: 3, backoff: { base: 10ms } }
+        propagate: { headers: [X-Request-Id], deadline_headers: [Grpc-Timeout] }
+        admin: { enabled: true, allowed_hosts: [Admin.Internal.] }
+        path_normalization: { path_with_escaped_slashes_action: keep_unchanged }
+        """);
+    ClusterConfig a = c.clusters().get(0);
+    RouteConfig r = c.outbound().virtualHosts().get(0).routes().get(0);
+
+    assertThat(a.hashOn()).isEqualTo(new HashOnConfig(HashOnConfig.Kind.HEADER, "x-user"));
+    assertThat(a.retry()).isEqualTo(new RetryConfig(2, Set.of(RetryOn.FIVE_XX, RetryOn.RESET),
+        List.of(), Duration.ofSeconds(1), RetryConfig.Backoff.DEFAULT, null, true));
+    // the override's unset keys stay null: the cluster's values stand
+    assertThat(r.retry()).isEqualTo(new RetryOverride(3, null, null, null,
+        new RetryConfig.Backoff(Duration.ofMillis(10), Duration.ofMillis(100)), null, null));
+    assertThat(c.propagate()).isEqualTo(
+        new PropagateConfig(List.of("x-request-id"), List.of("grpc-timeout")));
+    assertThat(c.admin()).isEqualTo(
+        new AdminConfig(true, AdminConfig.DISABLED.allowFrom(), List.of("admin.internal")));
+    assertThat(c.pathNormalization()).isEqualTo(new PathNormalizationConfig(true, true,
+        PathNormalizationConfig.EscapedSlashes.KEEP_UNCHANGED));
+    assertThat(MeshConfig.builder().service("s")
+        .cluster(b -> b.name("a").lb(LbPolicy.RING_HASH).endpoint("127.0.0.1:8081")
+            .hashOnHeader("X-User").retry(rt -> rt.retryOn(RetryOn.RESET, RetryOn.FIVE_XX)
+                .budgetOff().perTryTimeout(Duration.ofSeconds(1))))
+        .outbound(v -> v.name("v").route(rb -> rb.prefix("/").to("a")
+            .retry(rt -> rt.attempts(3).backoff(Duration.ofMillis(10)))))
+        .propagate("X-Request-Id").deadlineHeaders("Grpc-Timeout")
+        .admin(ad -> ad.enabled(true).allowedHosts("Admin.Internal."))
+        .pathNormalization(c.pathNormalization())
+        .build()).isEqualTo(c);
+
+    JsonNode tree = ConfigWriter.tree(c, ConfigWriter.Defaults.OMITTED);
+    assertThat(tree.at("/clusters/0/retry").toString()).isEqualTo("{\"retry_on\":[\"reset\","
+        + "\"5xx\"],\"per_try_timeout\":\"1s\",\"budget\":\"off\"}");
+    assertThat(tree.at("/clusters/0/hash_on").toString()).isEqualTo("{\"header\":\"x-user\"}");
+    assertThat(tree.at("/outbound/virtual_hosts/0/routes/0/retry").toString())
+        .isEqualTo("{\"attempts\":3,\"backoff\":{\"base\":\"10ms\",\"max\":\"100ms\"}}");
+    assertThat(tree.at("/admin").toString()).isEqualTo("{\"enabled\":true,"
+        + "\"allow_from\":[\"127.0.0.1/32\",\"::1/128\"],\"allowed_hosts\":[\"admin.internal\"]}");
+    assertThat(tree.at("/path_normalization").toString())
+        .isEqualTo("{\"path_with_escaped_slashes_action\":\"keep_unchanged\"}");
+    assertThat(ConfigLoader.load(ConfigWriter.yaml(c, ConfigWriter.Defaults.OMITTED))).isEqualTo(c);
+  }
+
+  @Test
+  void aRouteIsReadAndWrittenThroughItsBindingWithItsIndexNameAndDirectionalAction() {
+    MeshConfig c = ConfigLoader.load("""
+        version: 1
+        service: s
+        clusters: [{ name: a, endpoints: [127.0.0.1:8081] }]
+        outbound:
+          virtual_hosts:
+            - name: v
+              routes:
+                - { match: { prefix: /x }, to: a, timeout: 2s, retry: { attempts: 3 } }
+        inbound:
+          virtual_hosts:
+            - name: self
+              domains: ["*"]
+              routes:
+                - { name: app, headers: { add: { X-A: "1" } }, fault: { abort: { status: 503, percent: 1 } } }
+        """);
+    RouteConfig out = c.outbound().virtualHosts().get(0).routes().get(0);
+    RouteConfig in = c.inbound().virtualHosts().get(0).routes().get(0);
+
+    assertThat(out.name()).isEqualTo("routes[0]");
+    assertThat(out.action()).isEqualTo(new ActionConfig.Forward("a"));
+    assertThat(out.timeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(out.retry().attempts()).isEqualTo(3);
+    assertThat(out.retry().retryOn()).isNull();
+    assertThat(in.action()).isEqualTo(ActionConfig.Pass.INSTANCE);
+    assertThat(in.headers()).isEqualTo(new HeadersConfig(java.util.Map.of("X-A", "1"), List.of()));
+    assertThat(in.fault()).isEqualTo(new FaultConfig(null, new FaultConfig.Abort(503, 1)));
+
+    JsonNode tree = ConfigWriter.tree(c, ConfigWriter.Defaults.OMITTED);
+    assertThat(tree.at("/outbound/virtual_hosts/0/routes/0").toString()).isEqualTo(
+        "{\"match\":{\"prefix\":\"/x\"},\"to\":\"a\",\"timeout\":\"2s\","
+            + "\"retry\":{\"attempts\":3}}");
+    assertThat(tree.at("/inbound/virtual_hosts/0/routes/0").toString()).isEqualTo(
+        "{\"name\":\"app\",\"pass\":{},\"headers\":{\"add\":{\"X-A\":\"1\"}},"
+            + "\"fault\":{\"abort\":{\"status\":503,\"percent\":1.0}}}");
+    assertThat(ConfigWriter.route(out).path("name").asText()).isEqualTo("routes[0]");
+    assertThat(ConfigLoader.load(ConfigWriter.yaml(c, ConfigWriter.Defaults.OMITTED))).isEqualTo(c);
   }
 }
