@@ -55,15 +55,18 @@ class MainTest {
       assertThat(caller.body()).isEqualTo(DemoPki.spiffeId("storefront"))
           .isEqualTo("spiffe://example.mesh4j.io/ns/shop/sa/storefront");
 
-      // The storefront's health checks of both catalogs pass over the same mutual TLS.
+      // The storefront's health checks of both catalogs pass over the same mutual TLS, and once
+      // one has passed none fails. (The very first check of a cold JVM pays for loading JSSE and
+      // the first handshake; on a loaded 2-core machine that can exceed the example's 1 s
+      // timeout, which says nothing about the steady state this checks.)
       Mesh mesh = apps.get(2).getBean(Mesh.class);
       for (String cluster : List.of("catalog-v1", "catalog-v2")) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (checks(mesh, cluster, MeshMetricNames.SUCCESS) < 2) {
-          assertThat(System.nanoTime() - deadline).as("two passed checks of " + cluster).isNegative();
-          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
-        }
-        assertThat(checks(mesh, cluster, MeshMetricNames.FAILURE)).as(cluster + " failed checks").isZero();
+        awaitPassedChecks(mesh, cluster, 1);
+        double failedBefore = checks(mesh, cluster, MeshMetricNames.FAILURE);
+        double passed = checks(mesh, cluster, MeshMetricNames.SUCCESS);
+        awaitPassedChecks(mesh, cluster, passed + 2);
+        assertThat(checks(mesh, cluster, MeshMetricNames.FAILURE))
+            .as(cluster + " checks failed after one had passed").isEqualTo(failedBefore);
       }
 
       // The catalog speaks only mutual TLS: a plaintext caller never reaches it.
@@ -79,6 +82,15 @@ class MainTest {
     } finally {
       for (ConfigurableApplicationContext app : apps) app.close();
       Files.deleteIfExists(config);
+    }
+  }
+
+  private static void awaitPassedChecks(Mesh mesh, String cluster, double atLeast) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (checks(mesh, cluster, MeshMetricNames.SUCCESS) < atLeast) {
+      assertThat(System.nanoTime() - deadline)
+          .as(atLeast + " passed checks of " + cluster).isNegative();
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
     }
   }
 
