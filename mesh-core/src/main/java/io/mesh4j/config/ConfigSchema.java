@@ -1146,6 +1146,53 @@ final class ConfigSchema {
         if (v[1] == null) v[1] = defaultBurst(v[0] instanceof Double rate ? rate : 1);
       }));
 
+  /**
+   * A split entry: {@code weight} is required (a missing one reported by the reader, the entry
+   * then weighing 1); an unreadable {@code local} counts as set, so no "cluster missing" follows
+   * it. Written as {@code {local: true, weight}} or {@code {cluster, weight}}, what it sends to
+   * first.
+   */
+  static final RecordBinding<ActionConfig.WeightedCluster> SPLIT_RECORD = new RecordBinding<>(
+      SPLIT, ActionConfig.WeightedCluster.class, new ActionConfig.WeightedCluster(null, 1, false),
+      new RecordBinding.Spec<ActionConfig.WeightedCluster>()
+          .item("a map with cluster and weight")
+          .codec("cluster", (in, key, values) -> values.set("cluster", in.string(key)),
+              (w, out, key, all, sink) -> {
+                if (w.local()) out.put("local", true);
+                else out.put(key, w.cluster());
+              }, "cluster")
+          .codec("weight", (in, key, values) -> {
+            if (!in.has(key)) {
+              in.bad(in.p(key), "missing (expected: " + SPLIT.field(key).type().expected() + ")");
+            }
+            values.set("weight", in.integer(key));
+          }, (w, out, key, all, sink) -> out.put(key, w.weight()), "weight")
+          .codec("local", (in, key, values) -> {
+            Boolean local = in.bool(key);
+            values.set("local", local != null ? local : in.has(key) ? Boolean.TRUE : null);
+          }, (w, out, key, all, sink) -> {}, "local"));
+
+  /**
+   * {@code scheme} is read as any string and {@code code} as any integer: the validator says
+   * which are allowed (so the messages name the whole redirect's rules in one place).
+   */
+  static final RecordBinding<ActionConfig.Redirect> REDIRECT_RECORD = new RecordBinding<>(
+      REDIRECT, ActionConfig.Redirect.class,
+      new ActionConfig.Redirect(null, null, null, null, null, false, 301),
+      new RecordBinding.Spec<ActionConfig.Redirect>()
+          .codec("scheme", (in, key, values) -> values.set("scheme", in.string(key)),
+              (r, out, key, all, sink) -> {
+                if (r.scheme() != null) out.put(key, r.scheme());
+              }, "scheme")
+          .codec("code", (in, key, values) -> values.set("code", in.integer(key)),
+              (r, out, key, all, sink) -> {
+                if (all || r.code() != 301) out.put(key, r.code());
+              }, "code"));
+
+  /** A missing {@code status}, reported by the reader, stands in as 200. */
+  static final RecordBinding<ActionConfig.Respond> RESPOND_RECORD = new RecordBinding<>(
+      RESPOND, ActionConfig.Respond.class, new ActionConfig.Respond(200, "", Map.of()));
+
   /** {@code policies}: read by the reader's own code (a list of names or references). */
   private static final RecordBinding.Reader POLICIES_READER =
       (in, key, values) -> values.set("policies", in.unbound(key, POLICY));

@@ -268,28 +268,11 @@ public final class ConfigWriter {
       if (a instanceof ActionConfig.Forward f) {
         o.put("to", f.cluster());
       } else if (a instanceof ActionConfig.Split s) {
-        ArrayNode split = o.putArray("split");
-        for (ActionConfig.WeightedCluster w : s.clusters()) {
-          if (w.local()) {
-            split.addObject().put("local", true).put("weight", w.weight());
-          } else {
-            split.addObject().put("cluster", w.cluster()).put("weight", w.weight());
-          }
-        }
+        o.set("split", ConfigSchema.SPLIT_RECORD.writeList(s.clusters(), all, this));
       } else if (a instanceof ActionConfig.Redirect d) {
-        ObjectNode n = o.putObject("redirect");
-        if (d.scheme() != null) n.put("scheme", d.scheme());
-        if (d.host() != null) n.put("host", d.host());
-        if (d.port() != null) n.put("port", d.port());
-        if (d.path() != null) n.put("path", d.path());
-        if (d.prefixRewrite() != null) n.put("prefix_rewrite", d.prefixRewrite());
-        if (all || d.stripQuery()) n.put("strip_query", d.stripQuery());
-        if (all || d.code() != 301) n.put("code", d.code());
+        o.set("redirect", ConfigSchema.REDIRECT_RECORD.write(d, all, this));
       } else if (a instanceof ActionConfig.Respond d) {
-        ObjectNode n = o.putObject("respond");
-        n.put("status", d.status());
-        if (all || !d.body().isEmpty()) n.put("body", d.body());
-        if (all || !d.headers().isEmpty()) stringMap(n.putObject("headers"), d.headers());
+        o.set("respond", ConfigSchema.RESPOND_RECORD.write(d, all, this));
       } else if (a instanceof ActionConfig.Pass) {
         o.putObject("pass");
       }
@@ -384,10 +367,6 @@ public final class ConfigWriter {
   }
 
   // ------------------------------------------------------------------------------- values
-
-  private static void stringMap(ObjectNode target, Map<String, String> values) {
-    for (Map.Entry<String, String> e : values.entrySet()) target.put(e.getKey(), e.getValue());
-  }
 
   private static void strings(ArrayNode a, Iterable<String> values) {
     for (String s : values) a.add(s);

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.mesh4j.config.ActionConfig.Forward;
 import io.mesh4j.config.ActionConfig.Pass;
-import io.mesh4j.config.ActionConfig.Redirect;
-import io.mesh4j.config.ActionConfig.Respond;
 import io.mesh4j.config.ActionConfig.Split;
 import io.mesh4j.config.ActionConfig.WeightedCluster;
 import io.mesh4j.config.MatchConfig.PathMatchKind;
@@ -47,7 +45,6 @@ final class TreeReader {
   };
   private static final String[] QUERY_MATCH_KEYS = ConfigSchema.QUERY_MATCH.keys();
   private static final String[] QUERY_CONDITIONS = {"exact", "regex", "present"};
-  private static final String[] SPLIT_KEYS = ConfigSchema.SPLIT.keys();
   private static final String[] REDIRECT_KEYS = ConfigSchema.REDIRECT.keys();
   private static final String[] RESPOND_KEYS = ConfigSchema.RESPOND.keys();
   private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
@@ -359,10 +356,6 @@ final class TreeReader {
     return s.toLowerCase(Locale.ROOT);
   }
 
-  private static int orElse(Integer v, int dflt) {
-    return v != null ? v : dflt;
-  }
-
   private static <T> T orElse(T v, T dflt) {
     return v != null ? v : dflt;
   }
@@ -506,45 +499,14 @@ final class TreeReader {
         return c == null ? null : new Forward(c);
       }
       case "split" -> {
-        List<JsonNode> items = s.list("split");
-        if (items == null) return null;
-        List<WeightedCluster> out = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-          String p = s.p("split") + "[" + i + "]";
-          JsonNode n = items.get(i);
-          if (!n.isObject()) {
-            typeError(p, n, "a map with cluster and weight");
-            out.add(new WeightedCluster(null, 1, false));
-            continue;
-          }
-          Section w = new Section(n, p, SPLIT_KEYS);
-          Integer weight = w.integer("weight");
-          if (!w.has("weight")) bad(w.p("weight"), "missing (expected: 0-" + Checks.MAX_WEIGHT + ")");
-          Boolean local = w.bool("local");
-          // An unreadable local (reported already) counts as set, so no "cluster missing" follows.
-          out.add(new WeightedCluster(
-              w.string("cluster"), orElse(weight, 1), orElse(local, w.has("local"))));
-        }
-        return new Split(out);
+        List<WeightedCluster> clusters = ConfigSchema.SPLIT_RECORD.readList(s, "split");
+        return clusters == null ? null : new Split(clusters);
       }
       case "redirect" -> {
-        Section r = s.section("redirect", REDIRECT_KEYS);
-        if (r == null) return null;
-        return new Redirect(
-            r.string("scheme"),
-            r.string("host"),
-            r.integer("port"),
-            r.string("path"),
-            r.string("prefix_rewrite"),
-            orElse(r.bool("strip_query"), false),
-            orElse(r.integer("code"), 301));
+        return bound(s.section("redirect", REDIRECT_KEYS), ConfigSchema.REDIRECT_RECORD);
       }
       case "respond" -> {
-        Section r = s.section("respond", RESPOND_KEYS);
-        if (r == null) return null;
-        Integer status = r.integer("status");
-        if (!r.has("status")) bad(r.p("status"), "missing (expected: 200-599)");
-        return new Respond(orElse(status, 200), r.string("body"), headerMap(r, "headers"));
+        return bound(s.section("respond", RESPOND_KEYS), ConfigSchema.RESPOND_RECORD);
       }
       default -> {
         Section r = s.section("pass", ConfigSchema.PASS.keys());

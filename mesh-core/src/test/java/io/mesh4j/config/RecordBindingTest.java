@@ -558,4 +558,61 @@ class RecordBindingTest {
     assertThat(ConfigWriter.route(out).path("name").asText()).isEqualTo("routes[0]");
     assertThat(ConfigLoader.load(ConfigWriter.yaml(c, ConfigWriter.Defaults.OMITTED))).isEqualTo(c);
   }
+
+  @Test
+  void splitRedirectAndRespondAreReadBuiltAndWrittenFromTheirBindings() {
+    TreeReader reader = new TreeReader();
+
+    assertThat(reader.read(yaml("{cluster: a, weight: 3}"), "w", ConfigSchema.SPLIT_RECORD))
+        .isEqualTo(new ActionConfig.WeightedCluster("a", 3, false));
+    assertThat(reader.read(yaml("{local: true, weight: 95}"), "w", ConfigSchema.SPLIT_RECORD))
+        .isEqualTo(new ActionConfig.WeightedCluster(null, 95, true));
+    assertThat(reader.read(yaml("{host: x.example, strip_query: true}"), "r",
+        ConfigSchema.REDIRECT_RECORD)).isEqualTo(
+            new ActionConfig.Redirect(null, "x.example", null, null, null, true, 301));
+    assertThat(reader.read(yaml("{status: 418, headers: {X-A: b}}"), "r",
+        ConfigSchema.RESPOND_RECORD)).isEqualTo(
+            new ActionConfig.Respond(418, "", java.util.Map.of("X-A", "b")));
+    assertThat(reader.errors).isEmpty();
+
+    // a missing weight or status is the reader's (the entry weighs 1, the answer is a 200); an
+    // unreadable local counts as set, so that no "cluster missing" follows it
+    assertThat(reader.read(yaml("{cluster: a}"), "a", ConfigSchema.SPLIT_RECORD))
+        .isEqualTo(new ActionConfig.WeightedCluster("a", 1, false));
+    assertThat(reader.read(yaml("{local: yes please, weight: 1}"), "b",
+        ConfigSchema.SPLIT_RECORD).local()).isTrue();
+    assertThat(reader.read(yaml("{body: x}"), "c", ConfigSchema.RESPOND_RECORD).status())
+        .isEqualTo(200);
+    assertThat(reader.read(yaml("{code: x, scheme: 5}"), "d", ConfigSchema.REDIRECT_RECORD)
+        .code()).isEqualTo(301);
+    assertThat(reader.errors).extracting(ConfigError::toString).containsExactly(
+        "a.weight: missing (expected: 0-10000)",
+        "b.local: \"yes please\" (expected: true or false)",
+        "c.status: missing (expected: 200-599)",
+        "d.scheme: 5 (expected: a string; quote it: \"5\")",
+        "d.code: \"x\" (expected: an integer)");
+
+    MeshConfig c = MeshConfig.builder().service("s")
+        .cluster(b -> b.name("a").endpoint("127.0.0.1:8081"))
+        .cluster(b -> b.name("b").endpoint("127.0.0.1:8082"))
+        .outbound(v -> v.name("v")
+            .route(rb -> rb.prefix("/s").split("a", 1).split("b", 3))
+            .route(rb -> rb.prefix("/r").redirect(d -> d.host("x.example").prefixRewrite("/y")
+                .code(308)))
+            .route(rb -> rb.prefix("/a").respond(503, "down", java.util.Map.of("Retry-After",
+                "5"))))
+        .build();
+    JsonNode tree = ConfigWriter.tree(c, ConfigWriter.Defaults.OMITTED);
+    assertThat(tree.at("/outbound/virtual_hosts/0/routes/0/split").toString()).isEqualTo(
+        "[{\"cluster\":\"a\",\"weight\":1},{\"cluster\":\"b\",\"weight\":3}]");
+    assertThat(tree.at("/outbound/virtual_hosts/0/routes/1/redirect").toString()).isEqualTo(
+        "{\"host\":\"x.example\",\"prefix_rewrite\":\"/y\",\"code\":308}");
+    assertThat(tree.at("/outbound/virtual_hosts/0/routes/2/respond").toString()).isEqualTo(
+        "{\"status\":503,\"body\":\"down\",\"headers\":{\"Retry-After\":\"5\"}}");
+    assertThat(ConfigWriter.tree(c, ConfigWriter.Defaults.SHOWN)
+        .at("/outbound/virtual_hosts/0/routes/1/redirect").toString()).isEqualTo(
+            "{\"host\":\"x.example\",\"prefix_rewrite\":\"/y\",\"strip_query\":false,"
+                + "\"code\":308}");
+    assertThat(ConfigLoader.load(ConfigWriter.yaml(c, ConfigWriter.Defaults.OMITTED))).isEqualTo(c);
+  }
 }
