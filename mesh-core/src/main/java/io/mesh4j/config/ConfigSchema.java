@@ -8,8 +8,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The config format declared once: every section's keys, each with its type, default, constraint
@@ -1145,6 +1151,119 @@ final class ConfigSchema {
       new RecordBinding.Spec<RateLimitConfig>().shown("burst").derive(v -> {
         if (v[1] == null) v[1] = defaultBurst(v[0] instanceof Double rate ? rate : 1);
       }));
+
+  /** The keys of a match's path condition, at most one of them. */
+  private static final String[] PATH_KEYS = {"prefix", "path", "path_separated_prefix", "regex"};
+
+  /**
+   * The condition keys of a header or query condition ({@code keys}), read and written together:
+   * one is expected (more are reported at the condition, the first read; none is the
+   * validator's); its name upper-cased is the {@code kind}, a string its {@code value}, {@code
+   * present} a boolean. A condition that could not be read leaves {@code kind} null and the
+   * validator's "missing" for the condition quiet.
+   */
+  private static <R extends Record, E extends Enum<E>> RecordBinding.Spec<R> conditions(
+      RecordBinding.Spec<R> spec, String[] keys, Class<E> kinds, Function<R, E> kind,
+      Function<R, String> value, Predicate<R> present) {
+    return spec.codec(keys, (in, key, values) -> {
+      List<String> given = new ArrayList<>(2);
+      for (String c : keys) if (in.has(c)) given.add(c);
+      if (given.size() > 1) {
+        in.error(in.path(), "more than one condition: " + String.join(", ", given)
+            + " (expected exactly one of: " + String.join(", ", keys) + ")");
+      }
+      if (given.isEmpty()) return;
+      String c = given.get(0);
+      E k = Enum.valueOf(kinds, c.toUpperCase(Locale.ROOT));
+      if (c.equals("present")) {
+        Boolean b = in.bool(c);
+        if (b != null) {
+          values.set("kind", k);
+          values.set("present", b);
+        }
+      } else {
+        String v = in.string(c);
+        if (v != null) {
+          values.set("kind", k);
+          values.set("value", v);
+        }
+      }
+      if (values.get("kind") == null) in.quiet(in.path());
+    }, (r, out, key, all, sink) -> {
+      E k = kind.apply(r);
+      if (k == null) return;
+      String name = k.name().toLowerCase(Locale.ROOT);
+      if (name.equals("present")) out.put(name, present.test(r));
+      else out.put(name, value.apply(r));
+    }, "kind", "value", "present");
+  }
+
+  /** {@code name} is lower-cased; the condition is one of its other keys but {@code invert}. */
+  static final RecordBinding<HeaderMatchConfig> HEADER_MATCH_RECORD = new RecordBinding<>(
+      HEADER_MATCH, HeaderMatchConfig.class, new HeaderMatchConfig(null, null, null, true, false),
+      conditions(new RecordBinding.Spec<HeaderMatchConfig>()
+          .item("a map with name and one of exact, prefix, suffix, contains, regex, present")
+          .codec("name", (in, key, values) -> {
+            String name = in.string(key);
+            values.set("name", name == null ? null : name.toLowerCase(Locale.ROOT));
+          }, (h, out, key, all, sink) -> out.put(key, h.name()), "name"),
+          new String[] {"exact", "prefix", "suffix", "contains", "regex", "present"},
+          HeaderMatchConfig.Kind.class, HeaderMatchConfig::kind, HeaderMatchConfig::value,
+          HeaderMatchConfig::present));
+
+  static final RecordBinding<QueryMatchConfig> QUERY_MATCH_RECORD = new RecordBinding<>(
+      QUERY_MATCH, QueryMatchConfig.class, new QueryMatchConfig(null, null, null, true),
+      conditions(new RecordBinding.Spec<QueryMatchConfig>()
+          .item("a map with name and one of exact, regex, present"),
+          new String[] {"exact", "regex", "present"}, QueryMatchConfig.Kind.class,
+          QueryMatchConfig::kind, QueryMatchConfig::value, QueryMatchConfig::present));
+
+  /**
+   * A match: the path condition is at most one of {@code prefix}, {@code path}, {@code
+   * path_separated_prefix}, {@code regex} (its key upper-cased is the {@code pathKind}); {@code
+   * methods} are upper-cased, each a method token, and written sorted; empty lists are left out
+   * even when defaults are shown (absent and empty are the same condition). {@code custom} is
+   * read and written by hand still, with the other extension references.
+   */
+  static final RecordBinding<MatchConfig> MATCH_RECORD = new RecordBinding<>(
+      MATCH, MatchConfig.class, MatchConfig.ANY, new RecordBinding.Spec<MatchConfig>()
+          .sparse("headers", "query", "source", "principals")
+          .codec(new String[] {"prefix", "path", "path_separated_prefix", "regex"},
+              (in, key, values) -> {
+                List<String> given = new ArrayList<>(2);
+                for (String k : PATH_KEYS) if (in.has(k)) given.add(k);
+                if (given.size() > 1) {
+                  in.error(in.path(), "more than one path condition: " + String.join(", ", given)
+                      + " (expected at most one of: " + String.join(", ", PATH_KEYS) + ")");
+                }
+                if (given.isEmpty()) return;
+                String value = in.string(given.get(0));
+                values.set("pathValue", value);
+                if (value != null) {
+                  values.set("pathKind", MatchConfig.PathMatchKind.valueOf(
+                      given.get(0).toUpperCase(Locale.ROOT)));
+                }
+              }, (m, out, key, all, sink) -> {
+                if (m.pathKind() != null) {
+                  out.put(m.pathKind().name().toLowerCase(Locale.ROOT), m.pathValue());
+                }
+              }, "pathKind", "pathValue")
+          .codec("methods", (in, key, values) -> {
+            List<String> items = in.strings(key);
+            if (items == null) return;
+            Set<String> methods = new LinkedHashSet<>();
+            for (int i = 0; i < items.size(); i++) {
+              String m = items.get(i).toUpperCase(Locale.ROOT);
+              String bad = Checks.method(m);
+              if (bad != null) in.bad(in.p(key) + "[" + i + "]", bad);
+              else methods.add(m);
+            }
+            values.set("methods", methods);
+          }, (m, out, key, all, sink) -> {
+            if (m.methods().isEmpty()) return;
+            ArrayNode a = out.putArray(key);
+            for (String method : new TreeSet<>(m.methods())) a.add(method);
+          }, "methods"));
 
   /**
    * A split entry: {@code weight} is required (a missing one reported by the reader, the entry

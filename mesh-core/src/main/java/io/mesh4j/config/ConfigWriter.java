@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
 
 /**
  * Writes a {@link MeshConfig} back into the config file format (version 1): the inverse of {@link
@@ -197,7 +196,13 @@ public final class ConfigWriter {
     public JsonNode unbound(ConfigSchema.Section section, Object value) {
       if (value instanceof AuthzConfig a) return authz(a);
       if (value instanceof ActionConfig a) return action(a);
-      if (value instanceof MatchConfig m) return match(m);
+      if (section == ConfigSchema.CUSTOM_MATCH) {
+        ExtensionRef custom = (ExtensionRef) value;
+        ObjectNode o = F.objectNode();
+        o.put("name", custom.name());
+        args(o, custom.args());
+        return o;
+      }
       if (section == ConfigSchema.POLICY) {
         ObjectNode o = F.objectNode();
         @SuppressWarnings("unchecked")
@@ -245,7 +250,7 @@ public final class ConfigWriter {
           n.put("name", r.name());
         }
         n.put("action", action(r.action()));
-        if (r.match() != null) n.set("match", match(r.match()));
+        if (r.match() != null) n.set("match", ConfigSchema.MATCH_RECORD.write(r.match(), all, this));
       }
       return o;
     }
@@ -275,48 +280,6 @@ public final class ConfigWriter {
         o.set("respond", ConfigSchema.RESPOND_RECORD.write(d, all, this));
       } else if (a instanceof ActionConfig.Pass) {
         o.putObject("pass");
-      }
-      return o;
-    }
-
-    ObjectNode match(MatchConfig m) {
-      ObjectNode o = F.objectNode();
-      if (m.pathKind() != null) {
-        o.put(m.pathKind().name().toLowerCase(Locale.ROOT), m.pathValue());
-      }
-      if (all || !m.caseSensitive()) o.put("case_sensitive", m.caseSensitive());
-      if (!m.methods().isEmpty()) strings(o.putArray("methods"), new TreeSet<>(m.methods()));
-      if (!m.headers().isEmpty()) {
-        ArrayNode a = o.putArray("headers");
-        for (HeaderMatchConfig h : m.headers()) {
-          ObjectNode n = a.addObject();
-          n.put("name", h.name());
-          if (h.kind() == HeaderMatchConfig.Kind.PRESENT) {
-            n.put("present", h.present());
-          } else if (h.kind() != null) {
-            n.put(h.kind().name().toLowerCase(Locale.ROOT), h.value());
-          }
-          if (all || h.invert()) n.put("invert", h.invert());
-        }
-      }
-      if (!m.query().isEmpty()) {
-        ArrayNode a = o.putArray("query");
-        for (QueryMatchConfig q : m.query()) {
-          ObjectNode n = a.addObject();
-          n.put("name", q.name());
-          if (q.kind() == QueryMatchConfig.Kind.PRESENT) {
-            n.put("present", q.present());
-          } else if (q.kind() != null) {
-            n.put(q.kind().name().toLowerCase(Locale.ROOT), q.value());
-          }
-        }
-      }
-      if (!m.source().isEmpty()) cidrs(o.putArray("source"), m.source());
-      if (!m.principals().isEmpty()) strings(o.putArray("principals"), m.principals());
-      if (m.custom() != null) {
-        ObjectNode n = o.putObject("custom");
-        n.put("name", m.custom().name());
-        args(n, m.custom().args());
       }
       return o;
     }

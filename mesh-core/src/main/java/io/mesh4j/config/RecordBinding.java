@@ -145,6 +145,13 @@ final class RecordBinding<R extends Record> {
 
     /** Marks {@code path} as reported, so that the validator's errors under it are dropped. */
     void taint(String path);
+
+    /**
+     * Marks {@code path} as reported at one of its keys, so that the validator's error at {@code
+     * path} itself (not under it) is dropped: a condition that could not be read is not also
+     * "missing".
+     */
+    void quiet(String path);
   }
 
   /** Writes the value of a section that has no binding yet ({@link ConfigWriter}'s own code). */
@@ -194,6 +201,7 @@ final class RecordBinding<R extends Record> {
     private final Map<String, String[]> codecComponents = new HashMap<>();
     private final Map<String, Function<R, Object>> defaultsOf = new HashMap<>();
     private final Set<String> shown = new HashSet<>();
+    private final Set<String> sparse = new HashSet<>();
     private final Map<String, String> componentOf = new HashMap<>();
     private final Map<String, RecordBinding<?>> nested = new HashMap<>();
     private String[] choice;
@@ -253,6 +261,15 @@ final class RecordBinding<R extends Record> {
     /** {@code key} is written even when it has its default value. */
     Spec<R> shown(String key) {
       shown.add(key);
+      return this;
+    }
+
+    /**
+     * {@code keys} are left out at their defaults even when defaults are shown: an empty list of
+     * conditions, which reads as absent (a match's {@code headers}, {@code source}, ...).
+     */
+    Spec<R> sparse(String... keys) {
+      sparse.addAll(List.of(keys));
       return this;
     }
 
@@ -344,6 +361,8 @@ final class RecordBinding<R extends Record> {
   private final Object[] defaultValues;
   private final Consumer<Object[]> derive;
   private final String item;
+  /** The keys left out at their defaults even when defaults are shown ({@link Spec#sparse}). */
+  private final Set<String> sparse;
   /** A choice section's kind and value component positions ({@link Spec#choice}); else null. */
   private final int[] choice;
 
@@ -366,6 +385,7 @@ final class RecordBinding<R extends Record> {
     this.section = section;
     this.type = type;
     this.item = spec.item;
+    this.sparse = Set.copyOf(spec.sparse);
     this.defaults = Objects.requireNonNull(defaults, "defaults");
     this.fields = section.fields();
     this.components = type.getRecordComponents();
@@ -373,6 +393,7 @@ final class RecordBinding<R extends Record> {
     for (int i = 0; i < components.length; i++) componentNames[i] = components[i].getName();
     Set<String> named = new HashSet<>(spec.codecs.keySet());
     named.addAll(spec.shown);
+    named.addAll(spec.sparse);
     named.addAll(spec.defaultsOf.keySet());
     named.addAll(spec.componentOf.keySet());
     named.addAll(spec.nested.keySet());
@@ -966,7 +987,7 @@ final class RecordBinding<R extends Record> {
       }
       Object v = get(r, k.index);
       if (v == null) continue;
-      if (!all && !k.field.required() && !k.shown) {
+      if ((!all || sparse.contains(key)) && !k.field.required() && !k.shown) {
         @SuppressWarnings("unchecked")
         Function<R, Object> defaultOf = (Function<R, Object>) k.defaultOf;
         Object d = defaultOf != null ? defaultOf.apply(r) : defaultValues[k.index];

@@ -6,13 +6,11 @@ import io.mesh4j.config.ActionConfig.Forward;
 import io.mesh4j.config.ActionConfig.Pass;
 import io.mesh4j.config.ActionConfig.Split;
 import io.mesh4j.config.ActionConfig.WeightedCluster;
-import io.mesh4j.config.MatchConfig.PathMatchKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,18 +35,9 @@ final class TreeReader {
   private static final String[] VIRTUAL_HOST_KEYS = ConfigSchema.VIRTUAL_HOST.keys();
   private static final String[] ROUTE_KEYS = ConfigSchema.ROUTE.keys();
   private static final String[] ACTION_KEYS = {"to", "split", "redirect", "respond", "pass"};
-  private static final String[] MATCH_KEYS = ConfigSchema.MATCH.keys();
-  private static final String[] PATH_KEYS = {"prefix", "path", "path_separated_prefix", "regex"};
-  private static final String[] HEADER_MATCH_KEYS = ConfigSchema.HEADER_MATCH.keys();
-  private static final String[] HEADER_CONDITIONS = {
-    "exact", "prefix", "suffix", "contains", "regex", "present"
-  };
-  private static final String[] QUERY_MATCH_KEYS = ConfigSchema.QUERY_MATCH.keys();
-  private static final String[] QUERY_CONDITIONS = {"exact", "regex", "present"};
   private static final String[] REDIRECT_KEYS = ConfigSchema.REDIRECT.keys();
   private static final String[] RESPOND_KEYS = ConfigSchema.RESPOND.keys();
   private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
-  private static final String[] CUSTOM_MATCH_KEYS = ConfigSchema.CUSTOM_MATCH.keys();
   private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
 
   /** What the root of the document must be, for error messages. */
@@ -264,7 +253,7 @@ final class TreeReader {
       Section s = section(key, section.keys());
       if (s == null) return null;
       if (section == ConfigSchema.AUTHZ) return authz(s);
-      if (section == ConfigSchema.MATCH) return match(s);
+      if (section == ConfigSchema.CUSTOM_MATCH) return customMatch(s);
       if (section == ConfigSchema.CUSTOM_LB) return customLb(s);
       throw new IllegalStateException(section.id + " has neither a binding nor a reader");
     }
@@ -282,6 +271,11 @@ final class TreeReader {
     @Override
     public void taint(String path) {
       tainted.add(path);
+    }
+
+    @Override
+    public void quiet(String path) {
+      quiet.add(path);
     }
 
     /** The keys among {@code candidates} that are present, in candidate order. */
@@ -423,8 +417,8 @@ final class TreeReader {
     Section s = new Section(n, p, RULE_KEYS);
     AuthzConfig.Action action = enumValue(s, "action", TreeReader::authzAction, "allow or deny");
     MatchConfig match = null;
-    Section m = s.section("match", MATCH_KEYS);
-    if (m != null) match = match(m);
+    Section m = s.section("match", ConfigSchema.MATCH.keys());
+    if (m != null) match = ConfigSchema.MATCH_RECORD.read(m);
     else if (s.has("match")) tainted.add(s.p("match"));
     return new AuthzConfig.Rule(orElse(s.string("name"), dfltName), action, match);
   }
@@ -527,63 +521,13 @@ final class TreeReader {
     return out;
   }
 
-  // ================================================================== matches
-
-  private MatchConfig match(Section s) {
-    List<String> kinds = s.present(PATH_KEYS);
-    if (kinds.size() > 1) {
-      error(s.path, "more than one path condition: " + String.join(", ", kinds)
-          + " (expected at most one of: prefix, path, path_separated_prefix, regex)");
-    }
-    PathMatchKind kind = null;
-    String value = null;
-    if (!kinds.isEmpty()) {
-      String k = kinds.get(0);
-      value = s.string(k);
-      if (value != null) {
-        kind = switch (k) {
-          case "prefix" -> PathMatchKind.PREFIX;
-          case "path" -> PathMatchKind.PATH;
-          case "path_separated_prefix" -> PathMatchKind.PATH_SEPARATED_PREFIX;
-          default -> PathMatchKind.REGEX;
-        };
-      }
-    }
-    Set<String> methods = new LinkedHashSet<>();
-    List<String> ms = s.strings("methods", m -> m.toUpperCase(Locale.ROOT));
-    if (ms != null) {
-      for (int i = 0; i < ms.size(); i++) {
-        String bad = Checks.method(ms.get(i));
-        if (bad != null) bad(s.p("methods") + "[" + i + "]", bad);
-        else methods.add(ms.get(i));
-      }
-    }
-    List<HeaderMatchConfig> headers = new ArrayList<>();
-    List<JsonNode> hs = s.list("headers");
-    if (hs != null) {
-      for (int i = 0; i < hs.size(); i++) {
-        headers.add(headerMatch(hs.get(i), s.p("headers") + "[" + i + "]"));
-      }
-    }
-    List<QueryMatchConfig> query = new ArrayList<>();
-    List<JsonNode> qs = s.list("query");
-    if (qs != null) {
-      for (int i = 0; i < qs.size(); i++) query.add(queryMatch(qs.get(i), s.p("query") + "[" + i + "]"));
-    }
-    ExtensionRef custom = null;
-    Section c = s.section("custom", CUSTOM_MATCH_KEYS);
-    if (c != null) {
-      String name = c.string("name");
-      if (!c.has("name")) bad(c.p("name"), "missing (expected: the name of a registered matcher)");
-      custom = new ExtensionRef(name, args(c, "args"));
-    }
-    return new MatchConfig(
-        kind, value, orElse(s.bool("case_sensitive"), true), methods, headers, query,
-        orElse(cidrs(s, "source"), List.of()), orElse(s.strings("principals", x -> x), List.of()),
-        custom);
-  }
-
   // ================================================================== extension references
+
+  private ExtensionRef customMatch(Section c) {
+    String name = c.string("name");
+    if (!c.has("name")) bad(c.p("name"), "missing (expected: the name of a registered matcher)");
+    return new ExtensionRef(name, args(c, "args"));
+  }
 
   private ExtensionRef customLb(Section s) {
     if (s == null) return null;
@@ -648,71 +592,6 @@ final class TreeReader {
       return out;
     }
     return v.isNull() ? null : v.asText();
-  }
-
-  private HeaderMatchConfig headerMatch(JsonNode n, String p) {
-    if (!n.isObject()) {
-      typeError(p, n, "a map with name and one of exact, prefix, suffix, contains, regex, present");
-      return new HeaderMatchConfig(null, null, null, false, false);
-    }
-    Section s = new Section(n, p, HEADER_MATCH_KEYS);
-    String name = s.string("name");
-    boolean invert = orElse(s.bool("invert"), false);
-    List<String> conditions = s.present(HEADER_CONDITIONS);
-    if (conditions.size() > 1) {
-      error(p, "more than one condition: " + String.join(", ", conditions)
-          + " (expected exactly one of: exact, prefix, suffix, contains, regex, present)");
-    }
-    HeaderMatchConfig.Kind kind = null;
-    String value = null;
-    boolean present = true;
-    if (!conditions.isEmpty()) {
-      String c = conditions.get(0);
-      if (c.equals("present")) {
-        Boolean b = s.bool("present");
-        if (b != null) {
-          kind = HeaderMatchConfig.Kind.PRESENT;
-          present = b;
-        }
-      } else {
-        value = s.string(c);
-        if (value != null) kind = HeaderMatchConfig.Kind.valueOf(c.toUpperCase(Locale.ROOT));
-      }
-      if (kind == null) quiet.add(p);
-    }
-    return new HeaderMatchConfig(name == null ? null : lower(name), kind, value, present, invert);
-  }
-
-  private QueryMatchConfig queryMatch(JsonNode n, String p) {
-    if (!n.isObject()) {
-      typeError(p, n, "a map with name and one of exact, regex, present");
-      return new QueryMatchConfig(null, null, null, false);
-    }
-    Section s = new Section(n, p, QUERY_MATCH_KEYS);
-    String name = s.string("name");
-    List<String> conditions = s.present(QUERY_CONDITIONS);
-    if (conditions.size() > 1) {
-      error(p, "more than one condition: " + String.join(", ", conditions)
-          + " (expected exactly one of: exact, regex, present)");
-    }
-    QueryMatchConfig.Kind kind = null;
-    String value = null;
-    boolean present = true;
-    if (!conditions.isEmpty()) {
-      String c = conditions.get(0);
-      if (c.equals("present")) {
-        Boolean b = s.bool("present");
-        if (b != null) {
-          kind = QueryMatchConfig.Kind.PRESENT;
-          present = b;
-        }
-      } else {
-        value = s.string(c);
-        if (value != null) kind = QueryMatchConfig.Kind.valueOf(c.toUpperCase(Locale.ROOT));
-      }
-      if (kind == null) quiet.add(p);
-    }
-    return new QueryMatchConfig(name, kind, value, present);
   }
 
   private List<Cidr> cidrs(Section s, String key) {

@@ -615,4 +615,46 @@ class RecordBindingTest {
                 + "\"code\":308}");
     assertThat(ConfigLoader.load(ConfigWriter.yaml(c, ConfigWriter.Defaults.OMITTED))).isEqualTo(c);
   }
+
+  @Test
+  void aMatchAndItsConditionsAreReadAndWrittenFromTheirBindings() {
+    TreeReader reader = new TreeReader();
+    MatchConfig m = reader.read(yaml("""
+        prefix: /api
+        methods: [post, get]
+        headers: [{ name: X-User, prefix: a, invert: true }, { name: X-Debug, present: false }]
+        query: [{ name: v, regex: "[0-9]+" }]
+        """), "m", ConfigSchema.MATCH_RECORD);
+    assertThat(reader.errors).isEmpty();
+    assertThat(m).isEqualTo(new MatchConfig(MatchConfig.PathMatchKind.PREFIX, "/api", true,
+        Set.of("POST", "GET"), List.of(
+            new HeaderMatchConfig("x-user", HeaderMatchConfig.Kind.PREFIX, "a", true, true),
+            new HeaderMatchConfig("x-debug", HeaderMatchConfig.Kind.PRESENT, null, false, false)),
+        List.of(new QueryMatchConfig("v", QueryMatchConfig.Kind.REGEX, "[0-9]+", true)),
+        List.of(), List.of(), null));
+
+    // written in declaration order, methods sorted; empty condition lists left out even when
+    // defaults are shown, since absent and empty are the same condition
+    assertThat(ConfigSchema.MATCH_RECORD.write(m, true).toString()).isEqualTo(
+        "{\"prefix\":\"/api\",\"case_sensitive\":true,\"methods\":[\"GET\",\"POST\"],"
+            + "\"headers\":[{\"name\":\"x-user\",\"prefix\":\"a\",\"invert\":true},"
+            + "{\"name\":\"x-debug\",\"present\":false,\"invert\":false}],"
+            + "\"query\":[{\"name\":\"v\",\"regex\":\"[0-9]+\"}]}");
+
+    assertThat(reader.read(yaml("{prefix: /a, path: /b, methods: [G ET]}"), "a",
+        ConfigSchema.MATCH_RECORD).pathKind()).isEqualTo(MatchConfig.PathMatchKind.PREFIX);
+    assertThat(reader.read(yaml("{name: x, exact: a, present: true}"), "b",
+        ConfigSchema.HEADER_MATCH_RECORD).kind()).isEqualTo(HeaderMatchConfig.Kind.EXACT);
+    assertThat(reader.read(yaml("{name: x, present: 1}"), "c", ConfigSchema.QUERY_MATCH_RECORD)
+        .kind()).isNull();
+    assertThat(reader.errors).extracting(ConfigError::toString).containsExactly(
+        "a: more than one path condition: prefix, path (expected at most one of: prefix, path,"
+            + " path_separated_prefix, regex)",
+        "a.methods[0]: " + Checks.method("G ET"),
+        "b: more than one condition: exact, present (expected exactly one of: exact, prefix,"
+            + " suffix, contains, regex, present)",
+        "c.present: 1 (expected: true or false)");
+    // the condition that could not be read is not also reported missing by the validator
+    assertThat(reader.quiet).contains("c");
+  }
 }
