@@ -1087,7 +1087,7 @@ final class ConfigSchema {
           .codec("virtual_hosts", (in, key, values) -> values.set("virtualHosts",
               in.unbound(key, INBOUND)), (c, out, key, all, sink) -> {
             if (all || !c.virtualHosts().isEmpty()) {
-              out.set(key, sink.unbound(VIRTUAL_HOST, c.virtualHosts()));
+              out.set(key, ConfigSchema.VIRTUAL_HOST_RECORD.writeList(c.virtualHosts(), all, sink));
             }
           }, "virtualHosts"));
 
@@ -1336,6 +1336,51 @@ final class ConfigSchema {
               }, "action")
           .codec("policies", POLICIES_READER, policiesWriter(RouteConfig::policies), "policies"));
 
+  /**
+   * A virtual host: {@code domains} are lower-cased and default to {@code [name]}; {@code routes}
+   * are read by the reader's own code, which knows the direction they take and the index an
+   * unnamed route is named after, and written by {@link #writeRoute}.
+   */
+  static final RecordBinding<VirtualHostConfig> VIRTUAL_HOST_RECORD = new RecordBinding<>(
+      VIRTUAL_HOST, VirtualHostConfig.class,
+      new VirtualHostConfig(null, List.of(), List.of(), List.of()),
+      new RecordBinding.Spec<VirtualHostConfig>()
+          .item("a map with name, domains, routes")
+          .codec("domains", (in, key, values) -> {
+            List<String> domains = in.strings(key);
+            JsonNode name = in.raw("name");
+            if (domains != null) {
+              values.set("domains",
+                  domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList());
+            } else if (name != null && name.isTextual()) {
+              values.set("domains", List.of(name.textValue().toLowerCase(Locale.ROOT)));
+            } else {
+              in.taint(in.p(key));
+            }
+          }, (v, out, key, all, sink) -> {
+            ArrayNode a = out.putArray(key);
+            for (String d : v.domains()) a.add(d);
+          }, "domains")
+          .codec("routes", (in, key, values) -> values.set("routes", in.unbound(key, ROUTE)),
+              (v, out, key, all, sink) -> {
+                ArrayNode a = out.putArray(key);
+                for (int i = 0; i < v.routes().size(); i++) {
+                  a.add(writeRoute(v.routes().get(i), i, all, sink));
+                }
+              }, "routes")
+          .codec("policies", POLICIES_READER, policiesWriter(VirtualHostConfig::policies),
+              "policies"));
+
+  /**
+   * The route at {@code index} of its list ({@code -1}: written alone); its name left out, unless
+   * defaults are shown, when it is the default one ({@code routes[i]}).
+   */
+  static ObjectNode writeRoute(RouteConfig r, int index, boolean all, RecordBinding.Sink sink) {
+    ObjectNode o = ROUTE_RECORD.write(r, all, sink);
+    if (!all && r.name() != null && r.name().equals("routes[" + index + "]")) o.remove("name");
+    return o;
+  }
+
   /** {@code outbound}: its virtual hosts take the outbound direction. */
   static final RecordBinding<OutboundConfig> OUTBOUND_RECORD = new RecordBinding<>(
       OUTBOUND, OutboundConfig.class, OutboundConfig.EMPTY,
@@ -1343,7 +1388,7 @@ final class ConfigSchema {
           (in, key, values) -> values.set("virtualHosts", in.unbound(key, OUTBOUND)),
           (c, out, key, all, sink) -> {
             if (all || !c.virtualHosts().isEmpty()) {
-              out.set(key, sink.unbound(VIRTUAL_HOST, c.virtualHosts()));
+              out.set(key, ConfigSchema.VIRTUAL_HOST_RECORD.writeList(c.virtualHosts(), all, sink));
             }
           }, "virtualHosts"));
 

@@ -210,11 +210,6 @@ public final class ConfigWriter {
         policies(o, refs);
         return o;
       }
-      if (section == ConfigSchema.VIRTUAL_HOST) {
-        @SuppressWarnings("unchecked")
-        List<VirtualHostConfig> hosts = (List<VirtualHostConfig>) value;
-        return virtualHosts(hosts);
-      }
       if (value instanceof ExtensionRef lb) {
         ObjectNode o = F.objectNode();
         o.put("custom", lb.name());
@@ -225,19 +220,6 @@ public final class ConfigWriter {
     }
 
     // ----------------------------------------------------------------------------- routes
-
-    private ArrayNode virtualHosts(List<VirtualHostConfig> hosts) {
-      ArrayNode a = F.arrayNode();
-      for (VirtualHostConfig v : hosts) {
-        ObjectNode o = a.addObject();
-        o.put("name", v.name());
-        strings(o.putArray("domains"), v.domains());
-        ArrayNode routes = o.putArray("routes");
-        for (int i = 0; i < v.routes().size(); i++) routes.add(route(v.routes().get(i), i));
-        policies(o, v.policies());
-      }
-      return a;
-    }
 
     private ObjectNode authz(AuthzConfig authz) {
       ObjectNode o = F.objectNode();
@@ -261,10 +243,7 @@ public final class ConfigWriter {
 
     /** {@code index} is the route's position in its list, or -1 when written alone. */
     ObjectNode route(RouteConfig r, int index) {
-      ObjectNode o = ConfigSchema.ROUTE_RECORD.write(r, all, this);
-      // the default name is the route's index, which only the writer of the list knows
-      if (!all && r.name() != null && r.name().equals("routes[" + index + "]")) o.remove("name");
-      return o;
+      return ConfigSchema.writeRoute(r, index, all, this);
     }
 
     /** A route's action as the one key it is written under. */

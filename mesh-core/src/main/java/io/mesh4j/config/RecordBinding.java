@@ -130,7 +130,8 @@ final class RecordBinding<R extends Record> {
      * The value at {@code key} read by the reader's own code for {@code section}, which has no
      * binding yet: the section of a map ({@code match}, {@code authz}, a custom {@code lb}); for
      * {@code virtual_hosts}, the section holding them ({@code inbound}, {@code outbound}), whose
-     * direction they take; for {@code route}, its action; for {@code policy}, the list.
+     * direction they take; for {@code route}, a virtual host's list of them (at {@code routes})
+     * or a route's action (at any of its keys); for {@code policy}, the list.
      */
     Object unbound(String key, ConfigSchema.Section section);
 

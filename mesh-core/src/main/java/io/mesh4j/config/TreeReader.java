@@ -32,7 +32,6 @@ import java.util.function.Function;
  */
 final class TreeReader {
   private static final String[] ROOT_KEYS = ConfigSchema.ROOT.keys();
-  private static final String[] VIRTUAL_HOST_KEYS = ConfigSchema.VIRTUAL_HOST.keys();
   private static final String[] ROUTE_KEYS = ConfigSchema.ROUTE.keys();
   private static final String[] ACTION_KEYS = {"to", "split", "redirect", "respond", "pass"};
   private static final String[] REDIRECT_KEYS = ConfigSchema.REDIRECT.keys();
@@ -248,7 +247,7 @@ final class TreeReader {
     public Object unbound(String key, ConfigSchema.Section section) {
       if (section == ConfigSchema.INBOUND) return virtualHosts(this, Direction.INBOUND);
       if (section == ConfigSchema.OUTBOUND) return virtualHosts(this, Direction.OUTBOUND);
-      if (section == ConfigSchema.ROUTE) return routeAction(this);
+      if (section == ConfigSchema.ROUTE) return key.equals("routes") ? routes(this) : routeAction(this);
       if (section == ConfigSchema.POLICY) return policies(this);
       Section s = section(key, section.keys());
       if (s == null) return null;
@@ -423,52 +422,35 @@ final class TreeReader {
     return new AuthzConfig.Rule(orElse(s.string("name"), dfltName), action, match);
   }
 
+  /** The virtual hosts of {@code parent}, whose routes take direction {@code dir}. */
   private List<VirtualHostConfig> virtualHosts(Section parent, Direction dir) {
-    List<VirtualHostConfig> out = new ArrayList<>();
-    List<JsonNode> items = parent.list("virtual_hosts");
-    if (items == null) return out;
-    for (int i = 0; i < items.size(); i++) {
-      String p = parent.p("virtual_hosts") + "[" + i + "]";
-      JsonNode n = items.get(i);
-      if (!n.isObject()) {
-        typeError(p, n, "a map with name, domains, routes");
-        out.add(new VirtualHostConfig(null, List.of(), List.of(), null));
-        continue;
-      }
-      Section s = new Section(n, p, VIRTUAL_HOST_KEYS);
-      String name = s.string("name");
-      List<String> domains = s.strings("domains", TreeReader::lower);
-      if (domains == null) {
-        if (name == null) tainted.add(s.p("domains"));
-        domains = name == null ? List.of() : List.of(lower(name));
-      }
-      List<RouteConfig> routes = new ArrayList<>();
-      List<JsonNode> rs = s.list("routes");
-      if (rs != null) {
-        for (int j = 0; j < rs.size(); j++) {
-          routes.add(route(rs.get(j), s.p("routes") + "[" + j + "]", j, dir));
-        }
-      }
-      out.add(new VirtualHostConfig(name, domains, routes, policies(s)));
-    }
-    return out;
-  }
-
-  private RouteConfig route(JsonNode n, String p, int index, Direction dir) {
-    String dfltName = "routes[" + index + "]";
-    if (!n.isObject()) {
-      typeError(p, n, "a map with name, match and an action");
-      return new RouteConfig(dfltName, null, dir == Direction.INBOUND ? Pass.INSTANCE : null,
-          null, null, null, null, null, null, null, null, null, null);
-    }
     Direction outer = direction;
     direction = dir;
     try {
-      RouteConfig r = ConfigSchema.ROUTE_RECORD.read(new Section(n, p, ROUTE_KEYS));
-      return r.name() != null ? r : ConfigSchema.ROUTE_RECORD.with(r, "name", dfltName);
+      return orElse(ConfigSchema.VIRTUAL_HOST_RECORD.readList(parent, "virtual_hosts"), List.of());
     } finally {
       direction = outer;
     }
+  }
+
+  /** The routes of a virtual host, each named after its index unless named. */
+  private List<RouteConfig> routes(Section s) {
+    List<JsonNode> rs = s.list("routes");
+    if (rs == null) return null;
+    List<RouteConfig> routes = new ArrayList<>(rs.size());
+    for (int j = 0; j < rs.size(); j++) routes.add(route(rs.get(j), s.p("routes") + "[" + j + "]", j));
+    return routes;
+  }
+
+  private RouteConfig route(JsonNode n, String p, int index) {
+    String dfltName = "routes[" + index + "]";
+    if (!n.isObject()) {
+      typeError(p, n, "a map with name, match and an action");
+      return new RouteConfig(dfltName, null, direction == Direction.INBOUND ? Pass.INSTANCE : null,
+          null, null, null, null, null, null, null, null, null, null);
+    }
+    RouteConfig r = ConfigSchema.ROUTE_RECORD.read(new Section(n, p, ROUTE_KEYS));
+    return r.name() != null ? r : ConfigSchema.ROUTE_RECORD.with(r, "name", dfltName);
   }
 
   /** The route's action, one of {@link #ACTION_KEYS} as {@link #direction} allows; or null. */

@@ -657,4 +657,40 @@ class RecordBindingTest {
     // the condition that could not be read is not also reported missing by the validator
     assertThat(reader.quiet).contains("c");
   }
+
+  @Test
+  void virtualHostsAreReadAndWrittenThroughTheirBindingTheirRoutesTakingTheDirection() {
+    MeshConfig c = ConfigLoader.load("""
+        version: 1
+        service: s
+        clusters: [{ name: a, endpoints: [127.0.0.1:8081] }]
+        outbound:
+          virtual_hosts:
+            - { name: A.Example, routes: [{ to: a }] }
+        inbound:
+          virtual_hosts:
+            - { name: self, domains: ["*", App.Local], routes: [{ name: r }] }
+        """);
+    VirtualHostConfig out = c.outbound().virtualHosts().get(0);
+    VirtualHostConfig in = c.inbound().virtualHosts().get(0);
+
+    assertThat(out.domains()).containsExactly("a.example");
+    assertThat(out.routes().get(0).name()).isEqualTo("routes[0]");
+    assertThat(out.routes().get(0).action()).isEqualTo(new ActionConfig.Forward("a"));
+    assertThat(in.domains()).containsExactly("*", "app.local");
+    assertThat(in.routes().get(0).action()).isEqualTo(ActionConfig.Pass.INSTANCE);
+    JsonNode tree = ConfigWriter.tree(c, ConfigWriter.Defaults.OMITTED);
+    assertThat(tree.at("/outbound/virtual_hosts").toString()).isEqualTo(
+        "[{\"name\":\"A.Example\",\"domains\":[\"a.example\"],\"routes\":[{\"to\":\"a\"}]}]");
+    assertThat(ConfigLoader.load(ConfigWriter.yaml(c, ConfigWriter.Defaults.OMITTED))).isEqualTo(c);
+
+    TreeReader reader = new TreeReader();
+    reader.read(yaml("{version: 1, service: s, outbound: {virtual_hosts: [7, {routes: [x]}]}}"));
+    assertThat(reader.errors).extracting(ConfigError::toString).containsExactly(
+        "outbound.virtual_hosts[0]: 7 (expected: a map with name, domains, routes)",
+        "outbound.virtual_hosts[1].routes[0]: \"x\" (expected: a map with name, match and an"
+            + " action)");
+    // no name to default the domains to: reported by the validator at name, not at domains
+    assertThat(reader.tainted).contains("outbound.virtual_hosts[1].domains");
+  }
 }
