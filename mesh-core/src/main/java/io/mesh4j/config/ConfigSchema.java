@@ -1081,77 +1081,6 @@ final class ConfigSchema {
       new RecordBinding<>(CONCURRENCY_LIMIT, ConcurrencyLimitConfig.class,
           ConcurrencyLimitConfig.DEFAULT);
 
-  /** {@code virtual_hosts} take the inbound direction. */
-  static final RecordBinding<InboundConfig> INBOUND_RECORD = new RecordBinding<>(
-      INBOUND, InboundConfig.class, InboundConfig.EMPTY, new RecordBinding.Spec<InboundConfig>()
-          .codec("virtual_hosts", (in, key, values) -> values.set("virtualHosts",
-              in.unbound(key, INBOUND)), (c, out, key, all, sink) -> {
-            if (all || !c.virtualHosts().isEmpty()) {
-              out.set(key, ConfigSchema.VIRTUAL_HOST_RECORD.writeList(c.virtualHosts(), all, sink));
-            }
-          }, "virtualHosts"));
-
-  /** Names are lower-cased by the record; both lists written whenever the section is. */
-  static final RecordBinding<PropagateConfig> PROPAGATE_RECORD = new RecordBinding<>(
-      PROPAGATE, PropagateConfig.class, PropagateConfig.NONE,
-      new RecordBinding.Spec<PropagateConfig>().shown("headers"));
-
-  /**
-   * {@code allowed_hosts}: each item a host name or IP literal without port (normalized by the
-   * record); a bad one is reported with its index and dropped.
-   */
-  static final RecordBinding<AdminConfig> ADMIN_RECORD = new RecordBinding<>(
-      ADMIN, AdminConfig.class, AdminConfig.DISABLED, new RecordBinding.Spec<AdminConfig>()
-          .shown("enabled").shown("allow_from")
-          .codec("allowed_hosts", (in, key, values) -> {
-            List<String> items = in.strings(key);
-            if (items == null) return;
-            List<String> hosts = new ArrayList<>(items.size());
-            for (int i = 0; i < items.size(); i++) {
-              if (AdminConfig.isHostName(AdminConfig.normalizeHost(items.get(i)))) {
-                hosts.add(items.get(i));
-              } else {
-                in.bad(in.p(key) + "[" + i + "]", Checks.quote(items.get(i))
-                    + " (expected: a host name or IP literal without port, such as"
-                    + " admin.internal)");
-              }
-            }
-            values.set("allowedHosts", hosts);
-          }, (a, out, key, all, sink) -> {
-            if (all || !a.allowedHosts().isEmpty()) {
-              ArrayNode hosts = out.putArray(key);
-              for (String h : a.allowedHosts()) hosts.add(h);
-            }
-          }, "allowedHosts"));
-
-  static final RecordBinding<PathNormalizationConfig> PATH_NORMALIZATION_RECORD =
-      new RecordBinding<>(PATH_NORMALIZATION, PathNormalizationConfig.class,
-          PathNormalizationConfig.DEFAULT, new RecordBinding.Spec<PathNormalizationConfig>()
-              .component("path_with_escaped_slashes_action", "escapedSlashes"));
-
-  static final RecordBinding<IdentitySourceConfig.Pem> PEM_RECORD = new RecordBinding<>(
-      PEM, IdentitySourceConfig.Pem.class, new IdentitySourceConfig.Pem(null, null, null, null));
-
-  static final RecordBinding<IdentitySourceConfig> IDENTITY_SOURCE_RECORD = new RecordBinding<>(
-      IDENTITY_SOURCE, IdentitySourceConfig.class, new IdentitySourceConfig(null, null),
-      new RecordBinding.Spec<IdentitySourceConfig>().item("a map with name and pem"));
-
-  /** Exactly one of {@code header} (lower-cased by the record), {@code source}, {@code principal}. */
-  static final RecordBinding<RateLimitConfig.Key> RATE_LIMIT_KEY_RECORD = new RecordBinding<>(
-      RATE_LIMIT_KEY, RateLimitConfig.Key.class, RateLimitConfig.Key.SOURCE,
-      new RecordBinding.Spec<RateLimitConfig.Key>().choice("kind", "header"));
-
-  /**
-   * {@code burst} defaults to {@code requests_per_second} rounded up (and is always written); a
-   * missing rate, reported by the reader, stands in as 1.
-   */
-  static final RecordBinding<RateLimitConfig> RATE_LIMIT_RECORD = new RecordBinding<>(
-      RATE_LIMIT, RateLimitConfig.class,
-      new RateLimitConfig(1, 1, null, RateLimitConfig.DEFAULT_MAX_KEYS),
-      new RecordBinding.Spec<RateLimitConfig>().shown("burst").derive(v -> {
-        if (v[1] == null) v[1] = defaultBurst(v[0] instanceof Double rate ? rate : 1);
-      }));
-
   /** The keys of a match's path condition, at most one of them. */
   private static final String[] PATH_KEYS = {"prefix", "path", "path_separated_prefix", "regex"};
 
@@ -1264,6 +1193,134 @@ final class ConfigSchema {
             ArrayNode a = out.putArray(key);
             for (String method : new TreeSet<>(m.methods())) a.add(method);
           }, "methods"));
+
+  /** Reads {@code allow} or {@code deny} into {@code component}; a missing one is the validator's. */
+  private static RecordBinding.Reader authzAction(String component) {
+    return (in, key, values) -> {
+      String text = in.string(key);
+      if (text == null) return;
+      AuthzConfig.Action action = switch (text) {
+        case "allow" -> AuthzConfig.Action.ALLOW;
+        case "deny" -> AuthzConfig.Action.DENY;
+        default -> null;
+      };
+      if (action == null) in.bad(in.p(key), Checks.quote(text) + " (expected: allow or deny)");
+      values.set(component, action);
+    };
+  }
+
+  private static String authzAction(AuthzConfig.Action action) {
+    return action.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** An authz rule; its default name ({@code rules[i]}) is given by the list, which knows i. */
+  static final RecordBinding<AuthzConfig.Rule> RULE_RECORD = new RecordBinding<>(
+      RULE, AuthzConfig.Rule.class, new AuthzConfig.Rule(null, null, null),
+      new RecordBinding.Spec<AuthzConfig.Rule>()
+          .item("a map with action and match")
+          .codec("action", authzAction("action"), (r, out, key, all, sink) -> {
+            if (r.action() != null) out.put(key, authzAction(r.action()));
+          }, "action"));
+
+  /**
+   * Inbound authorization: {@code default_action} and {@code rules} always written; a rule
+   * without a name is named after its index, and that name is left out again unless defaults
+   * are shown.
+   */
+  static final RecordBinding<AuthzConfig> AUTHZ_RECORD = new RecordBinding<>(
+      AUTHZ, AuthzConfig.class, AuthzConfig.ALLOW_ALL, new RecordBinding.Spec<AuthzConfig>()
+          .codec("default_action", authzAction("defaultAction"),
+              (a, out, key, all, sink) -> out.put(key, authzAction(a.defaultAction())),
+              "defaultAction")
+          .codec("rules", (in, key, values) -> {
+            List<AuthzConfig.Rule> rules = ConfigSchema.RULE_RECORD.readList(in, key);
+            if (rules == null) return;
+            List<AuthzConfig.Rule> named = new ArrayList<>(rules.size());
+            for (int i = 0; i < rules.size(); i++) {
+              AuthzConfig.Rule r = rules.get(i);
+              named.add(r.name() != null ? r
+                  : ConfigSchema.RULE_RECORD.with(r, "name", "rules[" + i + "]"));
+            }
+            values.set("rules", named);
+          }, (a, out, key, all, sink) -> {
+            ArrayNode rules = out.putArray(key);
+            for (int i = 0; i < a.rules().size(); i++) {
+              ObjectNode n = ConfigSchema.RULE_RECORD.write(a.rules().get(i), all, sink);
+              if (!all && n.path("name").asText().equals("rules[" + i + "]")) n.remove("name");
+              rules.add(n);
+            }
+          }, "rules"));
+
+  /** {@code virtual_hosts} take the inbound direction. */
+  static final RecordBinding<InboundConfig> INBOUND_RECORD = new RecordBinding<>(
+      INBOUND, InboundConfig.class, InboundConfig.EMPTY, new RecordBinding.Spec<InboundConfig>()
+          .codec("virtual_hosts", (in, key, values) -> values.set("virtualHosts",
+              in.unbound(key, INBOUND)), (c, out, key, all, sink) -> {
+            if (all || !c.virtualHosts().isEmpty()) {
+              out.set(key, ConfigSchema.VIRTUAL_HOST_RECORD.writeList(c.virtualHosts(), all, sink));
+            }
+          }, "virtualHosts"));
+
+  /** Names are lower-cased by the record; both lists written whenever the section is. */
+  static final RecordBinding<PropagateConfig> PROPAGATE_RECORD = new RecordBinding<>(
+      PROPAGATE, PropagateConfig.class, PropagateConfig.NONE,
+      new RecordBinding.Spec<PropagateConfig>().shown("headers"));
+
+  /**
+   * {@code allowed_hosts}: each item a host name or IP literal without port (normalized by the
+   * record); a bad one is reported with its index and dropped.
+   */
+  static final RecordBinding<AdminConfig> ADMIN_RECORD = new RecordBinding<>(
+      ADMIN, AdminConfig.class, AdminConfig.DISABLED, new RecordBinding.Spec<AdminConfig>()
+          .shown("enabled").shown("allow_from")
+          .codec("allowed_hosts", (in, key, values) -> {
+            List<String> items = in.strings(key);
+            if (items == null) return;
+            List<String> hosts = new ArrayList<>(items.size());
+            for (int i = 0; i < items.size(); i++) {
+              if (AdminConfig.isHostName(AdminConfig.normalizeHost(items.get(i)))) {
+                hosts.add(items.get(i));
+              } else {
+                in.bad(in.p(key) + "[" + i + "]", Checks.quote(items.get(i))
+                    + " (expected: a host name or IP literal without port, such as"
+                    + " admin.internal)");
+              }
+            }
+            values.set("allowedHosts", hosts);
+          }, (a, out, key, all, sink) -> {
+            if (all || !a.allowedHosts().isEmpty()) {
+              ArrayNode hosts = out.putArray(key);
+              for (String h : a.allowedHosts()) hosts.add(h);
+            }
+          }, "allowedHosts"));
+
+  static final RecordBinding<PathNormalizationConfig> PATH_NORMALIZATION_RECORD =
+      new RecordBinding<>(PATH_NORMALIZATION, PathNormalizationConfig.class,
+          PathNormalizationConfig.DEFAULT, new RecordBinding.Spec<PathNormalizationConfig>()
+              .component("path_with_escaped_slashes_action", "escapedSlashes"));
+
+  static final RecordBinding<IdentitySourceConfig.Pem> PEM_RECORD = new RecordBinding<>(
+      PEM, IdentitySourceConfig.Pem.class, new IdentitySourceConfig.Pem(null, null, null, null));
+
+  static final RecordBinding<IdentitySourceConfig> IDENTITY_SOURCE_RECORD = new RecordBinding<>(
+      IDENTITY_SOURCE, IdentitySourceConfig.class, new IdentitySourceConfig(null, null),
+      new RecordBinding.Spec<IdentitySourceConfig>().item("a map with name and pem"));
+
+  /** Exactly one of {@code header} (lower-cased by the record), {@code source}, {@code principal}. */
+  static final RecordBinding<RateLimitConfig.Key> RATE_LIMIT_KEY_RECORD = new RecordBinding<>(
+      RATE_LIMIT_KEY, RateLimitConfig.Key.class, RateLimitConfig.Key.SOURCE,
+      new RecordBinding.Spec<RateLimitConfig.Key>().choice("kind", "header"));
+
+  /**
+   * {@code burst} defaults to {@code requests_per_second} rounded up (and is always written); a
+   * missing rate, reported by the reader, stands in as 1.
+   */
+  static final RecordBinding<RateLimitConfig> RATE_LIMIT_RECORD = new RecordBinding<>(
+      RATE_LIMIT, RateLimitConfig.class,
+      new RateLimitConfig(1, 1, null, RateLimitConfig.DEFAULT_MAX_KEYS),
+      new RecordBinding.Spec<RateLimitConfig>().shown("burst").derive(v -> {
+        if (v[1] == null) v[1] = defaultBurst(v[0] instanceof Double rate ? rate : 1);
+      }));
 
   /**
    * A split entry: {@code weight} is required (a missing one reported by the reader, the entry

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -194,7 +193,6 @@ public final class ConfigWriter {
     /** The sections read and written by hand, not yet through a {@link RecordBinding}. */
     @Override
     public JsonNode unbound(ConfigSchema.Section section, Object value) {
-      if (value instanceof AuthzConfig a) return authz(a);
       if (value instanceof ActionConfig a) return action(a);
       if (section == ConfigSchema.CUSTOM_MATCH) {
         ExtensionRef custom = (ExtensionRef) value;
@@ -220,26 +218,6 @@ public final class ConfigWriter {
     }
 
     // ----------------------------------------------------------------------------- routes
-
-    private ObjectNode authz(AuthzConfig authz) {
-      ObjectNode o = F.objectNode();
-      o.put("default_action", action(authz.defaultAction()));
-      ArrayNode rules = o.putArray("rules");
-      for (int i = 0; i < authz.rules().size(); i++) {
-        AuthzConfig.Rule r = authz.rules().get(i);
-        ObjectNode n = rules.addObject();
-        if (r.name() != null && (all || !r.name().equals("rules[" + i + "]"))) {
-          n.put("name", r.name());
-        }
-        n.put("action", action(r.action()));
-        if (r.match() != null) n.set("match", ConfigSchema.MATCH_RECORD.write(r.match(), all, this));
-      }
-      return o;
-    }
-
-    private static String action(AuthzConfig.Action a) {
-      return a.name().toLowerCase(Locale.ROOT);
-    }
 
     /** {@code index} is the route's position in its list, or -1 when written alone. */
     ObjectNode route(RouteConfig r, int index) {

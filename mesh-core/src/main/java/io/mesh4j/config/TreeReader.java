@@ -36,7 +36,6 @@ final class TreeReader {
   private static final String[] ACTION_KEYS = {"to", "split", "redirect", "respond", "pass"};
   private static final String[] REDIRECT_KEYS = ConfigSchema.REDIRECT.keys();
   private static final String[] RESPOND_KEYS = ConfigSchema.RESPOND.keys();
-  private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
   private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
 
   /** What the root of the document must be, for error messages. */
@@ -251,7 +250,6 @@ final class TreeReader {
       if (section == ConfigSchema.POLICY) return policies(this);
       Section s = section(key, section.keys());
       if (s == null) return null;
-      if (section == ConfigSchema.AUTHZ) return authz(s);
       if (section == ConfigSchema.CUSTOM_MATCH) return customMatch(s);
       if (section == ConfigSchema.CUSTOM_LB) return customLb(s);
       throw new IllegalStateException(section.id + " has neither a binding nor a reader");
@@ -337,14 +335,6 @@ final class TreeReader {
     }
   }
 
-  private <T> T enumValue(Section s, String key, Function<String, T> parse, String expected) {
-    String text = s.string(key);
-    if (text == null) return null;
-    T value = parse.apply(text);
-    if (value == null) bad(s.p(key), Checks.quote(text) + " (expected: " + expected + ")");
-    return value;
-  }
-
   private static String lower(String s) {
     return s.toLowerCase(Locale.ROOT);
   }
@@ -385,42 +375,6 @@ final class TreeReader {
   }
 
   // ================================================================== virtual hosts and routes
-
-  private AuthzConfig authz(Section a) {
-    AuthzConfig.Action dflt = enumValue(a, "default_action", TreeReader::authzAction,
-        "allow or deny");
-    List<AuthzConfig.Rule> rules = new ArrayList<>();
-    List<JsonNode> items = a.list("rules");
-    if (items != null) {
-      for (int i = 0; i < items.size(); i++) {
-        rules.add(rule(items.get(i), a.p("rules") + "[" + i + "]", i));
-      }
-    }
-    return new AuthzConfig(dflt, rules);
-  }
-
-  private static AuthzConfig.Action authzAction(String s) {
-    return switch (s) {
-      case "allow" -> AuthzConfig.Action.ALLOW;
-      case "deny" -> AuthzConfig.Action.DENY;
-      default -> null;
-    };
-  }
-
-  private AuthzConfig.Rule rule(JsonNode n, String p, int index) {
-    String dfltName = "rules[" + index + "]";
-    if (!n.isObject()) {
-      typeError(p, n, "a map with action and match");
-      return new AuthzConfig.Rule(dfltName, null, null);
-    }
-    Section s = new Section(n, p, RULE_KEYS);
-    AuthzConfig.Action action = enumValue(s, "action", TreeReader::authzAction, "allow or deny");
-    MatchConfig match = null;
-    Section m = s.section("match", ConfigSchema.MATCH.keys());
-    if (m != null) match = ConfigSchema.MATCH_RECORD.read(m);
-    else if (s.has("match")) tainted.add(s.p("match"));
-    return new AuthzConfig.Rule(orElse(s.string("name"), dfltName), action, match);
-  }
 
   /** The virtual hosts of {@code parent}, whose routes take direction {@code dir}. */
   private List<VirtualHostConfig> virtualHosts(Section parent, Direction dir) {

@@ -693,4 +693,34 @@ class RecordBindingTest {
     // no name to default the domains to: reported by the validator at name, not at domains
     assertThat(reader.tainted).contains("outbound.virtual_hosts[1].domains");
   }
+
+  @Test
+  void authzAndItsRulesAreReadAndWrittenThroughTheirBindings() {
+    TreeReader reader = new TreeReader();
+    AuthzConfig a = reader.read(yaml("""
+        default_action: deny
+        rules:
+          - { action: allow, match: { principals: ["spiffe://x/*"] } }
+          - { name: ops, action: deny, match: { methods: [delete] } }
+        """), "authz", ConfigSchema.AUTHZ_RECORD);
+    assertThat(reader.errors).isEmpty();
+    assertThat(a.defaultAction()).isEqualTo(AuthzConfig.Action.DENY);
+    assertThat(a.rules()).extracting(AuthzConfig.Rule::name).containsExactly("rules[0]", "ops");
+    assertThat(a.rules().get(1).match().methods()).containsExactly("DELETE");
+    assertThat(ConfigSchema.AUTHZ_RECORD.write(a, false).toString()).isEqualTo(
+        "{\"default_action\":\"deny\",\"rules\":[{\"action\":\"allow\",\"match\":"
+            + "{\"principals\":[\"spiffe://x/*\"]}},{\"name\":\"ops\",\"action\":\"deny\","
+            + "\"match\":{\"methods\":[\"DELETE\"]}}]}");
+    assertThat(ConfigSchema.AUTHZ_RECORD.write(a, true).at("/rules/0/name").asText())
+        .isEqualTo("rules[0]");
+
+    AuthzConfig bad = reader.read(yaml("{default_action: maybe, rules: [7, {action: 1}]}"), "z",
+        ConfigSchema.AUTHZ_RECORD);
+    assertThat(bad.rules()).extracting(AuthzConfig.Rule::name)
+        .containsExactly("rules[0]", "rules[1]");
+    assertThat(reader.errors).extracting(ConfigError::toString).containsExactly(
+        "z.default_action: \"maybe\" (expected: allow or deny)",
+        "z.rules[0]: 7 (expected: a map with action and match)",
+        "z.rules[1].action: 1 (expected: a string; quote it: \"1\")");
+  }
 }
