@@ -1054,7 +1054,8 @@ final class ConfigSchema {
           .codec("lb", (in, key, values) -> {
             JsonNode v = in.raw(key);
             if (v != null && v.isObject()) {
-              values.set("lbCustom", in.unbound(key, CUSTOM_LB));
+              RecordBinding.Source custom = in.section(key, CUSTOM_LB.keys());
+              if (custom != null) values.set("lbCustom", ConfigSchema.CUSTOM_LB_RECORD.read(custom));
               return;
             }
             String name = in.string(key);
@@ -1067,7 +1068,7 @@ final class ConfigSchema {
             values.set("lb", lb);
           }, (c, out, key, all, sink) -> {
             if (c.lbCustom() != null) {
-              out.set(key, sink.unbound(CUSTOM_LB, c.lbCustom()));
+              out.set(key, ConfigSchema.CUSTOM_LB_RECORD.write(c.lbCustom(), all, sink));
             } else if (all || c.lb() != LbPolicy.WEIGHTED_ROUND_ROBIN) {
               out.put(key, c.lb().configName());
             }
@@ -1080,6 +1081,72 @@ final class ConfigSchema {
   static final RecordBinding<ConcurrencyLimitConfig> CONCURRENCY_LIMIT_RECORD =
       new RecordBinding<>(CONCURRENCY_LIMIT, ConcurrencyLimitConfig.class,
           ConcurrencyLimitConfig.DEFAULT);
+
+  /** An extension's {@code args}: any map, each value as {@link ExtensionArgs} holds it. */
+  private static final RecordBinding.Reader ARGS_READER = (in, key, values) -> {
+    JsonNode v = in.raw(key);
+    if (v == null || v.isNull()) return;
+    if (!v.isObject()) {
+      in.typeError(in.p(key), v, "a map of arguments");
+      return;
+    }
+    Map<String, Object> args = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : v.properties()) args.put(e.getKey(), argValue(e.getValue()));
+    values.set("args", ExtensionArgs.of(args));
+  };
+
+  private static Object argValue(JsonNode v) {
+    if (v.isTextual()) return v.textValue();
+    if (v.isBoolean()) return v.booleanValue();
+    if (v.isIntegralNumber() && v.canConvertToLong()) return v.longValue();
+    if (v.isNumber()) return v.doubleValue();
+    if (v.isArray()) {
+      List<Object> out = new ArrayList<>(v.size());
+      for (JsonNode e : v) out.add(argValue(e));
+      return out;
+    }
+    if (v.isObject()) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> e : v.properties()) out.put(e.getKey(), argValue(e.getValue()));
+      return out;
+    }
+    return v.isNull() ? null : v.asText();
+  }
+
+  /**
+   * A reference to an extension ({@link ExtensionRef}): its name at {@code nameKey}, required
+   * (missing: reported by the reader, naming {@code what} is expected), and its {@code args},
+   * written when there are any or when defaults are shown.
+   */
+  private static RecordBinding<ExtensionRef> extensionRef(Section section, String nameKey,
+      String what, String item) {
+    return new RecordBinding<>(section, ExtensionRef.class,
+        new ExtensionRef(null, ExtensionArgs.EMPTY), new RecordBinding.Spec<ExtensionRef>()
+            .item(item)
+            .codec(nameKey, (in, key, values) -> {
+              if (!in.has(key)) {
+                in.bad(in.p(key), "missing (expected: the name of a registered " + what + ")");
+              }
+              values.set("name", in.string(key));
+            }, (r, out, key, all, sink) -> out.put(key, r.name()), "name")
+            .codec("args", ARGS_READER, (r, out, key, all, sink) -> {
+              if (all || !r.args().keys().isEmpty()) {
+                out.set(key, ConfigWriter.argValue(r.args().asMap()));
+              }
+            }, "args"));
+  }
+
+  /** {@code lb: {custom: name, args}}. */
+  static final RecordBinding<ExtensionRef> CUSTOM_LB_RECORD =
+      extensionRef(CUSTOM_LB, "custom", "picker", "a map");
+
+  /** {@code match.custom: {name, args}}. */
+  static final RecordBinding<ExtensionRef> CUSTOM_MATCH_RECORD =
+      extensionRef(CUSTOM_MATCH, "name", "matcher", "a map");
+
+  /** A policy reference: {@code {name, args}}, or its name alone. */
+  static final RecordBinding<ExtensionRef> POLICY_RECORD = extensionRef(POLICY, "name", "policy",
+      "a policy name, or a map with name and args");
 
   /** The keys of a match's path condition, at most one of them. */
   private static final String[] PATH_KEYS = {"prefix", "path", "path_separated_prefix", "regex"};
@@ -1369,9 +1436,11 @@ final class ConfigSchema {
   static final RecordBinding<ActionConfig.Respond> RESPOND_RECORD = new RecordBinding<>(
       RESPOND, ActionConfig.Respond.class, new ActionConfig.Respond(200, "", Map.of()));
 
-  /** {@code policies}: read by the reader's own code (a list of names or references). */
-  private static final RecordBinding.Reader POLICIES_READER =
-      (in, key, values) -> values.set("policies", in.unbound(key, POLICY));
+  /** {@code policies}: a list of policy references, each a map or its name alone; {@code []} when absent. */
+  private static final RecordBinding.Reader POLICIES_READER = (in, key, values) -> {
+    List<ExtensionRef> policies = POLICY_RECORD.readList(in, key, true);
+    if (policies != null) values.set("policies", policies);
+  };
 
   /**
    * A route: {@code match} is read and written by hand still, as are the actions (one of {@code
@@ -1466,8 +1535,13 @@ final class ConfigSchema {
   private static <R> RecordBinding.Writer<R> policiesWriter(
       java.util.function.Function<R, List<ExtensionRef>> policies) {
     return (r, out, key, all, sink) -> {
-      if (!policies.apply(r).isEmpty()) {
-        out.setAll((ObjectNode) sink.unbound(POLICY, policies.apply(r)));
+      if (policies.apply(r).isEmpty()) return;
+      ArrayNode a = out.putArray(key);
+      for (ExtensionRef p : policies.apply(r)) {
+        ObjectNode n = POLICY_RECORD.write(p, all, sink);
+        // a reference without arguments reads better as its name
+        if (!all && n.size() == 1) a.add(n.get("name"));
+        else a.add(n);
       }
     };
   }

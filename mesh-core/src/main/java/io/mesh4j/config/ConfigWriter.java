@@ -188,32 +188,10 @@ public final class ConfigWriter {
       return ConfigSchema.MESH_RECORD.write(c, all, this);
     }
 
-    // ----------------------------------------------------------------------------- clusters
-
-    /** The sections read and written by hand, not yet through a {@link RecordBinding}. */
+    /** A route's action, the one part of the config written by hand (see {@link #action}). */
     @Override
     public JsonNode unbound(ConfigSchema.Section section, Object value) {
       if (value instanceof ActionConfig a) return action(a);
-      if (section == ConfigSchema.CUSTOM_MATCH) {
-        ExtensionRef custom = (ExtensionRef) value;
-        ObjectNode o = F.objectNode();
-        o.put("name", custom.name());
-        args(o, custom.args());
-        return o;
-      }
-      if (section == ConfigSchema.POLICY) {
-        ObjectNode o = F.objectNode();
-        @SuppressWarnings("unchecked")
-        List<ExtensionRef> refs = (List<ExtensionRef>) value;
-        policies(o, refs);
-        return o;
-      }
-      if (value instanceof ExtensionRef lb) {
-        ObjectNode o = F.objectNode();
-        o.put("custom", lb.name());
-        args(o, lb.args());
-        return o;
-      }
       throw new IllegalStateException(section.id + " has neither a binding nor a writer");
     }
 
@@ -240,33 +218,10 @@ public final class ConfigWriter {
       }
       return o;
     }
-
-    // ----------------------------------------------------------------------------- extensions
-
-    /** {@code policies:} of {@code o}, when there are any (absent and empty read the same). */
-    private void policies(ObjectNode o, List<ExtensionRef> policies) {
-      if (policies.isEmpty()) return;
-      ArrayNode a = o.putArray("policies");
-      for (ExtensionRef p : policies) {
-        if (!all && p.args().keys().isEmpty()) {
-          a.add(p.name());
-        } else {
-          ObjectNode n = a.addObject();
-          n.put("name", p.name());
-          args(n, p.args());
-        }
-      }
-    }
-
-    /** {@code args:} of an extension reference; written when non-empty or when showing all. */
-    private void args(ObjectNode o, ExtensionArgs args) {
-      if (!all && args.keys().isEmpty()) return;
-      o.set("args", argValue(args.asMap()));
-    }
   }
 
   /** An argument value (see {@link ExtensionArgs}) as JSON. */
-  private static JsonNode argValue(Object v) {
+  static JsonNode argValue(Object v) {
     if (v == null) return F.nullNode();
     if (v instanceof String s) return F.textNode(s);
     if (v instanceof Boolean b) return F.booleanNode(b);

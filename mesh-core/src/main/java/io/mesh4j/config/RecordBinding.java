@@ -908,6 +908,11 @@ final class RecordBinding<R extends Record> {
     return list(in, key, this, false);
   }
 
+  /** As {@link #readList(Source, String)}; {@code shorthand}: an item may be its first key's text. */
+  List<R> readList(Source in, String key, boolean shorthand) {
+    return list(in, key, this, shorthand);
+  }
+
   private static <T extends Record> List<T> list(Source in, String key, RecordBinding<T> b,
       boolean shorthand) {
     List<JsonNode> items = in.list(key);

@@ -36,7 +36,6 @@ final class TreeReader {
   private static final String[] ACTION_KEYS = {"to", "split", "redirect", "respond", "pass"};
   private static final String[] REDIRECT_KEYS = ConfigSchema.REDIRECT.keys();
   private static final String[] RESPOND_KEYS = ConfigSchema.RESPOND.keys();
-  private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
 
   /** What the root of the document must be, for error messages. */
   static final String ROOT_EXPECTED = "a map with version: 1, service, clusters, ...";
@@ -247,11 +246,6 @@ final class TreeReader {
       if (section == ConfigSchema.INBOUND) return virtualHosts(this, Direction.INBOUND);
       if (section == ConfigSchema.OUTBOUND) return virtualHosts(this, Direction.OUTBOUND);
       if (section == ConfigSchema.ROUTE) return key.equals("routes") ? routes(this) : routeAction(this);
-      if (section == ConfigSchema.POLICY) return policies(this);
-      Section s = section(key, section.keys());
-      if (s == null) return null;
-      if (section == ConfigSchema.CUSTOM_MATCH) return customMatch(s);
-      if (section == ConfigSchema.CUSTOM_LB) return customLb(s);
       throw new IllegalStateException(section.id + " has neither a binding nor a reader");
     }
 
@@ -455,79 +449,6 @@ final class TreeReader {
       if (value != null) out.put(e.getKey(), value);
     }
     return out;
-  }
-
-  // ================================================================== extension references
-
-  private ExtensionRef customMatch(Section c) {
-    String name = c.string("name");
-    if (!c.has("name")) bad(c.p("name"), "missing (expected: the name of a registered matcher)");
-    return new ExtensionRef(name, args(c, "args"));
-  }
-
-  private ExtensionRef customLb(Section s) {
-    if (s == null) return null;
-    String name = s.string("custom");
-    if (!s.has("custom")) {
-      bad(s.p("custom"), "missing (expected: the name of a registered picker)");
-    }
-    return new ExtensionRef(name, args(s, "args"));
-  }
-
-  /** The {@code policies:} list of {@code s}; empty when absent. */
-  private List<ExtensionRef> policies(Section s) {
-    List<JsonNode> items = s.list("policies");
-    if (items == null) return List.of();
-    List<ExtensionRef> out = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      String p = s.p("policies") + "[" + i + "]";
-      JsonNode n = items.get(i);
-      if (n.isTextual()) {
-        out.add(ExtensionRef.of(n.textValue()));
-        continue;
-      }
-      if (!n.isObject()) {
-        typeError(p, n, "a policy name, or a map with name and args");
-        out.add(new ExtensionRef(null, null)); // keeps the indices of the entries after it
-        continue;
-      }
-      Section ps = new Section(n, p, POLICY_KEYS);
-      String name = ps.string("name");
-      if (!ps.has("name")) bad(ps.p("name"), "missing (expected: the name of a registered policy)");
-      out.add(new ExtensionRef(name, args(ps, "args")));
-    }
-    return out;
-  }
-
-  /** The extension arguments at {@code key}: any map; {@link ExtensionArgs#EMPTY} when absent. */
-  private ExtensionArgs args(Section s, String key) {
-    JsonNode v = s.raw(key);
-    if (v == null || v.isNull()) return ExtensionArgs.EMPTY;
-    if (!v.isObject()) {
-      typeError(s.p(key), v, "a map of arguments");
-      return ExtensionArgs.EMPTY;
-    }
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> e : v.properties()) out.put(e.getKey(), argValue(e.getValue()));
-    return ExtensionArgs.of(out);
-  }
-
-  private static Object argValue(JsonNode v) {
-    if (v.isTextual()) return v.textValue();
-    if (v.isBoolean()) return v.booleanValue();
-    if (v.isIntegralNumber() && v.canConvertToLong()) return v.longValue();
-    if (v.isNumber()) return v.doubleValue();
-    if (v.isArray()) {
-      List<Object> out = new ArrayList<>(v.size());
-      for (JsonNode e : v) out.add(argValue(e));
-      return out;
-    }
-    if (v.isObject()) {
-      Map<String, Object> out = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonNode> e : v.properties()) out.put(e.getKey(), argValue(e.getValue()));
-      return out;
-    }
-    return v.isNull() ? null : v.asText();
   }
 
   private List<Cidr> cidrs(Section s, String key) {

@@ -723,4 +723,49 @@ class RecordBindingTest {
         "z.rules[0]: 7 (expected: a map with action and match)",
         "z.rules[1].action: 1 (expected: a string; quote it: \"1\")");
   }
+
+  @Test
+  void extensionReferencesAreReadAndWrittenThroughTheirBindings() {
+    TreeReader reader = new TreeReader();
+    assertThat(reader.read(yaml("{custom: sticky, args: {n: 2, tags: [a], on: true}}"), "lb",
+        ConfigSchema.CUSTOM_LB_RECORD)).isEqualTo(new ExtensionRef("sticky", ExtensionArgs.of(
+            java.util.Map.of("n", 2L, "tags", List.of("a"), "on", true))));
+    assertThat(reader.read(yaml("{name: canary}"), "c", ConfigSchema.CUSTOM_MATCH_RECORD))
+        .isEqualTo(ExtensionRef.of("canary"));
+    assertThat(reader.errors).isEmpty();
+    assertThat(ConfigSchema.CUSTOM_MATCH_RECORD.write(ExtensionRef.of("canary"), false).toString())
+        .isEqualTo("{\"name\":\"canary\"}");
+    assertThat(ConfigSchema.CUSTOM_MATCH_RECORD.write(ExtensionRef.of("canary"), true).toString())
+        .isEqualTo("{\"name\":\"canary\",\"args\":{}}");
+
+    reader.read(yaml("{args: 3}"), "a", ConfigSchema.CUSTOM_LB_RECORD);
+    reader.read(yaml("{}"), "b", ConfigSchema.CUSTOM_MATCH_RECORD);
+    reader.read(yaml("{}"), "c", ConfigSchema.POLICY_RECORD);
+    assertThat(reader.errors).extracting(ConfigError::toString).containsExactly(
+        "a.custom: missing (expected: the name of a registered picker)",
+        "a.args: 3 (expected: a map of arguments)",
+        "b.name: missing (expected: the name of a registered matcher)",
+        "c.name: missing (expected: the name of a registered policy)");
+
+    MeshConfig c = ConfigLoader.load("""
+        version: 1
+        service: s
+        policies: [audit, { name: quota, args: { per_minute: 10 } }]
+        clusters: [{ name: a, endpoints: [127.0.0.1:8081] }]
+        """, new AnyExtension());
+    assertThat(c.policies()).extracting(ExtensionRef::name).containsExactly("audit", "quota");
+    assertThat(ConfigWriter.tree(c, ConfigWriter.Defaults.OMITTED).at("/policies").toString())
+        .isEqualTo("[\"audit\",{\"name\":\"quota\",\"args\":{\"per_minute\":10}}]");
+  }
+
+  /** Every extension name is registered and every argument accepted. */
+  private static final class AnyExtension implements ExtensionCatalog {
+    @Override
+    public Set<String> names(ExtensionKind kind) {
+      return Set.of("audit", "quota");
+    }
+
+    @Override
+    public void validate(ExtensionKind kind, String name, ExtensionArgs args, ArgErrors errors) {}
+  }
 }
