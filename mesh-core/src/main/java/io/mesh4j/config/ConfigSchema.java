@@ -1218,8 +1218,8 @@ final class ConfigSchema {
    * A match: the path condition is at most one of {@code prefix}, {@code path}, {@code
    * path_separated_prefix}, {@code regex} (its key upper-cased is the {@code pathKind}); {@code
    * methods} are upper-cased, each a method token, and written sorted; empty lists are left out
-   * even when defaults are shown (absent and empty are the same condition). {@code custom} is
-   * read and written by hand still, with the other extension references.
+   * even when defaults are shown (absent and empty are the same condition); {@code custom} is
+   * an extension reference ({@link #CUSTOM_MATCH_RECORD}).
    */
   static final RecordBinding<MatchConfig> MATCH_RECORD = new RecordBinding<>(
       MATCH, MatchConfig.class, MatchConfig.ANY, new RecordBinding.Spec<MatchConfig>()
@@ -1443,10 +1443,10 @@ final class ConfigSchema {
   };
 
   /**
-   * A route: {@code match} is read and written by hand still, as are the actions (one of {@code
-   * to}, {@code split}, {@code redirect}, {@code respond}, {@code pass}, whose rules depend on
-   * the direction; the codec on {@code to} reads and writes whichever is present) and {@code
-   * policies}; {@code retry} is the override. The default name ({@code routes[i]}) is the
+   * A route: its action is one of {@code to}, {@code split}, {@code redirect}, {@code respond},
+   * {@code pass}, which ones allowed depending on the direction, so the reader picks it and the
+   * writer writes it by hand (the codec on {@code to} hands whichever is present over; each
+   * action's own section is bound); {@code retry} is the override. The default name ({@code routes[i]}) is the
    * reader's and writer's, which know the index. A new scalar route key is its component and its
    * declaration.
    */
@@ -1520,7 +1520,7 @@ final class ConfigSchema {
 
   /**
    * The whole document: {@code version} is an integer that must be 1 (the validator's), always
-   * written; {@code policies} are read and written by hand still.
+   * written; {@code policies} as on virtual hosts and routes.
    */
   static final RecordBinding<MeshConfig> MESH_RECORD = new RecordBinding<>(
       ROOT, MeshConfig.class, new MeshConfig(MeshConfig.CURRENT_VERSION, null, List.of(), null,

@@ -36,8 +36,9 @@ import java.util.function.Function;
  *   <li>{@code oneOf(...)}: an enum whose constants' {@code configName()} are the declared values
  *       (or a string that must be one of them, {@code tls.min_version});
  *   <li>{@code map(SECTION)}: a record with a binding of its own (declared earlier, or named by
- *       {@link Spec#nested}), or a section not bound yet ({@code match}, {@code authz}), which the
- *       reader and writer still handle by hand ({@link Source#unbound}, {@link Sink#unbound});
+ *       {@link Spec#nested}); what depends on where the section sits (virtual hosts and their
+ *       routes, whose direction and index the reader knows; a route's action) a codec hands to
+ *       the reader's and writer's own code ({@link Source#unbound}, {@link Sink#unbound});
  *   <li>{@code listOf(string())}: a {@code List<String>}, or a {@code List<Cidr>} (each item an
  *       address or CIDR); {@code listOf(integer(..))}: a {@code List<Integer>}; {@code
  *       listOf(oneOf(...))}: a {@code List} or {@code Set} of an enum; {@code freeMap(string())}:
