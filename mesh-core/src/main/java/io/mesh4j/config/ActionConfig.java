@@ -7,7 +7,10 @@ import java.util.Map;
  * What a matched route does: exactly one of forward ({@code to}), split, redirect, respond or
  * pass. Immutable.
  */
-public sealed interface ActionConfig {
+public sealed interface ActionConfig
+    // listed, so that the class file (and the API listing) does not follow compilation order
+    permits ActionConfig.Forward, ActionConfig.Split, ActionConfig.Redirect, ActionConfig.Respond,
+        ActionConfig.Pass {
 
   /** Forward to one cluster ({@code to: inventory}). */
   record Forward(String cluster) implements ActionConfig {}

@@ -8,8 +8,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The config format declared once: every section's keys, each with its type, default, constraint
@@ -1048,7 +1054,8 @@ final class ConfigSchema {
           .codec("lb", (in, key, values) -> {
             JsonNode v = in.raw(key);
             if (v != null && v.isObject()) {
-              values.set("lbCustom", in.unbound(key, CUSTOM_LB));
+              RecordBinding.Source custom = in.section(key, CUSTOM_LB.keys());
+              if (custom != null) values.set("lbCustom", ConfigSchema.CUSTOM_LB_RECORD.read(custom));
               return;
             }
             String name = in.string(key);
@@ -1061,7 +1068,7 @@ final class ConfigSchema {
             values.set("lb", lb);
           }, (c, out, key, all, sink) -> {
             if (c.lbCustom() != null) {
-              out.set(key, sink.unbound(CUSTOM_LB, c.lbCustom()));
+              out.set(key, ConfigSchema.CUSTOM_LB_RECORD.write(c.lbCustom(), all, sink));
             } else if (all || c.lb() != LbPolicy.WEIGHTED_ROUND_ROBIN) {
               out.put(key, c.lb().configName());
             }
@@ -1075,13 +1082,249 @@ final class ConfigSchema {
       new RecordBinding<>(CONCURRENCY_LIMIT, ConcurrencyLimitConfig.class,
           ConcurrencyLimitConfig.DEFAULT);
 
+  /** An extension's {@code args}: any map, each value as {@link ExtensionArgs} holds it. */
+  private static final RecordBinding.Reader ARGS_READER = (in, key, values) -> {
+    JsonNode v = in.raw(key);
+    if (v == null || v.isNull()) return;
+    if (!v.isObject()) {
+      in.typeError(in.p(key), v, "a map of arguments");
+      return;
+    }
+    Map<String, Object> args = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : v.properties()) args.put(e.getKey(), argValue(e.getValue()));
+    values.set("args", ExtensionArgs.of(args));
+  };
+
+  private static Object argValue(JsonNode v) {
+    if (v.isTextual()) return v.textValue();
+    if (v.isBoolean()) return v.booleanValue();
+    if (v.isIntegralNumber() && v.canConvertToLong()) return v.longValue();
+    if (v.isNumber()) return v.doubleValue();
+    if (v.isArray()) {
+      List<Object> out = new ArrayList<>(v.size());
+      for (JsonNode e : v) out.add(argValue(e));
+      return out;
+    }
+    if (v.isObject()) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> e : v.properties()) out.put(e.getKey(), argValue(e.getValue()));
+      return out;
+    }
+    return v.isNull() ? null : v.asText();
+  }
+
+  /**
+   * A reference to an extension ({@link ExtensionRef}): its name at {@code nameKey}, required
+   * (missing: reported by the reader, naming {@code what} is expected), and its {@code args},
+   * written when there are any or when defaults are shown.
+   */
+  private static RecordBinding<ExtensionRef> extensionRef(Section section, String nameKey,
+      String what, String item) {
+    return new RecordBinding<>(section, ExtensionRef.class,
+        new ExtensionRef(null, ExtensionArgs.EMPTY), new RecordBinding.Spec<ExtensionRef>()
+            .item(item)
+            .codec(nameKey, (in, key, values) -> {
+              if (!in.has(key)) {
+                in.bad(in.p(key), "missing (expected: the name of a registered " + what + ")");
+              }
+              values.set("name", in.string(key));
+            }, (r, out, key, all, sink) -> out.put(key, r.name()), "name")
+            .codec("args", ARGS_READER, (r, out, key, all, sink) -> {
+              if (all || !r.args().keys().isEmpty()) {
+                out.set(key, ConfigWriter.argValue(r.args().asMap()));
+              }
+            }, "args"));
+  }
+
+  /** {@code lb: {custom: name, args}}. */
+  static final RecordBinding<ExtensionRef> CUSTOM_LB_RECORD =
+      extensionRef(CUSTOM_LB, "custom", "picker", "a map");
+
+  /** {@code match.custom: {name, args}}. */
+  static final RecordBinding<ExtensionRef> CUSTOM_MATCH_RECORD =
+      extensionRef(CUSTOM_MATCH, "name", "matcher", "a map");
+
+  /** A policy reference: {@code {name, args}}, or its name alone. */
+  static final RecordBinding<ExtensionRef> POLICY_RECORD = extensionRef(POLICY, "name", "policy",
+      "a policy name, or a map with name and args");
+
+  /** The keys of a match's path condition, at most one of them. */
+  private static final String[] PATH_KEYS = {"prefix", "path", "path_separated_prefix", "regex"};
+
+  /**
+   * The condition keys of a header or query condition ({@code keys}), read and written together:
+   * one is expected (more are reported at the condition, the first read; none is the
+   * validator's); its name upper-cased is the {@code kind}, a string its {@code value}, {@code
+   * present} a boolean. A condition that could not be read leaves {@code kind} null and the
+   * validator's "missing" for the condition quiet.
+   */
+  private static <R extends Record, E extends Enum<E>> RecordBinding.Spec<R> conditions(
+      RecordBinding.Spec<R> spec, String[] keys, Class<E> kinds, Function<R, E> kind,
+      Function<R, String> value, Predicate<R> present) {
+    return spec.codec(keys, (in, key, values) -> {
+      List<String> given = new ArrayList<>(2);
+      for (String c : keys) if (in.has(c)) given.add(c);
+      if (given.size() > 1) {
+        in.error(in.path(), "more than one condition: " + String.join(", ", given)
+            + " (expected exactly one of: " + String.join(", ", keys) + ")");
+      }
+      if (given.isEmpty()) return;
+      String c = given.get(0);
+      E k = Enum.valueOf(kinds, c.toUpperCase(Locale.ROOT));
+      if (c.equals("present")) {
+        Boolean b = in.bool(c);
+        if (b != null) {
+          values.set("kind", k);
+          values.set("present", b);
+        }
+      } else {
+        String v = in.string(c);
+        if (v != null) {
+          values.set("kind", k);
+          values.set("value", v);
+        }
+      }
+      if (values.get("kind") == null) in.quiet(in.path());
+    }, (r, out, key, all, sink) -> {
+      E k = kind.apply(r);
+      if (k == null) return;
+      String name = k.name().toLowerCase(Locale.ROOT);
+      if (name.equals("present")) out.put(name, present.test(r));
+      else out.put(name, value.apply(r));
+    }, "kind", "value", "present");
+  }
+
+  /** {@code name} is lower-cased; the condition is one of its other keys but {@code invert}. */
+  static final RecordBinding<HeaderMatchConfig> HEADER_MATCH_RECORD = new RecordBinding<>(
+      HEADER_MATCH, HeaderMatchConfig.class, new HeaderMatchConfig(null, null, null, true, false),
+      conditions(new RecordBinding.Spec<HeaderMatchConfig>()
+          .item("a map with name and one of exact, prefix, suffix, contains, regex, present")
+          .codec("name", (in, key, values) -> {
+            String name = in.string(key);
+            values.set("name", name == null ? null : name.toLowerCase(Locale.ROOT));
+          }, (h, out, key, all, sink) -> out.put(key, h.name()), "name"),
+          new String[] {"exact", "prefix", "suffix", "contains", "regex", "present"},
+          HeaderMatchConfig.Kind.class, HeaderMatchConfig::kind, HeaderMatchConfig::value,
+          HeaderMatchConfig::present));
+
+  static final RecordBinding<QueryMatchConfig> QUERY_MATCH_RECORD = new RecordBinding<>(
+      QUERY_MATCH, QueryMatchConfig.class, new QueryMatchConfig(null, null, null, true),
+      conditions(new RecordBinding.Spec<QueryMatchConfig>()
+          .item("a map with name and one of exact, regex, present"),
+          new String[] {"exact", "regex", "present"}, QueryMatchConfig.Kind.class,
+          QueryMatchConfig::kind, QueryMatchConfig::value, QueryMatchConfig::present));
+
+  /**
+   * A match: the path condition is at most one of {@code prefix}, {@code path}, {@code
+   * path_separated_prefix}, {@code regex} (its key upper-cased is the {@code pathKind}); {@code
+   * methods} are upper-cased, each a method token, and written sorted; empty lists are left out
+   * even when defaults are shown (absent and empty are the same condition); {@code custom} is
+   * an extension reference ({@link #CUSTOM_MATCH_RECORD}).
+   */
+  static final RecordBinding<MatchConfig> MATCH_RECORD = new RecordBinding<>(
+      MATCH, MatchConfig.class, MatchConfig.ANY, new RecordBinding.Spec<MatchConfig>()
+          .sparse("headers", "query", "source", "principals")
+          .codec(new String[] {"prefix", "path", "path_separated_prefix", "regex"},
+              (in, key, values) -> {
+                List<String> given = new ArrayList<>(2);
+                for (String k : PATH_KEYS) if (in.has(k)) given.add(k);
+                if (given.size() > 1) {
+                  in.error(in.path(), "more than one path condition: " + String.join(", ", given)
+                      + " (expected at most one of: " + String.join(", ", PATH_KEYS) + ")");
+                }
+                if (given.isEmpty()) return;
+                String value = in.string(given.get(0));
+                values.set("pathValue", value);
+                if (value != null) {
+                  values.set("pathKind", MatchConfig.PathMatchKind.valueOf(
+                      given.get(0).toUpperCase(Locale.ROOT)));
+                }
+              }, (m, out, key, all, sink) -> {
+                if (m.pathKind() != null) {
+                  out.put(m.pathKind().name().toLowerCase(Locale.ROOT), m.pathValue());
+                }
+              }, "pathKind", "pathValue")
+          .codec("methods", (in, key, values) -> {
+            List<String> items = in.strings(key);
+            if (items == null) return;
+            Set<String> methods = new LinkedHashSet<>();
+            for (int i = 0; i < items.size(); i++) {
+              String m = items.get(i).toUpperCase(Locale.ROOT);
+              String bad = Checks.method(m);
+              if (bad != null) in.bad(in.p(key) + "[" + i + "]", bad);
+              else methods.add(m);
+            }
+            values.set("methods", methods);
+          }, (m, out, key, all, sink) -> {
+            if (m.methods().isEmpty()) return;
+            ArrayNode a = out.putArray(key);
+            for (String method : new TreeSet<>(m.methods())) a.add(method);
+          }, "methods"));
+
+  /** Reads {@code allow} or {@code deny} into {@code component}; a missing one is the validator's. */
+  private static RecordBinding.Reader authzAction(String component) {
+    return (in, key, values) -> {
+      String text = in.string(key);
+      if (text == null) return;
+      AuthzConfig.Action action = switch (text) {
+        case "allow" -> AuthzConfig.Action.ALLOW;
+        case "deny" -> AuthzConfig.Action.DENY;
+        default -> null;
+      };
+      if (action == null) in.bad(in.p(key), Checks.quote(text) + " (expected: allow or deny)");
+      values.set(component, action);
+    };
+  }
+
+  private static String authzAction(AuthzConfig.Action action) {
+    return action.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** An authz rule; its default name ({@code rules[i]}) is given by the list, which knows i. */
+  static final RecordBinding<AuthzConfig.Rule> RULE_RECORD = new RecordBinding<>(
+      RULE, AuthzConfig.Rule.class, new AuthzConfig.Rule(null, null, null),
+      new RecordBinding.Spec<AuthzConfig.Rule>()
+          .item("a map with action and match")
+          .codec("action", authzAction("action"), (r, out, key, all, sink) -> {
+            if (r.action() != null) out.put(key, authzAction(r.action()));
+          }, "action"));
+
+  /**
+   * Inbound authorization: {@code default_action} and {@code rules} always written; a rule
+   * without a name is named after its index, and that name is left out again unless defaults
+   * are shown.
+   */
+  static final RecordBinding<AuthzConfig> AUTHZ_RECORD = new RecordBinding<>(
+      AUTHZ, AuthzConfig.class, AuthzConfig.ALLOW_ALL, new RecordBinding.Spec<AuthzConfig>()
+          .codec("default_action", authzAction("defaultAction"),
+              (a, out, key, all, sink) -> out.put(key, authzAction(a.defaultAction())),
+              "defaultAction")
+          .codec("rules", (in, key, values) -> {
+            List<AuthzConfig.Rule> rules = ConfigSchema.RULE_RECORD.readList(in, key);
+            if (rules == null) return;
+            List<AuthzConfig.Rule> named = new ArrayList<>(rules.size());
+            for (int i = 0; i < rules.size(); i++) {
+              AuthzConfig.Rule r = rules.get(i);
+              named.add(r.name() != null ? r
+                  : ConfigSchema.RULE_RECORD.with(r, "name", "rules[" + i + "]"));
+            }
+            values.set("rules", named);
+          }, (a, out, key, all, sink) -> {
+            ArrayNode rules = out.putArray(key);
+            for (int i = 0; i < a.rules().size(); i++) {
+              ObjectNode n = ConfigSchema.RULE_RECORD.write(a.rules().get(i), all, sink);
+              if (!all && n.path("name").asText().equals("rules[" + i + "]")) n.remove("name");
+              rules.add(n);
+            }
+          }, "rules"));
+
   /** {@code virtual_hosts} take the inbound direction. */
   static final RecordBinding<InboundConfig> INBOUND_RECORD = new RecordBinding<>(
       INBOUND, InboundConfig.class, InboundConfig.EMPTY, new RecordBinding.Spec<InboundConfig>()
           .codec("virtual_hosts", (in, key, values) -> values.set("virtualHosts",
               in.unbound(key, INBOUND)), (c, out, key, all, sink) -> {
             if (all || !c.virtualHosts().isEmpty()) {
-              out.set(key, sink.unbound(VIRTUAL_HOST, c.virtualHosts()));
+              out.set(key, ConfigSchema.VIRTUAL_HOST_RECORD.writeList(c.virtualHosts(), all, sink));
             }
           }, "virtualHosts"));
 
@@ -1146,15 +1389,64 @@ final class ConfigSchema {
         if (v[1] == null) v[1] = defaultBurst(v[0] instanceof Double rate ? rate : 1);
       }));
 
-  /** {@code policies}: read by the reader's own code (a list of names or references). */
-  private static final RecordBinding.Reader POLICIES_READER =
-      (in, key, values) -> values.set("policies", in.unbound(key, POLICY));
+  /**
+   * A split entry: {@code weight} is required (a missing one reported by the reader, the entry
+   * then weighing 1); an unreadable {@code local} counts as set, so no "cluster missing" follows
+   * it. Written as {@code {local: true, weight}} or {@code {cluster, weight}}, what it sends to
+   * first.
+   */
+  static final RecordBinding<ActionConfig.WeightedCluster> SPLIT_RECORD = new RecordBinding<>(
+      SPLIT, ActionConfig.WeightedCluster.class, new ActionConfig.WeightedCluster(null, 1, false),
+      new RecordBinding.Spec<ActionConfig.WeightedCluster>()
+          .item("a map with cluster and weight")
+          .codec("cluster", (in, key, values) -> values.set("cluster", in.string(key)),
+              (w, out, key, all, sink) -> {
+                if (w.local()) out.put("local", true);
+                else out.put(key, w.cluster());
+              }, "cluster")
+          .codec("weight", (in, key, values) -> {
+            if (!in.has(key)) {
+              in.bad(in.p(key), "missing (expected: " + SPLIT.field(key).type().expected() + ")");
+            }
+            values.set("weight", in.integer(key));
+          }, (w, out, key, all, sink) -> out.put(key, w.weight()), "weight")
+          .codec("local", (in, key, values) -> {
+            Boolean local = in.bool(key);
+            values.set("local", local != null ? local : in.has(key) ? Boolean.TRUE : null);
+          }, (w, out, key, all, sink) -> {}, "local"));
 
   /**
-   * A route: {@code match} is read and written by hand still, as are the actions (one of {@code
-   * to}, {@code split}, {@code redirect}, {@code respond}, {@code pass}, whose rules depend on
-   * the direction; the codec on {@code to} reads and writes whichever is present) and {@code
-   * policies}; {@code retry} is the override. The default name ({@code routes[i]}) is the
+   * {@code scheme} is read as any string and {@code code} as any integer: the validator says
+   * which are allowed (so the messages name the whole redirect's rules in one place).
+   */
+  static final RecordBinding<ActionConfig.Redirect> REDIRECT_RECORD = new RecordBinding<>(
+      REDIRECT, ActionConfig.Redirect.class,
+      new ActionConfig.Redirect(null, null, null, null, null, false, 301),
+      new RecordBinding.Spec<ActionConfig.Redirect>()
+          .codec("scheme", (in, key, values) -> values.set("scheme", in.string(key)),
+              (r, out, key, all, sink) -> {
+                if (r.scheme() != null) out.put(key, r.scheme());
+              }, "scheme")
+          .codec("code", (in, key, values) -> values.set("code", in.integer(key)),
+              (r, out, key, all, sink) -> {
+                if (all || r.code() != 301) out.put(key, r.code());
+              }, "code"));
+
+  /** A missing {@code status}, reported by the reader, stands in as 200. */
+  static final RecordBinding<ActionConfig.Respond> RESPOND_RECORD = new RecordBinding<>(
+      RESPOND, ActionConfig.Respond.class, new ActionConfig.Respond(200, "", Map.of()));
+
+  /** {@code policies}: a list of policy references, each a map or its name alone; {@code []} when absent. */
+  private static final RecordBinding.Reader POLICIES_READER = (in, key, values) -> {
+    List<ExtensionRef> policies = POLICY_RECORD.readList(in, key, true);
+    if (policies != null) values.set("policies", policies);
+  };
+
+  /**
+   * A route: its action is one of {@code to}, {@code split}, {@code redirect}, {@code respond},
+   * {@code pass}, which ones allowed depending on the direction, so the reader picks it and the
+   * writer writes it by hand (the codec on {@code to} hands whichever is present over; each
+   * action's own section is bound); {@code retry} is the override. The default name ({@code routes[i]}) is the
    * reader's and writer's, which know the index. A new scalar route key is its component and its
    * declaration.
    */
@@ -1170,6 +1462,51 @@ final class ConfigSchema {
               }, "action")
           .codec("policies", POLICIES_READER, policiesWriter(RouteConfig::policies), "policies"));
 
+  /**
+   * A virtual host: {@code domains} are lower-cased and default to {@code [name]}; {@code routes}
+   * are read by the reader's own code, which knows the direction they take and the index an
+   * unnamed route is named after, and written by {@link #writeRoute}.
+   */
+  static final RecordBinding<VirtualHostConfig> VIRTUAL_HOST_RECORD = new RecordBinding<>(
+      VIRTUAL_HOST, VirtualHostConfig.class,
+      new VirtualHostConfig(null, List.of(), List.of(), List.of()),
+      new RecordBinding.Spec<VirtualHostConfig>()
+          .item("a map with name, domains, routes")
+          .codec("domains", (in, key, values) -> {
+            List<String> domains = in.strings(key);
+            JsonNode name = in.raw("name");
+            if (domains != null) {
+              values.set("domains",
+                  domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList());
+            } else if (name != null && name.isTextual()) {
+              values.set("domains", List.of(name.textValue().toLowerCase(Locale.ROOT)));
+            } else {
+              in.taint(in.p(key));
+            }
+          }, (v, out, key, all, sink) -> {
+            ArrayNode a = out.putArray(key);
+            for (String d : v.domains()) a.add(d);
+          }, "domains")
+          .codec("routes", (in, key, values) -> values.set("routes", in.unbound(key, ROUTE)),
+              (v, out, key, all, sink) -> {
+                ArrayNode a = out.putArray(key);
+                for (int i = 0; i < v.routes().size(); i++) {
+                  a.add(writeRoute(v.routes().get(i), i, all, sink));
+                }
+              }, "routes")
+          .codec("policies", POLICIES_READER, policiesWriter(VirtualHostConfig::policies),
+              "policies"));
+
+  /**
+   * The route at {@code index} of its list ({@code -1}: written alone); its name left out, unless
+   * defaults are shown, when it is the default one ({@code routes[i]}).
+   */
+  static ObjectNode writeRoute(RouteConfig r, int index, boolean all, RecordBinding.Sink sink) {
+    ObjectNode o = ROUTE_RECORD.write(r, all, sink);
+    if (!all && r.name() != null && r.name().equals("routes[" + index + "]")) o.remove("name");
+    return o;
+  }
+
   /** {@code outbound}: its virtual hosts take the outbound direction. */
   static final RecordBinding<OutboundConfig> OUTBOUND_RECORD = new RecordBinding<>(
       OUTBOUND, OutboundConfig.class, OutboundConfig.EMPTY,
@@ -1177,13 +1514,13 @@ final class ConfigSchema {
           (in, key, values) -> values.set("virtualHosts", in.unbound(key, OUTBOUND)),
           (c, out, key, all, sink) -> {
             if (all || !c.virtualHosts().isEmpty()) {
-              out.set(key, sink.unbound(VIRTUAL_HOST, c.virtualHosts()));
+              out.set(key, ConfigSchema.VIRTUAL_HOST_RECORD.writeList(c.virtualHosts(), all, sink));
             }
           }, "virtualHosts"));
 
   /**
    * The whole document: {@code version} is an integer that must be 1 (the validator's), always
-   * written; {@code policies} are read and written by hand still.
+   * written; {@code policies} as on virtual hosts and routes.
    */
   static final RecordBinding<MeshConfig> MESH_RECORD = new RecordBinding<>(
       ROOT, MeshConfig.class, new MeshConfig(MeshConfig.CURRENT_VERSION, null, List.of(), null,
@@ -1198,8 +1535,13 @@ final class ConfigSchema {
   private static <R> RecordBinding.Writer<R> policiesWriter(
       java.util.function.Function<R, List<ExtensionRef>> policies) {
     return (r, out, key, all, sink) -> {
-      if (!policies.apply(r).isEmpty()) {
-        out.setAll((ObjectNode) sink.unbound(POLICY, policies.apply(r)));
+      if (policies.apply(r).isEmpty()) return;
+      ArrayNode a = out.putArray(key);
+      for (ExtensionRef p : policies.apply(r)) {
+        ObjectNode n = POLICY_RECORD.write(p, all, sink);
+        // a reference without arguments reads better as its name
+        if (!all && n.size() == 1) a.add(n.get("name"));
+        else a.add(n);
       }
     };
   }

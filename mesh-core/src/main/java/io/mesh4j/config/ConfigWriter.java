@@ -11,10 +11,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
 
 /**
  * Writes a {@link MeshConfig} back into the config file format (version 1): the inverse of {@link
@@ -190,76 +188,18 @@ public final class ConfigWriter {
       return ConfigSchema.MESH_RECORD.write(c, all, this);
     }
 
-    // ----------------------------------------------------------------------------- clusters
-
-    /** The sections read and written by hand, not yet through a {@link RecordBinding}. */
+    /** A route's action, the one part of the config written by hand (see {@link #action}). */
     @Override
     public JsonNode unbound(ConfigSchema.Section section, Object value) {
-      if (value instanceof AuthzConfig a) return authz(a);
       if (value instanceof ActionConfig a) return action(a);
-      if (value instanceof MatchConfig m) return match(m);
-      if (section == ConfigSchema.POLICY) {
-        ObjectNode o = F.objectNode();
-        @SuppressWarnings("unchecked")
-        List<ExtensionRef> refs = (List<ExtensionRef>) value;
-        policies(o, refs);
-        return o;
-      }
-      if (section == ConfigSchema.VIRTUAL_HOST) {
-        @SuppressWarnings("unchecked")
-        List<VirtualHostConfig> hosts = (List<VirtualHostConfig>) value;
-        return virtualHosts(hosts);
-      }
-      if (value instanceof ExtensionRef lb) {
-        ObjectNode o = F.objectNode();
-        o.put("custom", lb.name());
-        args(o, lb.args());
-        return o;
-      }
       throw new IllegalStateException(section.id + " has neither a binding nor a writer");
     }
 
     // ----------------------------------------------------------------------------- routes
 
-    private ArrayNode virtualHosts(List<VirtualHostConfig> hosts) {
-      ArrayNode a = F.arrayNode();
-      for (VirtualHostConfig v : hosts) {
-        ObjectNode o = a.addObject();
-        o.put("name", v.name());
-        strings(o.putArray("domains"), v.domains());
-        ArrayNode routes = o.putArray("routes");
-        for (int i = 0; i < v.routes().size(); i++) routes.add(route(v.routes().get(i), i));
-        policies(o, v.policies());
-      }
-      return a;
-    }
-
-    private ObjectNode authz(AuthzConfig authz) {
-      ObjectNode o = F.objectNode();
-      o.put("default_action", action(authz.defaultAction()));
-      ArrayNode rules = o.putArray("rules");
-      for (int i = 0; i < authz.rules().size(); i++) {
-        AuthzConfig.Rule r = authz.rules().get(i);
-        ObjectNode n = rules.addObject();
-        if (r.name() != null && (all || !r.name().equals("rules[" + i + "]"))) {
-          n.put("name", r.name());
-        }
-        n.put("action", action(r.action()));
-        if (r.match() != null) n.set("match", match(r.match()));
-      }
-      return o;
-    }
-
-    private static String action(AuthzConfig.Action a) {
-      return a.name().toLowerCase(Locale.ROOT);
-    }
-
     /** {@code index} is the route's position in its list, or -1 when written alone. */
     ObjectNode route(RouteConfig r, int index) {
-      ObjectNode o = ConfigSchema.ROUTE_RECORD.write(r, all, this);
-      // the default name is the route's index, which only the writer of the list knows
-      if (!all && r.name() != null && r.name().equals("routes[" + index + "]")) o.remove("name");
-      return o;
+      return ConfigSchema.writeRoute(r, index, all, this);
     }
 
     /** A route's action as the one key it is written under. */
@@ -268,102 +208,20 @@ public final class ConfigWriter {
       if (a instanceof ActionConfig.Forward f) {
         o.put("to", f.cluster());
       } else if (a instanceof ActionConfig.Split s) {
-        ArrayNode split = o.putArray("split");
-        for (ActionConfig.WeightedCluster w : s.clusters()) {
-          if (w.local()) {
-            split.addObject().put("local", true).put("weight", w.weight());
-          } else {
-            split.addObject().put("cluster", w.cluster()).put("weight", w.weight());
-          }
-        }
+        o.set("split", ConfigSchema.SPLIT_RECORD.writeList(s.clusters(), all, this));
       } else if (a instanceof ActionConfig.Redirect d) {
-        ObjectNode n = o.putObject("redirect");
-        if (d.scheme() != null) n.put("scheme", d.scheme());
-        if (d.host() != null) n.put("host", d.host());
-        if (d.port() != null) n.put("port", d.port());
-        if (d.path() != null) n.put("path", d.path());
-        if (d.prefixRewrite() != null) n.put("prefix_rewrite", d.prefixRewrite());
-        if (all || d.stripQuery()) n.put("strip_query", d.stripQuery());
-        if (all || d.code() != 301) n.put("code", d.code());
+        o.set("redirect", ConfigSchema.REDIRECT_RECORD.write(d, all, this));
       } else if (a instanceof ActionConfig.Respond d) {
-        ObjectNode n = o.putObject("respond");
-        n.put("status", d.status());
-        if (all || !d.body().isEmpty()) n.put("body", d.body());
-        if (all || !d.headers().isEmpty()) stringMap(n.putObject("headers"), d.headers());
+        o.set("respond", ConfigSchema.RESPOND_RECORD.write(d, all, this));
       } else if (a instanceof ActionConfig.Pass) {
         o.putObject("pass");
       }
       return o;
     }
-
-    ObjectNode match(MatchConfig m) {
-      ObjectNode o = F.objectNode();
-      if (m.pathKind() != null) {
-        o.put(m.pathKind().name().toLowerCase(Locale.ROOT), m.pathValue());
-      }
-      if (all || !m.caseSensitive()) o.put("case_sensitive", m.caseSensitive());
-      if (!m.methods().isEmpty()) strings(o.putArray("methods"), new TreeSet<>(m.methods()));
-      if (!m.headers().isEmpty()) {
-        ArrayNode a = o.putArray("headers");
-        for (HeaderMatchConfig h : m.headers()) {
-          ObjectNode n = a.addObject();
-          n.put("name", h.name());
-          if (h.kind() == HeaderMatchConfig.Kind.PRESENT) {
-            n.put("present", h.present());
-          } else if (h.kind() != null) {
-            n.put(h.kind().name().toLowerCase(Locale.ROOT), h.value());
-          }
-          if (all || h.invert()) n.put("invert", h.invert());
-        }
-      }
-      if (!m.query().isEmpty()) {
-        ArrayNode a = o.putArray("query");
-        for (QueryMatchConfig q : m.query()) {
-          ObjectNode n = a.addObject();
-          n.put("name", q.name());
-          if (q.kind() == QueryMatchConfig.Kind.PRESENT) {
-            n.put("present", q.present());
-          } else if (q.kind() != null) {
-            n.put(q.kind().name().toLowerCase(Locale.ROOT), q.value());
-          }
-        }
-      }
-      if (!m.source().isEmpty()) cidrs(o.putArray("source"), m.source());
-      if (!m.principals().isEmpty()) strings(o.putArray("principals"), m.principals());
-      if (m.custom() != null) {
-        ObjectNode n = o.putObject("custom");
-        n.put("name", m.custom().name());
-        args(n, m.custom().args());
-      }
-      return o;
-    }
-
-    // ----------------------------------------------------------------------------- extensions
-
-    /** {@code policies:} of {@code o}, when there are any (absent and empty read the same). */
-    private void policies(ObjectNode o, List<ExtensionRef> policies) {
-      if (policies.isEmpty()) return;
-      ArrayNode a = o.putArray("policies");
-      for (ExtensionRef p : policies) {
-        if (!all && p.args().keys().isEmpty()) {
-          a.add(p.name());
-        } else {
-          ObjectNode n = a.addObject();
-          n.put("name", p.name());
-          args(n, p.args());
-        }
-      }
-    }
-
-    /** {@code args:} of an extension reference; written when non-empty or when showing all. */
-    private void args(ObjectNode o, ExtensionArgs args) {
-      if (!all && args.keys().isEmpty()) return;
-      o.set("args", argValue(args.asMap()));
-    }
   }
 
   /** An argument value (see {@link ExtensionArgs}) as JSON. */
-  private static JsonNode argValue(Object v) {
+  static JsonNode argValue(Object v) {
     if (v == null) return F.nullNode();
     if (v instanceof String s) return F.textNode(s);
     if (v instanceof Boolean b) return F.booleanNode(b);
@@ -384,10 +242,6 @@ public final class ConfigWriter {
   }
 
   // ------------------------------------------------------------------------------- values
-
-  private static void stringMap(ObjectNode target, Map<String, String> values) {
-    for (Map.Entry<String, String> e : values.entrySet()) target.put(e.getKey(), e.getValue());
-  }
 
   private static void strings(ArrayNode a, Iterable<String> values) {
     for (String s : values) a.add(s);

@@ -2,8 +2,6 @@ package io.mesh4j.config;
 
 import io.mesh4j.config.ActionConfig.Forward;
 import io.mesh4j.config.ActionConfig.Pass;
-import io.mesh4j.config.ActionConfig.Redirect;
-import io.mesh4j.config.ActionConfig.Respond;
 import io.mesh4j.config.ActionConfig.Split;
 import io.mesh4j.config.ActionConfig.WeightedCluster;
 import io.mesh4j.config.MatchConfig.PathMatchKind;
@@ -1389,7 +1387,7 @@ public final class MeshConfigBuilder {
         action("split", null);
         split = new ArrayList<>();
       }
-      split.add(new WeightedCluster(cluster, weight, false));
+      split.add(ConfigSchema.SPLIT_RECORD.of("split", "cluster", cluster, "weight", weight));
       return this;
     }
 
@@ -1405,7 +1403,7 @@ public final class MeshConfigBuilder {
         action("split", null);
         split = new ArrayList<>();
       }
-      split.add(new WeightedCluster(null, weight, true));
+      split.add(ConfigSchema.SPLIT_RECORD.of("split", "weight", weight, "local", true));
       return this;
     }
 
@@ -1413,8 +1411,7 @@ public final class MeshConfigBuilder {
     public RouteBuilder redirect(Consumer<RedirectBuilder> spec) {
       RedirectBuilder b = new RedirectBuilder();
       Objects.requireNonNull(spec, "spec").accept(b);
-      action("redirect", new Redirect(b.scheme, b.host, b.port, b.path, b.prefixRewrite,
-          b.stripQuery, b.code));
+      action("redirect", ConfigSchema.REDIRECT_RECORD.of("redirect", b.keyValues()));
       return this;
     }
 
@@ -1437,7 +1434,8 @@ public final class MeshConfigBuilder {
         headerName("respond.headers", k);
         copy.put(k, headerValue("respond.headers." + k, v));
       });
-      action("respond", new Respond(status, body, copy));
+      action("respond", ConfigSchema.RESPOND_RECORD.of(
+          "respond", "status", status, "body", body, "headers", copy));
       return this;
     }
 
@@ -1634,13 +1632,8 @@ public final class MeshConfigBuilder {
 
   /** Describes a redirect; components left unset keep the request's. Not thread-safe. */
   public static final class RedirectBuilder {
-    private String scheme;
-    private String host;
-    private Integer port;
-    private String path;
-    private String prefixRewrite;
-    private boolean stripQuery;
-    private int code = 301;
+    /** The keys set, in the order set, with their values. */
+    private final Map<String, Object> values = new LinkedHashMap<>();
 
     RedirectBuilder() {}
 
@@ -1651,7 +1644,7 @@ public final class MeshConfigBuilder {
         throw new IllegalArgumentException(
             "redirect.scheme: " + Checks.quote(scheme) + " (expected: http or https)");
       }
-      this.scheme = scheme;
+      values.put("scheme", scheme);
       return this;
     }
 
@@ -1662,38 +1655,38 @@ public final class MeshConfigBuilder {
         throw new IllegalArgumentException("redirect.host: " + Checks.quote(host)
             + " (expected: a host name, IPv4 or [IPv6] literal, without port)");
       }
-      this.host = host;
+      values.put("host", host);
       return this;
     }
 
     /** 1..65535. */
     public RedirectBuilder port(int port) {
       require("redirect.port", Checks.port(port));
-      this.port = port;
+      values.put("port", port);
       return this;
     }
 
     /** Replaces the whole path. */
     public RedirectBuilder path(String path) {
-      if (prefixRewrite != null) {
+      if (values.containsKey("prefix_rewrite")) {
         throw new IllegalStateException("redirect.path: prefix_rewrite was already set");
       }
-      this.path = validPath("redirect.path", path);
+      values.put("path", validPath("redirect.path", path));
       return this;
     }
 
     /** Replaces the part of the path the route's prefix matched. */
     public RedirectBuilder prefixRewrite(String prefix) {
-      if (path != null) {
+      if (values.containsKey("path")) {
         throw new IllegalStateException("redirect.prefix_rewrite: path was already set");
       }
-      this.prefixRewrite = validPath("redirect.prefix_rewrite", prefix);
+      values.put("prefix_rewrite", validPath("redirect.prefix_rewrite", prefix));
       return this;
     }
 
     /** Drops the query string. */
     public RedirectBuilder stripQuery() {
-      this.stripQuery = true;
+      values.put("strip_query", true);
       return this;
     }
 
@@ -1703,8 +1696,17 @@ public final class MeshConfigBuilder {
         throw new IllegalArgumentException(
             "redirect.code: " + code + " (expected: 301, 302, 303, 307 or 308)");
       }
-      this.code = code;
+      values.put("code", code);
       return this;
+    }
+
+    private Object[] keyValues() {
+      List<Object> kv = new ArrayList<>(values.size() * 2);
+      values.forEach((k, v) -> {
+        kv.add(k);
+        kv.add(v);
+      });
+      return kv.toArray();
     }
   }
 

@@ -36,8 +36,9 @@ import java.util.function.Function;
  *   <li>{@code oneOf(...)}: an enum whose constants' {@code configName()} are the declared values
  *       (or a string that must be one of them, {@code tls.min_version});
  *   <li>{@code map(SECTION)}: a record with a binding of its own (declared earlier, or named by
- *       {@link Spec#nested}), or a section not bound yet ({@code match}, {@code authz}), which the
- *       reader and writer still handle by hand ({@link Source#unbound}, {@link Sink#unbound});
+ *       {@link Spec#nested}); what depends on where the section sits (virtual hosts and their
+ *       routes, whose direction and index the reader knows; a route's action) a codec hands to
+ *       the reader's and writer's own code ({@link Source#unbound}, {@link Sink#unbound});
  *   <li>{@code listOf(string())}: a {@code List<String>}, or a {@code List<Cidr>} (each item an
  *       address or CIDR); {@code listOf(integer(..))}: a {@code List<Integer>}; {@code
  *       listOf(oneOf(...))}: a {@code List} or {@code Set} of an enum; {@code freeMap(string())}:
@@ -130,7 +131,8 @@ final class RecordBinding<R extends Record> {
      * The value at {@code key} read by the reader's own code for {@code section}, which has no
      * binding yet: the section of a map ({@code match}, {@code authz}, a custom {@code lb}); for
      * {@code virtual_hosts}, the section holding them ({@code inbound}, {@code outbound}), whose
-     * direction they take; for {@code route}, its action; for {@code policy}, the list.
+     * direction they take; for {@code route}, a virtual host's list of them (at {@code routes})
+     * or a route's action (at any of its keys); for {@code policy}, the list.
      */
     Object unbound(String key, ConfigSchema.Section section);
 
@@ -145,6 +147,13 @@ final class RecordBinding<R extends Record> {
 
     /** Marks {@code path} as reported, so that the validator's errors under it are dropped. */
     void taint(String path);
+
+    /**
+     * Marks {@code path} as reported at one of its keys, so that the validator's error at {@code
+     * path} itself (not under it) is dropped: a condition that could not be read is not also
+     * "missing".
+     */
+    void quiet(String path);
   }
 
   /** Writes the value of a section that has no binding yet ({@link ConfigWriter}'s own code). */
@@ -194,6 +203,7 @@ final class RecordBinding<R extends Record> {
     private final Map<String, String[]> codecComponents = new HashMap<>();
     private final Map<String, Function<R, Object>> defaultsOf = new HashMap<>();
     private final Set<String> shown = new HashSet<>();
+    private final Set<String> sparse = new HashSet<>();
     private final Map<String, String> componentOf = new HashMap<>();
     private final Map<String, RecordBinding<?>> nested = new HashMap<>();
     private String[] choice;
@@ -253,6 +263,15 @@ final class RecordBinding<R extends Record> {
     /** {@code key} is written even when it has its default value. */
     Spec<R> shown(String key) {
       shown.add(key);
+      return this;
+    }
+
+    /**
+     * {@code keys} are left out at their defaults even when defaults are shown: an empty list of
+     * conditions, which reads as absent (a match's {@code headers}, {@code source}, ...).
+     */
+    Spec<R> sparse(String... keys) {
+      sparse.addAll(List.of(keys));
       return this;
     }
 
@@ -344,6 +363,8 @@ final class RecordBinding<R extends Record> {
   private final Object[] defaultValues;
   private final Consumer<Object[]> derive;
   private final String item;
+  /** The keys left out at their defaults even when defaults are shown ({@link Spec#sparse}). */
+  private final Set<String> sparse;
   /** A choice section's kind and value component positions ({@link Spec#choice}); else null. */
   private final int[] choice;
 
@@ -366,6 +387,7 @@ final class RecordBinding<R extends Record> {
     this.section = section;
     this.type = type;
     this.item = spec.item;
+    this.sparse = Set.copyOf(spec.sparse);
     this.defaults = Objects.requireNonNull(defaults, "defaults");
     this.fields = section.fields();
     this.components = type.getRecordComponents();
@@ -373,6 +395,7 @@ final class RecordBinding<R extends Record> {
     for (int i = 0; i < components.length; i++) componentNames[i] = components[i].getName();
     Set<String> named = new HashSet<>(spec.codecs.keySet());
     named.addAll(spec.shown);
+    named.addAll(spec.sparse);
     named.addAll(spec.defaultsOf.keySet());
     named.addAll(spec.componentOf.keySet());
     named.addAll(spec.nested.keySet());
@@ -886,6 +909,11 @@ final class RecordBinding<R extends Record> {
     return list(in, key, this, false);
   }
 
+  /** As {@link #readList(Source, String)}; {@code shorthand}: an item may be its first key's text. */
+  List<R> readList(Source in, String key, boolean shorthand) {
+    return list(in, key, this, shorthand);
+  }
+
   private static <T extends Record> List<T> list(Source in, String key, RecordBinding<T> b,
       boolean shorthand) {
     List<JsonNode> items = in.list(key);
@@ -966,7 +994,7 @@ final class RecordBinding<R extends Record> {
       }
       Object v = get(r, k.index);
       if (v == null) continue;
-      if (!all && !k.field.required() && !k.shown) {
+      if ((!all || sparse.contains(key)) && !k.field.required() && !k.shown) {
         @SuppressWarnings("unchecked")
         Function<R, Object> defaultOf = (Function<R, Object>) k.defaultOf;
         Object d = defaultOf != null ? defaultOf.apply(r) : defaultValues[k.index];

@@ -4,17 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.mesh4j.config.ActionConfig.Forward;
 import io.mesh4j.config.ActionConfig.Pass;
-import io.mesh4j.config.ActionConfig.Redirect;
-import io.mesh4j.config.ActionConfig.Respond;
 import io.mesh4j.config.ActionConfig.Split;
 import io.mesh4j.config.ActionConfig.WeightedCluster;
-import io.mesh4j.config.MatchConfig.PathMatchKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,23 +32,10 @@ import java.util.function.Function;
  */
 final class TreeReader {
   private static final String[] ROOT_KEYS = ConfigSchema.ROOT.keys();
-  private static final String[] VIRTUAL_HOST_KEYS = ConfigSchema.VIRTUAL_HOST.keys();
   private static final String[] ROUTE_KEYS = ConfigSchema.ROUTE.keys();
   private static final String[] ACTION_KEYS = {"to", "split", "redirect", "respond", "pass"};
-  private static final String[] MATCH_KEYS = ConfigSchema.MATCH.keys();
-  private static final String[] PATH_KEYS = {"prefix", "path", "path_separated_prefix", "regex"};
-  private static final String[] HEADER_MATCH_KEYS = ConfigSchema.HEADER_MATCH.keys();
-  private static final String[] HEADER_CONDITIONS = {
-    "exact", "prefix", "suffix", "contains", "regex", "present"
-  };
-  private static final String[] QUERY_MATCH_KEYS = ConfigSchema.QUERY_MATCH.keys();
-  private static final String[] QUERY_CONDITIONS = {"exact", "regex", "present"};
-  private static final String[] SPLIT_KEYS = ConfigSchema.SPLIT.keys();
   private static final String[] REDIRECT_KEYS = ConfigSchema.REDIRECT.keys();
   private static final String[] RESPOND_KEYS = ConfigSchema.RESPOND.keys();
-  private static final String[] RULE_KEYS = ConfigSchema.RULE.keys();
-  private static final String[] CUSTOM_MATCH_KEYS = ConfigSchema.CUSTOM_MATCH.keys();
-  private static final String[] POLICY_KEYS = ConfigSchema.POLICY.keys();
 
   /** What the root of the document must be, for error messages. */
   static final String ROOT_EXPECTED = "a map with version: 1, service, clusters, ...";
@@ -262,13 +245,7 @@ final class TreeReader {
     public Object unbound(String key, ConfigSchema.Section section) {
       if (section == ConfigSchema.INBOUND) return virtualHosts(this, Direction.INBOUND);
       if (section == ConfigSchema.OUTBOUND) return virtualHosts(this, Direction.OUTBOUND);
-      if (section == ConfigSchema.ROUTE) return routeAction(this);
-      if (section == ConfigSchema.POLICY) return policies(this);
-      Section s = section(key, section.keys());
-      if (s == null) return null;
-      if (section == ConfigSchema.AUTHZ) return authz(s);
-      if (section == ConfigSchema.MATCH) return match(s);
-      if (section == ConfigSchema.CUSTOM_LB) return customLb(s);
+      if (section == ConfigSchema.ROUTE) return key.equals("routes") ? routes(this) : routeAction(this);
       throw new IllegalStateException(section.id + " has neither a binding nor a reader");
     }
 
@@ -285,6 +262,11 @@ final class TreeReader {
     @Override
     public void taint(String path) {
       tainted.add(path);
+    }
+
+    @Override
+    public void quiet(String path) {
+      quiet.add(path);
     }
 
     /** The keys among {@code candidates} that are present, in candidate order. */
@@ -347,20 +329,8 @@ final class TreeReader {
     }
   }
 
-  private <T> T enumValue(Section s, String key, Function<String, T> parse, String expected) {
-    String text = s.string(key);
-    if (text == null) return null;
-    T value = parse.apply(text);
-    if (value == null) bad(s.p(key), Checks.quote(text) + " (expected: " + expected + ")");
-    return value;
-  }
-
   private static String lower(String s) {
     return s.toLowerCase(Locale.ROOT);
-  }
-
-  private static int orElse(Integer v, int dflt) {
-    return v != null ? v : dflt;
   }
 
   private static <T> T orElse(T v, T dflt) {
@@ -400,88 +370,35 @@ final class TreeReader {
 
   // ================================================================== virtual hosts and routes
 
-  private AuthzConfig authz(Section a) {
-    AuthzConfig.Action dflt = enumValue(a, "default_action", TreeReader::authzAction,
-        "allow or deny");
-    List<AuthzConfig.Rule> rules = new ArrayList<>();
-    List<JsonNode> items = a.list("rules");
-    if (items != null) {
-      for (int i = 0; i < items.size(); i++) {
-        rules.add(rule(items.get(i), a.p("rules") + "[" + i + "]", i));
-      }
-    }
-    return new AuthzConfig(dflt, rules);
-  }
-
-  private static AuthzConfig.Action authzAction(String s) {
-    return switch (s) {
-      case "allow" -> AuthzConfig.Action.ALLOW;
-      case "deny" -> AuthzConfig.Action.DENY;
-      default -> null;
-    };
-  }
-
-  private AuthzConfig.Rule rule(JsonNode n, String p, int index) {
-    String dfltName = "rules[" + index + "]";
-    if (!n.isObject()) {
-      typeError(p, n, "a map with action and match");
-      return new AuthzConfig.Rule(dfltName, null, null);
-    }
-    Section s = new Section(n, p, RULE_KEYS);
-    AuthzConfig.Action action = enumValue(s, "action", TreeReader::authzAction, "allow or deny");
-    MatchConfig match = null;
-    Section m = s.section("match", MATCH_KEYS);
-    if (m != null) match = match(m);
-    else if (s.has("match")) tainted.add(s.p("match"));
-    return new AuthzConfig.Rule(orElse(s.string("name"), dfltName), action, match);
-  }
-
+  /** The virtual hosts of {@code parent}, whose routes take direction {@code dir}. */
   private List<VirtualHostConfig> virtualHosts(Section parent, Direction dir) {
-    List<VirtualHostConfig> out = new ArrayList<>();
-    List<JsonNode> items = parent.list("virtual_hosts");
-    if (items == null) return out;
-    for (int i = 0; i < items.size(); i++) {
-      String p = parent.p("virtual_hosts") + "[" + i + "]";
-      JsonNode n = items.get(i);
-      if (!n.isObject()) {
-        typeError(p, n, "a map with name, domains, routes");
-        out.add(new VirtualHostConfig(null, List.of(), List.of(), null));
-        continue;
-      }
-      Section s = new Section(n, p, VIRTUAL_HOST_KEYS);
-      String name = s.string("name");
-      List<String> domains = s.strings("domains", TreeReader::lower);
-      if (domains == null) {
-        if (name == null) tainted.add(s.p("domains"));
-        domains = name == null ? List.of() : List.of(lower(name));
-      }
-      List<RouteConfig> routes = new ArrayList<>();
-      List<JsonNode> rs = s.list("routes");
-      if (rs != null) {
-        for (int j = 0; j < rs.size(); j++) {
-          routes.add(route(rs.get(j), s.p("routes") + "[" + j + "]", j, dir));
-        }
-      }
-      out.add(new VirtualHostConfig(name, domains, routes, policies(s)));
-    }
-    return out;
-  }
-
-  private RouteConfig route(JsonNode n, String p, int index, Direction dir) {
-    String dfltName = "routes[" + index + "]";
-    if (!n.isObject()) {
-      typeError(p, n, "a map with name, match and an action");
-      return new RouteConfig(dfltName, null, dir == Direction.INBOUND ? Pass.INSTANCE : null,
-          null, null, null, null, null, null, null, null, null, null);
-    }
     Direction outer = direction;
     direction = dir;
     try {
-      RouteConfig r = ConfigSchema.ROUTE_RECORD.read(new Section(n, p, ROUTE_KEYS));
-      return r.name() != null ? r : ConfigSchema.ROUTE_RECORD.with(r, "name", dfltName);
+      return orElse(ConfigSchema.VIRTUAL_HOST_RECORD.readList(parent, "virtual_hosts"), List.of());
     } finally {
       direction = outer;
     }
+  }
+
+  /** The routes of a virtual host, each named after its index unless named. */
+  private List<RouteConfig> routes(Section s) {
+    List<JsonNode> rs = s.list("routes");
+    if (rs == null) return null;
+    List<RouteConfig> routes = new ArrayList<>(rs.size());
+    for (int j = 0; j < rs.size(); j++) routes.add(route(rs.get(j), s.p("routes") + "[" + j + "]", j));
+    return routes;
+  }
+
+  private RouteConfig route(JsonNode n, String p, int index) {
+    String dfltName = "routes[" + index + "]";
+    if (!n.isObject()) {
+      typeError(p, n, "a map with name, match and an action");
+      return new RouteConfig(dfltName, null, direction == Direction.INBOUND ? Pass.INSTANCE : null,
+          null, null, null, null, null, null, null, null, null, null);
+    }
+    RouteConfig r = ConfigSchema.ROUTE_RECORD.read(new Section(n, p, ROUTE_KEYS));
+    return r.name() != null ? r : ConfigSchema.ROUTE_RECORD.with(r, "name", dfltName);
   }
 
   /** The route's action, one of {@link #ACTION_KEYS} as {@link #direction} allows; or null. */
@@ -506,45 +423,14 @@ final class TreeReader {
         return c == null ? null : new Forward(c);
       }
       case "split" -> {
-        List<JsonNode> items = s.list("split");
-        if (items == null) return null;
-        List<WeightedCluster> out = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-          String p = s.p("split") + "[" + i + "]";
-          JsonNode n = items.get(i);
-          if (!n.isObject()) {
-            typeError(p, n, "a map with cluster and weight");
-            out.add(new WeightedCluster(null, 1, false));
-            continue;
-          }
-          Section w = new Section(n, p, SPLIT_KEYS);
-          Integer weight = w.integer("weight");
-          if (!w.has("weight")) bad(w.p("weight"), "missing (expected: 0-" + Checks.MAX_WEIGHT + ")");
-          Boolean local = w.bool("local");
-          // An unreadable local (reported already) counts as set, so no "cluster missing" follows.
-          out.add(new WeightedCluster(
-              w.string("cluster"), orElse(weight, 1), orElse(local, w.has("local"))));
-        }
-        return new Split(out);
+        List<WeightedCluster> clusters = ConfigSchema.SPLIT_RECORD.readList(s, "split");
+        return clusters == null ? null : new Split(clusters);
       }
       case "redirect" -> {
-        Section r = s.section("redirect", REDIRECT_KEYS);
-        if (r == null) return null;
-        return new Redirect(
-            r.string("scheme"),
-            r.string("host"),
-            r.integer("port"),
-            r.string("path"),
-            r.string("prefix_rewrite"),
-            orElse(r.bool("strip_query"), false),
-            orElse(r.integer("code"), 301));
+        return bound(s.section("redirect", REDIRECT_KEYS), ConfigSchema.REDIRECT_RECORD);
       }
       case "respond" -> {
-        Section r = s.section("respond", RESPOND_KEYS);
-        if (r == null) return null;
-        Integer status = r.integer("status");
-        if (!r.has("status")) bad(r.p("status"), "missing (expected: 200-599)");
-        return new Respond(orElse(status, 200), r.string("body"), headerMap(r, "headers"));
+        return bound(s.section("respond", RESPOND_KEYS), ConfigSchema.RESPOND_RECORD);
       }
       default -> {
         Section r = s.section("pass", ConfigSchema.PASS.keys());
@@ -563,194 +449,6 @@ final class TreeReader {
       if (value != null) out.put(e.getKey(), value);
     }
     return out;
-  }
-
-  // ================================================================== matches
-
-  private MatchConfig match(Section s) {
-    List<String> kinds = s.present(PATH_KEYS);
-    if (kinds.size() > 1) {
-      error(s.path, "more than one path condition: " + String.join(", ", kinds)
-          + " (expected at most one of: prefix, path, path_separated_prefix, regex)");
-    }
-    PathMatchKind kind = null;
-    String value = null;
-    if (!kinds.isEmpty()) {
-      String k = kinds.get(0);
-      value = s.string(k);
-      if (value != null) {
-        kind = switch (k) {
-          case "prefix" -> PathMatchKind.PREFIX;
-          case "path" -> PathMatchKind.PATH;
-          case "path_separated_prefix" -> PathMatchKind.PATH_SEPARATED_PREFIX;
-          default -> PathMatchKind.REGEX;
-        };
-      }
-    }
-    Set<String> methods = new LinkedHashSet<>();
-    List<String> ms = s.strings("methods", m -> m.toUpperCase(Locale.ROOT));
-    if (ms != null) {
-      for (int i = 0; i < ms.size(); i++) {
-        String bad = Checks.method(ms.get(i));
-        if (bad != null) bad(s.p("methods") + "[" + i + "]", bad);
-        else methods.add(ms.get(i));
-      }
-    }
-    List<HeaderMatchConfig> headers = new ArrayList<>();
-    List<JsonNode> hs = s.list("headers");
-    if (hs != null) {
-      for (int i = 0; i < hs.size(); i++) {
-        headers.add(headerMatch(hs.get(i), s.p("headers") + "[" + i + "]"));
-      }
-    }
-    List<QueryMatchConfig> query = new ArrayList<>();
-    List<JsonNode> qs = s.list("query");
-    if (qs != null) {
-      for (int i = 0; i < qs.size(); i++) query.add(queryMatch(qs.get(i), s.p("query") + "[" + i + "]"));
-    }
-    ExtensionRef custom = null;
-    Section c = s.section("custom", CUSTOM_MATCH_KEYS);
-    if (c != null) {
-      String name = c.string("name");
-      if (!c.has("name")) bad(c.p("name"), "missing (expected: the name of a registered matcher)");
-      custom = new ExtensionRef(name, args(c, "args"));
-    }
-    return new MatchConfig(
-        kind, value, orElse(s.bool("case_sensitive"), true), methods, headers, query,
-        orElse(cidrs(s, "source"), List.of()), orElse(s.strings("principals", x -> x), List.of()),
-        custom);
-  }
-
-  // ================================================================== extension references
-
-  private ExtensionRef customLb(Section s) {
-    if (s == null) return null;
-    String name = s.string("custom");
-    if (!s.has("custom")) {
-      bad(s.p("custom"), "missing (expected: the name of a registered picker)");
-    }
-    return new ExtensionRef(name, args(s, "args"));
-  }
-
-  /** The {@code policies:} list of {@code s}; empty when absent. */
-  private List<ExtensionRef> policies(Section s) {
-    List<JsonNode> items = s.list("policies");
-    if (items == null) return List.of();
-    List<ExtensionRef> out = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      String p = s.p("policies") + "[" + i + "]";
-      JsonNode n = items.get(i);
-      if (n.isTextual()) {
-        out.add(ExtensionRef.of(n.textValue()));
-        continue;
-      }
-      if (!n.isObject()) {
-        typeError(p, n, "a policy name, or a map with name and args");
-        out.add(new ExtensionRef(null, null)); // keeps the indices of the entries after it
-        continue;
-      }
-      Section ps = new Section(n, p, POLICY_KEYS);
-      String name = ps.string("name");
-      if (!ps.has("name")) bad(ps.p("name"), "missing (expected: the name of a registered policy)");
-      out.add(new ExtensionRef(name, args(ps, "args")));
-    }
-    return out;
-  }
-
-  /** The extension arguments at {@code key}: any map; {@link ExtensionArgs#EMPTY} when absent. */
-  private ExtensionArgs args(Section s, String key) {
-    JsonNode v = s.raw(key);
-    if (v == null || v.isNull()) return ExtensionArgs.EMPTY;
-    if (!v.isObject()) {
-      typeError(s.p(key), v, "a map of arguments");
-      return ExtensionArgs.EMPTY;
-    }
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> e : v.properties()) out.put(e.getKey(), argValue(e.getValue()));
-    return ExtensionArgs.of(out);
-  }
-
-  private static Object argValue(JsonNode v) {
-    if (v.isTextual()) return v.textValue();
-    if (v.isBoolean()) return v.booleanValue();
-    if (v.isIntegralNumber() && v.canConvertToLong()) return v.longValue();
-    if (v.isNumber()) return v.doubleValue();
-    if (v.isArray()) {
-      List<Object> out = new ArrayList<>(v.size());
-      for (JsonNode e : v) out.add(argValue(e));
-      return out;
-    }
-    if (v.isObject()) {
-      Map<String, Object> out = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonNode> e : v.properties()) out.put(e.getKey(), argValue(e.getValue()));
-      return out;
-    }
-    return v.isNull() ? null : v.asText();
-  }
-
-  private HeaderMatchConfig headerMatch(JsonNode n, String p) {
-    if (!n.isObject()) {
-      typeError(p, n, "a map with name and one of exact, prefix, suffix, contains, regex, present");
-      return new HeaderMatchConfig(null, null, null, false, false);
-    }
-    Section s = new Section(n, p, HEADER_MATCH_KEYS);
-    String name = s.string("name");
-    boolean invert = orElse(s.bool("invert"), false);
-    List<String> conditions = s.present(HEADER_CONDITIONS);
-    if (conditions.size() > 1) {
-      error(p, "more than one condition: " + String.join(", ", conditions)
-          + " (expected exactly one of: exact, prefix, suffix, contains, regex, present)");
-    }
-    HeaderMatchConfig.Kind kind = null;
-    String value = null;
-    boolean present = true;
-    if (!conditions.isEmpty()) {
-      String c = conditions.get(0);
-      if (c.equals("present")) {
-        Boolean b = s.bool("present");
-        if (b != null) {
-          kind = HeaderMatchConfig.Kind.PRESENT;
-          present = b;
-        }
-      } else {
-        value = s.string(c);
-        if (value != null) kind = HeaderMatchConfig.Kind.valueOf(c.toUpperCase(Locale.ROOT));
-      }
-      if (kind == null) quiet.add(p);
-    }
-    return new HeaderMatchConfig(name == null ? null : lower(name), kind, value, present, invert);
-  }
-
-  private QueryMatchConfig queryMatch(JsonNode n, String p) {
-    if (!n.isObject()) {
-      typeError(p, n, "a map with name and one of exact, regex, present");
-      return new QueryMatchConfig(null, null, null, false);
-    }
-    Section s = new Section(n, p, QUERY_MATCH_KEYS);
-    String name = s.string("name");
-    List<String> conditions = s.present(QUERY_CONDITIONS);
-    if (conditions.size() > 1) {
-      error(p, "more than one condition: " + String.join(", ", conditions)
-          + " (expected exactly one of: exact, regex, present)");
-    }
-    QueryMatchConfig.Kind kind = null;
-    String value = null;
-    boolean present = true;
-    if (!conditions.isEmpty()) {
-      String c = conditions.get(0);
-      if (c.equals("present")) {
-        Boolean b = s.bool("present");
-        if (b != null) {
-          kind = QueryMatchConfig.Kind.PRESENT;
-          present = b;
-        }
-      } else {
-        value = s.string(c);
-        if (value != null) kind = QueryMatchConfig.Kind.valueOf(c.toUpperCase(Locale.ROOT));
-      }
-      if (kind == null) quiet.add(p);
-    }
-    return new QueryMatchConfig(name, kind, value, present);
   }
 
   private List<Cidr> cidrs(Section s, String key) {

@@ -558,4 +558,214 @@ class RecordBindingTest {
     assertThat(ConfigWriter.route(out).path("name").asText()).isEqualTo("routes[0]");
     assertThat(ConfigLoader.load(ConfigWriter.yaml(c, ConfigWriter.Defaults.OMITTED))).isEqualTo(c);
   }
+
+  @Test
+  void splitRedirectAndRespondAreReadBuiltAndWrittenFromTheirBindings() {
+    TreeReader reader = new TreeReader();
+
+    assertThat(reader.read(yaml("{cluster: a, weight: 3}"), "w", ConfigSchema.SPLIT_RECORD))
+        .isEqualTo(new ActionConfig.WeightedCluster("a", 3, false));
+    assertThat(reader.read(yaml("{local: true, weight: 95}"), "w", ConfigSchema.SPLIT_RECORD))
+        .isEqualTo(new ActionConfig.WeightedCluster(null, 95, true));
+    assertThat(reader.read(yaml("{host: x.example, strip_query: true}"), "r",
+        ConfigSchema.REDIRECT_RECORD)).isEqualTo(
+            new ActionConfig.Redirect(null, "x.example", null, null, null, true, 301));
+    assertThat(reader.read(yaml("{status: 418, headers: {X-A: b}}"), "r",
+        ConfigSchema.RESPOND_RECORD)).isEqualTo(
+            new ActionConfig.Respond(418, "", java.util.Map.of("X-A", "b")));
+    assertThat(reader.errors).isEmpty();
+
+    // a missing weight or status is the reader's (the entry weighs 1, the answer is a 200); an
+    // unreadable local counts as set, so that no "cluster missing" follows it
+    assertThat(reader.read(yaml("{cluster: a}"), "a", ConfigSchema.SPLIT_RECORD))
+        .isEqualTo(new ActionConfig.WeightedCluster("a", 1, false));
+    assertThat(reader.read(yaml("{local: yes please, weight: 1}"), "b",
+        ConfigSchema.SPLIT_RECORD).local()).isTrue();
+    assertThat(reader.read(yaml("{body: x}"), "c", ConfigSchema.RESPOND_RECORD).status())
+        .isEqualTo(200);
+    assertThat(reader.read(yaml("{code: x, scheme: 5}"), "d", ConfigSchema.REDIRECT_RECORD)
+        .code()).isEqualTo(301);
+    assertThat(reader.errors).extracting(ConfigError::toString).containsExactly(
+        "a.weight: missing (expected: 0-10000)",
+        "b.local: \"yes please\" (expected: true or false)",
+        "c.status: missing (expected: 200-599)",
+        "d.scheme: 5 (expected: a string; quote it: \"5\")",
+        "d.code: \"x\" (expected: an integer)");
+
+    MeshConfig c = MeshConfig.builder().service("s")
+        .cluster(b -> b.name("a").endpoint("127.0.0.1:8081"))
+        .cluster(b -> b.name("b").endpoint("127.0.0.1:8082"))
+        .outbound(v -> v.name("v")
+            .route(rb -> rb.prefix("/s").split("a", 1).split("b", 3))
+            .route(rb -> rb.prefix("/r").redirect(d -> d.host("x.example").prefixRewrite("/y")
+                .code(308)))
+            .route(rb -> rb.prefix("/a").respond(503, "down", java.util.Map.of("Retry-After",
+                "5"))))
+        .build();
+    JsonNode tree = ConfigWriter.tree(c, ConfigWriter.Defaults.OMITTED);
+    assertThat(tree.at("/outbound/virtual_hosts/0/routes/0/split").toString()).isEqualTo(
+        "[{\"cluster\":\"a\",\"weight\":1},{\"cluster\":\"b\",\"weight\":3}]");
+    assertThat(tree.at("/outbound/virtual_hosts/0/routes/1/redirect").toString()).isEqualTo(
+        "{\"host\":\"x.example\",\"prefix_rewrite\":\"/y\",\"code\":308}");
+    assertThat(tree.at("/outbound/virtual_hosts/0/routes/2/respond").toString()).isEqualTo(
+        "{\"status\":503,\"body\":\"down\",\"headers\":{\"Retry-After\":\"5\"}}");
+    assertThat(ConfigWriter.tree(c, ConfigWriter.Defaults.SHOWN)
+        .at("/outbound/virtual_hosts/0/routes/1/redirect").toString()).isEqualTo(
+            "{\"host\":\"x.example\",\"prefix_rewrite\":\"/y\",\"strip_query\":false,"
+                + "\"code\":308}");
+    assertThat(ConfigLoader.load(ConfigWriter.yaml(c, ConfigWriter.Defaults.OMITTED))).isEqualTo(c);
+  }
+
+  @Test
+  void aMatchAndItsConditionsAreReadAndWrittenFromTheirBindings() {
+    TreeReader reader = new TreeReader();
+    MatchConfig m = reader.read(yaml("""
+        prefix: /api
+        methods: [post, get]
+        headers: [{ name: X-User, prefix: a, invert: true }, { name: X-Debug, present: false }]
+        query: [{ name: v, regex: "[0-9]+" }]
+        """), "m", ConfigSchema.MATCH_RECORD);
+    assertThat(reader.errors).isEmpty();
+    assertThat(m).isEqualTo(new MatchConfig(MatchConfig.PathMatchKind.PREFIX, "/api", true,
+        Set.of("POST", "GET"), List.of(
+            new HeaderMatchConfig("x-user", HeaderMatchConfig.Kind.PREFIX, "a", true, true),
+            new HeaderMatchConfig("x-debug", HeaderMatchConfig.Kind.PRESENT, null, false, false)),
+        List.of(new QueryMatchConfig("v", QueryMatchConfig.Kind.REGEX, "[0-9]+", true)),
+        List.of(), List.of(), null));
+
+    // written in declaration order, methods sorted; empty condition lists left out even when
+    // defaults are shown, since absent and empty are the same condition
+    assertThat(ConfigSchema.MATCH_RECORD.write(m, true).toString()).isEqualTo(
+        "{\"prefix\":\"/api\",\"case_sensitive\":true,\"methods\":[\"GET\",\"POST\"],"
+            + "\"headers\":[{\"name\":\"x-user\",\"prefix\":\"a\",\"invert\":true},"
+            + "{\"name\":\"x-debug\",\"present\":false,\"invert\":false}],"
+            + "\"query\":[{\"name\":\"v\",\"regex\":\"[0-9]+\"}]}");
+
+    assertThat(reader.read(yaml("{prefix: /a, path: /b, methods: [G ET]}"), "a",
+        ConfigSchema.MATCH_RECORD).pathKind()).isEqualTo(MatchConfig.PathMatchKind.PREFIX);
+    assertThat(reader.read(yaml("{name: x, exact: a, present: true}"), "b",
+        ConfigSchema.HEADER_MATCH_RECORD).kind()).isEqualTo(HeaderMatchConfig.Kind.EXACT);
+    assertThat(reader.read(yaml("{name: x, present: 1}"), "c", ConfigSchema.QUERY_MATCH_RECORD)
+        .kind()).isNull();
+    assertThat(reader.errors).extracting(ConfigError::toString).containsExactly(
+        "a: more than one path condition: prefix, path (expected at most one of: prefix, path,"
+            + " path_separated_prefix, regex)",
+        "a.methods[0]: " + Checks.method("G ET"),
+        "b: more than one condition: exact, present (expected exactly one of: exact, prefix,"
+            + " suffix, contains, regex, present)",
+        "c.present: 1 (expected: true or false)");
+    // the condition that could not be read is not also reported missing by the validator
+    assertThat(reader.quiet).contains("c");
+  }
+
+  @Test
+  void virtualHostsAreReadAndWrittenThroughTheirBindingTheirRoutesTakingTheDirection() {
+    MeshConfig c = ConfigLoader.load("""
+        version: 1
+        service: s
+        clusters: [{ name: a, endpoints: [127.0.0.1:8081] }]
+        outbound:
+          virtual_hosts:
+            - { name: A.Example, routes: [{ to: a }] }
+        inbound:
+          virtual_hosts:
+            - { name: self, domains: ["*", App.Local], routes: [{ name: r }] }
+        """);
+    VirtualHostConfig out = c.outbound().virtualHosts().get(0);
+    VirtualHostConfig in = c.inbound().virtualHosts().get(0);
+
+    assertThat(out.domains()).containsExactly("a.example");
+    assertThat(out.routes().get(0).name()).isEqualTo("routes[0]");
+    assertThat(out.routes().get(0).action()).isEqualTo(new ActionConfig.Forward("a"));
+    assertThat(in.domains()).containsExactly("*", "app.local");
+    assertThat(in.routes().get(0).action()).isEqualTo(ActionConfig.Pass.INSTANCE);
+    JsonNode tree = ConfigWriter.tree(c, ConfigWriter.Defaults.OMITTED);
+    assertThat(tree.at("/outbound/virtual_hosts").toString()).isEqualTo(
+        "[{\"name\":\"A.Example\",\"domains\":[\"a.example\"],\"routes\":[{\"to\":\"a\"}]}]");
+    assertThat(ConfigLoader.load(ConfigWriter.yaml(c, ConfigWriter.Defaults.OMITTED))).isEqualTo(c);
+
+    TreeReader reader = new TreeReader();
+    reader.read(yaml("{version: 1, service: s, outbound: {virtual_hosts: [7, {routes: [x]}]}}"));
+    assertThat(reader.errors).extracting(ConfigError::toString).containsExactly(
+        "outbound.virtual_hosts[0]: 7 (expected: a map with name, domains, routes)",
+        "outbound.virtual_hosts[1].routes[0]: \"x\" (expected: a map with name, match and an"
+            + " action)");
+    // no name to default the domains to: reported by the validator at name, not at domains
+    assertThat(reader.tainted).contains("outbound.virtual_hosts[1].domains");
+  }
+
+  @Test
+  void authzAndItsRulesAreReadAndWrittenThroughTheirBindings() {
+    TreeReader reader = new TreeReader();
+    AuthzConfig a = reader.read(yaml("""
+        default_action: deny
+        rules:
+          - { action: allow, match: { principals: ["spiffe://x/*"] } }
+          - { name: ops, action: deny, match: { methods: [delete] } }
+        """), "authz", ConfigSchema.AUTHZ_RECORD);
+    assertThat(reader.errors).isEmpty();
+    assertThat(a.defaultAction()).isEqualTo(AuthzConfig.Action.DENY);
+    assertThat(a.rules()).extracting(AuthzConfig.Rule::name).containsExactly("rules[0]", "ops");
+    assertThat(a.rules().get(1).match().methods()).containsExactly("DELETE");
+    assertThat(ConfigSchema.AUTHZ_RECORD.write(a, false).toString()).isEqualTo(
+        "{\"default_action\":\"deny\",\"rules\":[{\"action\":\"allow\",\"match\":"
+            + "{\"principals\":[\"spiffe://x/*\"]}},{\"name\":\"ops\",\"action\":\"deny\","
+            + "\"match\":{\"methods\":[\"DELETE\"]}}]}");
+    assertThat(ConfigSchema.AUTHZ_RECORD.write(a, true).at("/rules/0/name").asText())
+        .isEqualTo("rules[0]");
+
+    AuthzConfig bad = reader.read(yaml("{default_action: maybe, rules: [7, {action: 1}]}"), "z",
+        ConfigSchema.AUTHZ_RECORD);
+    assertThat(bad.rules()).extracting(AuthzConfig.Rule::name)
+        .containsExactly("rules[0]", "rules[1]");
+    assertThat(reader.errors).extracting(ConfigError::toString).containsExactly(
+        "z.default_action: \"maybe\" (expected: allow or deny)",
+        "z.rules[0]: 7 (expected: a map with action and match)",
+        "z.rules[1].action: 1 (expected: a string; quote it: \"1\")");
+  }
+
+  @Test
+  void extensionReferencesAreReadAndWrittenThroughTheirBindings() {
+    TreeReader reader = new TreeReader();
+    assertThat(reader.read(yaml("{custom: sticky, args: {n: 2, tags: [a], on: true}}"), "lb",
+        ConfigSchema.CUSTOM_LB_RECORD)).isEqualTo(new ExtensionRef("sticky", ExtensionArgs.of(
+            java.util.Map.of("n", 2L, "tags", List.of("a"), "on", true))));
+    assertThat(reader.read(yaml("{name: canary}"), "c", ConfigSchema.CUSTOM_MATCH_RECORD))
+        .isEqualTo(ExtensionRef.of("canary"));
+    assertThat(reader.errors).isEmpty();
+    assertThat(ConfigSchema.CUSTOM_MATCH_RECORD.write(ExtensionRef.of("canary"), false).toString())
+        .isEqualTo("{\"name\":\"canary\"}");
+    assertThat(ConfigSchema.CUSTOM_MATCH_RECORD.write(ExtensionRef.of("canary"), true).toString())
+        .isEqualTo("{\"name\":\"canary\",\"args\":{}}");
+
+    reader.read(yaml("{args: 3}"), "a", ConfigSchema.CUSTOM_LB_RECORD);
+    reader.read(yaml("{}"), "b", ConfigSchema.CUSTOM_MATCH_RECORD);
+    reader.read(yaml("{}"), "c", ConfigSchema.POLICY_RECORD);
+    assertThat(reader.errors).extracting(ConfigError::toString).containsExactly(
+        "a.custom: missing (expected: the name of a registered picker)",
+        "a.args: 3 (expected: a map of arguments)",
+        "b.name: missing (expected: the name of a registered matcher)",
+        "c.name: missing (expected: the name of a registered policy)");
+
+    MeshConfig c = ConfigLoader.load("""
+        version: 1
+        service: s
+        policies: [audit, { name: quota, args: { per_minute: 10 } }]
+        clusters: [{ name: a, endpoints: [127.0.0.1:8081] }]
+        """, new AnyExtension());
+    assertThat(c.policies()).extracting(ExtensionRef::name).containsExactly("audit", "quota");
+    assertThat(ConfigWriter.tree(c, ConfigWriter.Defaults.OMITTED).at("/policies").toString())
+        .isEqualTo("[\"audit\",{\"name\":\"quota\",\"args\":{\"per_minute\":10}}]");
+  }
+
+  /** Every extension name is registered and every argument accepted. */
+  private static final class AnyExtension implements ExtensionCatalog {
+    @Override
+    public Set<String> names(ExtensionKind kind) {
+      return Set.of("audit", "quota");
+    }
+
+    @Override
+    public void validate(ExtensionKind kind, String name, ExtensionArgs args, ArgErrors errors) {}
+  }
 }
