@@ -297,7 +297,6 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
     return Reason.valueOf(end.name());
   }
 
-  /** Why an attempt was aborted by the gateway (a cancel, a discarded response). */
   /**
    * The body was asked for after the upstream's final response began: with {@code Expect:
    * 100-continue} refused (a final status instead of {@code 100}), Jetty's client clears its
@@ -319,6 +318,7 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
     }
   }
 
+  /** Why an attempt was aborted by the gateway (a cancel, a discarded response). */
   static final class AttemptCancelled extends IOException {
     private static final long serialVersionUID = 1L;
 
