@@ -20,17 +20,28 @@ package io.mesh4j.internal.concurrency;
  *
  * A dropped request shrinks the limit by {@code l} whatever the latency. To follow a service that
  * got slower for good (where the old {@code noLoad} would shrink the limit forever), {@code
- * noLoad} is forgotten every {@value #PROBE_MULTIPLIER} × limit samples and re-learnt from the
- * next sample. Results are kept within {@code min..max}.
+ * noLoad} is re-learnt every {@value #PROBE_MULTIPLIER} × limit samples by a probe, as Envoy's
+ * adaptive concurrency filter measures its minimum round trip: the limit is pinned at {@code min}
+ * until {@value #PROBE_SAMPLES} samples were taken with no more than {@code min} requests in
+ * flight (the queue drained), the lowest of them becomes {@code noLoad}, and the limit goes back
+ * to where it was. Without the drain, a service kept overloaded would re-learn a queued latency
+ * as its no-load one, under-estimate its queue and let the limit grow. (When the limit already is
+ * {@code min}, the next sample is taken as it comes.) Results are kept within {@code min..max}.
  */
 public final class VegasLimit implements LimitAlgorithm {
   static final int PROBE_MULTIPLIER = 30;
+  /** Samples with at most {@code min} in flight a probe takes before it ends. */
+  static final int PROBE_SAMPLES = 5;
 
   private final int min;
   private final int max;
   private int limit;
   private long noLoad;
   private long samplesSinceProbe;
+  /** While a probe runs: the limit to go back to; else 0. */
+  private int resume;
+  private long probeLowest;
+  private int probeSamples;
 
   /**
    * Starts at {@code initial}, kept within {@code min..max}.
@@ -57,8 +68,16 @@ public final class VegasLimit implements LimitAlgorithm {
   @Override
   public int onSample(long rttNanos, int inflight, boolean dropped) {
     long rtt = Math.max(1, rttNanos);
+    if (resume > 0) return probe(rtt, inflight);
     if (++samplesSinceProbe >= (long) PROBE_MULTIPLIER * limit) {
       samplesSinceProbe = 0;
+      if (limit > min) {
+        resume = limit;
+        probeLowest = Long.MAX_VALUE;
+        probeSamples = 0;
+        limit = min;
+        return limit;
+      }
       noLoad = 0;
     }
     int l = log10(limit);
@@ -73,6 +92,22 @@ public final class VegasLimit implements LimitAlgorithm {
     if (queue < 3L * l) return set(limit + l);
     if (queue > 6L * l) return set(limit - l);
     return limit;
+  }
+
+  /** A probe's sample: counted once the queue drained; the last one ends the probe. */
+  private int probe(long rtt, int inflight) {
+    if (inflight > min) return limit;
+    probeLowest = Math.min(probeLowest, rtt);
+    if (++probeSamples < PROBE_SAMPLES) return limit;
+    noLoad = probeLowest;
+    int back = resume;
+    resume = 0;
+    return set(back);
+  }
+
+  /** Whether a probe pins the limit at {@code min} now. */
+  public boolean probing() {
+    return resume > 0;
   }
 
   private int set(long next) {

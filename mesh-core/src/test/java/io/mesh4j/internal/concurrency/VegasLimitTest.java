@@ -60,6 +60,33 @@ class VegasLimitTest {
   }
 
   @Test
+  void aProbePinsTheLimitAtMinUntilTheQueueDrainedThenRelearnsAndGoesBack() {
+    VegasLimit v = new VegasLimit(3, 1000, 20);
+    v.onSample(10 * MS, 20, false); // noLoad 10 ms
+    // Kept overloaded: 20 in flight, every sample queued (queue = ceil(20 × 0.5) = 10 → shrink).
+    int limit = v.limit();
+    int before = limit;
+    for (int i = 0; !v.probing(); i++) {
+      assertThat(i).as("samples before the probe").isLessThan(30 * 1000);
+      before = limit;
+      limit = v.onSample(20 * MS, limit, false);
+    }
+    assertThat(limit).isEqualTo(3);
+    assertThat(before).isGreaterThan(3);
+    // Requests admitted before the pin still finish queued, with more than min in flight: ignored.
+    for (int i = 0; i < 10; i++) assertThat(v.onSample(20 * MS, 10, false)).isEqualTo(3);
+    assertThat(v.probing()).isTrue();
+    // Drained: samples with at most min in flight; the lowest becomes the no-load latency.
+    for (int i = 0; i < VegasLimit.PROBE_SAMPLES - 1; i++) {
+      assertThat(v.onSample((12 + i) * MS, 3, false)).isEqualTo(3);
+    }
+    int back = v.onSample(11 * MS, 2, false);
+    assertThat(v.probing()).isFalse();
+    assertThat(v.noLoadRttNanos()).isEqualTo(11 * MS);
+    assertThat(back).isEqualTo(before); // then the accurate queue estimate moves it
+  }
+
+  @Test
   void theLimitStaysWithinMinAndMax() {
     VegasLimit v = new VegasLimit(10, 30, 20);
     v.onSample(MS, 20, false);
