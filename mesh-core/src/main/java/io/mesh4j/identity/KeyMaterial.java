@@ -190,7 +190,8 @@ public final class KeyMaterial {
     return len;
   }
 
-  private static byte[] der(int tag, byte[]... parts) {
+  /** A DER element: {@code tag}, the definite length, then {@code parts} concatenated. */
+  static byte[] der(int tag, byte[]... parts) {
     ByteArrayOutputStream content = new ByteArrayOutputStream();
     for (byte[] p : parts) content.writeBytes(p);
     byte[] c = content.toByteArray();

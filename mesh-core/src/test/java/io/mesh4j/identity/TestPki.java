@@ -130,26 +130,26 @@ public final class TestPki {
       boolean loopbackIp, boolean ca) {
     try {
       List<byte[]> names = new ArrayList<>();
-      for (String dns : dnsNames) names.add(tlv(0x82, dns.getBytes(StandardCharsets.US_ASCII)));
-      if (loopbackIp) names.add(tlv(0x87, new byte[] {127, 0, 0, 1}));
-      for (String uri : uris) names.add(tlv(0x86, uri.getBytes(StandardCharsets.US_ASCII)));
+      for (String dns : dnsNames) names.add(KeyMaterial.der(0x82, dns.getBytes(StandardCharsets.US_ASCII)));
+      if (loopbackIp) names.add(KeyMaterial.der(0x87, new byte[] {127, 0, 0, 1}));
+      for (String uri : uris) names.add(KeyMaterial.der(0x86, uri.getBytes(StandardCharsets.US_ASCII)));
       List<byte[]> exts = new ArrayList<>();
       if (ca) {
         exts.add(seq(oid(BASIC_CONSTRAINTS), new byte[] {0x01, 0x01, (byte) 0xff},
-            tlv(0x04, seq(new byte[] {0x01, 0x01, (byte) 0xff}))));
+            KeyMaterial.der(0x04, seq(new byte[] {0x01, 0x01, (byte) 0xff}))));
       }
       if (!names.isEmpty()) {
-        exts.add(seq(oid(SUBJECT_ALT_NAME), tlv(0x04, seq(names.toArray(new byte[0][])))));
+        exts.add(seq(oid(SUBJECT_ALT_NAME), KeyMaterial.der(0x04, seq(names.toArray(new byte[0][])))));
       }
       List<byte[]> tbs = new ArrayList<>(List.of(
-          tlv(0xA0, integer(BigInteger.TWO)),
+          KeyMaterial.der(0xA0, integer(BigInteger.TWO)),
           integer(BigInteger.valueOf(SERIAL.incrementAndGet())),
           seq(oid(ECDSA_WITH_SHA256)),
           issuer.getEncoded(),
           seq(utcTime(from), utcTime(to)),
           subject.getEncoded(),
           publicKey));
-      if (!exts.isEmpty()) tbs.add(tlv(0xA3, seq(exts.toArray(new byte[0][]))));
+      if (!exts.isEmpty()) tbs.add(KeyMaterial.der(0xA3, seq(exts.toArray(new byte[0][]))));
       byte[] tbsDer = seq(tbs.toArray(new byte[0][]));
       Signature s = Signature.getInstance("SHA256withECDSA");
       s.initSign(issuerKeys.getPrivate());
@@ -178,44 +178,24 @@ public final class TestPki {
         + "\n-----END " + type + "-----\n";
   }
 
-  private static byte[] tlv(int tag, byte[]... parts) {
-    ByteArrayOutputStream content = new ByteArrayOutputStream();
-    for (byte[] p : parts) content.writeBytes(p);
-    byte[] c = content.toByteArray();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(tag);
-    int n = c.length;
-    if (n < 0x80) {
-      out.write(n);
-    } else if (n < 0x100) {
-      out.write(0x81);
-      out.write(n);
-    } else {
-      out.write(0x82);
-      out.write(n >> 8);
-      out.write(n & 0xff);
-    }
-    out.writeBytes(c);
-    return out.toByteArray();
-  }
 
   private static byte[] seq(byte[]... parts) {
-    return tlv(0x30, parts);
+    return KeyMaterial.der(0x30, parts);
   }
 
   private static byte[] integer(BigInteger v) {
-    return tlv(0x02, v.toByteArray());
+    return KeyMaterial.der(0x02, v.toByteArray());
   }
 
   private static byte[] bitString(byte[] bits) {
     byte[] b = new byte[bits.length + 1];
     System.arraycopy(bits, 0, b, 1, bits.length);
-    return tlv(0x03, b);
+    return KeyMaterial.der(0x03, b);
   }
 
   private static byte[] utcTime(Instant t) {
     String s = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC).format(t);
-    return tlv(0x17, s.getBytes(StandardCharsets.US_ASCII));
+    return KeyMaterial.der(0x17, s.getBytes(StandardCharsets.US_ASCII));
   }
 
   private static byte[] oid(String dotted) {
@@ -232,6 +212,6 @@ public final class TestPki {
       } while (v != 0);
       for (int j = n - 1; j >= 0; j--) out.write(tmp[j] | (j > 0 ? 0x80 : 0));
     }
-    return tlv(0x06, out.toByteArray());
+    return KeyMaterial.der(0x06, out.toByteArray());
   }
 }
