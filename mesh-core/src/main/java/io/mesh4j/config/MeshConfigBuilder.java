@@ -953,21 +953,13 @@ public final class MeshConfigBuilder {
     }
 
     RetryConfig toConfig() {
-      return ConfigSchema.RETRY_RECORD.of("retry", keyValues());
+      return ConfigSchema.RETRY_RECORD.of("retry", values);
     }
 
     RetryOverride toOverride() {
-      return ConfigSchema.RETRY_OVERRIDE_RECORD.of("retry", keyValues());
+      return ConfigSchema.RETRY_OVERRIDE_RECORD.of("retry", values);
     }
 
-    private Object[] keyValues() {
-      List<Object> kv = new ArrayList<>(values.size() * 2);
-      values.forEach((k, v) -> {
-        kv.add(k);
-        kv.add(v);
-      });
-      return kv.toArray();
-    }
   }
 
   // ================================================================== virtual hosts and routes
@@ -1411,7 +1403,7 @@ public final class MeshConfigBuilder {
     public RouteBuilder redirect(Consumer<RedirectBuilder> spec) {
       RedirectBuilder b = new RedirectBuilder();
       Objects.requireNonNull(spec, "spec").accept(b);
-      action("redirect", ConfigSchema.REDIRECT_RECORD.of("redirect", b.keyValues()));
+      action("redirect", ConfigSchema.REDIRECT_RECORD.of("redirect", b.values));
       return this;
     }
 
@@ -1700,14 +1692,6 @@ public final class MeshConfigBuilder {
       return this;
     }
 
-    private Object[] keyValues() {
-      List<Object> kv = new ArrayList<>(values.size() * 2);
-      values.forEach((k, v) -> {
-        kv.add(k);
-        kv.add(v);
-      });
-      return kv.toArray();
-    }
   }
 
   // ================================================================== inbound extras

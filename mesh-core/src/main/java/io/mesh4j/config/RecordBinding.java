@@ -720,13 +720,23 @@ final class RecordBinding<R extends Record> {
   R of(String prefix, Object... keyValues) {
     Object[] values = new Object[components.length];
     for (int i = 0; i < keyValues.length; i += 2) {
-      String key = (String) keyValues[i];
-      Object value = Objects.requireNonNull(keyValues[i + 1], prefix + "." + key);
-      String problem = problem(key, value);
-      if (problem != null) throw new IllegalArgumentException(prefix + "." + problem);
-      values[index(key)] = value;
+      put(values, prefix, (String) keyValues[i], keyValues[i + 1]);
     }
     return with(values);
+  }
+
+  /** As {@link #of(String, Object...)}, from a builder's map of the keys it was given. */
+  R of(String prefix, java.util.Map<String, ?> keyValues) {
+    Object[] values = new Object[components.length];
+    keyValues.forEach((key, value) -> put(values, prefix, key, value));
+    return with(values);
+  }
+
+  private void put(Object[] values, String prefix, String key, Object value) {
+    Objects.requireNonNull(value, prefix + "." + key);
+    String problem = problem(key, value);
+    if (problem != null) throw new IllegalArgumentException(prefix + "." + problem);
+    values[index(key)] = value;
   }
 
   /**
