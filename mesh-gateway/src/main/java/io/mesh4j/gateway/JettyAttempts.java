@@ -163,7 +163,7 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
     // A body not yet asked for may be asked for by this attempt (see AnsweredBeforeBody).
     if (asyncBody != null) asyncBody.upstreamAnswered = false;
     if (blockingBody != null) blockingBody.upstreamAnswered = false;
-    return new JettyAttempt(r, destination, this::upstreamAnswered);
+    return new JettyAttempt(r, destination, hasBody ? this::upstreamAnswered : null);
   }
 
   /** A final response of the current attempt began (see {@link AnsweredBeforeBody}). */
@@ -187,7 +187,10 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
       Request.BeginListener, Response.BeginListener, Response.ContentSourceListener,
       Response.CompleteListener {
     private final Request r;
-    /** Told when a final response begins (Jetty never reports a {@code 100} to this listener). */
+    /**
+     * Told when a final response begins (Jetty never reports a {@code 100} to this listener);
+     * null when the request has no body to guard.
+     */
     private final Runnable answered;
     /** Where to send it (h2c), or null for the request's own destination. */
     private final Destination destination;
@@ -209,7 +212,8 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
         onComplete(new Result(r, new AttemptCancelled(), null));
         return;
       }
-      r.onRequestBegin(this).onResponseBegin(this).onResponseContentSource(this);
+      r.onRequestBegin(this).onResponseContentSource(this);
+      if (answered != null) r.onResponseBegin(this);
       if (destination != null) {
         destination.send(r, this);
       } else {
