@@ -12,11 +12,22 @@ package io.mesh4j.internal.concurrency;
  * <pre>
  * queue = ceil(limit × (1 − noLoad / rtt))           // requests waiting, by Little's law
  * l     = max(1, floor(log10(limit)))
- * queue ≤ l          → limit + 6·l      (nearly no queue: grow fast)
- * queue &lt; 3·l        → limit + l        (a small queue: grow)
- * queue &gt; 6·l        → limit − l        (a queue builds: shrink)
+ * α     = min(3·l, max(1, limit / 4))
+ * β     = min(6·l, max(1, limit / 2))
+ * queue ≤ l          → limit + min(6·l, max(1, limit / 2))   (nearly no queue: grow fast)
+ * queue &lt; α          → limit + l        (a small queue: grow)
+ * queue &gt; β          → limit − l        (a queue builds: shrink)
  * otherwise          → unchanged
  * </pre>
+ *
+ * Netflix's thresholds are α = 3·l and β = 6·l requests. Below a limit of 24 they are scaled down
+ * with the limit: a service with a handful of workers would otherwise settle with 3–6 requests
+ * waiting, one to three times its own concurrency, so an admitted request waited one to three
+ * service times (2 workers of 20 ms under 2× overload: admitted p99 2.9× the unloaded p99). Scaled,
+ * the limit shrinks once more than half of it waits, which is once a request's latency passes
+ * twice the no-load one, and stops growing once a quarter waits; the fast step is at most half the
+ * limit (Netflix's 6·l would take a limit of 3 to 9 on one sample, and the requests admitted on the
+ * way back wait three service times). From a limit of 24 on the rule is Netflix's.
  *
  * A dropped request shrinks the limit by {@code l} whatever the latency. To follow a service that
  * got slower for good (where the old {@code noLoad} would shrink the limit forever), {@code
@@ -88,9 +99,9 @@ public final class VegasLimit implements LimitAlgorithm {
     }
     if (inflight * 2 < limit) return limit;
     long queue = (long) Math.ceil(limit * (1 - (double) noLoad / rtt));
-    if (queue <= l) return set(limit + 6 * l);
-    if (queue < 3L * l) return set(limit + l);
-    if (queue > 6L * l) return set(limit - l);
+    if (queue <= l) return set(limit + Math.min(6 * l, Math.max(1, limit / 2)));
+    if (queue < alpha(limit, l)) return set(limit + l);
+    if (queue > beta(limit, l)) return set(limit - l);
     return limit;
   }
 
@@ -113,6 +124,16 @@ public final class VegasLimit implements LimitAlgorithm {
   private int set(long next) {
     limit = (int) Math.max(min, Math.min(max, next));
     return limit;
+  }
+
+  /** Below this many waiting requests the limit grows: {@code min(3·l, max(1, limit / 4))}. */
+  static int alpha(int limit, int l) {
+    return Math.min(3 * l, Math.max(1, limit / 4));
+  }
+
+  /** Above this many waiting requests the limit shrinks: {@code min(6·l, max(1, limit / 2))}. */
+  static int beta(int limit, int l) {
+    return Math.min(6 * l, Math.max(1, limit / 2));
   }
 
   static int log10(int limit) {

@@ -45,9 +45,9 @@ class AdaptiveLimiterTest {
     AdaptiveLimiter l = new AdaptiveLimiter(new VegasLimit(1, 100, 4));
     for (int i = 0; i < 4; i++) assertThat(l.tryAcquire()).isTrue();
     l.onSuccess(10 * MS); // learns no-load latency
-    l.onSuccess(10 * MS); // 3 in flight of 4: no queue → 4 + 6
-    assertThat(l.limit()).isEqualTo(10);
-    for (int i = 0; i < 8; i++) assertThat(l.tryAcquire()).isTrue();
+    l.onSuccess(10 * MS); // 3 in flight of 4: no queue → 4 + min(6, 4 / 2)
+    assertThat(l.limit()).isEqualTo(6);
+    for (int i = 0; i < 4; i++) assertThat(l.tryAcquire()).isTrue();
     assertThat(l.tryAcquire()).isFalse();
   }
 

@@ -35,6 +35,42 @@ class VegasLimitTest {
   }
 
   @Test
+  void belowTwentyFourTheThresholdsAndTheFastStepScaleWithTheLimit() {
+    VegasLimit v = new VegasLimit(1, 1000, 8);
+    v.onSample(20 * MS, 8, false);
+    // queue = ceil(8 × (1 − 20/40)) = 4 > beta = min(6, 8/2) = 4? no → unchanged (Netflix: < 6, also unchanged)
+    assertThat(v.onSample(40 * MS, 8, false)).isEqualTo(8);
+    // queue = ceil(8 × (1 − 20/45)) = 5 > 4 → shrink (Netflix's beta of 6 would keep 8)
+    assertThat(v.onSample(45 * MS, 8, false)).isEqualTo(7);
+    // limit 7: alpha = max(1, 7/4) = 1, so a queue of 2 no longer grows it (Netflix: 2 < 3 grows)
+    // queue = ceil(7 × (1 − 20/27)) = ceil(1.81) = 2
+    assertThat(v.onSample(27 * MS, 7, false)).isEqualTo(7);
+    // no queue: the fast step is half the limit, not 6
+    assertThat(v.onSample(20 * MS, 7, false)).isEqualTo(10);
+    assertThat(VegasLimit.alpha(24, 1)).isEqualTo(3);
+    assertThat(VegasLimit.beta(24, 1)).isEqualTo(6);
+  }
+
+  @Test
+  void aTwoWorkerServiceUnderSustainedOverloadSettlesWithTwoWaiting() {
+    // A FIFO service of 2 workers, 20 ms each, always offered more than the limit: with the limit
+    // L in flight a request waits (L − 2) / 2 service times, so its latency is L / 2 × 20 ms.
+    // It starts at 20 and learns a queued latency as the no-load one; the first probe (after 30 ×
+    // limit samples) corrects that, so look after 2,000 samples.
+    VegasLimit v = new VegasLimit(1, 1000, 20);
+    int highest = 0;
+    for (int i = 0; i < 3000; i++) {
+      int l = v.limit();
+      long rtt = Math.max(20 * MS, l * 10 * MS);
+      v.onSample(rtt, l, false);
+      if (i >= 2000) highest = Math.max(highest, v.limit());
+    }
+    // Netflix's thresholds settle at 8 here: 6 waiting, three service times.
+    assertThat(v.limit()).isBetween(3, 4);
+    assertThat(highest).as("after converging, the limit never lets more than 2 wait").isLessThanOrEqualTo(4);
+  }
+
+  @Test
   void aDropShrinksWhateverTheLatencyAndEvenWhenLittleIsInFlight() {
     VegasLimit v = new VegasLimit(3, 1000, 200);
     v.onSample(10 * MS, 200, false);
