@@ -695,7 +695,7 @@ final class ConfigSchema {
           + " recently used dropped); a bucket idle long enough to have refilled expires");
 
   static final Section CONCURRENCY_LIMIT = new Section("concurrency_limit", "concurrency_limit")
-      .field("algorithm", oneOf("gradient2", "vegas"), "`gradient2`", "how the limit follows the"
+      .field("algorithm", oneOf("gradient2", "vegas"), "`vegas`", "how the limit follows the"
           + " latencies; see [resilience](resilience.md#adaptive-concurrency)")
       .field("min", atLeast(1), "`3`", "the lowest the limit goes")
       .field("max", atLeast(1), "`1000`", ">= `min`; the highest the limit goes");
