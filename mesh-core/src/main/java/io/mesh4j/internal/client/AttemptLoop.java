@@ -548,6 +548,7 @@ public final class AttemptLoop implements PickContext {
       return;
     }
     Try t = new Try(this, endpoint, attempt, token);
+    t.hedge = hedge;
     recordTried(endpoint);
     target.attempted(endpoint);
     EndpointInternals.requestStarted(endpoint);
@@ -658,6 +659,11 @@ public final class AttemptLoop implements PickContext {
         target.overloaded(endpoint);
       } else {
         report(cluster, breaker, t, status, f);
+        // The hedge percentile is over every attempt, the slow ones a hedge beat included: a
+        // late response is a sample, and so is the time a first (not hedge) attempt had run when
+        // it lost, a lower bound past the hedge delay. Left out, the slow tail would vanish from
+        // the histogram and the delay would shrink until hedges exceed the percentile's share.
+        if (r != null || (!t.hedge && result != null)) target.responded(t.latency);
       }
       observeEnd(observer, t.token, status, f, r != null || t.attempt.requestLeft(), t.latency);
       return;
@@ -897,6 +903,8 @@ public final class AttemptLoop implements PickContext {
     final Object token;
     /** The next attempt in flight; written only by the stepping thread before publishing. */
     Try next;
+    /** Whether this attempt is a hedge. */
+    boolean hedge;
     Scheduler.Cancellable timer;
     long t0;
     // Written by the callback before `ended`, read by the loop after it.

@@ -72,7 +72,10 @@ public interface AttemptTarget {
   /** Counts a hedge sent to {@code endpoint}. */
   default void hedged(Endpoint endpoint) {}
 
-  /** An attempt's response headers arrived after {@code latencyNanos} (feeds the hedge percentile). */
+  /**
+   * An attempt took {@code latencyNanos} (feeds the hedge percentile): its response headers
+   * arrived, or it lost to a hedge and was cancelled after that long (a lower bound).
+   */
   default void responded(long latencyNanos) {}
 
   /**

@@ -397,6 +397,46 @@ class AttemptLoopTest {
   }
 
   @Test
+  void aFirstAttemptBeatenByAHedgeFeedsTheHedgePercentileWithTheTimeItHadRun() {
+    target.maxHedges = 1;
+    Deferred deferred = new Deferred();
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofMillis(20));
+    Transport.Callback<Integer> first = deferred.started.removeFirst();
+    Transport.Callback<Integer> hedge = deferred.started.removeFirst();
+    time.advance(Duration.ofMillis(5));
+
+    hedge.onHeaders(200);
+    first.onFailure(new IOException("Canceled"));
+
+    assertThat(done.response).isEqualTo(200);
+    // The hedge's own latency, then the loser's 25 ms: a lower bound, past the hedge delay.
+    assertThat(target.latencies).containsExactly(
+        Duration.ofMillis(5).toNanos(), Duration.ofMillis(25).toNanos());
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aHedgeBeatenByTheFirstAttemptIsNoSample() {
+    target.maxHedges = 1;
+    Deferred deferred = new Deferred();
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofMillis(20));
+    Transport.Callback<Integer> first = deferred.started.removeFirst();
+    Transport.Callback<Integer> hedge = deferred.started.removeFirst();
+    time.advance(Duration.ofMillis(1));
+
+    first.onHeaders(200);
+    hedge.onFailure(new IOException("Canceled"));
+
+    assertThat(done.response).isEqualTo(200);
+    assertThat(target.latencies).containsExactly(Duration.ofMillis(21).toNanos());
+    assertEverythingReleased();
+  }
+
+  @Test
   void aRetriableAnswerWhileAHedgeIsInFlightWaitsForTheHedge() {
     target.maxHedges = 1;
     Deferred deferred = new Deferred();
@@ -716,6 +756,10 @@ class AttemptLoopTest {
     @Override public int maxHedges() { return maxHedges; }
     @Override public long hedgeDelayNanos() { return Duration.ofMillis(20).toNanos(); }
     @Override public void hedged(Endpoint endpoint) { hedges.add(endpoint); }
+
+    final List<Long> latencies = new ArrayList<>();
+
+    @Override public void responded(long latencyNanos) { latencies.add(latencyNanos); }
   }
 
   private interface Step {
