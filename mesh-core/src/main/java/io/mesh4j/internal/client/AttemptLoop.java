@@ -590,9 +590,13 @@ public final class AttemptLoop implements PickContext {
     return null;
   }
 
-  /** Schedules the next hedge after the target's hedge delay. */
+  /**
+   * Schedules the next hedge after the target's hedge delay; not when the call's deadline comes
+   * first (a hedge could not be sent), so such a call arms no timer.
+   */
   private void armHedge() {
     long delay = target.hedgeDelayNanos();
+    if (delay >= deadline - ticker.read()) return;
     final int gen = ++hedgeGeneration;
     hedgeArmed = true;
     Scheduler.Cancellable old = hedgeTask;

@@ -437,6 +437,21 @@ class AttemptLoopTest {
   }
 
   @Test
+  void aHedgeDelayBeyondTheDeadlineArmsNoTimer() {
+    target.maxHedges = 1;
+    target.hedgeDelay = Duration.ofSeconds(30); // the call's timeout: the deadline comes first
+    Deferred deferred = new Deferred();
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+
+    assertThat(time.pendingDelays()).contains(Duration.ofSeconds(1)) // the per-try timer
+        .doesNotContain(Duration.ofSeconds(30));
+    deferred.started.removeFirst().onHeaders(200);
+    assertThat(done.response).isEqualTo(200);
+    assertThat(target.hedges).isEmpty();
+  }
+
+  @Test
   void aRetriableAnswerWhileAHedgeIsInFlightWaitsForTheHedge() {
     target.maxHedges = 1;
     Deferred deferred = new Deferred();
@@ -754,7 +769,9 @@ class AttemptLoopTest {
     final List<Endpoint> hedges = new ArrayList<>();
 
     @Override public int maxHedges() { return maxHedges; }
-    @Override public long hedgeDelayNanos() { return Duration.ofMillis(20).toNanos(); }
+    Duration hedgeDelay = Duration.ofMillis(20);
+
+    @Override public long hedgeDelayNanos() { return hedgeDelay.toNanos(); }
     @Override public void hedged(Endpoint endpoint) { hedges.add(endpoint); }
 
     final List<Long> latencies = new ArrayList<>();
