@@ -318,6 +318,9 @@ public final class AttemptLoop implements PickContext {
       }
     } finally {
       owner = null;
+      // A lost hedge that ended after the last step but before `owner` was cleared only woke this
+      // thread: report it now (later ones step on their own thread).
+      if (finished) drain();
       if (interrupted) Thread.currentThread().interrupt();
     }
     Throwable f = failure;

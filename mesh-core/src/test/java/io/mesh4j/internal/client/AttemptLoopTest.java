@@ -452,6 +452,27 @@ class AttemptLoopTest {
   }
 
   @Test
+  void aLostHedgeEndingWhileTheSynchronousCallerReturnsIsStillReported() throws Exception {
+    target.maxHedges = 1;
+    for (int i = 0; i < 200; i++) {
+      AttemptLoop loop = new AttemptLoop(null, time, Clock.systemUTC(), time);
+      Blocking blocking = new Blocking(null);
+      CallerThread caller = new CallerThread(() -> loop.run(target, "GET", false, true, blocking));
+      assertThat(blocking.blocked.await(10, TimeUnit.SECONDS)).isTrue();
+      time.advance(Duration.ofMillis(20));
+      Transport.Callback<Integer> hedge = blocking.detached.removeFirst();
+      // The caller's attempt wins while another thread ends the hedge it cancels.
+      Thread loser = new Thread(() -> hedge.onFailure(new IOException("Canceled")));
+      blocking.answer(200);
+      loser.start();
+
+      assertThat(caller.result(10)).isEqualTo(200);
+      loser.join(10_000);
+      assertEverythingReleased();
+    }
+  }
+
+  @Test
   void aRetriableAnswerWhileAHedgeIsInFlightWaitsForTheHedge() {
     target.maxHedges = 1;
     Deferred deferred = new Deferred();
