@@ -666,11 +666,11 @@ public final class AttemptLoop implements PickContext {
         target.overloaded(endpoint);
       } else {
         report(cluster, breaker, t, status, f);
-        // The hedge percentile is over every attempt, the slow ones a hedge beat included: a
-        // late response is a sample, and so is the time a first (not hedge) attempt had run when
-        // it lost, a lower bound past the hedge delay. Left out, the slow tail would vanish from
-        // the histogram and the delay would shrink until hedges exceed the percentile's share.
-        if (r != null || (!t.hedge && result != null)) target.responded(t.latency);
+        // The hedge percentile is over the attempts a hedge may follow (not hedges), the slow ones
+        // a hedge beat included: a late response is a sample, and so is the time an attempt had
+        // run when it lost, a lower bound past the hedge delay. Left out, the slow tail would
+        // vanish from the histogram and the delay shrink until hedges exceed the percentile.
+        if (!t.hedge && (r != null || result != null)) target.responded(t.latency);
       }
       observeEnd(observer, t.token, status, f, r != null || t.attempt.requestLeft(), t.latency);
       return;
@@ -723,7 +723,7 @@ public final class AttemptLoop implements PickContext {
       target.overloaded(endpoint);
     } else {
       report(cluster, breaker, t, status, failure);
-      if (response != null) target.responded(t.latency);
+      if (response != null && !t.hedge) target.responded(t.latency);
     }
     observeEnd(observer, t.token, status, failure, attemptSent, t.latency);
     if (response != null && "true".equalsIgnoreCase(transport.header(response, DRAINING_HEADER))) {

@@ -73,8 +73,9 @@ public interface AttemptTarget {
   default void hedged(Endpoint endpoint) {}
 
   /**
-   * An attempt took {@code latencyNanos} (feeds the hedge percentile): its response headers
-   * arrived, or it lost to a hedge and was cancelled after that long (a lower bound).
+   * An attempt that is not itself a hedge took {@code latencyNanos} (feeds the hedge percentile,
+   * so that a hedge follows that share of attempts): its response headers arrived, or it lost to a
+   * hedge and was cancelled after that long (a lower bound).
    */
   default void responded(long latencyNanos) {}
 
