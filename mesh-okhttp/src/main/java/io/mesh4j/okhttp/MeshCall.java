@@ -396,8 +396,8 @@ class MeshCall extends CallRequest implements PickContext,
   /** The attempts, by mesh-core's loop, over an {@link OkHttpTransport}; then the mirror copy. */
   @Override
   public Response attempts(AttemptLoop attempts) throws IOException {
-    // A hedging route needs attempts that run concurrently: enqueue()d, this thread waits.
-    OkHttpTransport t = transport(sendTarget.maxHedges() > 0);
+    // This thread sends each attempt itself; a hedging route's hedges are enqueue()d meanwhile.
+    OkHttpTransport t = transport(false);
     try {
       return attempts.run(sendTarget, method, hasIdempotencyKey(), replayable(), t);
     } finally {
@@ -406,12 +406,14 @@ class MeshCall extends CallRequest implements PickContext,
   }
 
   /**
-   * A transport for the attempts of this pass ({@code async}: each one {@code enqueue()}d). Run by
+   * A transport for the attempts of this pass ({@code async}: each one {@code enqueue()}d; else
+   * executed on the calling thread, a hedging route's hedges {@code enqueue()}d meanwhile). Run by
    * the interceptor, this call may hold a dispatcher slot: its enqueued attempts then go through a
    * dispatcher of their own, never queued behind the calls waiting for them.
    */
   OkHttpTransport transport(boolean async) {
-    AttemptClients.Variant v = async && chain != null ? clients.unqueued() : clients;
+    boolean enqueues = async || sendTarget.maxHedges() > 0;
+    AttemptClients.Variant v = enqueues && chain != null ? clients.unqueued() : clients;
     OkHttpTransport t = new OkHttpTransport(this, v, sendRoute, sendTarget, async);
     transport = t;
     return t;

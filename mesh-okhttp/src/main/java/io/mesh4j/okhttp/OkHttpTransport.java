@@ -32,8 +32,9 @@ import okhttp3.Response;
  * overall deadline; the attempt, as that call's {@link EventListener}, learns whether the request
  * headers started ({@link Transport.Attempt#requestLeft}). An attempt is sent with {@code
  * Call.execute()} on the thread that starts it when the loop is driven by a synchronous caller
- * ({@link AttemptLoop#run}), and with {@code Call.enqueue()} otherwise, its end coming back on
- * OkHttp's dispatcher thread. Also builds the upstream request of an attempt or a mirror copy
+ * ({@link AttemptLoop#run}; the transport is then {@linkplain #blocking blocking}), and with {@code
+ * Call.enqueue()} otherwise and for a {@linkplain Transport.Attempt#startDetached detached} start
+ * (a hedge), its end coming back on OkHttp's dispatcher thread. Also builds the upstream request of an attempt or a mirror copy
  * ({@link #upstream}). Thread-safe as the {@link Transport} contract requires.
  */
 final class OkHttpTransport implements Transport<Response> {
@@ -73,6 +74,12 @@ final class OkHttpTransport implements Transport<Response> {
     if (done != null) done.cancel();
   }
 
+  /** Synchronous: {@link Transport.Attempt#start} executes the call on the calling thread. */
+  @Override
+  public boolean blocking() {
+    return !async;
+  }
+
   @Override
   public Transport.Attempt<Response> prepare(Endpoint endpoint, long timeoutNanos) {
     io.mesh4j.internal.tls.ClusterTls tls = target.cluster.tls;
@@ -101,6 +108,8 @@ final class OkHttpTransport implements Transport<Response> {
     private final io.mesh4j.internal.tls.ClusterTls tls;
     private volatile boolean requestStarted;
     private Transport.Callback<Response> callback;
+    /** Whether the call was enqueue()d: its end comes on a dispatcher thread. */
+    private boolean enqueued;
 
     OkAttempt(Call c, AttemptSpan span, Endpoint endpoint, io.mesh4j.internal.tls.ClusterTls tls) {
       this.c = c;
@@ -124,19 +133,29 @@ final class OkHttpTransport implements Transport<Response> {
 
     @Override
     public void start(Transport.Callback<Response> callback) {
+      begin(callback, async);
+    }
+
+    @Override
+    public void startDetached(Transport.Callback<Response> callback) {
+      begin(callback, true);
+    }
+
+    private void begin(Transport.Callback<Response> callback, boolean enqueue) {
       if (span == null) {
-        send(callback);
+        send(callback, enqueue);
         return;
       }
       // Current while OkHttp takes the call, so instrumentation inside OkHttp nests under it.
       try (TraceScope s = span.activate()) {
-        send(callback);
+        send(callback, enqueue);
       }
     }
 
-    private void send(Transport.Callback<Response> callback) {
+    private void send(Transport.Callback<Response> callback, boolean enqueue) {
       this.callback = callback;
-      if (async) {
+      if (enqueue) {
+        enqueued = true;
         c.enqueue(this);
         return;
       }
@@ -154,7 +173,7 @@ final class OkHttpTransport implements Transport<Response> {
     @Override
     public void onResponse(Call c, Response response) {
       answered = c;
-      if (!async) {
+      if (!enqueued) {
         callback.onHeaders(response);
         return;
       }
@@ -169,7 +188,7 @@ final class OkHttpTransport implements Transport<Response> {
     @Override
     public void onFailure(Call c, IOException e) {
       failed(e);
-      if (!async) {
+      if (!enqueued) {
         callback.onFailure(e);
         return;
       }

@@ -36,8 +36,13 @@ final class Fixture implements AutoCloseable {
   }
 
   OkHttpClient wrap(String yaml, UnaryOperator<Mesh.Builder> customize) {
+    return wrap(yaml, customize, new OkHttpClient());
+  }
+
+  /** Wraps {@code base} (its interceptors and listeners run for each attempt). */
+  OkHttpClient wrap(String yaml, UnaryOperator<Mesh.Builder> customize, OkHttpClient base) {
     mesh = customize.apply(TestSupport.meshBuilder(yaml).meterRegistry(registry)).build();
-    client = MeshOkHttp.wrap(new OkHttpClient(), mesh);
+    client = MeshOkHttp.wrap(base, mesh);
     return client;
   }
 

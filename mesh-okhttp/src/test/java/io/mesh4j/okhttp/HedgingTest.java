@@ -7,10 +7,14 @@ import io.mesh4j.metrics.MeshMetricNames;
 import io.mesh4j.time.FakeTime;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -33,6 +37,9 @@ class HedgingTest {
     f.close();
   }
 
+  /** The thread that sent each attempt, in order (a network interceptor of the wrapped client). */
+  final List<Thread> senders = new CopyOnWriteArrayList<>();
+
   private void wrap(String hedge, String budget) {
     slowFirst = f.backend().enqueue(TimeoutAndCancelTest.STALL).otherwise(200, "fast");
     other = f.backend().sharingScriptWith(slowFirst).otherwise(200, "fast");
@@ -50,7 +57,11 @@ class HedgingTest {
               routes:
                 - { name: all, to: inventory, hedge: %s }
         """.formatted(slowFirst.address(), other.address(), budget, hedge),
-        b -> b.ticker(time).scheduler(time));
+        b -> b.ticker(time).scheduler(time),
+        new OkHttpClient.Builder().addNetworkInterceptor(chain -> {
+          senders.add(Thread.currentThread());
+          return chain.proceed(chain.request());
+        }).build());
   }
 
   private static Request get() {
@@ -131,6 +142,54 @@ class HedgingTest {
     assertThat(received()).isEqualTo(2);
     caller.join();
     await("the lost attempt ended", Duration.ofSeconds(10), () -> f.activeRequests("inventory") == 0);
+  }
+
+  @Test
+  void anExecutedCallSendsItsFirstAttemptOnTheCallersThreadAndOnlyTheHedgeElsewhere()
+      throws Exception {
+    wrap("{ delay: 20ms }", "{ percent: 100, min_per_second: 100 }");
+    CompletableFuture<Integer> status = new CompletableFuture<>();
+    Thread caller = new Thread(() -> {
+      try (Response r = f.client.newCall(get()).execute()) {
+        r.body().string();
+        status.complete(r.code());
+      } catch (IOException e) {
+        status.completeExceptionally(e);
+      }
+    });
+    caller.start();
+    await("the first attempt arrived", Duration.ofSeconds(10), () -> received() == 1);
+    assertThat(senders).containsExactly(caller); // no hand-off to another thread
+
+    time.advance(Duration.ofMillis(20));
+
+    assertThat(status.get(10, TimeUnit.SECONDS)).isEqualTo(200); // the hedge's answer
+    assertThat(senders).hasSize(2);
+    assertThat(senders.get(1)).isNotSameAs(caller);
+    caller.join(10_000);
+    // The caller's own attempt lost: cancelled, reported once, not a failure of its endpoint.
+    await("the lost attempt ended", Duration.ofSeconds(10), () -> f.activeRequests("inventory") == 0);
+    assertThat(f.breakerActive("inventory")).isZero();
+    assertThat(f.mesh.cluster("inventory").endpoints())
+        .allSatisfy(e -> assertThat(f.mesh.cluster("inventory").status(e).ejected()).isFalse());
+  }
+
+  @Test
+  void anExecutedCallAnsweredBeforeTheDelayUsesOnlyTheCallersThread() throws Exception {
+    wrap("{ delay: 20ms }", "{ percent: 100, min_per_second: 100 }");
+    CompletableFuture<Integer> stalled = enqueue(get()); // takes the one stalling answer
+    await("the first attempt arrived", Duration.ofSeconds(10), () -> received() == 1);
+    senders.clear();
+
+    try (Response r = f.client.newCall(get()).execute()) {
+      assertThat(r.body().string()).isEqualTo("fast");
+    }
+    time.advance(Duration.ofMillis(20)); // the stalled call hedges; the executed one is over
+
+    assertThat(stalled.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+    assertThat(senders.get(0)).isSameAs(Thread.currentThread());
+    assertThat(senders).hasSize(2); // the executed call's one attempt, the stalled call's hedge
+    assertThat(hedges()).isEqualTo(1);
   }
 
   @Test

@@ -33,6 +33,16 @@ final class ClosedLoop {
    */
   static CellResult run(Scenario scenario, int concurrency, long warmupNanos, long measureNanos)
       throws InterruptedException {
+    return run(scenario, concurrency, warmupNanos, measureNanos, () -> 0, new double[1]);
+  }
+
+  /**
+   * As {@link #run(Scenario, int, long, long)}, also reading {@code counter} (a count the scenario
+   * keeps, e.g. hedges sent) at the two edges of the measured window, as the CPU time is read:
+   * {@code counted[0]} gets the difference, the count over the same window as the requests.
+   */
+  static CellResult run(Scenario scenario, int concurrency, long warmupNanos, long measureNanos,
+      java.util.function.DoubleSupplier counter, double[] counted) throws InterruptedException {
     if (concurrency < 1) throw new IllegalArgumentException("concurrency: " + concurrency + " (expected: >= 1)");
     if (warmupNanos < 0 || measureNanos <= 0) {
       throw new IllegalArgumentException("warm-up " + warmupNanos + " ns, measure " + measureNanos + " ns");
@@ -59,10 +69,12 @@ final class ClosedLoop {
 
     parkUntil(window.measureStart);
     long cpu0 = OS.getProcessCpuTime();
+    double count0 = counter.getAsDouble();
     long sidecar0 = scenario.sidecarCpuNanos();
     long actualStart = System.nanoTime();
     parkUntil(window.measureEnd);
     long cpu1 = OS.getProcessCpuTime();
+    counted[0] = counter.getAsDouble() - count0;
     long sidecar1 = scenario.sidecarCpuNanos();
     long actualEnd = System.nanoTime();
     for (Thread t : threads) t.join();

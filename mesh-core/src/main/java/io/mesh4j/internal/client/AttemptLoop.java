@@ -52,7 +52,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #run}: synchronous (OkHttp's {@code execute()}, the servlet forwarder). The caller's
  *       thread does every step and waits once, parked, for the next signal between them (an
  *       attempt in flight, a backoff); signals from other threads only wake it. A transport may then
- *       complete an attempt on the caller's thread (a blocking send).
+ *       complete an attempt on the caller's thread (a blocking send). A {@linkplain
+ *       Transport#blocking blocking} transport's attempt of a call that may still hedge is sent
+ *       by the caller's thread after its step, not inside it: while that send blocks, a signal from
+ *       another thread (the hedge timer, a hedge's end, a cancel) takes the steps on that thread,
+ *       and a hedge is started {@linkplain Transport.Attempt#startDetached detached}. So a call
+ *       whose hedge never fires costs no thread hand-off, and one whose hedge wins ends as soon as
+ *       the hedge answers (the caller's send is cancelled).
  * </ul>
  *
  * <h2>What each attempt reports, exactly once</h2>
@@ -114,8 +120,18 @@ public final class AttemptLoop implements PickContext {
   private volatile boolean canceled;
   private volatile String cancelDetail;
   private volatile IOException cancelCause;
-  /** The thread of a synchronous {@link #run}, which alone takes steps; null when asynchronous. */
+  /**
+   * The thread of a synchronous {@link #run}, which alone takes steps (unless {@link
+   * #ownerBlocked}); null when asynchronous.
+   */
   private volatile Thread owner;
+  /**
+   * The owner is inside a blocking send ({@link Transport#blocking}) of a hedge-eligible attempt:
+   * a signal from another thread then steps on that thread (a hedge is started detached).
+   */
+  private volatile boolean ownerBlocked;
+  /** A blocking attempt the owner's step prepared, to send once the step is over; owner only. */
+  private Try pendingSend;
   private volatile int wip;
   private volatile boolean finished;
   /** The task of {@link #after} (an asynchronous fault delay), if any. */
@@ -276,7 +292,7 @@ public final class AttemptLoop implements PickContext {
     boolean interrupted = false;
     try {
       init(target, method, hasIdempotencyKey, replayable, transport, null);
-      drain();
+      drainAndSend();
       while (!finished) {
         if (backingOff) {
           long cap = backoffNanos > (Long.MAX_VALUE - 1_000_000_000L) / 2
@@ -298,10 +314,13 @@ public final class AttemptLoop implements PickContext {
             cancel();
           }
         }
-        drain();
+        drainAndSend();
       }
     } finally {
       owner = null;
+      // A lost hedge that ended after the last step but before `owner` was cleared only woke this
+      // thread: report it now (later ones step on their own thread).
+      if (finished) drain();
       if (interrupted) Thread.currentThread().interrupt();
     }
     Throwable f = failure;
@@ -352,11 +371,43 @@ public final class AttemptLoop implements PickContext {
    */
   private void signal() {
     Thread o = owner;
-    if (o != null && o != Thread.currentThread()) {
+    if (o != null && o != Thread.currentThread() && !ownerBlocked) {
       LockSupport.unpark(o);
       return;
     }
     drain();
+  }
+
+  /**
+   * The owner's {@link #drain}, then the blocking sends its steps prepared: each outside any step,
+   * with {@link #ownerBlocked} set so that the hedge timer (or a cancel) steps on its own thread
+   * meanwhile.
+   */
+  private void drainAndSend() {
+    drain();
+    Try p;
+    while ((p = pendingSend) != null) {
+      pendingSend = null;
+      ownerBlocked = true;
+      try {
+        drain(); // signals that came before ownerBlocked only woke this thread
+        p.t0 = ticker.read();
+        try {
+          p.attempt.start(p);
+        } catch (RuntimeException | Error e) {
+          if (p.claim()) {
+            p.latency = ticker.read() - p.t0;
+            p.bug = e;
+            p.ended = true;
+          } else {
+            log.warn("mesh4j: a transport threw after ending its attempt", e);
+          }
+        }
+      } finally {
+        ownerBlocked = false;
+      }
+      drain();
+    }
   }
 
   private void drain() {
@@ -500,6 +551,7 @@ public final class AttemptLoop implements PickContext {
       return;
     }
     Try t = new Try(this, endpoint, attempt, token);
+    t.hedge = hedge;
     recordTried(endpoint);
     target.attempted(endpoint);
     EndpointInternals.requestStarted(endpoint);
@@ -509,8 +561,15 @@ public final class AttemptLoop implements PickContext {
     if (perTry > 0 && perTry < remaining) t.timer = scheduler.schedule(t, Duration.ofNanos(perTry));
     if (canceled) attempt.cancel(); // raced cancel(), which may have missed this attempt
     t.t0 = ticker.read();
+    Thread o = owner;
+    boolean detached = hedge || (o != null && o != Thread.currentThread());
+    if (!detached && o != null && hedgesLeft > 0 && transport.blocking()) {
+      pendingSend = t; // sent by the owner once this step is over: a hedge may start meanwhile
+      return;
+    }
     try {
-      attempt.start(t);
+      if (detached) attempt.startDetached(t);
+      else attempt.start(t);
     } catch (RuntimeException | Error e) {
       if (t.claim()) {
         t.latency = ticker.read() - t.t0;
@@ -534,9 +593,13 @@ public final class AttemptLoop implements PickContext {
     return null;
   }
 
-  /** Schedules the next hedge after the target's hedge delay. */
+  /**
+   * Schedules the next hedge after the target's hedge delay; not when the call's deadline comes
+   * first (a hedge could not be sent), so such a call arms no timer.
+   */
   private void armHedge() {
     long delay = target.hedgeDelayNanos();
+    if (delay >= deadline - ticker.read()) return;
     final int gen = ++hedgeGeneration;
     hedgeArmed = true;
     Scheduler.Cancellable old = hedgeTask;
@@ -603,6 +666,11 @@ public final class AttemptLoop implements PickContext {
         target.overloaded(endpoint);
       } else {
         report(cluster, breaker, t, status, f);
+        // The hedge percentile is over the attempts a hedge may follow (not hedges), the slow ones
+        // a hedge beat included: a late response is a sample, and so is the time an attempt had
+        // run when it lost, a lower bound past the hedge delay. Left out, the slow tail would
+        // vanish from the histogram and the delay shrink until hedges exceed the percentile.
+        if (!t.hedge && (r != null || result != null)) target.responded(t.latency);
       }
       observeEnd(observer, t.token, status, f, r != null || t.attempt.requestLeft(), t.latency);
       return;
@@ -655,7 +723,7 @@ public final class AttemptLoop implements PickContext {
       target.overloaded(endpoint);
     } else {
       report(cluster, breaker, t, status, failure);
-      if (response != null) target.responded(t.latency);
+      if (response != null && !t.hedge) target.responded(t.latency);
     }
     observeEnd(observer, t.token, status, failure, attemptSent, t.latency);
     if (response != null && "true".equalsIgnoreCase(transport.header(response, DRAINING_HEADER))) {
@@ -764,6 +832,8 @@ public final class AttemptLoop implements PickContext {
     this.result = response;
     this.failure = failure;
     finished = true;
+    Thread o = owner;
+    if (o != null && o != Thread.currentThread()) LockSupport.unpark(o); // ended while it sent
     Completion<Object> done = completion;
     if (done != null) {
       completion = null;
@@ -840,6 +910,8 @@ public final class AttemptLoop implements PickContext {
     final Object token;
     /** The next attempt in flight; written only by the stepping thread before publishing. */
     Try next;
+    /** Whether this attempt is a hedge. */
+    boolean hedge;
     Scheduler.Cancellable timer;
     long t0;
     // Written by the callback before `ended`, read by the loop after it.

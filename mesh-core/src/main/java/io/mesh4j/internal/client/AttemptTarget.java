@@ -72,7 +72,11 @@ public interface AttemptTarget {
   /** Counts a hedge sent to {@code endpoint}. */
   default void hedged(Endpoint endpoint) {}
 
-  /** An attempt's response headers arrived after {@code latencyNanos} (feeds the hedge percentile). */
+  /**
+   * An attempt that is not itself a hedge took {@code latencyNanos} (feeds the hedge percentile,
+   * so that a hedge follows that share of attempts): its response headers arrived, or it lost to a
+   * hedge and was cancelled after that long (a lower bound).
+   */
   default void responded(long latencyNanos) {}
 
   /**

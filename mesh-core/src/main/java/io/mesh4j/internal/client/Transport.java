@@ -75,6 +75,17 @@ public interface Transport<R> {
   }
 
   /**
+   * Whether {@link Attempt#start} blocks the calling thread until the attempt ends (a synchronous
+   * send, e.g. OkHttp's {@code execute()}). The loop then sends a hedge-eligible attempt of a
+   * {@linkplain AttemptLoop#run synchronous} call outside its steps, on the caller's thread, so
+   * that the hedge timer's thread can start a hedge ({@link Attempt#startDetached}) meanwhile: no
+   * thread hand-off for the attempts that need no hedge. Default false.
+   */
+  default boolean blocking() {
+    return false;
+  }
+
+  /**
    * The exception the call fails with when the loop gives up: {@code reason}, whether any attempt
    * may have reached a server, the last attempt's failure, the attempts made, a detail (or null),
    * and the last attempt's exception (or null).
@@ -90,6 +101,16 @@ public interface Transport<R> {
   interface Attempt<R> {
     /** Sends the attempt; its end comes to {@code callback} exactly once (see the type's contract). */
     void start(Callback<R> callback);
+
+    /**
+     * Sends the attempt without blocking the calling thread: its end comes to {@code callback} on
+     * another thread. The loop uses it for hedges, and for any attempt it starts on a thread other
+     * than a synchronous caller's. Default {@link #start}, for transports whose {@code start}
+     * never blocks.
+     */
+    default void startDetached(Callback<R> callback) {
+      start(callback);
+    }
 
     /** Cancels the attempt, started or not. Any thread; idempotent; must not block. */
     void cancel();

@@ -28,6 +28,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -321,6 +329,150 @@ class AttemptLoopTest {
   }
 
   @Test
+  void aBlockingSendOfAHedgingCallRunsOnTheCallersThreadAndItsHedgeStartsElsewhereAndWinsAtOnce()
+      throws Exception {
+    target.maxHedges = 1;
+    Blocking blocking = new Blocking(null);
+    CallerThread caller = new CallerThread(() -> loop.run(target, "GET", false, true, blocking));
+    assertThat(blocking.blocked.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(blocking.startThreads).containsExactly(caller);
+
+    time.advance(Duration.ofMillis(20)); // the hedge timer fires on this thread
+
+    assertThat(blocking.detachedThreads).containsExactly(Thread.currentThread());
+    assertThat(target.hedges).hasSize(1);
+    blocking.detached.removeFirst().onHeaders(200);
+
+    assertThat(caller.result(10)).isEqualTo(200); // the caller's own send was cancelled
+    assertThat(blocking.cancels.get()).isEqualTo(1);
+    assertThat(attempts(MeshMetricNames.SUCCESS)).isEqualTo(1);
+    assertThat(attempts(MeshMetricNames.FAILURE)).isZero(); // the loser: cancelled, no failure
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aBlockingSendThatAnswersBeforeTheHedgeDelayNeedsNoOtherThread() throws IOException {
+    target.maxHedges = 1;
+    Blocking blocking = new Blocking(200);
+
+    assertThat(loop.run(target, "GET", false, true, blocking)).isEqualTo(200);
+    time.advance(Duration.ofSeconds(1));
+
+    assertThat(blocking.startThreads).containsExactly(Thread.currentThread());
+    assertThat(blocking.detachedThreads).isEmpty();
+    assertThat(target.hedges).isEmpty();
+    assertEverythingReleased();
+  }
+
+  @Test
+  void cancellingAHedgingCallWhileItsCallerIsInABlockingSendEndsIt() throws Exception {
+    target.maxHedges = 1;
+    Blocking blocking = new Blocking(null);
+    CallerThread caller = new CallerThread(() -> loop.run(target, "GET", false, true, blocking));
+    assertThat(blocking.blocked.await(10, TimeUnit.SECONDS)).isTrue();
+
+    loop.cancel();
+
+    assertThat(((Ended) caller.failure(10)).end).isEqualTo(AttemptEnd.CANCELLED);
+    time.advance(Duration.ofSeconds(1));
+    assertThat(target.hedges).isEmpty();
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aHedgeThatFailsWhileTheCallerSendsLeavesTheCallersAttemptToAnswer() throws Exception {
+    target.maxHedges = 1;
+    Blocking blocking = new Blocking(null);
+    CallerThread caller = new CallerThread(() -> loop.run(target, "GET", false, true, blocking));
+    assertThat(blocking.blocked.await(10, TimeUnit.SECONDS)).isTrue();
+    time.advance(Duration.ofMillis(20));
+    blocking.detached.removeFirst().onFailure(new ConnectException("refused"));
+    assertThat(caller.isAlive()).isTrue();
+
+    blocking.answer(200);
+
+    assertThat(caller.result(10)).isEqualTo(200);
+    assertThat(blocking.startThreads).hasSize(1); // no retry: nothing left to try
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aFirstAttemptBeatenByAHedgeFeedsTheHedgePercentileWithTheTimeItHadRun() {
+    target.maxHedges = 1;
+    Deferred deferred = new Deferred();
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofMillis(20));
+    Transport.Callback<Integer> first = deferred.started.removeFirst();
+    Transport.Callback<Integer> hedge = deferred.started.removeFirst();
+    time.advance(Duration.ofMillis(5));
+
+    hedge.onHeaders(200);
+    first.onFailure(new IOException("Canceled"));
+
+    assertThat(done.response).isEqualTo(200);
+    // Not the hedge's own latency (hedges are not what the delay is a percentile of), but the
+    // loser's 25 ms: a lower bound, past the hedge delay.
+    assertThat(target.latencies).containsExactly(Duration.ofMillis(25).toNanos());
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aHedgeIsNoSampleEvenWhenItAnswersAfterLosing() {
+    target.maxHedges = 1;
+    Deferred deferred = new Deferred();
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofMillis(20));
+    Transport.Callback<Integer> first = deferred.started.removeFirst();
+    Transport.Callback<Integer> hedge = deferred.started.removeFirst();
+    time.advance(Duration.ofMillis(1));
+
+    first.onHeaders(200);
+    hedge.onHeaders(200); // a response that raced the cancel
+
+    assertThat(done.response).isEqualTo(200);
+    assertThat(target.latencies).containsExactly(Duration.ofMillis(21).toNanos());
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aHedgeDelayBeyondTheDeadlineArmsNoTimer() {
+    target.maxHedges = 1;
+    target.hedgeDelay = Duration.ofSeconds(30); // the call's timeout: the deadline comes first
+    Deferred deferred = new Deferred();
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+
+    assertThat(time.pendingDelays()).contains(Duration.ofSeconds(1)) // the per-try timer
+        .doesNotContain(Duration.ofSeconds(30));
+    deferred.started.removeFirst().onHeaders(200);
+    assertThat(done.response).isEqualTo(200);
+    assertThat(target.hedges).isEmpty();
+  }
+
+  @Test
+  void aLostHedgeEndingWhileTheSynchronousCallerReturnsIsStillReported() throws Exception {
+    target.maxHedges = 1;
+    for (int i = 0; i < 200; i++) {
+      AttemptLoop loop = new AttemptLoop(null, time, Clock.systemUTC(), time);
+      Blocking blocking = new Blocking(null);
+      CallerThread caller = new CallerThread(() -> loop.run(target, "GET", false, true, blocking));
+      assertThat(blocking.blocked.await(10, TimeUnit.SECONDS)).isTrue();
+      time.advance(Duration.ofMillis(20));
+      Transport.Callback<Integer> hedge = blocking.detached.removeFirst();
+      // The caller's attempt wins while another thread ends the hedge it cancels.
+      Thread loser = new Thread(() -> hedge.onFailure(new IOException("Canceled")));
+      blocking.answer(200);
+      loser.start();
+
+      assertThat(caller.result(10)).isEqualTo(200);
+      loser.join(10_000);
+      assertEverythingReleased();
+    }
+  }
+
+  @Test
   void aRetriableAnswerWhileAHedgeIsInFlightWaitsForTheHedge() {
     target.maxHedges = 1;
     Deferred deferred = new Deferred();
@@ -463,6 +615,113 @@ class AttemptLoopTest {
     }
   }
 
+  /**
+   * A {@linkplain Transport#blocking blocking} transport: {@code start} answers {@code immediate}
+   * at once when set, else blocks its thread until the test answers or the attempt is cancelled;
+   * {@code startDetached} only records the callback.
+   */
+  private static final class Blocking implements Transport<Integer> {
+    final Integer immediate;
+    final List<Thread> startThreads = new CopyOnWriteArrayList<>();
+    final List<Thread> detachedThreads = new CopyOnWriteArrayList<>();
+    final Deque<Transport.Callback<Integer>> detached = new ConcurrentLinkedDeque<>();
+    final CountDownLatch blocked = new CountDownLatch(1);
+    final AtomicInteger cancels = new AtomicInteger();
+    final BlockingQueue<Integer> answers = new LinkedBlockingQueue<>();
+
+    Blocking(Integer immediate) {
+      this.immediate = immediate;
+    }
+
+    /** Answers the blocked send with {@code status}. */
+    void answer(int status) {
+      answers.add(status);
+    }
+
+    @Override public boolean blocking() { return true; }
+
+    @Override public Transport.Attempt<Integer> prepare(Endpoint endpoint, long timeoutNanos) {
+      return new Transport.Attempt<>() {
+        private static final int CANCELLED = -1;
+
+        @Override public void start(Transport.Callback<Integer> callback) {
+          startThreads.add(Thread.currentThread());
+          if (immediate != null) {
+            callback.onHeaders(immediate);
+            return;
+          }
+          blocked.countDown();
+          Integer status;
+          try {
+            status = answers.poll(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            status = null;
+          }
+          if (status == null || status == CANCELLED) callback.onFailure(new IOException("Canceled"));
+          else callback.onHeaders(status);
+        }
+
+        @Override public void startDetached(Transport.Callback<Integer> callback) {
+          detachedThreads.add(Thread.currentThread());
+          detached.add(callback);
+        }
+
+        @Override public void cancel() {
+          cancels.incrementAndGet();
+          answers.add(CANCELLED);
+        }
+
+        @Override public boolean requestLeft() { return true; }
+      };
+    }
+
+    @Override public int status(Integer response) { return response; }
+    @Override public String header(Integer response, String name) { return null; }
+    @Override public void discard(Integer response) { }
+    @Override public Failure classify(IOException e, boolean requestLeft) { return Failure.CONNECT_FAILURE; }
+    @Override public boolean isDeadline(IOException e) { return false; }
+
+    @Override public IOException end(AttemptEnd end, boolean sent, Failure failure, int attempts,
+        String detail, IOException cause) {
+      return new Ended(end, sent, failure, attempts);
+    }
+  }
+
+  /** A synchronous caller on a thread of its own. */
+  private static final class CallerThread extends Thread {
+    private final Callable<Integer> call;
+    private final CompletableFuture<Integer> outcome = new CompletableFuture<>();
+
+    CallerThread(Callable<Integer> call) {
+      super("caller");
+      this.call = call;
+      setDaemon(true);
+      start();
+    }
+
+    @Override public void run() {
+      try {
+        outcome.complete(call.call());
+      } catch (Throwable t) {
+        outcome.completeExceptionally(t);
+      }
+    }
+
+    Integer result(int seconds) throws Exception {
+      return outcome.get(seconds, TimeUnit.SECONDS);
+    }
+
+    Throwable failure(int seconds) throws Exception {
+      try {
+        outcome.get(seconds, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        return e.getCause();
+      }
+      throw new AssertionError("the call did not fail");
+    }
+  }
+
   /** A transport whose attempts end when the test says so. */
   private static final class Deferred implements Transport<Integer> {
     final Deque<Transport.Callback<Integer>> started = new ArrayDeque<>();
@@ -531,8 +790,14 @@ class AttemptLoopTest {
     final List<Endpoint> hedges = new ArrayList<>();
 
     @Override public int maxHedges() { return maxHedges; }
-    @Override public long hedgeDelayNanos() { return Duration.ofMillis(20).toNanos(); }
+    Duration hedgeDelay = Duration.ofMillis(20);
+
+    @Override public long hedgeDelayNanos() { return hedgeDelay.toNanos(); }
     @Override public void hedged(Endpoint endpoint) { hedges.add(endpoint); }
+
+    final List<Long> latencies = new ArrayList<>();
+
+    @Override public void responded(long latencyNanos) { latencies.add(latencyNanos); }
   }
 
   private interface Step {
