@@ -20,14 +20,14 @@ package io.mesh4j.internal.concurrency;
  * otherwise          → unchanged
  * </pre>
  *
- * Netflix's thresholds are α = 3·l and β = 6·l requests. Below a limit of 24 they are scaled down
+ * Netflix's thresholds are α = 3·l and β = 6·l requests. Below a limit of 12 they are scaled down
  * with the limit: a service with a handful of workers would otherwise settle with 3–6 requests
  * waiting, one to three times its own concurrency, so an admitted request waited one to three
  * service times (2 workers of 20 ms under 2× overload: admitted p99 2.9× the unloaded p99). Scaled,
  * the limit shrinks once more than half of it waits, which is once a request's latency passes
  * twice the no-load one, and stops growing once a quarter waits; the fast step is at most half the
  * limit (Netflix's 6·l would take a limit of 3 to 9 on one sample, and the requests admitted on the
- * way back wait three service times). From a limit of 24 on the thresholds are Netflix's.
+ * way back wait three service times). From a limit of 12 on the thresholds are Netflix's.
  *
  * <p>The limit moves at most once per round trip, as TCP Vegas adjusts once per RTT (Netflix's
  * library moves it on every sample): after a change, the samples of the requests that were in
@@ -55,8 +55,6 @@ public final class VegasLimit implements LimitAlgorithm {
   static final int RELEARN_AT_MIN = 30;
   /** Samples with at most {@code min} in flight a probe takes before it ends. */
   static final int PROBE_SAMPLES = 5;
-  /** Below this limit the thresholds scale with it and a change waits for the requests in flight. */
-  static final int SCALED_BELOW = 24;
 
   private final int min;
   private final int max;
@@ -68,8 +66,8 @@ public final class VegasLimit implements LimitAlgorithm {
   private long probeLowest;
   private int probeSamples;
   /**
-   * Samples still to come from requests admitted before the limit last moved (below {@value
-   * #SCALED_BELOW}) or while a probe held the queue empty: they tell nothing about the new limit.
+   * Samples still to come from requests admitted before the limit last moved, or while a probe
+   * held the queue empty: they tell nothing about the limit now in force.
    */
   private int hold;
 
@@ -130,8 +128,8 @@ public final class VegasLimit implements LimitAlgorithm {
     else return limit;
     int before = limit;
     set(next);
-    // A step is a large part of a small limit: let the requests admitted under the old one
-    // complete before judging the new one, or the lagging samples push it on past where it belongs.
+    // Let the requests admitted under the old limit complete before judging the new one, or
+    // their lagging samples push it on past where it belongs.
     if (limit != before) hold = inflight;
     return limit;
   }

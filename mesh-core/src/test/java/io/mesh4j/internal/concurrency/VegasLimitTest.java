@@ -54,7 +54,7 @@ class VegasLimitTest {
   }
 
   @Test
-  void belowTwentyFourTheThresholdsAndTheFastStepScaleWithTheLimit() {
+  void belowTwelveTheThresholdsAndTheFastStepScaleWithTheLimit() {
     VegasLimit v = new VegasLimit(1, 1000, 8);
     v.onSample(20 * MS, 8, false);
     // queue = ceil(8 × (1 − 20/40)) = 4 > beta = min(6, 8/2) = 4? no → unchanged (Netflix: < 6, also unchanged)
@@ -67,8 +67,13 @@ class VegasLimitTest {
     assertThat(v.onSample(27 * MS, 7, false)).isEqualTo(7);
     // no queue: the fast step is half the limit, not 6
     assertThat(v.onSample(20 * MS, 7, false)).isEqualTo(10);
-    assertThat(VegasLimit.alpha(24, 1)).isEqualTo(3);
-    assertThat(VegasLimit.beta(24, 1)).isEqualTo(6);
+    // From 12 on, Netflix's 3 and 6
+    assertThat(VegasLimit.alpha(11, 1)).isEqualTo(2);
+    assertThat(VegasLimit.beta(11, 1)).isEqualTo(5);
+    assertThat(VegasLimit.alpha(12, 1)).isEqualTo(3);
+    assertThat(VegasLimit.beta(12, 1)).isEqualTo(6);
+    assertThat(VegasLimit.alpha(200, 2)).isEqualTo(6);
+    assertThat(VegasLimit.beta(200, 2)).isEqualTo(12);
   }
 
   @Test
