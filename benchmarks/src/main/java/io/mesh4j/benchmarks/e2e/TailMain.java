@@ -39,12 +39,15 @@ import okhttp3.Request;
  * --warmup D            warm-up per cell (default 1s)
  * --measure D           measured window per cell (default 4s)
  * --rounds N            interleaved rounds (default 1)
+ * --hedge-delay D       also a peak_ewma set-up with a route hedge { delay: D, max: 1 }
  * --out FILE            also write the table to FILE
  * </pre>
  */
 public final class TailMain {
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final PrintStream out = System.out;
+  /** {@code --hedge-delay}: adds a set-up hedging after this fixed delay; null: none. */
+  private String hedgeDelay;
 
   private TailMain() {}
 
@@ -56,6 +59,7 @@ public final class TailMain {
     Duration measure = Duration.ofSeconds(4);
     int rounds = 1;
     Path outFile = null;
+    String hedgeDelay = null;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -71,9 +75,13 @@ public final class TailMain {
           case "--measure" -> measure = E2eOptions.parseDuration(a, v, false);
           case "--rounds" -> rounds = Integer.parseInt(v.strip());
           case "--out" -> outFile = Path.of(v);
+          case "--hedge-delay" -> {
+            E2eOptions.parseDuration(a, v, false);
+            hedgeDelay = v.strip();
+          }
           default -> throw new IllegalArgumentException("unknown argument: " + a
               + "\nusage: TailMain [--concurrency 16,64] [--warmup D] [--measure D] [--rounds N]"
-              + " [--out FILE]");
+              + " [--hedge-delay D] [--out FILE]");
         }
         i++;
       }
@@ -83,6 +91,7 @@ public final class TailMain {
       return;
     }
     TailMain main = new TailMain();
+    main.hedgeDelay = hedgeDelay;
     Thread hook = new Thread(main::closeAll, "tail-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     int status = 0;
@@ -111,12 +120,17 @@ public final class TailMain {
 
     List<Tail> scenarios = new ArrayList<>();
     scenarios.add(register(mesh("H", "mesh4j weighted_round_robin, all three backends 1 ms"
-        + " (the all-healthy baseline)", healthy.ports(), "weighted_round_robin", false)));
-    scenarios.add(register(mesh("RR", "mesh4j weighted_round_robin", ports, "weighted_round_robin", false)));
-    scenarios.add(register(mesh("LR", "mesh4j least_request", ports, "least_request", false)));
-    scenarios.add(register(mesh("EW", "mesh4j peak_ewma", ports, "peak_ewma", false)));
+        + " (the all-healthy baseline)", healthy.ports(), "weighted_round_robin", null)));
+    scenarios.add(register(mesh("RR", "mesh4j weighted_round_robin", ports, "weighted_round_robin", null)));
+    scenarios.add(register(mesh("LR", "mesh4j least_request", ports, "least_request", null)));
+    scenarios.add(register(mesh("EW", "mesh4j peak_ewma", ports, "peak_ewma", null)));
     scenarios.add(register(mesh("EH", "mesh4j peak_ewma + route hedge { percentile: p95, max: 1 }",
-        ports, "peak_ewma", true)));
+        ports, "peak_ewma", "percentile: p95, max: 1")));
+    if (hedgeDelay != null) {
+      String spec = "delay: " + hedgeDelay + ", max: 1";
+      scenarios.add(register(mesh("ED", "mesh4j peak_ewma + route hedge { " + spec + " }", ports,
+          "peak_ewma", spec)));
+    }
     try {
       Sidecar nginx = register(Sidecar.startNginx(work.resolve("nginx"), freePort(), ports, "least_conn"));
       scenarios.add(register(new Tail("NG", "plain OkHttp through nginx least_conn ("
@@ -196,7 +210,7 @@ public final class TailMain {
   }
 
   /** A mesh4j scenario over {@code ports} with the default policy of scenario B and {@code lb}. */
-  private Tail mesh(String key, String label, int[] ports, String lb, boolean hedge) {
+  private Tail mesh(String key, String label, int[] ports, String lb, String hedge) {
     StringBuilder b = new StringBuilder();
     b.append("version: 1\nservice: tail-client\nclusters:\n");
     b.append("  - name: backend\n    lb: ").append(lb).append("\n    endpoints:\n");
@@ -204,7 +218,7 @@ public final class TailMain {
     b.append("    health_check: { path: /health }\n    outlier_detection: {}\n    circuit_breaker: {}\n");
     b.append("outbound:\n  virtual_hosts:\n    - name: backend\n      routes:\n");
     b.append("        - name: all\n          match: { prefix: / }\n          to: backend\n");
-    if (hedge) b.append("          hedge: { percentile: p95, max: 1 }\n");
+    if (hedge != null) b.append("          hedge: { ").append(hedge).append(" }\n");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Mesh mesh = Mesh.builder().config(ConfigLoader.load(b.toString())).meterRegistry(registry).build();
     OkHttpClient client = MeshOkHttp.wrap(HttpClients.newClient(), mesh);
@@ -221,7 +235,7 @@ public final class TailMain {
         mesh.close();
       }
     };
-    return new Tail(key, label, s, hedge ? registry : null);
+    return new Tail(key, label, s, hedge != null ? registry : null);
   }
 
   /** One compared set-up, and where its hedges are counted (mesh4j with a hedge only). */
