@@ -140,6 +140,7 @@ public final class InterleavedAb {
     long sliceMs = 500;
     for (int i = 0; i < argv.length; i++) {
       String value = i + 1 < argv.length ? argv[i + 1] : null;
+      if (value == null) throw new IllegalArgumentException(argv[i] + ": missing value");
       switch (argv[i]) {
         case "--a" -> { a = value; i++; }
         case "--b" -> { b = value; i++; }
