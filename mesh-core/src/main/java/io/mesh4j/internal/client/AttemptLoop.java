@@ -392,17 +392,7 @@ public final class AttemptLoop implements PickContext {
       try {
         drain(); // signals that came before ownerBlocked only woke this thread
         p.t0 = ticker.read();
-        try {
-          p.attempt.start(p);
-        } catch (RuntimeException | Error e) {
-          if (p.claim()) {
-            p.latency = ticker.read() - p.t0;
-            p.bug = e;
-            p.ended = true;
-          } else {
-            log.warn("mesh4j: a transport threw after ending its attempt", e);
-          }
-        }
+        send(p, false);
       } finally {
         ownerBlocked = false;
       }
@@ -567,9 +557,17 @@ public final class AttemptLoop implements PickContext {
       pendingSend = t; // sent by the owner once this step is over: a hedge may start meanwhile
       return;
     }
+    send(t, detached);
+  }
+
+  /**
+   * Starts {@code t}'s attempt ({@link Transport.Attempt#startDetached detached} or not); a
+   * transport that throws instead of reporting ends the attempt as a bug, unless it had ended it.
+   */
+  private void send(Try t, boolean detached) {
     try {
-      if (detached) attempt.startDetached(t);
-      else attempt.start(t);
+      if (detached) t.attempt.startDetached(t);
+      else t.attempt.start(t);
     } catch (RuntimeException | Error e) {
       if (t.claim()) {
         t.latency = ticker.read() - t.t0;
