@@ -53,8 +53,8 @@ class BufferedReadSocketTest {
   void start() throws IOException {
     TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA);
     TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
-    serverSource = source(serverDir);
-    clientSource = source(clientDir);
+    serverSource = TestPki.source(serverDir, time);
+    clientSource = TestPki.source(clientDir, time);
     server = (SSLServerSocket) TlsContexts.server(serverSource).getServerSocketFactory()
         .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
   }
@@ -65,12 +65,6 @@ class BufferedReadSocketTest {
     server.close();
     serverSource.close();
     clientSource.close();
-  }
-
-  private PemFileIdentitySource source(Path dir) {
-    return PemFileIdentitySource.builder(dir.getFileName().toString())
-        .certChain(dir.resolve("tls.crt")).privateKey(dir.resolve("tls.key"))
-        .trustBundle(dir.resolve("ca.crt")).scheduler(time).build();
   }
 
   /** A plain socket that counts the reads of its input stream. */

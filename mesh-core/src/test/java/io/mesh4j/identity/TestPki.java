@@ -115,6 +115,16 @@ public final class TestPki {
     writeAtomically(dir.resolve("tls.crt"), leaf.certificatePem());
   }
 
+  /**
+   * A PEM-file identity source, named after {@code dir}, over the files {@link #writeIdentity}
+   * wrote there, polling on {@code scheduler}.
+   */
+  public static PemFileIdentitySource source(Path dir, io.mesh4j.time.Scheduler scheduler) {
+    return PemFileIdentitySource.builder(dir.getFileName().toString())
+        .certChain(dir.resolve("tls.crt")).privateKey(dir.resolve("tls.key"))
+        .trustBundle(dir.resolve("ca.crt")).scheduler(scheduler).build();
+  }
+
   static KeyPair keys() {
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("EC");

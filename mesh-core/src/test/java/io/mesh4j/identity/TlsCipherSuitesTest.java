@@ -50,8 +50,8 @@ class TlsCipherSuitesTest {
   void identities() {
     TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA);
     TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
-    serverSource = source(serverDir);
-    clientSource = source(clientDir);
+    serverSource = TestPki.source(serverDir, time);
+    clientSource = TestPki.source(clientDir, time);
   }
 
   @AfterEach
@@ -59,12 +59,6 @@ class TlsCipherSuitesTest {
     pool.shutdownNow();
     serverSource.close();
     clientSource.close();
-  }
-
-  private PemFileIdentitySource source(Path dir) {
-    return PemFileIdentitySource.builder(dir.getFileName().toString())
-        .certChain(dir.resolve("tls.crt")).privateKey(dir.resolve("tls.key"))
-        .trustBundle(dir.resolve("ca.crt")).scheduler(time).build();
   }
 
   private TlsContexts.ClientTls client(String minVersion) {

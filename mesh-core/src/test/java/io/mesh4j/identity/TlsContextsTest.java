@@ -42,12 +42,6 @@ class TlsContextsTest {
     pool.shutdownNow();
   }
 
-  private PemFileIdentitySource source(Path dir) {
-    return PemFileIdentitySource.builder(dir.getFileName().toString())
-        .certChain(dir.resolve("tls.crt")).privateKey(dir.resolve("tls.key"))
-        .trustBundle(dir.resolve("ca.crt")).scheduler(time).build();
-  }
-
   /** Accepts one connection, handshakes, and answers the client's peer identity. */
   private Future<String> serveOnce(SSLServerSocket server) {
     return pool.submit(() -> {
@@ -98,7 +92,7 @@ class TlsContextsTest {
       @Override
       public void refused(String identity, String reason) {}
     };
-    try (var s = source(serverDir); var c = source(clientDir);
+    try (var s = TestPki.source(serverDir, time); var c = TestPki.source(clientDir, time);
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       Future<String> seen = serveOnce(server);
       X509Certificate peer = call(TlsContexts.client(c, true,
@@ -123,7 +117,7 @@ class TlsContextsTest {
         refused.add(identity);
       }
     };
-    try (var s = source(serverDir); var c = source(clientDir);
+    try (var s = TestPki.source(serverDir, time); var c = TestPki.source(clientDir, time);
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       serveOnce(server);
       assertThatThrownBy(() -> call(TlsContexts.client(c, true,
@@ -140,7 +134,7 @@ class TlsContextsTest {
   void aClientWithoutCertificateIsRefusedByAStrictServer() throws Exception {
     TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA);
     TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
-    try (var s = source(serverDir); var c = source(clientDir);
+    try (var s = TestPki.source(serverDir, time); var c = TestPki.source(clientDir, time);
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       Future<String> seen = serveOnce(server);
       TlsContexts.ClientTls simple = TlsContexts.client(c, false, PeerVerification.anyTrusted(),
@@ -155,7 +149,7 @@ class TlsContextsTest {
   void aClientOfAnotherTrustDomainIsRefused() throws Exception {
     TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA);
     TestPki.writeIdentity(clientDir, TestPki.leaf(OTHER_CA, "spiffe://other.test/sa/web"), CA);
-    try (var s = source(serverDir); var c = source(clientDir);
+    try (var s = TestPki.source(serverDir, time); var c = TestPki.source(clientDir, time);
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       Future<String> seen = serveOnce(server);
       TlsContexts.ClientTls client = TlsContexts.client(c, true, PeerVerification.anyTrusted(),
@@ -172,7 +166,7 @@ class TlsContextsTest {
     TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API, now.minus(Duration.ofDays(2)),
         now.minus(Duration.ofDays(1))), CA);
     TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
-    try (var s = source(serverDir); var c = source(clientDir);
+    try (var s = TestPki.source(serverDir, time); var c = TestPki.source(clientDir, time);
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       serveOnce(server);
       TlsContexts.ClientTls client = TlsContexts.client(c, true,
@@ -186,7 +180,7 @@ class TlsContextsTest {
   void aRotationIsUsedByTheNextHandshakeWithoutANewContext() throws Exception {
     TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA);
     TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
-    try (var s = source(serverDir); var c = source(clientDir);
+    try (var s = TestPki.source(serverDir, time); var c = TestPki.source(clientDir, time);
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       TlsContexts.ClientTls client = TlsContexts.client(c, true,
           PeerVerification.spiffeIds(List.of(API)), PeerObserver.NONE, Clock.systemUTC(), "1.2", null);
@@ -205,7 +199,7 @@ class TlsContextsTest {
     TestPki.Held newCa = TestPki.ca("new CA");
     TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA, newCa);
     TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
-    try (var s = source(serverDir); var c = source(clientDir);
+    try (var s = TestPki.source(serverDir, time); var c = TestPki.source(clientDir, time);
         SSLServerSocket server = listen(TlsContexts.server(s))) {
       TlsContexts.ClientTls client = TlsContexts.client(c, true,
           PeerVerification.spiffeIds(List.of(API)), PeerObserver.NONE, Clock.systemUTC(), "1.2", null);
@@ -223,7 +217,7 @@ class TlsContextsTest {
       Path oldDir = clientDir.resolveSibling(clientDir.getFileName() + "-old");
       java.nio.file.Files.createDirectories(oldDir);
       TestPki.writeIdentity(oldDir, TestPki.leaf(CA, WEB), CA, newCa);
-      try (var old = source(oldDir)) {
+      try (var old = TestPki.source(oldDir, time)) {
         Future<String> refused = serveOnce(server);
         TlsContexts.ClientTls stale = TlsContexts.client(old, true, PeerVerification.anyTrusted(),
             PeerObserver.NONE, Clock.systemUTC(), "1.2", null);
