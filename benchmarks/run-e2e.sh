@@ -13,7 +13,9 @@
 #                                    peak_ewma, peak_ewma + hedge, nginx least_conn, HAProxy
 #                                    leastconn, at concurrency 16 and 64, with the all-healthy p99 of
 #                                    the same run; prints a Markdown table (io.mesh4j.benchmarks.e2e.
-#                                    TailMain: --concurrency, --warmup, --measure, --rounds, --out)
+#                                    TailMain: --concurrency, --warmup, --measure, --rounds,
+#                                    --hedge-delay, --decay-time, --out); each mesh4j row also gives
+#                                    the share of attempts that went to the 10 ms instance
 #
 #   benchmarks/run-e2e.sh --overload [--measure 15s --warmup 5s --load 2 --workers 2
 #                                     --service-time 10ms --timeout 1s]

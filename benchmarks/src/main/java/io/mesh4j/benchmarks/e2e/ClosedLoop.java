@@ -33,16 +33,17 @@ final class ClosedLoop {
    */
   static CellResult run(Scenario scenario, int concurrency, long warmupNanos, long measureNanos)
       throws InterruptedException {
-    return run(scenario, concurrency, warmupNanos, measureNanos, () -> 0, new double[1]);
+    return run(scenario, concurrency, warmupNanos, measureNanos, () -> new double[0], new double[0]);
   }
 
   /**
-   * As {@link #run(Scenario, int, long, long)}, also reading {@code counter} (a count the scenario
-   * keeps, e.g. hedges sent) at the two edges of the measured window, as the CPU time is read:
-   * {@code counted[0]} gets the difference, the count over the same window as the requests.
+   * As {@link #run(Scenario, int, long, long)}, also reading {@code counters} (counts the scenario
+   * keeps, e.g. hedges sent, attempts per endpoint) at the two edges of the measured window, as
+   * the CPU time is read: {@code counted[i]} gets the difference of count {@code i}, the count
+   * over the same window as the requests.
    */
   static CellResult run(Scenario scenario, int concurrency, long warmupNanos, long measureNanos,
-      java.util.function.DoubleSupplier counter, double[] counted) throws InterruptedException {
+      java.util.function.Supplier<double[]> counters, double[] counted) throws InterruptedException {
     if (concurrency < 1) throw new IllegalArgumentException("concurrency: " + concurrency + " (expected: >= 1)");
     if (warmupNanos < 0 || measureNanos <= 0) {
       throw new IllegalArgumentException("warm-up " + warmupNanos + " ns, measure " + measureNanos + " ns");
@@ -69,12 +70,13 @@ final class ClosedLoop {
 
     parkUntil(window.measureStart);
     long cpu0 = OS.getProcessCpuTime();
-    double count0 = counter.getAsDouble();
+    double[] count0 = counters.get();
     long sidecar0 = scenario.sidecarCpuNanos();
     long actualStart = System.nanoTime();
     parkUntil(window.measureEnd);
     long cpu1 = OS.getProcessCpuTime();
-    counted[0] = counter.getAsDouble() - count0;
+    double[] count1 = counters.get();
+    for (int i = 0; i < counted.length; i++) counted[i] = count1[i] - count0[i];
     long sidecar1 = scenario.sidecarCpuNanos();
     long actualEnd = System.nanoTime();
     for (Thread t : threads) t.join();

@@ -6,6 +6,7 @@ import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.metrics.MeshMetricNames;
 import io.mesh4j.okhttp.MeshOkHttp;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,7 +33,8 @@ import okhttp3.Request;
  * p95, and nginx {@code least_conn} and HAProxy {@code leastconn} sidecars (when installed). The
  * same run measures the all-healthy baseline: mesh4j {@code weighted_round_robin} over three 1 ms
  * backends (a second backend JVM). Prints a Markdown table: req/s, p50, p99, p99.9, p99 over the
- * all-healthy p99, and the hedges sent per request.
+ * all-healthy p99, the hedges sent per request, and (mesh4j set-ups) the share of attempts that
+ * went to the 10 ms instance.
  *
  * <pre>
  * --concurrency 16,64   load threads per cell
@@ -40,6 +42,7 @@ import okhttp3.Request;
  * --measure D           measured window per cell (default 4s)
  * --rounds N            interleaved rounds (default 1)
  * --hedge-delay D       also a peak_ewma set-up with a route hedge { delay: D, max: 1 }
+ * --decay-time D        the peak_ewma set-ups' peak_ewma.decay_time (default: the config's default)
  * --out FILE            also write the table to FILE
  * </pre>
  */
@@ -48,6 +51,8 @@ public final class TailMain {
   private final PrintStream out = System.out;
   /** {@code --hedge-delay}: adds a set-up hedging after this fixed delay; null: none. */
   private String hedgeDelay;
+  /** {@code --decay-time}: the peak_ewma set-ups' decay time; null: the config's default. */
+  private String decayTime;
 
   private TailMain() {}
 
@@ -60,6 +65,7 @@ public final class TailMain {
     int rounds = 1;
     Path outFile = null;
     String hedgeDelay = null;
+    String decayTime = null;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -79,9 +85,13 @@ public final class TailMain {
             E2eOptions.parseDuration(a, v, false);
             hedgeDelay = v.strip();
           }
+          case "--decay-time" -> {
+            E2eOptions.parseDuration(a, v, false);
+            decayTime = v.strip();
+          }
           default -> throw new IllegalArgumentException("unknown argument: " + a
               + "\nusage: TailMain [--concurrency 16,64] [--warmup D] [--measure D] [--rounds N]"
-              + " [--hedge-delay D] [--out FILE]");
+              + " [--hedge-delay D] [--decay-time D] [--out FILE]");
         }
         i++;
       }
@@ -92,6 +102,7 @@ public final class TailMain {
     }
     TailMain main = new TailMain();
     main.hedgeDelay = hedgeDelay;
+    main.decayTime = decayTime;
     Thread hook = new Thread(main::closeAll, "tail-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     int status = 0;
@@ -134,14 +145,14 @@ public final class TailMain {
     try {
       Sidecar nginx = register(Sidecar.startNginx(work.resolve("nginx"), freePort(), ports, "least_conn"));
       scenarios.add(register(new Tail("NG", "plain OkHttp through nginx least_conn ("
-          + nginx.version() + ")", SidecarScenario.of("NG", nginx), null)));
+          + nginx.version() + ")", SidecarScenario.of("NG", nginx), null, false)));
     } catch (IOException e) {
       out.println("nginx: skipped (" + e.getMessage() + ")");
     }
     try {
       Sidecar haproxy = register(Sidecar.startHaproxy(work.resolve("haproxy"), freePort(), ports, "leastconn"));
       scenarios.add(register(new Tail("HA", "plain OkHttp through HAProxy leastconn ("
-          + haproxy.version() + ")", SidecarScenario.of("HA", haproxy), null)));
+          + haproxy.version() + ")", SidecarScenario.of("HA", haproxy), null, false)));
     } catch (IOException e) {
       out.println("haproxy: skipped (" + e.getMessage() + ")");
     }
@@ -156,24 +167,28 @@ public final class TailMain {
 
     Map<String, CellResult> cells = new LinkedHashMap<>();
     Map<String, Double> hedgesPerRequest = new LinkedHashMap<>();
+    Map<String, Double> slowShare = new LinkedHashMap<>();
+    String slowAddress = "127.0.0.1:" + ports[2];
     for (int round = 1; round <= rounds; round++) {
       for (int c : concurrency) {
         for (Tail t : scenarios) {
           System.gc();
-          // Hedges over the measured window only, as the requests they are divided by.
-          double[] hedgedInWindow = new double[1];
+          // Hedges and attempts over the measured window only, as the requests they are divided by.
+          double[] counted = new double[3];
           CellResult r = ClosedLoop.run(t.scenario, c, warmup.toNanos(), measure.toNanos(),
-              t::hedges, hedgedInWindow);
-          double hedged = hedgedInWindow[0];
+              () -> t.counts(slowAddress), counted);
           String key = t.key + "@" + c;
           if (!cells.containsKey(key) || r.latencyMicros(99) < cells.get(key).latencyMicros(99)) {
             cells.put(key, r); // with several rounds, keep each cell's best (least disturbed) run
-            hedgesPerRequest.put(key, hedged / Math.max(1, r.requests()));
+            hedgesPerRequest.put(key, counted[0] / Math.max(1, r.requests()));
+            slowShare.put(key, counted[2] > 0 ? counted[1] / counted[2] : Double.NaN);
           }
           out.printf(Locale.ROOT, "round %d/%d concurrency %-3d %-2s %9.0f req/s p50 %8.0f us"
-              + " p99 %8.0f us p99.9 %8.0f us errors %d%n", round, rounds, c, t.key,
+              + " p99 %8.0f us p99.9 %8.0f us errors %d%s%n", round, rounds, c, t.key,
               r.throughput(), r.latencyMicros(50), r.latencyMicros(99), r.latencyMicros(99.9),
-              r.errors());
+              r.errors(), counted[2] > 0 ? String.format(Locale.ROOT,
+                  " slow share %.2f%% hedges/req %.2f%%", 100 * counted[1] / counted[2],
+                  100 * counted[0] / Math.max(1, r.requests())) : "");
         }
       }
     }
@@ -183,20 +198,23 @@ public final class TailMain {
             + " the end; %d round(s) of %d ms warm-up + %d ms measured per cell.%n%n",
         Machine.cores(), Machine.cpuModel(), Machine.jdk(), loadStart, Machine.loadAverage(),
         rounds, warmup.toMillis(), measure.toMillis()));
-    md.append("| set-up | concurrency | req/s | p50 | p99 | p99.9 | p99 ÷ all-healthy p99 | hedges/req | errors |\n");
-    md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    md.append("| set-up | concurrency | req/s | p50 | p99 | p99.9 | p99 ÷ all-healthy p99 | hedges/req"
+        + " | attempts at the 10 ms instance | errors |\n");
+    md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (int c : concurrency) {
       CellResult base = cells.get("H@" + c);
       for (Tail t : scenarios) {
         CellResult r = cells.get(t.key + "@" + c);
         md.append(String.format(Locale.ROOT,
-            "| %s | %d | %,.0f | %s | %s | %s | %s | %s | %d |%n",
+            "| %s | %d | %,.0f | %s | %s | %s | %s | %s | %s | %d |%n",
             t.label, c, r.throughput(), ms(r.latencyMicros(50)), ms(r.latencyMicros(99)),
             ms(r.latencyMicros(99.9)),
             t.key.equals("H") ? "1.00" : String.format(Locale.ROOT, "%.2f",
                 r.latencyMicros(99) / base.latencyMicros(99)),
-            t.hedgeCounter == null ? "" : String.format(Locale.ROOT, "%.1f%%",
+            !t.hedges ? "" : String.format(Locale.ROOT, "%.1f%%",
                 100 * hedgesPerRequest.get(t.key + "@" + c)),
+            t.registry == null || t.key.equals("H") ? "" : String.format(Locale.ROOT, "%.2f%%",
+                100 * slowShare.get(t.key + "@" + c)),
             r.errors()));
       }
     }
@@ -213,7 +231,11 @@ public final class TailMain {
   private Tail mesh(String key, String label, int[] ports, String lb, String hedge) {
     StringBuilder b = new StringBuilder();
     b.append("version: 1\nservice: tail-client\nclusters:\n");
-    b.append("  - name: backend\n    lb: ").append(lb).append("\n    endpoints:\n");
+    b.append("  - name: backend\n    lb: ").append(lb).append('\n');
+    if (lb.equals("peak_ewma") && decayTime != null) {
+      b.append("    peak_ewma: { decay_time: ").append(decayTime).append(" }\n");
+    }
+    b.append("    endpoints:\n");
     for (int p : ports) b.append("      - address: 127.0.0.1:").append(p).append('\n');
     b.append("    health_check: { path: /health }\n    outlier_detection: {}\n    circuit_breaker: {}\n");
     b.append("outbound:\n  virtual_hosts:\n    - name: backend\n      routes:\n");
@@ -235,27 +257,40 @@ public final class TailMain {
         mesh.close();
       }
     };
-    return new Tail(key, label, s, hedge != null ? registry : null);
+    return new Tail(key, label, s, registry, hedge != null);
   }
 
-  /** One compared set-up, and where its hedges are counted (mesh4j with a hedge only). */
+  /**
+   * One compared set-up, and (mesh4j only) the registry its hedges and per-endpoint attempts are
+   * counted in.
+   */
   private static final class Tail implements AutoCloseable {
     final String key;
     final String label;
     final Scenario scenario;
-    final SimpleMeterRegistry hedgeCounter;
+    final SimpleMeterRegistry registry;
+    final boolean hedges;
 
-    Tail(String key, String label, Scenario scenario, SimpleMeterRegistry hedgeCounter) {
+    Tail(String key, String label, Scenario scenario, SimpleMeterRegistry registry, boolean hedges) {
       this.key = key;
       this.label = label;
       this.scenario = scenario;
-      this.hedgeCounter = hedgeCounter;
+      this.registry = registry;
+      this.hedges = hedges;
     }
 
-    double hedges() {
-      if (hedgeCounter == null) return 0;
-      return hedgeCounter.find(MeshMetricNames.CLIENT_HEDGES).counters().stream()
+    /** Hedges sent, attempts at {@code slow}, attempts at every endpoint (zeros for a sidecar). */
+    double[] counts(String slow) {
+      double[] c = new double[3];
+      if (registry == null) return c;
+      c[0] = registry.find(MeshMetricNames.CLIENT_HEDGES).counters().stream()
           .mapToDouble(Counter::count).sum();
+      for (FunctionCounter f : registry.find(MeshMetricNames.ENDPOINT_ATTEMPTS).functionCounters()) {
+        double n = f.count();
+        c[2] += n;
+        if (slow.equals(f.getId().getTag(MeshMetricNames.TAG_ENDPOINT))) c[1] += n;
+      }
+      return c;
     }
 
     @Override
