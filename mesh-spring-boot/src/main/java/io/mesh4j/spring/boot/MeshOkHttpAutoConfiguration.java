@@ -30,7 +30,7 @@ import org.springframework.core.env.Environment;
       "org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration"
     })
 @ConditionalOnClass({OkHttpClient.class, MeshOkHttp.class})
-@ConditionalOnBooleanProperty(name = "mesh4j.okhttp.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = {"mesh4j.enabled", "mesh4j.okhttp.enabled"}, matchIfMissing = true)
 @ConditionalOnBean(Mesh.class)
 public class MeshOkHttpAutoConfiguration {
 

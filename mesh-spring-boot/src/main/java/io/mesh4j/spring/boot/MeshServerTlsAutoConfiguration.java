@@ -28,7 +28,7 @@ import org.springframework.core.Ordered;
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnBooleanProperty(name = "mesh4j.server-tls.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = {"mesh4j.enabled", "mesh4j.server-tls.enabled"}, matchIfMissing = true)
 @ConditionalOnBean(Mesh.class)
 public class MeshServerTlsAutoConfiguration {
 

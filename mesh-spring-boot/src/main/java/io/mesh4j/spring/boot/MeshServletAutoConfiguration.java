@@ -22,7 +22,7 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = MeshAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({MeshFilter.class, FilterRegistrationBean.class})
-@ConditionalOnBooleanProperty(name = "mesh4j.filter.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = {"mesh4j.enabled", "mesh4j.filter.enabled"}, matchIfMissing = true)
 @ConditionalOnBean(Mesh.class)
 public class MeshServletAutoConfiguration {
   /**

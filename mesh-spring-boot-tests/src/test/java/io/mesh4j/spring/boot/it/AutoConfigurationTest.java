@@ -74,6 +74,38 @@ class AutoConfigurationTest {
   }
 
   @Test
+  void disabledLeavesAMeshOfTheApplicationsOwnAlone() {
+    // An application that wires its mesh by hand and turns the starter off gets nothing from it:
+    // no wrapped client, filter, request factory, health indicator, drain or server TLS beans.
+    runner.withPropertyValues("mesh4j.enabled=false")
+        .withUserConfiguration(OwnMesh.class).run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          assertThat(ctx).hasSingleBean(Mesh.class);
+          for (String name : ctx.getBeanDefinitionNames()) {
+            if (name.equals("ownMesh") || name.endsWith("OwnMesh")) continue; // the application's own
+            assertThat(ctx.getType(name).getName()).as(name).doesNotStartWith("io.mesh4j");
+          }
+          assertThat(ctx.getBeanNamesForType(OkHttpClient.class)).isEmpty();
+          assertThat(ctx.getBeanNamesForType(FilterRegistrationBean.class)).isEmpty();
+          assertThat(ctx.getBeanNamesForType(WebServerFactoryCustomizer.class)).isEmpty();
+        });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnMesh {
+    @Bean(destroyMethod = "close")
+    Mesh ownMesh() {
+      return Mesh.builder().config(io.mesh4j.config.ConfigLoader.load("""
+          version: 1
+          service: own
+          clusters:
+            - name: inventory
+              endpoints: [{ address: "127.0.0.1:1" }]
+          """)).build();
+    }
+  }
+
+  @Test
   void eachPartHasItsOwnSwitch() {
     runner.withPropertyValues("mesh4j.okhttp.enabled=false", "mesh4j.filter.enabled=false",
         "mesh4j.health.enabled=false", "mesh4j.shutdown.enabled=false").run(ctx -> {

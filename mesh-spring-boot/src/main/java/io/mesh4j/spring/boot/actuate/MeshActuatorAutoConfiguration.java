@@ -19,6 +19,7 @@ import org.springframework.context.annotation.Configuration;
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class)
 @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+@ConditionalOnBooleanProperty(name = "mesh4j.enabled", matchIfMissing = true)
 @ConditionalOnBean(Mesh.class)
 public class MeshActuatorAutoConfiguration {
 
