@@ -11,6 +11,11 @@
 # jarred (CDS archives classes from jars only), one training run per class path with
 # -XX:ArchiveClassesAtExit and -Dspring.context.exit=onRefresh writes a dynamic archive, and every
 # measured run then starts with -XX:SharedArchiveFile of its own class path's archive.
+# BASELINE=hand-wired measures the starter against the same storefront with the same mesh wired
+# by hand (HandWiredMesh: Mesh bean, wrapped OkHttp client for RestClient, MeshFilter; the starter
+# off with mesh4j.enabled=false), both on the full class path: what the starter itself adds over
+# doing it by hand, with mesh4j's own classes on both sides. The default baseline is the storefront
+# with no mesh4j at all (the starter's jars off the class path): what mesh4j costs as a whole.
 set -euo pipefail
 RUNS=${1:-11}; shift || true
 JAR="$(cd "$(dirname "$0")" && pwd)/target/mesh4j-spring-boot-example.jar"
@@ -28,16 +33,20 @@ for j in "$DIR"/BOOT-INF/lib/*.jar; do
   fi
 done
 METRICS="startup-ms main-cpu-ms cpu-ms classes"
+BASE_ARGS=()
+if [ "${BASELINE:-none}" = hand-wired ]; then WITHOUT="$WITH"; BASE_ARGS=(--hand-wired)
+elif [ "${BASELINE:-none}" != none ]; then echo "BASELINE: $BASELINE (expected: none or hand-wired)" >&2; exit 2; fi
 run() { # $1 = with|without, rest = java args
-  local out; out=$(java "${@:2}" io.mesh4j.examples.boot.StartupTiming)
+  local args=(); [ "$1" = without ] && args=("${BASE_ARGS[@]}")
+  local out; out=$(java "${@:2}" io.mesh4j.examples.boot.StartupTiming "${args[@]}")
   for m in $METRICS; do echo "$out" | sed -n "s/^$m=//p" >> "$DIR/$1.$m"; done
 }
 CDS_WITH=(); CDS_WITHOUT=()
 if [ "${CDS:-0}" = 1 ]; then
   for v in with without; do
-    cp=$WITH; [ $v = without ] && cp=$WITHOUT
+    cp=$WITH; targs=(); [ $v = without ] && cp=$WITHOUT && targs=("${BASE_ARGS[@]}")
     java -XX:ArchiveClassesAtExit="$DIR/$v.jsa" -Dspring.context.exit=onRefresh -cp "$cp" "$@" \
-      io.mesh4j.examples.boot.StartupTiming > "$DIR/$v.training.log" 2>&1 || true
+      io.mesh4j.examples.boot.StartupTiming "${targs[@]}" > "$DIR/$v.training.log" 2>&1 || true
     [ -s "$DIR/$v.jsa" ] || { echo "no CDS archive for $v:"; cat "$DIR/$v.training.log"; exit 1; }
   done
   CDS_WITH=(-Xshare:on -XX:SharedArchiveFile="$DIR/with.jsa"); CDS_WITHOUT=(-Xshare:on -XX:SharedArchiveFile="$DIR/without.jsa")
@@ -56,5 +65,5 @@ for m in $METRICS; do
 done
 paired() { paste "$DIR/with.$1" "$DIR/without.$1" | awk '{print $1-$2}' | sort -n | awk '{a[NR]=$1} END {printf "%d", a[int((NR+1)/2)]}'; }
 for m in $METRICS; do echo "$m paired median (with - without): $(paired "$m")"; done
-echo "CDS=${CDS:-0} java: $(java -version 2>&1 | head -1)"
+echo "CDS=${CDS:-0} BASELINE=${BASELINE:-none} java: $(java -version 2>&1 | head -1)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
