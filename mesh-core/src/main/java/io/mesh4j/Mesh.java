@@ -169,8 +169,10 @@ public final class Mesh implements AutoCloseable {
     this.probes = probes(b);
     this.extensions = b.extensions != null ? b.extensions : b.extensions();
     this.runtime = new MeshRuntime(ticker, scheduler, meterRegistry);
-    this.tls = new io.mesh4j.internal.tls.MeshTls(b.identitySources, scheduler, clock,
-        meterRegistry, initial.service());
+    this.tls = new io.mesh4j.internal.tls.MeshTls(b.identitySources,
+        () -> ServiceLoader.load(io.mesh4j.identity.IdentitySourceProvider.class,
+            Mesh.class.getClassLoader()),
+        scheduler, clock, meterRegistry, initial.service());
     this.reloadSuccess =
         Counter.builder(MeshMetricNames.CONFIG_RELOADS)
             .description("Config reloads by result")
@@ -647,7 +649,8 @@ public final class Mesh implements AutoCloseable {
     /**
      * Registers an identity source made in code (the SPIFFE Workload API, SDS, a vault client)
      * under its {@link io.mesh4j.identity.IdentitySource#name() name}; the config declares it as
-     * {@code identity_sources: [{name: <name>}]} (no {@code pem}). The mesh never closes it.
+     * {@code identity_sources: [{name: <name>}]} (no {@code pem}, no {@code workload_api}). The
+     * mesh never closes it.
      *
      * @throws IllegalArgumentException when a source of that name is registered already
      */

@@ -156,9 +156,11 @@ class ImportEnvoyTlsTest {
     MeshConfig c = ConfigLoader.load(out.toString(StandardCharsets.UTF_8));
     assertThat(c.identitySources()).containsExactly(
         new IdentitySourceConfig("default", new IdentitySourceConfig.Pem(
-            "/etc/certs/cert-chain.pem", "/etc/certs/key.pem", "/etc/certs/root-cert.pem", null)),
+            "/etc/certs/cert-chain.pem", "/etc/certs/key.pem", "/etc/certs/root-cert.pem", null),
+            null),
         new IdentitySourceConfig("billing", new IdentitySourceConfig.Pem(
-            "/etc/billing/tls.crt", "/etc/billing/tls.key", "/etc/billing/ca.crt", null)));
+            "/etc/billing/tls.crt", "/etc/billing/tls.key", "/etc/billing/ca.crt", null),
+            null));
     assertThat(c.cluster("inventory").tls()).isEqualTo(new TlsConfig(TlsConfig.Mode.MUTUAL,
         "inventory.prod", new TlsConfig.Verify(List.of(INVENTORY), List.of()), "1.3", "default"));
     assertThat(c.cluster("billing").tls()).isEqualTo(new TlsConfig(TlsConfig.Mode.MUTUAL, null,

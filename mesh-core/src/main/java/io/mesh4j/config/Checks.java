@@ -192,6 +192,38 @@ final class Checks {
     return null;
   }
 
+  /**
+   * A Unix socket address: {@code unix:///absolute/path} or {@code unix:/absolute/path}, nothing
+   * else (no host, query or fragment); the rule of mesh-spiffe's {@code
+   * WorkloadApiIdentitySource.Builder.socket}.
+   */
+  static String unixSocket(String s) {
+    String expected = quote(s) + " (expected: unix:///absolute/path/to/socket)";
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(s);
+    } catch (java.net.URISyntaxException e) {
+      return expected;
+    }
+    String path = uri.getPath();
+    if (!"unix".equals(uri.getScheme()) || path == null || !path.startsWith("/")
+        || path.length() < 2 || (uri.getAuthority() != null && !uri.getAuthority().isEmpty())
+        || uri.getQuery() != null || uri.getFragment() != null) {
+      return expected;
+    }
+    return null;
+  }
+
+  /** One exact SPIFFE ID: {@code spiffe://trust-domain/path} (no wildcard, no spaces). */
+  static String spiffeId(String s) {
+    String rest = s.startsWith("spiffe://") ? s.substring(9) : null;
+    if (rest == null || rest.isEmpty() || rest.startsWith("/") || rest.indexOf('*') >= 0
+        || rest.indexOf(' ') >= 0 || headerValue(s) != null) {
+      return quote(s) + " (expected: spiffe://trust-domain/path)";
+    }
+    return null;
+  }
+
   /** Compiles {@code regex}; returns the compiled pattern's group count, or -1 when invalid. */
   static int groupCount(String regex) {
     try {

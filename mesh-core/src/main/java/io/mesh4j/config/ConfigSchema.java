@@ -519,10 +519,21 @@ final class ConfigSchema {
       .field("refresh", duration(true), "`5s`", "how often the files are checked for a change"
           + " (atomic replacement expected; a mismatched pair is retried, never served)");
 
+  static final Section WORKLOAD_API = new Section("workload_api", "identity_sources[].workload_api")
+      .field("socket", string("address"), "`$SPIFFE_ENDPOINT_SOCKET`", "the agent's Workload API:"
+          + " `unix:///absolute/path` (or `unix:/absolute/path`)")
+      .field("spiffe_id", string("SPIFFE ID"), "the agent's first (default) SVID", "serve the"
+          + " SVID with this ID: `spiffe://trust-domain/path`")
+      .field("initial_timeout", duration(true), "`30s`", "how long the mesh build (or reload)"
+          + " waits for the first SVID before it fails");
+
   static final Section IDENTITY_SOURCE = new Section("identity_source", "identity source")
       .required("name", string(), "unique; letters, digits, `. _ - \\| :`")
       .field("pem", map(PEM).described("map"), "none: a source registered in code under"
-          + " `name`", "PEM files watched for changes");
+          + " `name`", "PEM files watched for changes; not with `workload_api`")
+      .field("workload_api", map(WORKLOAD_API).described("map"), "none",
+          "the SPIFFE Workload API (SPIRE's agent); needs `io.mesh4j:mesh-spiffe` on the class"
+              + " path; not with `pem`");
 
   static final Section INBOUND_TLS = new Section("inbound_tls", "inbound.tls")
       .field("mode", oneOf("strict", "permissive"), "`strict`", "`strict`: only mutual-TLS"
@@ -1369,9 +1380,14 @@ final class ConfigSchema {
   static final RecordBinding<IdentitySourceConfig.Pem> PEM_RECORD = new RecordBinding<>(
       PEM, IdentitySourceConfig.Pem.class, new IdentitySourceConfig.Pem(null, null, null, null));
 
+  static final RecordBinding<IdentitySourceConfig.WorkloadApi> WORKLOAD_API_RECORD =
+      new RecordBinding<>(WORKLOAD_API, IdentitySourceConfig.WorkloadApi.class,
+          new IdentitySourceConfig.WorkloadApi(null, null, null));
+
   static final RecordBinding<IdentitySourceConfig> IDENTITY_SOURCE_RECORD = new RecordBinding<>(
-      IDENTITY_SOURCE, IdentitySourceConfig.class, new IdentitySourceConfig(null, null),
-      new RecordBinding.Spec<IdentitySourceConfig>().item("a map with name and pem"));
+      IDENTITY_SOURCE, IdentitySourceConfig.class, new IdentitySourceConfig(null, null, null),
+      new RecordBinding.Spec<IdentitySourceConfig>()
+          .item("a map with name, and pem or workload_api"));
 
   /** Exactly one of {@code header} (lower-cased by the record), {@code source}, {@code principal}. */
   static final RecordBinding<RateLimitConfig.Key> RATE_LIMIT_KEY_RECORD = new RecordBinding<>(
@@ -1555,7 +1571,7 @@ final class ConfigSchema {
   /** Every section, in documentation order. */
   static final List<Section> SECTIONS = List.of(
       ROOT, LOCALITY, CLUSTER, ENDPOINT, LOCALITY_LB, HEALTH_CHECK, OUTLIER, CIRCUIT_BREAKER, RETRY, BACKOFF, BUDGET,
-      HASH_ON, PEAK_EWMA, CUSTOM_LB, TLS, TLS_VERIFY, IDENTITY_SOURCE, PEM, OUTBOUND, INBOUND, CONCURRENCY_LIMIT, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
+      HASH_ON, PEAK_EWMA, CUSTOM_LB, TLS, TLS_VERIFY, IDENTITY_SOURCE, PEM, WORKLOAD_API, OUTBOUND, INBOUND, CONCURRENCY_LIMIT, VIRTUAL_HOST, ROUTE, MATCH, HEADER_MATCH,
       QUERY_MATCH, CUSTOM_MATCH, SPLIT, REDIRECT, RESPOND, PASS, REWRITE, HEADERS, MIRROR, HEDGE, FAULT,
       DELAY, ABORT, RATE_LIMIT, RATE_LIMIT_KEY, AUTHZ, RULE, INBOUND_TLS, PROPAGATE, ADMIN, PATH_NORMALIZATION, POLICY);
 

@@ -368,6 +368,17 @@ public final class ConfigValidator {
           }
           positive(p + ".pem.refresh", pem.refresh());
         }
+        IdentitySourceConfig.WorkloadApi api = s.workloadApi();
+        if (api != null) {
+          if (pem != null) {
+            error(p + ".workload_api", "set with pem (expected: one of pem, workload_api)");
+          }
+          if (api.socket() != null) check(p + ".workload_api.socket", Checks.unixSocket(api.socket()));
+          if (api.spiffeId() != null) {
+            check(p + ".workload_api.spiffe_id", Checks.spiffeId(api.spiffeId()));
+          }
+          positive(p + ".workload_api.initial_timeout", api.initialTimeout());
+        }
       }
     }
 

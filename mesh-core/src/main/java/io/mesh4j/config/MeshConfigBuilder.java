@@ -376,7 +376,42 @@ public final class MeshConfigBuilder {
     Objects.requireNonNull(refresh, "refresh");
     require("identity_sources.pem.refresh", Checks.positive(refresh));
     identitySources.add(new IdentitySourceConfig(name,
-        new IdentitySourceConfig.Pem(certChain, privateKey, trustBundle, refresh)));
+        new IdentitySourceConfig.Pem(certChain, privateKey, trustBundle, refresh), null));
+    return this;
+  }
+
+  /**
+   * Adds an identity source fed by the SPIFFE Workload API ({@code identity_sources: [{name,
+   * workload_api: {}}]}): the socket from {@code SPIFFE_ENDPOINT_SOCKET}, the agent's first SVID,
+   * the first one awaited up to 30 seconds. A mesh using it needs {@code io.mesh4j:mesh-spiffe} on
+   * the class path.
+   */
+  public MeshConfigBuilder identitySourceWorkloadApi(String name) {
+    return identitySourceWorkloadApi(name, null, null, null);
+  }
+
+  /**
+   * Adds an identity source fed by the SPIFFE Workload API ({@code identity_sources: [{name,
+   * workload_api: {socket, spiffe_id, initial_timeout}}]}).
+   *
+   * @param socket {@code unix:///absolute/path}, or {@code null} for {@code
+   *     SPIFFE_ENDPOINT_SOCKET}
+   * @param spiffeId the SVID to serve, or {@code null} for the agent's first (default) one
+   * @param initialTimeout how long a build or reload waits for the first SVID; {@code null}: 30s
+   * @throws IllegalArgumentException naming the key when a value is malformed
+   */
+  public MeshConfigBuilder identitySourceWorkloadApi(String name, String socket, String spiffeId,
+      Duration initialTimeout) {
+    Objects.requireNonNull(name, "name");
+    if (socket != null) require("identity_sources.workload_api.socket", Checks.unixSocket(socket));
+    if (spiffeId != null) {
+      require("identity_sources.workload_api.spiffe_id", Checks.spiffeId(spiffeId));
+    }
+    if (initialTimeout != null) {
+      require("identity_sources.workload_api.initial_timeout", Checks.positive(initialTimeout));
+    }
+    identitySources.add(new IdentitySourceConfig(name, null,
+        new IdentitySourceConfig.WorkloadApi(socket, spiffeId, initialTimeout)));
     return this;
   }
 
@@ -386,7 +421,7 @@ public final class MeshConfigBuilder {
    * Mesh.builder().identitySource(source)} of that name.
    */
   public MeshConfigBuilder identitySource(String name) {
-    identitySources.add(new IdentitySourceConfig(Objects.requireNonNull(name, "name"), null));
+    identitySources.add(new IdentitySourceConfig(Objects.requireNonNull(name, "name"), null, null));
     return this;
   }
 

@@ -803,7 +803,39 @@ class ConfigErrorsTest {
         row("admin allow_from that is not a CIDR",
             top("admin: {enabled: true, allow_from: [localhost]}"),
             "admin.allow_from[0]: \"localhost\" (expected: an IP address or CIDR such as"
-                + " 10.0.0.0/8; not an IPv4 or IPv6 address: localhost)"));
+                + " 10.0.0.0/8; not an IPv4 or IPv6 address: localhost)"),
+        // ------------------------------------------------------------ identity_sources
+        row("workload_api together with pem",
+            top("identity_sources:\n  - name: w\n    pem: {cert_chain: /c, private_key: /k,"
+                + " trust_bundle: /b}\n    workload_api: {}"),
+            "identity_sources[0].workload_api: set with pem (expected: one of pem, workload_api)"),
+        row("workload_api socket that is not a unix: address",
+            top("identity_sources:\n  - name: w\n    workload_api: {socket: \"tcp://127.0.0.1:8081\"}"),
+            "identity_sources[0].workload_api.socket: \"tcp://127.0.0.1:8081\" (expected:"
+                + " unix:///absolute/path/to/socket)"),
+        row("workload_api socket with a relative path",
+            top("identity_sources:\n  - name: w\n    workload_api: {socket: \"unix:agent.sock\"}"),
+            "identity_sources[0].workload_api.socket: \"unix:agent.sock\" (expected:"
+                + " unix:///absolute/path/to/socket)"),
+        row("workload_api socket with a host",
+            top("identity_sources:\n  - name: w\n    workload_api: {socket: \"unix://host/agent.sock\"}"),
+            "identity_sources[0].workload_api.socket: \"unix://host/agent.sock\" (expected:"
+                + " unix:///absolute/path/to/socket)"),
+        row("workload_api spiffe_id that is not a SPIFFE ID",
+            top("identity_sources:\n  - name: w\n    workload_api: {spiffe_id: \"https://example.org/web\"}"),
+            "identity_sources[0].workload_api.spiffe_id: \"https://example.org/web\" (expected:"
+                + " spiffe://trust-domain/path)"),
+        row("workload_api spiffe_id without a trust domain",
+            top("identity_sources:\n  - name: w\n    workload_api: {spiffe_id: \"spiffe:///web\"}"),
+            "identity_sources[0].workload_api.spiffe_id: \"spiffe:///web\" (expected:"
+                + " spiffe://trust-domain/path)"),
+        row("zero workload_api initial_timeout",
+            top("identity_sources:\n  - name: w\n    workload_api: {initial_timeout: 0s}"),
+            "identity_sources[0].workload_api.initial_timeout: 0s (expected: a duration > 0)"),
+        row("unknown workload_api key",
+            top("identity_sources:\n  - name: w\n    workload_api: {sokcet: \"unix:///a.sock\"}"),
+            "identity_sources[0].workload_api.sokcet: unknown key (expected one of: socket,"
+                + " spiffe_id, initial_timeout)"));
   }
 
   static Arguments row(String name, String yaml, String... errors) {

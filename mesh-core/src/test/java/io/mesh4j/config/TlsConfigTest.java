@@ -137,4 +137,72 @@ class TlsConfigTest {
               source: "workload"
         """.stripIndent().strip().lines().findFirst().orElseThrow());
   }
+
+  static final String WORKLOAD_API = """
+      version: 1
+      service: web
+      clusters:
+        - name: api
+          endpoints: [127.0.0.1:8443]
+          tls: { mode: mutual, source: spire }
+      identity_sources:
+        - name: spire
+          workload_api:
+            socket: unix:///run/spire/sockets/agent.sock
+            spiffe_id: spiffe://example.org/ns/shop/sa/web
+            initial_timeout: 200ms
+        - name: env
+          workload_api: {}
+      """;
+
+  @Test
+  void readsWorkloadApiSourcesWithTheirDefaults() {
+    MeshConfig c = ConfigLoader.load(WORKLOAD_API);
+    assertThat(c.identitySource("spire")).isEqualTo(new IdentitySourceConfig("spire", null,
+        new IdentitySourceConfig.WorkloadApi("unix:///run/spire/sockets/agent.sock",
+            "spiffe://example.org/ns/shop/sa/web", Duration.ofMillis(200))));
+    assertThat(c.identitySource("env").workloadApi())
+        .isEqualTo(new IdentitySourceConfig.WorkloadApi(null, null, Duration.ofSeconds(30)));
+    assertThat(c.identitySource("env").pem()).isNull();
+    assertThat(ConfigLoader.load(WORKLOAD_API.replace("unix:///run/", "unix:/run/"))
+        .identitySource("spire").workloadApi().socket()).isEqualTo("unix:/run/spire/sockets/agent.sock");
+  }
+
+  @Test
+  void theBuilderDeclaresTheSameWorkloadApiSources() {
+    MeshConfig built = MeshConfig.builder().service("web")
+        .identitySourceWorkloadApi("spire", "unix:///run/spire/sockets/agent.sock",
+            "spiffe://example.org/ns/shop/sa/web", Duration.ofMillis(200))
+        .identitySourceWorkloadApi("env")
+        .cluster(cl -> cl.name("api").endpoint("127.0.0.1:8443")
+            .tls(TlsConfig.Mode.MUTUAL, "spire", t -> {}))
+        .build();
+    assertThat(built).isEqualTo(ConfigLoader.load(WORKLOAD_API));
+  }
+
+  @Test
+  void theBuilderRejectsAMalformedWorkloadApiValueNamingTheKey() {
+    MeshConfigBuilder b = MeshConfig.builder();
+    assertThat(catchThrowableOfType(IllegalArgumentException.class,
+        () -> b.identitySourceWorkloadApi("w", "/run/agent.sock", null, null)))
+        .hasMessage("identity_sources.workload_api.socket: \"/run/agent.sock\" (expected:"
+            + " unix:///absolute/path/to/socket)");
+    assertThat(catchThrowableOfType(IllegalArgumentException.class,
+        () -> b.identitySourceWorkloadApi("w", null, "spiffe://", null)))
+        .hasMessage("identity_sources.workload_api.spiffe_id: \"spiffe://\" (expected:"
+            + " spiffe://trust-domain/path)");
+    assertThat(catchThrowableOfType(IllegalArgumentException.class,
+        () -> b.identitySourceWorkloadApi("w", null, null, Duration.ZERO)))
+        .hasMessage("identity_sources.workload_api.initial_timeout: 0s (expected: a duration > 0)");
+  }
+
+  @Test
+  void theWriterKeepsWorkloadApiSourcesEvenWhenAllDefault() {
+    MeshConfig c = ConfigLoader.load(WORKLOAD_API);
+    for (ConfigWriter.Defaults d : ConfigWriter.Defaults.values()) {
+      assertThat(ConfigLoader.load(ConfigWriter.yaml(c, d))).as(d.name()).isEqualTo(c);
+    }
+    assertThat(ConfigWriter.yaml(c, ConfigWriter.Defaults.OMITTED))
+        .contains("  - name: env\n    workload_api: {}\n");
+  }
 }

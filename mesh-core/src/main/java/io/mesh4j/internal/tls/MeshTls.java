@@ -8,6 +8,7 @@ import io.mesh4j.config.InboundTlsConfig;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.config.TlsConfig;
 import io.mesh4j.identity.IdentitySource;
+import io.mesh4j.identity.IdentitySourceProvider;
 import io.mesh4j.identity.PeerObserver;
 import io.mesh4j.identity.PeerVerification;
 import io.mesh4j.identity.PemFileIdentitySource;
@@ -33,12 +34,14 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A mesh's TLS state: its identity sources (PEM sources made from {@code identity_sources},
+ * sources an {@link IdentitySourceProvider} makes for their kind of entry ({@code workload_api}),
  * sources registered in code), each cluster's client TLS ({@link ClusterTls}), and the server
  * context over {@code inbound.tls}. Reconciled with each config in two steps: {@link #prepare}
  * makes every new source (failing the reload, with the entry's path, when one cannot be read)
@@ -58,6 +61,9 @@ public final class MeshTls implements AutoCloseable {
   static final Duration EXPIRY_CHECK = Duration.ofMinutes(1);
 
   private final Map<String, IdentitySource> registered;
+  private final Supplier<? extends Iterable<IdentitySourceProvider>> providerLookup;
+  /** The providers by kind, looked up when a config first needs one; guarded by {@code this}. */
+  private Map<String, List<IdentitySourceProvider>> providers;
   private final Scheduler scheduler;
   private final Clock clock;
   private final MeterRegistry meters;
@@ -81,11 +87,15 @@ public final class MeshTls implements AutoCloseable {
 
   /**
    * @param registered sources registered in code, by name
+   * @param providers the identity source providers (a {@link java.util.ServiceLoader}), iterated
+   *     once, when a config first has an entry that needs one
    * @param service the service name (metric tag)
    */
-  public MeshTls(Map<String, IdentitySource> registered, Scheduler scheduler, Clock clock,
-      MeterRegistry meters, String service) {
+  public MeshTls(Map<String, IdentitySource> registered,
+      Supplier<? extends Iterable<IdentitySourceProvider>> providers, Scheduler scheduler,
+      Clock clock, MeterRegistry meters, String service) {
     this.registered = Map.copyOf(registered);
+    this.providerLookup = Objects.requireNonNull(providers, "providers");
     this.scheduler = scheduler;
     this.clock = clock;
     this.meters = meters;
@@ -130,11 +140,19 @@ public final class MeshTls implements AutoCloseable {
         sources.put(c.name(), old);
         continue;
       }
+      if (c.workloadApi() != null) {
+        Source src = provided(c, IdentitySourceProvider.WORKLOAD_API, p + ".workload_api", errors);
+        if (src != null) {
+          sources.put(c.name(), src);
+          made.add(src);
+        }
+        continue;
+      }
       if (c.pem() == null) {
         IdentitySource r = registered.get(c.name());
         if (r == null) {
-          errors.add(new ConfigError(p, "no pem, and no identity source \"" + c.name()
-              + "\" registered with Mesh.builder().identitySource(...) (registered: "
+          errors.add(new ConfigError(p, "no pem, no workload_api, and no identity source \""
+              + c.name() + "\" registered with Mesh.builder().identitySource(...) (registered: "
               + (registered.isEmpty() ? "none" : String.join(", ", new TreeMap<>(registered).keySet()))
               + ")"));
           continue;
@@ -167,6 +185,69 @@ public final class MeshTls implements AutoCloseable {
       throw new ConfigException(errors);
     }
     return new Prepared(config, sources, made);
+  }
+
+  /**
+   * The source the provider of {@code kind} makes for {@code c}, attached and owned; {@code null}
+   * with the reason added to {@code errors} (at {@code path}) when there is no such provider or it
+   * fails.
+   */
+  private Source provided(IdentitySourceConfig c, String kind, String path,
+      List<ConfigError> errors) {
+    List<IdentitySourceProvider> found;
+    try {
+      found = providers().getOrDefault(kind, List.of());
+    } catch (java.util.ServiceConfigurationError e) {
+      errors.add(new ConfigError(path, "identity source providers cannot be loaded: "
+          + e.getMessage()));
+      return null;
+    }
+    if (found.isEmpty()) {
+      errors.add(new ConfigError(path, "no identity source provider of kind " + kind
+          + " on the class path (expected: io.mesh4j:mesh-spiffe on the class path, which"
+          + " provides it)"));
+      return null;
+    }
+    if (found.size() > 1) {
+      List<String> names = new ArrayList<>();
+      for (IdentitySourceProvider f : found) names.add(f.getClass().getName());
+      errors.add(new ConfigError(path, "identity source providers of kind " + kind
+          + " are registered twice: " + String.join(" and ", names) + " (expected: one)"));
+      return null;
+    }
+    IdentitySource source;
+    try {
+      source = found.get(0).create(c);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      errors.add(new ConfigError(path, String.valueOf(e.getMessage())));
+      return null;
+    } catch (RuntimeException e) {
+      log.warn("mesh4j: identity source provider {} failed", found.get(0).getClass().getName(), e);
+      errors.add(new ConfigError(path, "identity source " + c.name() + " cannot be made: " + e));
+      return null;
+    }
+    String wrong = source == null ? "made no source"
+        : !c.name().equals(source.name()) ? "made a source named \"" + source.name() + "\""
+        : source.current() == null ? "made a source without an identity" : null;
+    if (wrong != null) {
+      if (source != null) source.close();
+      errors.add(new ConfigError(path, "identity source provider "
+          + found.get(0).getClass().getName() + " " + wrong + " (expected: a source named \""
+          + c.name() + "\" with an identity)"));
+      return null;
+    }
+    return attach(source, true);
+  }
+
+  private synchronized Map<String, List<IdentitySourceProvider>> providers() {
+    if (providers == null) {
+      Map<String, List<IdentitySourceProvider>> byKind = new HashMap<>();
+      for (IdentitySourceProvider p : providerLookup.get()) {
+        byKind.computeIfAbsent(p.kind(), k -> new ArrayList<>()).add(p);
+      }
+      providers = byKind;
+    }
+    return providers;
   }
 
   /** Undoes a {@link #prepare} whose config was not installed. */

@@ -91,7 +91,8 @@ class MeshTlsReloadTest {
         () -> Mesh.builder().config(ConfigLoader.load(yaml)).scheduler(time).build());
     assertThat(e.errors()).singleElement().satisfies(err -> {
       assertThat(err.path()).isEqualTo("identity_sources[0]");
-      assertThat(err.message()).contains("no pem, and no identity source \"spire\" registered");
+      assertThat(err.message())
+          .contains("no pem, no workload_api, and no identity source \"spire\" registered");
     });
 
     TestPki.Held leaf = TestPki.leaf(CA, "spiffe://corp.test/web");

@@ -2,6 +2,7 @@ package io.mesh4j.spring.boot;
 
 import io.mesh4j.Mesh;
 import io.mesh4j.config.ConfigLoader;
+import io.mesh4j.config.IdentitySourceConfig;
 import io.mesh4j.config.MeshConfig;
 import io.mesh4j.time.Scheduler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -26,7 +27,10 @@ import org.springframework.util.ClassUtils;
  * the starter's startup cost runs mostly on a core the single-threaded context refresh leaves idle.
  *
  * <p>It changes nothing the application sees: nothing it creates survives, every error is left to
- * the real build to report, and it is skipped when {@code mesh4j.enabled=false} or Boot's {@code
+ * the real build to report, and it never reaches outside the process: when the config declares an
+ * identity source with {@code workload_api} (building one connects to the SPIFFE agent and waits
+ * for an SVID), the throw-away mesh is not built and only the parse and the class loading are
+ * warmed. It is skipped when {@code mesh4j.enabled=false} or Boot's {@code
  * spring.backgroundpreinitializer.ignore} system property is {@code true}. Registered in {@code
  * META-INF/spring.factories}.
  */
@@ -74,10 +78,12 @@ public final class MeshPreinitializer implements ApplicationListener<Application
       Mesh.Builder builder = Mesh.builder().scheduler(NO_TIMERS).meterRegistry(new SimpleMeterRegistry())
           .watch(Duration.ZERO);
       MeshConfig config = ConfigLoader.load(text, builder.extensions());
-      try (Mesh mesh = builder.config(config).build()) {
-        if (ClassUtils.isPresent("io.mesh4j.okhttp.MeshOkHttp", classLoader)
-            && ClassUtils.isPresent("okhttp3.OkHttpClient", classLoader)) {
-          OkHttpWarmup.wrap(mesh);
+      if (!connectsOut(config)) {
+        try (Mesh mesh = builder.config(config).build()) {
+          if (ClassUtils.isPresent("io.mesh4j.okhttp.MeshOkHttp", classLoader)
+              && ClassUtils.isPresent("okhttp3.OkHttpClient", classLoader)) {
+            OkHttpWarmup.wrap(mesh);
+          }
         }
       }
       if (ClassUtils.isPresent("jakarta.servlet.Filter", classLoader)) {
@@ -86,6 +92,18 @@ public final class MeshPreinitializer implements ApplicationListener<Application
     } catch (Throwable ignored) {
       // Only a warm-up: the real build on the main thread reports every problem.
     }
+  }
+
+  /**
+   * Whether building a mesh from {@code config} would connect to something outside the process: a
+   * SPIFFE Workload API source opens a stream to the agent (and holds a build for up to its {@code
+   * initial_timeout}); a second connection from a throw-away mesh is not a warm-up's to make.
+   */
+  static boolean connectsOut(MeshConfig config) {
+    for (IdentitySourceConfig s : config.identitySources()) {
+      if (s.workloadApi() != null) return true;
+    }
+    return false;
   }
 
   /** Kept apart so OkHttp's classes are touched only when present. */

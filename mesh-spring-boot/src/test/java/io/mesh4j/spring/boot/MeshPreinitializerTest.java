@@ -3,6 +3,8 @@ package io.mesh4j.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mesh4j.Mesh;
+import io.mesh4j.config.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +25,8 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
 /**
- * {@link MeshPreinitializer}: skipped by property, warms without leaving a thread or a mesh behind,
- * swallows a bad config (the real build reports it), and is harmless when the context fails.
+ * {@link MeshPreinitializer}: skipped by property, warms without leaving a thread or a mesh behind
+ * (and without connecting to a SPIFFE agent), swallows a bad config (the real build reports it), and is harmless when the context fails.
  */
 class MeshPreinitializerTest {
   private static final String CONFIG = """
@@ -50,6 +52,38 @@ class MeshPreinitializerTest {
     assertThat(tasks).as("one warm-up per listener, even for a second event").hasSize(1);
     tasks.get(0).run(); // builds and closes a throw-away mesh (health checks configured, no timers)
     awaitNoNewMeshThreads(before);
+  }
+
+  @Test
+  void neverConnectsToTheSpiffeAgentOfAWorkloadApiSource() throws Exception {
+    String yaml = """
+        version: 1
+        service: preinit
+        clusters:
+          - name: backend
+            endpoints: [{ address: "127.0.0.1:9" }]
+            tls: { mode: mutual, source: spire }
+        identity_sources:
+          - name: spire
+            workload_api: { socket: "unix:///run/spire/sockets/agent.sock" }
+        """;
+    Set<Thread> before = meshThreads();
+    List<Runnable> tasks = new ArrayList<>();
+    int created = CountingIdentitySourceProvider.CREATED.get();
+
+    new MeshPreinitializer(tasks::add).onApplicationEvent(
+        event(Map.of("mesh4j.config", configFile(yaml))));
+    assertThat(tasks).hasSize(1);
+    tasks.get(0).run();
+
+    assertThat(CountingIdentitySourceProvider.CREATED.get())
+        .as("the warm-up made no Workload API source").isEqualTo(created);
+    awaitNoNewMeshThreads(before);
+    // The real build does make it: the provider is on this class path, so the check above counts.
+    try (Mesh mesh = Mesh.builder().config(ConfigLoader.load(yaml)).build()) {
+      assertThat(mesh.identitySource("spire")).isNotNull();
+    }
+    assertThat(CountingIdentitySourceProvider.CREATED.get()).isEqualTo(created + 1);
   }
 
   @Test

@@ -345,7 +345,7 @@ final class TlsTranslator {
       for (SdsBinding b : sds) {
         if (b.validationContext().equals(valSds)
             && (certSds == null || b.certificate().equals(certSds))) {
-          sources.putIfAbsent(b.source(), new IdentitySourceConfig(b.source(), null));
+          sources.putIfAbsent(b.source(), new IdentitySourceConfig(b.source(), null, null));
           return b.source();
         }
       }
@@ -427,7 +427,7 @@ final class TlsTranslator {
     String base = Protos.meshName(hint);
     String name = base;
     for (int n = 2; sources.containsKey(name); n++) name = base + "-" + n;
-    sources.put(name, new IdentitySourceConfig(name, pem));
+    sources.put(name, new IdentitySourceConfig(name, pem, null));
     pemNames.put(pem, name);
     return name;
   }

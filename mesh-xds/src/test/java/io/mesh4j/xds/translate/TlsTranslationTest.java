@@ -82,7 +82,7 @@ class TlsTranslationTest {
         new TlsConfig.Verify(List.of(SPIFFE_INVENTORY, "spiffe://corp.example/ns/canary/*"),
             List.of()), "1.3", "workload"));
     assertThat(t.config().identitySources())
-        .containsExactly(new IdentitySourceConfig("workload", null));
+        .containsExactly(new IdentitySourceConfig("workload", null, null));
     assertThat(t.issues()).containsExactly(new TranslationIssue(Severity.IGNORED, "Cluster", "c",
         P + ".alpn_protocols", "the HTTP client (OkHttp) or the servlet container negotiates the "
             + "application protocol"));
@@ -127,7 +127,7 @@ class TlsTranslationTest {
 
     IdentitySourceConfig.Pem pem = new IdentitySourceConfig.Pem("/certs/tls.crt",
         "/certs/tls.key", "/certs/ca.crt", null);
-    assertThat(t.config().identitySources()).containsExactly(new IdentitySourceConfig("a", pem));
+    assertThat(t.config().identitySources()).containsExactly(new IdentitySourceConfig("a", pem, null));
     assertThat(tls(t, "a")).isEqualTo(new TlsConfig(TlsConfig.Mode.MUTUAL, null,
         TlsConfig.Verify.ANY, null, "a"));
     assertThat(tls(t, "b").source()).isEqualTo("a");
@@ -150,7 +150,8 @@ class TlsTranslationTest {
     Translation t = translate(List.of(c), List.of(cert, ca), List.of());
 
     assertThat(t.config().identitySources()).containsExactly(new IdentitySourceConfig("default",
-        new IdentitySourceConfig.Pem("/certs/tls.crt", "/certs/tls.key", "/certs/ca.crt", null)));
+        new IdentitySourceConfig.Pem("/certs/tls.crt", "/certs/tls.key", "/certs/ca.crt", null),
+        null));
     assertThat(tls(t, "c").source()).isEqualTo("default");
   }
 
@@ -276,7 +277,7 @@ class TlsTranslationTest {
     assertThat(t.config().inbound().tls()).isEqualTo(
         new InboundTlsConfig(InboundTlsConfig.Mode.STRICT, "workload"));
     assertThat(t.config().identitySources())
-        .containsExactly(new IdentitySourceConfig("workload", null));
+        .containsExactly(new IdentitySourceConfig("workload", null, null));
   }
 
   @Test
