@@ -81,9 +81,11 @@ public final class MeshTls implements AutoCloseable {
   private record State(Map<String, Source> sources, Map<String, ClusterTls> clusters,
       Map<String, IdentitySourceConfig> configs, InboundTlsConfig inbound) {}
 
-  /** A source and what the mesh attached to it. */
-  private record Source(IdentitySource source, boolean owned, List<Meter> meters,
-      AutoCloseable listener) {}
+  /**
+   * A source and the listener the mesh attached to it. Its meters belong to its name, not to it
+   * ({@link #attach}): a changed entry's new source takes them over.
+   */
+  private record Source(IdentitySource source, boolean owned, AutoCloseable listener) {}
 
   /**
    * @param registered sources registered in code, by name
@@ -180,11 +182,12 @@ public final class MeshTls implements AutoCloseable {
         errors.add(new ConfigError(p + ".pem", e.getMessage()));
       }
     }
+    Prepared prepared = new Prepared(config, sources, made);
     if (!errors.isEmpty()) {
-      for (Source m : made) detach(m);
+      discard(prepared);
       throw new ConfigException(errors);
     }
-    return new Prepared(config, sources, made);
+    return prepared;
   }
 
   /**
@@ -252,7 +255,10 @@ public final class MeshTls implements AutoCloseable {
 
   /** Undoes a {@link #prepare} whose config was not installed. */
   public void discard(Prepared p) {
-    for (Source m : p.made) detach(m);
+    for (Source m : p.made) {
+      detach(m);
+      if (!state.sources.containsKey(m.source.name())) removeMeters(m.source.name());
+    }
   }
 
   /** Puts {@code p}'s sources and cluster contexts in force and releases what is gone. */
@@ -280,28 +286,40 @@ public final class MeshTls implements AutoCloseable {
         p.config.inbound().tls());
     for (Map.Entry<String, Source> e : old.sources.entrySet()) {
       if (p.sources.get(e.getKey()) != e.getValue()) detach(e.getValue());
+      if (!p.sources.containsKey(e.getKey())) removeMeters(e.getKey());
     }
     if (expiryTask == null && !p.sources.isEmpty() && !closed) {
       checkExpiry();
     }
   }
 
+  /**
+   * Listens to {@code source}'s rotations. The meters are its name's: registered once per name
+   * (a second registration returns the first), the gauge reading whichever source holds the name
+   * in force, so a changed entry's new source takes them over; {@link #removeMeters} drops them
+   * when the name leaves the config.
+   */
   private Source attach(IdentitySource source, boolean owned) {
     String name = source.name();
-    List<Meter> ms = new ArrayList<>();
-    ms.add(Gauge.builder(MeshMetricNames.IDENTITY_EXPIRY, source,
-            s -> Duration.between(clock.instant(), s.current().notAfter()).toMillis() / 1000.0)
+    Gauge.builder(MeshMetricNames.IDENTITY_EXPIRY, this, t -> t.expirySeconds(name))
         .description("Seconds until the identity source's certificate expires")
         .tag(MeshMetricNames.TAG_SOURCE, name)
-        .register(meters));
+        .register(meters);
     Counter rotations = Counter.builder(MeshMetricNames.IDENTITY_ROTATIONS)
         .description("New identities taken from the source")
         .tag(MeshMetricNames.TAG_SOURCE, name)
         .register(meters);
-    ms.add(rotations);
     Consumer<WorkloadIdentity> onChange = id -> rotations.increment();
     AutoCloseable listener = source.onChange(onChange);
-    return new Source(source, owned, ms, listener);
+    return new Source(source, owned, listener);
+  }
+
+  /** Seconds until the certificate of the source in force under {@code name} expires; NaN if none. */
+  private double expirySeconds(String name) {
+    Source s = state.sources.get(name);
+    WorkloadIdentity id = s == null ? null : s.source.current();
+    return id == null ? Double.NaN
+        : Duration.between(clock.instant(), id.notAfter()).toMillis() / 1000.0;
   }
 
   private void detach(Source s) {
@@ -310,8 +328,15 @@ public final class MeshTls implements AutoCloseable {
     } catch (Exception e) {
       log.warn("mesh4j: removing an identity listener failed", e);
     }
-    for (Meter m : s.meters) meters.remove(m);
     if (s.owned) s.source.close();
+  }
+
+  private void removeMeters(String name) {
+    for (String meter : List.of(MeshMetricNames.IDENTITY_EXPIRY, MeshMetricNames.IDENTITY_ROTATIONS)) {
+      for (Meter m : meters.find(meter).tag(MeshMetricNames.TAG_SOURCE, name).meters()) {
+        meters.remove(m);
+      }
+    }
   }
 
   private void checkExpiry() {
@@ -472,6 +497,9 @@ public final class MeshTls implements AutoCloseable {
     closed = true;
     Scheduler.Cancellable t = expiryTask;
     if (t != null) t.cancel();
-    for (Source s : state.sources.values()) detach(s);
+    for (Map.Entry<String, Source> e : state.sources.entrySet()) {
+      detach(e.getValue());
+      removeMeters(e.getKey());
+    }
   }
 }

@@ -63,6 +63,39 @@ class MeshTlsReloadTest {
   }
 
   @Test
+  void aChangedEntryKeepsItsMetersAndTheyReadTheNewSource() {
+    TestPki.writeIdentity(dir, TestPki.leaf(CA, "spiffe://corp.test/web"), CA);
+    String tls = "{ mode: mutual, source: workload }";
+    try (Mesh mesh = Mesh.builder().config(ConfigLoader.load(config("5s", tls))).scheduler(time)
+        .ticker(time).meterRegistry(registry).build()) {
+      // Same name, another entry: a new source replaces the old one, the meters must follow it.
+      java.time.Instant now = java.time.Instant.now();
+      TestPki.writeIdentity(dir, TestPki.leaf(CA, "spiffe://corp.test/web",
+          now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(12))), CA);
+      mesh.reload(ConfigLoader.load(config("10s", tls)));
+      IdentitySource source = mesh.identitySource("workload");
+      double expected = Duration.between(mesh.clock().instant(), source.current().notAfter()).toSeconds();
+      assertThat(expected).isLessThan(Duration.ofHours(13).toSeconds()); // the new, shorter leaf
+      assertThat(registry.find(MeshMetricNames.IDENTITY_EXPIRY).tag("source", "workload").gauge())
+          .isNotNull()
+          .satisfies(g -> assertThat(g.value()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1.0)));
+      assertThat(registry.find(MeshMetricNames.IDENTITY_ROTATIONS).tag("source", "workload").counter())
+          .isNotNull();
+
+      // Gone from the config: gone from the registry.
+      mesh.reload(ConfigLoader.load("""
+          version: 1
+          service: web
+          clusters:
+            - name: api
+              endpoints: [127.0.0.1:8443]
+          """));
+      assertThat(registry.find(MeshMetricNames.IDENTITY_EXPIRY).tag("source", "workload").gauge()).isNull();
+      assertThat(registry.find(MeshMetricNames.IDENTITY_ROTATIONS).tag("source", "workload").counter()).isNull();
+    }
+  }
+
+  @Test
   void aReloadWhoseFilesCannotBeReadFailsWithThePathAndKeepsTheIdentityInForce() {
     TestPki.writeIdentity(dir, TestPki.leaf(CA, "spiffe://corp.test/web"), CA);
     try (Mesh mesh = Mesh.builder().config(ConfigLoader.load(config("5s",
@@ -76,6 +109,26 @@ class MeshTlsReloadTest {
         assertThat(err.message()).contains("private_key: cannot read").contains("nope.key");
       });
       assertThat(mesh.identitySource("workload")).isSameAs(before);
+    }
+  }
+
+  @Test
+  void aFailedReloadLeavesNoMetersOfTheSourcesItMade() {
+    TestPki.writeIdentity(dir, TestPki.leaf(CA, "spiffe://corp.test/web"), CA);
+    try (Mesh mesh = Mesh.builder().config(ConfigLoader.load(config("5s",
+        "{ mode: mutual, source: workload }"))).scheduler(time).ticker(time)
+        .meterRegistry(registry).build()) {
+      // A second, readable source, and a third that cannot be read: the reload fails whole.
+      MeshConfig broken = ConfigLoader.load(config("5s", "{ mode: mutual, source: workload }") + """
+            - name: extra
+              pem: { cert_chain: %s, private_key: %s, trust_bundle: %s }
+            - name: broken
+              pem: { cert_chain: %s, private_key: %s, trust_bundle: %s }
+          """.formatted(dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("ca.crt"),
+          dir.resolve("tls.crt"), dir.resolve("nope.key"), dir.resolve("ca.crt")));
+      assertThat(catchThrowableOfType(ConfigException.class, () -> mesh.reload(broken))).isNotNull();
+      assertThat(registry.find(MeshMetricNames.IDENTITY_EXPIRY).gauges())
+          .extracting(g -> g.getId().getTag("source")).containsExactly("workload");
     }
   }
 
