@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesh4j.Mesh;
 import io.mesh4j.config.ConfigLoader;
-import io.mesh4j.identity.IdentitySource;
-import io.mesh4j.identity.PemFileIdentitySource;
 import io.mesh4j.identity.TestPki;
-import io.mesh4j.identity.TlsContexts;
 import io.mesh4j.okhttp.MeshOkHttp;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -18,7 +14,6 @@ import java.time.Duration;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import java.util.List;
 import okhttp3.OkHttpClient;
 import okhttp3.Protocol;
 import okhttp3.Request;
@@ -41,7 +36,7 @@ class WorkloadApiMutualTlsTest {
   Path socketDir;
   FakeWorkloadApi agent;
   WorkloadApiIdentitySource spiffe;
-  IdentitySource serverId;
+  MutualTlsBackend backend;
   MockWebServer server;
   Mesh mesh;
   int connections;
@@ -49,8 +44,7 @@ class WorkloadApiMutualTlsTest {
   @AfterEach
   void stop() throws Exception {
     if (mesh != null) mesh.close();
-    if (server != null) server.close();
-    if (serverId != null) serverId.close();
+    if (backend != null) backend.close();
     if (spiffe != null) spiffe.close();
     if (agent != null) agent.close();
     if (socketDir != null) Files.deleteIfExists(socketDir);
@@ -69,15 +63,8 @@ class WorkloadApiMutualTlsTest {
     socketDir = Files.createTempDirectory("spiffe");
     Path socket = socketDir.resolve("agent.sock");
 
-    Path dir = Files.createTempDirectory(tmp, "server");
-    TestPki.writeIdentity(dir, TestPki.leaf(CA, API), CA);
-    serverId = PemFileIdentitySource.builder("server").certChain(dir.resolve("tls.crt"))
-        .privateKey(dir.resolve("tls.key")).trustBundle(dir.resolve("ca.crt")).build();
-    server = new MockWebServer();
-    server.useHttps(TlsContexts.server(serverId).getSocketFactory());
-    server.requireClientAuth();
-    server.setProtocols(List.of(Protocol.HTTP_1_1)); // so "Connection: close" ends the connection
-    server.start(InetAddress.getByName("127.0.0.1"), 0);
+    backend = MutualTlsBackend.start(Files.createTempDirectory(tmp, "server"), CA, API);
+    server = backend.server; // "Connection: close" responses end their connection (HTTP/1.1)
 
     agent = new FakeWorkloadApi(socket, FakeWorkloadApi.response(WEB, TestPki.leaf(CA, WEB), CA))
         .start();

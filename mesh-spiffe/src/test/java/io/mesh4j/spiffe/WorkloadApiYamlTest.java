@@ -9,24 +9,19 @@ import io.mesh4j.config.ConfigError;
 import io.mesh4j.config.ConfigException;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.identity.IdentitySource;
-import io.mesh4j.identity.PemFileIdentitySource;
 import io.mesh4j.identity.TestPki;
-import io.mesh4j.identity.TlsContexts;
 import io.mesh4j.okhttp.MeshOkHttp;
 import io.spiffe.workloadapi.grpc.Workload;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
-import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +46,7 @@ class WorkloadApiYamlTest {
   Path socketDir;
   Path socket;
   FakeWorkloadApi agent;
-  IdentitySource serverId;
+  MutualTlsBackend backend;
   MockWebServer server;
   Mesh mesh;
   int connections;
@@ -61,22 +56,14 @@ class WorkloadApiYamlTest {
     // Unix socket paths are limited to ~108 bytes: a short directory of its own.
     socketDir = Files.createTempDirectory("spiffe");
     socket = socketDir.resolve("agent.sock");
-    Path dir = Files.createTempDirectory(tmp, "server");
-    TestPki.writeIdentity(dir, TestPki.leaf(CA, API), CA);
-    serverId = PemFileIdentitySource.builder("server").certChain(dir.resolve("tls.crt"))
-        .privateKey(dir.resolve("tls.key")).trustBundle(dir.resolve("ca.crt")).build();
-    server = new MockWebServer();
-    server.useHttps(TlsContexts.server(serverId).getSocketFactory());
-    server.requireClientAuth();
-    server.setProtocols(List.of(Protocol.HTTP_1_1)); // so "Connection: close" ends the connection
-    server.start(InetAddress.getByName("127.0.0.1"), 0);
+    backend = MutualTlsBackend.start(Files.createTempDirectory(tmp, "server"), CA, API);
+    server = backend.server; // "Connection: close" responses end their connection (HTTP/1.1)
   }
 
   @AfterEach
   void stop() throws Exception {
     if (mesh != null) mesh.close();
-    if (server != null) server.close();
-    if (serverId != null) serverId.close();
+    if (backend != null) backend.close();
     if (agent != null) agent.close();
     if (socketDir != null) Files.deleteIfExists(socketDir);
   }

@@ -9,17 +9,16 @@ import io.mesh4j.config.ConfigException;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.config.IdentitySourceConfig;
 import io.mesh4j.config.MeshConfig;
+import io.mesh4j.identity.FixedIdentitySource;
 import io.mesh4j.identity.IdentitySource;
 import io.mesh4j.identity.IdentitySourceProvider;
 import io.mesh4j.identity.TestPki;
-import io.mesh4j.identity.WorkloadIdentity;
 import io.mesh4j.time.FakeTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +30,6 @@ import org.junit.jupiter.api.Test;
  */
 class MeshTlsProviderTest {
   static final TestPki.Held CA = TestPki.ca("corp CA");
-  static final TestPki.Held LEAF = TestPki.leaf(CA, "spiffe://corp.test/web");
 
   final FakeTime time = new FakeTime();
 
@@ -50,36 +48,13 @@ class MeshTlsProviderTest {
 
   private static final String AGENT = "- name: agent\n  workload_api: { socket: \"unix:///run/a.sock\" }";
 
-  /** A source with a fixed identity that records whether it was closed. */
-  static final class FakeSource implements IdentitySource {
-    final String name;
+  /** A source with a fixed identity that records whether it was closed, and its entry. */
+  static final class FakeSource extends FixedIdentitySource {
     final IdentitySourceConfig entry;
-    volatile boolean closed;
 
     FakeSource(String name, IdentitySourceConfig entry) {
-      this.name = name;
+      super(name, CA, "spiffe://corp.test/web");
       this.entry = entry;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public WorkloadIdentity current() {
-      return WorkloadIdentity.of(List.of(LEAF.certificate()), LEAF.privateKey(),
-          List.of(CA.certificate()));
-    }
-
-    @Override
-    public AutoCloseable onChange(Consumer<WorkloadIdentity> listener) {
-      return () -> {};
-    }
-
-    @Override
-    public void close() {
-      closed = true;
     }
   }
 
@@ -149,18 +124,18 @@ class MeshTlsProviderTest {
       tls.commit(tls.prepare(ConfigLoader.load(config(AGENT) + "\n")));
       assertThat(provider.made).hasSize(1);
       assertThat(tls.source("agent")).isSameAs(made);
-      assertThat(made.closed).isFalse();
+      assertThat(made.closed()).isFalse();
 
       // Changed entry: a new source, the old one closed once the new config is in force.
       tls.commit(tls.prepare(ConfigLoader.load(config(AGENT.replace("a.sock", "b.sock")))));
       assertThat(provider.made).hasSize(2);
-      assertThat(made.closed).isTrue();
+      assertThat(made.closed()).isTrue();
       FakeSource second = provider.made.get(1);
       assertThat(tls.source("agent")).isSameAs(second);
 
       // Entry removed: closed.
       tls.commit(tls.prepare(ConfigLoader.load("version: 1\nservice: web\n")));
-      assertThat(second.closed).isTrue();
+      assertThat(second.closed()).isTrue();
       assertThat(tls.sources()).isEmpty();
     }
   }
@@ -171,7 +146,7 @@ class MeshTlsProviderTest {
     MeshTls tls = tls(provider);
     tls.commit(tls.prepare(ConfigLoader.load(config(AGENT))));
     tls.close();
-    assertThat(provider.made).singleElement().satisfies(s -> assertThat(s.closed).isTrue());
+    assertThat(provider.made).singleElement().satisfies(s -> assertThat(s.closed()).isTrue());
   }
 
   @Test
@@ -199,8 +174,8 @@ class MeshTlsProviderTest {
       assertThat(e.message()).isEqualTo("identity source agent: no X.509 SVID from"
           + " unix:///run/down.sock within 200ms");
       assertThat(made).hasSize(2);
-      assertThat(made.get(1).closed).as("the source the failed prepare made is closed").isTrue();
-      assertThat(inForce.closed).as("the source in force is kept").isFalse();
+      assertThat(made.get(1).closed()).as("the source the failed prepare made is closed").isTrue();
+      assertThat(inForce.closed()).as("the source in force is kept").isFalse();
       assertThat(tls.source("agent")).isSameAs(inForce);
       assertThat(tls.source("extra")).isNull();
       assertThat(tls.client("api")).isSameAs(api);
@@ -214,7 +189,7 @@ class MeshTlsProviderTest {
         .prepare(ConfigLoader.load(config(AGENT))));
     assertThat(e.path()).isEqualTo("identity_sources[0].workload_api");
     assertThat(e.message()).contains("made a source named \"other\"");
-    assertThat(wrongName.closed).as("closed, not leaked").isTrue();
+    assertThat(wrongName.closed()).as("closed, not leaked").isTrue();
 
     e = singleError(() -> tls(new FakeProvider(entry -> null))
         .prepare(ConfigLoader.load(config(AGENT))));

@@ -7,16 +7,15 @@ import io.mesh4j.Mesh;
 import io.mesh4j.config.ConfigException;
 import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.config.MeshConfig;
+import io.mesh4j.identity.FixedIdentitySource;
 import io.mesh4j.identity.IdentitySource;
 import io.mesh4j.identity.TestPki;
-import io.mesh4j.identity.WorkloadIdentity;
 import io.mesh4j.internal.MeshInternals;
 import io.mesh4j.metrics.MeshMetricNames;
 import io.mesh4j.time.FakeTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -148,28 +147,7 @@ class MeshTlsReloadTest {
           .contains("no pem, no workload_api, and no identity source \"spire\" registered");
     });
 
-    TestPki.Held leaf = TestPki.leaf(CA, "spiffe://corp.test/web");
-    WorkloadIdentity id = WorkloadIdentity.of(java.util.List.of(leaf.certificate()),
-        leaf.privateKey(), java.util.List.of(CA.certificate()));
-    IdentitySource spire = new IdentitySource() {
-      @Override
-      public String name() {
-        return "spire";
-      }
-
-      @Override
-      public WorkloadIdentity current() {
-        return id;
-      }
-
-      @Override
-      public AutoCloseable onChange(Consumer<WorkloadIdentity> listener) {
-        return () -> {};
-      }
-
-      @Override
-      public void close() {}
-    };
+    IdentitySource spire = new FixedIdentitySource("spire", CA, "spiffe://corp.test/web");
     try (Mesh mesh = Mesh.builder().config(ConfigLoader.load(yaml)).identitySource(spire)
         .scheduler(time).ticker(time).meterRegistry(registry).build()) {
       assertThat(mesh.identitySource("spire")).isSameAs(spire);

@@ -1,13 +1,11 @@
 package io.mesh4j.spring.boot;
 
 import io.mesh4j.config.IdentitySourceConfig;
+import io.mesh4j.identity.FixedIdentitySource;
 import io.mesh4j.identity.IdentitySource;
 import io.mesh4j.identity.IdentitySourceProvider;
 import io.mesh4j.identity.TestPki;
-import io.mesh4j.identity.WorkloadIdentity;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * A {@code workload_api} provider for this module's tests (registered in the test class path's
@@ -27,27 +25,6 @@ public final class CountingIdentitySourceProvider implements IdentitySourceProvi
   @Override
   public IdentitySource create(IdentitySourceConfig entry) {
     CREATED.incrementAndGet();
-    TestPki.Held leaf = TestPki.leaf(CA, "spiffe://corp.test/web");
-    WorkloadIdentity id = WorkloadIdentity.of(List.of(leaf.certificate()), leaf.privateKey(),
-        List.of(CA.certificate()));
-    return new IdentitySource() {
-      @Override
-      public String name() {
-        return entry.name();
-      }
-
-      @Override
-      public WorkloadIdentity current() {
-        return id;
-      }
-
-      @Override
-      public AutoCloseable onChange(Consumer<WorkloadIdentity> listener) {
-        return () -> {};
-      }
-
-      @Override
-      public void close() {}
-    };
+    return new FixedIdentitySource(entry.name(), CA, "spiffe://corp.test/web");
   }
 }

@@ -10,13 +10,11 @@ import io.mesh4j.spring.boot.MeshOkHttpAutoConfiguration;
 import io.mesh4j.spring.boot.MeshServerTlsAutoConfiguration;
 import io.mesh4j.spring.boot.MeshServletAutoConfiguration;
 import io.mesh4j.spring.boot.MeshTracingAutoConfiguration;
+import io.mesh4j.identity.FixedIdentitySource;
 import io.mesh4j.identity.IdentitySource;
 import io.mesh4j.identity.TestPki;
-import io.mesh4j.identity.WorkloadIdentity;
 import io.mesh4j.observe.MeshTracer;
 import io.opentelemetry.api.OpenTelemetry;
-import java.util.List;
-import java.util.function.Consumer;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import io.mesh4j.spring.boot.actuate.MeshActuatorAutoConfiguration;
 import io.mesh4j.spring.boot.actuate.MeshHealth;
@@ -218,7 +216,7 @@ class AutoConfigurationTest {
           assertThat(mesh.serverTls()).isNotNull();
           assertThat(ctx.getBeanNamesForType(WebServerFactoryCustomizer.class)).isNotEmpty();
         });
-    assertThat(spire.closed).as("Spring closes the bean; the mesh never does").isTrue();
+    assertThat(spire.closed()).as("Spring closes the bean; the mesh never does").isTrue();
   }
 
   @Test
@@ -232,37 +230,11 @@ class AutoConfigurationTest {
   }
 
   /** A source made in code (as a Workload API source would be), one fixed identity. */
-  static final class FixedSource implements IdentitySource {
+  static final class FixedSource extends FixedIdentitySource {
     static final TestPki.Held CA = TestPki.ca("runner CA");
-    private final String name;
-    private final WorkloadIdentity identity;
-    volatile boolean closed;
 
     FixedSource(String name) {
-      this.name = name;
-      TestPki.Held leaf = TestPki.leaf(CA, "spiffe://corp.test/ns/test/sa/runner");
-      this.identity = WorkloadIdentity.of(List.of(leaf.certificate()), leaf.privateKey(),
-          List.of(CA.certificate()));
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public WorkloadIdentity current() {
-      return identity;
-    }
-
-    @Override
-    public AutoCloseable onChange(Consumer<WorkloadIdentity> listener) {
-      return () -> {};
-    }
-
-    @Override
-    public void close() {
-      closed = true;
+      super(name, CA, "spiffe://corp.test/ns/test/sa/runner");
     }
   }
 }
