@@ -135,7 +135,7 @@ final class EnqueuedCall extends MeshCall implements AttemptLoop.Completion<Resp
   @Override
   public Response leave() {
     passthrough = true;
-    Call c = owner.attemptClients.base().newCall(request);
+    Call c = owner.passThrough.newCall(request);
     leaving = c;
     if (isCanceled()) c.cancel();
     c.enqueue(new Callback() {

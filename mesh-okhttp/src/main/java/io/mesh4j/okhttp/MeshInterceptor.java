@@ -33,6 +33,12 @@ final class MeshInterceptor implements Interceptor {
   final Clock clock;
   final Scheduler scheduler;
   final AttemptClients attemptClients;
+  /**
+   * The wrapped client without the mesh (its redirects, retries, cache and network interceptors;
+   * no call timeout): what an {@code enqueue()}d call the mesh does not route is sent on, as the
+   * interceptor's {@code chain.proceed} sends an executed one.
+   */
+  final OkHttpClient passThrough;
   final RequestIdGenerator requestIds;
   /** The mesh's tracer, or null when it does not trace (nothing is made for tracing then). */
   final MeshTracer tracer;
@@ -45,13 +51,14 @@ final class MeshInterceptor implements Interceptor {
   private volatile boolean mirrorErrorLogged;
 
   MeshInterceptor(
-      Mesh mesh, OkHttpClient attemptClient, boolean perEndpointMetrics, int mirrorMaxInFlight,
-      RequestIdGenerator requestIds) {
+      Mesh mesh, OkHttpClient attemptClient, OkHttpClient passThrough, boolean perEndpointMetrics,
+      int mirrorMaxInFlight, RequestIdGenerator requestIds) {
     this.mesh = mesh;
     this.ticker = MeshInternals.ticker(mesh);
     this.clock = mesh.clock();
     this.scheduler = MeshInternals.scheduler(mesh);
     this.attemptClients = new AttemptClients(attemptClient);
+    this.passThrough = passThrough;
     this.requestIds = requestIds;
     this.tracer = mesh.tracer().isEnabled() ? mesh.tracer() : null;
     this.meters = new ClientMeters(mesh.meterRegistry(), perEndpointMetrics);

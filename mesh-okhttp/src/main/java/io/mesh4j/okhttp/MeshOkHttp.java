@@ -140,9 +140,12 @@ public final class MeshOkHttp {
               .followSslRedirects(false)
               .callTimeout(java.time.Duration.ZERO)
               .build();
+      // A call the mesh does not route, run without the interceptor (an enqueue()d one): the
+      // caller's client as it was, but the caller's call keeps its callTimeout.
+      OkHttpClient passThrough = base.newBuilder().callTimeout(java.time.Duration.ZERO).build();
       MeshInterceptor interceptor =
           new MeshInterceptor(
-              mesh, attemptClient, perEndpointMetrics, mirrorMaxInFlight,
+              mesh, attemptClient, passThrough, perEndpointMetrics, mirrorMaxInFlight,
               requestIds != null ? requestIds : RequestIdGenerator.create());
       return new MeshClient(base.newBuilder().addInterceptor(interceptor), interceptor);
     }

@@ -314,6 +314,46 @@ class RoutingTest {
   }
 
   @Test
+  void aPassThroughCallFollowsRedirectsAsOkHttpWouldWhetherExecutedOrEnqueued() throws Exception {
+    Backend mesh1 = backend();
+    Backend outside = backend();
+    wrap("""
+        version: 1
+        service: frontend
+        clusters:
+          - { name: inventory, endpoints: [{ address: %s }] }
+        """.formatted(mesh1.address()));
+    String start = "http://127.0.0.1:" + outside.port() + "/start";
+    for (boolean enqueued : new boolean[] {false, true}) {
+      outside.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/final").build());
+      outside.enqueue(new MockResponse.Builder().body("final").build());
+      Response r;
+      if (enqueued) {
+        java.util.concurrent.CompletableFuture<Response> f = new java.util.concurrent.CompletableFuture<>();
+        client.newCall(get(start)).enqueue(new Callback() {
+          @Override
+          public void onFailure(Call call, IOException e) {
+            f.completeExceptionally(e);
+          }
+
+          @Override
+          public void onResponse(Call call, Response response) {
+            f.complete(response);
+          }
+        });
+        r = f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } else {
+        r = client.newCall(get(start)).execute();
+      }
+      assertThat(r.code()).as(enqueued ? "enqueued" : "executed").isEqualTo(200);
+      assertThat(body(r)).isEqualTo("final");
+      assertThat(outside.take().getTarget()).isEqualTo("/start");
+      assertThat(outside.take().getTarget()).isEqualTo("/final");
+    }
+    assertThat(mesh1.count()).isZero();
+  }
+
+  @Test
   void aVirtualHostWithoutAMatchingRouteFailsWithNoRouteAndSendsNothing() {
     Backend a = backend();
     wrap("""
