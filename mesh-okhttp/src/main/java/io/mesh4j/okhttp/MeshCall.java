@@ -59,7 +59,7 @@ class MeshCall extends CallRequest implements PickContext,
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   final MeshInterceptor owner;
-  /** The interceptor chain, or null for an {@link EnqueuedCall}. */
+  /** The interceptor chain, or null for a call run without the interceptor ({@link MeshClient}). */
   private final Interceptor.Chain chain;
   /** The caller's call: its cancel reaches the attempts. */
   final Call outer;
@@ -245,7 +245,12 @@ class MeshCall extends CallRequest implements PickContext,
   @Override
   public Response leave() throws IOException {
     passthrough = true;
-    return chain.proceed(request);
+    if (chain != null) return chain.proceed(request);
+    // Run without the interceptor: the caller's client without the mesh sends it, as it would.
+    Call c = owner.passThrough.newCall(request);
+    leaving = c;
+    if (isCanceled() || outer.isCanceled()) c.cancel();
+    return c.execute();
   }
 
   @Override

@@ -15,12 +15,14 @@ import okio.Timeout;
 
 /**
  * The client {@link MeshOkHttp#wrap} returns: the wrapped client plus the {@link MeshInterceptor},
- * and, when that interceptor is its only application interceptor, calls whose {@code enqueue()}
- * goes to the mesh directly ({@link EnqueuedCall}) instead of through OkHttp's dispatcher and
- * the interceptor. An application interceptor must return a {@code Response} from {@code
- * intercept}, so an enqueued call that runs the interceptor holds its dispatcher thread for every
- * attempt and backoff; routed here, it holds none: attempts are {@code enqueue()}d on the attempt
- * client, waits are timers. {@code execute()} is OkHttp's own (through the interceptor).
+ * and, when that interceptor is its only application interceptor, calls that go to the mesh
+ * directly instead of through OkHttp's own call and the interceptor. An application interceptor
+ * must return a {@code Response} from {@code intercept}, so an enqueued call that runs the
+ * interceptor holds its dispatcher thread for every attempt and backoff; routed here
+ * ({@link EnqueuedCall}), it holds none: attempts are {@code enqueue()}d on the attempt client,
+ * waits are timers. An {@code execute()}d call runs its {@link MeshCall} on the caller's thread
+ * without first running OkHttp's interceptor chain around it (each attempt is an OkHttp call of
+ * its own), unless it has a call timeout, which OkHttp's own call enforces over the exchange.
  *
  * <p>A client derived with {@code newBuilder().build()} is a plain {@link OkHttpClient} with the
  * same interceptor: correct, but its {@code enqueue()} holds a dispatcher thread per call again.
@@ -39,22 +41,24 @@ final class MeshClient extends OkHttpClient {
   @Override
   public Call newCall(Request request) {
     Call real = super.newCall(request);
-    return direct ? new EnqueuedDirectly(this, real) : real;
+    return direct ? new Direct(this, real) : real;
   }
 
   /**
    * A call of this client: OkHttp's own call {@code real}, except that {@code enqueue()} runs it
-   * as a {@link MeshCall} without the dispatcher. {@code real} still carries the cancel flag, the
-   * call timeout ({@code callTimeout}), the tags and the event listeners.
+   * as an {@link EnqueuedCall} without the dispatcher, and {@code execute()} as a {@link MeshCall}
+   * on the calling thread (through {@code real} when it has a call timeout). {@code real} still
+   * carries the cancel flag, the call timeout, the tags and the event listeners; it is not
+   * executed itself, so its listeners see the attempts' calls, not its own start and end.
    */
-  private static final class EnqueuedDirectly implements Call {
+  private static final class Direct implements Call {
     private final MeshClient client;
     private final Call real;
-    private static final AtomicIntegerFieldUpdater<EnqueuedDirectly> EXECUTED =
-        AtomicIntegerFieldUpdater.newUpdater(EnqueuedDirectly.class, "executed");
+    private static final AtomicIntegerFieldUpdater<Direct> EXECUTED =
+        AtomicIntegerFieldUpdater.newUpdater(Direct.class, "executed");
     private volatile int executed;
 
-    EnqueuedDirectly(MeshClient client, Call real) {
+    Direct(MeshClient client, Call real) {
       this.client = client;
       this.real = real;
     }
@@ -67,7 +71,11 @@ final class MeshClient extends OkHttpClient {
     @Override
     public Response execute() throws IOException {
       if (!EXECUTED.compareAndSet(this, 0, 1)) throw new IllegalStateException("Already Executed");
-      return real.execute();
+      // OkHttp's call enforces a call timeout over the whole exchange, body included.
+      if (real.timeout().timeoutNanos() > 0) return real.execute();
+      MeshCall call = new MeshCall(client.mesh, client, real);
+      call.listen();
+      return call.run();
     }
 
     @Override
@@ -143,7 +151,7 @@ final class MeshClient extends OkHttpClient {
 
     @Override
     public Call clone() {
-      return new EnqueuedDirectly(client, real.clone());
+      return new Direct(client, real.clone());
     }
 
     @Override

@@ -354,6 +354,36 @@ class RoutingTest {
   }
 
   @Test
+  void anExecutedCallRunsTheMeshCallDirectlyUnlessItHasACallTimeout() throws Exception {
+    Backend a = backend().otherwise(200, "ok");
+    java.util.concurrent.atomic.AtomicInteger starts = new java.util.concurrent.atomic.AtomicInteger();
+    OkHttpClient counted = new OkHttpClient.Builder().eventListener(new okhttp3.EventListener() {
+      @Override
+      public void callStart(Call call) {
+        starts.incrementAndGet();
+      }
+    }).build();
+    mesh = TestSupport.meshBuilder("""
+        version: 1
+        service: frontend
+        clusters:
+          - { name: inventory, endpoints: [{ address: %s }] }
+        """.formatted(a.address())).build();
+    client = MeshOkHttp.wrap(counted, mesh);
+
+    // Only the attempt is an OkHttp call: the caller's call is not run around the mesh.
+    assertThat(body(client.newCall(get("http://inventory/a")).execute())).isEqualTo("ok");
+    assertThat(starts.get()).isEqualTo(1);
+
+    // With a call timeout, OkHttp's call runs (and times the whole exchange): two calls start.
+    Call timed = client.newCall(get("http://inventory/b"));
+    timed.timeout().timeout(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(body(timed.execute())).isEqualTo("ok");
+    assertThat(starts.get()).isEqualTo(3);
+    assertThat(a.count()).isEqualTo(2);
+  }
+
+  @Test
   void aVirtualHostWithoutAMatchingRouteFailsWithNoRouteAndSendsNothing() {
     Backend a = backend();
     wrap("""
