@@ -21,14 +21,14 @@ import java.util.random.RandomGenerator;
  * proportion to its weight. With no requests in flight the heavier candidate always wins, so light
  * endpoints get less than their weight share until load builds up.
  *
- * <p>A retry ({@link PickContext#alreadyTried} true for the winner) takes the other candidate when
- * it is untried, else the first untried endpoint after the winner in list order; when every
- * endpoint was tried it returns the winner.
+ * <p>A retry or a hedge ({@link PickContext#alreadyTried} true for the winner) picks again by the
+ * same rule among the endpoints not tried yet ({@link Candidates#untriedChoice}), so it too goes
+ * to the less loaded of two; when every endpoint was tried it returns the winner.
  *
  * <p>Thread-safe, lock-free, allocation-free; randomness from {@link ThreadLocalRandom}, or from a
  * {@link SeededRandom} when the mesh's random source seeds it (reproducible runs).
  */
-final class LeastRequestPicker implements Picker {
+final class LeastRequestPicker implements Picker, Candidates.Comparison {
   /** Envoy's default active-request bias. */
   static final double DEFAULT_BIAS = 1.0;
 
@@ -73,15 +73,14 @@ final class LeastRequestPicker implements Picker {
     int first = r.nextInt(n);
     int second = first + 1 + r.nextInt(n - 1);
     if (second >= n) second -= n;
-    int winner = prefers(second, first) ? second : first;
+    int winner = prefers(second, first, 0) ? second : first;
     if (!context.alreadyTried(endpoints[winner])) return results[winner];
-    int other = winner == first ? second : first;
-    if (!context.alreadyTried(endpoints[other])) return results[other];
-    return results[Candidates.nextUntried(endpoints, winner, context)];
+    return results[Candidates.untriedChoice(endpoints, context, r, this, 0, winner)];
   }
 
-  /** Whether {@code a} scores strictly higher than {@code b}. */
-  private boolean prefers(int a, int b) {
+  /** Whether {@code a} scores strictly higher than {@code b} ({@code now} is not used). */
+  @Override
+  public boolean prefers(int a, int b, long now) {
     long activeA = Math.max(0, endpoints[a].activeRequests());
     long activeB = Math.max(0, endpoints[b].activeRequests());
     if (equalWeights) return activeA < activeB;

@@ -34,14 +34,14 @@ import java.util.random.RandomGenerator;
  * endpoint beside two 1 ms ones on loopback, docs/benchmarks.md). With all estimates equal the
  * policy is {@code least_request}.
  *
- * <p>A retry ({@link PickContext#alreadyTried} true for the winner) takes the other candidate when
- * it is untried, else the first untried endpoint after the winner in list order; when every
- * endpoint was tried it returns the winner.
+ * <p>A retry or a hedge ({@link PickContext#alreadyTried} true for the winner) picks again by the
+ * same rule among the endpoints not tried yet ({@link Candidates#untriedChoice}), so it too avoids
+ * the slow endpoint; when every endpoint was tried it returns the winner.
  *
  * <p>Thread-safe, lock-free, allocation-free: one ticker read, two volatile reads of state per
  * candidate, and {@link ThreadLocalRandom} (or a {@link SeededRandom} seeded by the mesh).
  */
-final class PeakEwmaPicker implements Picker {
+final class PeakEwmaPicker implements Picker, Candidates.Comparison {
   /** Finagle's penalty for an endpoint with requests in flight and no sample: 2⁴⁷ ns (~39 h). */
   static final long PENALTY_NANOS = Long.MAX_VALUE >> 16;
 
@@ -80,11 +80,14 @@ final class PeakEwmaPicker implements Picker {
     int second = first + 1 + r.nextInt(n - 1);
     if (second >= n) second -= n;
     long now = ticker.read();
-    int winner = load(second, now) < load(first, now) ? second : first;
+    int winner = prefers(second, first, now) ? second : first;
     if (!context.alreadyTried(endpoints[winner])) return results[winner];
-    int other = winner == first ? second : first;
-    if (!context.alreadyTried(endpoints[other])) return results[other];
-    return results[Candidates.nextUntried(endpoints, winner, context)];
+    return results[Candidates.untriedChoice(endpoints, context, r, this, now, winner)];
+  }
+
+  @Override
+  public boolean prefers(int a, int b, long now) {
+    return load(a, now) < load(b, now);
   }
 
   /** The load of endpoint {@code i} at {@code now}. */

@@ -130,6 +130,17 @@ class LeastRequestPickerTest {
   }
 
   @Test
+  void aRetryTakesTheLessLoadedOfTheUntriedEndpointsNotTheLosingCandidate() {
+    List<Endpoint> eps = endpoints(3);
+    load(eps, 0, 1, 9);
+    Picker picker = picker(eps, repeat(3, 1), 1.0);
+
+    for (int i = 0; i < 300; i++) {
+      assertThat(picker.pick(tried(eps.get(0))).endpoint()).isEqualTo(eps.get(1));
+    }
+  }
+
+  @Test
   void aRetryFindsTheOnlyUntriedEndpointEvenWhenNeitherCandidateIsIt() {
     List<Endpoint> eps = endpoints(5);
     Picker picker = picker(eps, weights(1, 2, 3, 4, 5), 1.0);

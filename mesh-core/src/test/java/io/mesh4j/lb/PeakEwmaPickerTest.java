@@ -155,6 +155,21 @@ class PeakEwmaPickerTest {
   }
 
   @Test
+  void aRetryTakesTheFasterOfTheUntriedEndpointsNotTheLosingCandidate() {
+    // The first pick went to the fast endpoint; a retry (or a hedge) must not go to the slow one
+    // just because it lost the first comparison: among the two untried, the faster wins.
+    List<Endpoint> eps = endpoints(3);
+    PeakEwmaPicker p = picker(eps, repeat(3, 1));
+    sample(eps.get(0), 1 * MS, now);
+    sample(eps.get(1), 2 * MS, now);
+    sample(eps.get(2), 10 * MS, now);
+
+    for (int k = 0; k < 300; k++) {
+      assertThat(p.pick(tried(eps.get(0))).endpoint()).isSameAs(eps.get(1));
+    }
+  }
+
+  @Test
   void aRetryTakesAnUntriedEndpoint() {
     List<Endpoint> eps = endpoints(3);
     PeakEwmaPicker p = picker(eps, repeat(3, 1));
