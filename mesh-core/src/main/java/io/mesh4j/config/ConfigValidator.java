@@ -334,7 +334,8 @@ public final class ConfigValidator {
       if (config.identitySource(name) == null) {
         Set<String> names = new LinkedHashSet<>();
         for (IdentitySourceConfig s : config.identitySources()) {
-          if (s.name() != null) names.add(s.name());
+          // Only valid names: an invalid one has its own error, and may hold a line break.
+          if (s.name() != null && Checks.name(s.name()) == null) names.add(s.name());
         }
         error(p, Checks.quote(name) + (names.isEmpty()
             ? " (expected: the name of an identity_sources entry; there is none)"
