@@ -43,8 +43,12 @@ final class OkHttpTransport implements Transport<Response> {
   private final RoutePlan route;
   private final Target target;
   private final boolean async;
-  /** The attempt whose response was handed back: cancelling the call must still cut its body. */
-  private volatile Call answered;
+  /**
+   * The attempts sent, latest first (a list through {@link OkAttempt#previous}): cancelling the
+   * call must still cut the body of the one whose response was handed back, and a loser left to
+   * answer.
+   */
+  private volatile OkAttempt attempts;
 
   OkHttpTransport(MeshCall call, AttemptClients.Variant clients, RoutePlan route, Target target,
       boolean async) {
@@ -68,16 +72,27 @@ final class OkHttpTransport implements Transport<Response> {
     return DISPATCHING.get()[0] > 0;
   }
 
-  /** Cancels the attempt whose response was handed back (its body may still be read). */
+  /**
+   * Cancels every attempt of this pass: the one whose response was handed back (its body may still
+   * be read) and any loser left to answer.
+   */
   void cancelAnswered() {
-    Call done = answered;
-    if (done != null) done.cancel();
+    for (OkAttempt a = attempts; a != null; a = a.previous) a.c.cancel();
   }
 
   /** Synchronous: {@link Transport.Attempt#start} executes the call on the calling thread. */
   @Override
   public boolean blocking() {
     return !async;
+  }
+
+  /**
+   * Yes: closing a late response's body ({@link #discard}) lets OkHttp read the rest of a small
+   * body and pool the connection, where a cancel closes an HTTP/1.1 connection.
+   */
+  @Override
+  public boolean leavesLosers() {
+    return true;
   }
 
   @Override
@@ -94,6 +109,8 @@ final class OkHttpTransport implements Transport<Response> {
     c.timeout().timeout(timeoutNanos, TimeUnit.NANOSECONDS);
     OkAttempt a = new OkAttempt(c, span, endpoint, tls);
     c.addEventListener(a);
+    a.previous = attempts;
+    attempts = a;
     return a;
   }
 
@@ -110,6 +127,8 @@ final class OkHttpTransport implements Transport<Response> {
     private Transport.Callback<Response> callback;
     /** Whether the call was enqueue()d: its end comes on a dispatcher thread. */
     private boolean enqueued;
+    /** The attempt prepared before this one in the same pass, or null. */
+    OkAttempt previous;
 
     OkAttempt(Call c, AttemptSpan span, Endpoint endpoint, io.mesh4j.internal.tls.ClusterTls tls) {
       this.c = c;
@@ -172,7 +191,6 @@ final class OkHttpTransport implements Transport<Response> {
 
     @Override
     public void onResponse(Call c, Response response) {
-      answered = c;
       if (!enqueued) {
         callback.onHeaders(response);
         return;

@@ -3,6 +3,7 @@ package io.mesh4j.okhttp;
 import static io.mesh4j.okhttp.TestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesh4j.internal.client.AttemptLoop;
 import io.mesh4j.metrics.MeshMetricNames;
 import io.mesh4j.time.FakeTime;
 import java.io.IOException;
@@ -10,7 +11,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockResponse;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -34,6 +37,7 @@ class HedgingTest {
 
   @AfterEach
   void close() {
+    time.advance(AttemptLoop.LOSER_GRACE); // a stalled loser left to answer is cancelled
     f.close();
   }
 
@@ -43,6 +47,11 @@ class HedgingTest {
   private void wrap(String hedge, String budget) {
     slowFirst = f.backend().enqueue(TimeoutAndCancelTest.STALL).otherwise(200, "fast");
     other = f.backend().sharingScriptWith(slowFirst).otherwise(200, "fast");
+    wrapBackends(hedge, budget);
+  }
+
+  /** Wraps the client over {@link #slowFirst} and {@link #other}, as they are. */
+  private void wrapBackends(String hedge, String budget) {
     f.wrap("""
         version: 1
         service: frontend
@@ -120,6 +129,54 @@ class HedgingTest {
     assertThat(f.breakerActive("inventory")).isZero();
     assertThat(f.mesh.cluster("inventory").endpoints())
         .allSatisfy(e -> assertThat(f.mesh.cluster("inventory").status(e).ejected()).isFalse());
+  }
+
+  @Test
+  void aHedgeThatLosesIsLeftToAnswerAndItsConnectionIsKeptForTheNextRequest() throws Exception {
+    // The first request either backend receives answers when `first` opens, the second (the
+    // hedge) when `second` opens; later ones at once.
+    AtomicInteger arrivals = new AtomicInteger();
+    CountDownLatch first = new CountDownLatch(1);
+    CountDownLatch second = new CountDownLatch(1);
+    java.util.function.Function<mockwebserver3.RecordedRequest, MockResponse> answer = r -> {
+      int n = arrivals.getAndIncrement();
+      try {
+        if (n < 2 && !(n == 0 ? first : second).await(10, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("never released");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new MockResponse.Builder().code(200).body("answer " + n).build();
+    };
+    slowFirst = f.backend().otherwise(answer);
+    other = f.backend().otherwise(answer);
+    wrapBackends("{ delay: 20ms }", "{ percent: 100, min_per_second: 100 }");
+
+    CompletableFuture<Integer> status = enqueue(get());
+    await("the first attempt arrived", Duration.ofSeconds(10), () -> received() == 1);
+    time.advance(Duration.ofMillis(20));
+    await("the hedge arrived", Duration.ofSeconds(10), () -> received() == 2);
+    first.countDown(); // the first attempt wins
+
+    assertThat(status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+    assertThat(f.activeRequests("inventory")).isEqualTo(1); // the hedge is still in flight
+    second.countDown();
+    await("the lost hedge ended", Duration.ofSeconds(10), () -> f.activeRequests("inventory") == 0);
+
+    for (int i = 0; i < 4; i++) { // round robin: each backend gets two more
+      try (Response r = f.client.newCall(get()).execute()) {
+        assertThat(r.code()).isEqualTo(200);
+      }
+    }
+    // Each backend served everything on one connection: the hedge's was not closed.
+    for (Backend b : List.of(slowFirst, other)) {
+      assertThat(b.received).hasSizeGreaterThan(1)
+          .allSatisfy(r -> assertThat(r.getConnectionIndex()).isZero());
+    }
+    assertThat(hedges()).isEqualTo(1);
+    assertThat(f.registry.get(MeshMetricNames.ATTEMPTS)
+        .tag(MeshMetricNames.TAG_OUTCOME, MeshMetricNames.FAILURE).timer().count()).isZero();
   }
 
   @Test

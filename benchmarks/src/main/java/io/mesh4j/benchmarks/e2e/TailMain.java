@@ -33,8 +33,8 @@ import okhttp3.Request;
  * p95, and nginx {@code least_conn} and HAProxy {@code leastconn} sidecars (when installed). The
  * same run measures the all-healthy baseline: mesh4j {@code weighted_round_robin} over three 1 ms
  * backends (a second backend JVM). Prints a Markdown table: req/s, p50, p99, p99.9, p99 over the
- * all-healthy p99, the hedges sent per request, and (mesh4j set-ups) the share of attempts that
- * went to the 10 ms instance.
+ * all-healthy p99, the hedges sent per request and the new connections the client opened per
+ * hedge, and (mesh4j set-ups) the share of attempts that went to the 10 ms instance.
  *
  * <pre>
  * --concurrency 16,64   load threads per cell
@@ -168,13 +168,14 @@ public final class TailMain {
     Map<String, CellResult> cells = new LinkedHashMap<>();
     Map<String, Double> hedgesPerRequest = new LinkedHashMap<>();
     Map<String, Double> slowShare = new LinkedHashMap<>();
+    Map<String, Double> connectsPerHedge = new LinkedHashMap<>();
     String slowAddress = "127.0.0.1:" + ports[2];
     for (int round = 1; round <= rounds; round++) {
       for (int c : concurrency) {
         for (Tail t : scenarios) {
           System.gc();
           // Hedges and attempts over the measured window only, as the requests they are divided by.
-          double[] counted = new double[3];
+          double[] counted = new double[4];
           CellResult r = ClosedLoop.run(t.scenario, c, warmup.toNanos(), measure.toNanos(),
               () -> t.counts(slowAddress), counted);
           String key = t.key + "@" + c;
@@ -182,13 +183,14 @@ public final class TailMain {
             cells.put(key, r); // with several rounds, keep each cell's best (least disturbed) run
             hedgesPerRequest.put(key, counted[0] / Math.max(1, r.requests()));
             slowShare.put(key, counted[2] > 0 ? counted[1] / counted[2] : Double.NaN);
+            connectsPerHedge.put(key, counted[0] > 0 ? counted[3] / counted[0] : Double.NaN);
           }
           out.printf(Locale.ROOT, "round %d/%d concurrency %-3d %-2s %9.0f req/s p50 %8.0f us"
               + " p99 %8.0f us p99.9 %8.0f us errors %d%s%n", round, rounds, c, t.key,
               r.throughput(), r.latencyMicros(50), r.latencyMicros(99), r.latencyMicros(99.9),
               r.errors(), counted[2] > 0 ? String.format(Locale.ROOT,
-                  " slow share %.2f%% hedges/req %.2f%%", 100 * counted[1] / counted[2],
-                  100 * counted[0] / Math.max(1, r.requests())) : "");
+                  " slow share %.2f%% hedges/req %.2f%% new connections %.0f", 100 * counted[1] / counted[2],
+                  100 * counted[0] / Math.max(1, r.requests()), counted[3]) : "");
         }
       }
     }
@@ -199,20 +201,22 @@ public final class TailMain {
         Machine.cores(), Machine.cpuModel(), Machine.jdk(), loadStart, Machine.loadAverage(),
         rounds, warmup.toMillis(), measure.toMillis()));
     md.append("| set-up | concurrency | req/s | p50 | p99 | p99.9 | p99 ÷ all-healthy p99 | hedges/req"
-        + " | attempts at the 10 ms instance | errors |\n");
-    md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        + " | new connections per hedge | attempts at the 10 ms instance | errors |\n");
+    md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (int c : concurrency) {
       CellResult base = cells.get("H@" + c);
       for (Tail t : scenarios) {
         CellResult r = cells.get(t.key + "@" + c);
         md.append(String.format(Locale.ROOT,
-            "| %s | %d | %,.0f | %s | %s | %s | %s | %s | %s | %d |%n",
+            "| %s | %d | %,.0f | %s | %s | %s | %s | %s | %s | %s | %d |%n",
             t.label, c, r.throughput(), ms(r.latencyMicros(50)), ms(r.latencyMicros(99)),
             ms(r.latencyMicros(99.9)),
             t.key.equals("H") ? "1.00" : String.format(Locale.ROOT, "%.2f",
                 r.latencyMicros(99) / base.latencyMicros(99)),
             !t.hedges ? "" : String.format(Locale.ROOT, "%.1f%%",
                 100 * hedgesPerRequest.get(t.key + "@" + c)),
+            !t.hedges ? "" : String.format(Locale.ROOT, "%.2f",
+                connectsPerHedge.get(t.key + "@" + c)),
             t.registry == null || t.key.equals("H") ? "" : String.format(Locale.ROOT, "%.2f%%",
                 100 * slowShare.get(t.key + "@" + c)),
             r.errors()));
@@ -243,7 +247,16 @@ public final class TailMain {
     if (hedge != null) b.append("          hedge: { ").append(hedge).append(" }\n");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Mesh mesh = Mesh.builder().config(ConfigLoader.load(b.toString())).meterRegistry(registry).build();
-    OkHttpClient client = MeshOkHttp.wrap(HttpClients.newClient(), mesh);
+    java.util.concurrent.atomic.LongAdder connects = new java.util.concurrent.atomic.LongAdder();
+    OkHttpClient base = HttpClients.newClient().newBuilder()
+        .eventListener(new okhttp3.EventListener() {
+          @Override public void connectStart(okhttp3.Call call, java.net.InetSocketAddress address,
+              java.net.Proxy proxy) {
+            connects.increment();
+          }
+        })
+        .build();
+    OkHttpClient client = MeshOkHttp.wrap(base, mesh);
     Request request = HttpClients.get("http://backend/");
     Scenario s = new Scenario() {
       @Override public String key() { return key; }
@@ -257,7 +270,9 @@ public final class TailMain {
         mesh.close();
       }
     };
-    return new Tail(key, label, s, registry, hedge != null);
+    Tail t = new Tail(key, label, s, registry, hedge != null);
+    t.connects = connects;
+    return t;
   }
 
   /**
@@ -270,6 +285,8 @@ public final class TailMain {
     final Scenario scenario;
     final SimpleMeterRegistry registry;
     final boolean hedges;
+    /** New connections the mesh4j client opened (attempts and health checks); null for a sidecar. */
+    java.util.concurrent.atomic.LongAdder connects;
 
     Tail(String key, String label, Scenario scenario, SimpleMeterRegistry registry, boolean hedges) {
       this.key = key;
@@ -279,10 +296,14 @@ public final class TailMain {
       this.hedges = hedges;
     }
 
-    /** Hedges sent, attempts at {@code slow}, attempts at every endpoint (zeros for a sidecar). */
+    /**
+     * Hedges sent, attempts at {@code slow}, attempts at every endpoint, new connections (zeros for
+     * a sidecar).
+     */
     double[] counts(String slow) {
-      double[] c = new double[3];
+      double[] c = new double[4];
       if (registry == null) return c;
+      c[3] = connects.sum();
       c[0] = registry.find(MeshMetricNames.CLIENT_HEDGES).counters().stream()
           .mapToDouble(Counter::count).sum();
       for (FunctionCounter f : registry.find(MeshMetricNames.ENDPOINT_ATTEMPTS).functionCounters()) {

@@ -99,6 +99,13 @@ public final class AttemptLoop implements PickContext {
   public static final String DRAINING_HEADER = "x-mesh-draining";
 
   /**
+   * How long an attempt that lost to another one's response is left running to answer, so that
+   * its connection goes back to the pool rather than being closed (an HTTP/1.1 exchange cannot be
+   * cancelled otherwise); then it is cancelled.
+   */
+  public static final Duration LOSER_GRACE = Duration.ofSeconds(1);
+
+  /**
    * The response header (with status 503) by which a mesh4j upstream says it shed the request
    * unprocessed ({@code inbound.concurrency_limit}).
    */
@@ -542,6 +549,9 @@ public final class AttemptLoop implements PickContext {
     }
     Try t = new Try(this, endpoint, attempt, token);
     t.hedge = hedge;
+    Thread o = owner;
+    boolean detached = hedge || (o != null && o != Thread.currentThread());
+    t.blocking = !detached && transport.blocking();
     recordTried(endpoint);
     target.attempted(endpoint);
     EndpointInternals.requestStarted(endpoint);
@@ -551,8 +561,6 @@ public final class AttemptLoop implements PickContext {
     if (perTry > 0 && perTry < remaining) t.timer = scheduler.schedule(t, Duration.ofNanos(perTry));
     if (canceled) attempt.cancel(); // raced cancel(), which may have missed this attempt
     t.t0 = ticker.read();
-    Thread o = owner;
-    boolean detached = hedge || (o != null && o != Thread.currentThread());
     if (!detached && o != null && hedgesLeft > 0 && transport.blocking()) {
       pendingSend = t; // sent by the owner once this step is over: a hedge may start meanwhile
       return;
@@ -651,11 +659,17 @@ public final class AttemptLoop implements PickContext {
     ClusterCircuitBreaker breaker = target.breaker();
     Endpoint endpoint = t.endpoint;
     if (finished) {
-      // Lost to another attempt (cancelled when the call ended): not a failure of its endpoint,
-      // unless its own response came first.
+      // Lost to another attempt: left to answer (its own response, failure or timeout is its
+      // outcome), or cancelled, which is not a failure of its endpoint.
+      Scheduler.Cancellable grace = t.grace;
+      if (grace != null) grace.cancel();
       Object r = t.bug == null && !t.timedOut ? t.response : null;
       int status = r == null ? 0 : transport.status(r);
-      Failure f = r == null ? Failure.CANCELLED : Failure.NONE;
+      Failure f;
+      if (r != null) f = Failure.NONE;
+      else if (t.cut || canceled || t.bug != null) f = Failure.CANCELLED;
+      else if (t.timedOut || transport.isDeadline(t.error)) f = Failure.TIMEOUT;
+      else f = transport.classify(t.error, t.attempt.requestLeft());
       boolean shed = r != null && isOverloaded(transport, r, status);
       if (t.response != null) transport.discard(t.response);
       if (shed) {
@@ -821,7 +835,8 @@ public final class AttemptLoop implements PickContext {
       h.cancel();
     }
     hedgeArmed = false;
-    for (Try t = flying; t != null; t = t.next) t.attempt.cancel(); // lost hedges
+    boolean leave = response != null && !canceled && transport.leavesLosers();
+    for (Try t = flying; t != null; t = t.next) lost(t, leave);
     backingOff = false;
     if (held != null && held != response) {
       transport.discard(held);
@@ -841,6 +856,23 @@ public final class AttemptLoop implements PickContext {
         log.warn("mesh4j: a call's completion threw", e);
       }
     }
+  }
+
+  /**
+   * Attempt {@code t} is still in flight as the call ends. It is cancelled, unless {@code
+   * leave} (another attempt's response won, and the transport {@linkplain Transport#leavesLosers
+   * keeps a loser's connection} when it answers) and nobody waits on it (not the synchronous
+   * caller's own blocking send): then it is left to answer within {@link #LOSER_GRACE} (or its own
+   * deadline), and its end is reported as it comes.
+   */
+  private void lost(Try t, boolean leave) {
+    if (!leave || t.blocking) {
+      t.cut();
+      return;
+    }
+    if (t.ended || deadline - ticker.read() <= LOSER_GRACE.toNanos()) return;
+    t.grace = scheduler.schedule(t::cut, LOSER_GRACE);
+    if (canceled) t.cut(); // raced cancel(), which may have missed the timer
   }
 
   /** How a call that ran out of time ends: its own timeout, or the inherited deadline. */
@@ -910,6 +942,12 @@ public final class AttemptLoop implements PickContext {
     Try next;
     /** Whether this attempt is a hedge. */
     boolean hedge;
+    /** Whether a thread waits on this attempt: a blocking send on the synchronous caller's thread. */
+    boolean blocking;
+    /** Set when the loop cancels this attempt as a loser (not the per-try timer). */
+    volatile boolean cut;
+    /** The timer that cancels this attempt if it is left running after losing; or null. */
+    volatile Scheduler.Cancellable grace;
     Scheduler.Cancellable timer;
     long t0;
     // Written by the callback before `ended`, read by the loop after it.
@@ -954,6 +992,12 @@ public final class AttemptLoop implements PickContext {
       error = e;
       ended = true;
       loop.signal();
+    }
+
+    /** Cancels this attempt as the loser of its call. */
+    void cut() {
+      cut = true;
+      attempt.cancel();
     }
 
     /** The per-try timer: cancels this attempt only. */

@@ -86,6 +86,18 @@ public interface Transport<R> {
   }
 
   /**
+   * Whether an attempt that lost to another attempt's response is better left to answer than
+   * cancelled: true when {@link #discard} of a late response keeps its connection for reuse (an
+   * HTTP/1.1 exchange can only be cancelled by closing its connection). The loop then leaves such
+   * an attempt running for a bounded time, unless a thread waits on it (a {@linkplain #blocking
+   * blocking} send of the synchronous caller), and reports its end as it comes. Default false:
+   * losers are cancelled at once.
+   */
+  default boolean leavesLosers() {
+    return false;
+  }
+
+  /**
    * The exception the call fails with when the loop gives up: {@code reason}, whether any attempt
    * may have reached a server, the last attempt's failure, the attempts made, a detail (or null),
    * and the last attempt's exception (or null).

@@ -436,6 +436,179 @@ class AttemptLoopTest {
     assertEverythingReleased();
   }
 
+  /** Records each attempt's start and end as "start N [hedge]" / "end N status failure". */
+  private List<String> observeAttempts() {
+    List<String> seen = new ArrayList<>();
+    loop.observe(new AttemptObserver() {
+      @Override public Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge,
+          String retryReason) {
+        seen.add("start " + attempt + (hedge ? " hedge" : ""));
+        return attempt;
+      }
+
+      @Override public void attemptEnded(Object token, int status, Failure failure,
+          boolean requestSent, long latency) {
+        seen.add("end " + token + " " + status + " " + failure);
+      }
+    });
+    return seen;
+  }
+
+  @Test
+  void aLoserIsLeftToAnswerWhenTheTransportKeepsItsConnectionAndItsAnswerIsItsOutcome() {
+    target.maxHedges = 1;
+    List<String> seen = observeAttempts();
+    Deferred deferred = new Deferred();
+    deferred.leaves = true;
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofMillis(20));
+    Transport.Callback<Integer> first = deferred.started.removeFirst();
+    Transport.Callback<Integer> hedge = deferred.started.removeFirst();
+
+    hedge.onHeaders(200);
+
+    assertThat(done.response).isEqualTo(200);
+    assertThat(deferred.cancels).isZero(); // left running: its connection is not closed
+    assertThat(deferred.endpoints.get(0).activeRequests()).isEqualTo(1); // still in flight there
+    time.advance(Duration.ofMillis(5));
+    first.onHeaders(200);
+
+    assertThat(deferred.discarded).containsExactly(200); // discarded: the connection goes back
+    assertThat(seen).containsExactly(
+        "start 1", "start 2 hedge", "end 2 200 NONE", "end 1 200 NONE");
+    // Its real latency is the percentile's sample, not a lower bound.
+    assertThat(target.latencies).containsExactly(Duration.ofMillis(25).toNanos());
+    assertThat(done.calls.get()).isEqualTo(1);
+    time.advance(Duration.ofSeconds(2)); // its grace timer was cancelled: nothing more happens
+    assertThat(deferred.cancels).isZero();
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aLoserLeftRunningIsCancelledAfterTheGraceAndThatIsNoFailureOfItsEndpoint() {
+    target.maxHedges = 1;
+    target.perTry = Duration.ofSeconds(5); // the grace, not the per-try timeout, ends it
+    List<String> seen = observeAttempts();
+    Deferred deferred = new Deferred();
+    deferred.leaves = true;
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofMillis(20));
+    Transport.Callback<Integer> first = deferred.started.removeFirst();
+    deferred.started.removeFirst().onHeaders(200);
+
+    time.advance(AttemptLoop.LOSER_GRACE.minusNanos(1));
+    assertThat(deferred.cancels).isZero();
+    time.advance(Duration.ofNanos(1));
+    assertThat(deferred.cancels).isEqualTo(1);
+    first.onFailure(new IOException("Canceled"));
+
+    assertThat(seen).containsExactly(
+        "start 1", "start 2 hedge", "end 2 200 NONE", "end 1 0 CANCELLED");
+    assertThat(attempts(MeshMetricNames.FAILURE)).isZero();
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aLoserLeftRunningThatFailsOnItsOwnIsReportedAsThatFailure() {
+    target.maxHedges = 1;
+    List<String> seen = observeAttempts();
+    Deferred deferred = new Deferred();
+    deferred.leaves = true;
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofMillis(20));
+    Transport.Callback<Integer> first = deferred.started.removeFirst();
+    deferred.started.removeFirst().onHeaders(200);
+
+    first.onFailure(new ConnectException("reset")); // the transport classifies it
+
+    assertThat(seen).containsExactly(
+        "start 1", "start 2 hedge", "end 2 200 NONE", "end 1 0 CONNECT_FAILURE");
+    assertThat(attempts(MeshMetricNames.FAILURE)).isEqualTo(1);
+    assertThat(done.response).isEqualTo(200);
+    assertEverythingReleased();
+  }
+
+  @Test
+  void cancellingTheCallAfterItEndedCutsALoserLeftRunning() {
+    target.maxHedges = 1;
+    List<String> seen = observeAttempts();
+    Deferred deferred = new Deferred();
+    deferred.leaves = true;
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofMillis(20));
+    Transport.Callback<Integer> first = deferred.started.removeFirst();
+    deferred.started.removeFirst().onHeaders(200);
+
+    loop.cancel();
+    assertThat(deferred.cancels).isEqualTo(1);
+    first.onFailure(new IOException("Canceled"));
+
+    assertThat(seen).containsExactly(
+        "start 1", "start 2 hedge", "end 2 200 NONE", "end 1 0 CANCELLED");
+    assertThat(done.calls.get()).isEqualTo(1);
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aLoserIsNotLeftRunningPastTheCallsDeadline() {
+    target.maxHedges = 1;
+    target.timeout = Duration.ofMillis(500); // less than the grace is left when the hedge wins
+    Deferred deferred = new Deferred();
+    deferred.leaves = true;
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofMillis(20));
+    Transport.Callback<Integer> first = deferred.started.removeFirst();
+    deferred.started.removeFirst().onHeaders(200);
+
+    // No grace timer: the attempt's own deadline (the transport enforces it) ends it first.
+    time.advance(Duration.ofSeconds(2));
+    assertThat(deferred.cancels).isZero();
+    assertThat(deferred.timeouts.get(0)).isLessThanOrEqualTo(Duration.ofMillis(500).toNanos());
+    first.onFailure(new IOException("timeout"));
+    assertEverythingReleased();
+  }
+
+  @Test
+  void theCallersOwnBlockingSendIsCutWhenAHedgeWinsEvenIfLosersMayBeLeft() throws Exception {
+    target.maxHedges = 1;
+    Blocking blocking = new Blocking(null);
+    blocking.leaves = true;
+    CallerThread caller = new CallerThread(() -> loop.run(target, "GET", false, true, blocking));
+    assertThat(blocking.blocked.await(10, TimeUnit.SECONDS)).isTrue();
+    time.advance(Duration.ofMillis(20));
+
+    blocking.detached.removeFirst().onHeaders(200);
+
+    assertThat(caller.result(10)).isEqualTo(200); // not held until its own attempt answers
+    assertThat(blocking.cancels.get()).isEqualTo(1);
+    assertThat(attempts(MeshMetricNames.FAILURE)).isZero();
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aHedgeLeftRunningAfterTheCallersAttemptWonIsReportedWhenItAnswers() throws Exception {
+    target.maxHedges = 1;
+    Blocking blocking = new Blocking(null);
+    blocking.leaves = true;
+    CallerThread caller = new CallerThread(() -> loop.run(target, "GET", false, true, blocking));
+    assertThat(blocking.blocked.await(10, TimeUnit.SECONDS)).isTrue();
+    time.advance(Duration.ofMillis(20));
+    Transport.Callback<Integer> hedge = blocking.detached.removeFirst();
+
+    blocking.answer(200);
+
+    assertThat(caller.result(10)).isEqualTo(200);
+    assertThat(blocking.cancels.get()).isZero(); // the hedge is left to answer
+    hedge.onHeaders(200);
+    assertThat(attempts(MeshMetricNames.SUCCESS)).isEqualTo(2);
+    assertEverythingReleased();
+  }
+
   @Test
   void aHedgeDelayBeyondTheDeadlineArmsNoTimer() {
     target.maxHedges = 1;
@@ -638,7 +811,12 @@ class AttemptLoopTest {
       answers.add(status);
     }
 
+    /** {@link Transport#leavesLosers}. */
+    boolean leaves;
+
     @Override public boolean blocking() { return true; }
+
+    @Override public boolean leavesLosers() { return leaves; }
 
     @Override public Transport.Attempt<Integer> prepare(Endpoint endpoint, long timeoutNanos) {
       return new Transport.Attempt<>() {
@@ -729,6 +907,10 @@ class AttemptLoopTest {
     final List<Integer> discarded = new ArrayList<>();
     final List<Long> timeouts = new ArrayList<>();
     int cancels;
+    /** {@link Transport#leavesLosers}. */
+    boolean leaves;
+
+    @Override public boolean leavesLosers() { return leaves; }
 
     @Override public Transport.Attempt<Integer> prepare(Endpoint endpoint, long timeoutNanos) {
       endpoints.add(endpoint);
@@ -778,8 +960,12 @@ class AttemptLoopTest {
         @Override public long nextLong(long bound) { return bound - 1; }
       });
     }
-    @Override public long timeoutNanos() { return Duration.ofSeconds(30).toNanos(); }
-    @Override public long perTryTimeoutNanos() { return Duration.ofSeconds(1).toNanos(); }
+    Duration timeout = Duration.ofSeconds(30);
+
+    @Override public long timeoutNanos() { return timeout.toNanos(); }
+    Duration perTry = Duration.ofSeconds(1);
+
+    @Override public long perTryTimeoutNanos() { return perTry.toNanos(); }
     @Override public void attempted(Endpoint endpoint) { }
     @Override public void retried(RetryDecision reason) { retries.add(reason); }
     @Override public void rejected(Admission admission) { rejected.add(admission); }
