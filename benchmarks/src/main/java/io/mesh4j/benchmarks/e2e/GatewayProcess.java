@@ -14,7 +14,8 @@ final class GatewayProcess implements AutoCloseable {
   /** The gateway JVM's flags, also named in the report. */
   static final List<String> JVM_FLAGS = List.of("-Xms256m", "-Xmx256m");
   /**
-   * A file name: the gateway JVM records a JFR profile ({@code settings=profile}) there, written
+   * A file name: the gateway JVM records a JFR profile ({@code settings=profile}, Java samples
+   * every millisecond, stacks to 256 frames) there, written
    * when it stops; e.g. {@code java -Dmesh4j.bench.gateway.jfr=gateway.jfr … E2eMain}.
    */
   static final String JFR_PROPERTY = "mesh4j.bench.gateway.jfr";
@@ -43,7 +44,9 @@ final class GatewayProcess implements AutoCloseable {
     if (transport != null) flags.add("-D" + GatewayServer.TRANSPORT_PROPERTY + "=" + transport);
     String jfr = System.getProperty(JFR_PROPERTY);
     if (jfr != null && !jfr.isBlank()) {
-      flags.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr);
+      // Java samples every millisecond per thread, with whole stacks.
+      flags.add("-XX:FlightRecorderOptions:stackdepth=256");
+      flags.add("-XX:StartFlightRecording=settings=profile,method-profiling=max,filename=" + jfr);
     }
     ChildJvm jvm = ChildJvm.start(flags, GatewayServer.class, List.of(ports.toString()), "port: ", log);
     return new GatewayProcess(jvm, Integer.parseInt(jvm.ready()));

@@ -99,9 +99,11 @@ public final class AttemptLoop implements PickContext {
   public static final String DRAINING_HEADER = "x-mesh-draining";
 
   /**
-   * How long an attempt that lost to another one's response is left running to answer, so that
+   * The longest an attempt that lost to another one's response is left running to answer, so that
    * its connection goes back to the pool rather than being closed (an HTTP/1.1 exchange cannot be
-   * cancelled otherwise); then it is cancelled.
+   * cancelled otherwise). Within it, a loser gets as long again as the call had taken when it was
+   * won: one that has not answered by then is more likely stalled than about to answer, and is
+   * cancelled rather than left holding its endpoint's and the breaker's count.
    */
   public static final Duration LOSER_GRACE = Duration.ofSeconds(1);
 
@@ -156,6 +158,8 @@ public final class AttemptLoop implements PickContext {
   private boolean hasIdempotencyKey;
   private boolean replayable;
   private long deadline;
+  /** When the call started (a ticker reading). */
+  private long startedAt;
   /** The cap set by {@link #deadline(long)}, and whether there is one. */
   private long cap;
   private boolean capped;
@@ -357,6 +361,7 @@ public final class AttemptLoop implements PickContext {
     this.replayable = replayable;
     this.completion = done;
     long now = ticker.read();
+    this.startedAt = now;
     this.deadline = saturatedAdd(now, target.timeoutNanos());
     if (capped && cap - deadline < 0) {
       deadline = cap;
@@ -862,16 +867,20 @@ public final class AttemptLoop implements PickContext {
    * Attempt {@code t} is still in flight as the call ends. It is cancelled, unless {@code
    * leave} (another attempt's response won, and the transport {@linkplain Transport#leavesLosers
    * keeps a loser's connection} when it answers) and nobody waits on it (not the synchronous
-   * caller's own blocking send): then it is left to answer within {@link #LOSER_GRACE} (or its own
-   * deadline), and its end is reported as it comes.
+   * caller's own blocking send): then it is left to answer for as long again as the call took, at
+   * most {@link #LOSER_GRACE} (its own deadline still applies), and its end is reported as it
+   * comes.
    */
   private void lost(Try t, boolean leave) {
     if (!leave || t.blocking) {
       t.cut();
       return;
     }
-    if (t.ended || deadline - ticker.read() <= LOSER_GRACE.toNanos()) return;
-    t.grace = scheduler.schedule(t::cut, LOSER_GRACE);
+    if (t.ended) return;
+    long now = ticker.read();
+    long grace = Math.min(LOSER_GRACE.toNanos(), Math.max(1, now - startedAt));
+    if (deadline - now <= grace) return; // the transport ends it at the deadline
+    t.grace = scheduler.schedule(t::cut, Duration.ofNanos(grace));
     if (canceled) t.cut(); // raced cancel(), which may have missed the timer
   }
 

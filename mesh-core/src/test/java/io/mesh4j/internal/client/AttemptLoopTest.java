@@ -486,9 +486,8 @@ class AttemptLoopTest {
   }
 
   @Test
-  void aLoserLeftRunningIsCancelledAfterTheGraceAndThatIsNoFailureOfItsEndpoint() {
+  void aLoserLeftRunningIsCancelledAfterAsLongAgainAsTheCallTookAndThatIsNoFailureOfItsEndpoint() {
     target.maxHedges = 1;
-    target.perTry = Duration.ofSeconds(5); // the grace, not the per-try timeout, ends it
     List<String> seen = observeAttempts();
     Deferred deferred = new Deferred();
     deferred.leaves = true;
@@ -498,7 +497,8 @@ class AttemptLoopTest {
     Transport.Callback<Integer> first = deferred.started.removeFirst();
     deferred.started.removeFirst().onHeaders(200);
 
-    time.advance(AttemptLoop.LOSER_GRACE.minusNanos(1));
+    // The call took 20 ms: the loser gets 20 ms more.
+    time.advance(Duration.ofMillis(20).minusNanos(1));
     assertThat(deferred.cancels).isZero();
     time.advance(Duration.ofNanos(1));
     assertThat(deferred.cancels).isEqualTo(1);
@@ -507,6 +507,27 @@ class AttemptLoopTest {
     assertThat(seen).containsExactly(
         "start 1", "start 2 hedge", "end 2 200 NONE", "end 1 0 CANCELLED");
     assertThat(attempts(MeshMetricNames.FAILURE)).isZero();
+    assertEverythingReleased();
+  }
+
+  @Test
+  void aLoserIsLeftRunningAtMostTheGraceHoweverLongTheCallTook() {
+    target.maxHedges = 1;
+    target.perTry = Duration.ofSeconds(10);
+    target.hedgeDelay = Duration.ofSeconds(3);
+    Deferred deferred = new Deferred();
+    deferred.leaves = true;
+    Done done = new Done();
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofSeconds(3));
+    Transport.Callback<Integer> first = deferred.started.removeFirst();
+    deferred.started.removeFirst().onHeaders(200); // won after 3 s
+
+    time.advance(AttemptLoop.LOSER_GRACE.minusNanos(1));
+    assertThat(deferred.cancels).isZero();
+    time.advance(Duration.ofNanos(1));
+    assertThat(deferred.cancels).isEqualTo(1);
+    first.onFailure(new IOException("Canceled"));
     assertEverythingReleased();
   }
 
@@ -556,7 +577,7 @@ class AttemptLoopTest {
   @Test
   void aLoserIsNotLeftRunningPastTheCallsDeadline() {
     target.maxHedges = 1;
-    target.timeout = Duration.ofMillis(500); // less than the grace is left when the hedge wins
+    target.timeout = Duration.ofMillis(30); // less than the grace is left when the hedge wins
     Deferred deferred = new Deferred();
     deferred.leaves = true;
     Done done = new Done();
@@ -568,7 +589,7 @@ class AttemptLoopTest {
     // No grace timer: the attempt's own deadline (the transport enforces it) ends it first.
     time.advance(Duration.ofSeconds(2));
     assertThat(deferred.cancels).isZero();
-    assertThat(deferred.timeouts.get(0)).isLessThanOrEqualTo(Duration.ofMillis(500).toNanos());
+    assertThat(deferred.timeouts.get(0)).isLessThanOrEqualTo(Duration.ofMillis(30).toNanos());
     first.onFailure(new IOException("timeout"));
     assertEverythingReleased();
   }
