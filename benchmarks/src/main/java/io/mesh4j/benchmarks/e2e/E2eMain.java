@@ -150,6 +150,7 @@ public final class E2eMain {
       case "C" -> SidecarScenario.of("C", register(Sidecar.startHaproxy(workDir.resolve("haproxy"), freePort(), ports)));
       case "D" -> SidecarScenario.of("D", register(Sidecar.startNginx(workDir.resolve("nginx"), freePort(), ports)));
       case "G" -> SidecarScenario.gateway(register(GatewayProcess.start(ports, workDir.resolve("gateway.err"))));
+      case "J" -> SidecarScenario.jettyProxy(register(GatewayProcess.startJettyProxy(ports, workDir.resolve("jetty-proxy.err"))));
       default -> throw new IllegalArgumentException("scenario: " + key);
     };
   }

@@ -15,7 +15,8 @@ import java.util.Locale;
  * --warmup D            warm-up per cell (default 2s)
  * --measure D           measured window per cell (default 7s)
  * --concurrency 1,16,64 load threads per cell
- * --scenarios A,B,C,D,G which scenarios to run (B/A, B/C, B/D, G/D need both sides)
+ * --scenarios A,B,C,D,G which scenarios to run (B/A, B/C, B/D, G/D, J/D need both sides); J (Jetty's
+ *                        own reverse proxy) only when listed
  * --out FILE            write the Markdown section into FILE between the e2e markers
  * --command TEXT        the command line to record in the report
  * --revision TEXT       the source revision to record in the report
@@ -48,7 +49,7 @@ record E2eOptions(
 
   static final String USAGE =
       "usage: E2eMain [--quick] [--rounds N] [--warmup D] [--measure D] [--concurrency 1,16,64]"
-          + " [--scenarios A,B,C,D,G] [--out FILE] [--command TEXT] [--revision TEXT]";
+          + " [--scenarios A,B,C,D,G,J] [--out FILE] [--command TEXT] [--revision TEXT]";
 
   E2eOptions {
     concurrency = List.copyOf(concurrency);
@@ -146,7 +147,7 @@ record E2eOptions(
     List<String> list = new ArrayList<>();
     for (String part : text.split(",")) {
       String key = part.strip().toUpperCase(Locale.ROOT);
-      if (!List.of("A", "B", "C", "D", "G").contains(key)) throw bad(name, part.strip() + " (expected: A, B, C, D or G)");
+      if (!List.of("A", "B", "C", "D", "G", "J").contains(key)) throw bad(name, part.strip() + " (expected: A, B, C, D, G or J)");
       if (list.contains(key)) throw bad(name, key + " listed twice");
       list.add(key);
     }

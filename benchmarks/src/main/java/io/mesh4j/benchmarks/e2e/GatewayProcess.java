@@ -52,6 +52,18 @@ final class GatewayProcess implements AutoCloseable {
     return new GatewayProcess(jvm, Integer.parseInt(jvm.ready()));
   }
 
+  /**
+   * Starts scenario J's hop, Jetty's own reverse proxy ({@link JettyProxyServer}), with the same
+   * JVM flags, in front of {@code backendPorts}, and waits until it listens.
+   */
+  static GatewayProcess startJettyProxy(int[] backendPorts, Path log) throws IOException {
+    StringBuilder ports = new StringBuilder();
+    for (int p : backendPorts) ports.append(ports.length() == 0 ? "" : ",").append(p);
+    ChildJvm jvm = ChildJvm.start(new ArrayList<>(JVM_FLAGS), JettyProxyServer.class,
+        List.of(ports.toString()), "port: ", log);
+    return new GatewayProcess(jvm, Integer.parseInt(jvm.ready()));
+  }
+
   /** The 127.0.0.1 port the gateway listens on. */
   int port() {
     return port;

@@ -131,11 +131,41 @@ final class Report {
           .append(r == null ? "–" : ratio(r.throughput())).append(" | ")
           .append(r == null ? "–" : ratio(r.p99())).append(" |\n");
     }
+    if (rows.length() > 0) {
+      b.append("Gateway hop (issue 9): G (MeshFilter + mesh-gateway) against D (nginx), hop CPU per request from\n")
+          .append("the hop's own process (target, a goal: G ≤ D); G/D req/s and p99 are median per-round ratios:\n\n");
+      b.append("| concurrency | G hop CPU/req | D hop CPU/req | G/D hop CPU | G/D req/s | G/D p99 |\n");
+      b.append("|---:|---:|---:|:---|---:|---:|\n");
+      b.append(rows).append('\n');
+    }
+    jettyFloor(b, summary);
+  }
+
+  /**
+   * Scenario J (Jetty's own reverse proxy, no mesh4j) against D (nginx), and G against J where both
+   * ran: how much of the gateway hop is Jetty's server and client, and how much is mesh4j's.
+   */
+  private static void jettyFloor(StringBuilder b, Summary summary) {
+    StringBuilder rows = new StringBuilder();
+    for (int c : summary.concurrency()) {
+      Summary.Row j = summary.row("J", c);
+      Summary.Row d = summary.row("D", c);
+      if (j == null || d == null) continue;
+      Summary.Row g = summary.row("G", c);
+      Summary.Ratio r = summary.ratio("J", "D", c);
+      double jd = j.sidecarCpu() / d.sidecarCpu();
+      double gj = g == null ? Double.NaN : g.sidecarCpu() / j.sidecarCpu();
+      rows.append("| ").append(c).append(" | ")
+          .append(micros(j.sidecarCpu())).append(" | ").append(micros(d.sidecarCpu())).append(" | ")
+          .append(Double.isFinite(jd) ? ratio(jd) : "–").append(" | ")
+          .append(r == null ? "–" : ratio(r.throughput())).append(" | ")
+          .append(Double.isFinite(gj) ? ratio(gj) : "–").append(" |\n");
+    }
     if (rows.length() == 0) return;
-    b.append("Gateway hop (issue 9): G (MeshFilter + mesh-gateway) against D (nginx), hop CPU per request from\n")
-        .append("the hop's own process (target, a goal: G ≤ D); G/D req/s and p99 are median per-round ratios:\n\n");
-    b.append("| concurrency | G hop CPU/req | D hop CPU/req | G/D hop CPU | G/D req/s | G/D p99 |\n");
-    b.append("|---:|---:|---:|:---|---:|---:|\n");
+    b.append("Jetty's own reverse proxy (J: `ProxyHandler.Reverse`, no servlet layer, no mesh4j) against D\n")
+        .append("(nginx), and the mesh4j gateway (G) against J: the floor of a hop on Jetty's server and client:\n\n");
+    b.append("| concurrency | J hop CPU/req | D hop CPU/req | J/D hop CPU | J/D req/s | G/J hop CPU |\n");
+    b.append("|---:|---:|---:|---:|---:|---:|\n");
     b.append(rows).append('\n');
   }
 

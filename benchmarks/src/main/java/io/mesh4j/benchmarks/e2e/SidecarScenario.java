@@ -5,9 +5,9 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
 /**
- * Scenarios C, D and G: plain OkHttp to one local hop in a process of its own that forwards to the
- * backends — an HAProxy or nginx sidecar ({@link #of}), or a mesh4j gateway JVM ({@link
- * #gateway}). The hop's CPU is its process's, read from {@code /proc}.
+ * Scenarios C, D, G and J: plain OkHttp to one local hop in a process of its own that forwards to
+ * the backends — an HAProxy or nginx sidecar ({@link #of}), a mesh4j gateway JVM ({@link
+ * #gateway}), or Jetty's own reverse proxy ({@link #jettyProxy}). The hop's CPU is its process's, read from {@code /proc}.
  */
 final class SidecarScenario implements Scenario {
   private final String key;
@@ -44,6 +44,19 @@ final class SidecarScenario implements Scenario {
             + " mesh-gateway" + (blocking ? " (blocking: no async support)" : " (async servlet)")
             + ", B's full default policy; its CPU is in the sidecar column",
         gateway.port(), gateway::cpuNanos);
+  }
+
+  /**
+   * Scenario J: Jetty's own reverse proxy ({@link JettyProxyServer}) in its own JVM, no mesh4j: the
+   * floor for a hop built on Jetty's server and client.
+   */
+  static SidecarScenario jettyProxy(GatewayProcess proxy) {
+    return new SidecarScenario("J",
+        "plain OkHttp through Jetty 12's own reverse proxy in its own JVM ("
+            + String.join(" ", GatewayProcess.JVM_FLAGS)
+            + "): `ProxyHandler.Reverse` on a core server, round robin, no servlet layer, no mesh4j;"
+            + " its CPU is in the sidecar column",
+        proxy.port(), proxy::cpuNanos);
   }
 
   @Override

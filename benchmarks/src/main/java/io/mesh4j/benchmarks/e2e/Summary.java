@@ -15,8 +15,11 @@ import java.util.function.ToDoubleFunction;
 final class Summary {
   /** Scenario pairs the report compares, numerator first. */
   static final List<List<String>> PAIRS = List.of(List.of("B", "A"), List.of("B", "C"), List.of("B", "D"));
-  /** Pairs summarized as ratios but shown only in their own table: the gateway against nginx. */
-  static final List<List<String>> EXTRA_PAIRS = List.of(List.of("G", "D"));
+  /**
+   * Pairs summarized as ratios but shown only in their own tables: the gateway, and Jetty's own
+   * reverse proxy, against nginx.
+   */
+  static final List<List<String>> EXTRA_PAIRS = List.of(List.of("G", "D"), List.of("J", "D"));
 
   /**
    * Medians of one scenario at one concurrency.

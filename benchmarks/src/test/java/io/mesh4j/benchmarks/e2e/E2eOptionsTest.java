@@ -67,7 +67,7 @@ class E2eOptionsTest {
     "--warmup|5m|--warmup: 5m (expected: a duration like 500ms or 2s)",
     "--measure|fast|--measure: fast (expected: a duration like 500ms or 2s)",
     "--concurrency|1,0|--concurrency: 0 (expected: 1-1024)",
-    "--scenarios|A,E|--scenarios: E (expected: A, B, C, D or G)",
+    "--scenarios|A,E|--scenarios: E (expected: A, B, C, D, G or J)",
     "--scenarios|A,a|--scenarios: A listed twice",
   })
   void badValuesAreRejectedWithTheArgumentNamed(String name, String value, String message) {

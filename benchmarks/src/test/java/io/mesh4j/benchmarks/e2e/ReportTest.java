@@ -85,6 +85,27 @@ class ReportTest {
         .contains("| 64 | G | 250 | 100 µs | 100 µs | 100 µs | 50.0 µs | 1,000 B | 30.0 µs | 0 |");
   }
 
+  /** A J cell: like {@link #gateway}, keyed J (Jetty's own reverse proxy). */
+  private static CellResult jettyProxy(int concurrency, long requests, long hopCpuMicros) {
+    LatencyHistogram h = new LatencyHistogram();
+    for (long i = 0; i < requests; i++) h.record(100_000);
+    return new CellResult("J", concurrency, requests, 0, null, 1_000_000_000L, h, requests * 50_000,
+        1_000_000_000L, requests * 1_000, requests * hopCpuMicros * 1_000);
+  }
+
+  @Test
+  void jettysOwnProxyIsComparedWithNginxAndTheGatewayWithIt() {
+    List<List<CellResult>> rounds = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      rounds.add(List.of(cell("D", 64, 500, 200), gateway(64, 250, 30), jettyProxy(64, 400, 24)));
+    }
+    String section = Report.section(info(true),
+        Summary.of(rounds, List.of("D", "G", "J"), List.of(64)), null);
+    assertThat(section)
+        .contains("| concurrency | J hop CPU/req | D hop CPU/req | J/D hop CPU | J/D req/s | G/J hop CPU |")
+        .contains("| 64 | 24.0 µs | 20.0 µs | 1.20× | 0.80× | 1.25× |");
+  }
+
   @Test
   void withoutTheGatewayScenarioThereIsNoGatewayTable() {
     String section = Report.section(info(true), summary(1000, 980, 600, 700), null);
