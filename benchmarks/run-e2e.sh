@@ -7,7 +7,9 @@
 #   benchmarks/run-e2e.sh --quick    ~1-2 min smoke, writes benchmarks/target/e2e-quick.md
 #   benchmarks/run-e2e.sh --scenarios A,B [--concurrency ...]
 #                                    a subset: writes benchmarks/target/e2e-partial.md (only a
-#                                    full run replaces the latest run recorded in the page)
+#                                    full run replaces the latest run recorded in the page);
+#                                    --scenarios D,G,J adds J, Jetty's own reverse proxy (no
+#                                    mesh4j), the floor of a hop on Jetty's server and client
 #   benchmarks/run-e2e.sh --tail     the slow-instance scenario of issue 19 (~1-2 min): backends of
 #                                    1, 1 and 10 ms; mesh4j weighted_round_robin, least_request,
 #                                    peak_ewma, peak_ewma + hedge, nginx least_conn, HAProxy
