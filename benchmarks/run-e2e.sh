@@ -31,7 +31,9 @@
 #                                    plaintext and over mutual TLS (SPIFFE IDs), interleaved:
 #                                    req/s, p50/p99, client and backend CPU per request, handshakes
 #                                    per 10k requests, and the handshakes one identity rotation
-#                                    causes (~2 min). Needs no sidecars.
+#                                    causes (~2 min). Needs no sidecars. --floor adds plain
+#                                    OkHttp without mesh4j over both ports: what TLS itself costs
+#                                    an OkHttp client on this JDK (~4 min).
 #
 # Any other argument goes to io.mesh4j.benchmarks.e2e.E2eMain (--rounds, --warmup, --measure,
 # --concurrency, --scenarios, --out). Environment: SKIP_BUILD=1 reuses the built jar;

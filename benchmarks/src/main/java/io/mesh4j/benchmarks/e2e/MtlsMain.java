@@ -62,11 +62,13 @@ public final class MtlsMain {
   private final Duration measure;
   private final int rounds;
   private final Duration prime;
+  private final boolean floor;
   private final PrintStream out;
 
   private MtlsMain(int[] concurrency, Duration warmup, Duration measure, int rounds,
-      Duration prime, PrintStream out) {
+      Duration prime, boolean floor, PrintStream out) {
     this.prime = prime;
+    this.floor = floor;
     this.concurrency = concurrency;
     this.warmup = warmup;
     this.measure = measure;
@@ -79,7 +81,10 @@ public final class MtlsMain {
    *
    * @param args {@code --concurrency 1,16,64 --warmup 3s --measure 8s --rounds 2 --prime 5s}
    *     (the defaults; {@code prime}: each side first runs that long at the highest concurrency,
-   *     so the JIT, the crypto code and the pools are warm before any cell is measured)
+   *     so the JIT, the crypto code and the pools are warm before any cell is measured), and
+   *     {@code --floor}: two more sides, plain OkHttp without mesh4j to the same two ports (its
+   *     TLS with the same client certificate, hostname not checked), interleaved with the
+   *     others: what TLS costs an OkHttp client on this JDK with no mesh at all
    */
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -88,9 +93,14 @@ public final class MtlsMain {
     Duration measure = Duration.ofSeconds(8);
     int rounds = 2;
     Duration prime = Duration.ofSeconds(5);
+    boolean floor = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--mtls")) continue;
+      if (a.equals("--floor")) {
+        floor = true;
+        continue;
+      }
       if (i + 1 >= args.length) throw new IllegalArgumentException(a + ": missing value");
       String v = args[++i];
       switch (a) {
@@ -106,7 +116,7 @@ public final class MtlsMain {
         default -> throw new IllegalArgumentException("unknown argument: " + a);
       }
     }
-    new MtlsMain(concurrency, warmup, measure, rounds, prime, System.out).run();
+    new MtlsMain(concurrency, warmup, measure, rounds, prime, floor, System.out).run();
     System.exit(0);
   }
 
@@ -129,12 +139,15 @@ public final class MtlsMain {
     }
   }
 
-  /** One side: a mesh and its wrapped client, counting requests and the client's handshakes. */
+  /**
+   * One side: a mesh and its wrapped client (or, for the floor, a plain OkHttp client and no
+   * mesh), counting requests and the client's handshakes.
+   */
   static final class Side implements Scenario {
     final String key;
     final Mesh mesh;
     final OkHttpClient client;
-    final Request request = HttpClients.get("http://backend/");
+    final Request request;
     final AtomicLong requests = new AtomicLong();
     final LongAdder clientHandshakes = new LongAdder();
     /** The protocol and cipher suite of the last handshake, or null before the first. */
@@ -142,9 +155,27 @@ public final class MtlsMain {
     private final ProcessHandle backend;
 
     Side(String key, String yaml, ProcessHandle backend) {
+      this(key, Mesh.builder().config(ConfigLoader.load(yaml)).build(), null, "http://backend/",
+          backend);
+    }
+
+    /** A plain OkHttp side (no mesh) to {@code url}, over {@code tls} when it is not null. */
+    static Side plain(String key, String url, javax.net.ssl.SSLContext tls,
+        javax.net.ssl.X509TrustManager trust, ProcessHandle backend) {
+      OkHttpClient.Builder b = HttpClients.newClient().newBuilder();
+      if (tls != null) {
+        // The floor of TLS itself: identity checks are the mesh's job and not measured here.
+        b.sslSocketFactory(tls.getSocketFactory(), trust).hostnameVerifier((host, session) -> true);
+      }
+      return new Side(key, null, b, url, backend);
+    }
+
+    private Side(String key, Mesh mesh, OkHttpClient.Builder plainClient, String url,
+        ProcessHandle backend) {
       this.key = key;
       this.backend = backend;
-      this.mesh = Mesh.builder().config(ConfigLoader.load(yaml)).build();
+      this.mesh = mesh;
+      this.request = HttpClients.get(url);
       LongAdder handshakes = clientHandshakes;
       EventListener counting = new EventListener() {
         @Override
@@ -155,8 +186,10 @@ public final class MtlsMain {
           }
         }
       };
-      this.client = MeshOkHttp.wrap(HttpClients.newClient().newBuilder()
-          .eventListener(counting).build(), mesh);
+      this.client = mesh == null
+          ? plainClient.eventListener(counting).build()
+          : MeshOkHttp.wrap(HttpClients.newClient().newBuilder().eventListener(counting).build(),
+              mesh);
     }
 
     @Override
@@ -186,7 +219,7 @@ public final class MtlsMain {
     @Override
     public void close() {
       HttpClients.shutdown(client);
-      mesh.close();
+      if (mesh != null) mesh.close();
     }
   }
 
@@ -218,7 +251,8 @@ public final class MtlsMain {
     Path serverDir = Files.createDirectories(dir.resolve("server"));
     Path clientDir = Files.createDirectories(dir.resolve("client"));
     TestPki.writeIdentity(serverDir, TestPki.leaf(ca, SERVER_ID), ca);
-    TestPki.writeIdentity(clientDir, TestPki.leaf(ca, CLIENT_ID), ca);
+    TestPki.Held clientLeaf = TestPki.leaf(ca, CLIENT_ID);
+    TestPki.writeIdentity(clientDir, clientLeaf, ca);
     List<String> backendFlags =
         new ArrayList<>(List.of("-Xms256m", "-Xmx256m", "-XX:+UseParallelGC"));
     String jfr = System.getProperty(BACKEND_JFR_PROPERTY);
@@ -236,11 +270,21 @@ public final class MtlsMain {
     int tlsPort = Integer.parseInt(ports[1].strip());
     Request statsRequest = HttpClients.get("http://127.0.0.1:" + plainPort + "/stats");
     List<Cell> cells = new ArrayList<>();
+    List<Side> floorSides = new ArrayList<>();
     try (Side plain = new Side("plaintext", yaml(plainPort, null), backend.handle());
         Side mtls = new Side("mTLS", yaml(tlsPort, clientDir), backend.handle())) {
+      if (floor) {
+        javax.net.ssl.X509TrustManager trust = trustManager(ca);
+        floorSides.add(Side.plain("OkHttp plaintext", "http://127.0.0.1:" + plainPort + "/", null,
+            null, backend.handle()));
+        floorSides.add(Side.plain("OkHttp TLS", "https://127.0.0.1:" + tlsPort + "/",
+            sslContext(clientLeaf, ca, trust), trust, backend.handle()));
+      }
+      List<Side> all = new ArrayList<>(List.of(plain, mtls));
+      all.addAll(floorSides);
       // Cold start: the first connections, the JIT and the crypto code; reported apart.
       List<Cell> priming = new ArrayList<>();
-      for (Side side : new Side[] {plain, mtls}) {
+      for (Side side : all) {
         Stats s0 = stats(statsClient, statsRequest);
         long r0 = side.requests.get();
         long h0 = side.clientHandshakes.sum();
@@ -253,7 +297,8 @@ public final class MtlsMain {
       Stats primed = stats(statsClient, statsRequest);
       for (int round = 1; round <= rounds; round++) {
         for (int c : concurrency) {
-          Side[] order = round % 2 == 1 ? new Side[] {plain, mtls} : new Side[] {mtls, plain};
+          List<Side> order = new ArrayList<>(all);
+          if (round % 2 == 0) java.util.Collections.reverse(order);
           for (Side side : order) {
             cells.add(cell(side, c, round, statsClient, statsRequest));
           }
@@ -264,10 +309,41 @@ public final class MtlsMain {
       print(cells, priming, primed, before, rotation);
       out.println();
       out.println("negotiated (client's last handshake): " + mtls.negotiated);
+      for (Side f : floorSides) {
+        if (f.negotiated != null) out.println("negotiated (" + f.key + "): " + f.negotiated);
+      }
     } finally {
+      for (Side f : floorSides) f.close();
       HttpClients.shutdown(statsClient);
       backend.close();
     }
+  }
+
+  /** Trusts {@code ca} only. */
+  private static javax.net.ssl.X509TrustManager trustManager(TestPki.Held ca) throws Exception {
+    java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    trusted.setCertificateEntry("ca", ca.certificate());
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trusted);
+    return (javax.net.ssl.X509TrustManager) tmf.getTrustManagers()[0];
+  }
+
+  /** The JDK's default TLS context presenting {@code leaf} (chain to {@code ca}). */
+  private static javax.net.ssl.SSLContext sslContext(TestPki.Held leaf, TestPki.Held ca,
+      javax.net.ssl.X509TrustManager trust) throws Exception {
+    char[] password = "bench".toCharArray();
+    java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry("client", leaf.keys().getPrivate(), password,
+        new java.security.cert.Certificate[] {leaf.certificate(), ca.certificate()});
+    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+        javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, password);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), new javax.net.ssl.TrustManager[] {trust}, null);
+    return ctx;
   }
 
   private Cell cell(Side side, int c, int round, OkHttpClient statsClient, Request statsRequest)
@@ -355,7 +431,7 @@ public final class MtlsMain {
         + " | client alloc B/req (load threads) |");
     out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (int c : concurrency) {
-      for (String side : new String[] {"plaintext", "mTLS"}) {
+      for (String side : new String[] {"plaintext", "mTLS", "OkHttp plaintext", "OkHttp TLS"}) {
         for (Cell x : cells) {
           if (x.concurrency != c || !x.side.equals(side)) continue;
           out.println(row(x) + String.format(Locale.ROOT, " %.0f |",
@@ -374,6 +450,19 @@ public final class MtlsMain {
           pct(m[2], p[2]), pct(m[3], p[3]));
     }
     out.println();
+    if (floor) {
+      out.println("Plain OkHttp without mesh4j (the floor), TLS over plaintext:");
+      out.println();
+      out.println("| c | req/s TLS vs plaintext | p99 | client CPU/req | backend CPU/req |");
+      out.println("| ---: | ---: | ---: | ---: | ---: |");
+      for (int c : concurrency) {
+        double[] p = mean(cells, "OkHttp plaintext", c);
+        double[] m = mean(cells, "OkHttp TLS", c);
+        out.printf(Locale.ROOT, "| %d | %s | %s | %s | %s |%n", c, pct(m[0], p[0]),
+            pct(m[1], p[1]), pct(m[2], p[2]), pct(m[3], p[3]));
+      }
+      out.println();
+    }
     long tlsRequests = 0;
     long tlsHandshakes = 0;
     for (Cell x : cells) {
