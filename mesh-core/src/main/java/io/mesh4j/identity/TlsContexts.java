@@ -194,30 +194,40 @@ public final class TlsContexts {
     Objects.requireNonNull(observer, "observer");
     Objects.requireNonNull(clock, "clock");
     String[] protocols = protocols(minVersion);
-    SSLContext inner;
-    try {
-      inner = SSLContext.getInstance("TLS");
-      KeyManager[] kms = presentCertificate ? new KeyManager[] {new CurrentKeyManager(source)} : null;
-      inner.init(kms, new TrustManager[] {tm}, new SecureRandom());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("TLS is not available in this JVM", e);
-    }
-    // Sessions made with the previous material must not be resumed once it changed.
-    source.onChange(id -> {
-      clear(inner.getClientSessionContext());
-      clear(inner.getServerSessionContext());
-    });
+    KeyManager[] kms = presentCertificate ? new KeyManager[] {new CurrentKeyManager(source)} : null;
+    java.util.function.Supplier<SSLContext> fresh = () -> {
+      try {
+        SSLContext c = SSLContext.getInstance("TLS");
+        c.init(kms, new TrustManager[] {tm}, new SecureRandom());
+        return c;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("TLS is not available in this JVM", e);
+      }
+    };
+    SSLContext inner = fresh.get();
     String[] suites = cipherSuites(minVersion,
         java.util.Arrays.asList(inner.getDefaultSSLParameters().getCipherSuites()));
-    return new Configured(
-        new Spi(inner, protocols, suites, server, requireClient, serverNames), inner);
+    Spi spi = new Spi(inner, fresh, protocols, suites, server, requireClient, serverNames);
+    // Sessions made with the previous material must not be resumed once it changed.
+    source.onChange(id -> spi.renew());
+    return new Configured(spi, inner);
   }
 
-  private static void clear(SSLSessionContext ctx) {
+  /**
+   * Invalidates every session of {@code ctx}, as far as its provider allows: some (Conscrypt)
+   * refuse to invalidate a cached session, or do not list their client sessions; those are left
+   * to {@link Spi#renew}, which drops the whole cache.
+   */
+  static void clear(SSLSessionContext ctx) {
     if (ctx == null) return;
     for (byte[] id : Collections.list(ctx.getIds())) {
       javax.net.ssl.SSLSession s = ctx.getSession(id);
-      if (s != null) s.invalidate();
+      if (s == null) continue;
+      try {
+        s.invalidate();
+      } catch (UnsupportedOperationException e) {
+        return;
+      }
     }
   }
 
@@ -229,7 +239,9 @@ public final class TlsContexts {
   }
 
   private static final class Spi extends SSLContextSpi {
-    private final SSLContext inner;
+    /** The provider's context in force; replaced, with its session caches, when the material changes. */
+    private volatile SSLContext inner;
+    private final java.util.function.Supplier<SSLContext> fresh;
     private final String[] protocols;
     /** The cipher suites, most preferred first ({@link #cipherSuites}). */
     private final String[] suites;
@@ -238,9 +250,11 @@ public final class TlsContexts {
     /** The client's SNI, or null for the JDK's choice. */
     private final List<SNIServerName> serverNames;
 
-    Spi(SSLContext inner, String[] protocols, String[] suites, boolean server,
-        java.util.function.BooleanSupplier requireClient, List<SNIServerName> serverNames) {
+    Spi(SSLContext inner, java.util.function.Supplier<SSLContext> fresh, String[] protocols,
+        String[] suites, boolean server, java.util.function.BooleanSupplier requireClient,
+        List<SNIServerName> serverNames) {
       this.inner = inner;
+      this.fresh = fresh;
       this.protocols = protocols;
       this.suites = suites;
       this.server = server;
@@ -280,10 +294,25 @@ public final class TlsContexts {
     }
 
     /**
+     * The identity or the trust bundle changed: later sockets and engines come from a new context
+     * of the same provider, whose session caches are empty, so no session made with the previous
+     * material is resumed whatever the provider allows to invalidate; the old caches are cleared
+     * as far as they can be.
+     */
+    void renew() {
+      SSLContext old = inner;
+      inner = fresh.get();
+      clear(old.getClientSessionContext());
+      clear(old.getServerSessionContext());
+    }
+
+    /**
      * A client never resumes: a resumed session skips the certificates, so a rotated (or expired,
      * or no longer trusted) server certificate would live on in it. One full handshake per new
      * connection; pooled connections make that rare. The cache holds at most the sessions of
-     * connections made since the last one, so this is cheap.
+     * connections made since the last one, so this is cheap. (A provider that neither lists nor
+     * invalidates its client sessions, as Conscrypt, may still resume a session made since the
+     * last change of the material; {@link #renew} drops those at the change.)
      */
     void forgetSessions() {
       clear(inner.getClientSessionContext());
@@ -297,12 +326,12 @@ public final class TlsContexts {
 
     @Override
     protected SSLSocketFactory engineGetSocketFactory() {
-      return new Sockets(inner.getSocketFactory(), this);
+      return new Sockets(this);
     }
 
     @Override
     protected SSLServerSocketFactory engineGetServerSocketFactory() {
-      return new ServerSockets(inner.getServerSocketFactory(), this);
+      return new ServerSockets(this);
     }
 
     @Override
@@ -337,12 +366,15 @@ public final class TlsContexts {
   }
 
   private static final class Sockets extends SSLSocketFactory {
-    private final SSLSocketFactory f;
     private final Spi spi;
 
-    Sockets(SSLSocketFactory f, Spi spi) {
-      this.f = f;
+    Sockets(Spi spi) {
       this.spi = spi;
+    }
+
+    /** The factory of the context in force ({@link Spi#renew} replaces it). */
+    private SSLSocketFactory f() {
+      return spi.inner.getSocketFactory();
     }
 
     @Override
@@ -352,7 +384,7 @@ public final class TlsContexts {
 
     @Override
     public String[] getSupportedCipherSuites() {
-      return f.getSupportedCipherSuites();
+      return f().getSupportedCipherSuites();
     }
 
     /**
@@ -363,44 +395,47 @@ public final class TlsContexts {
     public Socket createSocket(Socket s, String host, int port, boolean autoClose)
         throws IOException {
       Socket under = s instanceof BufferedReadSocket ? s : new BufferedReadSocket(s);
-      return spi.configure(f.createSocket(under, host, port, autoClose));
+      return spi.configure(f().createSocket(under, host, port, autoClose));
     }
 
     @Override
     public Socket createSocket() throws IOException {
-      return spi.configure(f.createSocket());
+      return spi.configure(f().createSocket());
     }
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-      return spi.configure(f.createSocket(host, port));
+      return spi.configure(f().createSocket(host, port));
     }
 
     @Override
     public Socket createSocket(String host, int port, InetAddress local, int localPort)
         throws IOException {
-      return spi.configure(f.createSocket(host, port, local, localPort));
+      return spi.configure(f().createSocket(host, port, local, localPort));
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port) throws IOException {
-      return spi.configure(f.createSocket(host, port));
+      return spi.configure(f().createSocket(host, port));
     }
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress local, int localPort)
         throws IOException {
-      return spi.configure(f.createSocket(address, port, local, localPort));
+      return spi.configure(f().createSocket(address, port, local, localPort));
     }
   }
 
   private static final class ServerSockets extends SSLServerSocketFactory {
-    private final SSLServerSocketFactory f;
     private final Spi spi;
 
-    ServerSockets(SSLServerSocketFactory f, Spi spi) {
-      this.f = f;
+    ServerSockets(Spi spi) {
       this.spi = spi;
+    }
+
+    /** The factory of the context in force ({@link Spi#renew} replaces it). */
+    private SSLServerSocketFactory f() {
+      return spi.inner.getServerSocketFactory();
     }
 
     private java.net.ServerSocket configure(java.net.ServerSocket s) {
@@ -415,28 +450,28 @@ public final class TlsContexts {
 
     @Override
     public String[] getSupportedCipherSuites() {
-      return f.getSupportedCipherSuites();
+      return f().getSupportedCipherSuites();
     }
 
     @Override
     public java.net.ServerSocket createServerSocket() throws IOException {
-      return configure(f.createServerSocket());
+      return configure(f().createServerSocket());
     }
 
     @Override
     public java.net.ServerSocket createServerSocket(int port) throws IOException {
-      return configure(f.createServerSocket(port));
+      return configure(f().createServerSocket(port));
     }
 
     @Override
     public java.net.ServerSocket createServerSocket(int port, int backlog) throws IOException {
-      return configure(f.createServerSocket(port, backlog));
+      return configure(f().createServerSocket(port, backlog));
     }
 
     @Override
     public java.net.ServerSocket createServerSocket(int port, int backlog, InetAddress address)
         throws IOException {
-      return configure(f.createServerSocket(port, backlog, address));
+      return configure(f().createServerSocket(port, backlog, address));
     }
   }
 }

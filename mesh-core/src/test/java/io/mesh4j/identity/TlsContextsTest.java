@@ -195,6 +195,64 @@ class TlsContextsTest {
   }
 
   @Test
+  void aChangeOfTheMaterialReplacesTheSessionCachesEvenForAFactoryTakenBefore() throws Exception {
+    TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA);
+    TestPki.writeIdentity(clientDir, TestPki.leaf(CA, WEB), CA);
+    try (var s = TestPki.source(serverDir, time); var c = TestPki.source(clientDir, time)) {
+      SSLContext serverContext = TlsContexts.server(s);
+      TlsContexts.ClientTls client = TlsContexts.client(c, true,
+          PeerVerification.spiffeIds(List.of(API)), PeerObserver.NONE, Clock.systemUTC(), "1.2", null);
+      javax.net.ssl.SSLSessionContext serverSessions = serverContext.getServerSessionContext();
+      try (SSLServerSocket server = listen(serverContext)) {
+        serveOnce(server);
+        call(client, server);
+        // The server's material changes: a new context behind the same SSLContext, so a session
+        // made with the old certificate cannot be resumed by any provider.
+        TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA);
+        time.advance(Duration.ofSeconds(5));
+        assertThat(serverContext.getServerSessionContext()).isNotSameAs(serverSessions);
+        // The listening socket came from the factory taken before; new server sockets, and
+        // client sockets from a factory taken before a change, come from the context in force.
+        TestPki.Held rotated = TestPki.leaf(CA, WEB);
+        TestPki.writeIdentity(clientDir, rotated, CA);
+        time.advance(Duration.ofSeconds(5));
+        try (SSLServerSocket again = listen(serverContext)) {
+          Future<String> seen = serveOnce(again);
+          call(client, again);
+          assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo(WEB);
+        }
+      }
+    }
+  }
+
+  @Test
+  void clearingSessionsAProviderWillNotInvalidateLeavesThemToTheNewContext() {
+    javax.net.ssl.SSLSession refusing = (javax.net.ssl.SSLSession) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {javax.net.ssl.SSLSession.class}, (p, m, a) -> {
+          if (m.getName().equals("invalidate")) throw new UnsupportedOperationException();
+          return null;
+        });
+    List<String> asked = new CopyOnWriteArrayList<>();
+    javax.net.ssl.SSLSessionContext ctx = new javax.net.ssl.SSLSessionContext() {
+      @Override public java.util.Enumeration<byte[]> getIds() {
+        return java.util.Collections.enumeration(List.of(new byte[] {1}, new byte[] {2}));
+      }
+      @Override public javax.net.ssl.SSLSession getSession(byte[] id) {
+        asked.add("session " + id[0]);
+        return refusing;
+      }
+      @Override public void setSessionTimeout(int seconds) { }
+      @Override public int getSessionTimeout() { return 0; }
+      @Override public void setSessionCacheSize(int size) { }
+      @Override public int getSessionCacheSize() { return 0; }
+    };
+
+    TlsContexts.clear(ctx); // Conscrypt's sessions throw here; a rotation must not fail on it
+
+    assertThat(asked).containsExactly("session 1"); // it stops at the first refusal
+  }
+
+  @Test
   void aNewCaIsTrustedOnceAddedAndTheOldOneNotOnceRemoved() throws Exception {
     TestPki.Held newCa = TestPki.ca("new CA");
     TestPki.writeIdentity(serverDir, TestPki.leaf(CA, API), CA, newCa);
