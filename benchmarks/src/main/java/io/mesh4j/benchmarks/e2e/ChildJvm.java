@@ -26,6 +26,22 @@ final class ChildJvm implements AutoCloseable {
     this.ready = ready;
   }
 
+  /** In a child's {@code main}: the ports of a {@code p1,p2,p3} argument. */
+  static int[] ports(String arg) {
+    String[] parts = arg.split(",");
+    int[] ports = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) ports[i] = Integer.parseInt(parts[i].strip());
+    return ports;
+  }
+
+  /** In a child's {@code main}: returns once the parent closes this JVM's standard input (or dies). */
+  static void awaitStdinEnd() throws java.io.IOException {
+    byte[] buffer = new byte[64];
+    while (System.in.read(buffer) != -1) {
+      // Nothing to read: the parent only ever closes it.
+    }
+  }
+
   /**
    * Starts {@code main} with {@code jvmFlags} and {@code args} and waits for its ready line.
    *

@@ -10,7 +10,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
@@ -176,17 +175,11 @@ public final class GatewayServer implements AutoCloseable {
   public static void main(String[] args) throws IOException {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     if (args.length != 1) throw new IllegalArgumentException("usage: GatewayServer p1,p2,p3");
-    String[] parts = args[0].split(",");
-    int[] ports = new int[parts.length];
-    for (int i = 0; i < parts.length; i++) ports[i] = Integer.parseInt(parts[i].strip());
+    int[] ports = ChildJvm.ports(args[0]);
     try (GatewayServer gateway = start(ports)) {
       System.out.println("port: " + gateway.port());
       System.out.flush();
-      InputStream in = System.in;
-      byte[] buffer = new byte[64];
-      while (in.read(buffer) != -1) {
-        // Wait for the parent to close our stdin (or die).
-      }
+      ChildJvm.awaitStdinEnd();
     }
   }
 

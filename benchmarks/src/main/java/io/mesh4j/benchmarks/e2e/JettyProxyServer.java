@@ -1,7 +1,6 @@
 package io.mesh4j.benchmarks.e2e;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpURI;
@@ -89,17 +88,11 @@ public final class JettyProxyServer implements AutoCloseable {
   public static void main(String[] args) throws IOException {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     if (args.length != 1) throw new IllegalArgumentException("usage: JettyProxyServer p1,p2,p3");
-    String[] parts = args[0].split(",");
-    int[] ports = new int[parts.length];
-    for (int i = 0; i < parts.length; i++) ports[i] = Integer.parseInt(parts[i].strip());
+    int[] ports = ChildJvm.ports(args[0]);
     try (JettyProxyServer proxy = start(ports)) {
       System.out.println("port: " + proxy.port());
       System.out.flush();
-      InputStream in = System.in;
-      byte[] buffer = new byte[64];
-      while (in.read(buffer) != -1) {
-        // Wait for the parent to close our stdin (or die).
-      }
+      ChildJvm.awaitStdinEnd();
     }
   }
 }

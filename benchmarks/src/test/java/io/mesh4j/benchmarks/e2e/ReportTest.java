@@ -63,9 +63,14 @@ class ReportTest {
 
   /** A G cell: {@code requests} in 1 s at 100 µs, the gateway JVM using {@code hopCpuMicros} per request. */
   private static CellResult gateway(int concurrency, long requests, long hopCpuMicros) {
+    return hop("G", concurrency, requests, hopCpuMicros);
+  }
+
+  /** A cell of the hop {@code key}: {@code requests} in 1 s at 100 µs, {@code hopCpuMicros} each. */
+  private static CellResult hop(String key, int concurrency, long requests, long hopCpuMicros) {
     LatencyHistogram h = new LatencyHistogram();
     for (long i = 0; i < requests; i++) h.record(100_000);
-    return new CellResult("G", concurrency, requests, 0, null, 1_000_000_000L, h, requests * 50_000,
+    return new CellResult(key, concurrency, requests, 0, null, 1_000_000_000L, h, requests * 50_000,
         1_000_000_000L, requests * 1_000, requests * hopCpuMicros * 1_000);
   }
 
@@ -85,19 +90,11 @@ class ReportTest {
         .contains("| 64 | G | 250 | 100 µs | 100 µs | 100 µs | 50.0 µs | 1,000 B | 30.0 µs | 0 |");
   }
 
-  /** A J cell: like {@link #gateway}, keyed J (Jetty's own reverse proxy). */
-  private static CellResult jettyProxy(int concurrency, long requests, long hopCpuMicros) {
-    LatencyHistogram h = new LatencyHistogram();
-    for (long i = 0; i < requests; i++) h.record(100_000);
-    return new CellResult("J", concurrency, requests, 0, null, 1_000_000_000L, h, requests * 50_000,
-        1_000_000_000L, requests * 1_000, requests * hopCpuMicros * 1_000);
-  }
-
   @Test
   void jettysOwnProxyIsComparedWithNginxAndTheGatewayWithIt() {
     List<List<CellResult>> rounds = new ArrayList<>();
     for (int r = 0; r < 2; r++) {
-      rounds.add(List.of(cell("D", 64, 500, 200), gateway(64, 250, 30), jettyProxy(64, 400, 24)));
+      rounds.add(List.of(cell("D", 64, 500, 200), gateway(64, 250, 30), hop("J", 64, 400, 24)));
     }
     String section = Report.section(info(true),
         Summary.of(rounds, List.of("D", "G", "J"), List.of(64)), null);

@@ -454,6 +454,20 @@ class AttemptLoopTest {
     return seen;
   }
 
+  /**
+   * Starts an asynchronous call over {@code deferred} (which {@linkplain Transport#leavesLosers
+   * leaves losers}) whose hedge, sent after the 20 ms delay, answers first; returns the first
+   * attempt's callback, the loser still in flight.
+   */
+  private Transport.Callback<Integer> hedgeWins(Deferred deferred, Done done) {
+    deferred.leaves = true;
+    loop.start(target, "GET", false, true, deferred, done);
+    time.advance(Duration.ofMillis(20));
+    Transport.Callback<Integer> first = deferred.started.removeFirst();
+    deferred.started.removeFirst().onHeaders(200);
+    return first;
+  }
+
   @Test
   void aLoserIsLeftToAnswerWhenTheTransportKeepsItsConnectionAndItsAnswerIsItsOutcome() {
     target.maxHedges = 1;
@@ -490,12 +504,8 @@ class AttemptLoopTest {
     target.maxHedges = 1;
     List<String> seen = observeAttempts();
     Deferred deferred = new Deferred();
-    deferred.leaves = true;
     Done done = new Done();
-    loop.start(target, "GET", false, true, deferred, done);
-    time.advance(Duration.ofMillis(20));
-    Transport.Callback<Integer> first = deferred.started.removeFirst();
-    deferred.started.removeFirst().onHeaders(200);
+    Transport.Callback<Integer> first = hedgeWins(deferred, done);
 
     // The call took 20 ms: the loser gets 20 ms more.
     time.advance(Duration.ofMillis(20).minusNanos(1));
@@ -536,12 +546,8 @@ class AttemptLoopTest {
     target.maxHedges = 1;
     List<String> seen = observeAttempts();
     Deferred deferred = new Deferred();
-    deferred.leaves = true;
     Done done = new Done();
-    loop.start(target, "GET", false, true, deferred, done);
-    time.advance(Duration.ofMillis(20));
-    Transport.Callback<Integer> first = deferred.started.removeFirst();
-    deferred.started.removeFirst().onHeaders(200);
+    Transport.Callback<Integer> first = hedgeWins(deferred, done);
 
     first.onFailure(new ConnectException("reset")); // the transport classifies it
 
@@ -557,12 +563,8 @@ class AttemptLoopTest {
     target.maxHedges = 1;
     List<String> seen = observeAttempts();
     Deferred deferred = new Deferred();
-    deferred.leaves = true;
     Done done = new Done();
-    loop.start(target, "GET", false, true, deferred, done);
-    time.advance(Duration.ofMillis(20));
-    Transport.Callback<Integer> first = deferred.started.removeFirst();
-    deferred.started.removeFirst().onHeaders(200);
+    Transport.Callback<Integer> first = hedgeWins(deferred, done);
 
     loop.cancel();
     assertThat(deferred.cancels).isEqualTo(1);
@@ -579,12 +581,8 @@ class AttemptLoopTest {
     target.maxHedges = 1;
     target.timeout = Duration.ofMillis(30); // less than the grace is left when the hedge wins
     Deferred deferred = new Deferred();
-    deferred.leaves = true;
     Done done = new Done();
-    loop.start(target, "GET", false, true, deferred, done);
-    time.advance(Duration.ofMillis(20));
-    Transport.Callback<Integer> first = deferred.started.removeFirst();
-    deferred.started.removeFirst().onHeaders(200);
+    Transport.Callback<Integer> first = hedgeWins(deferred, done);
 
     // No grace timer: the attempt's own deadline (the transport enforces it) ends it first.
     time.advance(Duration.ofSeconds(2));
