@@ -101,9 +101,10 @@ public final class AttemptLoop implements PickContext {
   /**
    * The longest an attempt that lost to another one's response is left running to answer, so that
    * its connection goes back to the pool rather than being closed (an HTTP/1.1 exchange cannot be
-   * cancelled otherwise). Within it, a loser gets as long again as the call had taken when it was
-   * won: one that has not answered by then is more likely stalled than about to answer, and is
-   * cancelled rather than left holding its endpoint's and the breaker's count.
+   * cancelled otherwise). Within it, a loser gets as long again as it had run when it lost, and at
+   * least the hedge delay (what an attempt usually takes): one that has not answered by then is
+   * more likely stalled than about to answer, and is cancelled rather than left holding its
+   * endpoint's and the breaker's count.
    */
   public static final Duration LOSER_GRACE = Duration.ofSeconds(1);
 
@@ -158,8 +159,6 @@ public final class AttemptLoop implements PickContext {
   private boolean hasIdempotencyKey;
   private boolean replayable;
   private long deadline;
-  /** When the call started (a ticker reading). */
-  private long startedAt;
   /** The cap set by {@link #deadline(long)}, and whether there is one. */
   private long cap;
   private boolean capped;
@@ -361,7 +360,6 @@ public final class AttemptLoop implements PickContext {
     this.replayable = replayable;
     this.completion = done;
     long now = ticker.read();
-    this.startedAt = now;
     this.deadline = saturatedAdd(now, target.timeoutNanos());
     if (capped && cap - deadline < 0) {
       deadline = cap;
@@ -666,8 +664,6 @@ public final class AttemptLoop implements PickContext {
     if (finished) {
       // Lost to another attempt: left to answer (its own response, failure or timeout is its
       // outcome), or cancelled, which is not a failure of its endpoint.
-      Scheduler.Cancellable grace = t.grace;
-      if (grace != null) grace.cancel();
       Object r = t.bug == null && !t.timedOut ? t.response : null;
       int status = r == null ? 0 : transport.status(r);
       Failure f;
@@ -867,9 +863,9 @@ public final class AttemptLoop implements PickContext {
    * Attempt {@code t} is still in flight as the call ends. It is cancelled, unless {@code
    * leave} (another attempt's response won, and the transport {@linkplain Transport#leavesLosers
    * keeps a loser's connection} when it answers) and nobody waits on it (not the synchronous
-   * caller's own blocking send): then it is left to answer for as long again as the call took, at
-   * most {@link #LOSER_GRACE} (its own deadline still applies), and its end is reported as it
-   * comes.
+   * caller's own blocking send): then it is left to answer for as long again as it has run, at
+   * least the hedge delay and at most {@link #LOSER_GRACE} (its own deadline and per-try timeout
+   * still apply), and its end is reported as it comes.
    */
   private void lost(Try t, boolean leave) {
     if (!leave || t.blocking) {
@@ -878,9 +874,14 @@ public final class AttemptLoop implements PickContext {
     }
     if (t.ended) return;
     long now = ticker.read();
-    long grace = Math.min(LOSER_GRACE.toNanos(), Math.max(1, now - startedAt));
+    long grace = Math.min(LOSER_GRACE.toNanos(),
+        Math.max(1, Math.max(now - t.t0, target.hedgeDelayNanos())));
     if (deadline - now <= grace) return; // the transport ends it at the deadline
-    t.grace = scheduler.schedule(t::cut, Duration.ofNanos(grace));
+    long perTry = target.perTryTimeoutNanos();
+    if (t.timer != null && t.t0 + perTry - now <= grace) return; // its per-try timer comes first
+    // The grace takes the per-try timer's place (one timer per attempt; ended() cancels it).
+    if (t.timer != null) t.timer.cancel();
+    t.timer = scheduler.schedule(t::cut, Duration.ofNanos(grace));
     if (canceled) t.cut(); // raced cancel(), which may have missed the timer
   }
 
@@ -955,8 +956,7 @@ public final class AttemptLoop implements PickContext {
     boolean blocking;
     /** Set when the loop cancels this attempt as a loser (not the per-try timer). */
     volatile boolean cut;
-    /** The timer that cancels this attempt if it is left running after losing; or null. */
-    volatile Scheduler.Cancellable grace;
+    /** The per-try timer, or for a loser left running the timer that cuts it; or null. */
     Scheduler.Cancellable timer;
     long t0;
     // Written by the callback before `ended`, read by the loop after it.

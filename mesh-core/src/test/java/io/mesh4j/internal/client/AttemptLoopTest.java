@@ -542,6 +542,26 @@ class AttemptLoopTest {
   }
 
   @Test
+  void aLoserWhosePerTryTimeoutComesBeforeTheGraceTimesOutAsAnyAttempt() {
+    target.maxHedges = 1;
+    target.perTry = Duration.ofMillis(30); // 10 ms left when the hedge wins at 20 ms; grace 20 ms
+    List<String> seen = observeAttempts();
+    Deferred deferred = new Deferred();
+    Done done = new Done();
+    Transport.Callback<Integer> first = hedgeWins(deferred, done);
+
+    time.advance(Duration.ofMillis(10));
+    assertThat(deferred.cancels).isEqualTo(1); // the per-try timer
+    first.onFailure(new IOException("Canceled"));
+
+    assertThat(seen).containsExactly(
+        "start 1", "start 2 hedge", "end 2 200 NONE", "end 1 0 TIMEOUT");
+    time.advance(Duration.ofSeconds(1));
+    assertThat(deferred.cancels).isEqualTo(1);
+    assertEverythingReleased();
+  }
+
+  @Test
   void aLoserLeftRunningThatFailsOnItsOwnIsReportedAsThatFailure() {
     target.maxHedges = 1;
     List<String> seen = observeAttempts();
