@@ -213,7 +213,7 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
         return;
       }
       r.onRequestBegin(this).onResponseContentSource(this);
-      if (answered != null) r.onResponseBegin(this);
+      if (answered != null) r.onResponseBegin(this); // also called when not registered (below)
       if (destination != null) {
         destination.send(r, this);
       } else {
@@ -238,9 +238,15 @@ final class JettyAttempts implements Transport<JettyAttempts.Upstream> {
       left = true;
     }
 
+    /**
+     * Jetty's client calls this for every attempt, whether or not it was registered as the
+     * response-begin listener ({@code send} registers an object for each {@code Response}
+     * listener interface it implements), so possibly twice: an attempt without a body to guard
+     * has nothing to do, and telling the guard twice is harmless.
+     */
     @Override
     public void onBegin(Response response) {
-      answered.run();
+      if (answered != null) answered.run();
     }
 
     @Override

@@ -193,6 +193,29 @@ class JettyTransportTest {
   }
 
   @Test
+  void aRequestWithoutBodyMakesNoListenerOfTheJettyClientThrow() throws Exception {
+    // Jetty's client calls every Response listener the attempt implements, registered or not; a
+    // listener that throws costs an exception per request and is logged at INFO with its stack.
+    Upstream up = new Upstream(false);
+    Front front = front(up.address(), "", true, UpstreamProtocol.HTTP_1_1);
+    java.io.PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      for (int i = 0; i < 3; i++) {
+        assertThat(exchange(front.port(), "GET /v2/plain HTTP/1.1\r\nHost: f\r\nConnection: close\r\n\r\n"))
+            .startsWith("HTTP/1.1 200");
+        assertThat(up.seen.poll(10, TimeUnit.SECONDS)).isNotNull();
+      }
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .doesNotContain("Exception while notifying listener")
+        .doesNotContain("NullPointerException");
+  }
+
+  @Test
   void eachEndpointGetsOnePoolSizedFromTheClustersMaxConcurrentRequests() throws Exception {
     Upstream a = new Upstream(false);
     Upstream b = new Upstream(false);
