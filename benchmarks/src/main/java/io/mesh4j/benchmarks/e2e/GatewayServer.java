@@ -91,15 +91,7 @@ public final class GatewayServer implements AutoCloseable {
   static GatewayServer start(int[] backendPorts, boolean async, GatewayTransport transport) {
     Mesh mesh = Mesh.builder().config(ConfigLoader.load(MeshBenchConfig.gatewayYaml(backendPorts))).build();
     MeshGateway gateway = MeshGateway.builder(mesh).transport(transport).client(upstreamClient()).build();
-    QueuedThreadPool threads = new QueuedThreadPool(256, 8);
-    threads.setName("gateway");
-    Server server = new Server(threads);
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    connector.setAcceptQueueSize(1024);
-    connector.setIdleTimeout(300_000);
-    server.addConnector(connector);
+    Server server = hopServer("gateway");
     ServletContextHandler context = new ServletContextHandler("/");
     FilterHolder filter = new FilterHolder(MeshFilter.builder(mesh).forwarder(gateway).build());
     filter.setAsyncSupported(async);
@@ -115,7 +107,30 @@ public final class GatewayServer implements AutoCloseable {
       partial.close();
       throw new IllegalStateException("cannot start the gateway: " + e, e);
     }
-    return new GatewayServer(mesh, gateway, server, connector.getLocalPort());
+    return new GatewayServer(mesh, gateway, server, port(server));
+  }
+
+  /**
+   * A Jetty server as every JVM hop of the benchmark runs it (the gateway, Jetty's own proxy): up
+   * to 256 threads named {@code name}, one connector on an ephemeral 127.0.0.1 port with a
+   * 1,024-deep accept queue and a 5-minute idle timeout. Not started.
+   */
+  static Server hopServer(String name) {
+    QueuedThreadPool threads = new QueuedThreadPool(256, 8);
+    threads.setName(name);
+    Server server = new Server(threads);
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    connector.setAcceptQueueSize(1024);
+    connector.setIdleTimeout(300_000);
+    server.addConnector(connector);
+    return server;
+  }
+
+  /** The port a started {@link #hopServer} listens on. */
+  static int port(Server server) {
+    return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
   }
 
   /** The forwarding client before the gateway wraps it with the mesh. */

@@ -7,16 +7,15 @@ import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Scenario J's hop: Jetty 12's own reverse proxy ({@link ProxyHandler.Reverse} on a core {@link
  * Server}, no servlet layer, no mesh4j) forwarding round robin to the backends over its {@link
  * HttpClient}. It is the floor for a gateway built on Jetty's server and client: what the two HTTP
  * codecs, Jetty's I/O and a minimal forward cost on this machine, measured the same way as G (the
- * mesh4j gateway) and D (nginx). Server threads and connector as {@link GatewayServer}'s; the
- * client keeps up to {@value HttpClients#MAX_IDLE_CONNECTIONS} connections per backend.
+ * mesh4j gateway) and D (nginx). Server threads and connector as the gateway's ({@link
+ * GatewayServer#hopServer}); the client keeps up to {@value HttpClients#MAX_IDLE_CONNECTIONS}
+ * connections per backend.
  *
  * <p>As a program ({@code java -cp benchmarks.jar io.mesh4j.benchmarks.e2e.JettyProxyServer
  * p1,p2,p3}) it prints one line {@code port: N} once it accepts connections and stops when its
@@ -46,15 +45,7 @@ public final class JettyProxyServer implements AutoCloseable {
     HttpClient client = new HttpClient();
     client.setMaxConnectionsPerDestination(HttpClients.MAX_IDLE_CONNECTIONS);
     proxy.setHttpClient(client);
-    QueuedThreadPool threads = new QueuedThreadPool(256, 8);
-    threads.setName("proxy");
-    Server server = new Server(threads);
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    connector.setAcceptQueueSize(1024);
-    connector.setIdleTimeout(300_000);
-    server.addConnector(connector);
+    Server server = GatewayServer.hopServer("proxy");
     server.setHandler(proxy);
     try {
       server.start();
@@ -62,7 +53,7 @@ public final class JettyProxyServer implements AutoCloseable {
       new JettyProxyServer(server, -1).close();
       throw new IllegalStateException("cannot start the Jetty proxy: " + e, e);
     }
-    return new JettyProxyServer(server, connector.getLocalPort());
+    return new JettyProxyServer(server, GatewayServer.port(server));
   }
 
   /** The 127.0.0.1 port it listens on. */

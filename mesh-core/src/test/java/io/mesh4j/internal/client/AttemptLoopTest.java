@@ -286,9 +286,8 @@ class AttemptLoopTest {
 
   // ------------------------------------------------------------------ hedging
 
-  @Test
-  void aHedgeGoesToAnotherEndpointAfterTheDelayAndTheFirstAnswerWinsTheLoserReportedCancelled() {
-    target.maxHedges = 1;
+  /** Records each attempt's start and end as "start N [hedge]" / "end N status failure". */
+  private List<String> observeAttempts() {
     List<String> seen = new ArrayList<>();
     loop.observe(new AttemptObserver() {
       @Override public Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge,
@@ -302,6 +301,13 @@ class AttemptLoopTest {
         seen.add("end " + token + " " + status + " " + failure);
       }
     });
+    return seen;
+  }
+
+  @Test
+  void aHedgeGoesToAnotherEndpointAfterTheDelayAndTheFirstAnswerWinsTheLoserReportedCancelled() {
+    target.maxHedges = 1;
+    List<String> seen = observeAttempts();
     Deferred deferred = new Deferred();
     Done done = new Done();
     loop.start(target, "GET", false, true, deferred, done);
@@ -434,24 +440,6 @@ class AttemptLoopTest {
     assertThat(done.response).isEqualTo(200);
     assertThat(target.latencies).containsExactly(Duration.ofMillis(21).toNanos());
     assertEverythingReleased();
-  }
-
-  /** Records each attempt's start and end as "start N [hedge]" / "end N status failure". */
-  private List<String> observeAttempts() {
-    List<String> seen = new ArrayList<>();
-    loop.observe(new AttemptObserver() {
-      @Override public Object attemptStarted(Endpoint endpoint, int attempt, boolean hedge,
-          String retryReason) {
-        seen.add("start " + attempt + (hedge ? " hedge" : ""));
-        return attempt;
-      }
-
-      @Override public void attemptEnded(Object token, int status, Failure failure,
-          boolean requestSent, long latency) {
-        seen.add("end " + token + " " + status + " " + failure);
-      }
-    });
-    return seen;
   }
 
   /**
