@@ -6,11 +6,12 @@ import io.mesh4j.config.ConfigLoader;
 import io.mesh4j.metrics.MeshMetricNames;
 import io.mesh4j.okhttp.MeshOkHttp;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import okhttp3.Call;
+import okhttp3.EventListener;
+import okhttp3.Connection;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
@@ -169,7 +174,7 @@ public final class TailMain {
     Map<String, Double> hedgesPerRequest = new LinkedHashMap<>();
     Map<String, Double> slowShare = new LinkedHashMap<>();
     Map<String, Double> connectsPerHedge = new LinkedHashMap<>();
-    String slowAddress = "127.0.0.1:" + ports[2];
+    int slowPort = ports[2];
     for (int round = 1; round <= rounds; round++) {
       for (int c : concurrency) {
         for (Tail t : scenarios) {
@@ -177,7 +182,7 @@ public final class TailMain {
           // Hedges and attempts over the measured window only, as the requests they are divided by.
           double[] counted = new double[4];
           CellResult r = ClosedLoop.run(t.scenario, c, warmup.toNanos(), measure.toNanos(),
-              () -> t.counts(slowAddress), counted);
+              () -> t.counts(slowPort), counted);
           String key = t.key + "@" + c;
           if (!cells.containsKey(key) || r.latencyMicros(99) < cells.get(key).latencyMicros(99)) {
             cells.put(key, r); // with several rounds, keep each cell's best (least disturbed) run
@@ -247,15 +252,8 @@ public final class TailMain {
     if (hedge != null) b.append("          hedge: { ").append(hedge).append(" }\n");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Mesh mesh = Mesh.builder().config(ConfigLoader.load(b.toString())).meterRegistry(registry).build();
-    java.util.concurrent.atomic.LongAdder connects = new java.util.concurrent.atomic.LongAdder();
-    OkHttpClient base = HttpClients.newClient().newBuilder()
-        .eventListener(new okhttp3.EventListener() {
-          @Override public void connectStart(okhttp3.Call call, java.net.InetSocketAddress address,
-              java.net.Proxy proxy) {
-            connects.increment();
-          }
-        })
-        .build();
+    ClientCounts counts = new ClientCounts();
+    OkHttpClient base = HttpClients.newClient().newBuilder().eventListener(counts).build();
     OkHttpClient client = MeshOkHttp.wrap(base, mesh);
     Request request = HttpClients.get("http://backend/");
     Scenario s = new Scenario() {
@@ -271,7 +269,7 @@ public final class TailMain {
       }
     };
     Tail t = new Tail(key, label, s, registry, hedge != null);
-    t.connects = connects;
+    t.clientCounts = counts;
     return t;
   }
 
@@ -285,8 +283,8 @@ public final class TailMain {
     final Scenario scenario;
     final SimpleMeterRegistry registry;
     final boolean hedges;
-    /** New connections the mesh4j client opened (attempts and health checks); null for a sidecar. */
-    java.util.concurrent.atomic.LongAdder connects;
+    /** What the mesh4j client's OkHttp calls did; null for a sidecar. */
+    ClientCounts clientCounts;
 
     Tail(String key, String label, Scenario scenario, SimpleMeterRegistry registry, boolean hedges) {
       this.key = key;
@@ -300,23 +298,52 @@ public final class TailMain {
      * Hedges sent, attempts at {@code slow}, attempts at every endpoint, new connections (zeros for
      * a sidecar).
      */
-    double[] counts(String slow) {
+    double[] counts(int slowPort) {
       double[] c = new double[4];
       if (registry == null) return c;
-      c[3] = connects.sum();
+      c[3] = clientCounts.connects.sum();
       c[0] = registry.find(MeshMetricNames.CLIENT_HEDGES).counters().stream()
           .mapToDouble(Counter::count).sum();
-      for (FunctionCounter f : registry.find(MeshMetricNames.ENDPOINT_ATTEMPTS).functionCounters()) {
-        double n = f.count();
-        c[2] += n;
-        if (slow.equals(f.getId().getTag(MeshMetricNames.TAG_ENDPOINT))) c[1] += n;
-      }
+      c[1] = clientCounts.attemptsAt(slowPort);
+      c[2] = clientCounts.attempts.sum();
       return c;
     }
 
     @Override
     public void close() {
       scenario.close();
+    }
+  }
+
+  /**
+   * Counts, from OkHttp's events on the client mesh4j wraps, every attempt the mesh sent to an
+   * endpoint (each {@code GET /} that got a connection, hedges and attempts cut when another won
+   * included, health checks not) by port, and the new connections it opened. The mesh's own
+   * {@code mesh.endpoint.attempts} counts reported outcomes, and a cut attempt reports none.
+   */
+  static final class ClientCounts extends EventListener {
+    final LongAdder connects = new LongAdder();
+    final LongAdder attempts = new LongAdder();
+    private final Map<Integer, LongAdder> byPort = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void connectionAcquired(Call call, Connection connection) {
+      // The attempt's URL and route name the cluster (the mesh connects the socket to the
+      // endpoint), so the endpoint is the socket's peer.
+      if (!call.request().url().encodedPath().equals("/")) return;
+      attempts.increment();
+      byPort.computeIfAbsent(connection.socket().getPort(), p -> new LongAdder())
+          .increment();
+    }
+
+    @Override
+    public void connectStart(Call call, InetSocketAddress address, Proxy proxy) {
+      connects.increment();
+    }
+
+    long attemptsAt(int port) {
+      LongAdder a = byPort.get(port);
+      return a == null ? 0 : a.sum();
     }
   }
 
