@@ -138,6 +138,7 @@ final class Mirror {
       throw e;
     }
     Call c = c0.newCall(copy);
+    WatchdogSentinel.beforeCallTimeout();
     c.timeout().timeout(target.timeoutNanos, TimeUnit.NANOSECONDS);
     Shadow shadow = new Shadow(target, endpoint, c, span);
     c.addEventListener(shadow);

@@ -106,6 +106,7 @@ final class OkHttpTransport implements Transport<Response> {
     if (tracing != null) tracing.preparing = null;
     Call c = attemptClient.newCall(upstream(
         call, endpoint, route, null, targeting != null, tls != null, span, timeoutNanos));
+    WatchdogSentinel.beforeCallTimeout();
     c.timeout().timeout(timeoutNanos, TimeUnit.NANOSECONDS);
     OkAttempt a = new OkAttempt(c, span, endpoint, tls);
     c.addEventListener(a);
