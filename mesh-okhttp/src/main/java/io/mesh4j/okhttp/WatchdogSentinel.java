@@ -3,6 +3,8 @@ package io.mesh4j.okhttp;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okio.AsyncTimeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one early deadline in okio's timeout queue while mesh4j makes attempts, so that the
@@ -23,9 +25,12 @@ import okio.AsyncTimeout;
  * call timeout shorter than the sentinel's time left still becomes the head and signals, as it
  * would without it. The sentinel stays armed while attempts are made. One period with no attempt
  * and it leaves the queue, so an idle process keeps no extra watchdog wake-ups (okio's watchdog
- * thread then ends after its own idle minute). Thread-safe; one instance per class loader.
+ * thread then ends after its own idle minute). An okio that refuses the sentinel (it throws from
+ * {@code enter()}) turns it off for good with one warning; attempts go on as without it.
+ * Thread-safe; one instance per class loader.
  */
 final class WatchdogSentinel extends AsyncTimeout {
+  private static final Logger log = LoggerFactory.getLogger(WatchdogSentinel.class);
   /** How often the armed sentinel comes due. */
   static final long PERIOD_MILLIS = 1_000;
 
@@ -50,7 +55,16 @@ final class WatchdogSentinel extends AsyncTimeout {
   /** An attempt is about to set its call timeout. */
   void touch() {
     if (!used) used = true; // a read in the common case: no write to a shared line per attempt
-    if (!armed.get() && armed.compareAndSet(false, true)) enter();
+    if (!armed.get() && armed.compareAndSet(false, true)) queue();
+  }
+
+  /** Enters okio's queue; on a refusal stays "armed" for good, so nothing enters it again. */
+  private void queue() {
+    try {
+      enter();
+    } catch (RuntimeException e) {
+      log.warn("mesh4j: okio refused the watchdog sentinel; attempts go on without it", e);
+    }
   }
 
   /** Whether the sentinel is in okio's queue (or about to be). */
@@ -70,12 +84,12 @@ final class WatchdogSentinel extends AsyncTimeout {
     exit(); // back to idle; the watchdog already took it off the queue
     if (used) {
       used = false;
-      enter();
+      queue();
       return;
     }
     armed.set(false);
     // An attempt that saw `armed` true just before it was cleared did not arm it: do it for that one.
-    if (used && armed.compareAndSet(false, true)) enter();
+    if (used && armed.compareAndSet(false, true)) queue();
   }
 
   @Override

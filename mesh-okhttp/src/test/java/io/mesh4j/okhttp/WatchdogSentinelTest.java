@@ -100,6 +100,20 @@ class WatchdogSentinelTest {
     assertThat(timeOfCallTimingOut(100)).isBetween(100L, 5_000L);
   }
 
+  @Test
+  void anOkioThatRefusesTheSentinelTurnsItOffWithoutFailingTheAttempt() {
+    WatchdogSentinel sentinel = new WatchdogSentinel(TimeUnit.SECONDS.toNanos(10));
+    sentinel.enter(); // already queued: okio refuses a second enter ("Unbalanced enter/exit")
+    try {
+      sentinel.touch(); // does not throw
+      assertThat(sentinel.armed()).isTrue(); // off for good: never entered again
+      sentinel.touch();
+      assertThat(sentinel.dues()).isZero();
+    } finally {
+      sentinel.exit();
+    }
+  }
+
   /** Milliseconds until a call to the silent server with a call timeout of {@code millis} fails. */
   private long timeOfCallTimingOut(long millis) {
     OkHttpClient client = new OkHttpClient();
