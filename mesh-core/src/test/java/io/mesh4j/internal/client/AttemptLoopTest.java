@@ -447,13 +447,23 @@ class AttemptLoopTest {
    * leaves losers}) whose hedge, sent after the 20 ms delay, answers first; returns the first
    * attempt's callback, the loser still in flight.
    */
-  private Transport.Callback<Integer> hedgeWins(Deferred deferred, Done done) {
+  /** A hedged GET whose hedge won: its transport, its completion, and its first attempt, still running. */
+  private record HedgeWon(Deferred deferred, Done done, Transport.Callback<Integer> first) {}
+
+  /**
+   * Starts a GET that may hedge once on a transport that leaves losers; its hedge answers 200 at
+   * 20 ms while the first attempt is still running.
+   */
+  private HedgeWon hedgeWins() {
+    target.maxHedges = 1;
+    Deferred deferred = new Deferred();
     deferred.leaves = true;
+    Done done = new Done();
     loop.start(target, "GET", false, true, deferred, done);
     time.advance(Duration.ofMillis(20));
     Transport.Callback<Integer> first = deferred.started.removeFirst();
     deferred.started.removeFirst().onHeaders(200);
-    return first;
+    return new HedgeWon(deferred, done, first);
   }
 
   @Test
@@ -489,11 +499,10 @@ class AttemptLoopTest {
 
   @Test
   void aLoserLeftRunningIsCancelledAfterAsLongAgainAsTheCallTookAndThatIsNoFailureOfItsEndpoint() {
-    target.maxHedges = 1;
     List<String> seen = observeAttempts();
-    Deferred deferred = new Deferred();
-    Done done = new Done();
-    Transport.Callback<Integer> first = hedgeWins(deferred, done);
+    HedgeWon race = hedgeWins();
+    Deferred deferred = race.deferred();
+    Transport.Callback<Integer> first = race.first();
 
     // The call took 20 ms: the loser gets 20 ms more.
     time.advance(Duration.ofMillis(20).minusNanos(1));
@@ -531,12 +540,11 @@ class AttemptLoopTest {
 
   @Test
   void aLoserWhosePerTryTimeoutComesBeforeTheGraceTimesOutAsAnyAttempt() {
-    target.maxHedges = 1;
     target.perTry = Duration.ofMillis(30); // 10 ms left when the hedge wins at 20 ms; grace 20 ms
     List<String> seen = observeAttempts();
-    Deferred deferred = new Deferred();
-    Done done = new Done();
-    Transport.Callback<Integer> first = hedgeWins(deferred, done);
+    HedgeWon race = hedgeWins();
+    Deferred deferred = race.deferred();
+    Transport.Callback<Integer> first = race.first();
 
     time.advance(Duration.ofMillis(10));
     assertThat(deferred.cancels).isEqualTo(1); // the per-try timer
@@ -551,28 +559,25 @@ class AttemptLoopTest {
 
   @Test
   void aLoserLeftRunningThatFailsOnItsOwnIsReportedAsThatFailure() {
-    target.maxHedges = 1;
     List<String> seen = observeAttempts();
-    Deferred deferred = new Deferred();
-    Done done = new Done();
-    Transport.Callback<Integer> first = hedgeWins(deferred, done);
+    HedgeWon race = hedgeWins();
+    Transport.Callback<Integer> first = race.first();
 
     first.onFailure(new ConnectException("reset")); // the transport classifies it
 
     assertThat(seen).containsExactly(
         "start 1", "start 2 hedge", "end 2 200 NONE", "end 1 0 CONNECT_FAILURE");
     assertThat(attempts(MeshMetricNames.FAILURE)).isEqualTo(1);
-    assertThat(done.response).isEqualTo(200);
+    assertThat(race.done().response).isEqualTo(200);
     assertEverythingReleased();
   }
 
   @Test
   void cancellingTheCallAfterItEndedCutsALoserLeftRunning() {
-    target.maxHedges = 1;
     List<String> seen = observeAttempts();
-    Deferred deferred = new Deferred();
-    Done done = new Done();
-    Transport.Callback<Integer> first = hedgeWins(deferred, done);
+    HedgeWon race = hedgeWins();
+    Deferred deferred = race.deferred();
+    Transport.Callback<Integer> first = race.first();
 
     loop.cancel();
     assertThat(deferred.cancels).isEqualTo(1);
@@ -580,17 +585,16 @@ class AttemptLoopTest {
 
     assertThat(seen).containsExactly(
         "start 1", "start 2 hedge", "end 2 200 NONE", "end 1 0 CANCELLED");
-    assertThat(done.calls.get()).isEqualTo(1);
+    assertThat(race.done().calls.get()).isEqualTo(1);
     assertEverythingReleased();
   }
 
   @Test
   void aLoserIsNotLeftRunningPastTheCallsDeadline() {
-    target.maxHedges = 1;
     target.timeout = Duration.ofMillis(30); // less than the grace is left when the hedge wins
-    Deferred deferred = new Deferred();
-    Done done = new Done();
-    Transport.Callback<Integer> first = hedgeWins(deferred, done);
+    HedgeWon race = hedgeWins();
+    Deferred deferred = race.deferred();
+    Transport.Callback<Integer> first = race.first();
 
     // No grace timer: the attempt's own deadline (the transport enforces it) ends it first.
     time.advance(Duration.ofSeconds(2));
