@@ -10,12 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import okhttp3.OkHttpClient;
-import okhttp3.Response;
 import org.eclipse.jetty.client.AbstractConnectionPool;
 import org.eclipse.jetty.client.Destination;
 import org.junit.jupiter.api.Test;
@@ -33,17 +30,7 @@ class GatewayServerTest {
     OkHttpClient client = HttpClients.newClient();
     try (BackendServer backends = BackendServer.start(3);
         GatewayServer gateway = GatewayServer.start(backends.ports(), async, transport)) {
-      Map<String, Integer> seen = new TreeMap<>();
-      for (int i = 0; i < 30; i++) {
-        try (Response r = client.newCall(HttpClients.get("http://127.0.0.1:" + gateway.port() + "/")).execute()) {
-          assertThat(r.code()).isEqualTo(200);
-          byte[] body = r.body().bytes();
-          int index = body[8] - '0';
-          assertThat(body).isEqualTo(BackendServer.body(index));
-          seen.merge("backend " + index, 1, Integer::sum);
-        }
-      }
-      assertThat(seen).isEqualTo(Map.of("backend 0", 10, "backend 1", 10, "backend 2", 10));
+      Hops.assertRoundRobinOverThreeBackends(client, gateway.port());
       // One connection from the client, and at most one per backend from the gateway (plus the
       // health checks' own connections): nothing reconnects per request.
       assertThat(client.connectionPool().connectionCount()).isEqualTo(1);
