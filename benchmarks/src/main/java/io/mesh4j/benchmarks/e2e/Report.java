@@ -84,6 +84,7 @@ final class Report {
         b.append('\n');
       }
       b.append('\n');
+      spread(b, summary);
       targets(b, summary);
     }
     gateway(b, summary);
@@ -92,6 +93,24 @@ final class Report {
     changes(b, summary, previous);
     b.append('\n').append(data(info, summary)).append('\n');
     return b.toString();
+  }
+
+  /**
+   * The lowest and highest per-round B/A throughput ratio per concurrency: one round of this
+   * comparison can stray far from the median on a small shared machine, and a target a few
+   * percent away from the median can only be read against that spread.
+   */
+  private static void spread(StringBuilder b, Summary summary) {
+    StringBuilder cells = new StringBuilder();
+    for (int c : summary.concurrency()) {
+      Summary.Ratio r = summary.ratio("B", "A", c);
+      if (r == null || !Double.isFinite(r.lowestThroughput())) continue;
+      if (cells.length() > 0) cells.append(", ");
+      cells.append(ratio(r.lowestThroughput())).append(" – ").append(ratio(r.highestThroughput()))
+          .append(" at ").append(c).append(c == 1 ? " caller" : " callers");
+    }
+    if (cells.length() == 0) return;
+    b.append("B/A req/s per round, lowest – highest: ").append(cells).append(".\n\n");
   }
 
   /** The goals of issue 7, checked per concurrency; goals, not assertions. */

@@ -36,8 +36,13 @@ final class Summary {
       String scenario, int concurrency, int rounds, double throughput, double p50, double p99, double p999,
       double clientCpu, double allocated, double sidecarCpu, long errors, String firstError) {}
 
-  /** Median per-round ratios {@code numerator / denominator} of throughput and of p99 latency. */
-  record Ratio(String numerator, String denominator, int concurrency, double throughput, double p99) {}
+  /**
+   * Median per-round ratios {@code numerator / denominator} of throughput and of p99 latency, and
+   * the lowest and highest per-round throughput ratio (how far one round can stray on this
+   * machine; NaN when no round had a finite ratio).
+   */
+  record Ratio(String numerator, String denominator, int concurrency, double throughput, double p99,
+      double lowestThroughput, double highestThroughput) {}
 
   private final List<String> scenarios;
   private final List<Integer> concurrency;
@@ -93,7 +98,12 @@ final class Summary {
           p99.add(a.latencyMicros(99) / b.latencyMicros(99));
         }
         if (!throughput.isEmpty()) {
-          summary.ratios.put(key(num + "/" + den, c), new Ratio(num, den, c, median(throughput), median(p99)));
+          double[] finite = throughput.stream().mapToDouble(Double::doubleValue)
+              .filter(Double::isFinite).sorted().toArray();
+          double lowest = finite.length == 0 ? Double.NaN : finite[0];
+          double highest = finite.length == 0 ? Double.NaN : finite[finite.length - 1];
+          summary.ratios.put(key(num + "/" + den, c),
+              new Ratio(num, den, c, median(throughput), median(p99), lowest, highest));
         }
       }
     }

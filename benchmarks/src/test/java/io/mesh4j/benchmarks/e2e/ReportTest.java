@@ -56,9 +56,24 @@ class ReportTest {
         .contains("| 1 | A | 1,000 | 100 µs | 100 µs | 100 µs | 50.0 µs | 1,000 B | – | 0 |")
         .contains("| 64 | C | 600 | 166 µs | 166 µs | 166 µs | 50.0 µs | 1,000 B | 20.0 µs | 0 |")
         .contains("| 1 | 0.98× | 1.02× | 1.63× | 0.61× | 1.40× | 0.72× |")
+        .contains("B/A req/s per round, lowest – highest: 0.98× – 0.98× at 1 caller, "
+            + "0.98× – 0.98× at 64 callers.")
         .contains("| 1 | ✓ 0.98× | ✓ 1.02× | ✓ 1.40× vs D | ✓ 0.72× vs D |")
         .contains("No earlier run was recorded in this file.")
         .endsWith(" -->\n");
+  }
+
+  @Test
+  void thePerRoundSpreadOfBOverAIsShownNextToItsMedian() {
+    // B/A per round at 16 callers: 0.80, 1.05, 0.95 -> median 0.95, spread 0.80 to 1.05.
+    List<List<CellResult>> rounds = List.of(
+        List.of(cell("A", 16, 1_000, 100), cell("B", 16, 800, 100)),
+        List.of(cell("A", 16, 1_000, 100), cell("B", 16, 1_050, 100)),
+        List.of(cell("A", 16, 1_000, 100), cell("B", 16, 950, 100)));
+    String section = Report.section(info(false), Summary.of(rounds, List.of("A", "B"), List.of(16)), null);
+    assertThat(section)
+        .contains("| 16 | 0.95× | 1.00× | – | – | – | – |")
+        .contains("B/A req/s per round, lowest – highest: 0.80× – 1.05× at 16 callers.\n");
   }
 
   /** A G cell: {@code requests} in 1 s at 100 µs, the gateway JVM using {@code hopCpuMicros} per request. */

@@ -37,6 +37,8 @@ class SummaryTest {
     Summary.Ratio ba = s.ratio("B", "A", 16);
     assertThat(ba.throughput()).isEqualTo(0.9);
     assertThat(ba.p99()).isEqualTo(1.1);
+    assertThat(ba.lowestThroughput()).isEqualTo(0.5);
+    assertThat(ba.highestThroughput()).isEqualTo(1.0);
     assertThat(s.ratio("B", "C", 16)).isNull();
   }
 
