@@ -1,7 +1,6 @@
 package io.mesh4j.benchmarks.e2e;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -171,11 +170,7 @@ public final class BackendServer implements AutoCloseable {
       for (int i = 0; i < backends.ports.length; i++) line.append(i == 0 ? "" : ",").append(backends.ports[i]);
       out.println(line);
       out.flush();
-      InputStream in = System.in;
-      byte[] buffer = new byte[64];
-      while (in.read(buffer) != -1) {
-        // Wait for the parent to close our stdin (or die).
-      }
+      ChildJvm.awaitStdinEnd();
     }
   }
 

@@ -35,7 +35,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** In a child's {@code main}: returns once the parent closes this JVM's standard input (or dies). */
-  static void awaitStdinEnd() throws java.io.IOException {
+  static void awaitStdinEnd() throws IOException {
     byte[] buffer = new byte[64];
     while (System.in.read(buffer) != -1) {
       // Nothing to read: the parent only ever closes it.

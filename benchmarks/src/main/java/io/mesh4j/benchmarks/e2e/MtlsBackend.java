@@ -4,7 +4,6 @@ import io.mesh4j.identity.PemFileIdentitySource;
 import io.mesh4j.identity.TlsContexts;
 import io.mesh4j.identity.WorkloadIdentity;
 import io.mesh4j.time.SystemScheduler;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -109,11 +108,7 @@ public final class MtlsBackend {
     server.start();
     System.out.println("ports: " + plain.getLocalPort() + "," + tls.getLocalPort());
     System.out.flush();
-    InputStream in = System.in;
-    byte[] buffer = new byte[64];
-    while (in.read(buffer) != -1) {
-      // Wait for the parent to close our stdin (or die).
-    }
+    ChildJvm.awaitStdinEnd();
     server.stop();
     identity.close();
   }

@@ -24,9 +24,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.Call;
-import okhttp3.EventListener;
 import okhttp3.Connection;
+import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 
@@ -324,7 +325,7 @@ public final class TailMain {
   static final class ClientCounts extends EventListener {
     final LongAdder connects = new LongAdder();
     final LongAdder attempts = new LongAdder();
-    private final Map<Integer, LongAdder> byPort = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, LongAdder> byPort = new ConcurrentHashMap<>();
 
     @Override
     public void connectionAcquired(Call call, Connection connection) {

@@ -442,11 +442,6 @@ class AttemptLoopTest {
     assertEverythingReleased();
   }
 
-  /**
-   * Starts an asynchronous call over {@code deferred} (which {@linkplain Transport#leavesLosers
-   * leaves losers}) whose hedge, sent after the 20 ms delay, answers first; returns the first
-   * attempt's callback, the loser still in flight.
-   */
   /** A hedged GET whose hedge won: its transport, its completion, and its first attempt, still running. */
   private record HedgeWon(Deferred deferred, Done done, Transport.Callback<Integer> first) {}
 
@@ -468,17 +463,11 @@ class AttemptLoopTest {
 
   @Test
   void aLoserIsLeftToAnswerWhenTheTransportKeepsItsConnectionAndItsAnswerIsItsOutcome() {
-    target.maxHedges = 1;
     List<String> seen = observeAttempts();
-    Deferred deferred = new Deferred();
-    deferred.leaves = true;
-    Done done = new Done();
-    loop.start(target, "GET", false, true, deferred, done);
-    time.advance(Duration.ofMillis(20));
-    Transport.Callback<Integer> first = deferred.started.removeFirst();
-    Transport.Callback<Integer> hedge = deferred.started.removeFirst();
-
-    hedge.onHeaders(200);
+    HedgeWon race = hedgeWins();
+    Deferred deferred = race.deferred();
+    Done done = race.done();
+    Transport.Callback<Integer> first = race.first();
 
     assertThat(done.response).isEqualTo(200);
     assertThat(deferred.cancels).isZero(); // left running: its connection is not closed
@@ -498,13 +487,13 @@ class AttemptLoopTest {
   }
 
   @Test
-  void aLoserLeftRunningIsCancelledAfterAsLongAgainAsTheCallTookAndThatIsNoFailureOfItsEndpoint() {
+  void aLoserLeftRunningIsCancelledAfterAsLongAgainAsItHadRunAndThatIsNoFailureOfItsEndpoint() {
     List<String> seen = observeAttempts();
     HedgeWon race = hedgeWins();
     Deferred deferred = race.deferred();
     Transport.Callback<Integer> first = race.first();
 
-    // The call took 20 ms: the loser gets 20 ms more.
+    // The loser had run 20 ms when it lost: it gets 20 ms more.
     time.advance(Duration.ofMillis(20).minusNanos(1));
     assertThat(deferred.cancels).isZero();
     time.advance(Duration.ofNanos(1));
