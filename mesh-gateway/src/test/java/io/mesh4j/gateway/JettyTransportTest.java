@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -198,9 +199,9 @@ class JettyTransportTest {
     // listener that throws costs an exception per request and is logged at INFO with its stack.
     Upstream up = new Upstream(false);
     Front front = front(up.address(), "", true, UpstreamProtocol.HTTP_1_1);
-    java.io.PrintStream err = System.err;
+    PrintStream err = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       for (int i = 0; i < 3; i++) {
         assertThat(exchange(front.port(), "GET /v2/plain HTTP/1.1\r\nHost: f\r\nConnection: close\r\n\r\n"))
